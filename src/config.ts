@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+
+/** Raised for a bad environment value; main prints its message as one line and exits 2. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type NetworkKind = 'simulator' | 'smpp';
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+export type SmppBindMode = 'transceiver' | 'pair';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Base of the resource URLs the API returns (`resourceURL`, `Location`). */
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly sqliteSynchronous: SqliteSynchronous;
+  readonly adminToken: string | undefined;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly maxRecipients: number;
+  readonly inboxBatchSize: number;
+  readonly tokenTtlS: number;
+  readonly refreshTokenTtlS: number;
+  readonly statusRetentionS: number;
+  readonly inboxRetentionS: number;
+  readonly networkRetryWindowS: number;
+  readonly webhookRetryWindowS: number;
+  readonly retryBaseMs: number;
+  readonly retryCapMs: number;
+  readonly dispatchConcurrency: number;
+  readonly webhookConcurrencyPerListener: number;
+  readonly webhookTimeoutMs: number;
+  readonly moReassemblyTimeoutS: number;
+  readonly network: NetworkKind;
+  readonly simDeliveryDelayMs: number;
+  readonly simSmppPort: number | undefined;
+  readonly simSmppPassword: string | undefined;
+  readonly smpp: {
+    readonly url: string | undefined;
+    readonly bindMode: SmppBindMode;
+    readonly binds: number;
+    readonly window: number;
+    readonly throughputPerSecond: number;
+    readonly useMessagePayload: boolean;
+  };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const n = Number(raw.trim());
+  if (n < min || n > max) throw new ConfigError(name, `expected a number from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = allowed.find((a) => a.toLowerCase() === raw.trim().toLowerCase());
+  if (match === undefined) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  return match;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `not a URL: "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `expected a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+/** Reads and validates the whole configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const host = str(env, 'HOST', '127.0.0.1');
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  const publicUrl = (url(env, 'SWITCHBOARD_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const network = oneOf(env, 'SWITCHBOARD_NETWORK', ['simulator', 'smpp'] as const, 'simulator');
+  const smppUrl = url(env, 'SWITCHBOARD_SMPP_URL', ['smpp:']);
+  if (network === 'smpp' && smppUrl === undefined) {
+    throw new ConfigError('SWITCHBOARD_SMPP_URL', 'required when SWITCHBOARD_NETWORK=smpp (smpp://system_id:password@host:port)');
+  }
+  const simSmppPortRaw = optional(env, 'SWITCHBOARD_SIM_SMPP_PORT');
+  const config: Config = {
+    host,
+    port,
+    publicUrl,
+    dataDir: resolve(str(env, 'SWITCHBOARD_DATA_DIR', './data')),
+    databaseUrl: url(env, 'SWITCHBOARD_DATABASE_URL', ['postgres:', 'postgresql:']),
+    sqliteSynchronous: oneOf(env, 'SWITCHBOARD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
+    adminToken: optional(env, 'SWITCHBOARD_ADMIN_TOKEN'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    bodyLimitBytes: int(env, 'SWITCHBOARD_BODY_LIMIT_BYTES', 65536, 1024, 16 * 1024 * 1024),
+    maxRecipients: int(env, 'SWITCHBOARD_MAX_RECIPIENTS', 50, 1, 10000),
+    inboxBatchSize: int(env, 'SWITCHBOARD_INBOX_BATCH_SIZE', 100, 1, 10000),
+    tokenTtlS: int(env, 'SWITCHBOARD_TOKEN_TTL_S', 172800),
+    refreshTokenTtlS: int(env, 'SWITCHBOARD_REFRESH_TOKEN_TTL_S', 7776000, 1),
+    statusRetentionS: int(env, 'SWITCHBOARD_STATUS_RETENTION_S', 1800, 1),
+    inboxRetentionS: int(env, 'SWITCHBOARD_INBOX_RETENTION_S', 1800, 1),
+    networkRetryWindowS: int(env, 'SWITCHBOARD_NETWORK_RETRY_WINDOW_S', 259200, 1),
+    webhookRetryWindowS: int(env, 'SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S', 259200, 1),
+    retryBaseMs: int(env, 'SWITCHBOARD_RETRY_BASE_MS', 1000, 1),
+    retryCapMs: int(env, 'SWITCHBOARD_RETRY_CAP_MS', 600000, 1),
+    dispatchConcurrency: int(env, 'SWITCHBOARD_DISPATCH_CONCURRENCY', 32, 1, 10000),
+    webhookConcurrencyPerListener: int(env, 'SWITCHBOARD_WEBHOOK_CONCURRENCY', 8, 1, 1000),
+    webhookTimeoutMs: int(env, 'SWITCHBOARD_WEBHOOK_TIMEOUT_MS', 10000, 1),
+    moReassemblyTimeoutS: int(env, 'SWITCHBOARD_MO_REASSEMBLY_TIMEOUT_S', 300, 1),
+    network,
+    simDeliveryDelayMs: int(env, 'SWITCHBOARD_SIM_DELIVERY_DELAY_MS', 50),
+    simSmppPort: simSmppPortRaw === undefined ? undefined : int(env, 'SWITCHBOARD_SIM_SMPP_PORT', 0, 0, 65535),
+    simSmppPassword: optional(env, 'SWITCHBOARD_SIM_SMPP_PASSWORD'),
+    smpp: {
+      url: smppUrl,
+      bindMode: oneOf(env, 'SWITCHBOARD_SMPP_BIND_MODE', ['transceiver', 'pair'] as const, 'transceiver'),
+      binds: int(env, 'SWITCHBOARD_SMPP_BINDS', 1, 1, 64),
+      window: int(env, 'SWITCHBOARD_SMPP_WINDOW', 10, 1, 1000),
+      throughputPerSecond: int(env, 'SWITCHBOARD_SMPP_TPS', 0),
+      useMessagePayload: bool(env, 'SWITCHBOARD_SMPP_MESSAGE_PAYLOAD', false),
+    },
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,154 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../clock.js';
+import type { Job, JobRepo } from '../store/repos/jobs.js';
+
+/** What a handler says about one attempt. */
+export type JobOutcome =
+  | { readonly ok: true }
+  /** `retry: false` means the failure is permanent (e.g. the network refused the number). */
+  | { readonly ok: false; readonly retry: boolean; readonly error: string };
+
+export interface JobHandler {
+  readonly kind: string;
+  run(job: Job): Promise<JobOutcome>;
+  /**
+   * Called once when a job fails for good (permanent failure or retry window over). Returns
+   * 'bury' to keep the job dead for the operator (dead letters), 'drop' to delete it.
+   */
+  exhausted(job: Job, error: string): Promise<'bury' | 'drop'>;
+}
+
+export interface RunnerOptions {
+  readonly jobs: JobRepo;
+  readonly clock: Clock;
+  readonly workerId: string;
+  readonly handlers: readonly JobHandler[];
+  /** Next run time after a failed attempt (1-based), given now. Pure: see dispatch/backoff. */
+  readonly schedule: (attempt: number, now: number) => number;
+  /** Jobs in flight at once across all kinds. */
+  readonly concurrency: number;
+  readonly leaseMs?: number;
+  readonly idlePollMs?: number;
+}
+
+export interface RunnerEvents {
+  'job:claimed': [Job];
+  'job:completed': [Job];
+  'job:retry': [Job, string, number];
+  'job:exhausted': [Job, string];
+  'job:lost': [Job];
+  error: [Error];
+}
+
+/** Anything thrown by a job becomes an Error whose message is stored on the row. */
+export function coerceError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(typeof err === 'string' ? err : JSON.stringify(err));
+}
+
+/**
+ * Claims due jobs with a lease and runs them through their kind's handler. Jobs stream from the
+ * store in bounded batches (never more than `concurrency` in memory), so a backlog of any size
+ * keeps memory flat. A job whose worker died is claimed again once its lease expires.
+ */
+export class JobRunner extends EventEmitter<RunnerEvents> {
+  readonly #options: Required<RunnerOptions>;
+  readonly #handlers: Map<string, JobHandler>;
+  readonly #inFlight = new Set<Promise<void>>();
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RunnerOptions) {
+    super();
+    this.#options = { leaseMs: 60_000, idlePollMs: 250, ...options };
+    this.#handlers = new Map(options.handlers.map((h) => [h.kind, h]));
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Wakes the loop now instead of at the next poll, e.g. right after new jobs were committed. */
+  poke(): void {
+    this.#wake?.();
+  }
+
+  /** Stops claiming and waits for the jobs in flight to finish. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.poke();
+    await this.#loop;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #run(): Promise<void> {
+    const { jobs, clock, workerId, concurrency, leaseMs, idlePollMs } = this.#options;
+    const kinds = [...this.#handlers.keys()];
+    while (this.#running) {
+      const free = concurrency - this.#inFlight.size;
+      let claimed: Job[] = [];
+      if (free > 0) {
+        try {
+          claimed = await jobs.claim({ kinds, workerId, limit: free, leaseMs, now: clock.now() });
+        } catch (err) {
+          this.emit('error', coerceError(err));
+        }
+      }
+      for (const job of claimed) {
+        this.emit('job:claimed', job);
+        const p = this.#execute(job).finally(() => {
+          this.#inFlight.delete(p);
+          this.poke();
+        });
+        this.#inFlight.add(p);
+      }
+      // A full batch means more may be due: go round again at once; otherwise wait for a poke.
+      if (claimed.length === free && free > 0) continue;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        this.#timer = setTimeout(resolve, idlePollMs);
+      });
+      clearTimeout(this.#timer);
+      this.#wake = undefined;
+    }
+  }
+
+  async #execute(job: Job): Promise<void> {
+    const { jobs, clock, workerId, schedule } = this.#options;
+    const handler = this.#handlers.get(job.kind);
+    if (handler === undefined) return;
+    let outcome: JobOutcome;
+    try {
+      outcome = await handler.run(job);
+    } catch (err) {
+      outcome = { ok: false, retry: true, error: coerceError(err).message };
+    }
+    try {
+      if (outcome.ok) {
+        if (await jobs.complete(job.id, workerId)) this.emit('job:completed', job);
+        else this.emit('job:lost', job);
+        return;
+      }
+      const now = clock.now();
+      const next = schedule(job.attempts, now);
+      if (outcome.retry && next < job.deadlineAt) {
+        if (await jobs.reschedule(job.id, workerId, next, outcome.error)) this.emit('job:retry', job, outcome.error, next);
+        else this.emit('job:lost', job);
+        return;
+      }
+      const error = outcome.retry ? `retry window over: ${outcome.error}` : outcome.error;
+      const verdict = await handler.exhausted(job, error);
+      const held = verdict === 'bury' ? await jobs.bury(job.id, workerId, error) : await jobs.complete(job.id, workerId);
+      if (held) this.emit('job:exhausted', job, error);
+      else this.emit('job:lost', job);
+    } catch (err) {
+      // The store failed; the lease will expire and the job will be claimed again.
+      this.emit('error', coerceError(err));
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The API's error catalogue, keyed by the wire id (contract.md §14). Text templates keep `%1`/`%2`
+ * unsubstituted: AT&T clients substitute them with `Variables` themselves.
+ */
+export const CATALOGUE = {
+  SVC0001: { exception: 'Service', status: 400, text: 'A service error occurred. Error code is %1' },
+  SVC0002: { exception: 'Service', status: 400, text: 'Invalid input value for message part %1' },
+  SVC0003: { exception: 'Service', status: 400, text: 'Invalid input value for message part %1, valid values are %2' },
+  SVC0004: { exception: 'Service', status: 400, text: 'No valid addresses provided in message part %1' },
+  SVC0005: { exception: 'Service', status: 409, text: 'Correlator %1 specified in message part %2 is a duplicate' },
+  SVC0006: { exception: 'Service', status: 400, text: 'Group %1 in message part %2 is not a valid group' },
+  SVC0280: { exception: 'Service', status: 400, text: 'Message too long. Maximum length is %1 characters.' },
+  SVC0283: { exception: 'Service', status: 400, text: 'Delivery receipt notification not supported.' },
+  SVC1000: { exception: 'Service', status: 503, text: 'No resources' },
+  POL0001: { exception: 'Policy', status: 403, text: 'A policy error occurred. Error code is %1' },
+  POL0002: { exception: 'Policy', status: 403, text: 'Privacy verification failed for address %1, request is refused' },
+  POL0003: { exception: 'Policy', status: 400, text: 'Too many addresses specified in message part %1' },
+  POL0004: { exception: 'Policy', status: 403, text: 'Unlimited notification request not supported' },
+  POL0006: { exception: 'Policy', status: 403, text: 'Group specified in message part %1 not allowed' },
+  POL0007: { exception: 'Policy', status: 403, text: 'Nested groups specified in message part %1 not allowed' },
+  POL0008: { exception: 'Policy', status: 403, text: 'Charging is not supported' },
+  POL0010: { exception: 'Policy', status: 404, text: 'Requested information unavailable as the retention time interval has expired' },
+  POL0011: { exception: 'Policy', status: 403, text: 'Media type not supported' },
+  POL0013: { exception: 'Policy', status: 400, text: 'Duplicated addresses %1' },
+  POL1009: { exception: 'Policy', status: 403, text: 'User has not been provisioned for %1' },
+  POL1010: { exception: 'Policy', status: 403, text: 'User has been suspended from %1' },
+} as const satisfies Record<string, { exception: 'Service' | 'Policy'; status: number; text: string }>;
+
+export type ErrorId = keyof typeof CATALOGUE;
+
+export interface ApiErrorOptions {
+  /** HTTP status when it differs from the catalogue's (POL0001 is 400, 401 or 403). */
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A client-facing API error. Thrown anywhere below the HTTP layer; the error plugin renders it in
+ * the envelope of the path's flavour (AT&T PascalCase or OneAPI lower-camel), in JSON or XML.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(readonly id: ErrorId, readonly variables: readonly string[] = [], options: ApiErrorOptions = {}) {
+    super(`${id}: ${CATALOGUE[id].text}${variables.length ? ` (${variables.join(', ')})` : ''}`);
+    this.name = 'ApiError';
+    this.status = options.status ?? CATALOGUE[id].status;
+    this.headers = options.headers ?? {};
+  }
+
+  get exception(): 'Service' | 'Policy' {
+    return CATALOGUE[this.id].exception;
+  }
+
+  get text(): string {
+    return CATALOGUE[this.id].text;
+  }
+}
+
+/** An error of the operator surfaces (admin API, simulator API): `{"error":{"code","message"}}`. */
+export class OperatorError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'OperatorError';
+  }
+}
+
+/** RFC 6749 §5.2 error of the token endpoints. */
+export class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope',
+    readonly description: string,
+  ) {
+    super(description);
+    this.name = 'OAuthError';
+  }
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { GatewayContext } from './context.js';
+import { buildHttpApp } from './http/app.js';
+import { createLogger } from './logger.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
+
+export interface Gateway {
+  /** Base URL the HTTP server listens on, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly port: number;
+  readonly ctx: GatewayContext;
+  readonly http: FastifyInstance;
+  /** Graceful stop: stop accepting, finish in-flight requests and jobs, close the store. */
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/** Wires config → store → network → dispatch → http, and starts listening. */
+export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const store: Store = await openStore(config);
+  await store.migrate();
+
+  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => true };
+  const http = await buildHttpApp(ctx);
+  await http.listen({ host: config.host, port: config.port });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    ctx,
+    http,
+    close: () => {
+      closing ??= (async () => {
+        await http.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

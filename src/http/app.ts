@@ -1,0 +1,26 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../context.js';
+import { errorHandler } from './error-handler.js';
+import { notFound } from './not-found.js';
+import { representation } from './representation.js';
+import { healthRoutes } from './routes/health.js';
+
+/** Builds the HTTP surface: representation and error plugins first, then one plugin per surface. */
+export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance> {
+  const app = createFastify(ctx);
+  await app.register(notFound);
+  await app.register(errorHandler);
+  await app.register(representation);
+  await app.register(healthRoutes, { ctx });
+  return app;
+}
+
+export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): FastifyInstance {
+  return Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // `address: "tel:…"` and `address: [...]` must validate the same way.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+  });
+}

@@ -1,0 +1,84 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ApiError, OAuthError, OperatorError } from '../errors.js';
+import { flavourOf, sendRepresentation, type Flavour } from './representation.js';
+
+/**
+ * The error body of a flavour. AT&T RESTful: PascalCase keys and `Variables` one string;
+ * OneAPI: lower-camel keys and `variables` an array (contract.md §1.3).
+ */
+export function errorEnvelope(flavour: 'att' | 'oneapi', err: ApiError): Record<string, unknown> {
+  if (flavour === 'oneapi') {
+    const key = err.exception === 'Service' ? 'serviceException' : 'policyException';
+    return { requestError: { [key]: { messageId: err.id, text: err.text, variables: [...err.variables] } } };
+  }
+  const key = err.exception === 'Service' ? 'ServiceException' : 'PolicyException';
+  return { RequestError: { [key]: { MessageId: err.id, Text: err.text, Variables: err.variables.join(',') } } };
+}
+
+function fieldOfValidation(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (first === undefined) return 'Body';
+  const params = first.params;
+  if (typeof params.missingProperty === 'string') return params.missingProperty;
+  const path = first.instancePath.split('/').filter(Boolean);
+  return path.at(-1) ?? error.validationContext ?? 'Body';
+}
+
+/** Maps anything thrown during a request to the API error of the client's mistake, or a 5xx. */
+function toApiError(error: FastifyError): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (error.validation !== undefined) return new ApiError('SVC0002', [fieldOfValidation(error)]);
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('SVC0002', ['Body'], { status: 413 });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_TYPE':
+      return new ApiError('POL0011', [], { status: 415 });
+    default:
+      break;
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ApiError('SVC0002', ['Body'], { status });
+  return undefined;
+}
+
+export function sendApiError(request: FastifyRequest, reply: FastifyReply, flavour: Flavour, err: ApiError): FastifyReply {
+  for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
+  if (flavour === 'att' || flavour === 'oneapi') return sendRepresentation(request, reply, err.status, errorEnvelope(flavour, err));
+  if (flavour === 'oauth') {
+    return reply.code(err.status).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: err.message });
+  }
+  return reply.code(err.status).send({ error: { code: err.id, message: err.message } });
+}
+
+/**
+ * One error handler for every surface: the client's mistakes get the documented body of the path's
+ * flavour in the representation it asked for; anything else is logged and answered 500 without a
+ * stack trace.
+ */
+export const errorHandler = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const flavour = flavourOf(request.url);
+    if (error instanceof OAuthError) {
+      return reply.code(error.status).header('cache-control', 'no-store').send({ error: error.error, error_description: error.description });
+    }
+    if (error instanceof OperatorError) {
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+    }
+    const apiError = toApiError(error);
+    if (apiError === undefined) {
+      request.log.error({ err: error }, 'request failed');
+      const internal = new ApiError('SVC0001', ['Internal'], { status: 500 });
+      return sendApiError(request, reply, flavour, internal);
+    }
+    if (flavour === 'operator' && !(error instanceof ApiError)) {
+      const code = apiError.status === 413 ? 'body_too_large' : apiError.status === 415 ? 'unsupported_media_type' : 'invalid_request';
+      return reply.code(apiError.status).send({ error: { code, message: error.message } });
+    }
+    if (flavour === 'oauth' && !(error instanceof ApiError)) {
+      return reply.code(apiError.status).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: error.message });
+    }
+    return sendApiError(request, reply, flavour, apiError);
+  });
+});

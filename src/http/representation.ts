@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import fp from 'fastify-plugin';
+import JSON5 from 'json5';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ApiError } from '../errors.js';
+
+/**
+ * Which error envelope a path speaks: AT&T RESTful (PascalCase), GSMA OneAPI (lower-camel),
+ * RFC 6749 on /oauth, or the operator surfaces' plain JSON.
+ */
+export type Flavour = 'att' | 'oneapi' | 'oauth' | 'operator';
+
+export function flavourOf(url: string): Flavour {
+  if (/^\/\d+\/smsmessaging(\/|$|\?)/.test(url)) return 'oneapi';
+  if (url.startsWith('/oauth')) return 'oauth';
+  if (url.startsWith('/admin') || url.startsWith('/sim') || url === '/healthz' || url.startsWith('/healthz?')) return 'operator';
+  return 'att';
+}
+
+/** True when the client asked for XML: the first of json/xml named in `Accept` wins; JSON by default. */
+export function wantsXml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept?.toLowerCase();
+  if (accept === undefined) return false;
+  const xml = accept.indexOf('xml');
+  if (xml === -1) return false;
+  const json = accept.indexOf('json');
+  return json === -1 || xml < json;
+}
+
+const builder = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false, suppressBooleanAttributes: false });
+
+/** Serialises a one-root object (`{ outboundSMSResponse: {...} }`) as an XML document. */
+export function toXml(body: Record<string, unknown>): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(body)}`;
+}
+
+/** Sends `body` in the representation the client asked for. */
+export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
+  reply.code(status);
+  if (wantsXml(request)) return reply.type('application/xml; charset=utf-8').send(toXml(body));
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  processEntities: true,
+  htmlEntities: true,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // Repeated recipients and one recipient must look the same to the domain.
+  isArray: (name) => name.toLowerCase() === 'address',
+});
+
+/**
+ * Parses an XML request body. A DOCTYPE (and so any external or custom entity) is refused before
+ * the parser sees the text, so no entity expansion can be triggered.
+ */
+export function parseXmlBody(text: string): Record<string, unknown> {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new ApiError('SVC0002', ['DOCTYPE'], { status: 400 });
+  if (text.trim() === '') return {};
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new ApiError('SVC0002', ['Body']);
+  const parsed: unknown = parser.parse(text);
+  if (parsed === null || typeof parsed !== 'object') throw new ApiError('SVC0002', ['Body']);
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Parses a JSON request body. Strict JSON first; then JSON5, because the 2012 AT&T C# sample posts
+ * single-quoted pseudo-JSON (`{'Address':'tel:…','Message':'hi'}`) with a JSON content type.
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      return JSON5.parse(text);
+    } catch {
+      throw new ApiError('SVC0002', ['Body']);
+    }
+  }
+}
+
+/** Case-insensitive own-property lookup: clients vary the casing of keys and XML element names. */
+export function field(obj: unknown, ...names: string[]): unknown {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+  const record = obj as Record<string, unknown>;
+  for (const name of names) {
+    if (Object.hasOwn(record, name)) return record[name];
+  }
+  const wanted = names.map((n) => n.toLowerCase());
+  for (const key of Object.keys(record)) {
+    if (wanted.includes(key.toLowerCase())) return record[key];
+  }
+  return undefined;
+}
+
+/**
+ * Registers the body parsers: JSON (strict, then lenient), XML (application/xml, text/xml) and
+ * form-urlencoded (repeated keys become arrays). Media-type matching is case-insensitive and
+ * tolerates parameters such as `; charset=…`.
+ */
+export const representation = fp(async (app: FastifyInstance) => {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseXmlBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  await app.register(formbody);
+});

@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './config.js';
+import { startGateway } from './gateway.js';
+
+/** Process entry: a bad setting is one line and exit 2; SIGTERM/SIGINT stop gracefully. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`switchboard: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const gateway = await startGateway(config);
+  gateway.ctx.log.info({ url: gateway.url, network: config.network, store: gateway.ctx.store.engine }, 'switchboard listening');
+  const stop = (signal: string) => {
+    gateway.ctx.log.info({ signal }, 'stopping');
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        gateway.ctx.log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

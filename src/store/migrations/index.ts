@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { foundation } from './0001-foundation.js';
+
+/**
+ * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
+ * or edited once committed, a change is a new migration.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { ClaimOptions, Job, JobRepo, NewJob } from '../repos/jobs.js';
+import type { JobsTable } from '../schema.js';
+import type { SqlContext } from './context.js';
+
+export function toJob(row: JobsTable): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    ref: row.ref,
+    queue: row.queue,
+    payload: row.payload,
+    runAt: Number(row.run_at),
+    attempts: Number(row.attempts),
+    deadlineAt: Number(row.deadline_at),
+    lastError: row.last_error,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** Rows to insert for new jobs; also used by repositories that enqueue inside their own transaction. */
+export function jobRows(jobs: readonly NewJob[], now: number): JobsTable[] {
+  return jobs.map((j) => ({
+    id: randomUUID(),
+    kind: j.kind,
+    ref: j.ref,
+    queue: j.queue ?? null,
+    payload: j.payload ?? null,
+    state: 'ready' as const,
+    run_at: j.runAt,
+    attempts: 0,
+    locked_by: null,
+    locked_until: null,
+    deadline_at: j.deadlineAt,
+    last_error: null,
+    created_at: now,
+  }));
+}
+
+export class SqlJobRepo implements JobRepo {
+  readonly #ctx: SqlContext;
+
+  constructor(ctx: SqlContext) {
+    this.#ctx = ctx;
+  }
+
+  async enqueue(jobs: readonly NewJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.#ctx.db.insertInto('jobs').values(jobRows(jobs, Date.now())).execute();
+  }
+
+  async claim({ kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<Job[]> {
+    const { db, dialect } = this.#ctx;
+    // SQLite has one writer, so select-then-update in one statement cannot double-claim;
+    // PostgreSQL needs SKIP LOCKED so concurrent instances take disjoint rows without waiting.
+    let due = db
+      .selectFrom('jobs')
+      .select('id')
+      .where('state', '=', 'ready')
+      .where('kind', 'in', kinds)
+      .where('run_at', '<=', now)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .orderBy('run_at')
+      .limit(limit);
+    if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+    const rows = await db
+      .updateTable('jobs')
+      .set({ locked_by: workerId, locked_until: now + leaseMs, attempts: sql<number>`attempts + 1` })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+    return rows.map(toJob).sort((a, b) => a.runAt - b.runAt);
+  }
+
+  async complete(id: string, workerId: string): Promise<boolean> {
+    const res = await this.#ctx.db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).executeTakeFirst();
+    return res.numDeletedRows > 0n;
+  }
+
+  async reschedule(id: string, workerId: string, runAt: number, error: string): Promise<boolean> {
+    const res = await this.#ctx.db
+      .updateTable('jobs')
+      .set({ run_at: runAt, locked_by: null, locked_until: null, last_error: error })
+      .where('id', '=', id)
+      .where('locked_by', '=', workerId)
+      .executeTakeFirst();
+    return res.numUpdatedRows > 0n;
+  }
+
+  async bury(id: string, workerId: string, error: string): Promise<boolean> {
+    const res = await this.#ctx.db
+      .updateTable('jobs')
+      .set({ state: 'dead', locked_by: null, locked_until: null, last_error: error })
+      .where('id', '=', id)
+      .where('locked_by', '=', workerId)
+      .executeTakeFirst();
+    return res.numUpdatedRows > 0n;
+  }
+
+  async wake(kind: string, refs: readonly string[], now: number): Promise<number> {
+    if (refs.length === 0) return 0;
+    const res = await this.#ctx.db
+      .updateTable('jobs')
+      .set({ run_at: now })
+      .where('state', '=', 'ready')
+      .where('kind', '=', kind)
+      .where('ref', 'in', refs)
+      .where('run_at', '>', now)
+      .where('locked_by', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async backlog(now: number): Promise<{ ready: number; oldestDueMs: number }> {
+    const row = await this.#ctx.db
+      .selectFrom('jobs')
+      .select((eb) => [eb.fn.countAll<number>().as('ready'), eb.fn.min('run_at').as('oldest')])
+      .where('state', '=', 'ready')
+      .where('run_at', '<=', now)
+      .executeTakeFirstOrThrow();
+    const oldest = row.oldest === null ? now : Number(row.oldest);
+    return { ready: Number(row.ready), oldestDueMs: Math.max(0, now - oldest) };
+  }
+}

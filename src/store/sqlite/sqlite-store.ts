@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { SqliteSynchronous } from '../../config.js';
+import type { Database } from '../schema.js';
+import type { Store } from '../store.js';
+import { runMigrations } from '../sql/migrate.js';
+import { createRepositories } from '../sql/repositories.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file. */
+  readonly file: string;
+  /** FULL survives power loss; NORMAL only a process crash (WAL either way). */
+  readonly synchronous: SqliteSynchronous;
+}
+
+/** The embedded store: one SQLite file in WAL mode, written by this process only. */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  mkdirSync(dirname(options.file), { recursive: true });
+  const database = new BetterSqlite3(options.file);
+  database.pragma('journal_mode = WAL');
+  database.pragma(`synchronous = ${options.synchronous}`);
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const repositories = createRepositories({ db, dialect: 'sqlite' });
+  return {
+    ...repositories,
+    engine: 'sqlite',
+    migrate: () => runMigrations(db),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
