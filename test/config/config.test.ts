@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens', () => {
+  const config = loadConfig({});
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, 8080);
+  assert.equal(config.network, 'simulator');
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.sqliteSynchronous, 'FULL');
+  assert.equal(config.tokenTtlS, 172800);
+  assert.equal(config.statusRetentionS, 1800);
+  assert.equal(config.networkRetryWindowS, 259200);
+  assert.equal(config.maxRecipients, 50);
+  assert.equal(config.publicUrl, 'http://127.0.0.1:8080');
+  assert.ok(Object.isFrozen(config));
+});
+
+test('a bad value names its variable', () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ SWITCHBOARD_NETWORK: 'carrier-pigeon' }, 'SWITCHBOARD_NETWORK'],
+    [{ SWITCHBOARD_TOKEN_TTL_S: '-1' }, 'SWITCHBOARD_TOKEN_TTL_S'],
+    [{ SWITCHBOARD_DATABASE_URL: 'mysql://x' }, 'SWITCHBOARD_DATABASE_URL'],
+    [{ SWITCHBOARD_NETWORK: 'smpp' }, 'SWITCHBOARD_SMPP_URL'],
+    [{ SWITCHBOARD_SQLITE_SYNCHRONOUS: 'OFF' }, 'SWITCHBOARD_SQLITE_SYNCHRONOUS'],
+  ];
+  for (const [env, variable] of cases) {
+    assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable, variable);
+  }
+});
+
+test('the process stops with one line naming the variable and exit code 2', () => {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: 'abc' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(res.status, 2);
+  const lines = res.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, res.stderr);
+  assert.match(lines[0] ?? '', /PORT/);
+  assert.doesNotMatch(res.stderr, /at .*\.ts:\d+/);
+});
