@@ -6,7 +6,8 @@ export const CATALOGUE = {
   SVC0001: { exception: 'Service', status: 400, text: 'A service error occurred. Error code is %1' },
   SVC0002: { exception: 'Service', status: 400, text: 'Invalid input value for message part %1' },
   SVC0003: { exception: 'Service', status: 400, text: 'Invalid input value for message part %1, valid values are %2' },
-  SVC0004: { exception: 'Service', status: 400, text: 'No valid addresses provided in message part %1' },
+  // AT&T's live gateway said "in the message part" (HTML5 SDK tests); OneAPI says "in message part".
+  SVC0004: { exception: 'Service', status: 400, text: 'No valid addresses provided in message part %1', attText: 'No valid addresses provided in the message part %1' },
   SVC0005: { exception: 'Service', status: 409, text: 'Correlator %1 specified in message part %2 is a duplicate' },
   SVC0006: { exception: 'Service', status: 400, text: 'Group %1 in message part %2 is not a valid group' },
   SVC0280: { exception: 'Service', status: 400, text: 'Message too long. Maximum length is %1 characters.' },
@@ -24,7 +25,7 @@ export const CATALOGUE = {
   POL0013: { exception: 'Policy', status: 400, text: 'Duplicated addresses %1' },
   POL1009: { exception: 'Policy', status: 403, text: 'User has not been provisioned for %1' },
   POL1010: { exception: 'Policy', status: 403, text: 'User has been suspended from %1' },
-} as const satisfies Record<string, { exception: 'Service' | 'Policy'; status: number; text: string }>;
+} as const satisfies Record<string, { exception: 'Service' | 'Policy'; status: number; text: string; attText?: string }>;
 
 export type ErrorId = keyof typeof CATALOGUE;
 
@@ -55,6 +56,12 @@ export class ApiError extends Error {
 
   get text(): string {
     return CATALOGUE[this.id].text;
+  }
+
+  /** The text as the AT&T RESTful paths word it, where that differs from OneAPI's. */
+  get attText(): string {
+    const entry: { text: string; attText?: string } = CATALOGUE[this.id];
+    return entry.attText ?? entry.text;
   }
 }
 

@@ -13,7 +13,7 @@ export function errorEnvelope(flavour: 'att' | 'oneapi', err: ApiError): Record<
     return { requestError: { [key]: { messageId: err.id, text: err.text, variables: [...err.variables] } } };
   }
   const key = err.exception === 'Service' ? 'ServiceException' : 'PolicyException';
-  return { RequestError: { [key]: { MessageId: err.id, Text: err.text, Variables: err.variables.join(',') } } };
+  return { RequestError: { [key]: { MessageId: err.id, Text: err.attText, Variables: err.variables.join(',') } } };
 }
 
 function fieldOfValidation(error: FastifyError): string {
