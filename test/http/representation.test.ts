@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiError } from '../../src/errors.js';
+import { field, flavourOf, parseJsonBody, parseXmlBody, toXml } from '../../src/http/representation.js';
+
+const isSvc0002 = (variable: string) => (err: unknown) =>
+  err instanceof ApiError && err.id === 'SVC0002' && err.variables[0] === variable && err.status === 400;
+
+test('flavour by path', () => {
+  assert.equal(flavourOf('/sms/v3/messaging/outbox'), 'att');
+  assert.equal(flavourOf('/rest/sms/2/messaging/inbox?RegistrationID=1'), 'att');
+  assert.equal(flavourOf('/2/smsmessaging/outbound/tel%3A123/requests'), 'oneapi');
+  assert.equal(flavourOf('/3/smsmessaging/inbound/registrations/1/messages'), 'oneapi');
+  assert.equal(flavourOf('/oauth/v4/token'), 'oauth');
+  assert.equal(flavourOf('/admin/v1/apps'), 'operator');
+  assert.equal(flavourOf('/sim/v1/handsets/1'), 'operator');
+});
+
+test('XML with a DOCTYPE is refused before parsing (XXE and entity bombs)', () => {
+  const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>';
+  assert.throws(() => parseXmlBody(xxe), isSvc0002('DOCTYPE'));
+  const bomb = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><lolz>&lol2;</lolz>';
+  assert.throws(() => parseXmlBody(bomb), isSvc0002('DOCTYPE'));
+  assert.throws(() => parseXmlBody('<!doctype html><r/>'), isSvc0002('DOCTYPE'));
+});
+
+test('malformed XML is SVC0002 Body', () => {
+  assert.throws(() => parseXmlBody('<outboundSMSRequest><address>tel:1</outboundSMSRequest>'), isSvc0002('Body'));
+  assert.throws(() => parseXmlBody('not xml at all <'), isSvc0002('Body'));
+});
+
+test('XML: one or many <address> become an array, numeric character references decode', () => {
+  const one = parseXmlBody('<outboundSMSRequest><address>tel:+14255550100</address><message>caf&#233;</message></outboundSMSRequest>');
+  assert.deepEqual(one, { outboundSMSRequest: { address: ['tel:+14255550100'], message: 'café' } });
+  const two = parseXmlBody('<outboundSmsRequest><Address>a</Address><Address>b</Address></outboundSmsRequest>');
+  assert.deepEqual(field(two, 'outboundSMSRequest'), { Address: ['a', 'b'] });
+});
+
+test('JSON: strict, then single-quoted pseudo-JSON of the 2012 C# sample', () => {
+  assert.deepEqual(parseJsonBody('{"Address":"tel:4255550100"}'), { Address: 'tel:4255550100' });
+  assert.deepEqual(parseJsonBody("{'Address':'tel:4255550100','Message':'hi'}"), { Address: 'tel:4255550100', Message: 'hi' });
+  assert.deepEqual(parseJsonBody(''), {});
+  assert.throws(() => parseJsonBody('{"Address":'), isSvc0002('Body'));
+});
+
+test('field() looks keys up case-insensitively, exact match first', () => {
+  assert.equal(field({ Message: 'a' }, 'message'), 'a');
+  assert.equal(field({ message: 'a', Message: 'b' }, 'Message'), 'b');
+  assert.equal(field(['x'], 'x'), undefined);
+  assert.equal(field(null, 'x'), undefined);
+});
+
+test('toXml renders arrays as repeated elements and escapes text', () => {
+  const xml = toXml({ DeliveryInfoList: { DeliveryInfo: [{ Id: 'msg0' }, { Id: 'msg1' }], ResourceUrl: 'http://h/a?b=1&c=<2>' } });
+  assert.equal(
+    xml,
+    '<?xml version="1.0" encoding="UTF-8"?><DeliveryInfoList><DeliveryInfo><Id>msg0</Id></DeliveryInfo><DeliveryInfo><Id>msg1</Id></DeliveryInfo><ResourceUrl>http://h/a?b=1&amp;c=&lt;2&gt;</ResourceUrl></DeliveryInfoList>',
+  );
+});
