@@ -6,6 +6,7 @@ import type { SqliteSynchronous } from '../../config.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { runMigrations } from '../sql/migrate.js';
+import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
 
 export interface SqliteStoreOptions {
@@ -24,7 +25,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  const repositories = createRepositories({ db, dialect: 'sqlite' });
+  const committer = new GroupCommitter(db);
+  const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn) });
   return {
     ...repositories,
     engine: 'sqlite',
