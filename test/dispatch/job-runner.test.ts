@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../src/clock.js';
+import { JobRunner, type JobHandler, type JobOutcome } from '../../src/dispatch/runner.js';
+import type { Job } from '../../src/store/repos/jobs.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+
+async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-runner-'));
+  const store = openSqliteStore({ file: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
+  try {
+    await store.migrate();
+    await fn(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+class ScriptedHandler implements JobHandler {
+  readonly kind = 'test';
+  readonly runs = new Map<string, number>();
+  readonly exhaustedRefs: string[] = [];
+  constructor(private readonly script: (job: Job, run: number) => JobOutcome) {}
+  async run(job: Job): Promise<JobOutcome> {
+    const n = (this.runs.get(job.ref) ?? 0) + 1;
+    this.runs.set(job.ref, n);
+    return this.script(job, n);
+  }
+  async exhausted(job: Job): Promise<'bury' | 'drop'> {
+    this.exhaustedRefs.push(job.ref);
+    return job.ref.startsWith('bury') ? 'bury' : 'drop';
+  }
+}
+
+const clock: Clock = { now: () => Date.now() };
+
+async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('jobs succeed once, retries follow the schedule, permanent failures and window ends are exhausted', async () => {
+  await withStore(async (store) => {
+    const now = Date.now();
+    await store.jobs.enqueue([
+      { kind: 'test', ref: 'ok', runAt: now, deadlineAt: now + 60_000 },
+      { kind: 'test', ref: 'flaky', runAt: now, deadlineAt: now + 60_000 },
+      { kind: 'test', ref: 'bury-permanent', runAt: now, deadlineAt: now + 60_000 },
+      { kind: 'test', ref: 'window', runAt: now, deadlineAt: now + 150 },
+    ]);
+    const handler = new ScriptedHandler((job, run) => {
+      if (job.ref === 'ok') return { ok: true };
+      if (job.ref === 'flaky') return run < 3 ? { ok: false, retry: true, error: `fail ${run}` } : { ok: true };
+      if (job.ref === 'bury-permanent') return { ok: false, retry: false, error: 'refused' };
+      return { ok: false, retry: true, error: 'down' };
+    });
+    const runner = new JobRunner({
+      jobs: store.jobs, clock, workerId: 'w1', handlers: [handler], concurrency: 4, idlePollMs: 10,
+      schedule: (_attempt, t) => t + 20,
+    });
+    runner.start();
+    await until(() => handler.exhaustedRefs.length === 2 && handler.runs.get('flaky') === 3);
+    await runner.stop();
+    assert.equal(handler.runs.get('ok'), 1);
+    assert.equal(handler.runs.get('flaky'), 3);
+    assert.equal(handler.runs.get('bury-permanent'), 1);
+    assert.ok((handler.runs.get('window') ?? 0) >= 2);
+    assert.deepEqual([...handler.exhaustedRefs].sort(), ['bury-permanent', 'window']);
+    // Done and dropped jobs are gone; the buried one stays, dead, with its error.
+    const backlog = await store.jobs.backlog(Date.now());
+    assert.equal(backlog.ready, 0);
+  });
+});
+
+test('an expired lease is claimed again; the old holder can no longer ack', async () => {
+  await withStore(async (store) => {
+    const now = Date.now();
+    await store.jobs.enqueue([{ kind: 'test', ref: 'a', runAt: now, deadlineAt: now + 60_000 }]);
+    const [first] = await store.jobs.claim({ kinds: ['test'], workerId: 'dead-worker', limit: 10, leaseMs: 50, now });
+    assert.ok(first);
+    assert.deepEqual(await store.jobs.claim({ kinds: ['test'], workerId: 'w2', limit: 10, leaseMs: 50, now: now + 10 }), []);
+    const [again] = await store.jobs.claim({ kinds: ['test'], workerId: 'w2', limit: 10, leaseMs: 50, now: now + 60 });
+    assert.equal(again?.id, first.id);
+    assert.equal(again?.attempts, 2);
+    assert.equal(await store.jobs.complete(first.id, 'dead-worker'), false);
+    assert.equal(await store.jobs.complete(first.id, 'w2'), true);
+  });
+});
+
+test('a large backlog streams through in bounded claims', async () => {
+  await withStore(async (store) => {
+    const now = Date.now();
+    await store.jobs.enqueue(Array.from({ length: 2000 }, (_, i) => ({ kind: 'test', ref: `j${i}`, runAt: now, deadlineAt: now + 60_000 })));
+    let inFlight = 0;
+    let peak = 0;
+    const handler = new ScriptedHandler(() => ({ ok: true }));
+    const run = handler.run.bind(handler);
+    handler.run = async (job) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return run(job);
+    };
+    const runner = new JobRunner({ jobs: store.jobs, clock, workerId: 'w', handlers: [handler], concurrency: 8, schedule: (_a, t) => t + 1 });
+    runner.start();
+    await until(() => handler.runs.size === 2000, 20_000);
+    await runner.stop();
+    assert.ok(peak <= 8, `peak in flight ${peak}`);
+    assert.equal((await store.jobs.backlog(Date.now())).ready, 0);
+  });
+});
