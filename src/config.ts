@@ -19,6 +19,8 @@ export interface Config {
   readonly publicUrl: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** Connections each instance keeps to PostgreSQL at most. */
+  readonly databasePoolSize: number;
   readonly sqliteSynchronous: SqliteSynchronous;
   readonly adminToken: string | undefined;
   readonly logLevel: string;
@@ -34,6 +36,8 @@ export interface Config {
   readonly retryBaseMs: number;
   readonly retryCapMs: number;
   readonly dispatchConcurrency: number;
+  /** How long a claimed job stays with its worker; a dead instance's jobs run elsewhere after this. */
+  readonly jobLeaseMs: number;
   readonly webhookConcurrencyPerListener: number;
   readonly webhookTimeoutMs: number;
   readonly moReassemblyTimeoutS: number;
@@ -121,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     dataDir: resolve(str(env, 'SWITCHBOARD_DATA_DIR', './data')),
     databaseUrl: url(env, 'SWITCHBOARD_DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: int(env, 'SWITCHBOARD_DATABASE_POOL_SIZE', 10, 1, 1000),
     sqliteSynchronous: oneOf(env, 'SWITCHBOARD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
     adminToken: optional(env, 'SWITCHBOARD_ADMIN_TOKEN'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
@@ -136,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryBaseMs: int(env, 'SWITCHBOARD_RETRY_BASE_MS', 1000, 1),
     retryCapMs: int(env, 'SWITCHBOARD_RETRY_CAP_MS', 600000, 1),
     dispatchConcurrency: int(env, 'SWITCHBOARD_DISPATCH_CONCURRENCY', 32, 1, 10000),
+    jobLeaseMs: int(env, 'SWITCHBOARD_JOB_LEASE_MS', 60000, 100),
     webhookConcurrencyPerListener: int(env, 'SWITCHBOARD_WEBHOOK_CONCURRENCY', 8, 1, 1000),
     webhookTimeoutMs: int(env, 'SWITCHBOARD_WEBHOOK_TIMEOUT_MS', 10000, 1),
     moReassemblyTimeoutS: int(env, 'SWITCHBOARD_MO_REASSEMBLY_TIMEOUT_S', 300, 1),

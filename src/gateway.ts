@@ -27,7 +27,7 @@ export interface GatewayOptions {
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const store: Store = await openStore(config);
+  const store: Store = await openStore(config, log);
   await store.migrate();
 
   const ctx: GatewayContext = { config, store, clock, log, networkUp: () => true };

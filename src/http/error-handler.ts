@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, OAuthError, OperatorError } from '../errors.js';
+import { StoreUnavailableError } from '../store/store.js';
 import { flavourOf, sendRepresentation, type Flavour } from './representation.js';
 
 /**
@@ -28,6 +29,8 @@ function fieldOfValidation(error: FastifyError): string {
 /** Maps anything thrown during a request to the API error of the client's mistake, or a 5xx. */
 function toApiError(error: FastifyError): ApiError | undefined {
   if (error instanceof ApiError) return error;
+  // The database is unreachable for now: a retryable 503, not an internal error.
+  if (error instanceof StoreUnavailableError) return new ApiError('SVC1000', [], { headers: { 'retry-after': '1' } });
   if (error.validation !== undefined) return new ApiError('SVC0002', [fieldOfValidation(error)]);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -73,7 +76,7 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
       return sendApiError(request, reply, flavour, internal);
     }
     if (flavour === 'operator' && !(error instanceof ApiError)) {
-      const code = apiError.status === 413 ? 'body_too_large' : apiError.status === 415 ? 'unsupported_media_type' : 'invalid_request';
+      const code = apiError.status === 413 ? 'body_too_large' : apiError.status === 415 ? 'unsupported_media_type' : apiError.status === 503 ? 'unavailable' : 'invalid_request';
       return reply.code(apiError.status).send({ error: { code, message: error.message } });
     }
     if (flavour === 'oauth' && !(error instanceof ApiError)) {

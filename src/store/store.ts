@@ -15,5 +15,25 @@ export interface Store extends Repositories {
   migrate(): Promise<void>;
   /** Throws when the database does not answer (health checks). */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` when jobs may have become due because another process committed them
+   * (PostgreSQL `LISTEN/NOTIFY`), so idle workers wake at once instead of at their next poll.
+   * Returns the unsubscribe function. Absent on engines written by one process only (SQLite).
+   *
+   * @example store.onJobsAvailable?.(() => runner.poke());
+   */
+  onJobsAvailable?(listener: () => void): () => void;
   close(): Promise<void>;
+}
+
+/**
+ * A store operation failed because the database cannot be reached (connection refused or lost).
+ * The caller may try again later; a write cut off mid-commit may or may not have landed. The HTTP
+ * layer answers it with 503 SVC1000 instead of a 500.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
 }

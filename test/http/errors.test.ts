@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, TEST_STORE, type TestGateway } from '../helpers/gateway.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -13,7 +13,7 @@ after(async () => {
 test('GET /healthz answers 200 with the store and network up', async () => {
   const res = await gw.request('GET', '/healthz');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.json(), { status: 'ok', store: 'up', network: 'up', engine: 'sqlite' });
+  assert.deepEqual(res.json(), { status: 'ok', store: 'up', network: 'up', engine: TEST_STORE });
 });
 
 test('unknown AT&T path: 404 in the PascalCase envelope', async () => {

@@ -1,0 +1,47 @@
+/** Socket-level failures: the server is down, restarting, or the network between us dropped. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * SQLSTATEs that mean "this connection is gone or cannot be used yet", not "this statement is
+ * wrong": class 08 (connection exception), 57P01–57P03 (server shutting down, crashed, starting).
+ */
+function isConnectionSqlState(code: string): boolean {
+  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
+}
+
+/** pg's own messages for a client whose socket closed or never opened. */
+const LOST = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable/i;
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  return typeof err.code === 'string' ? err.code : undefined;
+}
+
+/**
+ * True when `err` says the database could not be reached or the connection was lost, as opposed to
+ * an error in the statement itself. Node 20 reports a refused dual-stack connect as an
+ * AggregateError with the real errors inside.
+ */
+export function isConnectionError(err: unknown): boolean {
+  if (err instanceof AggregateError) return err.errors.some(isConnectionError);
+  const code = codeOf(err);
+  if (code !== undefined && (SOCKET_CODES.has(code) || isConnectionSqlState(code))) return true;
+  return err instanceof Error && LOST.test(err.message);
+}
+
+/** A one-line reason for logs and the start-up failure, e.g. `ECONNREFUSED`. */
+export function reasonOf(err: unknown): string {
+  if (err instanceof AggregateError) {
+    const first: unknown = err.errors[0];
+    if (first !== undefined) return reasonOf(first);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return message === '' ? (codeOf(err) ?? 'unknown error') : message;
+}
+
+/** Where the store connects, for messages: the URL without its password. */
+export function redactedTarget(url: string): string {
+  const u = new URL(url);
+  const user = u.username === '' ? '' : `${decodeURIComponent(u.username)}@`;
+  return `${user}${u.host}${u.pathname}`;
+}

@@ -1,0 +1,109 @@
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema.js';
+import { reasonOf } from './connection-errors.js';
+
+export const JOBS_CHANNEL = 'switchboard_jobs';
+
+/**
+ * Makes every commit that adds jobs or moves their run time (a new job, a retry, a wake-up) send
+ * one NOTIFY on `switchboard_jobs`. A trigger covers every path, including repositories that insert
+ * jobs inside their own transactions; PostgreSQL delivers the notification only on commit and
+ * folds duplicates within one transaction. Claims do not touch `run_at`, so they stay silent.
+ * Runs under a transaction-level advisory lock: `CREATE OR REPLACE FUNCTION` from two instances
+ * starting together would otherwise fail with "tuple concurrently updated".
+ */
+export async function installJobsTrigger(db: Kysely<Database>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${JOBS_CHANNEL}))`.execute(trx);
+    await sql`
+      create or replace function switchboard_jobs_notify() returns trigger language plpgsql as $$
+      begin
+        perform pg_notify(${sql.lit(JOBS_CHANNEL)}, '');
+        return null;
+      end $$`.execute(trx);
+    await sql`drop trigger if exists jobs_notify on jobs`.execute(trx);
+    await sql`
+      create trigger jobs_notify after insert or update of run_at on jobs
+      for each statement execute function switchboard_jobs_notify()`.execute(trx);
+  });
+}
+
+export interface JobNotifierOptions {
+  readonly clientConfig: pg.ClientConfig;
+  readonly onError: (reason: string) => void;
+}
+
+/**
+ * Holds one dedicated connection (outside the pool) that LISTENs for job notifications and calls
+ * the subscribers. When that connection drops it reconnects with back-off and, once back, calls
+ * the subscribers anyway: notifications sent while it was away are lost, a spare wake-up is not.
+ */
+export class JobNotifier {
+  readonly #options: JobNotifierOptions;
+  readonly #listeners = new Set<() => void>();
+  #client: pg.Client | undefined;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+  #delay = 100;
+
+  constructor(options: JobNotifierOptions) {
+    this.#options = options;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    if (this.#client === undefined && this.#retry === undefined) this.#connect(false);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  #connect(reconnecting: boolean): void {
+    this.#retry = undefined;
+    if (this.#closed) return;
+    const client = new pg.Client(this.#options.clientConfig);
+    this.#client = client;
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      this.#options.onError(reasonOf(err));
+      client.removeAllListeners('notification');
+      client.end().catch(() => undefined);
+      if (this.#client === client) this.#client = undefined;
+      if (this.#closed) return;
+      this.#retry = setTimeout(() => this.#connect(true), this.#delay);
+      this.#delay = Math.min(this.#delay * 2, 5000);
+    };
+    client.on('error', fail);
+    client.on('end', () => fail(new Error('listen connection closed')));
+    client.on('notification', () => this.#notify());
+    client
+      .connect()
+      .then(() => client.query(`listen ${JOBS_CHANNEL}`))
+      .then(() => {
+        this.#delay = 100;
+        if (reconnecting) this.#notify();
+      })
+      .catch(fail);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    this.#listeners.clear();
+    const client = this.#client;
+    this.#client = undefined;
+    if (client !== undefined) {
+      client.removeAllListeners('end');
+      client.removeAllListeners('error');
+      client.on('error', () => undefined);
+      await client.end().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema.js';
+import { runMigrations } from '../sql/migrate.js';
+import { createRepositories } from '../sql/repositories.js';
+import type { Store } from '../store.js';
+import { reasonOf, redactedTarget } from './connection-errors.js';
+import { JobNotifier, installJobsTrigger } from './job-notifier.js';
+import { ResilientPool } from './resilient-pool.js';
+
+/** Where the store reports connection trouble it rides out (a pino logger fits). */
+export interface StoreLog {
+  warn(obj: object, msg: string): void;
+}
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` */
+  readonly url: string;
+  /** Connections this process keeps at most. */
+  readonly poolSize: number;
+  /** How long to keep trying to reach the database, at start and for each connection later. */
+  readonly connectRetryMs?: number;
+  readonly log?: StoreLog;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/**
+ * Our columns hold epoch milliseconds and counters in int8, which `pg` returns as strings by
+ * default; SQLite returns numbers. Parse them as numbers (exact below 2^53) for this pool only,
+ * leaving the process-wide `pg.types` alone. `sum()` over int8 yields numeric: same treatment.
+ */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown => {
+    if ((oid === INT8 || oid === NUMERIC) && format !== 'binary') return Number;
+    return pg.types.getTypeParser(oid, format) as unknown;
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * The shared store: PostgreSQL through a `pg` pool, the same Kysely repositories as SQLite. Several
+ * gateway instances may open it at once: migrations take Kysely's advisory lock, job claims use
+ * `FOR UPDATE SKIP LOCKED`, and commits that add jobs wake idle workers everywhere via NOTIFY.
+ * Fails with one line naming the server when the database cannot be reached.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const { url, poolSize, log } = options;
+  const retryForMs = options.connectRetryMs ?? 5000;
+  const target = redactedTarget(url);
+  const clientConfig: pg.ClientConfig = {
+    connectionString: url,
+    types,
+    application_name: 'switchboard',
+    keepAlive: true,
+    connectionTimeoutMillis: 5000,
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: poolSize, idleTimeoutMillis: 30_000 });
+  // An idle connection that the server closed (restart, failover) is dropped by the pool; without
+  // this listener the 'error' event would end the process.
+  pool.on('error', (err) => log?.warn({ reason: reasonOf(err), database: target }, 'database connection lost; the pool drops it'));
+  let started = false;
+  const resilient = new ResilientPool({
+    pool,
+    retryForMs,
+    // Quiet until started: an unreachable database at start is reported once, by the throw below.
+    onRetry: (reason) => {
+      if (started) log?.warn({ reason, database: target }, 'database unreachable; retrying');
+    },
+  });
+
+  try {
+    (await resilient.acquire()).release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const reason = reasonOf(err instanceof Error && err.cause !== undefined ? err.cause : err);
+    throw new Error(`cannot reach PostgreSQL at ${target}: ${reason}`, { cause: err });
+  }
+  started = true;
+
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: resilient }) });
+  const notifier = new JobNotifier({
+    clientConfig,
+    onError: (reason) => log?.warn({ reason, database: target }, 'job notification connection lost; reconnecting'),
+  });
+  return {
+    // Each write is its own transaction on a pooled connection: PostgreSQL already shares WAL
+    // flushes between concurrent commits, and queueing writes behind one connection would not.
+    ...createRepositories({ db, dialect: 'postgres', write: (fn) => db.transaction().execute(fn) }),
+    engine: 'postgres',
+    migrate: async () => {
+      await runMigrations(db);
+      await installJobsTrigger(db);
+    },
+    // Straight to the pool, without the retries: a health check must answer now.
+    ping: async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('select 1');
+      } finally {
+        client.release();
+      }
+    },
+    onJobsAvailable: (listener) => notifier.subscribe(listener),
+    close: async () => {
+      await notifier.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import type pg from 'pg';
+import { StoreUnavailableError } from '../store.js';
+import { isConnectionError, reasonOf } from './connection-errors.js';
+
+export interface ResilientPoolOptions {
+  readonly pool: pg.Pool;
+  /** How long to keep trying to get a connection before giving up with StoreUnavailableError. */
+  readonly retryForMs: number;
+  /** Told about each failed attempt that will be retried (for a warning in the log). */
+  readonly onRetry?: (reason: string) => void;
+}
+
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+const END = /^\s*(commit|rollback|end|abort)\b(?!\s+to\b)/i;
+
+/**
+ * The `pg` pool as Kysely's PostgresDialect sees it, made to ride out a restarting or briefly
+ * unreachable server: getting a connection is retried with back-off for `retryForMs`; a statement
+ * that finds its connection dead outside a transaction runs once more on a fresh connection.
+ * Inside a transaction the work on the lost connection is gone, so the statement fails with
+ * StoreUnavailableError (the caller answers 503 or the job runs again after its lease).
+ */
+export class ResilientPool implements PostgresPool {
+  readonly #options: ResilientPoolOptions;
+  #ending = false;
+
+  constructor(options: ResilientPoolOptions) {
+    this.#options = options;
+  }
+
+  async connect(): Promise<PostgresPoolClient> {
+    return new RetryingClient(this, await this.acquire());
+  }
+
+  /** A pooled `pg` client, retrying while the server cannot be reached. */
+  async acquire(): Promise<pg.PoolClient> {
+    const { pool, retryForMs, onRetry } = this.#options;
+    const giveUpAt = Date.now() + retryForMs;
+    let delay = 50;
+    for (;;) {
+      try {
+        return await pool.connect();
+      } catch (err) {
+        if (!isConnectionError(err)) throw err;
+        const reason = reasonOf(err);
+        if (this.#ending || Date.now() + delay > giveUpAt) {
+          throw new StoreUnavailableError(`database unreachable: ${reason}`, { cause: err });
+        }
+        onRetry?.(reason);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 1000);
+      }
+    }
+  }
+
+  async end(): Promise<void> {
+    this.#ending = true;
+    await this.#options.pool.end();
+  }
+}
+
+/** One checked-out connection; swaps in a fresh `pg` client when the old one died between transactions. */
+class RetryingClient implements PostgresPoolClient {
+  readonly #pool: ResilientPool;
+  #client: pg.PoolClient;
+  #inTransaction = false;
+  #broken = false;
+
+  constructor(pool: ResilientPool, client: pg.PoolClient) {
+    this.#pool = pool;
+    this.#client = client;
+  }
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters: ReadonlyArray<unknown> = []): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    // The dialect is built without a cursor class, so Kysely never streams through here.
+    if (typeof sqlOrCursor !== 'string') throw new Error('streaming queries are not enabled on this store');
+    return this.#run<R>(sqlOrCursor, parameters);
+  }
+
+  async #run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    if (this.#broken && this.#inTransaction) throw new StoreUnavailableError('database connection lost during a transaction');
+    try {
+      return await this.#send<R>(sql, parameters);
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      this.#broken = true;
+      if (this.#inTransaction) throw new StoreUnavailableError(`database connection lost: ${reasonOf(err)}`, { cause: err });
+    }
+    // No transaction was open, so nothing else depended on the dead connection.
+    this.#client.release(true);
+    this.#client = await this.#pool.acquire();
+    this.#broken = false;
+    try {
+      return await this.#send<R>(sql, parameters);
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      this.#broken = true;
+      throw new StoreUnavailableError(`database connection lost: ${reasonOf(err)}`, { cause: err });
+    }
+  }
+
+  async #send<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    const result = await this.#client.query(sql, [...parameters]);
+    if (BEGIN.test(sql)) this.#inTransaction = true;
+    else if (END.test(sql)) this.#inTransaction = false;
+    return result as unknown as PostgresQueryResult<R>;
+  }
+
+  release(destroy?: boolean): void {
+    this.#client.release(destroy === true || this.#broken);
+  }
+}

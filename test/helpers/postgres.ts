@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * Where the PostgreSQL tests create their databases: a server and a role allowed to CREATE
+ * DATABASE. `.ci/run` sets SWITCHBOARD_TEST_DATABASE_URL; locally the same role is the default.
+ */
+export const TEST_DATABASE_URL =
+  process.env.SWITCHBOARD_TEST_DATABASE_URL ?? 'postgres://switchboard:switchboard@127.0.0.1:5432/switchboard_test';
+
+/** True when the test server answers (the PostgreSQL store tests skip themselves otherwise). */
+export async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function maintenance<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  /** Connection URL of the fresh, empty database. */
+  readonly url: string;
+  readonly name: string;
+  /** Drops the database, ending any connection still open to it. */
+  drop(): Promise<void>;
+}
+
+/** Creates a fresh database `sbt_<random>` on the test server, for one test gateway or suite. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `sbt_${randomBytes(6).toString('hex')}`;
+  await maintenance((c) => c.query(`create database ${name}`));
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  let dropped: Promise<void> | undefined;
+  return {
+    url: url.toString(),
+    name,
+    drop: () => {
+      dropped ??= maintenance(async (c) => {
+        await c.query(`drop database if exists ${name} with (force)`);
+      });
+      return dropped;
+    },
+  };
+}
