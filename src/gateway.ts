@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ensureAdminToken } from './auth/admin-token.js';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -29,6 +30,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const clock = options.clock ?? systemClock;
   const store: Store = await openStore(config, log);
   await store.migrate();
+  const generatedAdminToken = await ensureAdminToken(store, config);
+  if (generatedAdminToken !== undefined) {
+    // Shown once: only its hash is kept. One plain line so it stands out from the JSON logs.
+    process.stdout.write(`switchboard: generated admin token (shown once, keep it): ${generatedAdminToken}\n`);
+  }
 
   const ctx: GatewayContext = { config, store, clock, log, networkUp: () => true };
   const http = await buildHttpApp(ctx);

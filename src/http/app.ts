@@ -4,6 +4,8 @@ import { errorHandler } from './error-handler.js';
 import { notFound } from './not-found.js';
 import { representation } from './representation.js';
 import { healthRoutes } from './routes/health.js';
+import { adminRoutes } from './routes/admin.js';
+import { oauthRoutes } from './routes/oauth.js';
 
 /** Builds the HTTP surface: representation and error plugins first, then one plugin per surface. */
 export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance> {
@@ -12,6 +14,8 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(errorHandler);
   await app.register(representation);
   await app.register(healthRoutes, { ctx });
+  await app.register(oauthRoutes, { ctx });
+  await app.register(adminRoutes, { ctx });
   return app;
 }
 

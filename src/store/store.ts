@@ -1,4 +1,8 @@
+import type { AppRepo } from './repos/apps.js';
 import type { JobRepo } from './repos/jobs.js';
+import type { MetaRepo } from './repos/meta.js';
+import type { ShortCodeRepo } from './repos/short-codes.js';
+import type { TokenRepo } from './repos/tokens.js';
 
 /**
  * The one way the domain reaches data. Each area is a repository with its own interface in
@@ -7,6 +11,10 @@ import type { JobRepo } from './repos/jobs.js';
  */
 export interface Repositories {
   readonly jobs: JobRepo;
+  readonly apps: AppRepo;
+  readonly tokens: TokenRepo;
+  readonly shortCodes: ShortCodeRepo;
+  readonly meta: MetaRepo;
 }
 
 export interface Store extends Repositories {

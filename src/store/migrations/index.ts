@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { foundation } from './0001-foundation.js';
+import { oauthTokenExpiry } from './0002-oauth-token-expiry.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -7,6 +8,7 @@ import { foundation } from './0001-foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-oauth-token-expiry': oauthTokenExpiry,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,10 +1,18 @@
 import type { Repositories } from '../store.js';
 import type { SqlContext } from './context.js';
 import { SqlJobRepo } from './jobs.js';
+import { SqlAppRepo } from './apps.js';
+import { SqlMetaRepo } from './meta.js';
+import { SqlShortCodeRepo } from './short-codes.js';
+import { SqlTokenRepo } from './tokens.js';
 
 /** Builds every repository over one engine's Kysely instance. */
 export function createRepositories(ctx: SqlContext): Repositories {
   return {
     jobs: new SqlJobRepo(ctx),
+    apps: new SqlAppRepo(ctx),
+    tokens: new SqlTokenRepo(ctx),
+    shortCodes: new SqlShortCodeRepo(ctx),
+    meta: new SqlMetaRepo(ctx),
   };
 }

@@ -1,0 +1,29 @@
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
+import { isLive } from './oauth.js';
+import { sha256Hex } from './secrets.js';
+
+/** Who is calling the API: set on the request by API authentication. */
+export interface ApiClient {
+  readonly appId: string;
+  readonly appName: string;
+  readonly scopes: readonly string[];
+  readonly realm: 'sandbox' | 'production';
+}
+
+/** The outcome of checking an access token for one scope. */
+export type AccessCheck =
+  | { readonly ok: true; readonly client: ApiClient }
+  /** `invalid`: unknown, expired, revoked or not an access token; `suspended`: the app is suspended; `scope`: lacks the scope. */
+  | { readonly ok: false; readonly reason: 'invalid' | 'suspended' | 'scope' };
+
+/** Checks a presented access token: live, its app not suspended, and carrying `scope`. */
+export async function checkAccessToken(store: Store, clock: Clock, token: string, scope: string): Promise<AccessCheck> {
+  const grant = await store.tokens.getAccessGrant(sha256Hex(token));
+  if (grant === undefined || !isLive(grant.token, clock.now())) return { ok: false, reason: 'invalid' };
+  if (grant.app.suspended) return { ok: false, reason: 'suspended' };
+  // A scope the operator has since taken from the app no longer counts.
+  const scopes = grant.token.scopes.filter((s) => grant.app.scopes.includes(s));
+  if (!scopes.includes(scope)) return { ok: false, reason: 'scope' };
+  return { ok: true, client: { appId: grant.app.id, appName: grant.app.name, scopes, realm: grant.app.realm } };
+}

@@ -1,0 +1,35 @@
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
+import { newAdminToken, sameDigest, sha256Hex } from './secrets.js';
+
+/** The `meta` key holding the SHA-256 of the generated admin token (the token itself is never stored). */
+export const ADMIN_TOKEN_KEY = 'admin_token_sha256';
+
+/**
+ * Makes sure an admin token exists. With `SWITCHBOARD_ADMIN_TOKEN` set nothing is stored; else, on
+ * the first start, a token is generated, its hash stored, and the token returned so the caller can
+ * print it once. Returns undefined when no new token was made.
+ */
+export async function ensureAdminToken(store: Store, config: Config): Promise<string | undefined> {
+  if (config.adminToken !== undefined) return undefined;
+  if ((await store.meta.get(ADMIN_TOKEN_KEY)) !== undefined) return undefined;
+  const token = newAdminToken();
+  // Two processes starting together on one database: only the one whose write lands prints.
+  return (await store.meta.setIfAbsent(ADMIN_TOKEN_KEY, sha256Hex(token))) ? token : undefined;
+}
+
+/** Replaces the stored admin token with a new one and returns it (`switchboard admin-token`). */
+export async function rotateAdminToken(store: Store): Promise<string> {
+  const token = newAdminToken();
+  await store.meta.set(ADMIN_TOKEN_KEY, sha256Hex(token));
+  return token;
+}
+
+/**
+ * Whether `presented` is the admin token: `SWITCHBOARD_ADMIN_TOKEN` when set, else the stored one
+ * (read on every call, so a rotation by the CLI takes effect at once). Digests compared in constant time.
+ */
+export async function isAdminToken(store: Store, config: Config, presented: string): Promise<boolean> {
+  const expected = config.adminToken !== undefined ? sha256Hex(config.adminToken) : await store.meta.get(ADMIN_TOKEN_KEY);
+  return expected !== undefined && sameDigest(sha256Hex(presented), expected);
+}

@@ -1,0 +1,126 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { OAuthError } from '../errors.js';
+import type { AppRecord } from '../store/repos/apps.js';
+import type { TokenRecord } from '../store/repos/tokens.js';
+import type { Store } from '../store/store.js';
+import { missingScopes, parseScopes } from './scopes.js';
+import { DUMMY_SECRET_HASH, newToken, sha256Hex, verifySecret } from './secrets.js';
+
+/** The body of a successful token response (contract.md §2.1). */
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly token_type: 'bearer';
+  /** Seconds; 0 = the access token never expires. */
+  readonly expires_in: number;
+  readonly refresh_token: string;
+}
+
+/** Expired and revoked rows deleted per token issued: clean-up stays bounded and keeps pace. */
+const PURGE_BATCH = 100;
+
+/**
+ * OAuth 2.0 client-credentials and refresh-token grants, and revocation (RFC 6749, RFC 7009).
+ *
+ * Decisions where AT&T left no trace (contract.md §2):
+ * - A suspended app is refused as `invalid_client` (401) once its secret checks out, and its
+ *   existing tokens stop working while it stays suspended.
+ * - A refresh token is redeemed once: using it returns a new pair (as AT&T did) and revokes it;
+ *   access tokens minted earlier keep working until they expire. Redeeming it again is `invalid_grant`.
+ * - `scope` is optional on client_credentials: without it the token gets all of the app's scopes.
+ */
+export class OAuthService {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #config: Config;
+
+  constructor(deps: { store: Store; clock: Clock; config: Config }) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#config = deps.config;
+  }
+
+  /** Checks client credentials; throws `invalid_client` (401) for an unknown app, a wrong secret or a suspended app. */
+  async authenticateClient(clientId: string, clientSecret: string): Promise<AppRecord> {
+    const app = await this.#store.apps.getByKey(clientId);
+    const ok = await verifySecret(clientSecret, app?.secretHash ?? DUMMY_SECRET_HASH);
+    if (app === undefined || !ok) throw new OAuthError(401, 'invalid_client', 'client authentication failed');
+    if (app.suspended) throw new OAuthError(401, 'invalid_client', 'the app is suspended');
+    return app;
+  }
+
+  /** `grant_type=client_credentials`: a fresh token pair for the requested scopes (default: all of the app's). */
+  async clientCredentials(app: AppRecord, scope: string | undefined): Promise<TokenResponse> {
+    const requested = scope === undefined ? [...app.scopes] : parseScopes(scope);
+    if (requested.length === 0) throw new OAuthError(400, 'invalid_scope', 'scope is empty');
+    const missing = missingScopes(requested, app.scopes);
+    if (missing.length > 0) throw new OAuthError(400, 'invalid_scope', `scope not provisioned for this app: ${missing.join(',')}`);
+    return this.#issue(app, requested);
+  }
+
+  /** `grant_type=refresh_token`: redeems the refresh token for a new pair with the same (or narrower) scopes. */
+  async refresh(app: AppRecord, refreshToken: string, scope: string | undefined): Promise<TokenResponse> {
+    const now = this.#clock.now();
+    const hash = sha256Hex(refreshToken);
+    const old = await this.#store.tokens.get(hash);
+    if (old === undefined || old.kind !== 'refresh' || old.appId !== app.id || !isLive(old, now)) {
+      throw new OAuthError(400, 'invalid_grant', 'the refresh token is invalid, expired or revoked');
+    }
+    // Scopes taken from the app since the token was issued are not handed out again.
+    let scopes = old.scopes.filter((s) => app.scopes.includes(s));
+    if (scope !== undefined) {
+      const requested = parseScopes(scope);
+      const missing = missingScopes(requested, scopes);
+      if (requested.length === 0 || missing.length > 0) {
+        throw new OAuthError(400, 'invalid_scope', `scope exceeds the refresh token's: ${missing.join(',') || '(empty)'}`);
+      }
+      scopes = requested;
+    }
+    if (scopes.length === 0) throw new OAuthError(400, 'invalid_scope', 'the app no longer has any of this token\'s scopes');
+    return this.#issue(app, scopes, hash);
+  }
+
+  /**
+   * Revokes a token of `app` (RFC 7009): unknown tokens, other apps' tokens and already revoked
+   * ones are silently ignored. Revoking a refresh token also revokes the access tokens minted from it.
+   */
+  async revoke(app: AppRecord, token: string): Promise<void> {
+    await this.#store.tokens.revoke(sha256Hex(token), app.id, this.#clock.now());
+  }
+
+  async #issue(app: AppRecord, scopes: readonly string[], replaces?: string): Promise<TokenResponse> {
+    const now = this.#clock.now();
+    const accessToken = newToken();
+    const refreshToken = newToken();
+    const ttl = this.#config.tokenTtlS;
+    const refresh: TokenRecord = {
+      hash: sha256Hex(refreshToken),
+      appId: app.id,
+      kind: 'refresh',
+      parentHash: null,
+      scopes,
+      expiresAt: now + this.#config.refreshTokenTtlS * 1000,
+      revokedAt: null,
+      createdAt: now,
+    };
+    const access: TokenRecord = {
+      hash: sha256Hex(accessToken),
+      appId: app.id,
+      kind: 'access',
+      parentHash: refresh.hash,
+      scopes,
+      expiresAt: ttl === 0 ? null : now + ttl * 1000,
+      revokedAt: null,
+      createdAt: now,
+    };
+    const stored = await this.#store.tokens.issuePair(access, refresh, now, replaces);
+    if (!stored) throw new OAuthError(400, 'invalid_grant', 'the refresh token is invalid, expired or revoked');
+    await this.#store.tokens.purge(now, PURGE_BATCH);
+    return { access_token: accessToken, token_type: 'bearer', expires_in: ttl, refresh_token: refreshToken };
+  }
+}
+
+/** Not revoked and not expired at `now`. */
+export function isLive(token: TokenRecord, now: number): boolean {
+  return token.revokedAt === null && (token.expiresAt === null || token.expiresAt > now);
+}

@@ -1,0 +1,123 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isAdminToken } from '../../auth/admin-token.js';
+import { AppAdmin, type AppPatch, type NewApp, type NewShortCode } from '../../auth/apps.js';
+import type { GatewayContext } from '../../context.js';
+import { OperatorError } from '../../errors.js';
+
+// Plain JSON Schema rather than typebox unions: with ajv's `coerceTypes`, an `anyOf` of string and
+// null would coerce null to "", while a type list leaves a value that already matches alone.
+const nullableUrl = { type: ['string', 'null'], maxLength: 2048 } as const;
+const nullableRate = { type: ['integer', 'null'] } as const;
+// A lone string ("SMS" or "SMS,MMS") is coerced to a one-item array and split later.
+const scopes = { type: 'array', items: { type: 'string' } } as const;
+
+const createAppBody = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    scopes,
+    realm: { type: 'string', enum: ['sandbox', 'production'] },
+    deliveryStatusUrl: nullableUrl,
+    ratePerSecond: nullableRate,
+    ratePerDay: nullableRate,
+  },
+} as const;
+
+const patchAppBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    scopes,
+    suspended: { type: 'boolean' },
+    deliveryStatusUrl: nullableUrl,
+    ratePerSecond: nullableRate,
+    ratePerDay: nullableRate,
+  },
+} as const;
+
+const shortCodeBody = {
+  type: 'object',
+  required: ['shortCode'],
+  additionalProperties: false,
+  properties: {
+    shortCode: { type: 'string' },
+    moDelivery: { type: 'string', enum: ['poll', 'callback'] },
+    listenerUrl: nullableUrl,
+  },
+} as const;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
+const codeParams = {
+  type: 'object',
+  required: ['id', 'code'],
+  properties: { id: { type: 'string' }, code: { type: 'string' } },
+} as const;
+
+interface IdParams {
+  id: string;
+}
+
+/** The bearer token of an admin request, or undefined. */
+function bearer(request: FastifyRequest): string | undefined {
+  return /^\s*bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/**
+ * The admin API `/admin/v1` (design.md §3): apps, secret rotation, short codes and their MO
+ * delivery, suspension and throttles. Every request carries `Authorization: Bearer <admin token>`.
+ * Errors are `{"error":{"code","message"}}` with 400, 401, 404 or 409.
+ */
+export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
+  const admin = new AppAdmin(ctx);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const token = bearer(request);
+    if (token === undefined || !(await isAdminToken(ctx.store, ctx.config, token))) {
+      reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
+      throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
+    }
+  });
+
+  app.post<{ Body: NewApp }>('/admin/v1/apps', { schema: { body: createAppBody } }, async (request, reply) => {
+    return reply.code(201).send(await admin.createApp(request.body));
+  });
+
+  app.get('/admin/v1/apps', async () => ({ apps: await admin.listApps() }));
+
+  app.get<{ Params: IdParams }>('/admin/v1/apps/:id', { schema: { params: idParams } }, async (request) => admin.getApp(request.params.id));
+
+  app.patch<{ Params: IdParams; Body: AppPatch }>('/admin/v1/apps/:id', { schema: { params: idParams, body: patchAppBody } }, async (request) =>
+    admin.updateApp(request.params.id, request.body),
+  );
+
+  app.delete<{ Params: IdParams }>('/admin/v1/apps/:id', { schema: { params: idParams } }, async (request, reply) => {
+    await admin.deleteApp(request.params.id);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: IdParams }>('/admin/v1/apps/:id/secret', { schema: { params: idParams } }, async (request) =>
+    admin.rotateSecret(request.params.id),
+  );
+
+  app.post<{ Params: IdParams; Body: NewShortCode }>(
+    '/admin/v1/apps/:id/short-codes',
+    { schema: { params: idParams, body: shortCodeBody } },
+    async (request, reply) => reply.code(201).send(await admin.addShortCode(request.params.id, request.body)),
+  );
+
+  app.get<{ Params: IdParams }>('/admin/v1/apps/:id/short-codes', { schema: { params: idParams } }, async (request) => ({
+    shortCodes: await admin.listShortCodes(request.params.id),
+  }));
+
+  app.delete<{ Params: IdParams & { code: string } }>(
+    '/admin/v1/apps/:id/short-codes/:code',
+    { schema: { params: codeParams } },
+    async (request, reply) => {
+      await admin.removeShortCode(request.params.id, request.params.code);
+      return reply.code(204).send();
+    },
+  );
+}

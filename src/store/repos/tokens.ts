@@ -1,0 +1,48 @@
+/** An OAuth token row. Only the SHA-256 of a token is stored, never the token. */
+export interface TokenRecord {
+  /** SHA-256 (hex) of the token. */
+  readonly hash: string;
+  readonly appId: string;
+  readonly kind: 'access' | 'refresh';
+  /** For an access token: the hash of the refresh token minted with it. */
+  readonly parentHash: string | null;
+  readonly scopes: readonly string[];
+  /** Epoch ms; null = never expires. */
+  readonly expiresAt: number | null;
+  readonly revokedAt: number | null;
+  readonly createdAt: number;
+}
+
+/** An access token joined with the app it belongs to: what API authentication needs in one read. */
+export interface AccessGrant {
+  readonly token: TokenRecord;
+  readonly app: {
+    readonly id: string;
+    readonly name: string;
+    readonly realm: 'sandbox' | 'production';
+    readonly suspended: boolean;
+    /** The app's current scopes (an operator may have narrowed them since the token was issued). */
+    readonly scopes: readonly string[];
+  };
+}
+
+/** OAuth access and refresh tokens. */
+export interface TokenRepo {
+  /**
+   * Stores a new refresh token and the access token minted with it in one transaction; when
+   * `replaces` is given (refresh-token rotation), that refresh token is revoked in the same
+   * transaction, and the call fails (returns false, storing nothing) if it was no longer live at
+   * `now`, so one refresh token can be redeemed only once even by concurrent requests.
+   */
+  issuePair(access: TokenRecord, refresh: TokenRecord, now: number, replaces?: string): Promise<boolean>;
+  get(hash: string): Promise<TokenRecord | undefined>;
+  /** The access token with this hash and its app, whatever its state (callers check expiry). */
+  getAccessGrant(hash: string): Promise<AccessGrant | undefined>;
+  /**
+   * Revokes a token; revoking a refresh token also revokes the access tokens minted from it.
+   * Only tokens of `appId` are touched. Returns how many rows were revoked.
+   */
+  revoke(hash: string, appId: string, now: number): Promise<number>;
+  /** Deletes up to `limit` rows that expired or were revoked before `before` (bounded clean-up). */
+  purge(before: number, limit: number): Promise<number>;
+}

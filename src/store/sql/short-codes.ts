@@ -1,0 +1,53 @@
+import type { ShortCodeRecord, ShortCodeRepo } from '../repos/short-codes.js';
+import type { ShortCodesTable } from '../schema.js';
+import type { SqlContext } from './context.js';
+
+function toShortCode(row: ShortCodesTable): ShortCodeRecord {
+  return {
+    code: row.code,
+    appId: row.app_id,
+    moDelivery: row.mo_delivery,
+    listenerUrl: row.listener_url,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export class SqlShortCodeRepo implements ShortCodeRepo {
+  readonly #ctx: SqlContext;
+
+  constructor(ctx: SqlContext) {
+    this.#ctx = ctx;
+  }
+
+  async claim(record: ShortCodeRecord): Promise<boolean> {
+    // The primary key decides between concurrent claims; the loser inserts nothing.
+    const row = await this.#ctx.db
+      .insertInto('short_codes')
+      .values({
+        code: record.code,
+        app_id: record.appId,
+        mo_delivery: record.moDelivery,
+        listener_url: record.listenerUrl,
+        created_at: record.createdAt,
+      })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .returning('code')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async get(code: string): Promise<ShortCodeRecord | undefined> {
+    const row = await this.#ctx.db.selectFrom('short_codes').selectAll().where('code', '=', code).executeTakeFirst();
+    return row === undefined ? undefined : toShortCode(row);
+  }
+
+  async listByApp(appId: string): Promise<ShortCodeRecord[]> {
+    const rows = await this.#ctx.db.selectFrom('short_codes').selectAll().where('app_id', '=', appId).orderBy('code').execute();
+    return rows.map(toShortCode);
+  }
+
+  async remove(appId: string, code: string): Promise<boolean> {
+    const res = await this.#ctx.db.deleteFrom('short_codes').where('code', '=', code).where('app_id', '=', appId).executeTakeFirst();
+    return res.numDeletedRows > 0n;
+  }
+}

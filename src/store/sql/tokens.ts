@@ -1,0 +1,106 @@
+import type { AccessGrant, TokenRecord, TokenRepo } from '../repos/tokens.js';
+import type { OauthTokensTable } from '../schema.js';
+import type { SqlContext } from './context.js';
+
+function toToken(row: OauthTokensTable): TokenRecord {
+  return {
+    hash: row.token_hash,
+    appId: row.app_id,
+    kind: row.kind,
+    parentHash: row.parent_hash,
+    scopes: JSON.parse(row.scopes) as string[],
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toRow(t: TokenRecord): OauthTokensTable {
+  return {
+    token_hash: t.hash,
+    app_id: t.appId,
+    kind: t.kind,
+    parent_hash: t.parentHash,
+    scopes: JSON.stringify(t.scopes),
+    expires_at: t.expiresAt,
+    revoked_at: t.revokedAt,
+    created_at: t.createdAt,
+  };
+}
+
+export class SqlTokenRepo implements TokenRepo {
+  readonly #ctx: SqlContext;
+
+  constructor(ctx: SqlContext) {
+    this.#ctx = ctx;
+  }
+
+  async issuePair(access: TokenRecord, refresh: TokenRecord, now: number, replaces?: string): Promise<boolean> {
+    return this.#ctx.db.transaction().execute(async (trx) => {
+      if (replaces !== undefined) {
+        // The conditional update is the redemption: of two concurrent refreshes only one matches.
+        const used = await trx
+          .updateTable('oauth_tokens')
+          .set({ revoked_at: now })
+          .where('token_hash', '=', replaces)
+          .where('kind', '=', 'refresh')
+          .where('revoked_at', 'is', null)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+          .executeTakeFirst();
+        if (used.numUpdatedRows === 0n) return false;
+      }
+      await trx.insertInto('oauth_tokens').values([toRow(refresh), toRow(access)]).execute();
+      return true;
+    });
+  }
+
+  async get(hash: string): Promise<TokenRecord | undefined> {
+    const row = await this.#ctx.db.selectFrom('oauth_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+    return row === undefined ? undefined : toToken(row);
+  }
+
+  async getAccessGrant(hash: string): Promise<AccessGrant | undefined> {
+    const row = await this.#ctx.db
+      .selectFrom('oauth_tokens')
+      .innerJoin('apps', 'apps.id', 'oauth_tokens.app_id')
+      .selectAll('oauth_tokens')
+      .select(['apps.name as app_name', 'apps.realm as app_realm', 'apps.suspended as app_suspended', 'apps.scopes as app_scopes'])
+      .where('oauth_tokens.token_hash', '=', hash)
+      .where('oauth_tokens.kind', '=', 'access')
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return {
+      token: toToken(row),
+      app: {
+        id: row.app_id,
+        name: row.app_name,
+        realm: row.app_realm === 'production' ? 'production' : 'sandbox',
+        suspended: Number(row.app_suspended) === 1,
+        scopes: JSON.parse(row.app_scopes) as string[],
+      },
+    };
+  }
+
+  async revoke(hash: string, appId: string, now: number): Promise<number> {
+    // An access token is nobody's parent, so one statement serves both kinds.
+    const res = await this.#ctx.db
+      .updateTable('oauth_tokens')
+      .set({ revoked_at: now })
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('token_hash', '=', hash), eb('parent_hash', '=', hash)]))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async purge(before: number, limit: number): Promise<number> {
+    const { db } = this.#ctx;
+    const dead = db
+      .selectFrom('oauth_tokens')
+      .select('token_hash')
+      .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
+      .limit(limit);
+    const res = await db.deleteFrom('oauth_tokens').where('token_hash', 'in', dead).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+}
