@@ -1,12 +1,22 @@
 #!/usr/bin/env node
 // Node 20's test runner neither discovers .ts files nor expands globs, so the file list is built
 // here. A run that finds no test file fails: an empty suite must never look green.
-import { readdirSync, statSync } from 'node:fs';
+//
+// Every integration suite (a file that starts gateways through test/helpers/gateway.ts) runs on
+// both stores: once on SQLite, once on PostgreSQL (SWITCHBOARD_TEST_STORE=postgres, one fresh
+// database per test gateway). Every other file runs once. The two passes run side by side when
+// the machine has the cores for it. SWITCHBOARD_TEST_STORE=sqlite|postgres limits the
+// integration suites to one store. Without a reachable PostgreSQL the PostgreSQL pass is skipped
+// with a line saying so, unless CI=true: then it is an error.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import pg from 'pg';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
+const DEFAULT_DATABASE_URL = 'postgres://switchboard:switchboard@127.0.0.1:5432/switchboard_test';
 
 function walk(dir) {
   const out = [];
@@ -25,6 +35,102 @@ if (files.length === 0) {
   console.error('run-tests: no test files found' + (filters.length ? ` for ${filters.join(' ')}` : ''));
   process.exit(1);
 }
-const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files];
-const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-process.exit(res.status ?? 1);
+
+const usesGateway = (file) => /\bstartTestGateway\b/.test(readFileSync(join(root, file), 'utf8'));
+const integration = files.filter(usesGateway);
+const once = files.filter((f) => !integration.includes(f));
+
+async function postgresAnswers(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (err) {
+    const inner = err instanceof AggregateError && err.errors.length > 0 ? err.errors[0] : err;
+    return inner instanceof Error && inner.message !== '' ? inner.message : String(inner?.code ?? inner);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const databaseUrl = process.env.SWITCHBOARD_TEST_DATABASE_URL || DEFAULT_DATABASE_URL;
+const only = process.env.SWITCHBOARD_TEST_STORE;
+const wantPostgres = only !== 'sqlite';
+const wantSqlite = only !== 'postgres';
+
+let postgresDown;
+if (wantPostgres) {
+  postgresDown = await postgresAnswers(databaseUrl);
+  const where = (() => {
+    const u = new URL(databaseUrl);
+    return `${u.host}${u.pathname}`;
+  })();
+  if (postgresDown !== undefined) {
+    if (process.env.CI === 'true' || only === 'postgres') {
+      console.error(`run-tests: PostgreSQL at ${where} does not answer (${postgresDown}); the PostgreSQL pass cannot run.`);
+      process.exit(1);
+    }
+    console.log(`run-tests: PostgreSQL at ${where} does not answer (${postgresDown}): SKIPPING the PostgreSQL pass.`);
+    console.log('run-tests: set SWITCHBOARD_TEST_DATABASE_URL to a server where the role may CREATE DATABASE (see .ci/run).');
+  }
+}
+
+const baseEnv = { ...process.env, SWITCHBOARD_TEST_DATABASE_URL: databaseUrl };
+const passes = [];
+const sqliteFiles = [...once, ...(wantSqlite ? integration : [])];
+if (sqliteFiles.length > 0) passes.push({ name: 'sqlite', files: sqliteFiles, env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'sqlite' } });
+if (wantPostgres && postgresDown === undefined && integration.length > 0) {
+  passes.push({ name: 'postgres', files: integration, env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'postgres' } });
+}
+if (passes.length === 0) {
+  console.error('run-tests: nothing to run for these filters and stores');
+  process.exit(1);
+}
+
+// Two passes at once need the cores; on a small machine they take turns instead.
+const cores = availableParallelism();
+const sideBySide = passes.length > 1 && cores >= 2;
+const concurrency = sideBySide ? Math.max(2, Math.floor(cores / 2)) : Math.max(2, Math.min(cores, 4));
+
+function run(pass, prefix) {
+  return new Promise((resolve) => {
+    const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000'];
+    if (prefix) args.push('--test-reporter=spec');
+    args.push(...pass.files);
+    const child = spawn(process.execPath, args, { cwd: root, env: pass.env, stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    if (prefix) {
+      for (const stream of [child.stdout, child.stderr]) {
+        let rest = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop() ?? '';
+          for (const line of lines) process.stdout.write(`[${pass.name}] ${line}\n`);
+        });
+        stream.on('end', () => {
+          if (rest !== '') process.stdout.write(`[${pass.name}] ${rest}\n`);
+        });
+      }
+    }
+    child.on('close', (code, signal) => resolve({ pass, code: code ?? (signal ? 1 : 0) }));
+  });
+}
+
+const started = Date.now();
+const results = [];
+if (sideBySide) {
+  results.push(...(await Promise.all(passes.map((p) => run(p, true)))));
+} else {
+  for (const p of passes) {
+    console.log(`run-tests: ${p.name} pass (${p.files.length} files)`);
+    results.push(await run(p, false));
+  }
+}
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+for (const { pass, code } of results) {
+  console.log(`run-tests: ${pass.name} pass: ${pass.files.length} files, ${code === 0 ? 'passed' : `FAILED (exit ${code})`}`);
+}
+if (wantPostgres && postgresDown !== undefined) console.log('run-tests: the PostgreSQL pass was SKIPPED (no server).');
+console.log(`run-tests: ${seconds} s`);
+process.exit(results.every((r) => r.code === 0) ? 0 : 1);
