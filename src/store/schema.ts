@@ -66,10 +66,89 @@ export interface MetaTable {
   value: string;
 }
 
+export interface MessagesTable {
+  /** `SMS` + 16 lowercase hex digits. */
+  id: string;
+  app_id: string;
+  /** Which API accepted it: 'att-v3' | 'att-v2' | 'oneapi-1' | 'oneapi-2' | 'oneapi-3'. */
+  api: string;
+  /** Sender short code, digits only. */
+  sender: string;
+  text: string;
+  encoding: string;
+  segments: number;
+  /** 'none' (status is polled) | 'att' (notifyDeliveryStatus) | 'oneapi' (receiptRequest). */
+  notify_mode: string;
+  notify_url: string | null;
+  callback_data: string | null;
+  client_correlator: string | null;
+  idempotency_key: string | null;
+  /** SHA-256 of the normalised request: a replay must match it to get the stored answer. */
+  request_hash: string;
+  /** JSON of the answer given at accept (status, Location, body), replayed for idempotent repeats. */
+  response: string;
+  created_at: number;
+  /** Set once every recipient is final: the status is gone after this instant. */
+  status_expires_at: number | null;
+  /** 1 once the status was read after it became final (read-once rule). */
+  status_consumed: number;
+}
+
+export interface MessageRecipientsTable {
+  id: string;
+  message_id: string;
+  /** 0-based position in the request; the API shows it as `msg0`, `msg1`, … */
+  seq: number;
+  /** The caller's own spelling, echoed in `DeliveryInfo.Address`. */
+  address_original: string;
+  e164: string;
+  status: string;
+  network_id: string | null;
+  final_at: number | null;
+  updated_at: number;
+}
+
+export interface RateCountersTable {
+  app_id: string;
+  /** 's' (per second) or 'd' (per UTC day). */
+  period: string;
+  period_start: number;
+  count: number;
+  expires_at: number;
+}
+
+export interface HandsetsTable {
+  /** E.164. A number without a row is an on-line AT&T mobile. */
+  number: string;
+  online: number;
+  kind: string;
+  updated_at: number;
+}
+
+export interface HandsetMessagesTable {
+  /** Time-ordered: sorting by id gives arrival order. */
+  id: string;
+  number: string;
+  direction: 'MT' | 'MO';
+  /** The other end: the sender short code of an MT, the destination of an MO. */
+  peer: string;
+  text: string;
+  encoding: string;
+  segments: number;
+  /** Unique per delivered MT (our recipient id or the network id), so a re-submit shows once. */
+  ref: string | null;
+  received_at: number;
+}
+
 export interface Database {
   apps: AppsTable;
   oauth_tokens: OauthTokensTable;
   short_codes: ShortCodesTable;
   jobs: JobsTable;
   meta: MetaTable;
+  messages: MessagesTable;
+  message_recipients: MessageRecipientsTable;
+  rate_counters: RateCountersTable;
+  handsets: HandsetsTable;
+  handset_messages: HandsetMessagesTable;
 }

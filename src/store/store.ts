@@ -3,6 +3,9 @@ import type { JobRepo } from './repos/jobs.js';
 import type { MetaRepo } from './repos/meta.js';
 import type { ShortCodeRepo } from './repos/short-codes.js';
 import type { TokenRepo } from './repos/tokens.js';
+import type { MessageRepo } from './repos/messages.js';
+import type { HandsetRepo } from './repos/handsets.js';
+import type { RateLimitRepo } from './repos/rate-limits.js';
 
 /**
  * The one way the domain reaches data. Each area is a repository with its own interface in
@@ -15,6 +18,9 @@ export interface Repositories {
   readonly tokens: TokenRepo;
   readonly shortCodes: ShortCodeRepo;
   readonly meta: MetaRepo;
+  readonly messages: MessageRepo;
+  readonly handsets: HandsetRepo;
+  readonly rateLimits: RateLimitRepo;
 }
 
 export interface Store extends Repositories {

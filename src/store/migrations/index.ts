@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { foundation } from './0001-foundation.js';
 import { oauthTokenExpiry } from './0002-oauth-token-expiry.js';
+import { messages } from './0010-messages.js';
+import { handsets } from './0011-handsets.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -9,6 +11,8 @@ import { oauthTokenExpiry } from './0002-oauth-token-expiry.js';
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-oauth-token-expiry': oauthTokenExpiry,
+  '0010-messages': messages,
+  '0011-handsets': handsets,
 };
 
 export const migrationProvider: MigrationProvider = {

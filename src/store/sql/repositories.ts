@@ -5,6 +5,9 @@ import { SqlAppRepo } from './apps.js';
 import { SqlMetaRepo } from './meta.js';
 import { SqlShortCodeRepo } from './short-codes.js';
 import { SqlTokenRepo } from './tokens.js';
+import { SqlMessageRepo } from './messages.js';
+import { SqlHandsetRepo } from './handsets.js';
+import { SqlRateLimitRepo } from './rate-limits.js';
 
 /** Builds every repository over one engine's Kysely instance. */
 export function createRepositories(ctx: SqlContext): Repositories {
@@ -14,5 +17,8 @@ export function createRepositories(ctx: SqlContext): Repositories {
     tokens: new SqlTokenRepo(ctx),
     shortCodes: new SqlShortCodeRepo(ctx),
     meta: new SqlMetaRepo(ctx),
+    messages: new SqlMessageRepo(ctx),
+    handsets: new SqlHandsetRepo(ctx),
+    rateLimits: new SqlRateLimitRepo(ctx),
   };
 }

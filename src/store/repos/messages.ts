@@ -1,0 +1,119 @@
+import type { NewJob } from './jobs.js';
+
+/** Which API generation accepted a message; decides the shape of replies about it. */
+export type SendApi = 'att-v3' | 'att-v2' | 'oneapi-1' | 'oneapi-2' | 'oneapi-3';
+
+/** 'none': the status is polled; 'att': AT&T `notifyDeliveryStatus`; 'oneapi': OneAPI `receiptRequest`. */
+export type NotifyMode = 'none' | 'att' | 'oneapi';
+
+/**
+ * A recipient's delivery state. `Pending` = accepted by us, not yet by the network; the three
+ * others are the API's (contract §4). The last two are final.
+ */
+export type DeliveryStatus = 'Pending' | 'DeliveredToNetwork' | 'DeliveredToTerminal' | 'DeliveryImpossible';
+
+export const FINAL_STATUSES: readonly DeliveryStatus[] = ['DeliveredToTerminal', 'DeliveryImpossible'];
+
+/** The answer given when the message was accepted, kept so an idempotent repeat gets it again. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly location: string | null;
+  readonly body: Record<string, unknown>;
+}
+
+export interface MessageRecord {
+  readonly id: string;
+  readonly appId: string;
+  readonly api: SendApi;
+  /** Sender short code, digits only. */
+  readonly sender: string;
+  readonly text: string;
+  readonly encoding: 'GSM7' | 'LATIN1' | 'UCS2';
+  readonly segments: number;
+  readonly notifyMode: NotifyMode;
+  readonly notifyUrl: string | null;
+  readonly callbackData: string | null;
+  readonly clientCorrelator: string | null;
+  readonly idempotencyKey: string | null;
+  readonly requestHash: string;
+  readonly response: StoredResponse;
+  readonly createdAt: number;
+  readonly statusExpiresAt: number | null;
+  readonly statusConsumed: boolean;
+}
+
+export interface RecipientRecord {
+  /** `<messageId>-<seq>`. */
+  readonly id: string;
+  readonly messageId: string;
+  readonly seq: number;
+  readonly addressOriginal: string;
+  readonly e164: string;
+  readonly status: DeliveryStatus;
+  readonly networkId: string | null;
+  readonly finalAt: number | null;
+  readonly updatedAt: number;
+}
+
+export type AcceptResult =
+  | { readonly created: true }
+  /** Another message of the app already holds the idempotency key or client correlator. */
+  | { readonly created: false; readonly existing: MessageRecord };
+
+/** Where a receipt or a give-up points: our recipient id, or the network's id for the submit. */
+export type RecipientTarget = { readonly recipientId: string } | { readonly networkId: string };
+
+export interface FinalizeResult {
+  readonly message: MessageRecord;
+  readonly recipient: RecipientRecord;
+  /** Every recipient of the message is final now. */
+  readonly messageFinal: boolean;
+}
+
+/** Builds the notification job to commit with a final state, or null when none is wanted. */
+export type NotifyJobBuilder = (message: MessageRecord, recipient: RecipientRecord) => NewJob | null;
+
+/**
+ * Outbound messages and their per-recipient delivery status. Accepting writes the message, its
+ * recipients and their submit jobs in one transaction; a final state is written together with its
+ * notification job, so neither can exist without the other.
+ */
+export interface MessageRepo {
+  /**
+   * Commits the message, its recipients and `jobs` atomically. When the app already has a message
+   * with the same idempotency key or client correlator nothing is written and that message is
+   * returned instead (concurrent duplicates included: the unique index decides).
+   */
+  accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult>;
+  findByIdempotencyKey(appId: string, key: string): Promise<MessageRecord | undefined>;
+  findByCorrelator(appId: string, correlator: string): Promise<MessageRecord | undefined>;
+  /** A recipient with its message, for dispatch. */
+  recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined>;
+  /** The network accepted the submit: remember its id; `Pending` becomes `DeliveredToNetwork`. */
+  markSubmitted(recipientId: string, networkId: string, now: number): Promise<void>;
+  /**
+   * Puts a recipient in a final state, once: a recipient already final is left alone and undefined
+   * is returned, so a repeated receipt never notifies twice. When the last recipient turns final
+   * the message's status starts to expire (`retentionMs` later). `notify` may add a job in the
+   * same transaction.
+   */
+  finalize(
+    target: RecipientTarget,
+    status: 'DeliveredToTerminal' | 'DeliveryImpossible',
+    at: number,
+    retentionMs: number,
+    notify: NotifyJobBuilder,
+  ): Promise<FinalizeResult | undefined>;
+  /**
+   * The app's message and recipients for a status query, or undefined when it is unknown, another
+   * app's, expired or already read after it became final. Reading a final status consumes it.
+   */
+  readStatus(appId: string, messageId: string, now: number): Promise<{ message: MessageRecord; recipients: RecipientRecord[] } | undefined>;
+  /**
+   * Ids of recipients to `e164` still waiting for the network (to wake their jobs): at most
+   * `limit`, in id order, after `after` when paging.
+   */
+  pendingRecipientIds(e164: string, limit: number, after?: string): Promise<string[]>;
+  /** Deletes up to `limit` messages whose status expired; returns how many. */
+  sweep(now: number, limit: number): Promise<number>;
+}

@@ -1,0 +1,101 @@
+import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo } from '../repos/handsets.js';
+import type { HandsetMessagesTable } from '../schema.js';
+import type { SqlContext } from './context.js';
+
+const DEFAULT: Omit<HandsetRecord, 'number'> = { online: true, kind: 'mobile' };
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A time-ordered id (epoch ms, then a per-process counter, then randomness against other
+ * processes), so sorting by id gives arrival order without an engine-specific serial column.
+ */
+function orderedId(at: number): string {
+  if (at === lastMs) counter++;
+  else {
+    lastMs = at;
+    counter = 0;
+  }
+  const rand = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0');
+  return `${String(at).padStart(15, '0')}-${String(counter).padStart(6, '0')}-${rand}`;
+}
+
+function toMessage(row: HandsetMessagesTable): HandsetMessageRecord {
+  return {
+    number: row.number,
+    direction: row.direction,
+    peer: row.peer,
+    text: row.text,
+    encoding: row.encoding,
+    segments: Number(row.segments),
+    receivedAt: Number(row.received_at),
+  };
+}
+
+export class SqlHandsetRepo implements HandsetRepo {
+  readonly #ctx: SqlContext;
+
+  constructor(ctx: SqlContext) {
+    this.#ctx = ctx;
+  }
+
+  async get(number: string): Promise<HandsetRecord> {
+    const row = await this.#ctx.db.selectFrom('handsets').selectAll().where('number', '=', number).executeTakeFirst();
+    if (row === undefined) return { number, ...DEFAULT };
+    return { number, online: Number(row.online) === 1, kind: row.kind as HandsetKind };
+  }
+
+  async update(number: string, changes: { online?: boolean; kind?: HandsetKind }, now: number): Promise<HandsetRecord> {
+    return this.#ctx.write(async (trx) => {
+      const row = await trx.selectFrom('handsets').selectAll().where('number', '=', number).executeTakeFirst();
+      const current = row === undefined ? DEFAULT : { online: Number(row.online) === 1, kind: row.kind as HandsetKind };
+      const next = { online: changes.online ?? current.online, kind: changes.kind ?? current.kind };
+      await trx
+        .insertInto('handsets')
+        .values({ number, online: next.online ? 1 : 0, kind: next.kind, updated_at: now })
+        .onConflict((oc) => oc.column('number').doUpdateSet({ online: next.online ? 1 : 0, kind: next.kind, updated_at: now }))
+        .execute();
+      return { number, ...next };
+    });
+  }
+
+  async deliverMt(message: HandsetMessageRecord & { readonly ref: string }): Promise<boolean> {
+    const res = await this.#ctx.db
+      .insertInto('handset_messages')
+      .values({ ...this.#row(message), ref: message.ref })
+      .onConflict((oc) => oc.column('ref').doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async recordMo(message: HandsetMessageRecord): Promise<void> {
+    await this.#ctx.db.insertInto('handset_messages').values(this.#row(message)).execute();
+  }
+
+  async messages(number: string, direction: 'MT' | 'MO', limit: number): Promise<HandsetMessageRecord[]> {
+    const rows = await this.#ctx.db
+      .selectFrom('handset_messages')
+      .selectAll()
+      .where('number', '=', number)
+      .where('direction', '=', direction)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map(toMessage);
+  }
+
+  #row(m: HandsetMessageRecord): HandsetMessagesTable {
+    return {
+      id: orderedId(m.receivedAt),
+      number: m.number,
+      direction: m.direction,
+      peer: m.peer,
+      text: m.text,
+      encoding: m.encoding,
+      segments: m.segments,
+      ref: null,
+      received_at: m.receivedAt,
+    };
+  }
+}

@@ -1,0 +1,241 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { NewJob } from '../repos/jobs.js';
+import type {
+  AcceptResult,
+  DeliveryStatus,
+  FinalizeResult,
+  MessageRecord,
+  MessageRepo,
+  NotifyJobBuilder,
+  NotifyMode,
+  RecipientRecord,
+  RecipientTarget,
+  SendApi,
+  StoredResponse,
+} from '../repos/messages.js';
+import { FINAL_STATUSES } from '../repos/messages.js';
+import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
+import type { SqlContext } from './context.js';
+import { jobRows } from './jobs.js';
+
+function toMessage(row: Selectable<MessagesTable>): MessageRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    api: row.api as SendApi,
+    sender: row.sender,
+    text: row.text,
+    encoding: row.encoding as MessageRecord['encoding'],
+    segments: Number(row.segments),
+    notifyMode: row.notify_mode as NotifyMode,
+    notifyUrl: row.notify_url,
+    callbackData: row.callback_data,
+    clientCorrelator: row.client_correlator,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    response: JSON.parse(row.response) as StoredResponse,
+    createdAt: Number(row.created_at),
+    statusExpiresAt: row.status_expires_at === null ? null : Number(row.status_expires_at),
+    statusConsumed: Number(row.status_consumed) === 1,
+  };
+}
+
+function toRecipient(row: Selectable<MessageRecipientsTable>): RecipientRecord {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    seq: Number(row.seq),
+    addressOriginal: row.address_original,
+    e164: row.e164,
+    status: row.status as DeliveryStatus,
+    networkId: row.network_id,
+    finalAt: row.final_at === null ? null : Number(row.final_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function messageRow(m: MessageRecord): MessagesTable {
+  return {
+    id: m.id,
+    app_id: m.appId,
+    api: m.api,
+    sender: m.sender,
+    text: m.text,
+    encoding: m.encoding,
+    segments: m.segments,
+    notify_mode: m.notifyMode,
+    notify_url: m.notifyUrl,
+    callback_data: m.callbackData,
+    client_correlator: m.clientCorrelator,
+    idempotency_key: m.idempotencyKey,
+    request_hash: m.requestHash,
+    response: JSON.stringify(m.response),
+    created_at: m.createdAt,
+    status_expires_at: m.statusExpiresAt,
+    status_consumed: m.statusConsumed ? 1 : 0,
+  };
+}
+
+function recipientRow(r: RecipientRecord): MessageRecipientsTable {
+  return {
+    id: r.id,
+    message_id: r.messageId,
+    seq: r.seq,
+    address_original: r.addressOriginal,
+    e164: r.e164,
+    status: r.status,
+    network_id: r.networkId,
+    final_at: r.finalAt,
+    updated_at: r.updatedAt,
+  };
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export class SqlMessageRepo implements MessageRepo {
+  readonly #ctx: SqlContext;
+
+  constructor(ctx: SqlContext) {
+    this.#ctx = ctx;
+  }
+
+  async accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult> {
+    return this.#ctx.write(async (trx) => {
+      // No conflict target: whichever unique index (idempotency key, correlator) fires, nothing is written.
+      const inserted = await trx.insertInto('messages').values(messageRow(message)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+        const existing = await this.#findDuplicate(trx, message);
+        if (existing === undefined) throw new Error(`message ${message.id} could not be stored`);
+        return { created: false, existing };
+      }
+      if (recipients.length > 0) await trx.insertInto('message_recipients').values(recipients.map(recipientRow)).execute();
+      if (jobs.length > 0) await trx.insertInto('jobs').values(jobRows(jobs, message.createdAt)).execute();
+      return { created: true };
+    });
+  }
+
+  async #findDuplicate(db: Db, message: MessageRecord): Promise<MessageRecord | undefined> {
+    if (message.idempotencyKey !== null) {
+      const byKey = await this.#findBy(db, message.appId, 'idempotency_key', message.idempotencyKey);
+      if (byKey !== undefined) return byKey;
+    }
+    if (message.clientCorrelator !== null) return this.#findBy(db, message.appId, 'client_correlator', message.clientCorrelator);
+    return undefined;
+  }
+
+  async #findBy(db: Db, appId: string, column: 'idempotency_key' | 'client_correlator', value: string): Promise<MessageRecord | undefined> {
+    const row = await db.selectFrom('messages').selectAll().where('app_id', '=', appId).where(column, '=', value).executeTakeFirst();
+    return row === undefined ? undefined : toMessage(row);
+  }
+
+  findByIdempotencyKey(appId: string, key: string): Promise<MessageRecord | undefined> {
+    return this.#findBy(this.#ctx.db, appId, 'idempotency_key', key);
+  }
+
+  findByCorrelator(appId: string, correlator: string): Promise<MessageRecord | undefined> {
+    return this.#findBy(this.#ctx.db, appId, 'client_correlator', correlator);
+  }
+
+  async recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined> {
+    const { db } = this.#ctx;
+    const r = await db.selectFrom('message_recipients').selectAll().where('id', '=', recipientId).executeTakeFirst();
+    if (r === undefined) return undefined;
+    const m = await db.selectFrom('messages').selectAll().where('id', '=', r.message_id).executeTakeFirst();
+    if (m === undefined) return undefined;
+    return { message: toMessage(m), recipient: toRecipient(r) };
+  }
+
+  async markSubmitted(recipientId: string, networkId: string, now: number): Promise<void> {
+    await this.#ctx.write(async (trx) => {
+      await trx.updateTable('message_recipients').set({ network_id: networkId }).where('id', '=', recipientId).execute();
+      // A receipt may already have made it final (a fast network): never step back from that.
+      await trx
+        .updateTable('message_recipients')
+        .set({ status: 'DeliveredToNetwork', updated_at: now })
+        .where('id', '=', recipientId)
+        .where('status', '=', 'Pending')
+        .execute();
+    });
+  }
+
+  async finalize(
+    target: RecipientTarget,
+    status: 'DeliveredToTerminal' | 'DeliveryImpossible',
+    at: number,
+    retentionMs: number,
+    notify: NotifyJobBuilder,
+  ): Promise<FinalizeResult | undefined> {
+    return this.#ctx.write(async (trx) => {
+      let query = trx.selectFrom('message_recipients').selectAll();
+      query = 'recipientId' in target ? query.where('id', '=', target.recipientId) : query.where('network_id', '=', target.networkId);
+      const row = await query.executeTakeFirst();
+      if (row === undefined || FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
+      const updated = await trx
+        .updateTable('message_recipients')
+        .set({ status, final_at: at, updated_at: at })
+        .where('id', '=', row.id)
+        .where('status', 'not in', FINAL_STATUSES)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return undefined;
+      const open = await trx
+        .selectFrom('message_recipients')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('message_id', '=', row.message_id)
+        .where('status', 'not in', FINAL_STATUSES)
+        .executeTakeFirstOrThrow();
+      const messageFinal = Number(open.n) === 0;
+      if (messageFinal) {
+        await trx.updateTable('messages').set({ status_expires_at: at + retentionMs }).where('id', '=', row.message_id).execute();
+      }
+      const m = await trx.selectFrom('messages').selectAll().where('id', '=', row.message_id).executeTakeFirstOrThrow();
+      const message = toMessage(m);
+      const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
+      const job = notify(message, recipient);
+      if (job !== null) await trx.insertInto('jobs').values(jobRows([job], at)).execute();
+      return { message, recipient, messageFinal };
+    });
+  }
+
+  async readStatus(appId: string, messageId: string, now: number): Promise<{ message: MessageRecord; recipients: RecipientRecord[] } | undefined> {
+    const { db } = this.#ctx;
+    const m = await db.selectFrom('messages').selectAll().where('id', '=', messageId).where('app_id', '=', appId).executeTakeFirst();
+    if (m === undefined) return undefined;
+    const message = toMessage(m);
+    if (message.notifyMode === 'att' || message.statusConsumed) return undefined;
+    if (message.statusExpiresAt !== null && message.statusExpiresAt <= now) return undefined;
+    const rows = await db.selectFrom('message_recipients').selectAll().where('message_id', '=', messageId).orderBy('seq').execute();
+    const recipients = rows.map(toRecipient);
+    if (recipients.every((r) => FINAL_STATUSES.includes(r.status))) {
+      // Read-once (contract §4): only the read that flips the flag gets the final answer.
+      const res = await this.#ctx.write((trx) =>
+        trx.updateTable('messages').set({ status_consumed: 1 }).where('id', '=', messageId).where('status_consumed', '=', 0).executeTakeFirst(),
+      );
+      if (Number(res.numUpdatedRows) === 0) return undefined;
+    }
+    return { message, recipients };
+  }
+
+  async pendingRecipientIds(e164: string, limit: number, after?: string): Promise<string[]> {
+    let query = this.#ctx.db.selectFrom('message_recipients').select('id').where('e164', '=', e164).where('status', '=', 'Pending');
+    if (after !== undefined) query = query.where('id', '>', after);
+    const rows = await query.orderBy('id').limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async sweep(now: number, limit: number): Promise<number> {
+    return this.#ctx.write(async (trx) => {
+      const rows = await trx
+        .selectFrom('messages')
+        .select('id')
+        .where('status_expires_at', 'is not', null)
+        .where('status_expires_at', '<=', now)
+        .limit(limit)
+        .execute();
+      const ids = rows.map((r) => r.id);
+      if (ids.length === 0) return 0;
+      await trx.deleteFrom('message_recipients').where('message_id', 'in', ids).execute();
+      await trx.deleteFrom('messages').where('id', 'in', ids).execute();
+      return ids.length;
+    });
+  }
+}
