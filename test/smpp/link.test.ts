@@ -1,0 +1,292 @@
+/**
+ * The session layer (SmppLink over BindKeeper/SmppSession/Window/TokenBucket) against fake SMSCs
+ * over real SMPP on 127.0.0.1.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
+import { SmppError } from '../../src/network/smpp/errors.js';
+import { SmppLink, type LinkOptions } from '../../src/network/smpp/link.js';
+import { addressOf, type Pdu, STATUS, type SubmitSmFields } from '../../src/network/smpp/pdu.js';
+import { BindErrorSmsc, type FakeSmsc, HappySmsc, NoResponseSmsc, ReceiptSendingSmsc, ThrottlingSmsc, UnbindOnSubmitSmsc } from './fake-smsc.js';
+
+const quiet = { info: () => {}, warn: () => {} };
+
+function linkTo(port: number, over: Partial<LinkOptions> = {}): SmppLink {
+  return new SmppLink({
+    name: 'test-1',
+    host: '127.0.0.1',
+    port,
+    mode: 'transceiver',
+    credentials: { systemId: 'sb', password: 'pw' },
+    session: { window: 10, responseTimeoutMs: 1000, enquireLinkMs: 0 },
+    throughputPerSecond: 0,
+    reconnectBaseMs: 20,
+    reconnectCapMs: 100,
+    throttleBaseMs: 20,
+    throttleCapMs: 200,
+    throttleGiveUpMs: 10_000,
+    log: quiet,
+    onDeliver: async () => STATUS.ROK,
+    onStateChange: () => {},
+    ...over,
+  });
+}
+
+function part(text: string): SubmitSmFields {
+  return {
+    source: addressOf('22627000'),
+    destination: addressOf('+14255550100'),
+    esmClass: 0,
+    dataCoding: 0,
+    registeredDelivery: 1,
+    shortMessage: Buffer.from(text, 'latin1'),
+  };
+}
+
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function withSmsc<T extends FakeSmsc>(smsc: T, fn: (smsc: T) => Promise<void>): Promise<void> {
+  await smsc.start();
+  try {
+    await fn(smsc);
+  } finally {
+    await smsc.stop();
+  }
+}
+
+test('happy SMSC: binds as transceiver, submits return message ids, the window bounds what is in flight', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    smsc.responseDelayMs = 15;
+    const link = linkTo(smsc.port, { session: { window: 4, responseTimeoutMs: 1000, enquireLinkMs: 0 } });
+    link.start();
+    await until(() => link.bound);
+    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => link.submit(part(`m${i}`))));
+    assert.equal(answers.length, 25);
+    assert.ok(answers.every((a) => a.status === STATUS.ROK && a.messageId !== ''));
+    assert.equal(new Set(answers.map((a) => a.messageId)).size, 25);
+    assert.equal(smsc.maxInFlight, 4, 'window of 4 is filled and never exceeded');
+    assert.deepEqual(smsc.binds, ['bind_transceiver']);
+    assert.deepEqual(smsc.submits.map((s) => s.shortMessage.toString()), Array.from({ length: 25 }, (_, i) => `m${i}`), 'sent in submit order');
+    const stats = link.stats();
+    assert.equal(stats.submitted, 25);
+    assert.equal(stats.windowInUse, 0);
+    await link.stop();
+    await until(() => smsc.commands.includes('unbind'));
+  });
+});
+
+test('pair mode binds a transmitter and a receiver', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    const link = linkTo(smsc.port, { mode: 'pair' });
+    link.start();
+    await until(() => link.stats().bound && link.stats().receiverBound);
+    assert.deepEqual([...smsc.binds].sort(), ['bind_receiver', 'bind_transmitter']);
+    assert.equal((await link.submit(part('x'))).status, STATUS.ROK);
+    await link.stop();
+  });
+});
+
+test('throughput cap: 60 parts at 40/s take the burst, then the rate', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    const link = linkTo(smsc.port, { throughputPerSecond: 40 });
+    link.start();
+    await until(() => link.bound);
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 60 }, (_, i) => link.submit(part(`t${i}`))));
+    const elapsed = Date.now() - t0;
+    // 40 from the full bucket, then 20 more at 40/s = 500 ms
+    assert.ok(elapsed >= 450, `took ${elapsed} ms`);
+    assert.ok(elapsed < 1500, `took ${elapsed} ms`);
+    await link.stop();
+  });
+});
+
+test('throttling SMSC: the link pauses and resends in order; nothing is lost or reported as refused', async () => {
+  await withSmsc(new ThrottlingSmsc(10), async (smsc) => {
+    const link = linkTo(smsc.port, { session: { window: 1, responseTimeoutMs: 1000, enquireLinkMs: 0 } });
+    link.start();
+    await until(() => link.bound);
+    const t0 = Date.now();
+    const answers = await Promise.all(Array.from({ length: 15 }, (_, i) => link.submit(part(`p${String(i).padStart(2, '0')}`))));
+    assert.ok(answers.every((a) => a.status === STATUS.ROK));
+    assert.ok(smsc.throttledCount > 0, 'the SMSC did throttle');
+    assert.deepEqual(smsc.accepted, Array.from({ length: 15 }, (_, i) => `p${String(i).padStart(2, '0')}`), 'order kept');
+    assert.ok(Date.now() - t0 >= 1000, 'slowed to the SMSC rate');
+    assert.ok(link.stats().throttled >= smsc.throttledCount);
+    await link.stop();
+  });
+});
+
+test('a throttled PDU is handed back after throttleGiveUpMs, as the SMSC status', async () => {
+  await withSmsc(new ThrottlingSmsc(0), async (smsc) => {
+    const link = linkTo(smsc.port, { throttleGiveUpMs: 150 });
+    link.start();
+    await until(() => link.bound);
+    const answer = await link.submit(part('never'));
+    assert.equal(answer.status, STATUS.RTHROTTLED);
+    await link.stop();
+  });
+});
+
+test('unbind from the SMSC mid-window: in-flight submits rejected at once, the link rebinds', async () => {
+  await withSmsc(new UnbindOnSubmitSmsc(), async (smsc) => {
+    const states: boolean[] = [];
+    const link = linkTo(smsc.port, { onStateChange: (up) => states.push(up) });
+    link.start();
+    await until(() => link.bound);
+    const t0 = Date.now();
+    await assert.rejects(link.submit(part('first')), (err: unknown) => err instanceof SmppError && err.code === 'CONNECTION_CLOSED');
+    assert.ok(Date.now() - t0 < 500, 'rejected on close, not at the response timeout');
+    await until(() => link.bound);
+    assert.equal((await link.submit(part('second'))).status, STATUS.ROK);
+    assert.deepEqual(states, [true, false, true]);
+    assert.equal(link.stats().reconnects, 1);
+    await link.stop();
+  });
+});
+
+test('no-response SMSC: each submit times out on its own; the window frees up', async () => {
+  await withSmsc(new NoResponseSmsc(), async (smsc) => {
+    const link = linkTo(smsc.port, { session: { window: 2, responseTimeoutMs: 100, enquireLinkMs: 0 } });
+    link.start();
+    await until(() => link.bound);
+    const results = await Promise.allSettled([1, 2, 3].map((i) => link.submit(part(`x${i}`))));
+    assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof SmppError && r.reason.code === 'RESPONSE_TIMEOUT'));
+    assert.equal(smsc.submits.length, 3, 'the third went out once the first two timed out');
+    assert.equal(link.stats().windowInUse, 0);
+    assert.equal(link.stats().responseTimeouts, 3);
+    await link.stop();
+  });
+});
+
+test('SMSC killed mid-window: everything in flight is rejected, the link reconnects when it is back', async () => {
+  const smsc = await new NoResponseSmsc().start();
+  const port = smsc.port;
+  const link = linkTo(port, { session: { window: 5, responseTimeoutMs: 5000, enquireLinkMs: 0 } });
+  link.start();
+  await until(() => link.bound);
+  const pending = Promise.allSettled([1, 2, 3, 4, 5, 6, 7].map((i) => link.submit(part(`k${i}`))));
+  await until(() => smsc.submits.length === 5);
+  await smsc.stop();
+  const results = await pending;
+  assert.equal(results.filter((r) => r.status === 'rejected' && (r.reason as SmppError).code === 'CONNECTION_CLOSED').length, 5);
+  assert.equal(results.filter((r) => r.status === 'rejected' && (r.reason as SmppError).code === 'LINK_DOWN').length, 2);
+  assert.equal(link.bound, false);
+  await assert.rejects(link.submit(part('while down')), (err: unknown) => err instanceof SmppError && err.code === 'LINK_DOWN');
+  const again = await new HappySmsc().start(port);
+  await until(() => link.bound);
+  assert.equal((await link.submit(part('back'))).status, STATUS.ROK);
+  await link.stop();
+  await again.stop();
+});
+
+test('bind error: the link stays down, says why, and keeps trying', async () => {
+  await withSmsc(new BindErrorSmsc(STATUS.RINVPASWD), async (smsc) => {
+    const link = linkTo(smsc.port);
+    link.start();
+    await until(() => smsc.binds.length >= 3);
+    assert.equal(link.bound, false);
+    assert.match(link.stats().lastError ?? '', /ESME_RINVPASWD/);
+    await assert.rejects(link.submit(part('x')), (err: unknown) => err instanceof SmppError && err.code === 'LINK_DOWN');
+    await link.stop();
+  });
+});
+
+test('deliver_sm: answered after the handler; a failing handler answers ESME_RX_T_APPN so the SMSC redelivers', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    let fail = false;
+    const seen: Pdu[] = [];
+    const link = linkTo(smsc.port, {
+      onDeliver: async (pdu) => {
+        seen.push(pdu);
+        if (fail) throw new Error('store down');
+        return STATUS.ROK;
+      },
+    });
+    link.start();
+    await until(() => link.bound);
+    const fields = { source: addressOf('+14255550100'), destination: addressOf('22627000'), esmClass: 0, dataCoding: 0, shortMessage: Buffer.from('hi') };
+    assert.deepEqual((await smsc.deliver(fields)).map((r) => r.command_status), [STATUS.ROK]);
+    fail = true;
+    assert.deepEqual((await smsc.deliver(fields)).map((r) => r.command_status), [STATUS.RX_T_APPN]);
+    assert.equal(seen.length, 2);
+    await link.stop();
+  });
+});
+
+test('receipts sent before the submit_sm_resp reach the handler in wire order', async () => {
+  await withSmsc(new ReceiptSendingSmsc('before'), async (smsc) => {
+    const events: string[] = [];
+    const link = linkTo(smsc.port, {
+      onDeliver: async () => {
+        events.push('receipt');
+        return STATUS.ROK;
+      },
+    });
+    link.start();
+    await until(() => link.bound);
+    await link.submit(part('fast handset')).then(() => events.push('resp'));
+    await until(() => smsc.receiptResponses.length === 1);
+    assert.deepEqual(events, ['receipt', 'resp']);
+    await link.stop();
+  });
+});
+
+test('enquire_link both ways: answered for the SMSC, sent after silence', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    const link = linkTo(smsc.port, { session: { window: 10, responseTimeoutMs: 500, enquireLinkMs: 40 } });
+    link.start();
+    await until(() => link.bound);
+    const session = [...smsc.sessions][0];
+    assert.ok(session);
+    await until(() => session.peerEnquireLinks >= 2);
+    // the SMSC's own enquire_link is answered by the ESME's session
+    const { newPdu } = await import('../../src/network/smpp/pdu.js');
+    const resp = await session.request(newPdu('enquire_link'), true);
+    assert.equal(resp.command, 'enquire_link_resp');
+    await link.stop();
+  });
+});
+
+test('a PDU that does not parse closes the connection and the link reconnects', async () => {
+  let connections = 0;
+  const sockets: Socket[] = [];
+  // Speaks just enough SMPP to bind, then sends a PDU whose command_length is absurd.
+  const server = createServer((socket) => {
+    connections++;
+    sockets.push(socket);
+    socket.once('data', (data) => {
+      const seq = data.readUInt32BE(12);
+      const resp = Buffer.alloc(16 + 5);
+      resp.writeUInt32BE(21, 0);
+      resp.writeUInt32BE(0x80000009, 4);
+      resp.writeUInt32BE(0, 8);
+      resp.writeUInt32BE(seq, 12);
+      resp.write('fake\0', 16, 'latin1');
+      socket.write(resp);
+      if (connections === 1) {
+        const bad = Buffer.alloc(16);
+        bad.writeUInt32BE(0x7fffffff, 0);
+        setTimeout(() => socket.write(bad), 20);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const link = linkTo(port, { session: { window: 10, responseTimeoutMs: 200, enquireLinkMs: 0 } });
+  link.start();
+  await until(() => link.bound);
+  await until(() => connections === 2 && link.bound);
+  assert.equal(link.stats().reconnects, 1);
+  await link.stop();
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+});
