@@ -1,6 +1,10 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { Store } from '../../src/store/store.js';
-import { createTestDatabase, postgresReachable, TEST_DATABASE_URL } from '../helpers/postgres.js';
+import { StoreUnavailableError, type Store } from '../../src/store/store.js';
+import { createTestDatabase, postgresReachable, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { runStoreContract } from './store.contract.js';
 
 // In CI a missing server is a failure (run-tests checks it first); elsewhere the suite says why it skipped.
@@ -28,4 +32,155 @@ runStoreContract({
       },
     };
   },
+});
+
+const skip = reachable ? false : 'no PostgreSQL server';
+const T0 = 1_800_000_000_000;
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until some session of `database` is LISTENing (the notifier connects in the background). */
+async function listening(database: TestDatabase, sessions = 1): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await until(async () => {
+      const res = await client.query<{ n: string }>(
+        "select count(*) as n from pg_stat_activity where datname = $1 and query ilike 'listen %'",
+        [database.name],
+      );
+      return Number(res.rows[0]?.n) >= sessions;
+    }, 'LISTEN');
+  } finally {
+    await client.end();
+  }
+}
+
+describe('postgres store: engine specifics', { skip }, () => {
+  test('several instances migrating a fresh database at once all succeed, and the schema is there once', async () => {
+    const database = await createTestDatabase();
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore({ url: database.url, poolSize: 2 })));
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      await stores[0]?.jobs.enqueue([{ kind: 'k', ref: 'r', runAt: T0, deadlineAt: T0 + 1 }]);
+      assert.equal((await stores[3]?.jobs.backlog(T0))?.ready, 1);
+      // Running them again is a no-op.
+      await stores[1]?.migrate();
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await database.drop();
+    }
+  });
+
+  test('a commit that adds or wakes jobs wakes idle workers of other instances; claims stay silent', async () => {
+    const database = await createTestDatabase();
+    const a = await openPostgresStore({ url: database.url, poolSize: 2 });
+    const b = await openPostgresStore({ url: database.url, poolSize: 2 });
+    try {
+      await a.migrate();
+      let wakes = 0;
+      const unsubscribe = b.onJobsAvailable?.(() => (wakes += 1));
+      assert.ok(unsubscribe, 'the PostgreSQL store offers job wake-ups');
+      await listening(database);
+      await a.jobs.enqueue([{ kind: 'k', ref: 'r1', runAt: T0 + 60_000, deadlineAt: T0 + 120_000 }]);
+      await until(() => wakes === 1, 'the wake-up after enqueue');
+      await a.jobs.wake('k', ['r1'], T0);
+      await until(() => wakes === 2, 'the wake-up after wake()');
+      const claimed = await a.jobs.claim({ kinds: ['k'], workerId: 'w', limit: 5, leaseMs: 1000, now: T0 });
+      assert.equal(claimed.length, 1);
+      await a.jobs.complete(claimed[0]?.id ?? '', 'w');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(wakes, 2, 'claims and acks send no wake-ups');
+      unsubscribe();
+      await a.jobs.enqueue([{ kind: 'k', ref: 'r2', runAt: T0, deadlineAt: T0 + 1 }]);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(wakes, 2, 'an unsubscribed listener is not called');
+    } finally {
+      await a.close();
+      await b.close();
+      await database.drop();
+    }
+  });
+
+  test('an unreachable database fails the open with one line naming the server but not the password', async () => {
+    const proxy = await startTcpProxy('127.0.0.1', 5432);
+    await proxy.cut();
+    const started = Date.now();
+    await assert.rejects(
+      openPostgresStore({ url: `postgres://someone:s3cret-pw@127.0.0.1:${proxy.port}/nowhere`, poolSize: 1, connectRetryMs: 300 }),
+      (err: Error) => {
+        assert.match(err.message, new RegExp(`^cannot reach PostgreSQL at someone@127\\.0\\.0\\.1:${proxy.port}/nowhere: .*ECONNREFUSED`));
+        assert.doesNotMatch(err.message, /s3cret/);
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 5000);
+    await proxy.close();
+  });
+
+  test('a lost database connection is not fatal: 503-class errors while it is away, back without reopening', async () => {
+    const database = await createTestDatabase();
+    const target = new URL(database.url);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const url = new URL(database.url);
+    url.port = String(proxy.port);
+    const store = await openPostgresStore({ url: url.toString(), poolSize: 3, connectRetryMs: 400 });
+    try {
+      await store.migrate();
+      await store.jobs.enqueue([{ kind: 'k', ref: 'r', runAt: T0, deadlineAt: T0 + 1 }]);
+      await proxy.cut();
+      await assert.rejects(store.jobs.backlog(T0), StoreUnavailableError);
+      await assert.rejects(store.ping());
+      await proxy.restore();
+      assert.equal((await store.jobs.backlog(T0)).ready, 1);
+      // A short outage inside the retry window is ridden out, by an open and by a statement.
+      await proxy.cut();
+      setTimeout(() => void proxy.restore(), 150);
+      const late = await openPostgresStore({ url: url.toString(), poolSize: 1, connectRetryMs: 3000 });
+      await late.close();
+      await proxy.cut();
+      const during = store.jobs.backlog(T0);
+      setTimeout(() => void proxy.restore(), 200);
+      assert.equal((await during).ready, 1);
+    } finally {
+      await store.close();
+      await proxy.close();
+      await database.drop();
+    }
+  });
+
+  test('the job listener comes back after its connection was killed, and wakes its workers once back', async () => {
+    const database = await createTestDatabase();
+    const a = await openPostgresStore({ url: database.url, poolSize: 2 });
+    const b = await openPostgresStore({ url: database.url, poolSize: 2 });
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await a.migrate();
+      let wakes = 0;
+      b.onJobsAvailable?.(() => (wakes += 1));
+      await listening(database);
+      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and query ilike 'listen %'", [database.name]);
+      await until(() => wakes === 1, 'the catch-up wake-up after reconnecting');
+      await listening(database);
+      await a.jobs.enqueue([{ kind: 'k', ref: 'r', runAt: T0, deadlineAt: T0 + 1 }]);
+      await until(() => wakes === 2, 'a wake-up on the new connection');
+      // The pool's own connections were killed too; the next statements run on fresh ones.
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database.name]);
+      assert.equal((await a.jobs.backlog(T0)).ready, 1);
+      assert.equal((await b.jobs.backlog(T0)).ready, 1);
+    } finally {
+      await admin.end();
+      await a.close();
+      await b.close();
+      await database.drop();
+    }
+  });
 });

@@ -95,10 +95,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // Straight to the pool, without the retries: a health check must answer now.
     ping: async () => {
       const client = await pool.connect();
+      let failed = false;
+      const onError = () => {
+        failed = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('select 1');
+      } catch (err) {
+        failed = true;
+        throw err;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(failed);
       }
     },
     onJobsAvailable: (listener) => notifier.subscribe(listener),

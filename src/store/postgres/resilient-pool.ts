@@ -64,13 +64,20 @@ export class ResilientPool implements PostgresPool {
 /** One checked-out connection; swaps in a fresh `pg` client when the old one died between transactions. */
 class RetryingClient implements PostgresPoolClient {
   readonly #pool: ResilientPool;
-  #client: pg.PoolClient;
+  /** Undefined after a dead connection was given back and no fresh one could be had. */
+  #client: pg.PoolClient | undefined;
   #inTransaction = false;
   #broken = false;
+  // The pool listens for errors only on idle clients; a checked-out client whose socket dies
+  // emits 'error' too, and with no listener that would end the process.
+  readonly #onError = () => {
+    this.#broken = true;
+  };
 
   constructor(pool: ResilientPool, client: pg.PoolClient) {
     this.#pool = pool;
     this.#client = client;
+    client.on('error', this.#onError);
   }
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
@@ -91,8 +98,10 @@ class RetryingClient implements PostgresPoolClient {
       if (this.#inTransaction) throw new StoreUnavailableError(`database connection lost: ${reasonOf(err)}`, { cause: err });
     }
     // No transaction was open, so nothing else depended on the dead connection.
-    this.#client.release(true);
-    this.#client = await this.#pool.acquire();
+    this.#giveBack(true);
+    const fresh = await this.#pool.acquire();
+    fresh.on('error', this.#onError);
+    this.#client = fresh;
     this.#broken = false;
     try {
       return await this.#send<R>(sql, parameters);
@@ -104,6 +113,7 @@ class RetryingClient implements PostgresPoolClient {
   }
 
   async #send<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    if (this.#client === undefined) throw new StoreUnavailableError('database connection lost');
     const result = await this.#client.query(sql, [...parameters]);
     if (BEGIN.test(sql)) this.#inTransaction = true;
     else if (END.test(sql)) this.#inTransaction = false;
@@ -111,6 +121,14 @@ class RetryingClient implements PostgresPoolClient {
   }
 
   release(destroy?: boolean): void {
-    this.#client.release(destroy === true || this.#broken);
+    this.#giveBack(destroy === true || this.#broken);
+  }
+
+  #giveBack(destroy: boolean): void {
+    const client = this.#client;
+    this.#client = undefined;
+    if (client === undefined) return;
+    client.removeListener('error', this.#onError);
+    client.release(destroy);
   }
 }
