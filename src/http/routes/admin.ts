@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../../auth/admin-token.js';
 import { AppAdmin, type AppPatch, type NewApp, type NewShortCode } from '../../auth/apps.js';
 import type { GatewayContext } from '../../context.js';
-import { OperatorError } from '../../errors.js';
+import { ApiError, OperatorError } from '../../errors.js';
+import { parseJsonBody } from '../representation.js';
 
 // Plain JSON Schema rather than typebox unions: with ajv's `coerceTypes`, an `anyOf` of string and
 // null would coerce null to "", while a type list leaves a value that already matches alone.
@@ -72,6 +73,16 @@ function bearer(request: FastifyRequest): string | undefined {
  */
 export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   const admin = new AppAdmin(ctx);
+
+  // The admin API speaks JSON only; a malformed body is an operator error, not an API envelope.
+  app.removeContentTypeParser(['application/json', 'application/xml', 'text/xml', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err instanceof ApiError ? new OperatorError(400, 'invalid_request', 'malformed JSON body') : (err as Error), undefined);
+    }
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     const token = bearer(request);

@@ -61,7 +61,7 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
   const oauth = new OAuthService(ctx);
 
   // Only form and JSON bodies here; a malformed JSON body is an OAuth invalid_request.
-  app.removeContentTypeParser(['application/json', 'application/xml', 'text/xml']);
+  app.removeContentTypeParser(['application/json', 'application/xml', 'text/xml', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, parseJsonBody(body as string));

@@ -1,0 +1,278 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { ADMIN_AUTH } from '../helpers/apps.js';
+
+let gw: TestGateway;
+before(async () => {
+  gw = await startTestGateway();
+});
+after(async () => {
+  await gw.close();
+});
+
+const admin = (method: string, path: string, body?: object | string) =>
+  gw.request(method, `/admin/v1${path}`, { headers: ADMIN_AUTH, ...(body === undefined ? {} : { body }) });
+
+async function newApp(body: object = { name: 'demo' }): Promise<any> {
+  const res = await admin('POST', '/apps', body);
+  assert.equal(res.status, 201, res.text);
+  return res.json();
+}
+
+function assertError(res: { status: number; json(): any; text: string }, status: number, code: string) {
+  assert.equal(res.status, status, res.text);
+  const body = res.json();
+  assert.equal(body.error.code, code);
+  assert.equal(typeof body.error.message, 'string');
+}
+
+describe('admin authentication', () => {
+  test('no token, a wrong token or another scheme: 401 with WWW-Authenticate', async () => {
+    const cases: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${ADMIN_TOKEN}` }, { authorization: ADMIN_TOKEN }];
+    for (const headers of cases) {
+      const res = await gw.request('GET', '/admin/v1/apps', { headers });
+      assertError(res, 401, 'unauthorized');
+      assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
+    }
+  });
+
+  test('the scheme is case-insensitive', async () => {
+    const res = await gw.request('GET', '/admin/v1/apps', { headers: { authorization: `bearer ${ADMIN_TOKEN}` } });
+    assert.equal(res.status, 200);
+  });
+});
+
+describe('apps', () => {
+  test('POST /apps: 201 with the secret shown once, defaults sandbox and SMS', async () => {
+    const app = await newApp({ name: 'demo' });
+    assert.deepEqual(Object.keys(app).slice(0, 4), ['id', 'name', 'appKey', 'appSecret']);
+    assert.equal(app.name, 'demo');
+    assert.deepEqual(app.scopes, ['SMS']);
+    assert.equal(app.realm, 'sandbox');
+    assert.equal(app.deliveryStatusUrl, null);
+    assert.equal(app.suspended, false);
+    assert.match(app.signingSecret, /^[0-9a-f]{64}$/);
+    assert.equal(app.ratePerSecond, null);
+    assert.equal(app.ratePerDay, null);
+    assert.match(app.appKey, /^[0-9a-f]{32}$/);
+    assert.match(app.appSecret, /^[0-9a-f]{32}$/);
+    const shown = await admin('GET', `/apps/${app.id}`);
+    assert.equal(shown.status, 200);
+    assert.equal(shown.json().appSecret, undefined);
+    assert.equal(shown.json().signingSecret, app.signingSecret);
+    assert.deepEqual(shown.json().shortCodes, []);
+    // Only a hash is stored.
+    const stored = await gw.gateway.ctx.store.apps.get(app.id);
+    assert.match(stored?.secretHash ?? '', /^scrypt\$/);
+    assert.ok(!stored?.secretHash.includes(app.appSecret));
+  });
+
+  test('POST /apps with scopes, realm, delivery status URL and throttles', async () => {
+    const app = await newApp({
+      name: 'full',
+      scopes: ['sms', 'MMS'],
+      realm: 'production',
+      deliveryStatusUrl: 'https://example.test/status',
+      ratePerSecond: 5,
+      ratePerDay: 1000,
+    });
+    assert.deepEqual(app.scopes, ['SMS', 'MMS']);
+    assert.equal(app.realm, 'production');
+    assert.equal(app.deliveryStatusUrl, 'https://example.test/status');
+    assert.equal(app.ratePerSecond, 5);
+    assert.equal(app.ratePerDay, 1000);
+  });
+
+  test('POST /apps bad input: 400 invalid_request', async () => {
+    const cases: (object | string)[] = [
+      {},
+      { name: '' },
+      { name: 'x'.repeat(101) },
+      { name: 'x', realm: 'staging' },
+      { name: 'x', scopes: [] },
+      { name: 'x', scopes: ['S M S!'] },
+      { name: 'x', ratePerSecond: 0 },
+      { name: 'x', ratePerDay: 1.5 },
+      { name: 'x', deliveryStatusUrl: 'not a url' },
+      { name: 'x', deliveryStatusUrl: 'ftp://example.test/' },
+      { name: 'x', realm: 'production', deliveryStatusUrl: 'http://example.test/status' },
+      { name: 'x', unknownField: 1 },
+    ];
+    for (const body of cases) assertError(await admin('POST', '/apps', body), 400, 'invalid_request');
+    const malformed = await gw.request('POST', '/admin/v1/apps', {
+      headers: { ...ADMIN_AUTH, 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
+    assertError(malformed, 400, 'invalid_request');
+    const text = await gw.request('POST', '/admin/v1/apps', { headers: { ...ADMIN_AUTH, 'content-type': 'text/plain' }, body: 'name=x' });
+    assertError(text, 415, 'unsupported_media_type');
+  });
+
+  test('GET /apps lists every app without secrets', async () => {
+    const a = await newApp({ name: 'listed' });
+    const res = await admin('GET', '/apps');
+    assert.equal(res.status, 200);
+    const apps = res.json().apps;
+    const found = apps.find((x: any) => x.id === a.id);
+    assert.equal(found.name, 'listed');
+    assert.ok(apps.every((x: any) => x.appSecret === undefined && x.secretHash === undefined));
+  });
+
+  test('PATCH /apps/{id} changes name, scopes, delivery status URL, suspension and throttles', async () => {
+    const a = await newApp({ name: 'before' });
+    const res = await admin('PATCH', `/apps/${a.id}`, {
+      name: 'after',
+      scopes: 'SMS,MMS',
+      deliveryStatusUrl: 'http://127.0.0.1:9/status',
+      suspended: true,
+      ratePerSecond: 2,
+      ratePerDay: null,
+    });
+    assert.equal(res.status, 200, res.text);
+    const app = res.json();
+    assert.equal(app.name, 'after');
+    assert.deepEqual(app.scopes, ['SMS', 'MMS']);
+    assert.equal(app.deliveryStatusUrl, 'http://127.0.0.1:9/status');
+    assert.equal(app.suspended, true);
+    assert.equal(app.ratePerSecond, 2);
+    assert.equal(app.ratePerDay, null);
+    const cleared = await admin('PATCH', `/apps/${a.id}`, { deliveryStatusUrl: null, ratePerSecond: null });
+    assert.equal(cleared.json().deliveryStatusUrl, null);
+    assert.equal(cleared.json().ratePerSecond, null);
+    assert.equal(cleared.json().name, 'after');
+    assert.equal(cleared.json().suspended, true);
+  });
+
+  test('PATCH bad input: 400; production app keeps https-only URLs', async () => {
+    const a = await newApp({ name: 'prod', realm: 'production' });
+    assertError(await admin('PATCH', `/apps/${a.id}`, { deliveryStatusUrl: 'http://example.test/' }), 400, 'invalid_request');
+    assertError(await admin('PATCH', `/apps/${a.id}`, { realm: 'sandbox' }), 400, 'invalid_request');
+    assertError(await admin('PATCH', `/apps/${a.id}`, { suspended: 'maybe' }), 400, 'invalid_request');
+    assertError(await admin('PATCH', `/apps/${a.id}`, { scopes: [] }), 400, 'invalid_request');
+    assert.equal((await admin('PATCH', `/apps/${a.id}`, { deliveryStatusUrl: 'https://example.test/' })).status, 200);
+  });
+
+  test('unknown app: 404 not_found on every app route', async () => {
+    const id = '00000000-0000-0000-0000-000000000000';
+    assertError(await admin('GET', `/apps/${id}`), 404, 'not_found');
+    assertError(await admin('PATCH', `/apps/${id}`, { name: 'x' }), 404, 'not_found');
+    assertError(await admin('DELETE', `/apps/${id}`), 404, 'not_found');
+    assertError(await admin('POST', `/apps/${id}/secret`), 404, 'not_found');
+    assertError(await admin('GET', `/apps/${id}/short-codes`), 404, 'not_found');
+    assertError(await admin('POST', `/apps/${id}/short-codes`, { shortCode: '12345', moDelivery: 'poll' }), 404, 'not_found');
+  });
+
+  test('POST /apps/{id}/secret rotates: a new secret, shown once', async () => {
+    const a = await newApp({ name: 'rotate' });
+    const res = await admin('POST', `/apps/${a.id}/secret`);
+    assert.equal(res.status, 200);
+    const rotated = res.json();
+    assert.equal(rotated.id, a.id);
+    assert.equal(rotated.appKey, a.appKey);
+    assert.match(rotated.appSecret, /^[0-9a-f]{32}$/);
+    assert.notEqual(rotated.appSecret, a.appSecret);
+  });
+
+  test('DELETE /apps/{id}: 204, then 404, and its short codes are free again', async () => {
+    const a = await newApp({ name: 'doomed' });
+    assert.equal((await admin('POST', `/apps/${a.id}/short-codes`, { shortCode: '99001', moDelivery: 'poll' })).status, 201);
+    const res = await admin('DELETE', `/apps/${a.id}`);
+    assert.equal(res.status, 204);
+    assert.equal(res.text, '');
+    assertError(await admin('GET', `/apps/${a.id}`), 404, 'not_found');
+    const b = await newApp({ name: 'heir' });
+    assert.equal((await admin('POST', `/apps/${b.id}/short-codes`, { shortCode: '99001', moDelivery: 'poll' })).status, 201);
+  });
+
+  test('unknown admin path: 404; wrong method: 405', async () => {
+    assertError(await admin('GET', '/nowhere'), 404, 'not_found');
+    const res = await admin('PUT', '/apps');
+    assertError(res, 405, 'method_not_allowed');
+  });
+});
+
+describe('short codes', () => {
+  let sandbox: any;
+  let production: any;
+  before(async () => {
+    sandbox = await newApp({ name: 'codes' });
+    production = await newApp({ name: 'codes-prod', realm: 'production' });
+  });
+
+  test('poll and callback short codes: 201, listed in code order, shown with the app', async () => {
+    const poll = await admin('POST', `/apps/${sandbox.id}/short-codes`, { shortCode: '22627000', moDelivery: 'poll' });
+    assert.equal(poll.status, 201, poll.text);
+    assert.deepEqual({ ...poll.json(), createdAt: undefined }, {
+      shortCode: '22627000',
+      appId: sandbox.id,
+      moDelivery: 'poll',
+      listenerUrl: null,
+      createdAt: undefined,
+    });
+    const callback = await admin('POST', `/apps/${sandbox.id}/short-codes`, {
+      shortCode: '22626999',
+      moDelivery: 'callback',
+      listenerUrl: 'http://127.0.0.1:9/mo',
+    });
+    assert.equal(callback.status, 201, callback.text);
+    assert.equal(callback.json().listenerUrl, 'http://127.0.0.1:9/mo');
+    const list = await admin('GET', `/apps/${sandbox.id}/short-codes`);
+    assert.deepEqual(list.json().shortCodes.map((s: any) => s.shortCode), ['22626999', '22627000']);
+    const shown = await admin('GET', `/apps/${sandbox.id}`);
+    assert.equal(shown.json().shortCodes.length, 2);
+  });
+
+  test('a listener URL alone implies callback', async () => {
+    const res = await admin('POST', `/apps/${sandbox.id}/short-codes`, { shortCode: '22626998', listenerUrl: 'https://example.test/mo' });
+    assert.equal(res.status, 201);
+    assert.equal(res.json().moDelivery, 'callback');
+  });
+
+  test('a short code belongs to one app: a second claim is 409', async () => {
+    assert.equal((await admin('POST', `/apps/${sandbox.id}/short-codes`, { shortCode: '30303', moDelivery: 'poll' })).status, 201);
+    assertError(await admin('POST', `/apps/${production.id}/short-codes`, { shortCode: '30303', moDelivery: 'poll' }), 409, 'short_code_taken');
+    assertError(await admin('POST', `/apps/${sandbox.id}/short-codes`, { shortCode: '30303', moDelivery: 'poll' }), 409, 'short_code_taken');
+  });
+
+  test('concurrent claims of one short code: exactly one wins', async () => {
+    const results = await Promise.all(
+      [sandbox.id, production.id, sandbox.id, production.id].map((id) => admin('POST', `/apps/${id}/short-codes`, { shortCode: '40404', moDelivery: 'poll' })),
+    );
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409]);
+  });
+
+  test('callback requires a listener URL; poll takes none; codes are 3-15 digits', async () => {
+    const bad = [
+      { shortCode: '50505', moDelivery: 'callback' },
+      { shortCode: '50505', moDelivery: 'poll', listenerUrl: 'https://example.test/mo' },
+      { shortCode: '50505', moDelivery: 'push' },
+      { shortCode: 'abcde', moDelivery: 'poll' },
+      { shortCode: '12', moDelivery: 'poll' },
+      { moDelivery: 'poll' },
+      { shortCode: '50505', moDelivery: 'callback', listenerUrl: 'mailto:a@example.test' },
+    ];
+    for (const body of bad) assertError(await admin('POST', `/apps/${sandbox.id}/short-codes`, body), 400, 'invalid_request');
+  });
+
+  test('the production realm requires https listener URLs; the sandbox allows http', async () => {
+    assertError(
+      await admin('POST', `/apps/${production.id}/short-codes`, { shortCode: '60606', moDelivery: 'callback', listenerUrl: 'http://example.test/mo' }),
+      400,
+      'invalid_request',
+    );
+    const ok = await admin('POST', `/apps/${production.id}/short-codes`, { shortCode: '60606', moDelivery: 'callback', listenerUrl: 'https://example.test/mo' });
+    assert.equal(ok.status, 201);
+    const sandboxHttp = await admin('POST', `/apps/${sandbox.id}/short-codes`, { shortCode: '60607', moDelivery: 'callback', listenerUrl: 'http://example.test/mo' });
+    assert.equal(sandboxHttp.status, 201);
+  });
+
+  test('DELETE /apps/{id}/short-codes/{code}: 204; another app\'s or an unknown code: 404', async () => {
+    assert.equal((await admin('POST', `/apps/${sandbox.id}/short-codes`, { shortCode: '70707', moDelivery: 'poll' })).status, 201);
+    assertError(await admin('DELETE', `/apps/${production.id}/short-codes/70707`), 404, 'not_found');
+    assert.equal((await admin('DELETE', `/apps/${sandbox.id}/short-codes/70707`)).status, 204);
+    assertError(await admin('DELETE', `/apps/${sandbox.id}/short-codes/70707`), 404, 'not_found');
+    const list = await admin('GET', `/apps/${sandbox.id}/short-codes`);
+    assert.ok(!list.json().shortCodes.some((s: any) => s.shortCode === '70707'));
+  });
+});
