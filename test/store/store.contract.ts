@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job, NewJob } from '../../src/store/repos/jobs.js';
+import type { MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
 import type { Store } from '../../src/store/store.js';
 
 /** A store on a fresh, migrated database, and a way to open a second one on the same database. */
@@ -166,6 +167,153 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(await store.jobs.backlog(T0), { ready: 2, oldestDueMs: 2_500 });
     });
 
+    it('meta: of two instances racing to set a key only one wins', async (s) => {
+      const other = await s.another();
+      const results = await Promise.all([
+        ...Array.from({ length: 5 }, (_, i) => s.store.meta.setIfAbsent('admin', `a${i}`)),
+        ...Array.from({ length: 5 }, (_, i) => other.meta.setIfAbsent('admin', `b${i}`)),
+      ]);
+      assert.equal(results.filter(Boolean).length, 1);
+      const winner = results.findIndex(Boolean);
+      assert.equal(await other.meta.get('admin'), winner < 5 ? `a${winner}` : `b${winner - 5}`);
+      await s.store.meta.set('admin', 'replaced');
+      assert.equal(await other.meta.get('admin'), 'replaced');
+      assert.equal(await other.meta.get('missing'), undefined);
+    });
+
+    it('rate limits: concurrent hits on several instances each get their own count', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      const hits = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? s.store : other).rateLimits.hit('app1', 's', T0, T0 + 1_000)),
+      );
+      assert.deepEqual([...hits].sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i + 1));
+      assert.equal(await other.rateLimits.hit('app1', 's', T0 + 1_000, T0 + 2_000), 1);
+      assert.equal(await s.store.rateLimits.sweep(T0 + 1_000), 1);
+      assert.equal(await s.store.rateLimits.hit('app1', 's', T0 + 1_000, T0 + 2_000), 2);
+    });
+
+    it('messages: concurrent sends with one idempotency key on several instances store one message', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      const attempts = Array.from({ length: 8 }, (_, i) => {
+        const id = `m${i}`;
+        const m = message(id, 'app1', { idempotencyKey: 'same-key' });
+        return (i % 2 === 0 ? s.store : other).messages.accept(m, [recipient(id, 1)], [job('submit', `${id}-1`)]);
+      });
+      const results = await Promise.all(attempts);
+      const created = results.filter((r) => r.created);
+      assert.equal(created.length, 1);
+      const winner = (await s.store.messages.findByIdempotencyKey('app1', 'same-key'))?.id;
+      for (const r of results) if (!r.created) assert.equal(r.existing.id, winner);
+      // Only the stored message's submit job exists.
+      const jobs = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 });
+      assert.deepEqual(refs(jobs), [`${winner}-1`]);
+    });
+
+    it('messages: recipients finalized at once on several instances: each once, and the message ends final', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      const n = 6;
+      const recipients = Array.from({ length: n }, (_, i) => recipient('m1', i + 1));
+      assert.deepEqual(await s.store.messages.accept(message('m1', 'app1'), recipients, []), { created: true });
+      const notified: string[] = [];
+      const notify = (_m: unknown, r: { id: string }) => {
+        notified.push(r.id);
+        return job('webhook', r.id);
+      };
+      // Every recipient twice (a receipt and a repeat of it), half on each instance.
+      const results = await Promise.all(
+        [...recipients, ...recipients].map((r, i) =>
+          (i % 2 === 0 ? s.store : other).messages.finalize({ recipientId: r.id }, 'DeliveredToTerminal', T0 + i, 60_000, notify),
+        ),
+      );
+      const done = results.filter((r) => r !== undefined);
+      assert.equal(done.length, n, 'each recipient turns final exactly once');
+      assert.equal(new Set(notified).size, n);
+      assert.equal(notified.length, n, 'one notification job per recipient');
+      assert.equal(done.filter((r) => r?.messageFinal).length, 1, 'exactly one finalize sees the message complete');
+      const status = await other.messages.readStatus('app1', 'm1', T0 + 100);
+      assert.ok(status);
+      assert.ok(status.recipients.every((r) => r.status === 'DeliveredToTerminal'));
+      assert.equal(typeof status.message.statusExpiresAt, 'number');
+      assert.equal(await s.store.messages.readStatus('app1', 'm1', T0 + 100), undefined, 'a final status is read once');
+      const webhooks = await s.store.jobs.claim({ kinds: ['webhook'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 + 100 });
+      assert.equal(webhooks.length, n);
+    });
+
+    it('handsets: an MT repeated on several instances lands on the handset once; state is shared', async (s) => {
+      const other = await s.another();
+      const mt = { number: '+14255550100', direction: 'MT' as const, peer: '22627000', text: 'hi', encoding: 'GSM7', segments: 1, receivedAt: T0 };
+      const added = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? s.store : other).handsets.deliverMt({ ...mt, ref: 'r-1' })));
+      assert.equal(added.filter(Boolean).length, 1);
+      assert.equal(await other.handsets.deliverMt({ ...mt, text: 'second', ref: 'r-2', receivedAt: T0 + 1 }), true);
+      assert.deepEqual(
+        (await s.store.handsets.messages('+14255550100', 'MT', 10)).map((m) => [m.text, m.receivedAt]),
+        [
+          ['hi', T0],
+          ['second', T0 + 1],
+        ],
+      );
+      assert.deepEqual(await other.handsets.get('+14255550100'), { number: '+14255550100', online: true, kind: 'mobile' });
+      await s.store.handsets.update('+14255550100', { online: false }, T0);
+      assert.deepEqual(await other.handsets.get('+14255550100'), { number: '+14255550100', online: false, kind: 'mobile' });
+    });
   });
 }
 
+/** A minimal app row, for repositories whose rows belong to an app. */
+export async function createApp(store: Store, id: string): Promise<void> {
+  await store.apps.create({
+    id,
+    name: id,
+    appKey: `key-${id}`,
+    secretHash: 'scrypt$1$1$1$salt$hash',
+    scopes: ['SMS'],
+    realm: 'sandbox',
+    suspended: false,
+    deliveryStatusUrl: null,
+    signingSecret: 'signing',
+    ratePerSecond: null,
+    ratePerDay: null,
+    createdAt: T0,
+    updatedAt: T0,
+  });
+}
+
+function message(id: string, appId: string, extra: Partial<MessageRecord> = {}): MessageRecord {
+  return {
+    id,
+    appId,
+    api: 'att-v3',
+    sender: '22627000',
+    text: 'hello',
+    encoding: 'GSM7',
+    segments: 1,
+    notifyMode: 'none',
+    notifyUrl: null,
+    callbackData: null,
+    clientCorrelator: null,
+    idempotencyKey: null,
+    requestHash: 'h',
+    response: { status: 201, location: null, body: { outboundSMSResponse: { messageId: id } } },
+    createdAt: T0,
+    statusExpiresAt: null,
+    statusConsumed: false,
+    ...extra,
+  };
+}
+
+function recipient(messageId: string, seq: number): RecipientRecord {
+  return {
+    id: `${messageId}-${seq}`,
+    messageId,
+    seq,
+    addressOriginal: `tel:+1425555${String(seq).padStart(4, '0')}`,
+    e164: `+1425555${String(seq).padStart(4, '0')}`,
+    status: 'Pending',
+    networkId: null,
+    finalAt: null,
+    updatedAt: T0,
+  };
+}

@@ -170,6 +170,9 @@ export class SqlMessageRepo implements MessageRepo {
       query = 'recipientId' in target ? query.where('id', '=', target.recipientId) : query.where('network_id', '=', target.networkId);
       const row = await query.executeTakeFirst();
       if (row === undefined || FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
+      // PostgreSQL finalizes a message's recipients concurrently: lock the message row first so the
+      // count below sees the others' commits and exactly one finalize finds the message complete.
+      if (this.#ctx.dialect === 'postgres') await trx.selectFrom('messages').select('id').where('id', '=', row.message_id).forUpdate().execute();
       const updated = await trx
         .updateTable('message_recipients')
         .set({ status, final_at: at, updated_at: at })
