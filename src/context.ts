@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Store } from './store/store.js';
+import type { Outbound } from './dispatch/outbound.js';
 
 /**
  * The wired parts of a running gateway, handed to route plugins and services. Built once by
@@ -14,4 +15,6 @@ export interface GatewayContext {
   readonly log: FastifyBaseLogger;
   /** Reports whether the network connector is up (for /healthz). */
   readonly networkUp: () => boolean;
+  /** Send SMS, the network connector (and simulator), dispatch (src/sms, src/dispatch, src/network). */
+  readonly outbound: Outbound;
 }

@@ -8,6 +8,7 @@ import { buildHttpApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
+import { createOutbound } from './dispatch/outbound.js';
 
 export interface Gateway {
   /** Base URL the HTTP server listens on, e.g. `http://127.0.0.1:8080`. */
@@ -36,11 +37,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     process.stdout.write(`switchboard: generated admin token (shown once, keep it): ${generatedAdminToken}\n`);
   }
 
-  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => true };
+  const outbound = createOutbound({ config, store, clock, log, notified: () => undefined });
+  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), outbound };
   const http = await buildHttpApp(ctx);
   await http.listen({ host: config.host, port: config.port });
   const address = http.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  await outbound.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;
@@ -52,6 +55,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     close: () => {
       closing ??= (async () => {
         await http.close();
+        await outbound.stop();
         await store.close();
       })();
       return closing;

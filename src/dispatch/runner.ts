@@ -29,6 +29,11 @@ export interface RunnerOptions {
   readonly concurrency: number;
   readonly leaseMs?: number;
   readonly idlePollMs?: number;
+  /**
+   * Kinds that cannot run right now (e.g. 'submit' while the network link is down) are not
+   * claimed, so their jobs wait untouched instead of burning attempts; poke() when it changes.
+   */
+  readonly paused?: (kind: string) => boolean;
 }
 
 export interface RunnerEvents {
@@ -62,7 +67,7 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
 
   constructor(options: RunnerOptions) {
     super();
-    this.#options = { leaseMs: 60_000, idlePollMs: 250, ...options };
+    this.#options = { leaseMs: 60_000, idlePollMs: 250, paused: () => false, ...options };
     this.#handlers = new Map(options.handlers.map((h) => [h.kind, h]));
   }
 
@@ -87,10 +92,11 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
   }
 
   async #run(): Promise<void> {
-    const { jobs, clock, workerId, concurrency, leaseMs, idlePollMs } = this.#options;
-    const kinds = [...this.#handlers.keys()];
+    const { jobs, clock, workerId, concurrency, leaseMs, idlePollMs, paused } = this.#options;
+    const allKinds = [...this.#handlers.keys()];
     while (this.#running) {
-      const free = concurrency - this.#inFlight.size;
+      const kinds = allKinds.filter((kind) => !paused(kind));
+      const free = kinds.length === 0 ? 0 : concurrency - this.#inFlight.size;
       let claimed: Job[] = [];
       if (free > 0) {
         try {

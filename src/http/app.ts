@@ -6,6 +6,9 @@ import { representation } from './representation.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { attOutboxRoutes } from './routes/att-outbox.js';
+import { oneapiOutboundRoutes } from './routes/oneapi-outbound.js';
+import { simRoutes } from './routes/sim.js';
 
 /** Builds the HTTP surface: representation and error plugins first, then one plugin per surface. */
 export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance> {
@@ -16,6 +19,9 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(healthRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  await app.register(attOutboxRoutes, { ctx });
+  await app.register(oneapiOutboundRoutes, { ctx });
+  await app.register(simRoutes, { ctx });
   return app;
 }
 

@@ -60,7 +60,15 @@ export interface ConnectorEvents {
   onInbound(message: InboundMessage): Promise<void>;
   /** Link went up or down; dispatch may wake waiting jobs when it comes back. */
   onStateChange(up: boolean): void;
+  /**
+   * A destination that could not take messages can now (a handset was switched on): dispatch
+   * retries its waiting messages at once instead of at their next back-off.
+   */
+  onDestinationReady?(e164: string): void;
 }
+
+/** Whether a number can receive SMS on this network at all (checked at send time). */
+export type DestinationCheck = { readonly ok: true } | { readonly ok: false; readonly reason: 'landline' | 'offnet' };
 
 export interface Connector {
   readonly name: string;
@@ -72,5 +80,10 @@ export interface Connector {
   submit(request: SubmitRequest): Promise<SubmitResult>;
   /** True while the connector can submit. */
   isUp(): boolean;
+  /**
+   * Optional: asks the network whether `e164` is a mobile subscriber, so Send SMS can refuse a
+   * landline or off-net number up front (SVC0001). Networks that cannot tell (SMSCs) omit it.
+   */
+  checkDestination?(e164: string): Promise<DestinationCheck>;
   stop(): Promise<void>;
 }

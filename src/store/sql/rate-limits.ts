@@ -11,12 +11,14 @@ export class SqlRateLimitRepo implements RateLimitRepo {
 
   async hit(appId: string, period: RatePeriod, periodStart: number, expiresAt: number): Promise<number> {
     // One atomic upsert: concurrent requests (and instances) each see their own count.
-    const row = await this.#ctx.db
-      .insertInto('rate_counters')
-      .values({ app_id: appId, period, period_start: periodStart, count: 1, expires_at: expiresAt })
-      .onConflict((oc) => oc.columns(['app_id', 'period', 'period_start']).doUpdateSet({ count: sql<number>`rate_counters.count + 1` }))
-      .returning('count')
-      .executeTakeFirstOrThrow();
+    const row = await this.#ctx.write((trx) =>
+      trx
+        .insertInto('rate_counters')
+        .values({ app_id: appId, period, period_start: periodStart, count: 1, expires_at: expiresAt })
+        .onConflict((oc) => oc.columns(['app_id', 'period', 'period_start']).doUpdateSet({ count: sql<number>`rate_counters.count + 1` }))
+        .returning('count')
+        .executeTakeFirstOrThrow(),
+    );
     return Number(row.count);
   }
 

@@ -1,0 +1,111 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../../context.js';
+import { ApiError } from '../../errors.js';
+import { recipientLabel } from '../../sms/ids.js';
+import type { SendResult } from '../../sms/send.js';
+import { readDeliveryStatus } from '../../sms/status.js';
+import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
+import { apiAuth } from '../api-auth.js';
+import { sendRepresentation } from '../representation.js';
+import { throttle } from '../throttle.js';
+import { parseAttSendBody } from './send-body.js';
+
+const IDEMPOTENCY_KEY_MAX = 255;
+
+/**
+ * The `Idempotency-Key` header (beyond the original API): absent or blank → none. Over 255
+ * characters → 400 SVC0002, so a key cannot grow the unique index without bound.
+ */
+export function idempotencyKeyOf(request: FastifyRequest): string | null {
+  const raw = request.headers['idempotency-key'];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (value === undefined || value === '') return null;
+  if (value.length > IDEMPOTENCY_KEY_MAX) throw new ApiError('SVC0002', ['Idempotency-Key']);
+  return value;
+}
+
+/** Answers a Send SMS with the stored response (the same one on an idempotent repeat). */
+export function replySent(request: FastifyRequest, reply: FastifyReply, result: SendResult): FastifyReply {
+  const { response } = result;
+  if (response.location !== null) reply.header('location', response.location);
+  if (!result.created) reply.header('idempotent-replayed', 'true');
+  return sendRepresentation(request, reply, response.status, response.body);
+}
+
+/**
+ * The sender of an AT&T RESTful send: those APIs name no sender, so it is the app's first short
+ * code. An app without one may not send (contract §3.1: 403 POL0002).
+ */
+async function defaultSender(ctx: GatewayContext, appId: string): Promise<string> {
+  const codes = await ctx.store.shortCodes.listByApp(appId);
+  const first = codes[0];
+  if (first === undefined) throw new ApiError('POL0002', ['Address']);
+  return first.code;
+}
+
+interface Generation {
+  readonly api: Extract<SendApi, 'att-v3' | 'att-v2'>;
+  readonly base: string;
+  /** The Send SMS body: v3 `outboundSMSResponse`, v2 `Id` + `ResourceReference`. */
+  readonly body: (messageId: string, resourceUrl: string | null) => Record<string, unknown>;
+}
+
+const GENERATIONS: readonly Generation[] = [
+  {
+    api: 'att-v3',
+    base: '/sms/v3/messaging/outbox',
+    body: (messageId, resourceURL) => ({
+      outboundSMSResponse: resourceURL === null ? { messageId } : { messageId, resourceReference: { resourceURL } },
+    }),
+  },
+  {
+    api: 'att-v2',
+    base: '/rest/sms/2/messaging/outbox',
+    body: (Id, ResourceURL) => (ResourceURL === null ? { Id } : { Id, ResourceReference: { ResourceURL } }),
+  },
+];
+
+/**
+ * AT&T RESTful Send SMS and Get SMS Delivery Status, v3 (`/sms/v3/messaging/outbox`) and v2
+ * (`/rest/sms/2/messaging/outbox`), contract §3 and §4.
+ */
+export async function attOutboxRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
+  const guard = { onRequest: [apiAuth(ctx), throttle(ctx)] };
+
+  for (const gen of GENERATIONS) {
+    app.post(gen.base, guard, async (request, reply) => {
+      const appId = request.apiClient.appId;
+      const sender = await defaultSender(ctx, appId);
+      const body = parseAttSendBody(request.body);
+      const statusUrl = body.notifyDeliveryStatus ? ((await ctx.store.apps.get(appId))?.deliveryStatusUrl ?? null) : null;
+      const result = await ctx.outbound.outbox.send(
+        {
+          api: gen.api,
+          appId,
+          sender,
+          address: body.address,
+          message: body.message,
+          notify: body.notifyDeliveryStatus ? { mode: 'att', url: statusUrl } : { mode: 'none' },
+          clientCorrelator: null,
+          idempotencyKey: idempotencyKeyOf(request),
+        },
+        (messageId): StoredResponse => {
+          // A status that will be pushed is not pollable, so it gets no resource (contract §3.1).
+          const url = body.notifyDeliveryStatus ? null : `${ctx.config.publicUrl}${gen.base}/${messageId}`;
+          return { status: 201, location: url, body: gen.body(messageId, url) };
+        },
+      );
+      return replySent(request, reply, result);
+    });
+
+    app.get<{ Params: { messageId: string } }>(`${gen.base}/:messageId`, guard, async (request, reply) => {
+      const { message, entries } = await readDeliveryStatus(ctx, request.apiClient.appId, request.params.messageId, 'att');
+      return sendRepresentation(request, reply, 200, {
+        DeliveryInfoList: {
+          DeliveryInfo: entries.map((e) => ({ Id: recipientLabel(e.recipient.seq), Address: e.recipient.addressOriginal, DeliveryStatus: e.status })),
+          ResourceUrl: `${ctx.config.publicUrl}${gen.base}/${message.id}`,
+        },
+      });
+    });
+  }
+}

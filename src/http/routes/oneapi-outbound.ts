@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../../context.js';
+import { ApiError } from '../../errors.js';
+import type { Recipient } from '../../sms/address.js';
+import { parseShortCode } from '../../sms/address.js';
+import { readDeliveryStatus } from '../../sms/status.js';
+import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
+import { apiAuth } from '../api-auth.js';
+import { sendRepresentation } from '../representation.js';
+import { throttle } from '../throttle.js';
+import { idempotencyKeyOf, replySent } from './att-outbox.js';
+import { parseOneApiSendBody, type OneApiSendBody } from './send-body.js';
+
+const VERSIONS = ['1', '2', '3'] as const;
+type Version = (typeof VERSIONS)[number];
+
+/** `…/{v}/smsmessaging/outbound/tel%3A12345/requests/{id}`: the sender in the canonical `tel:` form. */
+function requestUrl(publicUrl: string, v: Version, sender: string, messageId: string): string {
+  return `${publicUrl}/${v}/smsmessaging/outbound/${encodeURIComponent(`tel:${sender}`)}/requests/${messageId}`;
+}
+
+/**
+ * The Send SMS answer: `resourceReference` on /1 and /2 (what the GSMA libraries read); on /3 the
+ * request echoed with its `resourceURL` and a `deliveryInfoList` of `MessageWaiting` (contract §8).
+ */
+function sendResponse(v: Version, url: string, sender: string, body: OneApiSendBody, recipients: readonly Recipient[]): StoredResponse {
+  if (v !== '3') return { status: 201, location: url, body: { resourceReference: { resourceURL: url } } };
+  const echo: Record<string, unknown> = {
+    address: recipients.map((r) => r.original),
+    senderAddress: body.senderAddress ?? `tel:${sender}`,
+    outboundSMSTextMessage: { message: body.message },
+  };
+  if (body.clientCorrelator !== null) echo.clientCorrelator = body.clientCorrelator;
+  if (body.notifyUrl !== null) {
+    echo.receiptRequest = body.callbackData === null ? { notifyURL: body.notifyUrl } : { notifyURL: body.notifyUrl, callbackData: body.callbackData };
+  }
+  if (body.senderName !== null) echo.senderName = body.senderName;
+  echo.deliveryInfoList = {
+    deliveryInfo: recipients.map((r) => ({ address: r.original, deliveryStatus: 'MessageWaiting' })),
+    resourceURL: `${url}/deliveryInfos`,
+  };
+  echo.resourceURL = url;
+  return { status: 201, location: url, body: { outboundSMSMessageRequest: echo } };
+}
+
+/**
+ * GSMA OneAPI Send SMS (`POST /{1,2,3}/smsmessaging/outbound/{senderAddress}/requests`) and its
+ * delivery infos on the three path forms clients use (contract §8, §9). The sender must be one of
+ * the app's short codes (403 POL0002 otherwise, like an AT&T app without one); a body
+ * `senderAddress` that differs from the path is SVC0004. Status queries identify the message by
+ * its id and app; the sender in their path is not checked, as clients spell it in many ways.
+ */
+export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
+  const guard = { onRequest: [apiAuth(ctx), throttle(ctx)] };
+
+  for (const v of VERSIONS) {
+    const api = `oneapi-${v}` as SendApi;
+
+    app.post<{ Params: { senderAddress: string } }>(`/${v}/smsmessaging/outbound/:senderAddress/requests`, guard, async (request, reply) => {
+      const appId = request.apiClient.appId;
+      const sender = parseShortCode(request.params.senderAddress);
+      if (sender === null) throw new ApiError('SVC0004', ['senderAddress']);
+      const owned = await ctx.store.shortCodes.listByApp(appId);
+      if (!owned.some((c) => c.code === sender)) throw new ApiError('POL0002', [request.params.senderAddress]);
+      const body = parseOneApiSendBody(request.body);
+      if (body.senderAddress !== undefined && parseShortCode(body.senderAddress) !== sender) throw new ApiError('SVC0004', ['senderAddress']);
+      const result = await ctx.outbound.outbox.send(
+        {
+          api,
+          appId,
+          sender,
+          address: body.address,
+          message: body.message,
+          notify: body.notifyUrl === null ? { mode: 'none' } : { mode: 'oneapi', url: body.notifyUrl, callbackData: body.callbackData },
+          clientCorrelator: body.clientCorrelator,
+          idempotencyKey: idempotencyKeyOf(request),
+          extra: { senderName: body.senderName },
+        },
+        (messageId, recipients) => sendResponse(v, requestUrl(ctx.config.publicUrl, v, sender, messageId), sender, body, recipients),
+      );
+      return replySent(request, reply, result);
+    });
+
+    const paths = [
+      `/${v}/smsmessaging/outbound/requests/:senderAddress/:requestId/deliveryInfos`,
+      `/${v}/smsmessaging/outbound/:senderAddress/requests/:requestId/deliveryInfos`,
+      `/${v}/smsmessaging/outbound/:senderAddress/:requestId/deliveryInfos`,
+    ];
+    for (const path of paths) {
+      app.get<{ Params: { requestId: string } }>(path, guard, async (request, reply) => {
+        const { message, entries } = await readDeliveryStatus(ctx, request.apiClient.appId, request.params.requestId, 'oneapi');
+        return sendRepresentation(request, reply, 200, {
+          deliveryInfoList: {
+            deliveryInfo: entries.map((e) => ({ address: e.recipient.addressOriginal, deliveryStatus: e.status })),
+            resourceURL: `${requestUrl(ctx.config.publicUrl, v, message.sender, message.id)}/deliveryInfos`,
+          },
+        });
+      });
+    }
+  }
+}

@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { ApiError } from '../errors.js';
+import type { Connector } from '../network/connector.js';
+import type { NewJob } from '../store/repos/jobs.js';
+import type { MessageRecord, NotifyMode, RecipientRecord, SendApi, StoredResponse } from '../store/repos/messages.js';
+import type { Store } from '../store/store.js';
+import { parseRecipients, type Recipient } from './address.js';
+import { newMessageId } from './ids.js';
+import { MAX_MESSAGE_CHARS, describe } from './segment.js';
+
+/** Job kind that hands one recipient's copy to the network (ref = recipient id). */
+export const SUBMIT_KIND = 'submit';
+
+export type NotifyRequest =
+  | { readonly mode: 'none' }
+  /** AT&T `notifyDeliveryStatus: true`: to the app's delivery status URL. */
+  | { readonly mode: 'att'; readonly url: string | null }
+  /** OneAPI `receiptRequest`. */
+  | { readonly mode: 'oneapi'; readonly url: string; readonly callbackData: string | null };
+
+export interface SendRequest {
+  readonly api: SendApi;
+  readonly appId: string;
+  /** Sender short code, digits only; the caller has checked the app holds it. */
+  readonly sender: string;
+  /** The `address` field as the body carried it (string, list, comma-joined…). */
+  readonly address: unknown;
+  readonly message: unknown;
+  readonly notify: NotifyRequest;
+  readonly clientCorrelator: string | null;
+  readonly idempotencyKey: string | null;
+  /** Other request fields that make two requests differ (they count for idempotency). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/** Builds the API's answer for an accepted message (its shape depends on the API generation). */
+export type ResponseBuilder = (messageId: string, recipients: readonly Recipient[]) => StoredResponse;
+
+export interface SendResult {
+  readonly response: StoredResponse;
+  /** False when this is the stored answer to an earlier identical request. */
+  readonly created: boolean;
+}
+
+export interface SendServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly connector: Connector;
+  readonly maxRecipients: number;
+  readonly networkRetryWindowMs: number;
+  /** Called after each accept commits, so dispatch picks the new jobs up at once. */
+  readonly onAccepted: () => void;
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+/**
+ * Send SMS: validates a request in the documented order (contract §3.1, design.md §3), then commits
+ * the message, its recipients and one submit job per recipient in one transaction before answering.
+ * Repeats with the same `Idempotency-Key` or OneAPI `clientCorrelator` get the first answer; the
+ * same key on a different request is refused with 409 SVC0005.
+ */
+export class SendService {
+  readonly #deps: SendServiceDeps;
+
+  constructor(deps: SendServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async send(request: SendRequest, respond: ResponseBuilder): Promise<SendResult> {
+    const { store, clock, connector, maxRecipients, networkRetryWindowMs } = this.#deps;
+    const oneapi = request.api.startsWith('oneapi');
+    const addressVar = oneapi ? 'address' : 'Address';
+
+    const parsed = parseRecipients(request.address, { max: maxRecipients });
+    if (!parsed.ok) throw new ApiError(parsed.code, parsed.code === 'POL0013' ? parsed.variables : [addressVar]);
+    const recipients = parsed.recipients;
+
+    const text = request.message;
+    if (typeof text !== 'string' || text === '') throw new ApiError('SVC0002', [oneapi ? 'message' : 'Message']);
+    if (text.length > MAX_MESSAGE_CHARS) throw new ApiError('SVC0280', [String(MAX_MESSAGE_CHARS)]);
+
+    if (request.notify.mode === 'att' && request.notify.url === null) throw new ApiError('SVC0283');
+
+    const requestHash = hashOf({
+      api: request.api,
+      sender: request.sender,
+      recipients: recipients.map((r) => [r.e164, r.original]),
+      text,
+      notify: request.notify,
+      clientCorrelator: request.clientCorrelator,
+      extra: request.extra ?? null,
+    });
+    const prior = await this.#prior(request);
+    if (prior !== undefined) return this.#replay(prior, requestHash, request);
+
+    if (connector.checkDestination !== undefined) {
+      for (const r of recipients) {
+        const check = await connector.checkDestination(r.e164);
+        if (!check.ok) throw new ApiError('SVC0001', [addressVar]);
+      }
+    }
+
+    const id = newMessageId();
+    const now = clock.now();
+    const { encoding, segments } = describe(text);
+    const notifyMode: NotifyMode = request.notify.mode;
+    const response = respond(id, recipients);
+    const message: MessageRecord = {
+      id,
+      appId: request.appId,
+      api: request.api,
+      sender: request.sender,
+      text,
+      encoding,
+      segments,
+      notifyMode,
+      notifyUrl: request.notify.mode === 'none' ? null : request.notify.url,
+      callbackData: request.notify.mode === 'oneapi' ? request.notify.callbackData : null,
+      clientCorrelator: request.clientCorrelator,
+      idempotencyKey: request.idempotencyKey,
+      requestHash,
+      response,
+      createdAt: now,
+      statusExpiresAt: null,
+      statusConsumed: false,
+    };
+    const rows: RecipientRecord[] = recipients.map((r, seq) => ({
+      id: `${id}-${seq}`,
+      messageId: id,
+      seq,
+      addressOriginal: r.original,
+      e164: r.e164,
+      status: 'Pending',
+      networkId: null,
+      finalAt: null,
+      updatedAt: now,
+    }));
+    const jobs: NewJob[] = rows.map((r) => ({ kind: SUBMIT_KIND, ref: r.id, runAt: now, deadlineAt: now + networkRetryWindowMs }));
+    const result = await store.messages.accept(message, rows, jobs);
+    if (!result.created) return this.#replay(result.existing, requestHash, request);
+    this.#deps.onAccepted();
+    return { response, created: true };
+  }
+
+  async #prior(request: SendRequest): Promise<MessageRecord | undefined> {
+    const { messages } = this.#deps.store;
+    if (request.idempotencyKey !== null) {
+      const byKey = await messages.findByIdempotencyKey(request.appId, request.idempotencyKey);
+      if (byKey !== undefined) return byKey;
+    }
+    if (request.clientCorrelator !== null) return messages.findByCorrelator(request.appId, request.clientCorrelator);
+    return undefined;
+  }
+
+  /** The stored answer when the earlier request was the same one; 409 SVC0005 when it was not. */
+  #replay(prior: MessageRecord, requestHash: string, request: SendRequest): SendResult {
+    if (prior.requestHash === requestHash) return { response: prior.response, created: false };
+    if (request.idempotencyKey !== null && prior.idempotencyKey === request.idempotencyKey) {
+      throw new ApiError('SVC0005', [request.idempotencyKey, 'Idempotency-Key']);
+    }
+    throw new ApiError('SVC0005', [request.clientCorrelator ?? '', 'clientCorrelator']);
+  }
+}

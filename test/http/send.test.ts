@@ -1,0 +1,285 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp, type TestApp } from '../helpers/apps.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { FAST, FORM, XML, handsetMessages, handsetReceives } from './send-helpers.js';
+
+const MESSAGE_ID = /^SMS[0-9a-f]{16}$/;
+let gw: TestGateway;
+let app: TestApp;
+let next = 1000;
+/** A fresh handset number per test, so tests never see each other's messages. */
+const number = () => `+1425201${String(next++).padStart(4, '0')}`;
+
+before(async () => {
+  gw = await startTestGateway(FAST);
+  app = await createApp(gw, { shortCodes: [{ shortCode: '22627000', moDelivery: 'poll' }], deliveryStatusUrl: 'http://127.0.0.1:9/dr' });
+});
+after(async () => {
+  await gw.close();
+});
+
+test('v3 JSON, one recipient as a bare string: 201, Location, outboundSMSResponse, on the handset', async () => {
+  const to = number();
+  const res = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: app.auth,
+    body: { outboundSMSRequest: { address: `tel:${to}`, message: 'Hello from v3', notifyDeliveryStatus: false } },
+  });
+  assert.equal(res.status, 201, res.text);
+  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+  const body = res.json();
+  const id = body.outboundSMSResponse.messageId;
+  assert.match(id, MESSAGE_ID);
+  assert.deepEqual(Object.keys(body), ['outboundSMSResponse']);
+  assert.ok(body.outboundSMSResponse.resourceReference.resourceURL.endsWith(`/sms/v3/messaging/outbox/${id}`));
+  assert.equal(res.headers.get('location'), body.outboundSMSResponse.resourceReference.resourceURL);
+  const [mt] = await handsetReceives(gw, to);
+  assert.equal(mt.from, '22627000');
+  assert.equal(mt.text, 'Hello from v3');
+  assert.equal(mt.encoding, 'GSM7');
+  assert.equal(mt.segments, 1);
+  assert.match(mt.receivedAt, /^\d{4}-\d\d-\d\dT/);
+});
+
+test('v3 JSON, array of recipients in several spellings: each handset gets it once', async () => {
+  const [a, b, c] = [number(), number(), number()];
+  const spell = [`tel:${a.slice(2)}`, b, `tel%3A%2B${c.slice(1)}`];
+  const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: spell, message: 'to three' } } });
+  assert.equal(res.status, 201, res.text);
+  for (const n of [a, b, c]) assert.deepEqual((await handsetReceives(gw, n)).map((m) => m.text), ['to three']);
+});
+
+test('v3 XML: lower-case "Sms" root element, comma-joined addresses, XML answer', async () => {
+  const [a, b] = [number(), number()];
+  const res = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, ...XML },
+    body: `<?xml version="1.0"?><outboundSmsRequest><Address>tel:${a},tel:${b.slice(2)}</Address><MESSAGE>Test XML</MESSAGE><notifyDeliveryStatus>false</notifyDeliveryStatus></outboundSmsRequest>`,
+  });
+  assert.equal(res.status, 201, res.text);
+  assert.match(res.headers.get('content-type') ?? '', /application\/xml/);
+  assert.match(res.text, /^<\?xml version="1.0" encoding="UTF-8"\?><outboundSMSResponse><messageId>SMS[0-9a-f]{16}<\/messageId><resourceReference><resourceURL>http:\/\/[^<]+\/sms\/v3\/messaging\/outbox\/SMS[0-9a-f]{16}<\/resourceURL><\/resourceReference><\/outboundSMSResponse>$/);
+  await handsetReceives(gw, a);
+  await handsetReceives(gw, b);
+});
+
+test('v3 form body: repeated address keys and notifyDeliveryStatus=false', async () => {
+  const [a, b] = [number(), number()];
+  const form = new URLSearchParams();
+  form.append('address', `tel:${a}`);
+  form.append('address', `tel:${b}`);
+  form.append('message', 'Hello there');
+  form.append('notifyDeliveryStatus', 'false');
+  const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: { ...app.auth, ...FORM }, body: form.toString() });
+  assert.equal(res.status, 201, res.text);
+  assert.match(res.json().outboundSMSResponse.messageId, MESSAGE_ID);
+  await handsetReceives(gw, a);
+  await handsetReceives(gw, b);
+});
+
+test('v3 with a trailing slash, the token in the query string and odd Content-Type case', async () => {
+  const to = number();
+  const res = await gw.request('POST', `/sms/v3/messaging/outbox/?access_token=${app.token}`, {
+    headers: { 'content-type': 'application/JSON; charset=UTF-8' },
+    body: JSON.stringify({ outboundSMSRequest: { address: `tel:${to}`, message: 'slash' } }),
+  });
+  assert.equal(res.status, 201, res.text);
+  await handsetReceives(gw, to);
+});
+
+test('v3 message already URL-encoded by the Ruby codekit is delivered as received', async () => {
+  const to = number();
+  const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: to, message: 'Hello+world%21' } } });
+  assert.equal(res.status, 201, res.text);
+  assert.equal((await handsetReceives(gw, to))[0].text, 'Hello+world%21');
+});
+
+test('v3 notifyDeliveryStatus "true" (a string): no resource in the answer, status not pollable', async () => {
+  const to = number();
+  const res = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: app.auth,
+    body: { outboundSMSRequest: { address: [`tel:${to}`], message: 'tell me', notifyDeliveryStatus: 'true' } },
+  });
+  assert.equal(res.status, 201, res.text);
+  const body = res.json();
+  assert.deepEqual(Object.keys(body.outboundSMSResponse), ['messageId']);
+  assert.equal(res.headers.get('location'), null);
+  await handsetReceives(gw, to);
+  const status = await gw.request('GET', `/sms/v3/messaging/outbox/${body.outboundSMSResponse.messageId}`, { headers: app.auth });
+  assert.equal(status.status, 400);
+  assert.equal(status.json().RequestError.ServiceException.Variables, 'RequestIdentifier');
+});
+
+test('v2 JSON: PascalCase Address/Message, answer Id + ResourceReference', async () => {
+  const to = number();
+  const res = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: app.auth, body: { Address: [`tel:${to.slice(2)}`], Message: 'v2 hello' } });
+  assert.equal(res.status, 201, res.text);
+  const body = res.json();
+  assert.match(body.Id, MESSAGE_ID);
+  assert.ok(body.ResourceReference.ResourceURL.endsWith(`/rest/sms/2/messaging/outbox/${body.Id}`));
+  assert.equal(res.headers.get('location'), body.ResourceReference.ResourceURL);
+  assert.equal((await handsetReceives(gw, to))[0].text, 'v2 hello');
+});
+
+test('v2 single-quoted pseudo-JSON of the 2012 C# sample', async () => {
+  const to = number();
+  const res = await gw.request('POST', '/rest/sms/2/messaging/outbox', {
+    headers: { ...app.auth, 'content-type': 'application/json' },
+    body: `{'Address':'tel:${to.slice(2)}','Message':'hi'}`,
+  });
+  assert.equal(res.status, 201, res.text);
+  assert.equal((await handsetReceives(gw, to))[0].text, 'hi');
+});
+
+test('v2 lower-case keys without wrapper, and the mixed-case outBoundSMSRequest wrapper', async () => {
+  const [a, b] = [number(), number()];
+  const bare = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: app.auth, body: { address: `tel:${a}`, message: 'bare' } });
+  assert.equal(bare.status, 201, bare.text);
+  const wrapped = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: app.auth, body: { outBoundSMSRequest: { Address: `tel:${b}`, Message: 'wrapped' } } });
+  assert.equal(wrapped.status, 201, wrapped.text);
+  assert.equal((await handsetReceives(gw, a))[0].text, 'bare');
+  assert.equal((await handsetReceives(gw, b))[0].text, 'wrapped');
+});
+
+test('v2 XML and v2 form with an unencoded colon', async () => {
+  const [a, b] = [number(), number()];
+  const xml = await gw.request('POST', '/rest/sms/2/messaging/outbox', {
+    headers: { ...app.auth, ...XML },
+    body: `<outboundSMSRequest><address>tel:${a}</address><message>v2 xml</message></outboundSMSRequest>`,
+  });
+  assert.equal(xml.status, 201, xml.text);
+  assert.match(xml.text, /<Id>SMS[0-9a-f]{16}<\/Id><ResourceReference><ResourceURL>/);
+  const form = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: { ...app.auth, ...FORM }, body: `Address=tel:${b.slice(2)}&Message=v2+form` });
+  assert.equal(form.status, 201, form.text);
+  assert.equal((await handsetReceives(gw, a))[0].text, 'v2 xml');
+  assert.equal((await handsetReceives(gw, b))[0].text, 'v2 form');
+});
+
+test('OneAPI /2 JSON: 201, resourceReference, Location with the sender as tel%3A…', async () => {
+  const to = number();
+  const res = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
+    headers: app.auth,
+    body: { outboundSMSMessageRequest: { address: [`tel:${to}`], senderAddress: 'tel:22627000', outboundSMSTextMessage: { message: 'Hello World' }, senderName: 'ACME' } },
+  });
+  assert.equal(res.status, 201, res.text);
+  const url = res.json().resourceReference.resourceURL;
+  assert.match(url, /\/2\/smsmessaging\/outbound\/tel%3A22627000\/requests\/SMS[0-9a-f]{16}$/);
+  assert.equal(res.headers.get('location'), url);
+  assert.equal((await handsetReceives(gw, to))[0].from, '22627000');
+});
+
+test('OneAPI /1 flat form body of the GSMA libraries, sender as bare digits in the path', async () => {
+  const [a, b] = [number(), number()];
+  const form = new URLSearchParams({ senderAddress: 'tel:22627000', message: 'gsma form', clientCorrelator: 'form-1', senderName: 'x' });
+  form.append('address', `tel:${a}`);
+  form.append('address', `tel:${b}`);
+  const res = await gw.request('POST', '/1/smsmessaging/outbound/22627000/requests', { headers: { ...app.auth, ...FORM }, body: form.toString() });
+  assert.equal(res.status, 201, res.text);
+  assert.match(res.json().resourceReference.resourceURL, /\/1\/smsmessaging\/outbound\/tel%3A22627000\/requests\/SMS/);
+  await handsetReceives(gw, a);
+  await handsetReceives(gw, b);
+});
+
+test('OneAPI /3 echoes the request with deliveryInfoList (MessageWaiting) and resourceURL', async () => {
+  const to = number();
+  const request = {
+    address: [`tel:${to}`],
+    senderAddress: 'tel:22627000',
+    outboundSMSTextMessage: { message: 'echo me' },
+    clientCorrelator: 'echo-1',
+    receiptRequest: { notifyURL: 'http://127.0.0.1:9/dr', callbackData: 'cb' },
+  };
+  const res = await gw.request('POST', '/3/smsmessaging/outbound/tel%3A%2B22627000/requests', { headers: app.auth, body: { outboundSMSMessageRequest: request } });
+  assert.equal(res.status, 201, res.text);
+  const echo = res.json().outboundSMSMessageRequest;
+  assert.deepEqual(echo.address, request.address);
+  assert.equal(echo.senderAddress, 'tel:22627000');
+  assert.deepEqual(echo.outboundSMSTextMessage, { message: 'echo me' });
+  assert.equal(echo.clientCorrelator, 'echo-1');
+  assert.deepEqual(echo.receiptRequest, request.receiptRequest);
+  assert.deepEqual(echo.deliveryInfoList.deliveryInfo, [{ address: `tel:${to}`, deliveryStatus: 'MessageWaiting' }]);
+  assert.equal(echo.deliveryInfoList.resourceURL, `${echo.resourceURL}/deliveryInfos`);
+  assert.equal(res.headers.get('location'), echo.resourceURL);
+  await handsetReceives(gw, to);
+});
+
+test('OneAPI XML body and answer', async () => {
+  const to = number();
+  const res = await gw.request('POST', '/2/smsmessaging/outbound/tel:22627000/requests', {
+    headers: { ...app.auth, ...XML },
+    body: `<outboundSMSMessageRequest><address>tel:${to}</address><senderAddress>tel:22627000</senderAddress><outboundSMSTextMessage><message>xml oneapi</message></outboundSMSTextMessage></outboundSMSMessageRequest>`,
+  });
+  assert.equal(res.status, 201, res.text);
+  assert.match(res.text, /<resourceReference><resourceURL>http:\/\/[^<]+\/2\/smsmessaging\/outbound\/tel%3A22627000\/requests\/SMS[0-9a-f]{16}<\/resourceURL><\/resourceReference>/);
+  assert.equal((await handsetReceives(gw, to))[0].text, 'xml oneapi');
+});
+
+test('Idempotency-Key: a repeat gets the same answer and sends nothing more; another body is 409', async () => {
+  const to = number();
+  const send = (message: string) =>
+    gw.request('POST', '/sms/v3/messaging/outbox', { headers: { ...app.auth, 'idempotency-key': 'key-1' }, body: { outboundSMSRequest: { address: to, message } } });
+  const first = await send('once');
+  assert.equal(first.status, 201, first.text);
+  const again = await send('once');
+  assert.equal(again.status, 201);
+  assert.equal(again.text, first.text);
+  assert.equal(again.headers.get('location'), first.headers.get('location'));
+  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  const other = await send('twice');
+  assert.equal(other.status, 409);
+  assert.equal(other.json().RequestError.ServiceException.MessageId, 'SVC0005');
+  await handsetReceives(gw, to);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await handsetMessages(gw, to)).length, 1);
+});
+
+test('Idempotency-Key: concurrent requests with one key make one message', async () => {
+  const to = number();
+  const results = await Promise.all(
+    Array.from({ length: 12 }, () =>
+      gw.request('POST', '/2/smsmessaging/outbound/22627000/requests', {
+        headers: { ...app.auth, 'idempotency-key': 'race-1' },
+        body: { outboundSMSMessageRequest: { address: to, outboundSMSTextMessage: { message: 'race' } } },
+      }),
+    ),
+  );
+  for (const r of results) assert.equal(r.status, 201, r.text);
+  assert.equal(new Set(results.map((r) => r.json().resourceReference.resourceURL)).size, 1);
+  await handsetReceives(gw, to);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await handsetMessages(gw, to)).length, 1);
+});
+
+test('OneAPI clientCorrelator: a repeat returns the original resource; another request is 409 SVC0005', async () => {
+  const [a, b] = [number(), number()];
+  const send = (to: string) =>
+    gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
+      headers: app.auth,
+      body: { outboundSMSMessageRequest: { address: [`tel:${to}`], outboundSMSTextMessage: { message: 'corr' }, clientCorrelator: 'corr-42' } },
+    });
+  const first = await send(a);
+  assert.equal(first.status, 201, first.text);
+  const repeat = await send(a);
+  assert.equal(repeat.status, 201);
+  assert.deepEqual(repeat.json(), first.json());
+  const clash = await send(b);
+  assert.equal(clash.status, 409);
+  assert.deepEqual(clash.json(), {
+    requestError: { serviceException: { messageId: 'SVC0005', text: 'Correlator %1 specified in message part %2 is a duplicate', variables: ['corr-42', 'clientCorrelator'] } },
+  });
+  await handsetReceives(gw, a);
+  assert.equal((await handsetMessages(gw, b)).length, 0);
+});
+
+test('the same clientCorrelator in two apps makes two messages', async () => {
+  const other = await createApp(gw, { shortCodes: [{ shortCode: '22627001', moDelivery: 'poll' }] });
+  const to = number();
+  for (const [who, code] of [[app, '22627000'], [other, '22627001']] as const) {
+    const res = await gw.request('POST', `/2/smsmessaging/outbound/${code}/requests`, {
+      headers: who.auth,
+      body: { outboundSMSMessageRequest: { address: to, outboundSMSTextMessage: { message: `from ${code}` }, clientCorrelator: 'shared' } },
+    });
+    assert.equal(res.status, 201, res.text);
+  }
+  const got = await handsetReceives(gw, to, 2);
+  assert.deepEqual(got.map((m) => m.from).sort(), ['22627000', '22627001']);
+});
