@@ -1,0 +1,175 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { OperatorError } from './errors.js';
+import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin-client.js';
+import { COMMANDS, UsageError, type Command, type CommandInput } from './cli/commands.js';
+import { openStore } from './store/open.js';
+
+const GLOBAL_OPTIONS = {
+  url: { type: 'string' },
+  'admin-token': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const WHERE = [
+  'Where it acts:',
+  '  By default on the store of this machine: SQLite under SWITCHBOARD_DATA_DIR (default ./data),',
+  '  or PostgreSQL when SWITCHBOARD_DATABASE_URL is set. The gateway may be running meanwhile.',
+  '  --url URL             act on a running gateway through its admin API instead',
+  '  --admin-token TOKEN   the admin token for --url (default: $SWITCHBOARD_ADMIN_TOKEN)',
+  '',
+  'Output: the result as JSON on stdout (the admin API\'s bodies); errors as one line on stderr.',
+  'Exit status: 0 done, 1 failed (not found, conflict, unreachable), 2 bad usage or configuration.',
+];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'Usage: switchboard <command> [arguments] [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    ...WHERE,
+    '',
+    'Run "switchboard <command> --help" for a command\'s arguments, e.g. switchboard app create --help',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(command: Command): string {
+  const lines = [`Usage: switchboard ${command.name}${command.args === '' ? '' : ` ${command.args}`}`, '', `${command.summary.charAt(0).toUpperCase()}${command.summary.slice(1)}.`];
+  if (command.details !== undefined) lines.push('', 'Options:', ...command.details.map((d) => `  ${d}`));
+  if (command.action.kind === 'admin') lines.push('', ...WHERE);
+  else if (command.action.kind === 'store') lines.push('', 'Acts on SWITCHBOARD_DATA_DIR (default ./data) or SWITCHBOARD_DATABASE_URL.');
+  else lines.push('', 'Settings come from the environment; see the configuration table in README.md.');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The command named by the first words of argv (`app create` before `app`); global options may
+ * come before it (`switchboard --url URL app list`). `rest` is argv without the command's words.
+ */
+function findCommand(argv: readonly string[]): { command: Command | undefined; rest: string[]; group: string | undefined; words: string[] } {
+  let i = 0;
+  while (i < argv.length && argv[i]?.startsWith('-')) i += argv[i] === '--url' || argv[i] === '--admin-token' ? 2 : 1;
+  const first = argv[i];
+  const second = argv[i + 1];
+  const words = [first, second].filter((w): w is string => w !== undefined && !w.startsWith('-'));
+  const pair = COMMANDS.find((c) => c.name === `${first} ${second}`);
+  const command = pair ?? COMMANDS.find((c) => c.name === first);
+  if (command === undefined) {
+    const group = COMMANDS.some((c) => c.name.startsWith(`${first} `)) ? first : undefined;
+    return { command, rest: [], group, words };
+  }
+  const rest = [...argv.slice(0, i), ...argv.slice(i + (pair === undefined ? 1 : 2))];
+  return { command, rest, group: undefined, words };
+}
+
+function groupHelp(group: string): string {
+  const members = COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+  return [`Usage: switchboard ${group} <${members.map((c) => c.name.split(' ')[1]).join('|')}> …`, '', ...members.map((c) => `  switchboard ${c.name} ${c.args}`.trimEnd()), '', `Run "switchboard ${group} <subcommand> --help" for details.`, ''].join('\n');
+}
+
+function parse(command: Command, args: string[]): CommandInput & { help: boolean; url?: string; adminToken?: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs explains at length how to pass a positional that starts with '-'; the first sentence is enough.
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`${command.name}: ${message.split(/\.\s/)[0] ?? message}`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const help = values.help === true;
+  const expected = command.positionals ?? [];
+  if (!help && parsed.positionals.length < expected.length) {
+    throw new UsageError(`${command.name} needs ${expected.slice(parsed.positionals.length).join(' ')} (see switchboard ${command.name} --help)`);
+  }
+  if (!help && parsed.positionals.length > expected.length) {
+    throw new UsageError(`${command.name}: unexpected argument "${parsed.positionals[expected.length]}"`);
+  }
+  return {
+    values,
+    positionals: parsed.positionals,
+    help,
+    ...(typeof values.url === 'string' ? { url: values.url } : {}),
+    ...(typeof values['admin-token'] === 'string' ? { adminToken: values['admin-token'] } : {}),
+  };
+}
+
+function print(value: unknown): Promise<void> {
+  if (value === undefined) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`, () => resolve()));
+}
+
+/** Runs one CLI invocation; resolves to the exit status, or to undefined for `serve` (which keeps running). */
+export async function runCli(argv: readonly string[]): Promise<number | undefined> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(mainHelp());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const { command, rest, group, words } = findCommand(argv);
+  if (command === undefined) {
+    if (group !== undefined) {
+      if (words.length < 2 && (argv.includes('--help') || argv.includes('-h'))) {
+        process.stdout.write(groupHelp(group));
+        return 0;
+      }
+      throw new UsageError(words.length < 2 ? `${group} needs a subcommand; try switchboard ${group} --help` : `unknown command "${group} ${words[1]}"; try switchboard ${group} --help`);
+    }
+    throw new UsageError(words[0] === undefined ? 'no command given; try switchboard --help' : `unknown command "${words[0]}"; try switchboard --help`);
+  }
+  const input = parse(command, rest);
+  if (input.help) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  const action = command.action;
+  if (action.kind === 'serve') {
+    if (input.url !== undefined) throw new UsageError('serve does not take --url');
+    // main.ts is the server's process entry (config, start, graceful stop): serve runs exactly it.
+    await import('./main.js');
+    return undefined;
+  }
+  if (action.kind === 'admin' && input.url !== undefined) {
+    const token = input.adminToken ?? process.env.SWITCHBOARD_ADMIN_TOKEN;
+    if (token === undefined || token === '') throw new UsageError('--url needs --admin-token TOKEN (or SWITCHBOARD_ADMIN_TOKEN)');
+    await print(await action.run(new HttpAdminClient(input.url, token), input));
+    return 0;
+  }
+  if (input.url !== undefined) throw new UsageError(`${command.name} works on the store only, not with --url`);
+  const config = loadConfig();
+  const store = await openStore(config);
+  try {
+    await store.migrate();
+    if (action.kind === 'store') {
+      await print(await action.run(store, config, (line) => process.stderr.write(`switchboard: ${line}\n`)));
+    } else {
+      const client: AdminClient = new StoreAdminClient(store, systemClock);
+      await print(await action.run(client, input));
+    }
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+/** Maps a failure to its one stderr line and exit status: 2 for usage and configuration, 1 otherwise. */
+function failure(err: unknown): { line: string; status: number } {
+  if (err instanceof UsageError) return { line: err.message, status: 2 };
+  if (err instanceof ConfigError) return { line: `invalid configuration: ${err.message}`, status: 2 };
+  if (err instanceof OperatorError) return { line: err.message, status: 1 };
+  return { line: err instanceof Error ? err.message : String(err), status: 1 };
+}
+
+runCli(process.argv.slice(2)).then(
+  (status) => {
+    if (status !== undefined) process.exit(status);
+  },
+  (err: unknown) => {
+    const { line, status } = failure(err);
+    process.stderr.write(`switchboard: ${line}\n`, () => process.exit(status));
+  },
+);

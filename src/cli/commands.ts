@@ -1,0 +1,250 @@
+import type { ParseArgsConfig } from 'node:util';
+import { rotateAdminToken } from '../auth/admin-token.js';
+import type { AppPatch, NewApp } from '../auth/apps.js';
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
+import type { AdminClient } from './admin-client.js';
+
+/** A usage mistake (unknown command or option, missing argument): exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type Values = Record<string, string | boolean | undefined>;
+
+export interface CommandInput {
+  readonly values: Values;
+  readonly positionals: readonly string[];
+}
+
+/** Where a command acts: the store itself, an admin client (store or `--url`), or the server process. */
+export type CommandKind =
+  | { readonly kind: 'admin'; run(client: AdminClient, input: CommandInput): Promise<unknown> }
+  | { readonly kind: 'store'; run(store: Store, config: Config, warn: (line: string) => void): Promise<unknown> }
+  | { readonly kind: 'serve' };
+
+export interface Command {
+  /** The words that name it, e.g. `app create`. */
+  readonly name: string;
+  /** Arguments after the name, as shown in help. */
+  readonly args: string;
+  readonly summary: string;
+  /** Extra help lines (options, examples). */
+  readonly details?: readonly string[];
+  readonly options?: ParseArgsConfig['options'];
+  /** Names of the required positional arguments, in order. */
+  readonly positionals?: readonly string[];
+  readonly action: CommandKind;
+}
+
+function str(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A whole number ≥ 1, or `none` (→ null, unlimited). */
+function rate(values: Values, name: string): number | null | undefined {
+  const v = str(values, name);
+  if (v === undefined) return undefined;
+  if (v === 'none') return null;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a whole number or "none", got "${v}"`);
+  return Number(v);
+}
+
+/** A URL, or `none` (→ null). */
+function nullableUrl(values: Values, name: string): string | null | undefined {
+  const v = str(values, name);
+  return v === 'none' ? null : v;
+}
+
+const appOptions = {
+  scopes: { type: 'string' },
+  'delivery-status-url': { type: 'string' },
+  'rate-per-second': { type: 'string' },
+  'rate-per-day': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const appOptionHelp = [
+  '--scopes LIST                 comma-separated scopes (default SMS)',
+  '--delivery-status-url URL     where delivery status notifications go ("none" clears it)',
+  '--rate-per-second N           send throttle ("none" = unlimited, the default)',
+  '--rate-per-day N              daily send quota ("none" = unlimited, the default)',
+];
+
+function suspend(suspended: boolean): CommandKind {
+  return { kind: 'admin', run: (client, { positionals }) => client.updateApp(positionals[0] ?? '', { suspended }) };
+}
+
+/** Every command, in the order `switchboard --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'serve',
+    args: '',
+    summary: 'run the gateway (like npm start; settings from the environment)',
+    action: { kind: 'serve' },
+  },
+  {
+    name: 'migrate',
+    args: '',
+    summary: 'create or upgrade the store\'s tables (the gateway also does this at start)',
+    // The runner migrates every store it opens; what is left is to say so.
+    action: { kind: 'store', run: async (store) => ({ migrated: true, engine: store.engine }) },
+  },
+  {
+    name: 'app create',
+    args: '--name NAME [--realm sandbox|production] [options]',
+    summary: 'register an app; prints its appKey and appSecret (the secret is shown only now)',
+    details: ['--name NAME                   the app\'s name (required)', '--realm REALM                 sandbox (default: http listener URLs allowed) or production (https only)', ...appOptionHelp],
+    options: { name: { type: 'string' }, realm: { type: 'string' }, ...appOptions },
+    action: {
+      kind: 'admin',
+      run: (client, { values }) => {
+        const name = str(values, 'name');
+        if (name === undefined) throw new UsageError('app create needs --name NAME');
+        const input: { -readonly [K in keyof NewApp]: NewApp[K] } = { name };
+        const realm = str(values, 'realm');
+        const scopes = str(values, 'scopes');
+        const deliveryStatusUrl = nullableUrl(values, 'delivery-status-url');
+        const ratePerSecond = rate(values, 'rate-per-second');
+        const ratePerDay = rate(values, 'rate-per-day');
+        if (realm !== undefined) input.realm = realm;
+        if (scopes !== undefined) input.scopes = scopes.split(',');
+        if (deliveryStatusUrl !== undefined) input.deliveryStatusUrl = deliveryStatusUrl;
+        if (ratePerSecond !== undefined) input.ratePerSecond = ratePerSecond;
+        if (ratePerDay !== undefined) input.ratePerDay = ratePerDay;
+        return client.createApp(input);
+      },
+    },
+  },
+  {
+    name: 'app list',
+    args: '',
+    summary: 'list every app (without secrets)',
+    action: { kind: 'admin', run: (client) => client.listApps() },
+  },
+  {
+    name: 'app show',
+    args: 'APP_ID',
+    summary: 'show one app and its short codes',
+    positionals: ['APP_ID'],
+    action: { kind: 'admin', run: (client, { positionals }) => client.getApp(positionals[0] ?? '') },
+  },
+  {
+    name: 'app update',
+    args: 'APP_ID [--name NAME] [options]',
+    summary: 'change an app\'s name, scopes, delivery status URL or throttles',
+    details: ['--name NAME                   a new name', ...appOptionHelp],
+    options: { name: { type: 'string' }, ...appOptions },
+    positionals: ['APP_ID'],
+    action: {
+      kind: 'admin',
+      run: (client, { values, positionals }) => {
+        const patch: { -readonly [K in keyof AppPatch]: AppPatch[K] } = {};
+        const name = str(values, 'name');
+        const scopes = str(values, 'scopes');
+        const deliveryStatusUrl = nullableUrl(values, 'delivery-status-url');
+        const ratePerSecond = rate(values, 'rate-per-second');
+        const ratePerDay = rate(values, 'rate-per-day');
+        if (name !== undefined) patch.name = name;
+        if (scopes !== undefined) patch.scopes = scopes.split(',');
+        if (deliveryStatusUrl !== undefined) patch.deliveryStatusUrl = deliveryStatusUrl;
+        if (ratePerSecond !== undefined) patch.ratePerSecond = ratePerSecond;
+        if (ratePerDay !== undefined) patch.ratePerDay = ratePerDay;
+        if (Object.keys(patch).length === 0) throw new UsageError('app update needs at least one option to change');
+        return client.updateApp(positionals[0] ?? '', patch);
+      },
+    },
+  },
+  {
+    name: 'app rotate-secret',
+    args: 'APP_ID',
+    summary: 'replace the app\'s secret (printed once); its tokens are revoked',
+    positionals: ['APP_ID'],
+    action: { kind: 'admin', run: (client, { positionals }) => client.rotateSecret(positionals[0] ?? '') },
+  },
+  {
+    name: 'app suspend',
+    args: 'APP_ID',
+    summary: 'suspend an app: no new tokens, and its tokens stop working',
+    positionals: ['APP_ID'],
+    action: suspend(true),
+  },
+  {
+    name: 'app unsuspend',
+    args: 'APP_ID',
+    summary: 'lift a suspension',
+    positionals: ['APP_ID'],
+    action: suspend(false),
+  },
+  {
+    name: 'app delete',
+    args: 'APP_ID',
+    summary: 'delete an app with its tokens, short codes and messages',
+    positionals: ['APP_ID'],
+    action: {
+      kind: 'admin',
+      run: async (client, { positionals }) => {
+        await client.deleteApp(positionals[0] ?? '');
+        return { deleted: positionals[0] };
+      },
+    },
+  },
+  {
+    name: 'short-code add',
+    args: 'APP_ID CODE [--listener-url URL] [--mo-delivery poll|callback]',
+    summary: 'give a short code to an app; inbound messages are polled, or POSTed to --listener-url',
+    details: [
+      '--listener-url URL            deliver inbound messages to this URL (implies --mo-delivery callback)',
+      '--mo-delivery MODE            poll (default without a listener URL) or callback',
+    ],
+    options: { 'listener-url': { type: 'string' }, 'mo-delivery': { type: 'string' } },
+    positionals: ['APP_ID', 'CODE'],
+    action: {
+      kind: 'admin',
+      run: (client, { values, positionals }) => {
+        const listenerUrl = str(values, 'listener-url');
+        const moDelivery = str(values, 'mo-delivery');
+        return client.addShortCode(positionals[0] ?? '', {
+          shortCode: positionals[1] ?? '',
+          ...(listenerUrl === undefined ? {} : { listenerUrl }),
+          ...(moDelivery === undefined ? {} : { moDelivery }),
+        });
+      },
+    },
+  },
+  {
+    name: 'short-code list',
+    args: 'APP_ID',
+    summary: 'list an app\'s short codes',
+    positionals: ['APP_ID'],
+    action: { kind: 'admin', run: (client, { positionals }) => client.listShortCodes(positionals[0] ?? '') },
+  },
+  {
+    name: 'short-code remove',
+    args: 'APP_ID CODE',
+    summary: 'take a short code away from an app',
+    positionals: ['APP_ID', 'CODE'],
+    action: {
+      kind: 'admin',
+      run: async (client, { positionals }) => {
+        await client.removeShortCode(positionals[0] ?? '', positionals[1] ?? '');
+        return { removed: positionals[1], appId: positionals[0] };
+      },
+    },
+  },
+  {
+    name: 'admin-token',
+    args: '',
+    summary: 'generate a new admin token, store its hash and print it once (the old one stops working)',
+    action: {
+      kind: 'store',
+      run: async (store, config, warn) => {
+        if (config.adminToken !== undefined) warn('SWITCHBOARD_ADMIN_TOKEN is set: the gateway accepts that token, not this one, while it stays set');
+        return { adminToken: await rotateAdminToken(store) };
+      },
+    },
+  },
+];

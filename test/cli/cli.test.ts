@@ -1,0 +1,155 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { ADMIN_AUTH, getToken } from '../helpers/apps.js';
+import { runCli, type CliResult } from './run.js';
+
+let gw: TestGateway;
+before(async () => {
+  gw = await startTestGateway();
+});
+after(async () => {
+  await gw.close();
+});
+
+/** The CLI on the test gateway's own store (its data dir, or its PostgreSQL database). */
+const local = (...args: string[]) => runCli(args, { ...gw.env });
+/** The CLI against the running gateway's admin API. */
+const remote = (...args: string[]) => runCli([...args, '--url', gw.url, '--admin-token', ADMIN_TOKEN], { SWITCHBOARD_ADMIN_TOKEN: '' });
+
+function assertFailed(res: CliResult, status: number, pattern: RegExp) {
+  assert.equal(res.status, status, `${res.stdout}${res.stderr}`);
+  assert.equal(res.stdout, '');
+  assert.equal(res.stderr.trimEnd().split('\n').length, 1, `one line: ${res.stderr}`);
+  assert.match(res.stderr, /^switchboard: /);
+  assert.match(res.stderr, pattern);
+}
+
+describe('help', () => {
+  test('switchboard --help lists every command; no command at all is a usage error', async () => {
+    const res = await runCli(['--help']);
+    assert.equal(res.status, 0);
+    for (const name of ['serve', 'migrate', 'app create', 'app list', 'app show', 'app rotate-secret', 'app suspend', 'app unsuspend', 'short-code add', 'short-code list', 'short-code remove', 'admin-token']) {
+      assert.ok(res.stdout.includes(`  ${name} `), name);
+    }
+    const none = await runCli([]);
+    assert.equal(none.status, 2);
+  });
+
+  test('--help on every command and group answers its usage and exit 0', async () => {
+    const commands = [
+      ['serve'], ['migrate'], ['admin-token'], ['app'], ['short-code'],
+      ['app', 'create'], ['app', 'list'], ['app', 'show'], ['app', 'update'], ['app', 'rotate-secret'], ['app', 'suspend'],
+      ['app', 'unsuspend'], ['app', 'delete'], ['short-code', 'add'], ['short-code', 'list'], ['short-code', 'remove'],
+    ];
+    const results = await Promise.all(commands.map((c) => runCli([...c, '--help'])));
+    results.forEach((res, i) => {
+      assert.equal(res.status, 0, commands[i]?.join(' '));
+      assert.match(res.stdout, new RegExp(`^Usage: switchboard ${commands[i]?.join(' ')}`));
+    });
+  });
+});
+
+describe('on the store', () => {
+  test('app create → short-code add → token: the app works at once on the running gateway', async () => {
+    const created = await local('app', 'create', '--name', 'cli-demo', '--scopes', 'SMS,MMS', '--rate-per-second', '3');
+    assert.equal(created.status, 0, created.stderr);
+    const app = created.json();
+    assert.equal(app.name, 'cli-demo');
+    assert.deepEqual(app.scopes, ['SMS', 'MMS']);
+    assert.equal(app.ratePerSecond, 3);
+    assert.match(app.appSecret, /^[0-9a-f]{32}$/);
+    const code = await local('short-code', 'add', app.id, '22627100');
+    assert.equal(code.status, 0, code.stderr);
+    assert.deepEqual({ ...code.json(), createdAt: undefined }, { shortCode: '22627100', appId: app.id, moDelivery: 'poll', listenerUrl: null, createdAt: undefined });
+    const tokens = await getToken(gw, app.appKey, app.appSecret, 'SMS');
+    assert.equal(typeof tokens.access_token, 'string');
+    const shown = await gw.request('GET', `/admin/v1/apps/${app.id}`, { headers: ADMIN_AUTH });
+    assert.deepEqual(shown.json().shortCodes.map((s: any) => s.shortCode), ['22627100']);
+  });
+
+  test('list, show, update, suspend, unsuspend, rotate-secret, short-code list/remove, delete', async () => {
+    const app = (await local('app', 'create', '--name', 'cycle', '--realm', 'production')).json();
+    const list = await local('app', 'list');
+    assert.ok(list.json().apps.some((a: any) => a.id === app.id && a.appSecret === undefined));
+    assert.equal((await local('app', 'show', app.id)).json().realm, 'production');
+    const updated = await local('app', 'update', app.id, '--name', 'renamed', '--delivery-status-url', 'https://example.test/dr', '--rate-per-day', '100');
+    assert.equal(updated.status, 0, updated.stderr);
+    assert.equal(updated.json().name, 'renamed');
+    assert.equal(updated.json().deliveryStatusUrl, 'https://example.test/dr');
+    assert.equal(updated.json().ratePerDay, 100);
+    assert.equal((await local('app', 'update', app.id, '--rate-per-day', 'none')).json().ratePerDay, null);
+    assert.equal((await local('app', 'suspend', app.id)).json().suspended, true);
+    assert.equal((await local('app', 'unsuspend', app.id)).json().suspended, false);
+    const rotated = await local('app', 'rotate-secret', app.id);
+    assert.notEqual(rotated.json().appSecret, app.appSecret);
+    assert.equal((await getToken(gw, app.appKey, rotated.json().appSecret)).token_type, 'bearer');
+    const cb = await local('short-code', 'add', app.id, '22627101', '--listener-url', 'https://example.test/mo');
+    assert.equal(cb.json().moDelivery, 'callback');
+    assert.deepEqual((await local('short-code', 'list', app.id)).json().shortCodes.map((s: any) => s.shortCode), ['22627101']);
+    assert.deepEqual((await local('short-code', 'remove', app.id, '22627101')).json(), { removed: '22627101', appId: app.id });
+    assert.deepEqual((await local('short-code', 'list', app.id)).json().shortCodes, []);
+    assert.deepEqual((await local('app', 'delete', app.id)).json(), { deleted: app.id });
+    assertFailed(await local('app', 'show', app.id), 1, /no app with id/);
+  });
+
+  test('operator errors: one line on stderr, exit 1', async () => {
+    const app = (await local('app', 'create', '--name', 'errs', '--realm', 'production')).json();
+    assert.equal((await local('short-code', 'add', app.id, '22627102')).status, 0);
+    assertFailed(await local('short-code', 'add', app.id, '22627102'), 1, /already belongs to an app/);
+    assertFailed(await local('short-code', 'add', app.id, '22627103', '--listener-url', 'http://example.test/mo'), 1, /https/);
+    assertFailed(await local('short-code', 'add', app.id, '22627104', '--mo-delivery', 'callback'), 1, /listenerUrl/);
+    assertFailed(await local('short-code', 'remove', app.id, '99999'), 1, /no short code/);
+    assertFailed(await local('app', 'create', '--name', 'x', '--realm', 'staging'), 1, /realm/);
+    assertFailed(await local('app', 'suspend', 'no-such-app'), 1, /no app with id no-such-app/);
+  });
+
+  test('usage errors and bad configuration: one line on stderr, exit 2', async () => {
+    assertFailed(await local('nonsense'), 2, /unknown command "nonsense"/);
+    assertFailed(await local('app', 'frobnicate'), 2, /unknown command "app frobnicate"/);
+    assertFailed(await local('app'), 2, /app needs a subcommand/);
+    assertFailed(await local('app', 'create'), 2, /--name/);
+    assertFailed(await local('app', 'create', '--name', 'x', '--colour', 'red'), 2, /Unknown option '--colour'/);
+    assertFailed(await local('app', 'show'), 2, /needs APP_ID/);
+    assertFailed(await local('app', 'show', 'a', 'b'), 2, /unexpected argument "b"/);
+    assertFailed(await local('app', 'update', 'a'), 2, /at least one option/);
+    assertFailed(await local('app', 'update', 'a', '--rate-per-second', 'fast'), 2, /whole number/);
+    assertFailed(await local('admin-token', '--url', gw.url), 2, /store only/);
+    assertFailed(await runCli(['app', 'list'], { ...gw.env, PORT: 'abc' }), 2, /invalid configuration: PORT/);
+    assertFailed(await runCli(['migrate'], { ...gw.env, SWITCHBOARD_NETWORK: 'carrier-pigeon' }), 2, /SWITCHBOARD_NETWORK/);
+  });
+
+  test('migrate is idempotent', async () => {
+    const res = await local('migrate');
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.json().migrated, true);
+  });
+});
+
+describe('against a running gateway (--url)', () => {
+  test('app create, short-code add, app show, list — the same JSON as the admin API', async () => {
+    const created = await remote('app', 'create', '--name', 'remote-demo');
+    assert.equal(created.status, 0, created.stderr);
+    const app = created.json();
+    assert.match(app.appSecret, /^[0-9a-f]{32}$/);
+    assert.equal((await remote('short-code', 'add', app.id, '22627200', '--mo-delivery', 'poll')).status, 0);
+    const shown = await remote('app', 'show', app.id);
+    assert.deepEqual(shown.json().shortCodes.map((s: any) => s.shortCode), ['22627200']);
+    assert.ok((await remote('app', 'list')).json().apps.some((a: any) => a.id === app.id));
+    assert.equal((await remote('app', 'suspend', app.id)).json().suspended, true);
+    assertFailed(await remote('short-code', 'add', app.id, '22627200'), 1, /already belongs/);
+    assertFailed(await remote('app', 'show', 'nope'), 1, /no app with id nope/);
+  });
+
+  test('global options may precede the command; the token may come from SWITCHBOARD_ADMIN_TOKEN', async () => {
+    const res = await runCli(['--url', gw.url, 'app', 'list'], { SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN });
+    assert.equal(res.status, 0, res.stderr);
+    assert.ok(Array.isArray(res.json().apps));
+  });
+
+  test('a wrong admin token, no token, or an unreachable gateway: one line, non-zero exit', async () => {
+    assertFailed(await runCli(['app', 'list', '--url', gw.url, '--admin-token', 'wrong']), 1, /admin token/);
+    assertFailed(await runCli(['app', 'list', '--url', gw.url], { SWITCHBOARD_ADMIN_TOKEN: '' }), 2, /--admin-token/);
+    assertFailed(await runCli(['app', 'list', '--url', 'http://127.0.0.1:9', '--admin-token', 'x']), 1, /cannot reach/);
+  });
+});

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './run.js';
+
+const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+
+interface Served {
+  readonly url: string;
+  /** Every stdout line so far. */
+  readonly lines: string[];
+  stop(): Promise<number | null>;
+}
+
+/** `switchboard serve` on port 0 over `dataDir`, without SWITCHBOARD_ADMIN_TOKEN; resolves once it listens. */
+function serve(dataDir: string): Promise<Served> {
+  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_CLI_FROM_SOURCE: '1' };
+  delete env.SWITCHBOARD_ADMIN_TOKEN;
+  delete env.SWITCHBOARD_DATABASE_URL;
+  const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        lines.push(line);
+        if (line.includes('switchboard listening')) {
+          const url = JSON.parse(line).url as string;
+          resolve({
+            url,
+            lines,
+            stop: () => {
+              child.kill('SIGTERM');
+              return exited;
+            },
+          });
+        }
+      }
+    });
+    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+test('serve generates an admin token at first start, prints it once, and the CLI can rotate it', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+  try {
+    const first = await serve(dataDir);
+    const announced = first.lines.filter((l) => l.startsWith('switchboard: generated admin token'));
+    assert.equal(announced.length, 1, first.lines.join('\n'));
+    const token = /: ([0-9a-f]{48})$/.exec(announced[0] ?? '')?.[1];
+    assert.ok(token !== undefined, announced[0]);
+    const ok = await fetch(`${first.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    assert.equal((await fetch(`${first.url}/admin/v1/apps`)).status, 401);
+    assert.equal(await first.stop(), 0);
+
+    // Second start over the same data dir: nothing printed, the same token still works.
+    const second = await serve(dataDir);
+    assert.ok(!second.lines.some((l) => l.includes('generated admin token')));
+    assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+
+    // `switchboard admin-token` on the data dir while it runs: the new token works at once, the old one no longer.
+    const rotated = await runCli(['admin-token'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: '', SWITCHBOARD_DATABASE_URL: '' });
+    assert.equal(rotated.status, 0, rotated.stderr);
+    const fresh = rotated.json().adminToken as string;
+    assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${fresh}` } })).status, 200);
+    assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
+    const apps = await runCli(['app', 'list', '--url', second.url, '--admin-token', fresh]);
+    assert.equal(apps.status, 0, apps.stderr);
+    assert.deepEqual(apps.json(), { apps: [] });
+    assert.equal(await second.stop(), 0);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('admin-token warns when SWITCHBOARD_ADMIN_TOKEN overrides the stored token', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+  try {
+    const res = await runCli(['admin-token'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: 'from-env-0123456789', SWITCHBOARD_DATABASE_URL: '' });
+    assert.equal(res.status, 0);
+    assert.match(res.json().adminToken, /^[0-9a-f]{48}$/);
+    assert.match(res.stderr, /^switchboard: SWITCHBOARD_ADMIN_TOKEN is set/);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
