@@ -37,7 +37,7 @@ test('the process stops with one line naming the variable and exit code 2', () =
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: 'abc' },
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 120_000,
   });
   assert.equal(res.status, 2);
   const lines = res.stderr.trim().split('\n');

@@ -112,7 +112,7 @@ test('a large backlog streams through in bounded claims', async () => {
     };
     const runner = new JobRunner({ jobs: store.jobs, clock, workerId: 'w', handlers: [handler], concurrency: 8, schedule: (_a, t) => t + 1 });
     runner.start();
-    await until(() => handler.runs.size === 2000, 20_000);
+    await until(() => handler.runs.size === 2000, 120_000);
     await runner.stop();
     assert.ok(peak <= 8, `peak in flight ${peak}`);
     assert.equal((await store.jobs.backlog(Date.now())).ready, 0);
