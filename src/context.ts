@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Store } from './store/store.js';
+import type { InboundService } from './inbound/service.js';
+import type { WebhookEngine } from './webhooks/engine.js';
 import type { Outbound } from './dispatch/outbound.js';
 
 /**
@@ -15,6 +17,10 @@ export interface GatewayContext {
   readonly log: FastifyBaseLogger;
   /** Reports whether the network connector is up (for /healthz). */
   readonly networkUp: () => boolean;
+  /** MO routing and reassembly, the poll inbox (src/inbound). */
+  readonly inbound: InboundService;
+  /** Notification engine: webhook jobs, listener URL rules, dead letters (src/webhooks). */
+  readonly webhooks: WebhookEngine;
   /** Send SMS, the network connector (and simulator), dispatch (src/sms, src/dispatch, src/network). */
   readonly outbound: Outbound;
 }

@@ -9,6 +9,9 @@ import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createOutbound } from './dispatch/outbound.js';
+import { InboundService } from './inbound/service.js';
+import { WebhookEngine } from './webhooks/engine.js';
+import { selfEndpoints } from './webhooks/listener-url.js';
 
 export interface Gateway {
   /** Base URL the HTTP server listens on, e.g. `http://127.0.0.1:8080`. */
@@ -37,13 +40,25 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     process.stdout.write(`switchboard: generated admin token (shown once, keep it): ${generatedAdminToken}\n`);
   }
 
-  const outbound = createOutbound({ config, store, clock, log, notified: () => undefined });
-  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), outbound };
+  // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.
+  let boundPort = config.port;
+  const webhooks = new WebhookEngine({ store, clock, config, log, self: () => selfEndpoints(config, boundPort) });
+  const inbound = new InboundService({ store, clock, config, log, notified: () => webhooks.poke() });
+  const outbound = createOutbound({ config, store, clock, log, notified: () => webhooks.poke() });
+  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound };
   const http = await buildHttpApp(ctx);
   await http.listen({ host: config.host, port: config.port });
   const address = http.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  await outbound.start();
+  boundPort = port;
+  webhooks.start();
+  inbound.start();
+  await outbound.start({
+    onInbound: (message) => inbound.receive(message),
+    onInboundPart: async (part) => {
+      await inbound.acceptPart(part);
+    },
+  });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;
@@ -56,6 +71,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       closing ??= (async () => {
         await http.close();
         await outbound.stop();
+        await webhooks.stop();
+        await inbound.stop();
         await store.close();
       })();
       return closing;

@@ -53,11 +53,39 @@ export interface InboundMessage {
   readonly networkId?: string;
 }
 
+/**
+ * One part of a concatenated MO message, for connectors that receive parts (SMPP deliver_sm with
+ * a concatenation UDH or sar_* TLVs). The core persists it and reassembles the set in any order,
+ * ignoring repeats (same from, to, reference, total and seq); a set still incomplete after
+ * SWITCHBOARD_MO_REASSEMBLY_TIMEOUT_S is kept as an unrouted message for the operator.
+ */
+export interface InboundPart {
+  /** Sender, E.164. */
+  readonly from: string;
+  /** Destination short code, digits only. */
+  readonly to: string;
+  /** Concatenation reference (8 or 16 bits). */
+  readonly reference: number;
+  readonly total: number;
+  /** 1-based position in the set. */
+  readonly seq: number;
+  /** The part's user data with the UDH cut off; decoded once the set is whole (a character may straddle parts). */
+  readonly payload: Uint8Array;
+  /** SMPP data_coding of the part (a text coding: 0, 1, 3, 8 or 0xF0–0xF3). */
+  readonly dataCoding: number;
+  readonly receivedAt: number;
+}
+
 export interface ConnectorEvents {
   /** Must be persisted before it resolves: the connector acknowledges the network afterwards. */
   onReceipt(receipt: Receipt): Promise<void>;
   /** Must be persisted before it resolves: the connector acknowledges the network afterwards. */
   onInbound(message: InboundMessage): Promise<void>;
+  /**
+   * One part of a long MO message; persisted before it resolves, like onInbound. The gateway
+   * always provides it (optional only so partial event sets stay valid in tests).
+   */
+  onInboundPart?(part: InboundPart): Promise<void>;
   /** Link went up or down; dispatch may wake waiting jobs when it comes back. */
   onStateChange(up: boolean): void;
   /**

@@ -140,6 +140,147 @@ export interface HandsetMessagesTable {
   received_at: number;
 }
 
+export interface InboxMessagesTable {
+  /** The MO message id (`MO` + 16 hex digits), shown as `MessageId`. */
+  id: string;
+  app_id: string;
+  /** Destination short code, digits only. */
+  short_code: string;
+  /** Sender, E.164. */
+  sender: string;
+  text: string;
+  received_at: number;
+  /** Unpolled messages are purged after this instant (SWITCHBOARD_INBOX_RETENTION_S). */
+  expires_at: number;
+}
+
+export interface MoPartsTable {
+  /** Sender, E.164. */
+  source: string;
+  /** Short code, digits only. */
+  destination: string;
+  /** Concatenation reference from the UDH (8 or 16 bits). */
+  reference: number;
+  total: number;
+  /** 1-based part number. */
+  seq: number;
+  /** Hex of the part's user data without UDH, decoded only once the set is whole. */
+  payload: string;
+  data_coding: number;
+  received_at: number;
+}
+
+export interface MoSeenTable {
+  /** A network message id, or a completed part set; a repeat within the window is a no-op. */
+  key: string;
+  expires_at: number;
+}
+
+export interface UnroutedMoTable {
+  id: string;
+  short_code: string;
+  sender: string;
+  text: string;
+  /** 'unknown-short-code' | 'incomplete' (parts of a long message that never completed). */
+  reason: string;
+  received_at: number;
+}
+
+export interface NotificationsTable {
+  /** The event id (`X-Switchboard-Event-Id`), the same on every attempt. */
+  id: string;
+  app_id: string;
+  /** 'mo' | 'dlr'. */
+  kind: string;
+  /**
+   * Where the URL came from, so a replay can pick up an operator's fix: 'listener' (the short
+   * code's listener), 'delivery-status-url' (the app's), 'client' (given by the app in the request).
+   */
+  target: string;
+  short_code: string | null;
+  url: string;
+  content_type: string;
+  body: string;
+  created_at: number;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  app_id: string;
+  /** 'inbound' | 'delivery-receipt'. */
+  kind: string;
+  /** The short code the subscription is about, digits only. */
+  short_code: string;
+  notify_url: string;
+  callback_data: string | null;
+  /** Inbound: a keyword the message's first word must match (null: every message). */
+  criteria: string | null;
+  /** 'JSON' | 'XML'. */
+  format: string;
+  client_correlator: string | null;
+  /** The OneAPI version in the path it was created on ('1', '2', '3'), for its resource URL. */
+  api_version: string;
+  created_at: number;
+}
+
+export interface SmppMessagesTable {
+  recipient_id: string;
+  message_id: string;
+  total: number;
+  concat_ref: number;
+  final_state: string | null;
+  final_at: number | null;
+  last_receipt_at: number | null;
+  created_at: number;
+}
+
+export interface SmppPartsTable {
+  recipient_id: string;
+  part: number;
+  smsc_id: string;
+  id_key: string;
+  id_dec: string | null;
+  id_hex: string | null;
+  state: string;
+  error_code: string | null;
+  submitted_at: number;
+  receipt_at: number | null;
+}
+
+export interface SmppHeldReceiptsTable {
+  id: string;
+  ids: string;
+  state: string;
+  stat: string;
+  final: number;
+  error_code: string | null;
+  receipt_at: number;
+  held_at: number;
+  attempts: number;
+  unmatched_at: number | null;
+}
+
+export interface SimSmscPartsTable {
+  set_key: string;
+  seq: number;
+  total: number;
+  message_id: string;
+  registered_delivery: number;
+  data_coding: number;
+  payload: string;
+  created_at: number;
+}
+
+export interface SimSmscMessagesTable {
+  ref: string;
+  system_id: string;
+  parts: string;
+  source: string;
+  destination: string;
+  preview: string;
+  submitted_at: number;
+}
+
 export interface Database {
   apps: AppsTable;
   oauth_tokens: OauthTokensTable;
@@ -151,4 +292,10 @@ export interface Database {
   rate_counters: RateCountersTable;
   handsets: HandsetsTable;
   handset_messages: HandsetMessagesTable;
+  inbox_messages: InboxMessagesTable;
+  mo_parts: MoPartsTable;
+  mo_seen: MoSeenTable;
+  unrouted_mo: UnroutedMoTable;
+  notifications: NotificationsTable;
+  subscriptions: SubscriptionsTable;
 }

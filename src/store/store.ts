@@ -6,6 +6,9 @@ import type { TokenRepo } from './repos/tokens.js';
 import type { MessageRepo } from './repos/messages.js';
 import type { HandsetRepo } from './repos/handsets.js';
 import type { RateLimitRepo } from './repos/rate-limits.js';
+import type { InboxRepo } from './repos/inbox.js';
+import type { NotificationRepo } from './repos/notifications.js';
+import type { SubscriptionRepo } from './repos/subscriptions.js';
 
 /**
  * The one way the domain reaches data. Each area is a repository with its own interface in
@@ -21,6 +24,9 @@ export interface Repositories {
   readonly messages: MessageRepo;
   readonly handsets: HandsetRepo;
   readonly rateLimits: RateLimitRepo;
+  readonly inbox: InboxRepo;
+  readonly notifications: NotificationRepo;
+  readonly subscriptions: SubscriptionRepo;
 }
 
 export interface Store extends Repositories {

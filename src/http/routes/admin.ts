@@ -4,6 +4,7 @@ import { AppAdmin, type AppPatch, type NewApp, type NewShortCode } from '../../a
 import type { GatewayContext } from '../../context.js';
 import { ApiError, OperatorError } from '../../errors.js';
 import { parseJsonBody } from '../representation.js';
+import { listenerUrlGuard } from '../../webhooks/admin-guard.js';
 
 // Plain JSON Schema rather than typebox unions: with ajv's `coerceTypes`, an `anyOf` of string and
 // null would coerce null to "", while a type list leaves a value that already matches alone.
@@ -91,6 +92,9 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
       throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
     }
   });
+
+  // Listener URLs that would make the gateway call its own port are refused (webhooks area).
+  app.addHook('preHandler', listenerUrlGuard(ctx));
 
   app.post<{ Body: NewApp }>('/admin/v1/apps', { schema: { body: createAppBody } }, async (request, reply) => {
     return reply.code(201).send(await admin.createApp(request.body));

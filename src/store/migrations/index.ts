@@ -3,6 +3,9 @@ import { foundation } from './0001-foundation.js';
 import { oauthTokenExpiry } from './0002-oauth-token-expiry.js';
 import { messages } from './0010-messages.js';
 import { handsets } from './0011-handsets.js';
+import { inbound } from './0020-inbound.js';
+import { notifications } from './0021-notifications.js';
+import { subscriptions } from './0022-subscriptions.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -13,6 +16,9 @@ export const migrations: Record<string, Migration> = {
   '0002-oauth-token-expiry': oauthTokenExpiry,
   '0010-messages': messages,
   '0011-handsets': handsets,
+  '0020-inbound': inbound,
+  '0021-notifications': notifications,
+  '0022-subscriptions': subscriptions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -8,6 +8,9 @@ import { SqlTokenRepo } from './tokens.js';
 import { SqlMessageRepo } from './messages.js';
 import { SqlHandsetRepo } from './handsets.js';
 import { SqlRateLimitRepo } from './rate-limits.js';
+import { SqlInboxRepo } from './inbox.js';
+import { SqlNotificationRepo } from './notifications.js';
+import { SqlSubscriptionRepo } from './subscriptions.js';
 
 /** Builds every repository over one engine's Kysely instance. */
 export function createRepositories(ctx: SqlContext): Repositories {
@@ -20,5 +23,8 @@ export function createRepositories(ctx: SqlContext): Repositories {
     messages: new SqlMessageRepo(ctx),
     handsets: new SqlHandsetRepo(ctx),
     rateLimits: new SqlRateLimitRepo(ctx),
+    inbox: new SqlInboxRepo(ctx),
+    notifications: new SqlNotificationRepo(ctx),
+    subscriptions: new SqlSubscriptionRepo(ctx),
   };
 }

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { isAdminToken } from '../../auth/admin-token.js';
+import type { GatewayContext } from '../../context.js';
+import { OperatorError } from '../../errors.js';
+import type { DeadLetter } from '../../store/repos/notifications.js';
+import type { UnroutedMo } from '../../store/repos/inbox.js';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+function limitOf(query: unknown): number {
+  const raw = (query as Record<string, unknown> | undefined)?.limit;
+  if (raw === undefined) return DEFAULT_LIMIT;
+  if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw) || Number(raw) < 1) {
+    throw new OperatorError(400, 'invalid_request', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return Math.min(Number(raw), MAX_LIMIT);
+}
+
+function deadLetterView(d: DeadLetter): Record<string, unknown> {
+  return {
+    id: d.id,
+    kind: d.kind,
+    url: d.url,
+    shortCode: d.shortCode,
+    attempts: d.attempts,
+    lastError: d.lastError,
+    createdAt: new Date(d.createdAt).toISOString(),
+    contentType: d.contentType,
+    body: d.body,
+  };
+}
+
+function unroutedView(u: UnroutedMo): Record<string, unknown> {
+  return {
+    id: u.id,
+    shortCode: u.shortCode,
+    senderAddress: `tel:${u.sender}`,
+    message: u.text,
+    reason: u.reason,
+    receivedAt: new Date(u.receivedAt).toISOString(),
+  };
+}
+
+/**
+ * Operator views of what the gateway could not deliver (admin token, JSON):
+ * - `GET /admin/v1/apps/{id}/dead-letters[?limit=N]` → `{"deadLetters":[{id, kind: "mo"|"dlr", url,
+ *   shortCode, attempts, lastError, createdAt, contentType, body}]}`: notifications whose retry
+ *   window ended without a 2xx, oldest first; `id` is their X-Switchboard-Event-Id.
+ * - `POST /admin/v1/apps/{id}/dead-letters/{eventId}/replay` → 202 `{"id","url","state":"pending"}`:
+ *   sent again with a fresh retry window (to the short code's or app's current URL).
+ * - `GET /admin/v1/unrouted[?limit=N]` → `{"unrouted":[{id, shortCode, senderAddress, message,
+ *   reason: "unknown-short-code"|"incomplete", receivedAt}]}`: MO messages no app could take, newest first.
+ */
+export async function adminDeadLetterRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
+  app.addHook('onRequest', async (request, reply) => {
+    const token = /^\s*bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (token === undefined || !(await isAdminToken(ctx.store, ctx.config, token))) {
+      reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
+      throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
+    }
+  });
+
+  const appOrThrow = async (id: string) => {
+    if ((await ctx.store.apps.get(id)) === undefined) throw new OperatorError(404, 'not_found', `no app ${id}`);
+  };
+
+  app.get<{ Params: { id: string } }>('/admin/v1/apps/:id/dead-letters', async (request) => {
+    const limit = limitOf(request.query);
+    await appOrThrow(request.params.id);
+    return { deadLetters: (await ctx.webhooks.deadLetters(request.params.id, limit)).map(deadLetterView) };
+  });
+
+  app.post<{ Params: { id: string; eventId: string } }>('/admin/v1/apps/:id/dead-letters/:eventId/replay', async (request, reply) => {
+    await appOrThrow(request.params.id);
+    const replayed = await ctx.webhooks.replay(request.params.id, request.params.eventId);
+    if (replayed === undefined) throw new OperatorError(404, 'not_found', `app ${request.params.id} has no dead letter ${request.params.eventId}`);
+    return reply.code(202).send({ id: replayed.id, url: replayed.url, state: 'pending' });
+  });
+
+  app.get('/admin/v1/unrouted', async (request) => ({ unrouted: (await ctx.store.inbox.unrouted(limitOf(request.query))).map(unroutedView) }));
+}

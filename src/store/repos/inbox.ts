@@ -1,0 +1,103 @@
+import type { NewNotification } from './notifications.js';
+
+/** A whole MO message waiting in a poll-mode short code's inbox. */
+export interface InboxMessage {
+  /** `MO` + 16 hex digits. */
+  readonly id: string;
+  readonly appId: string;
+  /** Destination short code, digits only. */
+  readonly shortCode: string;
+  /** Sender, E.164. */
+  readonly sender: string;
+  readonly text: string;
+  readonly receivedAt: number;
+}
+
+/** A whole MO message as inbound routing hands it to the store. */
+export interface IncomingMo {
+  readonly id: string;
+  /** Sender, E.164. */
+  readonly from: string;
+  /** Destination short code, digits only. */
+  readonly to: string;
+  readonly text: string;
+  readonly receivedAt: number;
+}
+
+export type UnroutedReason = 'unknown-short-code' | 'incomplete';
+
+/** Where one MO message goes; decided by inbound routing (src/inbound/routing.ts). */
+export type MoDisposition =
+  | { readonly kind: 'inbox'; readonly appId: string; readonly expiresAt: number }
+  | { readonly kind: 'notify'; readonly notification: NewNotification }
+  | { readonly kind: 'unrouted'; readonly reason: UnroutedReason };
+
+/** An MO message that could not be routed, kept for the operator. */
+export interface UnroutedMo {
+  readonly id: string;
+  readonly shortCode: string;
+  readonly sender: string;
+  readonly text: string;
+  readonly reason: UnroutedReason;
+  readonly receivedAt: number;
+}
+
+/** One part of a concatenated MO message (UDH reference, total, sequence). */
+export interface MoPartRecord {
+  readonly source: string;
+  readonly destination: string;
+  readonly reference: number;
+  readonly total: number;
+  readonly seq: number;
+  /** Raw user data (UDH stripped) and its SMPP data_coding, decoded once the set is whole. */
+  readonly payload: Uint8Array;
+  readonly dataCoding: number;
+  readonly receivedAt: number;
+}
+
+/** The message a completed part set makes, and where it goes. */
+export interface AssembledMo {
+  readonly mo: IncomingMo;
+  readonly disposition: MoDisposition;
+}
+
+export type PartOutcome =
+  /** Same source, destination, reference and part number seen before: nothing written. */
+  | { readonly state: 'duplicate' }
+  | { readonly state: 'waiting'; readonly have: number }
+  | { readonly state: 'complete'; readonly result: AssembledMo };
+
+/**
+ * The inbound side of the store: whole MO messages and their routing, parts of long ones, the
+ * poll inbox and the dead letters of routing. Each method is one transaction, so a message is
+ * never lost between "persisted" and "routed".
+ */
+export interface InboxRepo {
+  /**
+   * Records one whole MO message where `disposition` says (inbox row, notification + its webhook
+   * job, or unrouted row). With `dedupKey`, a second call with the same key before `dedupUntil`
+   * writes nothing and returns false.
+   */
+  record(mo: IncomingMo, disposition: MoDisposition, dedup?: { key: string; until: number }): Promise<boolean>;
+  /**
+   * Stores one part. When it completes its set, the set is deleted, `assemble` turns the parts
+   * (ordered by seq) into the whole message and its routing, and that is recorded in the same
+   * transaction; the set's key is remembered until `tombstoneUntil` so a late duplicate part does
+   * not start a new set. `assemble` must be synchronous and must not throw.
+   */
+  addPart(part: MoPartRecord, tombstoneUntil: number, assemble: (parts: readonly MoPartRecord[]) => AssembledMo): Promise<PartOutcome>;
+  /**
+   * Removes and returns up to `limit` unexpired messages of the app's short code, oldest first,
+   * and counts those still pending. Atomic: concurrent takers never get the same message.
+   */
+  take(appId: string, shortCode: string, limit: number, now: number): Promise<{ messages: InboxMessage[]; pending: number }>;
+  /** Deletes expired inbox messages and dedup keys; returns how many inbox messages went. */
+  purge(now: number): Promise<number>;
+  /**
+   * Moves every part set whose first part arrived before `startedBefore` to the unrouted table
+   * (reason 'incomplete', the parts' texts joined in order); returns how many sets.
+   */
+  expireParts(startedBefore: number, decode: (parts: readonly MoPartRecord[]) => string, newId: () => string): Promise<number>;
+  /** The newest unrouted messages first. */
+  unrouted(limit: number): Promise<UnroutedMo[]>;
+}

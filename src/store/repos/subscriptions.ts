@@ -1,0 +1,35 @@
+/** 'inbound': MO to a short code goes to the URL; 'delivery-receipt': sends from it report there. */
+export type SubscriptionKind = 'inbound' | 'delivery-receipt';
+
+/** A OneAPI subscription (contract §11). */
+export interface SubscriptionRecord {
+  readonly id: string;
+  readonly appId: string;
+  readonly kind: SubscriptionKind;
+  /** Short code, digits only. */
+  readonly shortCode: string;
+  readonly notifyUrl: string;
+  readonly callbackData: string | null;
+  /** Inbound: the keyword a message's first word must match (case-insensitive); null matches all. */
+  readonly criteria: string | null;
+  readonly format: 'JSON' | 'XML';
+  readonly clientCorrelator: string | null;
+  /** OneAPI version of the path it was created on, for its resource URL. */
+  readonly apiVersion: string;
+  readonly createdAt: number;
+}
+
+export interface SubscriptionRepo {
+  /**
+   * Stores a subscription. When the app already has one of this kind with the same
+   * `clientCorrelator`, nothing is written and that one is returned (`created: false`).
+   */
+  create(record: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord }>;
+  get(id: string): Promise<SubscriptionRecord | undefined>;
+  /** Deletes the app's subscription of that kind; false when it has none with this id. */
+  delete(appId: string, kind: SubscriptionKind, id: string): Promise<boolean>;
+  /** Inbound subscriptions on a short code, newest first. */
+  inboundFor(shortCode: string): Promise<SubscriptionRecord[]>;
+  /** The app's newest delivery-receipt subscription for sends from `shortCode`. */
+  deliveryReceiptFor(appId: string, shortCode: string): Promise<SubscriptionRecord | undefined>;
+}

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type {
+  AssembledMo,
+  InboxMessage,
+  InboxRepo,
+  IncomingMo,
+  MoDisposition,
+  MoPartRecord,
+  PartOutcome,
+  UnroutedMo,
+  UnroutedReason,
+} from '../repos/inbox.js';
+import type { Database, MoPartsTable } from '../schema.js';
+import type { SqlContext } from './context.js';
+import { insertNotification } from './notifications.js';
+
+function toPart(row: MoPartsTable): MoPartRecord {
+  return {
+    source: row.source,
+    destination: row.destination,
+    reference: Number(row.reference),
+    total: Number(row.total),
+    seq: Number(row.seq),
+    payload: Buffer.from(row.payload, 'hex'),
+    dataCoding: Number(row.data_coding),
+    receivedAt: Number(row.received_at),
+  };
+}
+
+/*
+ * A part already assembled into a message is remembered by its content, not just its number: a
+ * network redelivering a part it thinks we missed sends the same bytes, while a new long message
+ * that happens to reuse the 8-bit reference carries different ones and must not be dropped.
+ */
+function partKey(part: MoPartRecord): string {
+  const content = createHash('sha256').update(String(part.dataCoding)).update(':').update(part.payload).digest('hex').slice(0, 32);
+  return `part:${part.source}:${part.destination}:${part.reference}:${part.total}:${part.seq}:${content}`;
+}
+
+async function route(trx: Transaction<Database>, mo: IncomingMo, disposition: MoDisposition): Promise<void> {
+  switch (disposition.kind) {
+    case 'inbox':
+      await trx
+        .insertInto('inbox_messages')
+        .values({
+          id: mo.id,
+          app_id: disposition.appId,
+          short_code: mo.to,
+          sender: mo.from,
+          text: mo.text,
+          received_at: mo.receivedAt,
+          expires_at: disposition.expiresAt,
+        })
+        .execute();
+      return;
+    case 'notify':
+      await insertNotification(trx, disposition.notification);
+      return;
+    case 'unrouted':
+      await insertUnrouted(trx, mo, disposition.reason);
+      return;
+  }
+}
+
+async function insertUnrouted(trx: Transaction<Database>, mo: IncomingMo, reason: UnroutedReason): Promise<void> {
+  await trx
+    .insertInto('unrouted_mo')
+    .values({ id: mo.id, short_code: mo.to, sender: mo.from, text: mo.text, reason, received_at: mo.receivedAt })
+    .execute();
+}
+
+/** Inserts a dedup key unless an unexpired one exists; false when it did (a repeat). */
+async function remember(trx: Transaction<Database>, key: string, now: number, until: number): Promise<boolean> {
+  await trx.deleteFrom('mo_seen').where('key', '=', key).where('expires_at', '<=', now).execute();
+  const res = await trx
+    .insertInto('mo_seen')
+    .values({ key, expires_at: until })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
+  return (res.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+export class SqlInboxRepo implements InboxRepo {
+  readonly #ctx: SqlContext;
+
+  constructor(ctx: SqlContext) {
+    this.#ctx = ctx;
+  }
+
+  record(mo: IncomingMo, disposition: MoDisposition, dedup?: { key: string; until: number }): Promise<boolean> {
+    return this.#ctx.write(async (trx) => {
+      if (dedup !== undefined && !(await remember(trx, `mo:${dedup.key}`, mo.receivedAt, dedup.until))) return false;
+      await route(trx, mo, disposition);
+      return true;
+    });
+  }
+
+  addPart(part: MoPartRecord, tombstoneUntil: number, assemble: (parts: readonly MoPartRecord[]) => AssembledMo): Promise<PartOutcome> {
+    return this.#ctx.write(async (trx): Promise<PartOutcome> => {
+      const seen = await trx
+        .selectFrom('mo_seen')
+        .select('key')
+        .where('key', '=', partKey(part))
+        .where('expires_at', '>', part.receivedAt)
+        .executeTakeFirst();
+      if (seen !== undefined) return { state: 'duplicate' };
+      const inserted = await trx
+        .insertInto('mo_parts')
+        .values({
+          source: part.source,
+          destination: part.destination,
+          reference: part.reference,
+          total: part.total,
+          seq: part.seq,
+          payload: Buffer.from(part.payload).toString('hex'),
+          data_coding: part.dataCoding,
+          received_at: part.receivedAt,
+        })
+        .onConflict((oc) => oc.columns(['source', 'destination', 'reference', 'total', 'seq']).doNothing())
+        .executeTakeFirst();
+      if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) return { state: 'duplicate' };
+
+      const set = trx
+        .selectFrom('mo_parts')
+        .where('source', '=', part.source)
+        .where('destination', '=', part.destination)
+        .where('reference', '=', part.reference)
+        .where('total', '=', part.total);
+      const { have } = await set.select((eb) => eb.fn.countAll<number>().as('have')).executeTakeFirstOrThrow();
+      if (Number(have) < part.total) return { state: 'waiting', have: Number(have) };
+
+      const parts = (await set.selectAll().orderBy('seq').execute()).map(toPart);
+      await trx
+        .deleteFrom('mo_parts')
+        .where('source', '=', part.source)
+        .where('destination', '=', part.destination)
+        .where('reference', '=', part.reference)
+        .where('total', '=', part.total)
+        .execute();
+      for (const p of parts) await remember(trx, partKey(p), part.receivedAt, tombstoneUntil);
+      const result = assemble(parts);
+      await route(trx, result.mo, result.disposition);
+      return { state: 'complete', result };
+    });
+  }
+
+  take(appId: string, shortCode: string, limit: number, now: number): Promise<{ messages: InboxMessage[]; pending: number }> {
+    return this.#ctx.write(async (trx) => {
+      let batch = trx
+        .selectFrom('inbox_messages')
+        .selectAll()
+        .where('short_code', '=', shortCode)
+        .where('app_id', '=', appId)
+        .where('expires_at', '>', now)
+        .orderBy('received_at')
+        .orderBy('id')
+        .limit(limit);
+      // SQLite has one writer, so select-then-delete in one transaction cannot hand a message out
+      // twice; on PostgreSQL a concurrent poll skips the rows this one locked.
+      if (this.#ctx.dialect === 'postgres') batch = batch.forUpdate().skipLocked();
+      const rows = await batch.execute();
+      if (rows.length > 0) {
+        await trx
+          .deleteFrom('inbox_messages')
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      }
+      const { pending } = await trx
+        .selectFrom('inbox_messages')
+        .select((eb) => eb.fn.countAll<number>().as('pending'))
+        .where('short_code', '=', shortCode)
+        .where('app_id', '=', appId)
+        .where('expires_at', '>', now)
+        .executeTakeFirstOrThrow();
+      return {
+        messages: rows.map((r) => ({
+          id: r.id,
+          appId: r.app_id,
+          shortCode: r.short_code,
+          sender: r.sender,
+          text: r.text,
+          receivedAt: Number(r.received_at),
+        })),
+        pending: Number(pending),
+      };
+    });
+  }
+
+  purge(now: number): Promise<number> {
+    return this.#ctx.write(async (trx) => {
+      const res = await trx.deleteFrom('inbox_messages').where('expires_at', '<=', now).executeTakeFirst();
+      await trx.deleteFrom('mo_seen').where('expires_at', '<=', now).execute();
+      return Number(res.numDeletedRows);
+    });
+  }
+
+  async expireParts(startedBefore: number, decode: (parts: readonly MoPartRecord[]) => string, newId: () => string): Promise<number> {
+    const sets = await this.#ctx.db
+      .selectFrom('mo_parts')
+      .select(['source', 'destination', 'reference', 'total'])
+      .select((eb) => eb.fn.min('received_at').as('first'))
+      .groupBy(['source', 'destination', 'reference', 'total'])
+      .having((eb) => eb.fn.min('received_at'), '<', startedBefore)
+      .limit(1000)
+      .execute();
+    let moved = 0;
+    for (const set of sets) {
+      const done = await this.#ctx.write(async (trx) => {
+        const where = trx
+          .selectFrom('mo_parts')
+          .where('source', '=', set.source)
+          .where('destination', '=', set.destination)
+          .where('reference', '=', set.reference)
+          .where('total', '=', set.total);
+        const parts = (await where.selectAll().orderBy('seq').execute()).map(toPart);
+        // Completed (and so deleted) since the scan: nothing to expire.
+        if (parts.length === 0) return false;
+        await trx
+          .deleteFrom('mo_parts')
+          .where('source', '=', set.source)
+          .where('destination', '=', set.destination)
+          .where('reference', '=', set.reference)
+          .where('total', '=', set.total)
+          .execute();
+        const first = parts[0] as MoPartRecord;
+        await insertUnrouted(trx, { id: newId(), from: first.source, to: first.destination, text: decode(parts), receivedAt: first.receivedAt }, 'incomplete');
+        return true;
+      });
+      if (done) moved += 1;
+    }
+    return moved;
+  }
+
+  async unrouted(limit: number): Promise<UnroutedMo[]> {
+    const rows = await this.#ctx.db.selectFrom('unrouted_mo').selectAll().orderBy('received_at', 'desc').orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      shortCode: r.short_code,
+      sender: r.sender,
+      text: r.text,
+      reason: r.reason as UnroutedReason,
+      receivedAt: Number(r.received_at),
+    }));
+  }
+}

@@ -1,0 +1,184 @@
+import type { Transaction } from 'kysely';
+import type { Job } from '../repos/jobs.js';
+import {
+  WEBHOOK_JOB_KIND,
+  type DeadLetter,
+  type ListenerClaimOptions,
+  type NewNotification,
+  type NotificationKind,
+  type NotificationRecord,
+  type NotificationRepo,
+  type NotificationTarget,
+} from '../repos/notifications.js';
+import type { Database, NotificationsTable } from '../schema.js';
+import type { SqlContext } from './context.js';
+import { jobRows, toJob } from './jobs.js';
+
+function toNotification(row: NotificationsTable): NotificationRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    kind: row.kind as NotificationKind,
+    target: row.target as NotificationTarget,
+    shortCode: row.short_code,
+    url: row.url,
+    contentType: row.content_type,
+    body: row.body,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** Inserts a notification and its webhook job; used inside other repositories' transactions too. */
+export async function insertNotification(trx: Transaction<Database>, n: NewNotification): Promise<void> {
+  await trx
+    .insertInto('notifications')
+    .values({
+      id: n.id,
+      app_id: n.appId,
+      kind: n.kind,
+      target: n.target,
+      short_code: n.shortCode,
+      url: n.url,
+      content_type: n.contentType,
+      body: n.body,
+      created_at: n.createdAt,
+    })
+    .execute();
+  await trx
+    .insertInto('jobs')
+    .values(jobRows([{ kind: WEBHOOK_JOB_KIND, ref: n.id, queue: n.queue, runAt: n.createdAt, deadlineAt: n.deadlineAt }], n.createdAt))
+    .execute();
+}
+
+export class SqlNotificationRepo implements NotificationRepo {
+  readonly #ctx: SqlContext;
+
+  constructor(ctx: SqlContext) {
+    this.#ctx = ctx;
+  }
+
+  create(notification: NewNotification): Promise<boolean> {
+    return this.#ctx.write(async (trx) => {
+      const existing = await trx.selectFrom('notifications').select('id').where('id', '=', notification.id).executeTakeFirst();
+      if (existing !== undefined) return false;
+      await insertNotification(trx, notification);
+      return true;
+    });
+  }
+
+  async get(id: string): Promise<{ notification: NotificationRecord; signingSecret: string } | undefined> {
+    const row = await this.#ctx.db
+      .selectFrom('notifications')
+      .innerJoin('apps', 'apps.id', 'notifications.app_id')
+      .selectAll('notifications')
+      .select('apps.signing_secret')
+      .where('notifications.id', '=', id)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { notification: toNotification(row), signingSecret: row.signing_secret };
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#ctx.write(async (trx) => {
+      await trx.deleteFrom('notifications').where('id', '=', id).execute();
+    });
+  }
+
+  claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots }: ListenerClaimOptions): Promise<Job[]> {
+    const { dialect } = this.#ctx;
+    return this.#ctx.write(async (trx) => {
+      const chosen: string[] = [];
+      const taken = new Map<string, number>();
+      const full = new Set<string>();
+      let nullFull = false;
+      // A few rounds: a round whose candidates all belong to busy listeners excludes those and
+      // looks further, so one listener's backlog at the head of the queue cannot hide the others.
+      for (let round = 0; round < 4 && chosen.length < limit; round += 1) {
+        let candidates = trx
+          .selectFrom('jobs')
+          .select(['id', 'queue'])
+          .where('state', '=', 'ready')
+          .where('kind', 'in', kinds)
+          .where('run_at', '<=', now)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+          .orderBy('run_at')
+          .orderBy('created_at')
+          .limit(limit * 2);
+        if (chosen.length > 0) candidates = candidates.where('id', 'not in', chosen);
+        if (full.size > 0) {
+          const excluded = [...full];
+          candidates = candidates.where((eb) => eb.or([eb('queue', 'is', null), eb('queue', 'not in', excluded)]));
+        }
+        if (nullFull) candidates = candidates.where('queue', 'is not', null);
+        if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+        const rows = await candidates.execute();
+        for (const row of rows) {
+          if (chosen.length >= limit) break;
+          const queue = row.queue ?? '';
+          const used = taken.get(queue) ?? 0;
+          if (used >= freeSlots(queue)) {
+            if (row.queue === null) nullFull = true;
+            else full.add(row.queue);
+            continue;
+          }
+          taken.set(queue, used + 1);
+          chosen.push(row.id);
+        }
+        if (rows.length < limit * 2) break;
+      }
+      if (chosen.length === 0) return [];
+      const claimed = await trx
+        .updateTable('jobs')
+        .set((eb) => ({ locked_by: workerId, locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', chosen)
+        .returningAll()
+        .execute();
+      return claimed.map(toJob).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
+    });
+  }
+
+  async deadLetters(appId: string, limit: number): Promise<DeadLetter[]> {
+    const rows = await this.#deadQuery(appId).orderBy('notifications.created_at').limit(limit).execute();
+    return rows.map((r) => ({ ...toNotification(r), attempts: Number(r.attempts), lastError: r.last_error }));
+  }
+
+  async deadLetter(appId: string, id: string): Promise<DeadLetter | undefined> {
+    const r = await this.#deadQuery(appId).where('notifications.id', '=', id).executeTakeFirst();
+    return r === undefined ? undefined : { ...toNotification(r), attempts: Number(r.attempts), lastError: r.last_error };
+  }
+
+  #deadQuery(appId: string) {
+    return this.#ctx.db
+      .selectFrom('notifications')
+      .innerJoin('jobs', (join) => join.onRef('jobs.ref', '=', 'notifications.id').on('jobs.kind', '=', WEBHOOK_JOB_KIND))
+      .selectAll('notifications')
+      .select(['jobs.attempts', 'jobs.last_error'])
+      .where('notifications.app_id', '=', appId)
+      .where('jobs.state', '=', 'dead');
+  }
+
+  replay(appId: string, id: string, change: { url: string; queue: string; now: number; deadlineAt: number }): Promise<boolean> {
+    return this.#ctx.write(async (trx) => {
+      const owned = await trx.selectFrom('notifications').select('id').where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+      if (owned === undefined) return false;
+      const revived = await trx
+        .updateTable('jobs')
+        .set({
+          state: 'ready',
+          run_at: change.now,
+          attempts: 0,
+          deadline_at: change.deadlineAt,
+          queue: change.queue,
+          locked_by: null,
+          locked_until: null,
+        })
+        .where('kind', '=', WEBHOOK_JOB_KIND)
+        .where('ref', '=', id)
+        .where('state', '=', 'dead')
+        .executeTakeFirst();
+      if (revived.numUpdatedRows === 0n) return false;
+      await trx.updateTable('notifications').set({ url: change.url }).where('id', '=', id).execute();
+      return true;
+    });
+  }
+}

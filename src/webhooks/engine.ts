@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { JobRunner, type JobHandler } from '../dispatch/runner.js';
+import { nextRunAt } from '../sms/backoff.js';
+import type { Job } from '../store/repos/jobs.js';
+import type { DeadLetter } from '../store/repos/notifications.js';
+import type { Store } from '../store/store.js';
+import { deliverHandler } from './deliver.js';
+import { dlrTriggerHandler } from './dlr-trigger.js';
+import { checkListenerUrl, type ListenerUrlVerdict, type SelfEndpoint } from './listener-url.js';
+import { WebhookSender } from './sender.js';
+import { ListenerLimitedJobs, ListenerSlots, listenerQueue } from './slots.js';
+
+export interface WebhookEngineDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly log: FastifyBaseLogger;
+  /** The gateway's own endpoints (known once it listens), for the listener URL guard. */
+  readonly self: () => readonly SelfEndpoint[];
+}
+
+/** Gives a claimed job's listener slot back when its attempt ends, however it ends. */
+function releasingSlot(handler: JobHandler, slots: ListenerSlots): JobHandler {
+  return {
+    kind: handler.kind,
+    run: async (job: Job) => {
+      try {
+        return await handler.run(job);
+      } finally {
+        slots.release(job.queue ?? '');
+      }
+    },
+    exhausted: (job, error) => handler.exhausted(job, error),
+  };
+}
+
+/**
+ * The notification engine: its own job runner over the shared job table for the kinds 'webhook'
+ * (one POST attempt of a notification) and 'dlr-notify' (a final delivery state to turn into a
+ * notification). A separate runner, so webhooks and network submits never take each other's
+ * workers; inside it, each listener origin gets at most SWITCHBOARD_WEBHOOK_CONCURRENCY POSTs at
+ * once. Jobs are claimed oldest first, so notifications to one listener go out in the order they
+ * were created (retries aside, and up to that concurrency).
+ */
+export class WebhookEngine {
+  readonly #deps: WebhookEngineDeps;
+  readonly #sender: WebhookSender;
+  readonly #runner: JobRunner;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(deps: WebhookEngineDeps) {
+    this.#deps = deps;
+    const { store, clock, config, log } = deps;
+    this.#sender = new WebhookSender({ timeoutMs: config.webhookTimeoutMs, connectionsPerOrigin: config.webhookConcurrencyPerListener });
+    const slots = new ListenerSlots(config.webhookConcurrencyPerListener);
+    const handlers = [
+      deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self }),
+      dlrTriggerHandler({ notifications: store.notifications, apps: store.apps, clock, log, created: () => this.poke() }),
+    ].map((h) => releasingSlot(h, slots));
+    this.#runner = new JobRunner({
+      jobs: new ListenerLimitedJobs(store.jobs, store.notifications, slots),
+      clock,
+      workerId: `webhooks-${randomUUID()}`,
+      handlers,
+      schedule: (attempt, now) => nextRunAt(attempt, now, { baseMs: config.retryBaseMs, capMs: config.retryCapMs }),
+      concurrency: config.dispatchConcurrency,
+      // Longer than the longest attempt (the sender aborts a POST after 3 timeouts), so a live
+      // worker never loses its job; after a crash the job runs again once this has passed.
+      leaseMs: 3 * config.webhookTimeoutMs + 5_000,
+    });
+    this.#runner.on('error', (err) => log.error({ err }, 'webhook runner error'));
+  }
+
+  start(): void {
+    this.#runner.start();
+    this.#unsubscribe = this.#deps.store.onJobsAvailable?.(() => this.poke());
+  }
+
+  /** New notifications were committed: look now instead of at the next poll. */
+  poke(): void {
+    this.#runner.poke();
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    await this.#runner.stop();
+    await this.#sender.close();
+  }
+
+  /** Whether an app of `realm` may register `url` as a listener (see listener-url.ts). */
+  checkListenerUrl(url: unknown, realm: string): ListenerUrlVerdict {
+    return checkListenerUrl(url, realm, this.#deps.self());
+  }
+
+  deadLetters(appId: string, limit: number): Promise<DeadLetter[]> {
+    return this.#deps.store.notifications.deadLetters(appId, limit);
+  }
+
+  /**
+   * Sends a dead letter again with a fresh retry window. Its URL is looked up again when it came
+   * from the app's registration (the short code's listener, the delivery status URL), so replaying
+   * after fixing a listener reaches the fixed one. Undefined when the app has no such dead letter.
+   */
+  async replay(appId: string, id: string): Promise<DeadLetter | undefined> {
+    const { store, clock, config } = this.#deps;
+    const dead = await store.notifications.deadLetter(appId, id);
+    if (dead === undefined) return undefined;
+    let url = dead.url;
+    if (dead.target === 'listener' && dead.shortCode !== null) {
+      const code = await store.shortCodes.get(dead.shortCode);
+      if (code?.appId === appId && code.listenerUrl !== null) url = code.listenerUrl;
+    } else if (dead.target === 'delivery-status-url') {
+      url = (await store.apps.get(appId))?.deliveryStatusUrl ?? url;
+    }
+    const now = clock.now();
+    const done = await store.notifications.replay(appId, id, { url, queue: listenerQueue(url), now, deadlineAt: now + config.webhookRetryWindowS * 1000 });
+    if (!done) return undefined;
+    this.poke();
+    return { ...dead, url, attempts: 0 };
+  }
+}

@@ -1,0 +1,92 @@
+import { networkInterfaces } from 'node:os';
+import type { Config } from '../config.js';
+
+/** Where this gateway can be reached: its bound host and port, and its public URL's. */
+export interface SelfEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export type ListenerUrlVerdict = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
+
+const MAX_URL_LENGTH = 2048;
+
+function normalHost(host: string): string {
+  return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+}
+
+function isUnspecified(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '0:0:0:0:0:0:0:0';
+}
+
+function isLoopback(host: string): boolean {
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\.\d+\.\d+\.\d+$/.test(host) ||
+    host === '::1' ||
+    host === '0:0:0:0:0:0:0:1' ||
+    /^::ffff:127\./.test(host) ||
+    isUnspecified(host)
+  );
+}
+
+function defaultPort(protocol: string): number {
+  return protocol === 'https:' ? 443 : 80;
+}
+
+/** The gateway's own endpoints: the address it listens on and the host:port of its public URL. */
+export function selfEndpoints(config: Config, boundPort: number): SelfEndpoint[] {
+  const endpoints: SelfEndpoint[] = [{ host: normalHost(config.host), port: boundPort }];
+  const pub = new URL(config.publicUrl);
+  endpoints.push({ host: normalHost(pub.hostname), port: pub.port === '' ? defaultPort(pub.protocol) : Number(pub.port) });
+  return endpoints;
+}
+
+/**
+ * True when `url` would reach this gateway: same port, and the same host, or a loopback name for a
+ * loopback-bound gateway, or any local interface address for one bound to all interfaces. Names
+ * that merely resolve to the gateway are not looked up (no DNS at registration).
+ */
+export function pointsAtSelf(url: URL, self: readonly SelfEndpoint[]): boolean {
+  const host = normalHost(url.hostname);
+  const port = url.port === '' ? defaultPort(url.protocol) : Number(url.port);
+  for (const endpoint of self) {
+    if (endpoint.port !== port) continue;
+    if (endpoint.host === host) return true;
+    if (isLoopback(endpoint.host) && isLoopback(host)) return true;
+    if (isUnspecified(endpoint.host) && localAddresses().has(host)) return true;
+  }
+  return false;
+}
+
+function localAddresses(): Set<string> {
+  const out = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) {
+    for (const info of list ?? []) out.add(normalHost(info.address));
+  }
+  return out;
+}
+
+/**
+ * Whether `raw` may be a listener URL (MO listener, delivery status URL, OneAPI notifyURL):
+ * an absolute http(s) URL without credentials; https in the production realm (sandbox apps may use
+ * http, e.g. to a listener on their own machine); never the gateway's own API/admin port, which
+ * would let an app make the gateway call itself.
+ */
+export function checkListenerUrl(raw: unknown, realm: string, self: readonly SelfEndpoint[]): ListenerUrlVerdict {
+  if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, reason: 'a listener URL is required' };
+  const text = raw.trim();
+  if (text.length > MAX_URL_LENGTH) return { ok: false, reason: `a listener URL may have at most ${MAX_URL_LENGTH} characters` };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, reason: 'the listener URL is not an absolute URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: 'the listener URL must be http or https' };
+  if (url.username !== '' || url.password !== '') return { ok: false, reason: 'the listener URL must not carry credentials' };
+  if (realm === 'production' && url.protocol !== 'https:') return { ok: false, reason: 'production apps need an https listener URL' };
+  if (pointsAtSelf(url, self)) return { ok: false, reason: "the listener URL points at the gateway's own port" };
+  return { ok: true, url: text };
+}

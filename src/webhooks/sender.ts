@@ -1,0 +1,67 @@
+import { Agent, request } from 'undici';
+
+export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string };
+
+export interface SenderOptions {
+  /** Each of connect, response headers and body gaps gets this much; the whole POST 3×. */
+  readonly timeoutMs: number;
+  /** Sockets kept per listener origin. */
+  readonly connectionsPerOrigin: number;
+}
+
+/** Response bytes read (and dropped) before the socket is given up: a 2xx is all we need. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+    if (typeof code === 'string' && code !== '') return `${code}: ${err.message}`;
+    if (typeof cause === 'string') return `${cause}: ${err.message}`;
+    return err.message;
+  }
+  return String(err);
+}
+
+/**
+ * POSTs notification bodies to app listeners with undici. Retries are not its business: one call
+ * is one attempt, and the durable job table decides about the next. Redirects are not followed
+ * (a 3xx is not an acknowledgement).
+ */
+export class WebhookSender {
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
+
+  constructor(options: SenderOptions) {
+    this.#timeoutMs = options.timeoutMs;
+    this.#agent = new Agent({
+      connect: { timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connections: options.connectionsPerOrigin,
+      keepAliveTimeout: 10_000,
+    });
+  }
+
+  /** Any 2xx acknowledges; anything else (status, timeout, refused connection) is a failed attempt. */
+  async post(url: string, headers: Record<string, string>, body: string): Promise<PostResult> {
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.#agent,
+        signal: AbortSignal.timeout(3 * this.#timeoutMs),
+      });
+      await res.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined);
+      if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, status: res.statusCode };
+      return { ok: false, error: `listener answered HTTP ${res.statusCode}` };
+    } catch (err) {
+      return { ok: false, error: describe(err) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}
