@@ -11,6 +11,8 @@ export class ConfigError extends Error {
 export type NetworkKind = 'simulator' | 'smpp';
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 export type SmppBindMode = 'transceiver' | 'pair';
+/** How the simulator SMSC writes a message id (see network/sim-smsc/id-form.ts). */
+export type SimSmppIdForm = 'decimal' | 'hex' | 'hex-upper' | 'padded-decimal' | 'padded-hex';
 
 export interface Config {
   readonly host: string;
@@ -52,6 +54,30 @@ export interface Config {
     readonly window: number;
     readonly throughputPerSecond: number;
     readonly useMessagePayload: boolean;
+    readonly systemType: string;
+    readonly responseTimeoutMs: number;
+    readonly enquireLinkMs: number;
+    readonly reconnectBaseMs: number;
+    readonly reconnectCapMs: number;
+    readonly throttleBackoffMs: number;
+    readonly throttleGiveUpMs: number;
+    readonly receiptHoldS: number;
+    readonly receiptRetryMs: number;
+    readonly partReceiptGraceS: number;
+  };
+  /** The simulator SMSC's carrier behaviour (only with SWITCHBOARD_SIM_SMPP_PORT). */
+  readonly simSmpp: {
+    readonly idForm: SimSmppIdForm;
+    readonly receiptIdForm: SimSmppIdForm | 'same';
+    readonly tlvIdForm: SimSmppIdForm | 'same' | 'none';
+    readonly receiptDelayMs: number;
+    /** Final `stat:` words with weights for messages the network delivered, e.g. `DELIVRD:90,UNDELIV:10`. */
+    readonly receiptOutcomes: ReadonlyArray<{ readonly stat: string; readonly weight: number }>;
+    readonly receipts: 'every-part' | 'last-part';
+    readonly throttlePerSecond: number;
+    readonly errorRatePercent: number;
+    readonly dropRatePercent: number;
+    readonly cutEvery: number;
   };
 }
 
@@ -108,6 +134,25 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
   return raw;
 }
 
+const ID_FORMS = ['decimal', 'hex', 'hex-upper', 'padded-decimal', 'padded-hex'] as const;
+
+const RECEIPT_STATS = ['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'UNKNOWN'] as const;
+
+function outcomes(env: Env, name: string): Config['simSmpp']['receiptOutcomes'] {
+  const raw = optional(env, name);
+  if (raw === undefined) return [{ stat: 'DELIVRD', weight: 1 }];
+  const list = raw.split(',').map((entry) => {
+    const m = /^\s*([A-Za-z]+)\s*(?::\s*(\d+))?\s*$/.exec(entry);
+    const stat = m?.[1]?.toUpperCase();
+    if (!m || !stat || !(RECEIPT_STATS as readonly string[]).includes(stat)) {
+      throw new ConfigError(name, `expected STAT:weight entries with STAT one of ${RECEIPT_STATS.join(', ')}, got "${raw}"`);
+    }
+    return { stat, weight: m[2] === undefined ? 1 : Number(m[2]) };
+  });
+  if (list.every((o) => o.weight === 0)) throw new ConfigError(name, 'at least one weight must be above 0');
+  return list;
+}
+
 /** Reads and validates the whole configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST', '127.0.0.1');
@@ -156,6 +201,28 @@ export function loadConfig(env: Env = process.env): Config {
       window: int(env, 'SWITCHBOARD_SMPP_WINDOW', 10, 1, 1000),
       throughputPerSecond: int(env, 'SWITCHBOARD_SMPP_TPS', 0),
       useMessagePayload: bool(env, 'SWITCHBOARD_SMPP_MESSAGE_PAYLOAD', false),
+      systemType: str(env, 'SWITCHBOARD_SMPP_SYSTEM_TYPE', ''),
+      responseTimeoutMs: int(env, 'SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS', 10000, 1),
+      enquireLinkMs: int(env, 'SWITCHBOARD_SMPP_ENQUIRE_LINK_MS', 30000),
+      reconnectBaseMs: int(env, 'SWITCHBOARD_SMPP_RECONNECT_BASE_MS', 500, 1),
+      reconnectCapMs: int(env, 'SWITCHBOARD_SMPP_RECONNECT_CAP_MS', 30000, 1),
+      throttleBackoffMs: int(env, 'SWITCHBOARD_SMPP_THROTTLE_BACKOFF_MS', 200, 1),
+      throttleGiveUpMs: int(env, 'SWITCHBOARD_SMPP_THROTTLE_GIVE_UP_MS', 30000),
+      receiptHoldS: int(env, 'SWITCHBOARD_SMPP_RECEIPT_HOLD_S', 600, 1),
+      receiptRetryMs: int(env, 'SWITCHBOARD_SMPP_RECEIPT_RETRY_MS', 1000, 10),
+      partReceiptGraceS: int(env, 'SWITCHBOARD_SMPP_PART_RECEIPT_GRACE_S', 300, 1),
+    },
+    simSmpp: {
+      idForm: oneOf(env, 'SWITCHBOARD_SIM_SMPP_ID_FORM', ID_FORMS, 'decimal'),
+      receiptIdForm: oneOf(env, 'SWITCHBOARD_SIM_SMPP_RECEIPT_ID_FORM', [...ID_FORMS, 'same'] as const, 'same'),
+      tlvIdForm: oneOf(env, 'SWITCHBOARD_SIM_SMPP_TLV_ID_FORM', [...ID_FORMS, 'same', 'none'] as const, 'same'),
+      receiptDelayMs: int(env, 'SWITCHBOARD_SIM_SMPP_RECEIPT_DELAY_MS', 0),
+      receiptOutcomes: outcomes(env, 'SWITCHBOARD_SIM_SMPP_RECEIPT_OUTCOMES'),
+      receipts: oneOf(env, 'SWITCHBOARD_SIM_SMPP_RECEIPTS', ['every-part', 'last-part'] as const, 'every-part'),
+      throttlePerSecond: int(env, 'SWITCHBOARD_SIM_SMPP_THROTTLE_TPS', 0),
+      errorRatePercent: int(env, 'SWITCHBOARD_SIM_SMPP_ERROR_RATE', 0, 0, 100),
+      dropRatePercent: int(env, 'SWITCHBOARD_SIM_SMPP_DROP_RATE', 0, 0, 100),
+      cutEvery: int(env, 'SWITCHBOARD_SIM_SMPP_CUT_EVERY', 0),
     },
   };
   return Object.freeze(config);

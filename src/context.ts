@@ -5,6 +5,8 @@ import type { Store } from './store/store.js';
 import type { InboundService } from './inbound/service.js';
 import type { WebhookEngine } from './webhooks/engine.js';
 import type { Outbound } from './dispatch/outbound.js';
+import type { SimSmsc } from './network/sim-smsc/server.js';
+import type { SmppConnector } from './network/smpp/connector.js';
 
 /**
  * The wired parts of a running gateway, handed to route plugins and services. Built once by
@@ -23,4 +25,8 @@ export interface GatewayContext {
   readonly webhooks: WebhookEngine;
   /** Send SMS, the network connector (and simulator), dispatch (src/sms, src/dispatch, src/network). */
   readonly outbound: Outbound;
+  /** The SMPP connector when SWITCHBOARD_NETWORK=smpp: its links for /healthz and /admin/v1/smsc-links. */
+  readonly smpp?: SmppConnector;
+  /** The simulated network's SMPP server face when SWITCHBOARD_SIM_SMPP_PORT is set. */
+  readonly simSmsc?: SimSmsc;
 }

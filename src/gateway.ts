@@ -9,6 +9,8 @@ import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createOutbound } from './dispatch/outbound.js';
+import { createSimSmsc } from './network/sim-smsc/server.js';
+import { SmppConnector } from './network/smpp/connector.js';
 import { InboundService } from './inbound/service.js';
 import { WebhookEngine } from './webhooks/engine.js';
 import { selfEndpoints } from './webhooks/listener-url.js';
@@ -44,8 +46,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   let boundPort = config.port;
   const webhooks = new WebhookEngine({ store, clock, config, log, self: () => selfEndpoints(config, boundPort) });
   const inbound = new InboundService({ store, clock, config, log, notified: () => webhooks.poke() });
-  const outbound = createOutbound({ config, store, clock, log, notified: () => webhooks.poke() });
-  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound };
+  const smpp = config.network === 'smpp' ? new SmppConnector({ settings: config.smpp, repo: store.smpp, clock, log }) : undefined;
+  const outbound = createOutbound({ config, store, clock, log, notified: () => webhooks.poke(), connector: smpp });
+  // The simulated network's SMPP face; MO from handsets stays with this gateway's own routing.
+  const simSmsc =
+    config.simSmppPort !== undefined && outbound.simulator !== undefined
+      ? createSimSmsc({ config, network: outbound.simulator, store, clock, log, takeMo: false })
+      : undefined;
+  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc };
   const http = await buildHttpApp(ctx);
   await http.listen({ host: config.host, port: config.port });
   const address = http.server.address();
@@ -59,6 +67,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await inbound.acceptPart(part);
     },
   });
+  await simSmsc?.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | undefined;
@@ -70,6 +79,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     close: () => {
       closing ??= (async () => {
         await http.close();
+        await simSmsc?.stop();
         await outbound.stop();
         await webhooks.stop();
         await inbound.stop();

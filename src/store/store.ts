@@ -6,6 +6,8 @@ import type { TokenRepo } from './repos/tokens.js';
 import type { MessageRepo } from './repos/messages.js';
 import type { HandsetRepo } from './repos/handsets.js';
 import type { RateLimitRepo } from './repos/rate-limits.js';
+import type { SmppRepo } from './repos/smpp.js';
+import type { SimSmscRepo } from './repos/sim-smsc.js';
 import type { InboxRepo } from './repos/inbox.js';
 import type { NotificationRepo } from './repos/notifications.js';
 import type { SubscriptionRepo } from './repos/subscriptions.js';
@@ -24,6 +26,8 @@ export interface Repositories {
   readonly messages: MessageRepo;
   readonly handsets: HandsetRepo;
   readonly rateLimits: RateLimitRepo;
+  readonly smpp: SmppRepo;
+  readonly simSmsc: SimSmscRepo;
   readonly inbox: InboxRepo;
   readonly notifications: NotificationRepo;
   readonly subscriptions: SubscriptionRepo;

@@ -3,6 +3,8 @@ import { foundation } from './0001-foundation.js';
 import { oauthTokenExpiry } from './0002-oauth-token-expiry.js';
 import { messages } from './0010-messages.js';
 import { handsets } from './0011-handsets.js';
+import { smpp } from './0030-smpp.js';
+import { simSmsc } from './0031-sim-smsc.js';
 import { inbound } from './0020-inbound.js';
 import { notifications } from './0021-notifications.js';
 import { subscriptions } from './0022-subscriptions.js';
@@ -16,6 +18,8 @@ export const migrations: Record<string, Migration> = {
   '0002-oauth-token-expiry': oauthTokenExpiry,
   '0010-messages': messages,
   '0011-handsets': handsets,
+  '0030-smpp': smpp,
+  '0031-sim-smsc': simSmsc,
   '0020-inbound': inbound,
   '0021-notifications': notifications,
   '0022-subscriptions': subscriptions,

@@ -8,6 +8,8 @@ import { SqlTokenRepo } from './tokens.js';
 import { SqlMessageRepo } from './messages.js';
 import { SqlHandsetRepo } from './handsets.js';
 import { SqlRateLimitRepo } from './rate-limits.js';
+import { SqlSmppRepo } from './smpp.js';
+import { SqlSimSmscRepo } from './sim-smsc.js';
 import { SqlInboxRepo } from './inbox.js';
 import { SqlNotificationRepo } from './notifications.js';
 import { SqlSubscriptionRepo } from './subscriptions.js';
@@ -23,6 +25,8 @@ export function createRepositories(ctx: SqlContext): Repositories {
     messages: new SqlMessageRepo(ctx),
     handsets: new SqlHandsetRepo(ctx),
     rateLimits: new SqlRateLimitRepo(ctx),
+    smpp: new SqlSmppRepo(ctx),
+    simSmsc: new SqlSimSmscRepo(ctx),
     inbox: new SqlInboxRepo(ctx),
     notifications: new SqlNotificationRepo(ctx),
     subscriptions: new SqlSubscriptionRepo(ctx),

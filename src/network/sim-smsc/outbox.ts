@@ -1,0 +1,145 @@
+/**
+ * deliver_sm the simulator SMSC owes its ESMEs — receipts and MO — delivered at least once: sent at
+ * once when a receiver is bound and nothing is due before it, otherwise kept as a job
+ * (`sim-smsc-deliver`) and retried until a receiver of the right system_id takes it with
+ * ESME_ROK, as an SMSC stores receipts for an ESME that is not bound.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../clock.js';
+import { JobRunner, type JobOutcome } from '../../dispatch/runner.js';
+import { backoffDelay } from '../../sms/backoff.js';
+import type { Job } from '../../store/repos/jobs.js';
+import type { Store } from '../../store/store.js';
+import { type Address, deliverSmPdu, STATUS, statusName } from '../smpp/pdu.js';
+import type { SmppSession } from '../smpp/session.js';
+
+export const DELIVER_KIND = 'sim-smsc-deliver';
+
+/** One deliver_sm as the outbox keeps it. */
+export interface OutboxItem {
+  /** Receipts go to receivers bound with this system_id; MO (null) to any receiver. */
+  readonly systemId: string | null;
+  readonly source: Address;
+  readonly destination: Address;
+  readonly esmClass: number;
+  readonly dataCoding: number;
+  readonly shortMessage: Buffer;
+  readonly receiptedMessageId?: string;
+  readonly messageState?: number;
+  readonly networkErrorCode?: Buffer;
+}
+
+interface StoredItem extends Omit<OutboxItem, 'shortMessage' | 'networkErrorCode'> {
+  readonly shortMessage: string;
+  readonly networkErrorCode?: string;
+}
+
+export interface OutboxOptions {
+  readonly store: Pick<Store, 'jobs'>;
+  readonly clock: Clock;
+  readonly log: FastifyBaseLogger;
+  /** Bound sessions that can receive for `systemId` (any, when null), best first. */
+  readonly receivers: (systemId: string | null) => SmppSession[];
+  /** Give up on an item after this long (nobody ever bound to take it). */
+  readonly keepMs: number;
+}
+
+export class Outbox {
+  readonly #o: OutboxOptions;
+  readonly #runner: JobRunner;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  /** Items handed to a receiver and acknowledged. */
+  delivered = 0;
+
+  constructor(options: OutboxOptions) {
+    this.#o = options;
+    this.#runner = new JobRunner({
+      jobs: options.store.jobs,
+      clock: options.clock,
+      workerId: `sim-smsc-${process.pid}-${randomBytes(3).toString('hex')}`,
+      handlers: [{ kind: DELIVER_KIND, run: (job) => this.#run(job), exhausted: async () => 'drop' }],
+      schedule: (attempt, now) => now + backoffDelay(attempt, { baseMs: 100, capMs: 2000 }),
+      concurrency: 16,
+      leaseMs: 30_000,
+      idlePollMs: 100,
+    });
+    this.#runner.on('error', (err) => options.log.error({ err }, 'simulator smsc: outbox failed'));
+  }
+
+  start(): void {
+    this.#runner.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    await this.#runner.stop();
+  }
+
+  /** A receiver bound: deliver what waits for it now rather than at the next retry. */
+  wake(): void {
+    this.#runner.poke();
+  }
+
+  /**
+   * Delivers `item` (after `delayMs`) at least once. Resolves once it was acknowledged by an ESME
+   * or stored for later — either way the caller may forget it.
+   */
+  async send(item: OutboxItem, delayMs = 0): Promise<void> {
+    if (delayMs === 0 && (await this.#tryNow(item)) === 'ok') return;
+    const now = this.#o.clock.now();
+    const stored: StoredItem = {
+      ...item,
+      shortMessage: item.shortMessage.toString('base64'),
+      networkErrorCode: item.networkErrorCode?.toString('base64'),
+    };
+    await this.#o.store.jobs.enqueue([
+      { kind: DELIVER_KIND, ref: item.systemId ?? '*', payload: JSON.stringify(stored), runAt: now + delayMs, deadlineAt: now + this.#o.keepMs },
+    ]);
+    if (delayMs > 0) {
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        this.#runner.poke();
+      }, delayMs);
+      t.unref();
+      this.#timers.add(t);
+    }
+  }
+
+  async #run(job: Job): Promise<JobOutcome> {
+    const s = JSON.parse(job.payload ?? '{}') as StoredItem;
+    const item: OutboxItem = {
+      ...s,
+      shortMessage: Buffer.from(s.shortMessage, 'base64'),
+      networkErrorCode: s.networkErrorCode === undefined ? undefined : Buffer.from(s.networkErrorCode, 'base64'),
+    };
+    const result = await this.#tryNow(item);
+    return result === 'ok' ? { ok: true } : { ok: false, retry: true, error: result };
+  }
+
+  /** 'ok' when an ESME acknowledged it, else why not. */
+  async #tryNow(item: OutboxItem): Promise<string> {
+    const session = this.#o.receivers(item.systemId).find((s) => s.hasRoom());
+    if (!session) return `no receiver bound${item.systemId === null ? '' : ` for ${item.systemId}`} with room`;
+    try {
+      const response = await session.request(
+        deliverSmPdu({
+          source: item.source,
+          destination: item.destination,
+          esmClass: item.esmClass,
+          dataCoding: item.dataCoding,
+          shortMessage: item.shortMessage,
+          receiptedMessageId: item.receiptedMessageId,
+          messageState: item.messageState,
+          networkErrorCode: item.networkErrorCode,
+        }),
+      );
+      if (response.command_status !== STATUS.ROK) return `ESME answered ${statusName(response.command_status)}`;
+      this.delivered++;
+      return 'ok';
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+}

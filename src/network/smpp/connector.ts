@@ -1,0 +1,285 @@
+/**
+ * The gateway as an ESME: the `Connector` port over one or more SMPP links to the SMSC named by
+ * SWITCHBOARD_SMPP_URL.
+ *
+ * Submit: the text is segmented by us (src/sms/segment.ts) and each part goes out as its own
+ * submit_sm with a concatenation UDH (esm_class UDHI), or the whole text as one submit_sm with
+ * `message_payload` when configured; payloads are Buffers with an explicit data_coding, never the
+ * codec's guess. Every accepted part's SMSC id is stored before submit resolves, so a receipt finds
+ * its recipient after a restart. A retry after a partial failure sends only the parts not yet
+ * accepted, with the same concatenation reference, so the handset still joins them.
+ *
+ * Receive: deliver_sm is a receipt (→ ReceiptTracker) or an MO (→ inbound, whole or by part); it
+ * is acknowledged only after the core has stored it, otherwise answered ESME_RX_T_APPN so the
+ * SMSC redelivers.
+ */
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { ConcatRefs } from '../../sms/concat-ref.js';
+import { encodeText } from '../../sms/encoding.js';
+import { buildUserData, segmentText, type SegmentedMessage } from '../../sms/segment.js';
+import type { SmppRepo } from '../../store/repos/smpp.js';
+import type { Connector, ConnectorEvents, SubmitRequest, SubmitResult } from '../connector.js';
+import { isReceipt, parseReceipt } from './dlr.js';
+import { SmppError } from './errors.js';
+import { idKeys } from './ids.js';
+import { SmppLink, type LinkStats, type SubmitAnswer } from './link.js';
+import { readMo } from './mo.js';
+import { addressOf, ESM_CLASS, type Pdu, readDeliverSm, STATUS, type SubmitSmFields } from './pdu.js';
+import { type ReceiptStats, ReceiptTracker, type TrackerLog } from './receipts.js';
+import { classifyFailure } from './status.js';
+
+export interface SmppConnectorOptions {
+  readonly settings: Config['smpp'];
+  readonly repo: SmppRepo;
+  readonly clock: Clock;
+  readonly log: TrackerLog & { debug(obj: object, msg: string): void };
+}
+
+export interface SmscEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly systemId: string;
+  readonly password: string;
+}
+
+/** `smpp://system_id:password@host:port` (port 2775 when absent; user and password URL-decoded). */
+export function parseSmppUrl(url: string): SmscEndpoint {
+  const u = new URL(url);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port === '' ? 2775 : Number(u.port),
+    systemId: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  };
+}
+
+/** What the admin API and /healthz show about the SMSC links. */
+export interface SmppReport {
+  readonly smsc: string;
+  readonly links: readonly LinkStats[];
+  readonly receipts: ReceiptStats & { readonly held: number; readonly unmatched: number; readonly unreadable: number };
+  readonly mo: number;
+}
+
+/** registered_delivery: SMSC delivery receipt on success and on failure (§5.2.17). */
+const RECEIPT_ANY = 0x01;
+
+export class SmppConnector implements Connector {
+  readonly name = 'smpp';
+  readonly #o: SmppConnectorOptions;
+  readonly #endpoint: SmscEndpoint;
+  readonly #links: SmppLink[] = [];
+  readonly #refs = new ConcatRefs();
+  #events: ConnectorEvents | undefined;
+  #tracker: ReceiptTracker | undefined;
+  #up = false;
+  #next = 0;
+  #unreadable = 0;
+  #mo = 0;
+
+  constructor(options: SmppConnectorOptions) {
+    this.#o = options;
+    if (options.settings.url === undefined) throw new Error('SWITCHBOARD_SMPP_URL is required for the smpp network');
+    this.#endpoint = parseSmppUrl(options.settings.url);
+  }
+
+  async start(events: ConnectorEvents): Promise<void> {
+    const { settings, repo, clock, log } = this.#o;
+    this.#events = events;
+    this.#tracker = new ReceiptTracker({
+      repo,
+      clock,
+      log,
+      emit: (r) => events.onReceipt(r),
+      holdMs: settings.receiptHoldS * 1000,
+      retryMs: settings.receiptRetryMs,
+      graceMs: settings.partReceiptGraceS * 1000,
+    });
+    await this.#tracker.start();
+    for (let i = 1; i <= settings.binds; i++) {
+      const link = new SmppLink({
+        name: `${this.#endpoint.host}:${this.#endpoint.port}#${i}`,
+        host: this.#endpoint.host,
+        port: this.#endpoint.port,
+        mode: settings.bindMode,
+        credentials: { systemId: this.#endpoint.systemId, password: this.#endpoint.password, systemType: settings.systemType },
+        session: { window: settings.window, responseTimeoutMs: settings.responseTimeoutMs, enquireLinkMs: settings.enquireLinkMs },
+        throughputPerSecond: settings.throughputPerSecond,
+        reconnectBaseMs: settings.reconnectBaseMs,
+        reconnectCapMs: settings.reconnectCapMs,
+        throttleBaseMs: settings.throttleBackoffMs,
+        throttleCapMs: settings.throttleBackoffMs * 25,
+        throttleGiveUpMs: settings.throttleGiveUpMs,
+        log,
+        onDeliver: (pdu) => this.#onDeliver(pdu),
+        onStateChange: () => this.#linkChanged(),
+      });
+      this.#links.push(link);
+      link.start();
+    }
+  }
+
+  isUp(): boolean {
+    return this.#links.some((l) => l.bound);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#links.map((l) => l.stop()));
+    await this.#tracker?.stop();
+  }
+
+  async report(): Promise<SmppReport> {
+    const counts = await this.#o.repo.counts();
+    const receipts = this.#tracker?.stats() ?? { received: 0, matched: 0, matchedLate: 0, finals: 0, settledByGrace: 0 };
+    return {
+      smsc: `${this.#endpoint.host}:${this.#endpoint.port}`,
+      links: this.#links.map((l) => l.stats()),
+      receipts: { ...receipts, ...counts, unreadable: this.#unreadable },
+      mo: this.#mo,
+    };
+  }
+
+  /** Link summaries without touching the store (for /healthz). */
+  linkStates(): Array<Pick<LinkStats, 'name' | 'bound' | 'receiverBound'>> {
+    return this.#links.map((l) => {
+      const s = l.stats();
+      return { name: s.name, bound: s.bound, receiverBound: s.receiverBound };
+    });
+  }
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const link = this.#pickLink();
+    if (!link) return classifyFailure(new SmppError('LINK_DOWN', 'no SMPP link is bound'));
+    let message: SegmentedMessage;
+    try {
+      message = segmentText(request.text, { encoding: request.encoding });
+    } catch (err) {
+      return { ok: false, kind: 'permanent', code: 'ENCODING', detail: err instanceof Error ? err.message : String(err) };
+    }
+    const { repo, clock, settings } = this.#o;
+    const payloadMode = settings.useMessagePayload && message.segments.length > 1;
+    const total = payloadMode ? 1 : message.segments.length;
+    const existing = await repo.message(request.recipientId);
+    const stored =
+      existing?.message ??
+      (await repo.openMessage({
+        recipientId: request.recipientId,
+        messageId: request.messageId,
+        total,
+        concatRef: total > 1 ? this.#refs.next(request.to) : 0,
+        createdAt: clock.now(),
+      }));
+    const accepted = new Map((existing?.parts ?? []).map((p) => [p.part, p.smscId]));
+    const pdus = this.#pdus(request, message, stored.concatRef, payloadMode).filter((p) => !accepted.has(p.part));
+
+    const outcomes = await Promise.allSettled(
+      pdus.map(async ({ part, fields }): Promise<SubmitAnswer> => {
+        const answer = await link.submit(fields);
+        if (answer.status === STATUS.ROK) {
+          const keys = idKeys(answer.messageId);
+          await repo.recordPart({
+            recipientId: request.recipientId,
+            part,
+            smscId: answer.messageId,
+            idKey: keys.key,
+            idDec: keys.dec,
+            idHex: keys.hex,
+            submittedAt: clock.now(),
+          });
+          accepted.set(part, answer.messageId);
+          this.#tracker?.partRecorded();
+        }
+        return answer;
+      }),
+    );
+    const failures = outcomes.map((o) =>
+      o.status === 'rejected' ? classifyFailure(o.reason) : o.value.status === STATUS.ROK ? null : classifyFailure(o.value.status),
+    );
+    const failure = failures.find((f) => f?.kind === 'permanent') ?? failures.find((f) => f !== null);
+    if (failure) return failure;
+    const ids = [...accepted.entries()].sort((a, b) => a[0] - b[0]).map(([, id]) => id);
+    return { ok: true, networkId: ids.join(',') };
+  }
+
+  /** One submit_sm per part (UDH when several), or one with message_payload. */
+  #pdus(request: SubmitRequest, message: SegmentedMessage, concatRef: number, payloadMode: boolean): Array<{ part: number; fields: SubmitSmFields }> {
+    const base = {
+      source: addressOf(request.from),
+      destination: addressOf(request.to),
+      dataCoding: message.dataCoding,
+      registeredDelivery: request.wantReceipt ? RECEIPT_ANY : 0,
+    };
+    if (payloadMode) {
+      const whole = encodeText(request.text, message.encoding);
+      return [{ part: 1, fields: { ...base, esmClass: 0, shortMessage: Buffer.alloc(0), messagePayload: whole } }];
+    }
+    const userData = buildUserData(message, concatRef);
+    const esmClass = userData.length > 1 ? ESM_CLASS.UDHI : 0;
+    return userData.map((shortMessage, i) => ({ part: i + 1, fields: { ...base, esmClass, shortMessage } }));
+  }
+
+  /** A bound link, the least busy, round-robin among equals. */
+  #pickLink(): SmppLink | undefined {
+    const bound = this.#links.filter((l) => l.bound);
+    if (bound.length === 0) return undefined;
+    this.#next = (this.#next + 1) % bound.length;
+    const rotated = [...bound.slice(this.#next), ...bound.slice(0, this.#next)];
+    return rotated.reduce((best, l) => (l.load < best.load ? l : best));
+  }
+
+  #linkChanged(): void {
+    const up = this.isUp();
+    if (up === this.#up) return;
+    this.#up = up;
+    this.#events?.onStateChange(up);
+  }
+
+  async #onDeliver(pdu: Pdu): Promise<number> {
+    const events = this.#events;
+    const tracker = this.#tracker;
+    if (!events || !tracker) return STATUS.RX_T_APPN;
+    const { clock, log } = this.#o;
+    const d = readDeliverSm(pdu);
+    const userData = d.messagePayload && d.messagePayload.length > 0 ? d.messagePayload : d.shortMessage;
+    const text = userData.toString('latin1');
+    if (isReceipt({ esmClass: d.esmClass, text, receiptedMessageId: d.receiptedMessageId })) {
+      const receipt = parseReceipt({
+        esmClass: d.esmClass,
+        text,
+        receiptedMessageId: d.receiptedMessageId,
+        messageState: d.messageState,
+        networkErrorCode: d.networkErrorCode,
+      });
+      if (!receipt) {
+        this.#unreadable++;
+        log.warn({ text, receiptedMessageId: d.receiptedMessageId, messageState: d.messageState }, 'smpp receipt without message id or state: counted as unreadable');
+        return STATUS.ROK;
+      }
+      await tracker.receive(receipt, clock.now());
+      return STATUS.ROK;
+    }
+    const mo = readMo(d, clock.now());
+    switch (mo.kind) {
+      case 'whole':
+        await events.onInbound(mo.message);
+        this.#mo++;
+        return STATUS.ROK;
+      case 'part':
+        if (!events.onInboundPart) return STATUS.RX_T_APPN;
+        try {
+          await events.onInboundPart(mo.part);
+        } catch (err) {
+          // A part that can belong to no set (inbound says so with RangeError) will never be taken.
+          if (!(err instanceof RangeError)) throw err;
+          log.warn({ from: mo.part.from, to: mo.part.to, err: err.message }, 'smpp MO part refused');
+          return STATUS.RX_P_APPN;
+        }
+        this.#mo++;
+        return STATUS.ROK;
+      case 'unreadable':
+        log.warn({ from: d.source.addr, to: d.destination.addr, reason: mo.reason }, 'smpp MO refused');
+        return STATUS.RX_P_APPN;
+    }
+  }
+}

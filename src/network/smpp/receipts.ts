@@ -1,0 +1,252 @@
+/**
+ * From part receipts to one final state per recipient.
+ *
+ * Matching: a receipt names the SMSC's message id of one part, in whatever form (ids.ts); the
+ * parts and their ids are in the store (smpp_parts), written before the submit is reported
+ * accepted. A receipt can still arrive first — the SMSC may send it before we have processed its
+ * submit_sm_resp, or on the receiver bind of a pair — so one that matches nothing is stored
+ * (smpp_held_receipts) and retried: soon after each new part is recorded, and every `retryMs`;
+ * after `holdMs` it is marked unmatched, counted and logged, and kept for the operator.
+ *
+ * Combining: a recipient is delivered when every part is, impossible as soon as one part fails
+ * for good, and reported to the core exactly once (per-recipient lock in this process, and a
+ * guarded `finalise` in the store). The report comes first and the mark second, so a crash in
+ * between repeats the report (the core ignores repeats) rather than losing it. When some parts
+ * were delivered and the others never get a receipt (carriers that report only the last part, or
+ * a part whose response was lost and that was sent again), the recipient is settled as delivered
+ * after `graceMs` without news.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { SmppFinalState, SmppMessageRecord, SmppPartRecord, SmppPartState, SmppRepo } from '../../store/repos/smpp.js';
+import type { Receipt } from '../connector.js';
+import type { ParsedReceipt } from './dlr.js';
+import { IdMatcher, normaliseId } from './ids.js';
+
+export interface TrackerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ReceiptTrackerOptions {
+  readonly repo: SmppRepo;
+  readonly clock: Clock;
+  readonly log: TrackerLog;
+  /** Hands a recipient's final state to the core; persisted when it resolves. */
+  readonly emit: (receipt: Receipt) => Promise<void>;
+  readonly holdMs: number;
+  readonly retryMs: number;
+  readonly graceMs: number;
+}
+
+export interface ReceiptStats {
+  /** Receipts received (each part's, intermediate ones included). */
+  readonly received: number;
+  readonly matched: number;
+  /** Matched only after being held. */
+  readonly matchedLate: number;
+  /** Final states handed to the core. */
+  readonly finals: number;
+  readonly settledByGrace: number;
+}
+
+const FINAL_FAILURES: readonly SmppPartState[] = ['undeliverable', 'expired', 'rejected'];
+
+/**
+ * The combined state of a message from its parts, or null while it is open.
+ *
+ * @example combine(3, [delivered, delivered])              // null: part 3 not accepted yet
+ * @example combine(3, [delivered, undeliverable])          // { state: 'undeliverable', … }
+ * @example combine(2, [delivered, delivered])              // { state: 'delivered' }
+ */
+export function combine(total: number, parts: readonly Pick<SmppPartRecord, 'part' | 'state' | 'errorCode'>[]): { state: SmppFinalState; errorCode: string | null } | null {
+  const failed = parts.find((p) => FINAL_FAILURES.includes(p.state));
+  if (failed) return { state: failed.state as SmppFinalState, errorCode: failed.errorCode };
+  const delivered = new Set(parts.filter((p) => p.state === 'delivered').map((p) => p.part));
+  for (let part = 1; part <= total; part++) if (!delivered.has(part)) return null;
+  return { state: 'delivered', errorCode: null };
+}
+
+export class ReceiptTracker {
+  readonly #o: ReceiptTrackerOptions;
+  readonly #matcher = new IdMatcher();
+  readonly #locks = new Map<string, Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #soon: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
+  #running = false;
+  /** Held receipts we know of (approximate: only decides whether a quick retry is worth it). */
+  #heldHint = 0;
+  #received = 0;
+  #matched = 0;
+  #matchedLate = 0;
+  #finals = 0;
+  #settled = 0;
+
+  constructor(options: ReceiptTrackerOptions) {
+    this.#o = options;
+  }
+
+  async start(): Promise<void> {
+    this.#running = true;
+    this.#heldHint = (await this.#o.repo.counts()).held;
+    this.#schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#soon) clearTimeout(this.#soon);
+    await this.#sweeping;
+  }
+
+  stats(): ReceiptStats {
+    return { received: this.#received, matched: this.#matched, matchedLate: this.#matchedLate, finals: this.#finals, settledByGrace: this.#settled };
+  }
+
+  /** A receipt from the SMSC; resolves once it is applied or held (the deliver_sm may then be acknowledged). */
+  async receive(receipt: ParsedReceipt, at: number): Promise<void> {
+    this.#received++;
+    const part = await this.#match(receipt.ids);
+    if (part) {
+      this.#matched++;
+      await this.#apply(part, receipt.state, receipt.errorCode ?? null, at);
+      return;
+    }
+    await this.#o.repo.hold({
+      id: randomUUID(),
+      ids: receipt.ids,
+      state: receipt.final ? receipt.state : 'enroute',
+      stat: receipt.stat,
+      final: receipt.final,
+      errorCode: receipt.errorCode ?? null,
+      receiptAt: at,
+      heldAt: this.#o.clock.now(),
+      attempts: 0,
+    });
+    this.#heldHint++;
+  }
+
+  /** A part's id was just stored: held receipts may match it now. */
+  partRecorded(): void {
+    if (this.#heldHint === 0 || this.#soon || !this.#running) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = undefined;
+      void this.#sweep();
+    }, 20);
+    this.#soon.unref();
+  }
+
+  /** One pass now (tests and the admin route use it to avoid waiting for the timer). */
+  sweep(): Promise<void> {
+    return this.#sweep();
+  }
+
+  async #match(ids: readonly string[]): Promise<SmppPartRecord | null> {
+    const candidates = await this.#o.repo.findParts(ids.map(normaliseId));
+    return this.#matcher.choose(
+      ids,
+      candidates.map((p) => ({ item: p, keys: { key: p.idKey, dec: p.idDec, hex: p.idHex } })),
+      (a, b) => a.recipientId === b.recipientId && a.part === b.part,
+    );
+  }
+
+  async #apply(part: SmppPartRecord, state: SmppPartState, errorCode: string | null, at: number): Promise<void> {
+    await this.#locked(part.recipientId, async () => {
+      const { repo } = this.#o;
+      await repo.applyReceipt(part.recipientId, part.part, state, errorCode, at);
+      const current = await repo.message(part.recipientId);
+      if (!current || current.message.finalState !== null) return;
+      const result = combine(current.message.total, current.parts);
+      if (result) await this.#finish(current.message, current.parts, result.state, result.errorCode, at);
+    });
+  }
+
+  async #finish(message: SmppMessageRecord, parts: readonly SmppPartRecord[], state: SmppFinalState, errorCode: string | null, at: number): Promise<void> {
+    await this.#o.emit({
+      networkId: parts.map((p) => p.smscId).join(','),
+      recipientId: message.recipientId,
+      state,
+      ...(errorCode === null ? {} : { errorCode }),
+      at,
+    });
+    if (await this.#o.repo.finalise(message.recipientId, state, at)) this.#finals++;
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#sweeping) return this.#sweeping;
+    this.#sweeping = (async () => {
+      try {
+        await this.#retryHeld();
+        await this.#settleStalled();
+      } catch (err) {
+        this.#o.log.error({ err }, 'smpp receipts: sweep failed');
+      } finally {
+        this.#sweeping = undefined;
+      }
+    })();
+    return this.#sweeping;
+  }
+
+  async #retryHeld(): Promise<void> {
+    const { repo, clock, log, holdMs } = this.#o;
+    const held = await repo.held(500);
+    this.#heldHint = held.length;
+    for (const h of held) {
+      const part = await this.#match(h.ids);
+      if (part) {
+        this.#matched++;
+        this.#matchedLate++;
+        await this.#apply(part, h.state, h.errorCode, h.receiptAt);
+        await repo.release(h.id);
+        this.#heldHint--;
+      } else if (clock.now() - h.heldAt >= holdMs) {
+        await repo.markUnmatched(h.id, clock.now());
+        this.#heldHint--;
+        log.warn({ ids: h.ids, stat: h.stat, heldSince: h.heldAt }, 'smpp receipt matches no submitted message: given up (kept, counted as unmatched)');
+      } else {
+        await repo.retried(h.id);
+      }
+    }
+  }
+
+  /** Parts some of which were delivered while the rest never reported: settle after the grace period. */
+  async #settleStalled(): Promise<void> {
+    const { repo, clock, log, graceMs } = this.#o;
+    for (const m of await repo.stalled(clock.now() - graceMs, 100)) {
+      await this.#locked(m.recipientId, async () => {
+        const current = await repo.message(m.recipientId);
+        if (!current || current.message.finalState !== null) return;
+        const { parts } = current;
+        const complete = parts.length === current.message.total;
+        const anyDelivered = parts.some((p) => p.state === 'delivered');
+        const anyFailed = parts.some((p) => FINAL_FAILURES.includes(p.state));
+        if (!complete || !anyDelivered || anyFailed) return;
+        log.info({ recipientId: m.recipientId, parts: parts.map((p) => p.state) }, 'smpp: parts without receipt after the grace period, settled as delivered');
+        this.#settled++;
+        await this.#finish(current.message, parts, 'delivered', null, clock.now());
+      });
+    }
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => {
+      void this.#sweep().then(() => this.#schedule());
+    }, this.#o.retryMs);
+    this.#timer.unref();
+  }
+
+  async #locked(key: string, fn: () => Promise<void>): Promise<void> {
+    const before = this.#locks.get(key) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => {});
+    this.#locks.set(key, tail);
+    try {
+      await run;
+    } finally {
+      if (this.#locks.get(key) === tail) this.#locks.delete(key);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * What the SMPP connector remembers about its submits (tables from migration 0030): the combined
+ * state of each recipient's message, its parts with the SMSC's message ids, and receipts that
+ * matched nothing yet.
+ */
+
+export type SmppPartState = 'submitted' | 'enroute' | 'delivered' | 'undeliverable' | 'expired' | 'rejected';
+export type SmppFinalState = 'delivered' | 'undeliverable' | 'expired' | 'rejected';
+
+export interface SmppMessageRecord {
+  readonly recipientId: string;
+  readonly messageId: string;
+  /** Parts the message was split into. */
+  readonly total: number;
+  /** Concatenation reference used in every part's UDH (kept so a retry reuses it). */
+  readonly concatRef: number;
+  /** Set once, when the combined state was handed to the core. */
+  readonly finalState: SmppFinalState | null;
+  readonly finalAt: number | null;
+  readonly lastReceiptAt: number | null;
+  readonly createdAt: number;
+}
+
+export interface SmppPartRecord {
+  readonly recipientId: string;
+  /** 1-based part number. */
+  readonly part: number;
+  /** The message id from submit_sm_resp, as the SMSC wrote it. */
+  readonly smscId: string;
+  /** Normalised forms of `smscId` (network/smpp/ids.ts). */
+  readonly idKey: string;
+  readonly idDec: string | null;
+  readonly idHex: string | null;
+  readonly state: SmppPartState;
+  readonly errorCode: string | null;
+  readonly submittedAt: number;
+  readonly receiptAt: number | null;
+}
+
+export interface HeldReceipt {
+  readonly id: string;
+  /** The ids the receipt names (TLV, text), as received. */
+  readonly ids: readonly string[];
+  readonly state: SmppPartState;
+  readonly stat: string;
+  readonly final: boolean;
+  readonly errorCode: string | null;
+  readonly receiptAt: number;
+  readonly heldAt: number;
+  readonly attempts: number;
+}
+
+export interface SmppRepo {
+  /** The recipient's message row and accepted parts (ordered by part), or undefined. */
+  message(recipientId: string): Promise<{ message: SmppMessageRecord; parts: SmppPartRecord[] } | undefined>;
+  /** Creates the message row unless it exists; returns the row as stored (its concatRef wins). */
+  openMessage(record: Pick<SmppMessageRecord, 'recipientId' | 'messageId' | 'total' | 'concatRef' | 'createdAt'>): Promise<SmppMessageRecord>;
+  /** Records a part the SMSC accepted (again, after a retry: the newest id wins). */
+  recordPart(part: Omit<SmppPartRecord, 'state' | 'errorCode' | 'receiptAt'>): Promise<void>;
+  /** Parts whose id_key, id_dec or id_hex equals one of `keys`. */
+  findParts(keys: readonly string[]): Promise<SmppPartRecord[]>;
+  /**
+   * Applies a receipt to a part: a final state is never replaced; an intermediate one only
+   * replaces 'submitted'. Also stamps the message's last_receipt_at.
+   */
+  applyReceipt(recipientId: string, part: number, state: SmppPartState, errorCode: string | null, at: number): Promise<void>;
+  /** Marks the message final; false when it already was (someone else reported it). */
+  finalise(recipientId: string, state: SmppFinalState, at: number): Promise<boolean>;
+  /**
+   * Open messages with every part accepted, at least one delivered, and no receipt since `before`:
+   * the ones whose remaining parts may never report (settled after a grace period).
+   */
+  stalled(before: number, limit: number): Promise<SmppMessageRecord[]>;
+
+  hold(receipt: HeldReceipt): Promise<void>;
+  /** Held receipts not yet given up, oldest first. */
+  held(limit: number): Promise<HeldReceipt[]>;
+  /** A held receipt found its part: forget it. */
+  release(id: string): Promise<void>;
+  /** Counts another failed match. */
+  retried(id: string): Promise<void>;
+  /** Gives up on a held receipt: kept, marked, counted. */
+  markUnmatched(id: string, at: number): Promise<void>;
+  counts(): Promise<{ held: number; unmatched: number }>;
+  /**
+   * Forgets messages (and their parts) that went final before `finalBefore` or were created
+   * before `openBefore` without ever going final, and unmatched receipts held before `finalBefore`.
+   */
+  prune(finalBefore: number, openBefore: number): Promise<number>;
+}
