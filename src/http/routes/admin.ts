@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../../auth/admin-token.js';
 import { AppAdmin, type AppPatch, type NewApp, type NewShortCode } from '../../auth/apps.js';
 import type { GatewayContext } from '../../context.js';
@@ -68,6 +68,22 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /**
+ * Admin authentication as a fastify `onRequest` hook: `Authorization: Bearer <admin token>` or
+ * 401 `unauthorized` with `WWW-Authenticate`. Every /admin/v1 plugin registers it.
+ *
+ * @example app.addHook('onRequest', adminAuth(ctx))
+ */
+export function adminAuth(ctx: GatewayContext) {
+  return async function authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const token = bearer(request);
+    if (token === undefined || !(await isAdminToken(ctx.store, ctx.config, token))) {
+      reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
+      throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
+    }
+  };
+}
+
+/**
  * The admin API `/admin/v1` (design.md §3): apps, secret rotation, short codes and their MO
  * delivery, suspension and throttles. Every request carries `Authorization: Bearer <admin token>`.
  * Errors are `{"error":{"code","message"}}` with 400, 401, 404 or 409.
@@ -85,13 +101,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    const token = bearer(request);
-    if (token === undefined || !(await isAdminToken(ctx.store, ctx.config, token))) {
-      reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
-      throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
-    }
-  });
+  app.addHook('onRequest', adminAuth(ctx));
 
   // Listener URLs that would make the gateway call its own port are refused (webhooks area).
   app.addHook('preHandler', listenerUrlGuard(ctx));
