@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -63,7 +64,8 @@ export class WebhookEngine {
     this.#runner = new JobRunner({
       jobs: new ListenerLimitedJobs(store.jobs, store.notifications, slots),
       clock,
-      workerId: `webhooks-${randomUUID()}`,
+      // Host and pid, like the other runners: an operator sees which instance holds a job.
+      workerId: `webhooks-${hostname()}-${process.pid}-${randomUUID()}`,
       handlers,
       schedule: (attempt, now) => nextRunAt(attempt, now, { baseMs: config.retryBaseMs, capMs: config.retryCapMs }),
       concurrency: config.dispatchConcurrency,
