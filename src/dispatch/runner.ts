@@ -141,8 +141,10 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
         return;
       }
       const now = clock.now();
-      const next = schedule(job.attempts, now);
-      if (outcome.retry && next < job.deadlineAt) {
+      // A retry that would fall after the window is pulled back to its end: the last chance is
+      // taken rather than skipped, so a job is retried for the whole window (contract §13).
+      const next = Math.min(schedule(job.attempts, now), job.deadlineAt);
+      if (outcome.retry && now < job.deadlineAt) {
         if (await jobs.reschedule(job.id, workerId, next, outcome.error)) this.emit('job:retry', job, outcome.error, next);
         else this.emit('job:lost', job);
         return;

@@ -86,6 +86,8 @@ export function parseOneApiSendBody(body: unknown): OneApiSendBody {
   const invalid = (name: string) => new ApiError('SVC0002', [name]);
   const textMessage = field(inner, 'outboundSMSTextMessage');
   const message = isObject(textMessage) ? field(textMessage, 'message') : field(inner, 'message');
+  const address = field(inner, 'address');
+  if (address === undefined && message === undefined) throw new ApiError('SVC0002', ['outboundSMSMessageRequest']);
   const receipt = field(inner, 'receiptRequest');
   const from = isObject(receipt) ? receipt : inner;
   const notifyUrl = optionalText(field(from, 'notifyURL'), 'notifyURL', invalid);
@@ -94,7 +96,7 @@ export function parseOneApiSendBody(body: unknown): OneApiSendBody {
   if (callbackData !== null && notifyUrl === null) throw invalid('notifyURL');
   const senderAddress = optionalText(field(inner, 'senderAddress'), 'senderAddress', invalid);
   return {
-    address: field(inner, 'address'),
+    address,
     message: scalar(message),
     senderAddress: senderAddress ?? undefined,
     clientCorrelator: optionalText(field(inner, 'clientCorrelator'), 'clientCorrelator', invalid),

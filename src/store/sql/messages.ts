@@ -138,24 +138,30 @@ export class SqlMessageRepo implements MessageRepo {
 
   async recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined> {
     const { db } = this.#ctx;
+    const m = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', (eb) => eb.selectFrom('message_recipients').select('message_id').where('id', '=', recipientId))
+      .executeTakeFirst();
+    if (m === undefined) return undefined;
     const r = await db.selectFrom('message_recipients').selectAll().where('id', '=', recipientId).executeTakeFirst();
     if (r === undefined) return undefined;
-    const m = await db.selectFrom('messages').selectAll().where('id', '=', r.message_id).executeTakeFirst();
-    if (m === undefined) return undefined;
     return { message: toMessage(m), recipient: toRecipient(r) };
   }
 
   async markSubmitted(recipientId: string, networkId: string, now: number): Promise<void> {
-    await this.#ctx.write(async (trx) => {
-      await trx.updateTable('message_recipients').set({ network_id: networkId }).where('id', '=', recipientId).execute();
-      // A receipt may already have made it final (a fast network): never step back from that.
-      await trx
+    await this.#ctx.write((trx) =>
+      trx
         .updateTable('message_recipients')
-        .set({ status: 'DeliveredToNetwork', updated_at: now })
+        .set((eb) => ({
+          network_id: networkId,
+          // A receipt may already have made it final (a fast network): never step back from that.
+          status: eb.case().when('status', '=', 'Pending').then('DeliveredToNetwork').else(eb.ref('status')).end(),
+          updated_at: now,
+        }))
         .where('id', '=', recipientId)
-        .where('status', '=', 'Pending')
-        .execute();
-    });
+        .execute(),
+    );
   }
 
   async finalize(
@@ -172,7 +178,9 @@ export class SqlMessageRepo implements MessageRepo {
       if (row === undefined || FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
       // PostgreSQL finalizes a message's recipients concurrently: lock the message row first so the
       // count below sees the others' commits and exactly one finalize finds the message complete.
-      if (this.#ctx.dialect === 'postgres') await trx.selectFrom('messages').select('id').where('id', '=', row.message_id).forUpdate().execute();
+      let messageQuery = trx.selectFrom('messages').selectAll().where('id', '=', row.message_id);
+      if (this.#ctx.dialect === 'postgres') messageQuery = messageQuery.forUpdate();
+      const m = await messageQuery.executeTakeFirstOrThrow();
       const updated = await trx
         .updateTable('message_recipients')
         .set({ status, final_at: at, updated_at: at })
@@ -190,8 +198,7 @@ export class SqlMessageRepo implements MessageRepo {
       if (messageFinal) {
         await trx.updateTable('messages').set({ status_expires_at: at + retentionMs }).where('id', '=', row.message_id).execute();
       }
-      const m = await trx.selectFrom('messages').selectAll().where('id', '=', row.message_id).executeTakeFirstOrThrow();
-      const message = toMessage(m);
+      const message = toMessage(messageFinal ? { ...m, status_expires_at: at + retentionMs } : m);
       const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
       const job = notify(message, recipient);
       if (job !== null) await trx.insertInto('jobs').values(jobRows([job], at)).execute();
