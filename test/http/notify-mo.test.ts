@@ -15,8 +15,6 @@ before(async () => {
     SWITCHBOARD_RETRY_CAP_MS: '200',
     SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S: '2',
     SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '200',
-    SWITCHBOARD_WEBHOOK_CONCURRENCY: '2',
-    SWITCHBOARD_DISPATCH_CONCURRENCY: '3',
   });
 });
 after(async () => {
@@ -124,27 +122,33 @@ test('a listener that never acks ends dead-lettered after the window; replay del
 });
 
 test('one slow listener cannot starve the others: at most SWITCHBOARD_WEBHOOK_CONCURRENCY POSTs each', async () => {
-  const slow = await listener(() => ({ status: 200, delayMs: 250 }));
-  const fast = await listener(() => 200);
-  await createApp(gw, {
-    shortCodes: [
-      { shortCode: '22627202', moDelivery: 'callback', listenerUrl: slow.url },
-      { shortCode: '22627203', moDelivery: 'callback', listenerUrl: fast.url },
-    ],
-  });
-  await Promise.all(Array.from({ length: 8 }, (_, i) => sendMo(gw, '+14255550112', '22627202', `slow ${i}`)));
-  await slow.waitFor(1);
-  const sentAt = Date.now();
-  await sendMo(gw, '+14255550112', '22627203', 'fast one');
-  const [r] = await fast.waitFor(1);
-  // With 3 workers and no per-listener limit the slow backlog (8 × 250 ms) would hold them all.
-  assert.ok(r!.at - sentAt < 400, `fast listener served in ${r!.at - sentAt} ms`);
-  await slow.waitFor(8);
-  assert.equal(slow.maxInFlight(), 2);
-  assert.deepEqual(
-    slow.received.map((x) => JSON.parse(x.body).Message).sort(),
-    Array.from({ length: 8 }, (_, i) => `slow ${i}`).sort(),
-  );
+  // 3 workers in all, 2 per listener: without the per-listener limit the slow backlog would hold
+  // all 3 workers for 2.5 s and the fast listener would wait that long.
+  const own = await startTestGateway({ SWITCHBOARD_DISPATCH_CONCURRENCY: '3', SWITCHBOARD_WEBHOOK_CONCURRENCY: '2', SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '5000' });
+  try {
+    const slow = await listener(() => ({ status: 200, delayMs: 2500 }));
+    const fast = await listener(() => 200);
+    await createApp(own, {
+      shortCodes: [
+        { shortCode: '22627202', moDelivery: 'callback', listenerUrl: slow.url },
+        { shortCode: '22627203', moDelivery: 'callback', listenerUrl: fast.url },
+      ],
+    });
+    for (let i = 0; i < 4; i += 1) await sendMo(own, '+14255550112', '22627202', `slow ${i}`);
+    while (slow.inFlight() < 2) await sleep(20);
+    const sentAt = Date.now();
+    await sendMo(own, '+14255550112', '22627203', 'fast one');
+    const [r] = await fast.waitFor(1);
+    assert.ok(r!.at - sentAt < 1500, `fast listener served in ${r!.at - sentAt} ms`);
+    await slow.waitFor(4, 15_000);
+    assert.equal(slow.maxInFlight(), 2);
+    assert.deepEqual(
+      slow.received.map((x) => JSON.parse(x.body).Message).sort(),
+      ['slow 0', 'slow 1', 'slow 2', 'slow 3'],
+    );
+  } finally {
+    await own.close();
+  }
 });
 
 test('MO to one short code reaches its listener in arrival order', async () => {

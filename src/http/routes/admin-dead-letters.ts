@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { isAdminToken } from '../../auth/admin-token.js';
 import type { GatewayContext } from '../../context.js';
 import { OperatorError } from '../../errors.js';
 import type { DeadLetter } from '../../store/repos/notifications.js';
 import type { UnroutedMo } from '../../store/repos/inbox.js';
+import { adminAuth } from './admin.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -53,13 +53,7 @@ function unroutedView(u: UnroutedMo): Record<string, unknown> {
  *   reason: "unknown-short-code"|"incomplete", receivedAt}]}`: MO messages no app could take, newest first.
  */
 export async function adminDeadLetterRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
-  app.addHook('onRequest', async (request, reply) => {
-    const token = /^\s*bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (token === undefined || !(await isAdminToken(ctx.store, ctx.config, token))) {
-      reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
-      throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
-    }
-  });
+  app.addHook('onRequest', adminAuth(ctx));
 
   const appOrThrow = async (id: string) => {
     if ((await ctx.store.apps.get(id)) === undefined) throw new OperatorError(404, 'not_found', `no app ${id}`);

@@ -10,6 +10,7 @@ import { sendRepresentation } from '../representation.js';
 import { throttle } from '../throttle.js';
 import { idempotencyKeyOf, replySent } from './att-outbox.js';
 import { parseOneApiSendBody, type OneApiSendBody } from './send-body.js';
+import { oneapiReceiptNotify } from '../../webhooks/receipt-request.js';
 
 const VERSIONS = ['1', '2', '3'] as const;
 type Version = (typeof VERSIONS)[number];
@@ -71,7 +72,8 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
           sender,
           address: body.address,
           message: body.message,
-          notify: body.notifyUrl === null ? { mode: 'none' } : { mode: 'oneapi', url: body.notifyUrl, callbackData: body.callbackData },
+          // receiptRequest, else a delivery-receipt subscription on the sender (webhooks area, §11).
+          notify: await oneapiReceiptNotify(ctx, request.apiClient, sender, body),
           clientCorrelator: body.clientCorrelator,
           idempotencyKey: idempotencyKeyOf(request),
           extra: { senderName: body.senderName },

@@ -1,0 +1,208 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createApp, type TestApp } from '../helpers/apps.js';
+import { sendMo } from '../inbound/mo.js';
+import { startListener, type TestListener } from '../webhooks/listener.js';
+
+let gw: TestGateway;
+let app: TestApp;
+let other: TestApp;
+const listeners: TestListener[] = [];
+
+before(async () => {
+  gw = await startTestGateway({ SWITCHBOARD_SIM_DELIVERY_DELAY_MS: '10', SWITCHBOARD_RETRY_BASE_MS: '50' });
+  app = await createApp(gw, {
+    shortCodes: [
+      { shortCode: '22627400', moDelivery: 'poll' },
+      { shortCode: '22627401', moDelivery: 'poll' },
+      { shortCode: '22627402', moDelivery: 'poll' },
+      { shortCode: '22627403', moDelivery: 'poll' },
+    ],
+  });
+  other = await createApp(gw, { shortCodes: [{ shortCode: '22627499', moDelivery: 'poll' }] });
+});
+after(async () => {
+  await gw.close();
+  await Promise.all(listeners.map((l) => l.close()));
+});
+
+async function listener(): Promise<TestListener> {
+  const l = await startListener();
+  listeners.push(l);
+  return l;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const enc = encodeURIComponent;
+
+async function oneapiSend(sender: string, address: string, message: string) {
+  const res = await gw.request('POST', `/2/smsmessaging/outbound/${enc(`tel:${sender}`)}/requests`, {
+    headers: app.auth,
+    body: { outboundSMSMessageRequest: { address: [address], outboundSMSTextMessage: { message } } },
+  });
+  assert.equal(res.status, 201, res.text);
+  return res.json().resourceReference.resourceURL.split('/').pop() as string;
+}
+
+async function inbox(code: string): Promise<string[]> {
+  const res = await gw.request('GET', `/sms/v3/messaging/inbox/${code}`, { headers: app.auth });
+  assert.equal(res.status, 200, res.text);
+  return res.json().InboundSmsMessageList.InboundSmsMessage.map((m: any) => m.Message);
+}
+
+test('delivery-receipt subscription: OneAPI sends from the sender without receiptRequest notify its URL', async () => {
+  const l = await listener();
+  const created = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:22627400')}/subscriptions`, {
+    headers: app.auth,
+    body: { deliveryReceiptSubscription: { callbackReference: { notifyURL: l.url, callbackData: 'dr-sub' }, clientCorrelator: 'c-1' } },
+  });
+  assert.equal(created.status, 201, created.text);
+  const sub = created.json().deliveryReceiptSubscription;
+  assert.deepEqual(sub.callbackReference, { notifyURL: l.url, callbackData: 'dr-sub' });
+  assert.equal(sub.clientCorrelator, 'c-1');
+  assert.match(sub.resourceURL, /\/2\/smsmessaging\/outbound\/tel%3A22627400\/subscriptions\/sub[0-9a-f]{16}$/);
+  assert.equal(created.headers.get('location'), sub.resourceURL);
+
+  const messageId = await oneapiSend('22627400', 'tel:+14255550130', 'with subscription');
+  const [r] = await l.waitFor(1);
+  assert.deepEqual(JSON.parse(r!.body), {
+    deliveryInfoNotification: { callbackData: 'dr-sub', messageId, deliveryInfo: { address: 'tel:+14255550130', deliveryStatus: 'DeliveredToTerminal' } },
+  });
+
+  // The same correlator again is the same subscription; for a different one it is a conflict.
+  const repeat = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:22627400')}/subscriptions`, {
+    headers: app.auth,
+    body: { deliveryReceiptSubscription: { callbackReference: { notifyURL: l.url, callbackData: 'dr-sub' }, clientCorrelator: 'c-1' } },
+  });
+  assert.equal(repeat.status, 201);
+  assert.equal(repeat.json().deliveryReceiptSubscription.resourceURL, sub.resourceURL);
+  const conflict = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:22627400')}/subscriptions`, {
+    headers: app.auth,
+    body: { deliveryReceiptSubscription: { callbackReference: { notifyURL: `${l.url}/other` }, clientCorrelator: 'c-1' } },
+  });
+  assert.equal(conflict.status, 409, conflict.text);
+  assert.equal(conflict.json().requestError.serviceException.messageId, 'SVC0005');
+
+  // Another app cannot delete it; its owner can, on either GSMA path form; then sends are quiet.
+  const id = sub.resourceURL.split('/').pop();
+  const foreign = await gw.request('DELETE', `/2/smsmessaging/outbound/subscriptions/${id}`, { headers: other.auth });
+  assert.equal(foreign.status, 400);
+  assert.deepEqual(foreign.json().requestError.serviceException.variables, ['subscriptionId']);
+  const gone = await gw.request('DELETE', `/2/smsmessaging/outbound/${enc('tel:22627400')}/subscriptions/${id}`, { headers: app.auth });
+  assert.equal(gone.status, 204, gone.text);
+  assert.equal((await gw.request('DELETE', `/2/smsmessaging/outbound/subscriptions/${id}`, { headers: app.auth })).status, 400);
+  await oneapiSend('22627400', 'tel:+14255550131', 'without subscription');
+  await sleep(600);
+  assert.equal(l.received.length, 1);
+});
+
+test('delivery-receipt subscription from a v1 form body', async () => {
+  const l = await listener();
+  const created = await gw.request('POST', `/1/smsmessaging/outbound/${enc('tel:22627401')}/subscriptions`, {
+    headers: { ...app.auth, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ notifyURL: l.url, callbackData: 'form-data', criteria: 'ignored' }).toString(),
+  });
+  assert.equal(created.status, 201, created.text);
+  assert.equal(created.json().deliveryReceiptSubscription.filterCriteria, 'ignored');
+  await oneapiSend('22627401', 'tel:+14255550132', 'form');
+  const [r] = await l.waitFor(1);
+  assert.equal(JSON.parse(r!.body).deliveryInfoNotification.callbackData, 'form-data');
+});
+
+test('inbound subscription: MO to the short code goes to notifyURL in the OneAPI form, by keyword, instead of the inbox', async () => {
+  const all = await listener();
+  const stop = await listener();
+  const a = await gw.request('POST', '/2/smsmessaging/inbound/subscriptions', {
+    headers: app.auth,
+    body: { subscription: { callbackReference: { notifyURL: all.url, callbackData: 'in-1' }, destinationAddress: '22627402', notificationFormat: 'JSON' } },
+  });
+  assert.equal(a.status, 201, a.text);
+  const url = a.json().resourceReference.resourceURL;
+  assert.match(url, /\/2\/smsmessaging\/inbound\/subscriptions\/sub[0-9a-f]{16}$/);
+  assert.equal(a.headers.get('location'), url);
+  const b = await gw.request('POST', '/2/smsmessaging/inbound/subscriptions', {
+    headers: app.auth,
+    body: { subscription: { callbackReference: { notifyURL: stop.url }, destinationAddress: 'tel:22627402', criteria: 'STOP' } },
+  });
+  assert.equal(b.status, 201, b.text);
+
+  await sendMo(gw, '+14255550133', '22627402', 'hello there');
+  await sendMo(gw, '+14255550133', '22627402', 'stop please');
+  const [r] = await all.waitFor(1);
+  const [s] = await stop.waitFor(1);
+  const body = JSON.parse(r!.body);
+  assert.equal(body.inboundSMSMessageNotification.callbackData, 'in-1');
+  const m = body.inboundSMSMessageNotification.inboundSMSMessage;
+  assert.deepEqual(Object.keys(m), ['dateTime', 'destinationAddress', 'messageId', 'message', 'senderAddress']);
+  assert.match(m.dateTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.equal(m.destinationAddress, '22627402');
+  assert.equal(m.message, 'hello there');
+  assert.equal(m.senderAddress, 'tel:+14255550133');
+  assert.equal(r!.headers['x-switchboard-event-id'], m.messageId);
+  const stopped = JSON.parse(s!.body).inboundSMSMessageNotification;
+  assert.equal(stopped.callbackData, undefined);
+  assert.equal(stopped.inboundSMSMessage.message, 'stop please');
+  assert.deepEqual(await inbox('22627402'), []);
+
+  // Deleted: messages wait in the poll inbox again.
+  assert.equal((await gw.request('DELETE', new URL(url).pathname, { headers: app.auth })).status, 204);
+  assert.equal((await gw.request('DELETE', new URL(b.json().resourceReference.resourceURL).pathname, { headers: app.auth })).status, 204);
+  await sendMo(gw, '+14255550133', '22627402', 'back to polling');
+  assert.deepEqual(await inbox('22627402'), ['back to polling']);
+  assert.equal(all.received.length, 1);
+});
+
+test('inbound subscription with notificationFormat XML, created from an XML body', async () => {
+  const l = await listener();
+  const res = await gw.request('POST', '/3/smsmessaging/inbound/subscriptions', {
+    headers: { ...app.auth, 'content-type': 'application/xml' },
+    body: `<subscription><callbackReference><notifyURL>${l.url}</notifyURL><callbackData>xml-data</callbackData></callbackReference><destinationAddress>22627403</destinationAddress><notificationFormat>XML</notificationFormat></subscription>`,
+  });
+  assert.equal(res.status, 201, res.text);
+  await sendMo(gw, '+14255550134', '22627403', 'in xml');
+  const [r] = await l.waitFor(1);
+  assert.match(String(r!.headers['content-type']), /^application\/xml/);
+  assert.match(
+    r!.body,
+    /^<\?xml version="1.0" encoding="UTF-8"\?><inboundSMSMessageNotification><callbackData>xml-data<\/callbackData><inboundSMSMessage><dateTime>[^<]+<\/dateTime><destinationAddress>22627403<\/destinationAddress><messageId>MO[0-9a-f]{16}<\/messageId><message>in xml<\/message><senderAddress>tel:\+14255550134<\/senderAddress><\/inboundSMSMessage><\/inboundSMSMessageNotification>$/,
+  );
+});
+
+test('subscription refusals', async () => {
+  const l = await listener();
+  const inbound = (body: object, who = app) => gw.request('POST', '/2/smsmessaging/inbound/subscriptions', { headers: who.auth, body });
+  const variables = (res: any) => res.json().requestError[res.json().requestError.serviceException ? 'serviceException' : 'policyException'];
+
+  const foreign = await inbound({ subscription: { callbackReference: { notifyURL: l.url }, destinationAddress: '22627499' } });
+  assert.equal(foreign.status, 400);
+  assert.deepEqual(variables(foreign).variables, ['destinationAddress']);
+  const missingDest = await inbound({ subscription: { callbackReference: { notifyURL: l.url } } });
+  assert.deepEqual(variables(missingDest).variables, ['destinationAddress']);
+  const missingUrl = await inbound({ subscription: { destinationAddress: '22627403' } });
+  assert.equal(missingUrl.status, 400);
+  assert.deepEqual(variables(missingUrl).variables, ['notifyURL']);
+  const self = await inbound({ subscription: { callbackReference: { notifyURL: `${gw.url}/healthz` }, destinationAddress: '22627403' } });
+  assert.deepEqual(variables(self).variables, ['notifyURL']);
+  const format = await inbound({ subscription: { callbackReference: { notifyURL: l.url }, destinationAddress: '22627403', notificationFormat: 'CSV' } });
+  assert.equal(format.status, 400);
+  assert.equal(variables(format).messageId, 'SVC0003');
+  assert.deepEqual(variables(format).variables, ['notificationFormat', 'JSON,XML']);
+
+  const notOwned = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:22627499')}/subscriptions`, {
+    headers: app.auth,
+    body: { deliveryReceiptSubscription: { callbackReference: { notifyURL: l.url } } },
+  });
+  assert.equal(notOwned.status, 403, notOwned.text);
+  assert.equal(variables(notOwned).messageId, 'POL0002');
+  const notCode = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:+14255550100')}/subscriptions`, {
+    headers: app.auth,
+    body: { deliveryReceiptSubscription: { callbackReference: { notifyURL: l.url } } },
+  });
+  assert.equal(variables(notCode).messageId, 'SVC0004');
+  const unknown = await gw.request('DELETE', '/2/smsmessaging/inbound/subscriptions/sub0000000000000000', { headers: app.auth });
+  assert.equal(unknown.status, 400);
+  const anonymous = await gw.request('POST', '/2/smsmessaging/inbound/subscriptions', { body: {} });
+  assert.equal(anonymous.status, 400);
+  assert.equal(anonymous.json().requestError.policyException.messageId, 'POL0001');
+});

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkListenerUrl, pointsAtSelf, selfEndpoints } from '../../src/webhooks/listener-url.js';
+import { loadConfig } from '../../src/config.js';
+
+const self = selfEndpoints(loadConfig({ HOST: '127.0.0.1', PORT: '8080', SWITCHBOARD_PUBLIC_URL: 'https://sms.example.com' }), 8080);
+
+test('sandbox apps may use http; production apps need https', () => {
+  assert.deepEqual(checkListenerUrl('http://app.example/mo', 'sandbox', self), { ok: true, url: 'http://app.example/mo' });
+  assert.equal(checkListenerUrl('http://app.example/mo', 'production', self).ok, false);
+  assert.equal(checkListenerUrl('https://app.example/mo', 'production', self).ok, true);
+});
+
+test('not URLs, other schemes, credentials and over-long URLs are refused', () => {
+  for (const bad of ['', '   ', 'app.example/mo', 'ftp://app.example/x', 'javascript:alert(1)', 'https://user:pw@app.example/', `https://app.example/${'x'.repeat(2100)}`]) {
+    assert.equal(checkListenerUrl(bad, 'sandbox', self).ok, false, bad);
+  }
+  assert.equal(checkListenerUrl(42, 'sandbox', self).ok, false);
+  assert.equal(checkListenerUrl(undefined, 'sandbox', self).ok, false);
+});
+
+test("the gateway's own port is refused under every loopback spelling and its public URL", () => {
+  for (const url of [
+    'http://127.0.0.1:8080/hook',
+    'http://localhost:8080/admin/v1/apps',
+    'http://LOCALHOST.:8080/',
+    'http://127.1.2.3:8080/',
+    'http://[::1]:8080/',
+    'http://0.0.0.0:8080/',
+    'https://sms.example.com/sms/v3/messaging/inbox/1',
+    'https://sms.example.com:443/',
+  ]) {
+    assert.equal(pointsAtSelf(new URL(url), self), true, url);
+    assert.match((checkListenerUrl(url, 'sandbox', self) as { reason: string }).reason, /own port/, url);
+  }
+  for (const url of ['http://127.0.0.1:8081/', 'http://localhost/', 'https://sms.example.com:8443/', 'https://other.example.com/']) {
+    assert.equal(pointsAtSelf(new URL(url), self), false, url);
+  }
+});
+
+test('a gateway bound to all interfaces also owns its interface addresses', () => {
+  const any = selfEndpoints(loadConfig({ HOST: '0.0.0.0', PORT: '9000' }), 9000);
+  assert.equal(pointsAtSelf(new URL('http://127.0.0.1:9000/'), any), true);
+  assert.equal(pointsAtSelf(new URL('http://localhost:9000/'), any), true);
+  assert.equal(pointsAtSelf(new URL('http://127.0.0.1:9001/'), any), false);
+});
