@@ -2,8 +2,8 @@
 // Node 20's test runner neither discovers .ts files nor expands globs, so the file list is built
 // here. A run that finds no test file fails: an empty suite must never look green.
 //
-// Every integration suite (a file that starts gateways through test/helpers/gateway.ts) runs on
-// both stores: once on SQLite, once on PostgreSQL (SWITCHBOARD_TEST_STORE=postgres, one fresh
+// Every integration suite (a file that starts gateways through test/helpers/gateway.ts, outside
+// test/scale/) runs on both stores: once on SQLite, once on PostgreSQL (SWITCHBOARD_TEST_STORE=postgres, one fresh
 // database per test gateway). Every other file runs once. The two passes run side by side when
 // the machine has the cores for it. SWITCHBOARD_TEST_STORE=sqlite|postgres limits the
 // integration suites to one store. Without a reachable PostgreSQL the PostgreSQL pass is skipped
@@ -37,7 +37,8 @@ if (files.length === 0) {
 }
 
 const usesGateway = (file) => /\bstartTestGateway\b/.test(readFileSync(join(root, file), 'utf8'));
-const integration = files.filter(usesGateway);
+// test/scale/ picks its own stores (several instances on one PostgreSQL database): once is enough.
+const integration = files.filter((f) => !f.startsWith('test/scale/') && usesGateway(f));
 const once = files.filter((f) => !integration.includes(f));
 
 async function postgresAnswers(url) {
