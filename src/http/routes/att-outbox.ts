@@ -39,7 +39,7 @@ export function replySent(request: FastifyRequest, reply: FastifyReply, result: 
 async function defaultSender(ctx: GatewayContext, appId: string): Promise<string> {
   const codes = await ctx.store.shortCodes.listByApp(appId);
   const first = codes[0];
-  if (first === undefined) throw new ApiError('POL0002', ['Address']);
+  if (first === undefined) throw new ApiError('POL0002');
   return first.code;
 }
 
