@@ -1,0 +1,58 @@
+/**
+ * `npm run bench [-- options]`: measures Switchboard on loopback and prints one table.
+ *   --scenarios ceiling,accept,e2e-sim,e2e-smpp,inbound,scale,two-pg   (default: all)
+ *   --store sqlite|postgres|both   (default: both where the scenario supports it)
+ *   --duration S    seconds per timed load (default 10)
+ *   --count N       messages per end-to-end / inbound batch (default 10000)
+ *   --smpp-count N  messages on the HTTP → SMPP → notification path (default 20000)
+ *   --stored N      messages seeded for the scale scenario (default 1000000)
+ * Every process runs on 127.0.0.1; the gateway runs from dist/ as `npm start` runs it.
+ */
+import { execSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ROOT } from './lib/processes.js';
+import { table, type Row } from './lib/report.js';
+import type { StoreKind } from './lib/stores.js';
+import { endToEndSimulator, endToEndSmpp, inbound, scale } from './scenarios/end-to-end.js';
+import { accept, ceiling, twoInstances } from './scenarios/http.js';
+
+const { values } = parseArgs({
+  options: {
+    scenarios: { type: 'string', default: 'ceiling,accept,e2e-sim,e2e-smpp,inbound,scale,two-pg' },
+    store: { type: 'string', default: 'both' },
+    duration: { type: 'string', default: '10' },
+    count: { type: 'string', default: '10000' },
+    'smpp-count': { type: 'string', default: '20000' },
+    stored: { type: 'string', default: '1000000' },
+  },
+});
+const scenarios = new Set(values.scenarios.split(','));
+const stores: StoreKind[] = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store as StoreKind];
+const duration = Number(values.duration);
+const count = Number(values.count);
+
+process.stdout.write('building dist/ …\n');
+execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
+
+const rows: Row[] = [];
+const step = async (name: string, fn: () => Promise<Row[]>) => {
+  if (!scenarios.has(name)) return;
+  process.stdout.write(`running ${name} …\n`);
+  try {
+    rows.push(...(await fn()));
+  } catch (err) {
+    rows.push({ scenario: name, store: '–', concurrency: '–', messages: '–', seconds: '–', rate: 'FAILED', p50: '–', p99: '–', extra: err instanceof Error ? err.message.slice(0, 200) : String(err) });
+  }
+};
+
+await step('ceiling', () => ceiling(duration, [16, 64]));
+for (const kind of stores) await step('accept', () => accept(kind, duration, [16, 64]));
+for (const kind of stores) await step('e2e-sim', () => endToEndSimulator(kind, count));
+for (const kind of stores) await step('e2e-smpp', () => endToEndSmpp(kind, Number(values['smpp-count'])));
+for (const kind of stores) await step('inbound', () => inbound(kind, count));
+await step('scale', () => scale(Number(values.stored), duration));
+if (stores.includes('postgres')) await step('two-pg', () => twoInstances(duration));
+
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+process.stdout.write(`\n${new Date().toISOString()} — ${machine}\n\n${table(rows)}\n`);

@@ -1,0 +1,126 @@
+import { openBenchDb, seedSqliteMessages, waitForCount } from '../lib/db.js';
+import { startListener } from '../lib/listener.js';
+import { load, sendBody } from '../lib/load.js';
+import { startGatewayProcess, startSmscProcess } from '../lib/processes.js';
+import { provisionApp } from '../lib/provision.js';
+import { fmt, row, type Row } from '../lib/report.js';
+import { freshStore, type StoreKind } from '../lib/stores.js';
+
+const TO = '+14255550100';
+const DELIVERED = "select count(*) as n from message_recipients where status = 'DeliveredToTerminal'";
+
+/** Messages accepted → DeliveredToTerminal on the simulated network, backlog drained. */
+export async function endToEndSimulator(kind: StoreKind, count: number): Promise<Row[]> {
+  const store = await freshStore(kind);
+  const gateway = await startGatewayProcess({ ...store.env, SWITCHBOARD_SIM_DELIVERY_DELAY_MS: '0' });
+  const db = openBenchDb(store);
+  try {
+    const app = await provisionApp(gateway.url, { shortCode: '22627000' });
+    const start = performance.now();
+    const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: sendBody(TO) });
+    const acceptedAt = performance.now();
+    const done = await waitForCount(db, DELIVERED, r.requests, 600_000);
+    const seconds = (done - start) / 1000;
+    return [row({ scenario: 'end to end, simulator: accept → DeliveredToTerminal', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `accept phase ${fmt.s((acceptedAt - start) / 1000)} s; RSS ${fmt.mb(gateway.rssMb())}` })];
+  } finally {
+    await db.close();
+    await gateway.stop();
+    await store.drop();
+  }
+}
+
+/**
+ * The path users compare gateways on: Send SMS over HTTP (c16, keep-alive) → submit_sm to an SMSC
+ * in another process → delivery receipt → delivery-status notification POSTed to a listener on
+ * 127.0.0.1; from the first request to the last notification.
+ */
+export async function endToEndSmpp(kind: StoreKind, count: number): Promise<Row[]> {
+  const smscStore = await freshStore('sqlite');
+  const smsc = await startSmscProcess({ ...smscStore.env, SWITCHBOARD_SQLITE_SYNCHRONOUS: 'NORMAL' });
+  const store = await freshStore(kind);
+  const listener = await startListener();
+  const gateway = await startGatewayProcess({ ...store.env, SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://bench:bench@127.0.0.1:${smsc.smppPort}` });
+  try {
+    await waitHealthy(gateway.url);
+    const app = await provisionApp(gateway.url, { shortCode: '22627000', deliveryStatusUrl: listener.url });
+    const body = JSON.stringify({ outboundSMSRequest: { address: `tel:${TO}`, message: 'Switchboard bench over SMPP', notifyDeliveryStatus: true } });
+    const start = performance.now();
+    const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body });
+    const acceptedAt = performance.now();
+    const last = await listener.waitFor(r.requests, 600_000);
+    const seconds = (last - start) / 1000;
+    return [row({ scenario: 'end to end, SMPP: HTTP → submit_sm → DLR → notification', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; gateway RSS ${fmt.mb(gateway.rssMb())}, SMSC RSS ${fmt.mb(smsc.rssMb())}` })];
+  } finally {
+    await gateway.stop();
+    await smsc.stop();
+    await listener.close();
+    await store.drop();
+    await smscStore.drop();
+  }
+}
+
+async function waitHealthy(url: string): Promise<void> {
+  const end = Date.now() + 30_000;
+  while (Date.now() < end) {
+    const res = await fetch(`${url}/healthz`).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never became healthy`);
+}
+
+/** MO from handsets (via /sim/v1) to (a) a polled inbox, (b) a listener that acks at once. */
+export async function inbound(kind: StoreKind, count: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const mode of ['poll', 'callback'] as const) {
+    const store = await freshStore(kind);
+    const listener = await startListener();
+    const gateway = await startGatewayProcess(store.env);
+    const db = openBenchDb(store);
+    try {
+      await provisionApp(gateway.url, { shortCode: '22627000', moDelivery: mode, ...(mode === 'callback' ? { listenerUrl: listener.url } : {}) });
+      const body = JSON.stringify({ to: '22627000', text: 'Switchboard bench MO' });
+      const start = performance.now();
+      const r = await load({ url: `${gateway.url}/sim/v1/handsets/${encodeURIComponent(TO)}/messages`, connections: 16, amount: count, headers: { 'content-type': 'application/json' }, body });
+      const done = mode === 'poll'
+        ? await waitForCount(db, 'select count(*) as n from inbox_messages', r.requests, 600_000)
+        : await listener.waitFor(r.requests, 600_000);
+      const seconds = (done - start) / 1000;
+      rows.push(row({ scenario: `inbound MO → ${mode === 'poll' ? 'polled inbox' : 'listener callback'}`, store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `RSS ${fmt.mb(gateway.rssMb())}` }));
+    } finally {
+      await db.close();
+      await gateway.stop();
+      await listener.close();
+      await store.drop();
+    }
+  }
+  return rows;
+}
+
+/** Status query latency and RSS with `total` messages stored (seeded in bulk, SQLite). */
+export async function scale(total: number, durationS: number): Promise<Row[]> {
+  const store = await freshStore('sqlite');
+  let gateway = await startGatewayProcess(store.env);
+  const app = await provisionApp(gateway.url, { shortCode: '22627000' });
+  await gateway.stop();
+  const seedStart = performance.now();
+  const sample = seedSqliteMessages(store.sqliteFile as string, app.id, '22627000', total);
+  const seedS = (performance.now() - seedStart) / 1000;
+  gateway = await startGatewayProcess(store.env);
+  try {
+    const rssIdle = gateway.rssMb();
+    const r = await load({
+      url: gateway.url,
+      connections: 16,
+      durationS,
+      method: 'GET',
+      headers: { authorization: `Bearer ${app.token}`, accept: 'application/json' },
+      requests: sample.slice(0, 200).map((id) => ({ method: 'GET', path: `/sms/v3/messaging/outbox/${id}` })),
+    });
+    const bad = r.non2xx > 0 ? `, ${r.non2xx} non-2xx` : '';
+    return [row({ scenario: `status query with ${fmt.int(total)} messages stored`, store: 'sqlite', concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(r.seconds), rate: fmt.rate(r.perSecond), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `RSS idle ${fmt.mb(rssIdle)}, under load ${fmt.mb(gateway.rssMb())}; seeded in ${fmt.s(seedS)} s${bad}` })];
+  } finally {
+    await gateway.stop();
+    await store.drop();
+  }
+}
