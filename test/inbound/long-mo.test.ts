@@ -66,6 +66,15 @@ test('a long MO arriving in parts, out of order and with repeats, is reassembled
   assert.deepEqual(await poll('22627500'), []);
 });
 
+test('parts stored at the same time complete their set exactly once', async () => {
+  const text = 'All parts at once, as a busy SMSC pipelines them. '.repeat(9);
+  const parts = partsOf(text, '+14255550145', '22627500', 11);
+  const states = await Promise.all([...parts, parts[1]!, parts[0]!].map((p) => gw.gateway.ctx.inbound.acceptPart(p)));
+  assert.equal(states.filter((s) => s === 'complete').length, 1, states.join(','));
+  assert.equal(states.filter((s) => s === 'duplicate').length, 2, states.join(','));
+  assert.deepEqual(await poll('22627500'), [text]);
+});
+
 test('the reassembled message goes where the short code says, once', async () => {
   const text = 'Ünïcödé ✓ message that needs UCS-2 and several parts. '.repeat(3);
   const parts = partsOf(text, '+14255550141', '22627501', 300);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type {
   AssembledMo,
   InboxMessage,
@@ -98,6 +98,7 @@ export class SqlInboxRepo implements InboxRepo {
 
   addPart(part: MoPartRecord, tombstoneUntil: number, assemble: (parts: readonly MoPartRecord[]) => AssembledMo): Promise<PartOutcome> {
     return this.#ctx.write(async (trx): Promise<PartOutcome> => {
+      await this.#lockSet(trx, part);
       const seen = await trx
         .selectFrom('mo_seen')
         .select('key')
@@ -143,6 +144,18 @@ export class SqlInboxRepo implements InboxRepo {
       await route(trx, result.mo, result.disposition);
       return { state: 'complete', result };
     });
+  }
+
+  /**
+   * PostgreSQL: parts of one set stored at once by concurrent transactions would each count the
+   * set before the others commit (and none complete it), or look for a repeat's tombstone before
+   * the completing one commits it; a transaction lock per set makes them take turns. SQLite runs
+   * one writer anyway.
+   */
+  async #lockSet(trx: Transaction<Database>, set: { source: string; destination: string; reference: number; total: number }): Promise<void> {
+    if (this.#ctx.dialect !== 'postgres') return;
+    const key = `mo-parts:${set.source}:${set.destination}:${set.reference}:${set.total}`;
+    await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
   }
 
   take(appId: string, shortCode: string, limit: number, now: number): Promise<{ messages: InboxMessage[]; pending: number }> {
@@ -211,6 +224,7 @@ export class SqlInboxRepo implements InboxRepo {
     let moved = 0;
     for (const set of sets) {
       const done = await this.#ctx.write(async (trx) => {
+        await this.#lockSet(trx, set);
         const where = trx
           .selectFrom('mo_parts')
           .where('source', '=', set.source)
