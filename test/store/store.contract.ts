@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job, NewJob } from '../../src/store/repos/jobs.js';
+import type { MoPartRecord } from '../../src/store/repos/inbox.js';
 import type { MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -258,6 +259,61 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(await other.handsets.get('+14255550100'), { number: '+14255550100', online: true, kind: 'mobile' });
       await s.store.handsets.update('+14255550100', { online: false }, T0);
       assert.deepEqual(await other.handsets.get('+14255550100'), { number: '+14255550100', online: false, kind: 'mobile' });
+    });
+
+    it('inbox: parts of one long MO stored at once on several instances complete it exactly once', async (s) => {
+      const other = await s.another();
+      const total = 4;
+      const part = (seq: number): MoPartRecord => ({
+        source: '+14255550100',
+        destination: '22627000',
+        reference: 7,
+        total,
+        seq,
+        payload: Buffer.from(`part${seq} `, 'latin1'),
+        dataCoding: 3,
+        receivedAt: T0 + seq,
+      });
+      const assemble = (parts: readonly MoPartRecord[]) => ({
+        mo: { id: 'MO-long', from: '+14255550100', to: '22627000', text: parts.map((p) => Buffer.from(p.payload).toString('latin1')).join(''), receivedAt: T0 },
+        disposition: { kind: 'unrouted' as const, reason: 'unknown-short-code' as const },
+      });
+      // Every part twice (a network repeating itself), spread over both instances.
+      const outcomes = await Promise.all(
+        [1, 2, 3, 4, 4, 3, 2, 1].map((seq, i) => (i % 2 === 0 ? s.store : other).inbox.addPart(part(seq), T0 + 60_000, assemble)),
+      );
+      const complete = outcomes.filter((o) => o.state === 'complete');
+      assert.equal(complete.length, 1, JSON.stringify(outcomes));
+      assert.equal(outcomes.filter((o) => o.state === 'duplicate').length, total);
+      const unrouted = await other.inbox.unrouted(10);
+      assert.deepEqual(unrouted.map((u) => [u.id, u.text]), [['MO-long', 'part1 part2 part3 part4 ']]);
+    });
+
+    it('inbox: concurrent polls on several instances hand every message out once, oldest first', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      for (let i = 0; i < 30; i += 1) {
+        const mo = { id: `MO${String(i).padStart(4, '0')}`, from: '+14255550100', to: '22627000', text: `m${i}`, receivedAt: T0 + i };
+        assert.equal(await s.store.inbox.record(mo, { kind: 'inbox', appId: 'app1', expiresAt: T0 + 60_000 }), true);
+      }
+      const taken: string[][] = [];
+      await Promise.all(
+        [s.store, other, s.store, other].map(async (store) => {
+          for (;;) {
+            const { messages } = await store.inbox.take('app1', '22627000', 4, T0 + 100);
+            if (messages.length === 0) return;
+            taken.push(messages.map((m) => m.text));
+          }
+        }),
+      );
+      const all = taken.flat();
+      assert.equal(all.length, 30);
+      assert.equal(new Set(all).size, 30);
+      for (const batch of taken) {
+        const order = batch.map((t) => Number(t.slice(1)));
+        assert.deepEqual(order, [...order].sort((x, y) => x - y), 'each batch oldest first');
+      }
+      assert.deepEqual(await s.store.inbox.take('app1', '22627000', 4, T0 + 100), { messages: [], pending: 0 });
     });
   });
 }
