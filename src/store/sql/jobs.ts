@@ -47,68 +47,78 @@ export class SqlJobRepo implements JobRepo {
 
   async enqueue(jobs: readonly NewJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.#ctx.db.insertInto('jobs').values(jobRows(jobs, Date.now())).execute();
+    await this.#ctx.write((trx) => trx.insertInto('jobs').values(jobRows(jobs, Date.now())).execute());
   }
 
   async claim({ kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<Job[]> {
-    const { db, dialect } = this.#ctx;
+    const { dialect } = this.#ctx;
+    // Claims, acks and retries go through the group commit like every hot write: one fsync per
+    // batch instead of one per job.
     // SQLite has one writer, so select-then-update in one statement cannot double-claim;
     // PostgreSQL needs SKIP LOCKED so concurrent instances take disjoint rows without waiting.
-    let due = db
-      .selectFrom('jobs')
-      .select('id')
-      .where('state', '=', 'ready')
-      .where('kind', 'in', kinds)
-      .where('run_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .orderBy('run_at')
-      .limit(limit);
-    if (dialect === 'postgres') due = due.forUpdate().skipLocked();
-    const rows = await db
-      .updateTable('jobs')
-      .set({ locked_by: workerId, locked_until: now + leaseMs, attempts: sql<number>`attempts + 1` })
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
+    const rows = await this.#ctx.write((trx) => {
+      let due = trx
+        .selectFrom('jobs')
+        .select('id')
+        .where('state', '=', 'ready')
+        .where('kind', 'in', kinds)
+        .where('run_at', '<=', now)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .orderBy('run_at')
+        .limit(limit);
+      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+      return trx
+        .updateTable('jobs')
+        .set({ locked_by: workerId, locked_until: now + leaseMs, attempts: sql<number>`attempts + 1` })
+        .where('id', 'in', due)
+        .returningAll()
+        .execute();
+    });
     return rows.map(toJob).sort((a, b) => a.runAt - b.runAt);
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {
-    const res = await this.#ctx.db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).executeTakeFirst();
+    const res = await this.#ctx.write((trx) => trx.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).executeTakeFirst());
     return res.numDeletedRows > 0n;
   }
 
   async reschedule(id: string, workerId: string, runAt: number, error: string): Promise<boolean> {
-    const res = await this.#ctx.db
-      .updateTable('jobs')
-      .set({ run_at: runAt, locked_by: null, locked_until: null, last_error: error })
-      .where('id', '=', id)
-      .where('locked_by', '=', workerId)
-      .executeTakeFirst();
+    const res = await this.#ctx.write((trx) =>
+      trx
+        .updateTable('jobs')
+        .set({ run_at: runAt, locked_by: null, locked_until: null, last_error: error })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .executeTakeFirst(),
+    );
     return res.numUpdatedRows > 0n;
   }
 
   async bury(id: string, workerId: string, error: string): Promise<boolean> {
-    const res = await this.#ctx.db
-      .updateTable('jobs')
-      .set({ state: 'dead', locked_by: null, locked_until: null, last_error: error })
-      .where('id', '=', id)
-      .where('locked_by', '=', workerId)
-      .executeTakeFirst();
+    const res = await this.#ctx.write((trx) =>
+      trx
+        .updateTable('jobs')
+        .set({ state: 'dead', locked_by: null, locked_until: null, last_error: error })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .executeTakeFirst(),
+    );
     return res.numUpdatedRows > 0n;
   }
 
   async wake(kind: string, refs: readonly string[], now: number): Promise<number> {
     if (refs.length === 0) return 0;
-    const res = await this.#ctx.db
-      .updateTable('jobs')
-      .set({ run_at: now })
-      .where('state', '=', 'ready')
-      .where('kind', '=', kind)
-      .where('ref', 'in', refs)
-      .where('run_at', '>', now)
-      .where('locked_by', 'is', null)
-      .executeTakeFirst();
+    const res = await this.#ctx.write((trx) =>
+      trx
+        .updateTable('jobs')
+        .set({ run_at: now })
+        .where('state', '=', 'ready')
+        .where('kind', '=', kind)
+        .where('ref', 'in', refs)
+        .where('run_at', '>', now)
+        .where('locked_by', 'is', null)
+        .executeTakeFirst(),
+    );
     return Number(res.numUpdatedRows);
   }
 
