@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Job, NewJob } from '../../src/store/repos/jobs.js';
 import type { MoPartRecord } from '../../src/store/repos/inbox.js';
 import type { MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
+import type { NewNotification } from '../../src/store/repos/notifications.js';
 import type { Store } from '../../src/store/store.js';
 
 /** A store on a fresh, migrated database, and a way to open a second one on the same database. */
@@ -315,6 +316,29 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       }
       assert.deepEqual(await s.store.inbox.take('app1', '22627000', 4, T0 + 100), { messages: [], pending: 0 });
     });
+
+    it('notifications: a notification created twice at once is stored once; listener claims are exactly once', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      const twice = await Promise.all([s.store, other, s.store, other].map((store) => store.notifications.create(notification('n-dup', 'q0'))));
+      assert.equal(twice.filter(Boolean).length, 1);
+      for (let i = 0; i < 45; i += 1) await (i % 2 === 0 ? s.store : other).notifications.create(notification(`n${i}`, `q${i % 3}`));
+      const claimed = new Map<string, string>();
+      await Promise.all(
+        [s.store, other, s.store, other].map(async (store, w) => {
+          for (;;) {
+            const jobs = await store.notifications.claimForListeners({ kinds: ['webhook'], workerId: `w${w}`, limit: 5, leaseMs: LEASE, now: T0, freeSlots: () => 2 });
+            if (jobs.length === 0) return;
+            for (const j of jobs) {
+              assert.equal(claimed.get(j.id), undefined, `${j.ref} claimed twice`);
+              claimed.set(j.id, `w${w}`);
+              assert.equal(await store.jobs.complete(j.id, `w${w}`), true);
+            }
+          }
+        }),
+      );
+      assert.equal(claimed.size, 46);
+    });
   });
 }
 
@@ -371,5 +395,21 @@ function recipient(messageId: string, seq: number): RecipientRecord {
     networkId: null,
     finalAt: null,
     updatedAt: T0,
+  };
+}
+
+function notification(id: string, queue: string): NewNotification {
+  return {
+    id,
+    appId: 'app1',
+    kind: 'mo',
+    target: 'listener',
+    shortCode: '22627000',
+    url: 'http://127.0.0.1:9/listener',
+    contentType: 'application/json',
+    body: '{}',
+    createdAt: T0,
+    queue,
+    deadlineAt: DEADLINE,
   };
 }

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Job } from '../repos/jobs.js';
 import {
   WEBHOOK_JOB_KIND,
@@ -59,6 +59,9 @@ export class SqlNotificationRepo implements NotificationRepo {
 
   create(notification: NewNotification): Promise<boolean> {
     return this.#ctx.write(async (trx) => {
+      // PostgreSQL: two instances creating the same notification at once would both find nothing
+      // and one would fail on the key; the lock makes the second wait and then see the first's row.
+      if (this.#ctx.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${notification.id}))`.execute(trx);
       const existing = await trx.selectFrom('notifications').select('id').where('id', '=', notification.id).executeTakeFirst();
       if (existing !== undefined) return false;
       await insertNotification(trx, notification);
