@@ -3,7 +3,10 @@ import { Agent, request } from 'undici';
 export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string };
 
 export interface SenderOptions {
-  /** Each of connect, response headers and body gaps gets this much; the whole POST 3×. */
+  /**
+   * Each of connect, response headers and body gaps gets this much — undici runs these on coarse
+   * timers (about a second) — and the whole POST is aborted after 3× on a precise one.
+   */
   readonly timeoutMs: number;
   /** Sockets kept per listener origin. */
   readonly connectionsPerOrigin: number;
