@@ -19,6 +19,8 @@ export interface Config {
   readonly port: number;
   /** Base of the resource URLs the API returns (`resourceURL`, `Location`). */
   readonly publicUrl: string;
+  /** True when SWITCHBOARD_PUBLIC_URL was given (else publicUrl follows HOST and PORT). */
+  readonly publicUrlSet: boolean;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   /** Connections each instance keeps to PostgreSQL at most. */
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     port,
     publicUrl,
+    publicUrlSet: optional(env, 'SWITCHBOARD_PUBLIC_URL') !== undefined,
     dataDir: resolve(str(env, 'SWITCHBOARD_DATA_DIR', './data')),
     databaseUrl: url(env, 'SWITCHBOARD_DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'SWITCHBOARD_DATABASE_POOL_SIZE', 10, 1, 1000),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
+import { withBoundPort } from './http/bind-port.js';
 import { buildHttpApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
@@ -31,7 +32,8 @@ export interface GatewayOptions {
 }
 
 /** Wires config → store → network → dispatch → http, and starts listening. */
-export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+export async function startGateway(requested: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const config = await withBoundPort(requested);
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const store: Store = await openStore(config, log);
