@@ -95,6 +95,10 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
     const { jobs, clock, workerId, concurrency, leaseMs, idlePollMs, paused } = this.#options;
     const allKinds = [...this.#handlers.keys()];
     while (this.#running) {
+      // With a synchronous engine (better-sqlite3) a job's awaits resolve as microtasks, so a
+      // backlog would drain in one event-loop turn and starve HTTP and timers: yield every round.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!this.#running) break;
       const kinds = allKinds.filter((kind) => !paused(kind));
       const free = kinds.length === 0 ? 0 : concurrency - this.#inFlight.size;
       let claimed: Job[] = [];

@@ -57,7 +57,13 @@ test('a backlog queued while the network is down waits untouched, then streams o
     runner.once('job:completed', () => {
       firstDone = Date.now();
     });
+    let completed = 0;
+    runner.on('job:completed', () => completed++);
     simulator.setLinkUp(true);
+    // The API keeps answering while the backlog drains (a synchronous store must not starve it).
+    const health = await gw.request('GET', '/healthz');
+    assert.equal(health.status, 200);
+    assert.ok(completed < count, `/healthz was answered only after the whole backlog (${completed} submits)`);
     // Drained when no job is left at all (submits and the network's deliveries), however far ahead.
     await waitFor(async () => ((await gw.gateway.ctx.store.jobs.backlog(Date.now() + 3_600_000)).ready === 0 ? true : undefined), 60_000, 'the backlog to drain');
     assert.ok(firstDone - up < 2000, `sending resumed ${firstDone - up} ms after the link came back`);
