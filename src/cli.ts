@@ -133,6 +133,11 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     await import('./main.js');
     return undefined;
   }
+  if (action.kind === 'process') {
+    if (input.url !== undefined) throw new UsageError(`${command.name} does not take --url`);
+    await action.run(input);
+    return undefined;
+  }
   if (action.kind === 'admin' && input.url !== undefined) {
     const token = input.adminToken ?? process.env.SWITCHBOARD_ADMIN_TOKEN;
     if (token === undefined || token === '') throw new UsageError('--url needs --admin-token TOKEN (or SWITCHBOARD_ADMIN_TOKEN)');

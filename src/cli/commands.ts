@@ -24,7 +24,9 @@ export interface CommandInput {
 export type CommandKind =
   | { readonly kind: 'admin'; run(client: AdminClient, input: CommandInput): Promise<unknown> }
   | { readonly kind: 'store'; run(store: Store, config: Config, warn: (line: string) => void): Promise<unknown> }
-  | { readonly kind: 'serve' };
+  | { readonly kind: 'serve' }
+  /** Another long-running process (resolves once it is started; it stops on SIGTERM). */
+  | { readonly kind: 'process'; run(input: CommandInput): Promise<void> };
 
 export interface Command {
   /** The words that name it, e.g. `app create`. */
@@ -85,6 +87,14 @@ export const COMMANDS: readonly Command[] = [
     args: '',
     summary: 'run the gateway (like npm start; settings from the environment)',
     action: { kind: 'serve' },
+  },
+  {
+    name: 'smsc',
+    args: '--port N',
+    summary: 'run the simulated network alone as an SMPP 3.4 SMSC on 127.0.0.1:N, with /sim/v1 on HOST:PORT',
+    details: ['--port N                      the SMPP port (required); carrier behaviour from the SWITCHBOARD_SIM_SMPP_* settings'],
+    options: { port: { type: 'string' } },
+    action: { kind: 'process', run: async (input) => (await import('../network/sim-smsc/standalone.js')).smscCommand(input.values) },
   },
   {
     name: 'migrate',

@@ -10,6 +10,7 @@ import { attInboxRoutes } from './routes/att-inbox.js';
 import { oneapiInboundRoutes } from './routes/oneapi-inbound.js';
 import { oneapiSubscriptionRoutes } from './routes/oneapi-subscriptions.js';
 import { adminDeadLetterRoutes } from './routes/admin-dead-letters.js';
+import { adminSmppRoutes } from './routes/admin-smpp.js';
 import { attOutboxRoutes } from './routes/att-outbox.js';
 import { oneapiOutboundRoutes } from './routes/oneapi-outbound.js';
 import { simRoutes } from './routes/sim.js';
@@ -27,6 +28,7 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(oneapiInboundRoutes, { ctx });
   await app.register(oneapiSubscriptionRoutes, { ctx });
   await app.register(adminDeadLetterRoutes, { ctx });
+  await app.register(adminSmppRoutes, { ctx });
   await app.register(attOutboxRoutes, { ctx });
   await app.register(oneapiOutboundRoutes, { ctx });
   await app.register(simRoutes, { ctx });

@@ -186,3 +186,54 @@ export class ReceiptSendingSmsc extends FakeSmsc {
     if (this.order === 'after') void receipt();
   }
 }
+
+/**
+ * Accepts every submit and sends receipts only when the test says so — per part, in any order,
+ * with any outcome, even before the submit_sm_resp (`holdResponses`).
+ */
+export class ControlledReceiptSmsc extends FakeSmsc {
+  /** Accepted submits with the id each got, in arrival order. */
+  readonly accepted: Array<{ id: string; submit: SubmitSm }> = [];
+  holdResponses = false;
+  readonly #held: Array<() => void> = [];
+
+  protected override onSubmit(session: SmppSession, pdu: Pdu): void {
+    const id = this.newId();
+    this.accepted.push({ id, submit: readSubmitSm(pdu) });
+    const answer = () => session.respond(pdu, STATUS.ROK, { message_id: id });
+    if (this.holdResponses) this.#held.push(answer);
+    else answer();
+  }
+
+  releaseResponses(): void {
+    for (const answer of this.#held.splice(0)) answer();
+  }
+
+  /** The accepted parts of the message sent to `to`, ordered by their UDH sequence number. */
+  partsTo(to: string): Array<{ id: string; seq: number; submit: SubmitSm }> {
+    return this.accepted
+      .filter((a) => `+${a.submit.destination.addr}` === to)
+      .map((a) => ({ ...a, seq: (a.submit.esmClass & 0x40) !== 0 ? (a.submit.shortMessage[5] ?? 1) : 1 }))
+      .sort((x, y) => x.seq - y.seq);
+  }
+
+  /** Sends a receipt for message id `id` with `stat`, on the first bound session. */
+  async receipt(id: string, stat: string, options: { textId?: string; tlvId?: string | null } = {}): Promise<number> {
+    const session = [...this.sessions][0];
+    if (!session) throw new Error('no ESME bound');
+    await session.waitForRoom();
+    const state: Record<string, number> = { DELIVRD: 2, EXPIRED: 3, UNDELIV: 5, REJECTD: 8, ACCEPTD: 6, ENROUTE: 1 };
+    const textId = options.textId ?? id;
+    const response = await session.request(
+      deliverSmPdu({
+        source: { ton: 1, npi: 1, addr: '14255550100' },
+        destination: { ton: 3, npi: 0, addr: '22627400' },
+        esmClass: 0x04,
+        dataCoding: 0,
+        shortMessage: Buffer.from(`id:${textId} sub:001 dlvrd:00${stat === 'DELIVRD' ? 1 : 0} submit date:2601010000 done date:2601010001 stat:${stat} err:000 text:`),
+        ...(options.tlvId === null ? {} : { receiptedMessageId: options.tlvId ?? id, messageState: state[stat] }),
+      }),
+    );
+    return response.command_status;
+  }
+}

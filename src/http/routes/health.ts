@@ -12,6 +12,8 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: Gateway
     }
     const network = ctx.networkUp() ? 'up' : 'down';
     const ok = store === 'up' && network === 'up';
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', store, network, engine: ctx.store.engine });
+    // In smpp mode, each bind's state: the network is up while at least one link can submit.
+    const smsc = ctx.smpp?.linkStates();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', store, network, engine: ctx.store.engine, ...(smsc ? { smsc } : {}) });
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The carrier misbehaviour the simulator SMSC can be told to show (SWITCHBOARD_SIM_SMPP_*), decided
  * per PDU: a throughput limit answered with ESME_RTHROTTLED, a share of submits refused with
- * ESME_RSYSERR, a share accepted but never answered, and the connection cut every N requests.
+ * ESME_RSYSERR, a share accepted but never answered, and the connection cut after every N answered
+ * submits (whatever else is in the window then goes unanswered).
  * The random source is injectable so tests can pin the decisions.
  */
 import type { Config } from '../../config.js';
@@ -13,7 +14,7 @@ export class Faults {
   readonly #settings: Config['simSmpp'];
   readonly #random: () => number;
   readonly #bucket: TokenBucket;
-  #requests = 0;
+  #answered = 0;
   readonly counts = { cut: 0, throttle: 0, error: 0, drop: 0 };
 
   constructor(settings: Config['simSmpp'], random: () => number = Math.random) {
@@ -22,12 +23,12 @@ export class Faults {
     this.#bucket = new TokenBucket(settings.throttlePerSecond);
   }
 
-  /** Called for every request an ESME sends after binding; true when the connection must be cut now. */
+  /** Called after every submit_sm answered; true when the connection must be cut now. */
   cutNow(): boolean {
     const every = this.#settings.cutEvery;
     if (every === 0) return false;
-    this.#requests++;
-    if (this.#requests % every !== 0) return false;
+    this.#answered++;
+    if (this.#answered % every !== 0) return false;
     this.counts.cut++;
     return true;
   }

@@ -1,8 +1,8 @@
 /**
  * deliver_sm the simulator SMSC owes its ESMEs — receipts and MO — delivered at least once: sent at
- * once when a receiver is bound and nothing is due before it, otherwise kept as a job
- * (`sim-smsc-deliver`) and retried until a receiver of the right system_id takes it with
- * ESME_ROK, as an SMSC stores receipts for an ESME that is not bound.
+ * once when a receiver is bound, otherwise kept as a job (`sim-smsc-deliver`) and retried until a
+ * receiver of the right system_id takes it with ESME_ROK, as an SMSC stores receipts for an ESME
+ * that is not bound; a receiver binding makes its waiting jobs due at once.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -15,6 +15,8 @@ import { type Address, deliverSmPdu, STATUS, statusName } from '../smpp/pdu.js';
 import type { SmppSession } from '../smpp/session.js';
 
 export const DELIVER_KIND = 'sim-smsc-deliver';
+/** Job ref of MO, which any receiver may take. */
+const ANY_RECEIVER = '*';
 
 /** One deliver_sm as the outbox keeps it. */
 export interface OutboxItem {
@@ -59,7 +61,7 @@ export class Outbox {
       clock: options.clock,
       workerId: `sim-smsc-${process.pid}-${randomBytes(3).toString('hex')}`,
       handlers: [{ kind: DELIVER_KIND, run: (job) => this.#run(job), exhausted: async () => 'drop' }],
-      schedule: (attempt, now) => now + backoffDelay(attempt, { baseMs: 100, capMs: 2000 }),
+      schedule: (attempt, now) => now + backoffDelay(attempt, { baseMs: 50, capMs: 2000 }),
       concurrency: 16,
       leaseMs: 30_000,
       idlePollMs: 100,
@@ -77,8 +79,9 @@ export class Outbox {
     await this.#runner.stop();
   }
 
-  /** A receiver bound: deliver what waits for it now rather than at the next retry. */
-  wake(): void {
+  /** A receiver bound with `systemId`: what waits for it (and MO for anyone) is due now, not at its next retry. */
+  async wake(systemId: string): Promise<void> {
+    await this.#o.store.jobs.wake(DELIVER_KIND, [systemId, ANY_RECEIVER], this.#o.clock.now());
     this.#runner.poke();
   }
 
@@ -95,7 +98,7 @@ export class Outbox {
       networkErrorCode: item.networkErrorCode?.toString('base64'),
     };
     await this.#o.store.jobs.enqueue([
-      { kind: DELIVER_KIND, ref: item.systemId ?? '*', payload: JSON.stringify(stored), runAt: now + delayMs, deadlineAt: now + this.#o.keepMs },
+      { kind: DELIVER_KIND, ref: item.systemId ?? ANY_RECEIVER, payload: JSON.stringify(stored), runAt: now + delayMs, deadlineAt: now + this.#o.keepMs },
     ]);
     if (delayMs > 0) {
       const t = setTimeout(() => {

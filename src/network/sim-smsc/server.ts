@@ -67,6 +67,7 @@ export class SimSmsc {
   readonly #outbox: Outbox;
   readonly #binds = new Map<SmppSession, Bind>();
   readonly #setLocks = new Map<string, Promise<void>>();
+  readonly #queues = new WeakMap<SmppSession, Promise<void>>();
   readonly #moRefs = new ConcatRefs();
   #listener: SmppListener | undefined;
   #nextId: bigint;
@@ -157,13 +158,14 @@ export class SimSmsc {
       return;
     }
     if (!bind) return session.respond(pdu, STATUS.RINVBNDSTS);
-    if (this.#faults.cutNow()) {
-      session.destroy(new Error('cut by SWITCHBOARD_SIM_SMPP_CUT_EVERY'));
-      return;
-    }
     if (pdu.command !== 'submit_sm') return session.respond(pdu, STATUS.RINVCMDID);
     if (bind.type === 'receiver') return session.respond(pdu, STATUS.RINVBNDSTS);
-    await this.#onSubmit(session, pdu, bind);
+    // One submit at a time per connection, in arrival order, as SMSCs commonly work: a cut then
+    // leaves the rest of the window unread instead of half-processed.
+    const previous = this.#queues.get(session) ?? Promise.resolve();
+    const current = previous.then(() => this.#onSubmit(session, pdu, bind));
+    this.#queues.set(session, current.catch(() => {}));
+    await current;
   }
 
   #onBind(session: SmppSession, pdu: Pdu, current: Bind | undefined): void {
@@ -173,7 +175,9 @@ export class SimSmsc {
     const type = pdu.command.slice('bind_'.length) as Bind['type'];
     this.#binds.set(session, { systemId: systemIdOf(pdu), type });
     session.respond(pdu, STATUS.ROK, { system_id: 'SWITCHBOARD' });
-    if (type !== 'transmitter') this.#outbox.wake();
+    if (type !== 'transmitter') {
+      this.#outbox.wake(systemIdOf(pdu)).catch((err: unknown) => this.#o.log.error({ err }, 'simulator SMSC: outbox wake failed'));
+    }
   }
 
   async #onSubmit(session: SmppSession, pdu: Pdu, bind: Bind): Promise<void> {
@@ -185,6 +189,8 @@ export class SimSmsc {
     const answer = (status: number, id?: bigint) => {
       if (fault === 'drop') return;
       session.respond(pdu, status, id === undefined ? {} : { message_id: formatId(id, this.#o.settings.idForm) });
+      // The cut comes right after an answer: the submits behind it in the window lose theirs.
+      if (session.open && this.#faults.cutNow()) session.close();
     };
 
     const sm = readSubmitSm(pdu);
@@ -196,6 +202,8 @@ export class SimSmsc {
     const set = concat ? { ref: concat.ref, total: concat.total, seq: concat.seq } : sm.sar;
     const id = this.#nextId++;
 
+    // A connection that went meanwhile takes its unread work with it: nothing is accepted.
+    if (!session.open) return;
     if (!set || set.total === 1) {
       const status = await this.#toNetwork(bind, sm, to, [{ id, registeredDelivery: sm.registeredDelivery, payload }], udhi);
       return answer(status, status === STATUS.ROK ? id : undefined);
@@ -203,6 +211,7 @@ export class SimSmsc {
 
     const setKey = [bind.systemId, sm.source.addr, to, set.ref, set.total].join('|');
     await this.#locked(setKey, async () => {
+      if (!session.open) return;
       const parts = await this.#o.store.simSmsc.addPart({
         setKey,
         seq: set.seq,

@@ -54,10 +54,13 @@ export function parseSmppUrl(url: string): SmscEndpoint {
   };
 }
 
-/** What the admin API and /healthz show about the SMSC links. */
+/** One link as the admin API shows it: the session counters plus what its deliver_sm carried. */
+export type SmppLinkReport = LinkStats & { readonly receipts: number; readonly mo: number };
+
+/** What the admin API shows about the SMSC links. */
 export interface SmppReport {
   readonly smsc: string;
-  readonly links: readonly LinkStats[];
+  readonly links: readonly SmppLinkReport[];
   readonly receipts: ReceiptStats & { readonly held: number; readonly unmatched: number; readonly unreadable: number };
   readonly mo: number;
 }
@@ -77,6 +80,7 @@ export class SmppConnector implements Connector {
   #next = 0;
   #unreadable = 0;
   #mo = 0;
+  readonly #perLink = new Map<string, { receipts: number; mo: number }>();
 
   constructor(options: SmppConnectorOptions) {
     this.#o = options;
@@ -112,7 +116,7 @@ export class SmppConnector implements Connector {
         throttleCapMs: settings.throttleBackoffMs * 25,
         throttleGiveUpMs: settings.throttleGiveUpMs,
         log,
-        onDeliver: (pdu) => this.#onDeliver(pdu),
+        onDeliver: (pdu, name) => this.#onDeliver(pdu, name),
         onStateChange: () => this.#linkChanged(),
       });
       this.#links.push(link);
@@ -134,7 +138,7 @@ export class SmppConnector implements Connector {
     const receipts = this.#tracker?.stats() ?? { received: 0, matched: 0, matchedLate: 0, finals: 0, settledByGrace: 0 };
     return {
       smsc: `${this.#endpoint.host}:${this.#endpoint.port}`,
-      links: this.#links.map((l) => l.stats()),
+      links: this.#links.map((l) => ({ ...l.stats(), ...(this.#perLink.get(l.name) ?? { receipts: 0, mo: 0 }) })),
       receipts: { ...receipts, ...counts, unreadable: this.#unreadable },
       mo: this.#mo,
     };
@@ -188,7 +192,7 @@ export class SmppConnector implements Connector {
             submittedAt: clock.now(),
           });
           accepted.set(part, answer.messageId);
-          this.#tracker?.partRecorded();
+          this.#tracker?.partRecorded(keys);
         }
         return answer;
       }),
@@ -235,11 +239,13 @@ export class SmppConnector implements Connector {
     this.#events?.onStateChange(up);
   }
 
-  async #onDeliver(pdu: Pdu): Promise<number> {
+  async #onDeliver(pdu: Pdu, linkName: string): Promise<number> {
     const events = this.#events;
     const tracker = this.#tracker;
     if (!events || !tracker) return STATUS.RX_T_APPN;
     const { clock, log } = this.#o;
+    const counts = this.#perLink.get(linkName) ?? { receipts: 0, mo: 0 };
+    this.#perLink.set(linkName, counts);
     const d = readDeliverSm(pdu);
     const userData = d.messagePayload && d.messagePayload.length > 0 ? d.messagePayload : d.shortMessage;
     const text = userData.toString('latin1');
@@ -257,6 +263,7 @@ export class SmppConnector implements Connector {
         return STATUS.ROK;
       }
       await tracker.receive(receipt, clock.now());
+      counts.receipts++;
       return STATUS.ROK;
     }
     const mo = readMo(d, clock.now());
@@ -264,6 +271,7 @@ export class SmppConnector implements Connector {
       case 'whole':
         await events.onInbound(mo.message);
         this.#mo++;
+        counts.mo++;
         return STATUS.ROK;
       case 'part':
         if (!events.onInboundPart) return STATUS.RX_T_APPN;
@@ -276,6 +284,7 @@ export class SmppConnector implements Connector {
           return STATUS.RX_P_APPN;
         }
         this.#mo++;
+        counts.mo++;
         return STATUS.ROK;
       case 'unreadable':
         log.warn({ from: d.source.addr, to: d.destination.addr, reason: mo.reason }, 'smpp MO refused');

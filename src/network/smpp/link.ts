@@ -31,8 +31,8 @@ export interface LinkOptions {
   readonly throttleCapMs: number;
   readonly throttleGiveUpMs: number;
   readonly log: BindLog;
-  /** A deliver_sm / data_sm from the SMSC; resolves with the command_status to answer. */
-  readonly onDeliver: (pdu: Pdu) => Promise<number>;
+  /** A deliver_sm / data_sm from the SMSC on this link; resolves with the command_status to answer. */
+  readonly onDeliver: (pdu: Pdu, link: string) => Promise<number>;
   /** The transmit side went up or down. */
   readonly onStateChange: (up: boolean) => void;
 }
@@ -63,7 +63,8 @@ export interface LinkStats {
   readonly submitted: number;
   readonly refused: number;
   readonly throttled: number;
-  readonly delivered: number;
+  /** deliver_sm / data_sm received (receipts and MO). */
+  readonly deliverSm: number;
   readonly reconnects: number;
   readonly responseTimeouts: number;
   readonly pausedUntil: number | null;
@@ -168,7 +169,7 @@ export class SmppLink {
       submitted: this.#submitted,
       refused: this.#refused,
       throttled: this.#throttled,
-      delivered: this.#delivered,
+      deliverSm: this.#delivered,
       reconnects: this.#tx.reconnects + (this.#rx?.reconnects ?? 0),
       responseTimeouts: this.#timeouts + (this.#lastTx?.timeouts ?? 0),
       pausedUntil: this.#pausedUntil > Date.now() ? this.#pausedUntil : null,
@@ -250,7 +251,7 @@ export class SmppLink {
       return;
     }
     this.#delivered++;
-    this.#o.onDeliver(pdu).then(
+    this.#o.onDeliver(pdu, this.#o.name).then(
       (status) => session.respond(pdu, status),
       () => session.respond(pdu, STATUS.RX_T_APPN), // not stored: the SMSC keeps it and redelivers
     );

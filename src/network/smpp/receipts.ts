@@ -5,8 +5,10 @@
  * parts and their ids are in the store (smpp_parts), written before the submit is reported
  * accepted. A receipt can still arrive first — the SMSC may send it before we have processed its
  * submit_sm_resp, or on the receiver bind of a pair — so one that matches nothing is stored
- * (smpp_held_receipts) and retried: soon after each new part is recorded, and every `retryMs`;
- * after `holdMs` it is marked unmatched, counted and logged, and kept for the operator.
+ * (smpp_held_receipts) and retried: at once when a part with one of its ids is recorded (an
+ * in-memory index of held ids makes that a lookup, not a scan), otherwise on a back-off schedule
+ * starting at `retryMs`; after `holdMs` it is marked unmatched, counted and logged, and kept for
+ * the operator.
  *
  * Combining: a recipient is delivered when every part is, impossible as soon as one part fails
  * for good, and reported to the core exactly once (per-recipient lock in this process, and a
@@ -18,10 +20,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
-import type { SmppFinalState, SmppMessageRecord, SmppPartRecord, SmppPartState, SmppRepo } from '../../store/repos/smpp.js';
+import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppPartRecord, SmppPartState, SmppRepo } from '../../store/repos/smpp.js';
 import type { Receipt } from '../connector.js';
 import type { ParsedReceipt } from './dlr.js';
-import { IdMatcher, normaliseId } from './ids.js';
+import { IdMatcher, type IdKeys, normaliseId } from './ids.js';
 
 export interface TrackerLog {
   info(obj: object, msg: string): void;
@@ -52,6 +54,16 @@ export interface ReceiptStats {
 }
 
 const FINAL_FAILURES: readonly SmppPartState[] = ['undeliverable', 'expired', 'rejected'];
+/** Longest pause between two tries of a held receipt. */
+const HELD_RETRY_CAP_MS = 30_000;
+/** Held receipts kept in memory (and so retried) at once; older ones wait for a restart or a sweep. */
+const HELD_IN_MEMORY = 20_000;
+
+interface Held {
+  readonly receipt: HeldReceipt;
+  attempts: number;
+  nextAt: number;
+}
 
 /**
  * The combined state of a message from its parts, or null while it is open.
@@ -76,8 +88,11 @@ export class ReceiptTracker {
   #soon: NodeJS.Timeout | undefined;
   #sweeping: Promise<void> | undefined;
   #running = false;
-  /** Held receipts we know of (approximate: only decides whether a quick retry is worth it). */
-  #heldHint = 0;
+  readonly #held = new Map<string, Held>();
+  /** Normalised receipt id → held receipts naming it. */
+  readonly #heldIndex = new Map<string, Set<string>>();
+  /** Held receipts to try again soon (a part with one of their ids was recorded). */
+  readonly #due = new Set<string>();
   #received = 0;
   #matched = 0;
   #matchedLate = 0;
@@ -90,7 +105,7 @@ export class ReceiptTracker {
 
   async start(): Promise<void> {
     this.#running = true;
-    this.#heldHint = (await this.#o.repo.counts()).held;
+    for (const h of await this.#o.repo.held(HELD_IN_MEMORY)) this.#remember(h);
     this.#schedule();
   }
 
@@ -114,7 +129,7 @@ export class ReceiptTracker {
       await this.#apply(part, receipt.state, receipt.errorCode ?? null, at);
       return;
     }
-    await this.#o.repo.hold({
+    const held: HeldReceipt = {
       id: randomUUID(),
       ids: receipt.ids,
       state: receipt.final ? receipt.state : 'enroute',
@@ -124,18 +139,44 @@ export class ReceiptTracker {
       receiptAt: at,
       heldAt: this.#o.clock.now(),
       attempts: 0,
-    });
-    this.#heldHint++;
+    };
+    await this.#o.repo.hold(held);
+    if (this.#held.size < HELD_IN_MEMORY) this.#remember(held);
   }
 
-  /** A part's id was just stored: held receipts may match it now. */
-  partRecorded(): void {
-    if (this.#heldHint === 0 || this.#soon || !this.#running) return;
+  /** A part's id was just stored: a held receipt naming it can be matched now. */
+  partRecorded(keys: IdKeys): void {
+    for (const k of [keys.key, keys.dec, keys.hex]) {
+      if (k === null) continue;
+      for (const id of this.#heldIndex.get(k) ?? []) this.#due.add(id);
+    }
+    if (this.#due.size === 0 || this.#soon || !this.#running) return;
     this.#soon = setTimeout(() => {
       this.#soon = undefined;
       void this.#sweep();
-    }, 20);
+    }, 5);
     this.#soon.unref();
+  }
+
+  #remember(receipt: HeldReceipt): void {
+    this.#held.set(receipt.id, { receipt, attempts: receipt.attempts, nextAt: receipt.heldAt + this.#o.retryMs });
+    for (const id of receipt.ids) {
+      const k = normaliseId(id);
+      const set = this.#heldIndex.get(k) ?? new Set<string>();
+      set.add(receipt.id);
+      this.#heldIndex.set(k, set);
+    }
+  }
+
+  #forget(receipt: HeldReceipt): void {
+    this.#held.delete(receipt.id);
+    this.#due.delete(receipt.id);
+    for (const id of receipt.ids) {
+      const k = normaliseId(id);
+      const set = this.#heldIndex.get(k);
+      set?.delete(receipt.id);
+      if (set?.size === 0) this.#heldIndex.delete(k);
+    }
   }
 
   /** One pass now (tests and the admin route use it to avoid waiting for the timer). */
@@ -189,24 +230,28 @@ export class ReceiptTracker {
     return this.#sweeping;
   }
 
+  /** Held receipts that are due (their back-off is over, or a part naming them was recorded). */
   async #retryHeld(): Promise<void> {
-    const { repo, clock, log, holdMs } = this.#o;
-    const held = await repo.held(500);
-    this.#heldHint = held.length;
-    for (const h of held) {
-      const part = await this.#match(h.ids);
+    const { repo, clock, log, holdMs, retryMs } = this.#o;
+    const now = clock.now();
+    for (const h of [...this.#held.values()]) {
+      const r = h.receipt;
+      if (!this.#due.has(r.id) && h.nextAt > now) continue;
+      this.#due.delete(r.id);
+      const part = await this.#match(r.ids);
       if (part) {
         this.#matched++;
         this.#matchedLate++;
-        await this.#apply(part, h.state, h.errorCode, h.receiptAt);
-        await repo.release(h.id);
-        this.#heldHint--;
-      } else if (clock.now() - h.heldAt >= holdMs) {
-        await repo.markUnmatched(h.id, clock.now());
-        this.#heldHint--;
-        log.warn({ ids: h.ids, stat: h.stat, heldSince: h.heldAt }, 'smpp receipt matches no submitted message: given up (kept, counted as unmatched)');
+        await this.#apply(part, r.state, r.errorCode, r.receiptAt);
+        await repo.release(r.id);
+        this.#forget(r);
+      } else if (now - r.heldAt >= holdMs) {
+        await repo.markUnmatched(r.id, now);
+        this.#forget(r);
+        log.warn({ ids: r.ids, stat: r.stat, heldSince: r.heldAt }, 'smpp receipt matches no submitted message: given up (kept, counted as unmatched)');
       } else {
-        await repo.retried(h.id);
+        h.attempts++;
+        h.nextAt = now + Math.min(HELD_RETRY_CAP_MS, retryMs * 2 ** Math.min(h.attempts, 20));
       }
     }
   }

@@ -46,6 +46,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   readonly #options: SessionOptions;
   readonly #roomWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   #closed = false;
+  #closing = false;
   #closeError: Error | undefined;
   #lastHeard = Date.now();
   #keepAlive: NodeJS.Timeout | undefined;
@@ -98,6 +99,11 @@ export class SmppSession extends EventEmitter<SessionEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** False from the moment `close`/`destroy` is called (the socket may take a moment to go). */
+  get open(): boolean {
+    return !this.#closed && !this.#closing;
   }
 
   /** Requests waiting for a response (window slots in use). */
@@ -181,12 +187,14 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   /** Half-closes after pending writes flush; in-flight requests are rejected when the socket closes. */
   close(): void {
     if (this.#closed) return;
+    this.#closing = true;
     this.#codec.close();
     // A peer that never closes its side would keep the socket half-open forever.
     setTimeout(() => this.destroy(), 1000).unref();
   }
 
   destroy(err?: Error): void {
+    this.#closing = true;
     if (err && !this.#closeError) this.#closeError = err;
     this.#codec.destroy();
   }

@@ -77,8 +77,6 @@ export interface SmppRepo {
   held(limit: number): Promise<HeldReceipt[]>;
   /** A held receipt found its part: forget it. */
   release(id: string): Promise<void>;
-  /** Counts another failed match. */
-  retried(id: string): Promise<void>;
   /** Gives up on a held receipt: kept, marked, counted. */
   markUnmatched(id: string, at: number): Promise<void>;
   counts(): Promise<{ held: number; unmatched: number }>;

@@ -203,16 +203,6 @@ export class SqlSmppRepo implements SmppRepo {
     });
   }
 
-  async retried(id: string): Promise<void> {
-    await this.#ctx.write(async (trx) => {
-      await trx
-        .updateTable('smpp_held_receipts')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('id', '=', id)
-        .execute();
-    });
-  }
-
   async markUnmatched(id: string, at: number): Promise<void> {
     await this.#ctx.write(async (trx) => {
       await trx.updateTable('smpp_held_receipts').set({ unmatched_at: at }).where('id', '=', id).execute();

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readMo, senderE164 } from '../../../src/network/smpp/mo.js';
+import type { DeliverSm } from '../../../src/network/smpp/pdu.js';
+import { encodeGsm7, encodeUcs2 } from '../../../src/sms/encoding.js';
+import { buildConcatUdh } from '../../../src/sms/segment.js';
+
+function deliver(over: Partial<DeliverSm>): DeliverSm {
+  return {
+    command: 'deliver_sm',
+    source: { ton: 1, npi: 1, addr: '14255550100' },
+    destination: { ton: 3, npi: 0, addr: '22627000' },
+    esmClass: 0,
+    dataCoding: 0,
+    shortMessage: Buffer.alloc(0),
+    messagePayload: undefined,
+    receiptedMessageId: undefined,
+    messageState: undefined,
+    networkErrorCode: undefined,
+    sar: undefined,
+    ...over,
+  };
+}
+
+test('a whole GSM message, decoded from the raw septets (not the codec)', () => {
+  const mo = readMo(deliver({ shortMessage: encodeGsm7('Hi {there} €5 @home') }), 1000);
+  assert.deepEqual(mo, { kind: 'whole', message: { from: '+14255550100', to: '22627000', text: 'Hi {there} €5 @home', receivedAt: 1000 } });
+});
+
+test('UCS-2 in message_payload wins over an empty short_message', () => {
+  const mo = readMo(deliver({ dataCoding: 8, messagePayload: encodeUcs2('Привет 👋') }), 1);
+  assert.equal(mo.kind === 'whole' && mo.message.text, 'Привет 👋');
+});
+
+test('a UDH part goes to reassembly as raw octets with its place in the set', () => {
+  const body = encodeUcs2('part two');
+  const mo = readMo(deliver({ esmClass: 0x40, dataCoding: 8, shortMessage: Buffer.concat([buildConcatUdh(0x2a, 3, 2), body]) }), 5);
+  assert.equal(mo.kind, 'part');
+  if (mo.kind !== 'part') return;
+  assert.deepEqual({ ...mo.part, payload: Buffer.from(mo.part.payload) }, {
+    from: '+14255550100', to: '22627000', reference: 0x2a, total: 3, seq: 2, payload: body, dataCoding: 8, receivedAt: 5,
+  });
+});
+
+test('sar_* TLVs instead of a UDH', () => {
+  const mo = readMo(deliver({ shortMessage: encodeGsm7('second'), sar: { ref: 700, total: 2, seq: 2 } }), 5);
+  assert.equal(mo.kind === 'part' && `${mo.part.reference}/${mo.part.total}/${mo.part.seq}`, '700/2/2');
+});
+
+test('UDHI with a header that is not concatenation: the text after the header', () => {
+  const udh = Buffer.from([0x04, 0x24, 0x01, 0x00, 0x00]); // some other IE
+  const mo = readMo(deliver({ esmClass: 0x40, shortMessage: Buffer.concat([udh, encodeGsm7('plain')]) }), 1);
+  assert.equal(mo.kind === 'whole' && mo.message.text, 'plain');
+});
+
+test('binary data_coding and broken headers are unreadable, not guessed', () => {
+  assert.equal(readMo(deliver({ dataCoding: 0x04, shortMessage: Buffer.from([1, 2, 3]) }), 1).kind, 'unreadable');
+  assert.equal(readMo(deliver({ esmClass: 0x40, shortMessage: Buffer.from([0x09, 0x00]) }), 1).kind, 'unreadable');
+});
+
+test('sender forms: international TON, national digits, already with +, alphanumeric', () => {
+  assert.equal(senderE164({ ton: 1, npi: 1, addr: '14255550100' }), '+14255550100');
+  assert.equal(senderE164({ ton: 0, npi: 1, addr: '4255550100' }), '+14255550100');
+  assert.equal(senderE164({ ton: 2, npi: 1, addr: '+14255550100' }), '+14255550100');
+  assert.equal(senderE164({ ton: 5, npi: 0, addr: 'ACME' }), 'ACME');
+});
