@@ -66,7 +66,7 @@ test('a backlog queued while the network is down waits untouched, then streams o
     assert.ok(completed < count, `/healthz was answered only after the whole backlog (${completed} submits)`);
     // Drained when no job is left at all (submits and the network's deliveries), however far ahead.
     await waitFor(async () => ((await gw.gateway.ctx.store.jobs.backlog(Date.now() + 3_600_000)).ready === 0 ? true : undefined), 60_000, 'the backlog to drain');
-    assert.ok(firstDone - up < 2000, `sending resumed ${firstDone - up} ms after the link came back`);
+    assert.ok(firstDone - up < 5000, `sending resumed ${firstDone - up} ms after the link came back`);
     assert.equal(await delivered(gw, 'backlog'), count);
     assert.equal(claimed, count, 'every submit ran once');
     assert.ok(peak <= 16, `at most the concurrency in flight (peak ${peak})`);

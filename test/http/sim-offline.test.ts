@@ -49,10 +49,10 @@ test('a switched-off handset: DeliveredToNetwork while retried, DeliveryImpossib
   const final = await waitFor(async () => {
     const s = await status(id);
     return s === 'DeliveredToNetwork' ? undefined : s;
-  }, 6000, 'the retry window to end');
+  }, 15_000, 'the retry window to end');
   assert.equal(final, 'DeliveryImpossible');
   const took = Date.now() - started;
-  assert.ok(took >= 1900 && took < 5000, `gave up after ${took} ms with a 2 s window`);
+  assert.ok(took >= 1900 && took < 12_000, `gave up after ${took} ms with a 2 s window`);
   assert.deepEqual(await handsetMessages(gw, to), []);
 });
 
