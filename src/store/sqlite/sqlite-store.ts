@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import { runMigrations } from '../sql/migrate.js';
 import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -24,7 +25,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   database.pragma(`synchronous = ${options.synchronous}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const committer = new GroupCommitter(db);
   const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn) });
   return {
