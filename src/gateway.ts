@@ -48,7 +48,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   let boundPort = config.port;
   const webhooks = new WebhookEngine({ store, clock, config, log, self: () => selfEndpoints(config, boundPort) });
   const inbound = new InboundService({ store, clock, config, log, notified: () => webhooks.poke() });
-  const smpp = config.network === 'smpp' ? new SmppConnector({ settings: config.smpp, repo: store.smpp, clock, log }) : undefined;
+  const smpp = config.network === 'smpp' ? new SmppConnector({ settings: config.smpp, repo: store.smpp, clock, log, keepOpenMs: 2 * config.networkRetryWindowS * 1000 }) : undefined;
   const outbound = createOutbound({ config, store, clock, log, notified: () => webhooks.poke(), connector: smpp });
   // The simulated network's SMPP face; MO from handsets stays with this gateway's own routing.
   const simSmsc =

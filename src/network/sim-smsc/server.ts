@@ -73,6 +73,7 @@ export class SimSmsc {
   #nextId: bigint;
   #submits = 0;
   #messages = 0;
+  #pruner: NodeJS.Timeout | undefined;
 
   constructor(options: SimSmscOptions) {
     this.#o = options;
@@ -103,11 +104,17 @@ export class SimSmsc {
       this.#accept(s),
     );
     this.#outbox.start();
+    // Part sets that never completed, and messages whose receipts can no longer come, go after the retry window.
+    this.#pruner = setInterval(() => {
+      this.#o.store.simSmsc.prune(this.#o.clock.now() - this.#o.keepMs).catch((err: unknown) => this.#o.log.error({ err }, 'simulator SMSC: prune failed'));
+    }, 60_000);
+    this.#pruner.unref();
     this.#o.log.info({ port: this.#listener.port }, 'simulator SMSC listening');
     return this.#listener.port;
   }
 
   async stop(): Promise<void> {
+    if (this.#pruner) clearInterval(this.#pruner);
     await this.#listener?.close();
     await this.#outbox.stop();
   }

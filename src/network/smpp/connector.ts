@@ -34,6 +34,8 @@ export interface SmppConnectorOptions {
   readonly repo: SmppRepo;
   readonly clock: Clock;
   readonly log: TrackerLog & { debug(obj: object, msg: string): void };
+  /** How long a submitted message may wait for its receipts (the network retry window and then some). */
+  readonly keepOpenMs: number;
 }
 
 export interface SmscEndpoint {
@@ -99,6 +101,8 @@ export class SmppConnector implements Connector {
       holdMs: settings.receiptHoldS * 1000,
       retryMs: settings.receiptRetryMs,
       graceMs: settings.partReceiptGraceS * 1000,
+      finalKeepMs: Math.max(settings.receiptHoldS * 1000, 3_600_000),
+      openKeepMs: this.#o.keepOpenMs,
     });
     await this.#tracker.start();
     for (let i = 1; i <= settings.binds; i++) {

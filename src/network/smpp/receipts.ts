@@ -40,7 +40,16 @@ export interface ReceiptTrackerOptions {
   readonly holdMs: number;
   readonly retryMs: number;
   readonly graceMs: number;
+  /**
+   * How long part ids are kept: after a recipient went final (`finalKeepMs`: a late repeat of a
+   * receipt still finds it) and, for one that never did, after it was submitted (`openKeepMs`).
+   */
+  readonly finalKeepMs: number;
+  readonly openKeepMs: number;
 }
+
+/** How often old mappings are deleted. */
+const PRUNE_EVERY_MS = 60_000;
 
 export interface ReceiptStats {
   /** Receipts received (each part's, intermediate ones included). */
@@ -98,6 +107,7 @@ export class ReceiptTracker {
   #matchedLate = 0;
   #finals = 0;
   #settled = 0;
+  #prunedAt = 0;
 
   constructor(options: ReceiptTrackerOptions) {
     this.#o = options;
@@ -221,6 +231,7 @@ export class ReceiptTracker {
       try {
         await this.#retryHeld();
         await this.#settleStalled();
+        await this.#prune();
       } catch (err) {
         this.#o.log.error({ err }, 'smpp receipts: sweep failed');
       } finally {
@@ -254,6 +265,14 @@ export class ReceiptTracker {
         h.nextAt = now + Math.min(HELD_RETRY_CAP_MS, retryMs * 2 ** Math.min(h.attempts, 20));
       }
     }
+  }
+
+  async #prune(): Promise<void> {
+    const { repo, clock, finalKeepMs, openKeepMs } = this.#o;
+    const now = clock.now();
+    if (now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    await repo.prune(now - finalKeepMs, now - openKeepMs);
   }
 
   /** Parts some of which were delivered while the rest never reported: settle after the grace period. */

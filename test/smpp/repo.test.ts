@@ -1,0 +1,105 @@
+/**
+ * The SMPP connector's tables through `SmppRepo`, on the store of a real test gateway (so the
+ * runner takes this file through both SQLite and PostgreSQL, like every startTestGateway suite).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { idKeys } from '../../src/network/smpp/ids.js';
+import type { SmppRepo } from '../../src/store/repos/smpp.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+let gw: TestGateway;
+let repo: SmppRepo;
+
+before(async () => {
+  gw = await startTestGateway();
+  repo = gw.gateway.ctx.store.smpp;
+});
+after(() => gw.close());
+
+async function part(recipientId: string, n: number, smscId: string, at = 1000) {
+  const k = idKeys(smscId);
+  await repo.recordPart({ recipientId, part: n, smscId, idKey: k.key, idDec: k.dec, idHex: k.hex, submittedAt: at });
+}
+
+test('openMessage is idempotent: the first concatenation reference stays', async () => {
+  const a = await repo.openMessage({ recipientId: 'r-open', messageId: 'm1', total: 3, concatRef: 17, createdAt: 1 });
+  const b = await repo.openMessage({ recipientId: 'r-open', messageId: 'm1', total: 3, concatRef: 99, createdAt: 2 });
+  assert.equal(a.concatRef, 17);
+  assert.equal(b.concatRef, 17);
+  assert.equal(b.createdAt, 1);
+});
+
+test('parts are found by any of their three keys; a resubmitted part takes its new id', async () => {
+  await repo.openMessage({ recipientId: 'r-keys', messageId: 'm2', total: 2, concatRef: 1, createdAt: 1 });
+  await part('r-keys', 1, '00B8BE19');
+  await part('r-keys', 2, '870928761');
+  assert.deepEqual((await repo.findParts(['b8be19'])).map((p) => p.part), [1]);
+  assert.deepEqual((await repo.findParts(['12107289'])).map((p) => p.part), [1], 'hex id read as decimal');
+  assert.deepEqual((await repo.findParts(['33e95179'])).map((p) => p.part), [2], 'decimal id read as hex');
+  await part('r-keys', 2, '42');
+  assert.deepEqual(await repo.findParts(['870928761']), []);
+  assert.equal((await repo.message('r-keys'))?.parts[1]?.smscId, '42');
+  assert.deepEqual(await repo.findParts([]), []);
+});
+
+test('applyReceipt: a final state is never replaced; an intermediate one only replaces "submitted"', async () => {
+  await repo.openMessage({ recipientId: 'r-apply', messageId: 'm3', total: 1, concatRef: 0, createdAt: 1 });
+  await part('r-apply', 1, 'a1');
+  await repo.applyReceipt('r-apply', 1, 'enroute', null, 10);
+  assert.equal((await repo.message('r-apply'))?.parts[0]?.state, 'enroute');
+  await repo.applyReceipt('r-apply', 1, 'undeliverable', '034', 20);
+  await repo.applyReceipt('r-apply', 1, 'delivered', null, 30);
+  await repo.applyReceipt('r-apply', 1, 'enroute', null, 40);
+  const m = await repo.message('r-apply');
+  assert.equal(m?.parts[0]?.state, 'undeliverable');
+  assert.equal(m?.parts[0]?.errorCode, '034');
+  assert.equal(m?.message.lastReceiptAt, 40);
+});
+
+test('finalise happens once', async () => {
+  await repo.openMessage({ recipientId: 'r-final', messageId: 'm4', total: 1, concatRef: 0, createdAt: 1 });
+  assert.equal(await repo.finalise('r-final', 'delivered', 5), true);
+  assert.equal(await repo.finalise('r-final', 'undeliverable', 6), false);
+  assert.equal((await repo.message('r-final'))?.message.finalState, 'delivered');
+});
+
+test('stalled: open, every part accepted, one delivered, quiet since before', async () => {
+  await repo.openMessage({ recipientId: 'r-stall', messageId: 'm5', total: 2, concatRef: 3, createdAt: 1 });
+  await part('r-stall', 1, 's1');
+  await repo.applyReceipt('r-stall', 1, 'delivered', null, 100);
+  assert.deepEqual((await repo.stalled(1000, 10)).map((m) => m.recipientId).filter((r) => r === 'r-stall'), [], 'part 2 not accepted yet');
+  await part('r-stall', 2, 's2');
+  assert.deepEqual((await repo.stalled(50, 10)).map((m) => m.recipientId).filter((r) => r === 'r-stall'), [], 'not quiet long enough');
+  assert.deepEqual((await repo.stalled(1000, 10)).map((m) => m.recipientId).filter((r) => r === 'r-stall'), ['r-stall']);
+});
+
+test('held receipts: held, released, or given up and counted', async () => {
+  const base = { state: 'delivered' as const, stat: 'DELIVRD', final: true, errorCode: null, receiptAt: 1, attempts: 0 };
+  await repo.hold({ ...base, id: 'h1', ids: ['x1', '0x1'], heldAt: 10 });
+  await repo.hold({ ...base, id: 'h2', ids: ['x2'], heldAt: 20 });
+  await repo.hold({ ...base, id: 'h2', ids: ['x2'], heldAt: 20 });
+  assert.deepEqual((await repo.held(10)).map((h) => [h.id, h.ids]), [['h1', ['x1', '0x1']], ['h2', ['x2']]]);
+  assert.deepEqual(await repo.counts(), { held: 2, unmatched: 0 });
+  await repo.release('h1');
+  await repo.markUnmatched('h2', 30);
+  assert.deepEqual(await repo.held(10), []);
+  assert.deepEqual(await repo.counts(), { held: 0, unmatched: 1 });
+});
+
+test('prune: final messages after finalBefore, open ones after openBefore, with their parts', async () => {
+  await repo.openMessage({ recipientId: 'p-final', messageId: 'm6', total: 1, concatRef: 0, createdAt: 100 });
+  await part('p-final', 1, 'pf1');
+  await repo.finalise('p-final', 'delivered', 200);
+  await repo.openMessage({ recipientId: 'p-open', messageId: 'm7', total: 1, concatRef: 0, createdAt: 100 });
+  await part('p-open', 1, 'po1');
+  await repo.openMessage({ recipientId: 'p-young', messageId: 'm8', total: 1, concatRef: 0, createdAt: 10_000 });
+  await repo.prune(150, 50);
+  assert.ok(await repo.message('p-final'), 'went final after finalBefore: kept');
+  assert.ok(await repo.message('p-open'), 'created after openBefore: kept');
+  await repo.prune(201, 5000);
+  assert.equal(await repo.message('p-final'), undefined);
+  assert.equal(await repo.message('p-open'), undefined);
+  assert.ok(await repo.message('p-young'));
+  assert.deepEqual(await repo.findParts(['pf1', 'po1']), []);
+});
