@@ -3,7 +3,7 @@
 // here. A run that finds no test file fails: an empty suite must never look green.
 //
 // Every integration suite (a file that starts gateways through test/helpers/gateway.ts, outside
-// test/scale/) runs on both stores: once on SQLite, once on PostgreSQL (SWITCHBOARD_TEST_STORE=postgres, one fresh
+// test/scale/ and test/store/) runs on both stores: once on SQLite, once on PostgreSQL (SWITCHBOARD_TEST_STORE=postgres, one fresh
 // database per test gateway). Every other file runs once. The two passes run side by side when
 // the machine has the cores for it. SWITCHBOARD_TEST_STORE=sqlite|postgres limits the
 // integration suites to one store. Without a reachable PostgreSQL the PostgreSQL pass is skipped
@@ -37,8 +37,10 @@ if (files.length === 0) {
 }
 
 const usesGateway = (file) => /\bstartTestGateway\b/.test(readFileSync(join(root, file), 'utf8'));
-// test/scale/ picks its own stores (several instances on one PostgreSQL database): once is enough.
-const integration = files.filter((f) => !f.startsWith('test/scale/') && usesGateway(f));
+// test/scale/ and test/store/ pick their own stores (several instances on one PostgreSQL database,
+// an engine's own behaviour): once is enough.
+const choosesStore = (file) => file.startsWith('test/scale/') || file.startsWith('test/store/');
+const integration = files.filter((f) => !choosesStore(f) && usesGateway(f));
 const once = files.filter((f) => !integration.includes(f));
 
 async function postgresAnswers(url) {

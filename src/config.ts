@@ -25,6 +25,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Connections each instance keeps to PostgreSQL at most. */
   readonly databasePoolSize: number;
+  /** How long a statement waits for a PostgreSQL connection (at start: for the server) before giving up. */
+  readonly databaseRetryMs: number;
   readonly sqliteSynchronous: SqliteSynchronous;
   readonly adminToken: string | undefined;
   readonly logLevel: string;
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(str(env, 'SWITCHBOARD_DATA_DIR', './data')),
     databaseUrl: url(env, 'SWITCHBOARD_DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'SWITCHBOARD_DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseRetryMs: int(env, 'SWITCHBOARD_DATABASE_RETRY_MS', 5000, 0, 600000),
     sqliteSynchronous: oneOf(env, 'SWITCHBOARD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
     adminToken: optional(env, 'SWITCHBOARD_ADMIN_TOKEN'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

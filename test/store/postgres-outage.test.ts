@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp } from '../helpers/apps.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { FAST, handsetReceives } from '../http/send-helpers.js';
+
+const reachable = await postgresReachable();
+
+test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no crash, business as usual once back', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
+  const database = await createTestDatabase();
+  const target = new URL(database.url);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  const url = new URL(database.url);
+  url.port = String(proxy.port);
+  const gw = await startTestGateway({ ...FAST, SWITCHBOARD_DATABASE_URL: url.toString(), SWITCHBOARD_DATABASE_RETRY_MS: '300' });
+  t.after(async () => {
+    await proxy.restore().catch(() => undefined);
+    await gw.close();
+    await proxy.close();
+    await database.drop();
+  });
+  const app = await createApp(gw, { shortCodes: [{ shortCode: '22627320', moDelivery: 'poll' }] });
+  const sendTo = (to: string, path = '/sms/v3/messaging/outbox') =>
+    gw.request('POST', path, { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'through an outage' } } });
+
+  await proxy.cut();
+  const att = await sendTo('+14257320001');
+  assert.equal(att.status, 503, att.text);
+  assert.equal(att.headers.get('retry-after'), '1');
+  assert.deepEqual(att.json(), { RequestError: { ServiceException: { MessageId: 'SVC1000', Text: 'No resources', Variables: '' } } });
+  const oneapi = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627320/requests', {
+    headers: app.auth,
+    body: { outboundSMSMessageRequest: { address: ['tel:+14257320001'], senderAddress: 'tel:22627320', outboundSMSTextMessage: { message: 'x' } } },
+  });
+  assert.equal(oneapi.status, 503, oneapi.text);
+  assert.equal(oneapi.json().requestError.serviceException.messageId, 'SVC1000');
+  const health = await gw.request('GET', '/healthz');
+  assert.equal(health.status, 503);
+  assert.equal(health.json().store, 'down');
+  // The workers keep polling a database that is not there; the process must ride it out.
+  await new Promise((r) => setTimeout(r, 800));
+
+  await proxy.restore();
+  const res = await sendTo('+14257320002');
+  assert.equal(res.status, 201, res.text);
+  const [mt] = await handsetReceives(gw, '+14257320002', 1, 10_000);
+  assert.equal(mt.text, 'through an outage');
+  assert.equal((await gw.request('GET', '/healthz')).status, 200);
+});
