@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../helpers/apps.js';
@@ -48,4 +49,33 @@ test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no cr
   const [mt] = await handsetReceives(gw, '+14257320002', 1, 10_000);
   assert.equal(mt.text, 'through an outage');
   assert.equal((await gw.request('GET', '/healthz')).status, 200);
+});
+
+test('a gateway whose database does not answer stops at start with one line naming it, exit 1', async () => {
+  const proxy = await startTcpProxy('127.0.0.1', 5432);
+  await proxy.cut();
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: {
+        ...process.env,
+        PORT: '0',
+        SWITCHBOARD_DATABASE_URL: `postgres://someone:pw-not-shown@127.0.0.1:${proxy.port}/switchboard`,
+        SWITCHBOARD_DATABASE_RETRY_MS: '300',
+        SWITCHBOARD_ADMIN_TOKEN: 'x'.repeat(32),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    assert.match(stderr, new RegExp(`^switchboard: cannot reach PostgreSQL at someone@127\\.0\\.0\\.1:${proxy.port}/switchboard: connect ECONNREFUSED[^\\n]*\\n$`));
+    assert.doesNotMatch(stderr, /pw-not-shown/);
+  } finally {
+    await proxy.close();
+  }
 });
