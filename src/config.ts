@@ -29,6 +29,8 @@ export interface Config {
   readonly databaseRetryMs: number;
   readonly sqliteSynchronous: SqliteSynchronous;
   readonly adminToken: string | undefined;
+  /** Lifetime of a web console sign-in (seconds). */
+  readonly consoleSessionTtlS: number;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   readonly maxRecipients: number;
@@ -179,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseRetryMs: int(env, 'SWITCHBOARD_DATABASE_RETRY_MS', 5000, 0, 600000),
     sqliteSynchronous: oneOf(env, 'SWITCHBOARD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
     adminToken: optional(env, 'SWITCHBOARD_ADMIN_TOKEN'),
+    consoleSessionTtlS: int(env, 'SWITCHBOARD_CONSOLE_SESSION_TTL_S', 28800, 1),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: int(env, 'SWITCHBOARD_BODY_LIMIT_BYTES', 65536, 1024, 16 * 1024 * 1024),
     maxRecipients: int(env, 'SWITCHBOARD_MAX_RECIPIENTS', 50, 1, 10000),

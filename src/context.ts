@@ -7,6 +7,7 @@ import type { WebhookEngine } from './webhooks/engine.js';
 import type { Outbound } from './dispatch/outbound.js';
 import type { SimSmsc } from './network/sim-smsc/server.js';
 import type { SmppConnector } from './network/smpp/connector.js';
+import type { GatewayMetrics } from './metrics/metrics.js';
 
 /**
  * The wired parts of a running gateway, handed to route plugins and services. Built once by
@@ -29,4 +30,6 @@ export interface GatewayContext {
   readonly smpp?: SmppConnector;
   /** The simulated network's SMPP server face when SWITCHBOARD_SIM_SMPP_PORT is set. */
   readonly simSmsc?: SimSmsc;
+  /** Prometheus metrics of this gateway (src/metrics); absent in processes that serve no /metrics. */
+  readonly metrics?: GatewayMetrics;
 }

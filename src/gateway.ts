@@ -15,6 +15,8 @@ import { SmppConnector } from './network/smpp/connector.js';
 import { InboundService } from './inbound/service.js';
 import { WebhookEngine } from './webhooks/engine.js';
 import { selfEndpoints } from './webhooks/listener-url.js';
+import { GatewayMetrics } from './metrics/metrics.js';
+import { instrumentStore } from './metrics/store-probe.js';
 
 export interface Gateway {
   /** Base URL the HTTP server listens on, e.g. `http://127.0.0.1:8080`. */
@@ -36,7 +38,8 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const config = await withBoundPort(requested);
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const store: Store = await openStore(config, log);
+  const metrics = new GatewayMetrics();
+  const store: Store = instrumentStore(await openStore(config, log), metrics);
   await store.migrate();
   const generatedAdminToken = await ensureAdminToken(store, config);
   if (generatedAdminToken !== undefined) {
@@ -55,7 +58,8 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
     config.simSmppPort !== undefined && outbound.simulator !== undefined
       ? createSimSmsc({ config, network: outbound.simulator, store, clock, log, takeMo: false })
       : undefined;
-  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc };
+  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics };
+  metrics.watch({ clock, jobs: store.jobs, runners: { dispatch: outbound.runner, webhooks: webhooks.events }, smpp });
   const http = await buildHttpApp(ctx);
   await http.listen({ host: config.host, port: config.port });
   const address = http.server.address();

@@ -3,6 +3,9 @@ import type { GatewayContext } from '../context.js';
 import { errorHandler } from './error-handler.js';
 import { notFound } from './not-found.js';
 import { representation } from './representation.js';
+import { metricsHttp } from '../metrics/http.js';
+import { openapi } from './openapi.js';
+import { consoleRoutes } from '../console/plugin.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin.js';
 import { oauthRoutes } from './routes/oauth.js';
@@ -21,6 +24,9 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(notFound);
   await app.register(errorHandler);
   await app.register(representation);
+  // Before the route plugins (and /metrics): the document is built from the routes as they register.
+  await app.register(openapi, { ctx });
+  if (ctx.metrics !== undefined) await app.register(metricsHttp, { metrics: ctx.metrics });
   await app.register(healthRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
@@ -32,6 +38,7 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(attOutboxRoutes, { ctx });
   await app.register(oneapiOutboundRoutes, { ctx });
   await app.register(simRoutes, { ctx });
+  await app.register(consoleRoutes, { ctx, prefix: '/console' });
   return app;
 }
 

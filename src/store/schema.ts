@@ -339,6 +339,14 @@ export interface SimSmscMessagesTable {
   submitted_at: number;
 }
 
+/** A web console session: the cookie token is kept only as its SHA-256. */
+export interface ConsoleSessionsTable {
+  token_hash: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   apps: AppsTable;
   oauth_tokens: OauthTokensTable;
@@ -361,4 +369,5 @@ export interface Database {
   unrouted_mo: UnroutedMoTable;
   notifications: NotificationsTable;
   subscriptions: SubscriptionsTable;
+  console_sessions: ConsoleSessionsTable;
 }

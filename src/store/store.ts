@@ -11,6 +11,7 @@ import type { SimSmscRepo } from './repos/sim-smsc.js';
 import type { InboxRepo } from './repos/inbox.js';
 import type { NotificationRepo } from './repos/notifications.js';
 import type { SubscriptionRepo } from './repos/subscriptions.js';
+import type { ConsoleRepo } from './repos/console.js';
 
 /**
  * The one way the domain reaches data. Each area is a repository with its own interface in
@@ -31,6 +32,7 @@ export interface Repositories {
   readonly inbox: InboxRepo;
   readonly notifications: NotificationRepo;
   readonly subscriptions: SubscriptionRepo;
+  readonly console: ConsoleRepo;
 }
 
 export interface Store extends Repositories {

@@ -92,6 +92,11 @@ export class WebhookEngine {
     await this.#sender.close();
   }
 
+  /** The runner's typed events (job:claimed, job:retry, job:exhausted, …), for metrics. */
+  get events(): Pick<JobRunner, 'on' | 'off'> {
+    return this.#runner;
+  }
+
   /** Whether an app of `realm` may register `url` as a listener (see listener-url.ts). */
   checkListenerUrl(url: unknown, realm: string): ListenerUrlVerdict {
     return checkListenerUrl(url, realm, this.#deps.self());

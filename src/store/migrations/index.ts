@@ -5,6 +5,7 @@ import { messages } from './0010-messages.js';
 import { handsets } from './0011-handsets.js';
 import { smpp } from './0030-smpp.js';
 import { simSmsc } from './0031-sim-smsc.js';
+import { consoleSurface } from './0080-console.js';
 import { inbound } from './0020-inbound.js';
 import { notifications } from './0021-notifications.js';
 import { subscriptions } from './0022-subscriptions.js';
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0011-handsets': handsets,
   '0030-smpp': smpp,
   '0031-sim-smsc': simSmsc,
+  '0080-console': consoleSurface,
   '0020-inbound': inbound,
   '0021-notifications': notifications,
   '0022-subscriptions': subscriptions,

@@ -13,6 +13,7 @@ import { SqlSimSmscRepo } from './sim-smsc.js';
 import { SqlInboxRepo } from './inbox.js';
 import { SqlNotificationRepo } from './notifications.js';
 import { SqlSubscriptionRepo } from './subscriptions.js';
+import { SqlConsoleRepo } from './console.js';
 
 /** Builds every repository over one engine's Kysely instance. */
 export function createRepositories(ctx: SqlContext): Repositories {
@@ -30,5 +31,6 @@ export function createRepositories(ctx: SqlContext): Repositories {
     inbox: new SqlInboxRepo(ctx),
     notifications: new SqlNotificationRepo(ctx),
     subscriptions: new SqlSubscriptionRepo(ctx),
+    console: new SqlConsoleRepo(ctx),
   };
 }

@@ -1,0 +1,55 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../context.js';
+import { OperatorError } from '../errors.js';
+import type { ConsoleSession } from '../store/repos/console.js';
+import { page, type PageOptions } from './layout.js';
+
+const sessions = new WeakMap<FastifyRequest, ConsoleSession>();
+
+/** Remembers the request's session (set by the console's auth hook). */
+export function bindSession(request: FastifyRequest, session: ConsoleSession): void {
+  sessions.set(request, session);
+}
+
+/** The signed-in session of a console request; the auth hook guarantees one on every non-public route. */
+export function sessionOf(request: FastifyRequest): ConsoleSession {
+  const session = sessions.get(request);
+  if (session === undefined) throw new OperatorError(401, 'unauthorized', 'sign in first');
+  return session;
+}
+
+/** One value of a form field: the first when repeated, trimmed; undefined when absent. */
+export function formValue(body: unknown, name: string): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const raw = (body as Record<string, unknown>)[name];
+  const value = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+/** One query parameter, empty → undefined. */
+export function queryValue(query: unknown, name: string): string | undefined {
+  const value = formValue(query, name);
+  return value === '' ? undefined : value;
+}
+
+/** What every page handler needs: the gateway, and a way to answer with a whole page. */
+export interface ConsoleDeps {
+  readonly ctx: GatewayContext;
+  /** Sends a page of the signed-in console (navigation, CSRF token for sign-out) with `status`. */
+  send(request: FastifyRequest, reply: FastifyReply, options: Omit<PageOptions, 'csrf' | 'simulator'>, status?: number): FastifyReply;
+}
+
+export function consoleDeps(ctx: GatewayContext): ConsoleDeps {
+  return {
+    ctx,
+    send(request, reply, options, status = 200) {
+      const body = page({ ...options, csrf: sessionOf(request).csrfToken, simulator: ctx.outbound.simulator !== undefined });
+      return reply.code(status).type('text/html; charset=utf-8').send(body);
+    },
+  };
+}
+
+/** Post/redirect/get: after a change, the browser loads the page again with GET (303). */
+export function seeOther(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).header('location', location).send();
+}

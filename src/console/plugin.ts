@@ -1,0 +1,136 @@
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAdminToken } from '../auth/admin-token.js';
+import type { GatewayContext } from '../context.js';
+import { OperatorError } from '../errors.js';
+import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
+import { html } from './html.js';
+import { page } from './layout.js';
+import { appPages } from './pages/apps.js';
+import { handsetPages } from './pages/handsets.js';
+import { messagePages } from './pages/messages.js';
+import { networkPages } from './pages/network.js';
+import { csrfMatches, endSession, findSession, startSession } from './session.js';
+
+/*
+ * The assets live next to the sources and are not compiled; from src/console/ and from the build
+ * in dist/console/ alike this points at src/console/assets/.
+ */
+const ASSETS = fileURLToPath(new URL('../../src/console/assets/', import.meta.url));
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/** Routes anyone may reach: the sign-in page and the static assets. */
+const PUBLIC = new Set(['/console/login', '/console/assets/*']);
+
+function loginPage(error?: string, next?: string): string {
+  return page({
+    title: 'Sign in',
+    error,
+    body: html`<form method="post" action="/console/login" class="card form narrow">
+      <p>Sign in with the gateway's admin token (SWITCHBOARD_ADMIN_TOKEN, or the one printed at first start).</p>
+      <input type="hidden" name="next" value="${next ?? ''}">
+      <label>Admin token <input type="password" name="token" required autocomplete="current-password" autofocus></label>
+      <button type="submit">Sign in</button>
+    </form>`,
+  });
+}
+
+/** A console page to come back to after signing in: only a path under /console. */
+function safeNext(next: string | undefined): string {
+  return next !== undefined && /^\/console(\/[^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/console/apps';
+}
+
+/** The request's own origin, and the configured public one: a form may only be posted from these. */
+function sameOrigin(ctx: GatewayContext, request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  return origin === `${request.protocol}://${request.host}` || origin === new URL(ctx.config.publicUrl).origin;
+}
+
+/**
+ * The web console at /console (register with `prefix: '/console'`): server-rendered pages, no build
+ * step, readable without JavaScript (one small script polls the live parts). Signed in with the
+ * admin token into a server-side session; every POST carries the session's CSRF token and comes
+ * from the console's own origin; every value is escaped by the `html` template.
+ */
+export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
+  const deps = consoleDeps(ctx);
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('content-security-policy', CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.url !== undefined && PUBLIC.has(request.routeOptions.url)) return;
+    reply.header('cache-control', 'no-store');
+    const session = await findSession(ctx, request);
+    if (session === undefined) {
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        const next = request.url.includes('fragment=') ? undefined : request.url;
+        return seeOther(reply, next === undefined ? '/console/login' : `/console/login?next=${encodeURIComponent(next)}`);
+      }
+      throw new OperatorError(401, 'unauthorized', 'Your session has ended: sign in again.');
+    }
+    if (request.method === 'POST' && (!sameOrigin(ctx, request) || !csrfMatches(session, formValue(request.body, '_csrf')))) {
+      throw new OperatorError(403, 'forbidden', 'This form is stale or did not come from the console: reload the page and try again.');
+    }
+    bindSession(request, session);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = error instanceof OperatorError;
+    if (!known) request.log.error({ err: error }, 'console request failed');
+    const status = known ? error.status : error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    const message = known ? error.message : status < 500 ? error.message : 'Something went wrong; the log says what.';
+    const body = page({ title: status === 404 ? 'Not found' : 'Sorry', error: message, body: html`<p><a href="/console/apps">Back to the console</a></p>` });
+    return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    const body = page({ title: 'Not found', body: html`<p>No such console page. <a href="/console/apps">Back to the console</a></p>` });
+    return reply.code(404).type('text/html; charset=utf-8').send(body);
+  });
+
+  await app.register(fastifyStatic, { root: ASSETS, prefix: '/assets/', decorateReply: false, index: false, schemaHide: true, maxAge: '1h' });
+
+  app.get('/', async (_request, reply) => seeOther(reply, '/console/apps'));
+
+  app.get('/login', async (request, reply) => {
+    if ((await findSession(ctx, request)) !== undefined) return seeOther(reply, safeNext(queryValue(request.query, 'next')));
+    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage(undefined, queryValue(request.query, 'next')));
+  });
+
+  app.post('/login', async (request, reply: FastifyReply) => {
+    const token = formValue(request.body, 'token') ?? '';
+    const next = formValue(request.body, 'next');
+    if (token === '' || !sameOrigin(ctx, request) || !(await isAdminToken(ctx.store, ctx.config, token))) {
+      return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage('That is not the admin token.', next));
+    }
+    await startSession(ctx, reply);
+    return seeOther(reply, safeNext(next));
+  });
+
+  app.post('/logout', async (request, reply) => {
+    await endSession(ctx, request, reply);
+    return seeOther(reply, '/console/login');
+  });
+
+  await appPages(app, deps);
+  await messagePages(app, deps);
+  if (ctx.outbound.simulator !== undefined) await handsetPages(app, deps, ctx.outbound.simulator);
+  await networkPages(app, deps);
+}

@@ -1,0 +1,359 @@
+import { arr, bool, obj, str, type OperationDoc, type ParamDoc } from './model.js';
+
+/*
+ * The SMS API itself: AT&T RESTful v3 and v2, and GSMA OneAPI on /1, /2 and /3 (the same document
+ * serves every version; `{v}` in a key stands for each). Keys are `METHOD path` with fastify's
+ * `:param` syntax, as the routes are registered.
+ */
+
+const HOST = 'http://127.0.0.1:8080';
+const NUMBER = 'tel:+14255550100';
+const CODE = '22627000';
+const MESSAGE_ID = 'SMS98b28061a8c11f03';
+
+const AT_T = ['AT&T RESTful'];
+const ONEAPI = ['GSMA OneAPI'];
+const SEND_ERRORS = [400, 401, 403, 409, 413, 415, 503];
+const READ_ERRORS = [400, 401, 403, 503];
+
+const messageIdParam: ParamDoc = { description: 'The id Send SMS returned (`messageId`, v2 `Id`).', example: MESSAGE_ID };
+const senderParam: ParamDoc = { description: "One of the app's short codes, in any form: `tel%3A22627000`, `tel:22627000`, `22627000`.", example: `tel%3A${CODE}` };
+const requestIdParam: ParamDoc = { description: 'The request id: the last segment of the `resourceURL` Send SMS returned.', example: MESSAGE_ID };
+const registrationParam: ParamDoc = { description: "The app's short code whose MO messages are polled (poll delivery).", example: CODE };
+const idempotencyNote =
+  'An `Idempotency-Key` header (up to 255 characters) makes a repeat return the first answer (with `Idempotent-Replayed: true`) without sending again; the same key with a different request is 409 SVC0005.';
+
+const address = { description: 'One address, a comma-joined list or an array (at most 50): `tel:+14255550100`, `tel:4255550100`, `14255550100`, URL-encoded forms too.', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+
+const deliveryStatus = str('`DeliveredToNetwork`, `DeliveredToTerminal` or `DeliveryImpossible` (OneAPI also `MessageWaiting` before the network took it).', {
+  enum: ['MessageWaiting', 'DeliveredToNetwork', 'DeliveredToTerminal', 'DeliveryImpossible'],
+});
+
+const attDeliveryInfo = obj({
+  DeliveryInfoList: obj({
+    DeliveryInfo: arr(obj({ Id: str('Per-recipient id: msg0, msg1, …'), Address: str('As the client spelled it.'), DeliveryStatus: deliveryStatus })),
+    ResourceUrl: str('This resource.'),
+  }),
+});
+
+const attInbox = obj({
+  InboundSmsMessageList: obj({
+    InboundSmsMessage: arr(obj({ MessageId: str('MO message id.'), Message: str('The text.'), SenderAddress: str('tel: URI of the handset.') })),
+    NumberOfMessagesInThisBatch: str('Digits, as a string.'),
+    ResourceUrl: str('This inbox.'),
+    TotalNumberOfPendingMessages: str('Messages still waiting after this batch, as a string.'),
+  }),
+});
+
+const oneapiDeliveryInfo = obj({
+  deliveryInfoList: obj({ deliveryInfo: arr(obj({ address: str('As the client spelled it.'), deliveryStatus })), resourceURL: str('This resource.') }),
+});
+
+const oneapiSendBody = obj(
+  {
+    outboundSMSMessageRequest: obj(
+      {
+        address,
+        senderAddress: str('Must name the same short code as the path (else SVC0004).'),
+        outboundSMSTextMessage: obj({ message: str('Up to 4096 characters; GSM 7-bit, Latin-1 or UCS-2 is chosen for it.') }, ['message']),
+        clientCorrelator: str('Idempotency key: a repeat returns the original resource; reused for a different request → 409 SVC0005.'),
+        receiptRequest: obj({ notifyURL: str('Where `deliveryInfoNotification` is POSTed.'), callbackData: str('Echoed in the notification.') }),
+        senderName: str('Ignored for short codes.'),
+      },
+      ['address', 'outboundSMSTextMessage'],
+    ),
+  },
+  ['outboundSMSMessageRequest'],
+);
+
+const attSendV3: OperationDoc = {
+  summary: 'Send SMS (v3)',
+  description: `Sends one message to up to 50 handsets from the app's first short code. Committed before the 201. ${idempotencyNote} With \`notifyDeliveryStatus: true\` the final states are POSTed to the app's \`deliveryStatusUrl\` and the status is not pollable (no \`resourceReference\`). Keys and XML element names match in any case; the wrapper is optional.`,
+  tags: AT_T,
+  flavour: 'att',
+  security: 'oauth',
+  body: {
+    schema: obj(
+      {
+        outboundSMSRequest: obj(
+          { address, message: str('Up to 4096 characters.'), notifyDeliveryStatus: bool('Push final states to the delivery status URL instead of polling (also "true"/"false").') },
+          ['address', 'message'],
+        ),
+      },
+      ['outboundSMSRequest'],
+    ),
+    json: { outboundSMSRequest: { address: [NUMBER, 'tel:+14255550101'], message: 'Hello from Switchboard', notifyDeliveryStatus: false } },
+    xml: `<outboundSMSRequest><address>${NUMBER}</address><message>Hello from Switchboard</message><notifyDeliveryStatus>false</notifyDeliveryStatus></outboundSMSRequest>`,
+    form: 'address=tel%3A%2B14255550100&address=tel%3A%2B14255550101&message=Hello%20from%20Switchboard&notifyDeliveryStatus=false',
+  },
+  responses: {
+    '201': {
+      description: 'Accepted; `Location` names the status resource (absent with notifyDeliveryStatus).',
+      headers: { Location: 'The delivery status resource.' },
+      schema: obj({ outboundSMSResponse: obj({ messageId: str('Message id.'), resourceReference: obj({ resourceURL: str('Delivery status resource.') }) }) }),
+      json: { outboundSMSResponse: { messageId: MESSAGE_ID, resourceReference: { resourceURL: `${HOST}/sms/v3/messaging/outbox/${MESSAGE_ID}` } } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><outboundSMSResponse><messageId>${MESSAGE_ID}</messageId><resourceReference><resourceURL>${HOST}/sms/v3/messaging/outbox/${MESSAGE_ID}</resourceURL></resourceReference></outboundSMSResponse>`,
+    },
+  },
+  errors: SEND_ERRORS,
+};
+
+const attSendV2: OperationDoc = {
+  summary: 'Send SMS (v2)',
+  description: `The 2012 v2 form of Send SMS: PascalCase \`Address\`/\`Message\`, single-quoted pseudo-JSON accepted. ${idempotencyNote}`,
+  tags: AT_T,
+  flavour: 'att',
+  security: 'oauth',
+  body: {
+    schema: obj({ Address: address, Message: str('Up to 4096 characters.') }, ['Address', 'Message']),
+    json: { Address: NUMBER, Message: 'Hello from Switchboard' },
+    xml: `<outboundSMSRequest><Address>${NUMBER}</Address><Message>Hello from Switchboard</Message></outboundSMSRequest>`,
+    form: 'Address=tel%3A%2B14255550100&Message=Hello+from+Switchboard',
+  },
+  responses: {
+    '201': {
+      description: 'Accepted.',
+      headers: { Location: 'The delivery status resource.' },
+      schema: obj({ Id: str('Message id.'), ResourceReference: obj({ ResourceURL: str('Delivery status resource.') }) }),
+      json: { Id: MESSAGE_ID, ResourceReference: { ResourceURL: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}` } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><Id>${MESSAGE_ID}</Id><ResourceReference><ResourceURL>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</ResourceURL></ResourceReference>`,
+    },
+  },
+  errors: SEND_ERRORS,
+};
+
+function attStatus(base: string): OperationDoc {
+  return {
+    summary: `Get SMS delivery status (${base.startsWith('/sms/v3') ? 'v3' : 'v2'})`,
+    description:
+      'One entry per recipient, `Address` as the client spelled it. A final status is answered once, then removed (also SWITCHBOARD_STATUS_RETENTION_S after it became final); unknown, expired, read and other apps\' ids are all 400 SVC0002 `RequestIdentifier`.',
+    tags: AT_T,
+    flavour: 'att',
+    security: 'oauth',
+    params: { messageId: messageIdParam },
+    responses: {
+      '200': {
+        description: 'The recipients and their states.',
+        schema: attDeliveryInfo,
+        json: { DeliveryInfoList: { DeliveryInfo: [{ Id: 'msg0', Address: NUMBER, DeliveryStatus: 'DeliveredToTerminal' }], ResourceUrl: `${HOST}${base}/${MESSAGE_ID}` } },
+        xml: `<?xml version="1.0" encoding="UTF-8"?><DeliveryInfoList><DeliveryInfo><Id>msg0</Id><Address>${NUMBER}</Address><DeliveryStatus>DeliveredToTerminal</DeliveryStatus></DeliveryInfo><ResourceUrl>${HOST}${base}/${MESSAGE_ID}</ResourceUrl></DeliveryInfoList>`,
+      },
+    },
+    errors: READ_ERRORS,
+  };
+}
+
+function attInboxDoc(v: 'v3' | 'v2', url: string): OperationDoc {
+  const list = {
+    InboundSmsMessageList: {
+      InboundSmsMessage: [{ MessageId: 'MO5f1c2a9e03b7d412', Message: 'Hello', SenderAddress: NUMBER }],
+      NumberOfMessagesInThisBatch: '1',
+      ResourceUrl: url,
+      TotalNumberOfPendingMessages: '0',
+    },
+  };
+  return {
+    summary: `Get SMS: poll a short code's inbox (${v})`,
+    description: 'Takes the MO messages waiting for a poll-mode short code of the app, oldest first, in batches; taken messages are removed. Unpolled ones are purged after SWITCHBOARD_INBOX_RETENTION_S.',
+    tags: AT_T,
+    flavour: 'att',
+    security: 'oauth',
+    ...(v === 'v3' ? { params: { registrationId: registrationParam } } : { query: { RegistrationID: { ...registrationParam, required: true } } }),
+    responses: {
+      '200': {
+        description: 'A batch of messages.',
+        schema: attInbox,
+        json: list,
+        xml: `<?xml version="1.0" encoding="UTF-8"?><InboundSmsMessageList><InboundSmsMessage><MessageId>MO5f1c2a9e03b7d412</MessageId><Message>Hello</Message><SenderAddress>${NUMBER}</SenderAddress></InboundSmsMessage><NumberOfMessagesInThisBatch>1</NumberOfMessagesInThisBatch><ResourceUrl>${url}</ResourceUrl><TotalNumberOfPendingMessages>0</TotalNumberOfPendingMessages></InboundSmsMessageList>`,
+      },
+    },
+    errors: READ_ERRORS,
+  };
+}
+
+const requestUrl = `${HOST}/2/smsmessaging/outbound/tel%3A${CODE}/requests/${MESSAGE_ID}`;
+
+const oneapiSend: OperationDoc = {
+  summary: 'Send SMS (OneAPI)',
+  description: `Sends from \`{senderAddress}\`, which must be one of the app's short codes (403 POL0002 otherwise). /1 and /2 answer \`resourceReference\`; /3 echoes the request with its \`resourceURL\` and a \`deliveryInfoList\` of \`MessageWaiting\`. Without \`receiptRequest\`, a delivery-receipt subscription on the sender gets the final states. ${idempotencyNote}`,
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  params: { senderAddress: senderParam },
+  body: {
+    schema: oneapiSendBody,
+    json: {
+      outboundSMSMessageRequest: {
+        address: [NUMBER],
+        senderAddress: `tel:${CODE}`,
+        outboundSMSTextMessage: { message: 'Hello from Switchboard' },
+        clientCorrelator: 'order-1234',
+        receiptRequest: { notifyURL: 'https://app.example/dr', callbackData: 'order-1234' },
+      },
+    },
+    xml: `<outboundSMSMessageRequest><address>${NUMBER}</address><senderAddress>tel:${CODE}</senderAddress><outboundSMSTextMessage><message>Hello from Switchboard</message></outboundSMSTextMessage><clientCorrelator>order-1234</clientCorrelator></outboundSMSMessageRequest>`,
+    form: `senderAddress=tel%3A${CODE}&address=tel%3A%2B14255550100&message=Hello+from+Switchboard&clientCorrelator=order-1234&notifyURL=https%3A%2F%2Fapp.example%2Fdr&callbackData=order-1234`,
+  },
+  responses: {
+    '201': {
+      description: 'Accepted; `Location` is the request resource.',
+      headers: { Location: 'The request resource; its deliveryInfos sub-resource has the states.' },
+      schema: obj({ resourceReference: obj({ resourceURL: str('The request resource.') }) }),
+      json: { resourceReference: { resourceURL: requestUrl } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><resourceReference><resourceURL>${requestUrl}</resourceURL></resourceReference>`,
+    },
+  },
+  errors: SEND_ERRORS,
+};
+
+const oneapiStatus = (summary: string): OperationDoc => ({
+  summary,
+  description: 'The states of a OneAPI (or any) message of the app, one entry per recipient; the sender in the path is not checked. Same read-once and retention rules as the AT&T status.',
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  params: { senderAddress: senderParam, requestId: requestIdParam },
+  responses: {
+    '200': {
+      description: 'The recipients and their states.',
+      schema: oneapiDeliveryInfo,
+      json: { deliveryInfoList: { deliveryInfo: [{ address: NUMBER, deliveryStatus: 'DeliveredToTerminal' }], resourceURL: `${requestUrl}/deliveryInfos` } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><deliveryInfoList><deliveryInfo><address>${NUMBER}</address><deliveryStatus>DeliveredToTerminal</deliveryStatus></deliveryInfo><resourceURL>${requestUrl}/deliveryInfos</resourceURL></deliveryInfoList>`,
+    },
+  },
+  errors: READ_ERRORS,
+});
+
+const inboundListUrl = `${HOST}/2/smsmessaging/inbound/registrations/${CODE}/messages`;
+const oneapiInbound: OperationDoc = {
+  summary: 'Retrieve inbound messages (OneAPI)',
+  description: 'Takes the MO messages waiting for a poll-mode short code of the app (as Get SMS), up to `maxBatchSize`.',
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  params: { registrationId: registrationParam },
+  query: { maxBatchSize: { description: 'At most this many messages (default SWITCHBOARD_INBOX_BATCH_SIZE).', example: 10 } },
+  responses: {
+    '200': {
+      description: 'A batch of messages.',
+      schema: obj({
+        inboundSMSMessageList: obj({
+          inboundSMSMessage: arr(
+            obj({ dateTime: str('When it arrived (ISO 8601).'), destinationAddress: str('The short code.'), messageId: str('MO id.'), message: str('The text.'), resourceURL: str('This message.'), senderAddress: str('tel: URI.') }),
+          ),
+          numberOfMessagesInThisBatch: str('Digits, as a string.'),
+          resourceURL: str('This inbox.'),
+          totalNumberOfPendingMessages: str('Still waiting, as a string.'),
+        }),
+      }),
+      json: {
+        inboundSMSMessageList: {
+          inboundSMSMessage: [
+            { dateTime: '2026-11-25T21:15:36.113Z', destinationAddress: CODE, messageId: 'MO5f1c2a9e03b7d412', message: 'Hello', resourceURL: `${inboundListUrl}/MO5f1c2a9e03b7d412`, senderAddress: NUMBER },
+          ],
+          numberOfMessagesInThisBatch: '1',
+          resourceURL: inboundListUrl,
+          totalNumberOfPendingMessages: '0',
+        },
+      },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><inboundSMSMessageList><inboundSMSMessage><dateTime>2026-11-25T21:15:36.113Z</dateTime><destinationAddress>${CODE}</destinationAddress><messageId>MO5f1c2a9e03b7d412</messageId><message>Hello</message><resourceURL>${inboundListUrl}/MO5f1c2a9e03b7d412</resourceURL><senderAddress>${NUMBER}</senderAddress></inboundSMSMessage><numberOfMessagesInThisBatch>1</numberOfMessagesInThisBatch><resourceURL>${inboundListUrl}</resourceURL><totalNumberOfPendingMessages>0</totalNumberOfPendingMessages></inboundSMSMessageList>`,
+    },
+  },
+  errors: READ_ERRORS,
+};
+
+const callbackReference = obj({ notifyURL: str('Where notifications are POSTed (http in the sandbox realm, https in production).'), callbackData: str('Echoed in each notification.') }, ['notifyURL']);
+const receiptSubUrl = `${HOST}/2/smsmessaging/outbound/tel%3A${CODE}/subscriptions/sub5a0c7f3e9b214d6a`;
+const receiptSubscription: OperationDoc = {
+  summary: 'Subscribe to delivery receipts (OneAPI)',
+  description: 'OneAPI sends from this short code without a `receiptRequest` report their final states to `notifyURL` (`deliveryInfoNotification`).',
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  params: { senderAddress: senderParam },
+  body: {
+    schema: obj({ deliveryReceiptSubscription: obj({ callbackReference, filterCriteria: str('Kept and echoed.'), clientCorrelator: str('A repeat with the same value returns the same subscription.') }, ['callbackReference']) }),
+    json: { deliveryReceiptSubscription: { callbackReference: { notifyURL: 'https://app.example/dr', callbackData: 'shop' }, clientCorrelator: 'dr-1' } },
+    xml: '<deliveryReceiptSubscription><callbackReference><notifyURL>https://app.example/dr</notifyURL><callbackData>shop</callbackData></callbackReference><clientCorrelator>dr-1</clientCorrelator></deliveryReceiptSubscription>',
+    form: 'notifyURL=https%3A%2F%2Fapp.example%2Fdr&callbackData=shop&clientCorrelator=dr-1',
+  },
+  responses: {
+    '201': {
+      description: 'Subscribed.',
+      headers: { Location: 'The subscription resource.' },
+      schema: obj({ deliveryReceiptSubscription: obj({ callbackReference, filterCriteria: str('As given.'), clientCorrelator: str('As given.'), resourceURL: str('This subscription.') }) }),
+      json: { deliveryReceiptSubscription: { callbackReference: { notifyURL: 'https://app.example/dr', callbackData: 'shop' }, clientCorrelator: 'dr-1', resourceURL: receiptSubUrl } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><deliveryReceiptSubscription><callbackReference><notifyURL>https://app.example/dr</notifyURL><callbackData>shop</callbackData></callbackReference><clientCorrelator>dr-1</clientCorrelator><resourceURL>${receiptSubUrl}</resourceURL></deliveryReceiptSubscription>`,
+    },
+  },
+  errors: [400, 401, 403, 409],
+};
+
+const inboundSubUrl = `${HOST}/2/smsmessaging/inbound/subscriptions/sub0b3e9d4c8a7f6e21`;
+const inboundSubscription: OperationDoc = {
+  summary: 'Subscribe to inbound messages (OneAPI)',
+  description: "MO messages to `destinationAddress` (one of the app's short codes) whose first word matches `criteria` (all when absent) are POSTed to `notifyURL` as `inboundSMSMessageNotification`, taking precedence over the short code's poll or callback mode while the subscription exists.",
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  body: {
+    schema: obj({
+      subscription: obj(
+        {
+          callbackReference,
+          destinationAddress: str('The short code.'),
+          criteria: str('Keyword the first word must match.'),
+          notificationFormat: str('JSON (default) or XML.', { enum: ['JSON', 'XML'] }),
+          clientCorrelator: str('A repeat with the same value returns the same subscription.'),
+        },
+        ['callbackReference', 'destinationAddress'],
+      ),
+    }),
+    json: { subscription: { callbackReference: { notifyURL: 'https://app.example/mo', callbackData: 'kw' }, destinationAddress: CODE, criteria: 'JOIN', notificationFormat: 'JSON' } },
+    xml: `<subscription><callbackReference><notifyURL>https://app.example/mo</notifyURL></callbackReference><destinationAddress>${CODE}</destinationAddress><criteria>JOIN</criteria></subscription>`,
+    form: `destinationAddress=${CODE}&notifyURL=https%3A%2F%2Fapp.example%2Fmo&criteria=JOIN&notificationFormat=JSON`,
+  },
+  responses: {
+    '201': {
+      description: 'Subscribed.',
+      headers: { Location: 'The subscription resource.' },
+      schema: obj({ resourceReference: obj({ resourceURL: str('This subscription.') }) }),
+      json: { resourceReference: { resourceURL: inboundSubUrl } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><resourceReference><resourceURL>${inboundSubUrl}</resourceURL></resourceReference>`,
+    },
+  },
+  errors: [400, 401, 403, 409],
+};
+
+const unsubscribe = (summary: string, withSender: boolean): OperationDoc => ({
+  summary,
+  description: "Removes one of the app's subscriptions; an unknown id is 400 SVC0002 `subscriptionId`.",
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  params: {
+    ...(withSender ? { senderAddress: senderParam } : {}),
+    id: { description: 'The subscription id (last segment of its resourceURL).', example: 'sub5a0c7f3e9b214d6a' },
+  },
+  responses: { '204': { description: 'Removed.' } },
+  errors: [400, 401, 403],
+});
+
+export const API_DOCS: Readonly<Record<string, OperationDoc>> = {
+  'POST /sms/v3/messaging/outbox': attSendV3,
+  'GET /sms/v3/messaging/outbox/:messageId': attStatus('/sms/v3/messaging/outbox'),
+  'POST /rest/sms/2/messaging/outbox': attSendV2,
+  'GET /rest/sms/2/messaging/outbox/:messageId': attStatus('/rest/sms/2/messaging/outbox'),
+  'GET /sms/v3/messaging/inbox/:registrationId': attInboxDoc('v3', `${HOST}/sms/v3/messaging/inbox/${CODE}`),
+  'GET /rest/sms/2/messaging/inbox': attInboxDoc('v2', `${HOST}/rest/sms/2/messaging/inbox?RegistrationID=${CODE}`),
+  'POST /{v}/smsmessaging/outbound/:senderAddress/requests': oneapiSend,
+  'GET /{v}/smsmessaging/outbound/requests/:senderAddress/:requestId/deliveryInfos': oneapiStatus("Query delivery status (OneAPI, AT&T's path form)"),
+  'GET /{v}/smsmessaging/outbound/:senderAddress/requests/:requestId/deliveryInfos': oneapiStatus('Query delivery status (OneAPI)'),
+  'GET /{v}/smsmessaging/outbound/:senderAddress/:requestId/deliveryInfos': oneapiStatus("Query delivery status (OneAPI, AT&T's example URL)"),
+  'GET /{v}/smsmessaging/inbound/registrations/:registrationId/messages': oneapiInbound,
+  'POST /{v}/smsmessaging/outbound/:senderAddress/subscriptions': receiptSubscription,
+  'DELETE /{v}/smsmessaging/outbound/subscriptions/:id': unsubscribe('Remove a delivery receipt subscription (OneAPI)', false),
+  'DELETE /{v}/smsmessaging/outbound/:senderAddress/subscriptions/:id': unsubscribe('Remove a delivery receipt subscription (OneAPI, sender form)', true),
+  'POST /{v}/smsmessaging/inbound/subscriptions': inboundSubscription,
+  'DELETE /{v}/smsmessaging/inbound/subscriptions/:id': unsubscribe('Remove an inbound subscription (OneAPI)', false),
+};

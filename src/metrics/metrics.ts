@@ -1,0 +1,236 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import type { JobRunner } from '../dispatch/runner.js';
+import type { SmppReport } from '../network/smpp/connector.js';
+import type { JobRepo } from '../store/repos/jobs.js';
+
+/** What the scrape-time gauges read; set once the gateway is wired (see `GatewayMetrics.watch`). */
+export interface MetricSources {
+  readonly clock: Clock;
+  readonly jobs: JobRepo;
+  /** Dispatch of submits and the notification engine's runner. */
+  readonly runners: { readonly dispatch: Pick<JobRunner, 'on'>; readonly webhooks: Pick<JobRunner, 'on'> };
+  /** The SMSC links, when the gateway runs SWITCHBOARD_NETWORK=smpp. */
+  readonly smpp?: { report(): Promise<SmppReport> };
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/**
+ * The Prometheus metrics of one gateway, in a registry of its own: several gateways in one
+ * process (tests, two instances) never collide in prom-client's global registry.
+ *
+ * @example const metrics = new GatewayMetrics();
+ *          const store = instrumentStore(await openStore(config), metrics);
+ *          metrics.watch({ clock, jobs: store.jobs, runners: {...} });
+ *          reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  #sources: MetricSources | undefined;
+  /** Segments of the recipients being submitted right now (recipient id → segments). */
+  readonly #submitting = new Map<string, number>();
+  #report: { at: number; report: Promise<SmppReport> } | undefined;
+
+  readonly httpRequests = new Counter({
+    name: 'switchboard_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'switchboard_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method and route pattern.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly messagesAccepted = new Counter({
+    name: 'switchboard_messages_accepted_total',
+    help: 'Send SMS requests accepted (committed), by API generation (idempotent repeats not counted).',
+    labelNames: ['api'] as const,
+    registers: [this.registry],
+  });
+
+  readonly recipientsAccepted = new Counter({
+    name: 'switchboard_recipients_accepted_total',
+    help: 'Recipients of accepted Send SMS requests, by API generation.',
+    labelNames: ['api'] as const,
+    registers: [this.registry],
+  });
+
+  readonly segmentsSubmitted = new Counter({
+    name: 'switchboard_segments_submitted_total',
+    help: 'SMS segments (parts) the network accepted.',
+    registers: [this.registry],
+  });
+
+  readonly recipientsFinal = new Counter({
+    name: 'switchboard_recipients_final_total',
+    help: 'Recipients that reached a final state: DeliveredToTerminal or DeliveryImpossible.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly moMessages = new Counter({
+    name: 'switchboard_mo_messages_total',
+    help: 'Whole MO messages received, by where they went: inbox (poll), notify (callback or subscription), unrouted.',
+    labelNames: ['disposition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobAttempts = new Counter({
+    name: 'switchboard_job_attempts_total',
+    help: 'Job attempts started (claims), by job kind: submit, webhook, dlr-notify.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobRetries = new Counter({
+    name: 'switchboard_job_retries_total',
+    help: 'Failed job attempts that will be retried, by job kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobsExhausted = new Counter({
+    name: 'switchboard_jobs_exhausted_total',
+    help: 'Jobs given up (permanent failure or retry window over), by job kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookAttempts = new Counter({
+    name: 'switchboard_webhook_attempts_total',
+    help: 'POSTs of notifications to app listeners started.',
+    registers: [this.registry],
+  });
+
+  readonly webhookFailures = new Counter({
+    name: 'switchboard_webhook_failures_total',
+    help: 'Notification POSTs that failed (no 2xx, timeout, refused).',
+    registers: [this.registry],
+  });
+
+  readonly webhookDeadLetters = new Counter({
+    name: 'switchboard_webhook_dead_letters_total',
+    help: 'Notifications dead-lettered: their retry window ended without a 2xx.',
+    registers: [this.registry],
+  });
+
+  readonly storeLatency = new Histogram({
+    name: 'switchboard_store_operation_duration_seconds',
+    help: 'Time of store operations (a commit included), by repository and operation.',
+    labelNames: ['repo', 'op'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly #backlogJobs = new Gauge({
+    name: 'switchboard_dispatch_backlog_jobs',
+    help: 'Jobs due now and not yet done (submits and notifications).',
+    registers: [this.registry],
+    collect: async () => {
+      const backlog = await this.#backlog();
+      if (backlog !== undefined) this.#backlogJobs.set(backlog.ready);
+    },
+  });
+
+  readonly #oldestDue = new Gauge({
+    name: 'switchboard_dispatch_oldest_due_job_age_seconds',
+    help: 'How long the oldest due job has been waiting (0 when none is due).',
+    registers: [this.registry],
+    collect: async () => {
+      const backlog = await this.#backlog();
+      if (backlog !== undefined) this.#oldestDue.set(backlog.oldestDueMs / 1000);
+    },
+  });
+
+  constructor() {
+    this.#smppGauges();
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Connects the scrape-time gauges and the job runners' events. Called once per gateway. */
+  watch(sources: MetricSources): void {
+    this.#sources = sources;
+    const { dispatch, webhooks } = sources.runners;
+    for (const runner of [dispatch, webhooks]) {
+      runner.on('job:claimed', (job) => this.jobAttempts.inc({ kind: job.kind }));
+      runner.on('job:retry', (job) => this.jobRetries.inc({ kind: job.kind }));
+      runner.on('job:exhausted', (job) => this.jobsExhausted.inc({ kind: job.kind }));
+    }
+    // An attempt that ends without markSubmitted leaves its memo behind; drop it.
+    dispatch.on('job:retry', (job) => this.#submitting.delete(job.ref));
+    dispatch.on('job:exhausted', (job) => this.#submitting.delete(job.ref));
+    dispatch.on('job:lost', (job) => this.#submitting.delete(job.ref));
+    webhooks.on('job:claimed', (job) => {
+      if (job.kind === 'webhook') this.webhookAttempts.inc();
+    });
+    webhooks.on('job:retry', (job) => {
+      if (job.kind === 'webhook') this.webhookFailures.inc();
+    });
+    webhooks.on('job:exhausted', (job) => {
+      if (job.kind !== 'webhook') return;
+      this.webhookFailures.inc();
+      this.webhookDeadLetters.inc();
+    });
+  }
+
+  /** A submit is about to go to the network (store: the recipient was read for it). */
+  submitting(recipientId: string, segments: number): void {
+    // Bounded by the jobs in flight; the cap only guards against a caller that never finishes.
+    if (this.#submitting.size >= 10_000) this.#submitting.clear();
+    this.#submitting.set(recipientId, segments);
+  }
+
+  /** The network accepted a recipient's submit. */
+  submitted(recipientId: string): void {
+    const segments = this.#submitting.get(recipientId);
+    this.#submitting.delete(recipientId);
+    if (segments !== undefined) this.segmentsSubmitted.inc(segments);
+  }
+
+  async #backlog(): Promise<{ ready: number; oldestDueMs: number } | undefined> {
+    const sources = this.#sources;
+    if (sources === undefined) return undefined;
+    return sources.jobs.backlog(sources.clock.now());
+  }
+
+  /** One report per scrape for all the link gauges (each asks on its own). */
+  #smppReport(): Promise<SmppReport | undefined> {
+    const smpp = this.#sources?.smpp;
+    if (smpp === undefined) return Promise.resolve(undefined);
+    const now = Date.now();
+    if (this.#report === undefined || now - this.#report.at > 500) this.#report = { at: now, report: smpp.report() };
+    return this.#report.report;
+  }
+
+  /** SMPP link gauges, read from the connector's report at scrape time (empty on the simulator). */
+  #smppGauges(): void {
+    const perLink = (name: string, help: string, value: (link: SmppReport['links'][number]) => number) => {
+      const gauge: Gauge<'link'> = new Gauge({
+        name,
+        help,
+        labelNames: ['link'] as const,
+        registers: [this.registry],
+        collect: async () => {
+          const report = await this.#smppReport();
+          if (report === undefined) return;
+          gauge.reset();
+          for (const link of report.links) gauge.set({ link: link.name }, value(link));
+        },
+      });
+    };
+    perLink('switchboard_smpp_link_bound', 'Whether the SMPP link is bound (1) or not (0).', (l) => (l.bound ? 1 : 0));
+    perLink('switchboard_smpp_window_in_use', 'submit_sm PDUs awaiting their response on the link.', (l) => l.windowInUse);
+    perLink('switchboard_smpp_window_size', 'The link window (SWITCHBOARD_SMPP_WINDOW).', (l) => l.windowSize);
+    perLink('switchboard_smpp_queued', 'Submits waiting for room in the window or the throughput limit.', (l) => l.queued);
+    // Counters kept by the link itself, exposed as they are (they restart with the process).
+    perLink('switchboard_smpp_reconnects_total', 'Binds re-established after a link loss.', (l) => l.reconnects);
+    perLink('switchboard_smpp_submitted_total', 'submit_sm PDUs the SMSC accepted on the link.', (l) => l.submitted);
+    perLink('switchboard_smpp_throttled_total', 'submit_sm PDUs the SMSC answered with a throttling error.', (l) => l.throttled);
+  }
+}
