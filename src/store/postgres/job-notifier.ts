@@ -10,12 +10,21 @@ export const JOBS_CHANNEL = 'switchboard_jobs';
  * one NOTIFY on `switchboard_jobs`. A trigger covers every path, including repositories that insert
  * jobs inside their own transactions; PostgreSQL delivers the notification only on commit and
  * folds duplicates within one transaction. Claims do not touch `run_at`, so they stay silent.
- * Runs under a transaction-level advisory lock: `CREATE OR REPLACE FUNCTION` from two instances
- * starting together would otherwise fail with "tuple concurrently updated".
+ * Installs under a transaction-level advisory lock: `CREATE OR REPLACE FUNCTION` from two
+ * instances starting together would otherwise fail with "tuple concurrently updated".
  */
 export async function installJobsTrigger(db: Kysely<Database>): Promise<void> {
+  // Creating a trigger locks the jobs table against writes for a moment: only do it when missing.
+  const present = async (q: Kysely<Database>) => {
+    const { rows } = await sql<{ n: number }>`
+      select count(*) as n from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+      where t.tgname = 'jobs_notify' and t.tgrelid = 'jobs'::regclass and p.proname = 'switchboard_jobs_notify'`.execute(q);
+    return Number(rows[0]?.n) > 0;
+  };
+  if (await present(db)) return;
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${JOBS_CHANNEL}))`.execute(trx);
+    if (await present(trx)) return;
     await sql`
       create or replace function switchboard_jobs_notify() returns trigger language plpgsql as $$
       begin
