@@ -34,7 +34,7 @@ for (const s of SCENARIOS) {
     const world = await smppGateway(smsc.smppPort);
     t.after(() => world.gw.close());
 
-    const count = 24;
+    const count = 12;
     const ids = await Promise.all(
       Array.from({ length: count }, (_, i) => world.sendSms(`+1425555${String(500 + i).padStart(4, '0')}`, i % 3 === 0 ? `long ${i} `.repeat(30) : `id form ${i}`)),
     );
