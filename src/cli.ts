@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { OperatorError } from './errors.js';
 import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin-client.js';
 import { COMMANDS, UsageError, type Command, type CommandInput } from './cli/commands.js';
+import { DEFAULT_GATEWAY_URL, GatewayClient } from './cli/gateway-client.js';
 import { openStore } from './store/open.js';
 
 const GLOBAL_OPTIONS = {
@@ -137,6 +138,10 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     if (input.url !== undefined) throw new UsageError(`${command.name} does not take --url`);
     await action.run(input);
     return undefined;
+  }
+  if (action.kind === 'gateway') {
+    await print(await action.run(new GatewayClient(input.url ?? process.env.SWITCHBOARD_URL ?? DEFAULT_GATEWAY_URL), input));
+    return 0;
   }
   if (action.kind === 'admin' && input.url !== undefined) {
     const token = input.adminToken ?? process.env.SWITCHBOARD_ADMIN_TOKEN;

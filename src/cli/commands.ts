@@ -4,6 +4,8 @@ import type { AppPatch, NewApp } from '../auth/apps.js';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import type { AdminClient } from './admin-client.js';
+import type { GatewayClient } from './gateway-client.js';
+import { gatewayCommands } from './gateway-commands.js';
 
 /** A usage mistake (unknown command or option, missing argument): exit code 2. */
 export class UsageError extends Error {
@@ -26,7 +28,9 @@ export type CommandKind =
   | { readonly kind: 'store'; run(store: Store, config: Config, warn: (line: string) => void): Promise<unknown> }
   | { readonly kind: 'serve' }
   /** Another long-running process (resolves once it is started; it stops on SIGTERM). */
-  | { readonly kind: 'process'; run(input: CommandInput): Promise<void> };
+  | { readonly kind: 'process'; run(input: CommandInput): Promise<void> }
+  /** A running gateway's public surfaces over HTTP (--url): `sms send`, `handset show|send`. */
+  | { readonly kind: 'gateway'; run(gateway: GatewayClient, input: CommandInput): Promise<unknown> };
 
 export interface Command {
   /** The words that name it, e.g. `app create`. */
@@ -257,4 +261,5 @@ export const COMMANDS: readonly Command[] = [
       },
     },
   },
+  ...gatewayCommands((message) => new UsageError(message)),
 ];

@@ -1,0 +1,91 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createApp, type TestApp } from '../helpers/apps.js';
+import { runCli } from './run.js';
+
+let gw: TestGateway;
+let app: TestApp;
+
+before(async () => {
+  gw = await startTestGateway({ SWITCHBOARD_SIM_DELIVERY_DELAY_MS: '10' });
+  app = await createApp(gw, { shortCodes: [{ shortCode: '22627400', moDelivery: 'poll' }, { shortCode: '22627401', moDelivery: 'poll' }] });
+});
+after(async () => {
+  await gw.close();
+});
+
+/** The CLI against the test gateway, as a script on another machine would run it: no store settings. */
+const cli = (...args: string[]) => runCli([...args, '--url', gw.url], { SWITCHBOARD_APP_SECRET: '', SWITCHBOARD_URL: '' });
+
+test('sms send → handset show → handset send → the app polls the reply', async () => {
+  const sent = await cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190', '--text', 'Hello from the CLI', '--wait');
+  assert.equal(sent.status, 0, sent.stderr);
+  const out = sent.json();
+  assert.match(out.messageId, /^SMS[0-9a-f]{16}$/);
+  assert.equal(out.resourceUrl, `${gw.url}/sms/v3/messaging/outbox/${out.messageId}`);
+  assert.deepEqual(out.recipients, [{ address: '4255550190', status: 'DeliveredToTerminal' }]);
+
+  const shown = await cli('handset', 'show', '4255550190');
+  assert.equal(shown.status, 0, shown.stderr);
+  assert.equal(shown.json().number, '4255550190');
+  assert.deepEqual(
+    shown.json().messages.map((m: any) => [m.from, m.text, m.encoding, m.segments]),
+    [['22627400', 'Hello from the CLI', 'GSM7', 1]],
+  );
+
+  const reply = await cli('handset', 'send', 'tel:+14255550190', '--to', '22627400', '--text', 'Got it');
+  assert.equal(reply.status, 0, reply.stderr);
+  assert.deepEqual({ ...reply.json(), receivedAt: undefined }, { from: 'tel:+14255550190', to: '22627400', text: 'Got it', receivedAt: undefined });
+  const inbox = await gw.request('GET', '/sms/v3/messaging/inbox/22627400', { headers: app.auth });
+  assert.deepEqual(inbox.json().InboundSmsMessageList.InboundSmsMessage.map((m: any) => m.Message), ['Got it']);
+});
+
+test('sms send to several recipients from a chosen short code (OneAPI), secret from the environment', async () => {
+  const res = await runCli(['sms', 'send', '--url', gw.url, '--app', app.appKey, '--to', '4255550191,4255550192', '--to', 'tel:+14255550193', '--from', '22627401', '--text', 'Привет', '--wait'], {
+    SWITCHBOARD_APP_SECRET: app.appSecret,
+  });
+  assert.equal(res.status, 0, res.stderr);
+  const out = res.json();
+  assert.match(out.resourceUrl, /\/2\/smsmessaging\/outbound\/tel%3A22627401\/requests\/SMS[0-9a-f]{16}$/);
+  assert.deepEqual(out.recipients.map((r: any) => r.status), ['DeliveredToTerminal', 'DeliveredToTerminal', 'DeliveredToTerminal']);
+  const handset = (await cli('handset', 'show', '4255550193')).json();
+  assert.deepEqual(handset.messages.map((m: any) => [m.from, m.text, m.encoding]), [['22627401', 'Привет', 'UCS2']]);
+});
+
+test('errors: one line on stderr — API errors with their id, usage mistakes exit 2, an unreachable gateway exit 1', async () => {
+  const wrongSecret = await cli('sms', 'send', '--app', app.appKey, '--secret', 'nope', '--to', '4255550190', '--text', 'x');
+  assert.equal(wrongSecret.status, 1);
+  assert.match(wrongSecret.stderr, /^switchboard: invalid_client: /);
+
+  const landline = await gw.request('PUT', '/sim/v1/handsets/4255550194', { body: { kind: 'landline' } });
+  assert.equal(landline.status, 200);
+  const refused = await cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550194', '--text', 'x');
+  assert.equal(refused.status, 1);
+  assert.equal(refused.stderr, 'switchboard: SVC0001: A service error occurred. Error code is Address\n');
+
+  const noText = await cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190');
+  assert.equal(noText.status, 2);
+  assert.equal(noText.stderr, 'switchboard: --text is required\n');
+  const noNumber = await cli('handset', 'show');
+  assert.equal(noNumber.status, 2);
+
+  const badNumber = await cli('handset', 'show', '12345');
+  assert.equal(badNumber.status, 1);
+  assert.match(badNumber.stderr, /^switchboard: not a NANP mobile number: 12345\n$/);
+
+  const down = await runCli(['handset', 'show', '4255550190', '--url', 'http://127.0.0.1:9']);
+  assert.equal(down.status, 1);
+  assert.match(down.stderr, /^switchboard: cannot reach http:\/\/127\.0\.0\.1:9: /);
+});
+
+test('--help of the new commands', async () => {
+  for (const words of [['sms', 'send'], ['handset', 'show'], ['handset', 'send']]) {
+    const res = await runCli([...words, '--help']);
+    assert.equal(res.status, 0);
+    assert.match(res.stdout, new RegExp(`^Usage: switchboard ${words.join(' ')}`));
+    assert.match(res.stdout, /--url URL/);
+  }
+  const main = await runCli(['--help']);
+  for (const name of ['sms send', 'handset show', 'handset send']) assert.ok(main.stdout.includes(`  ${name} `), name);
+});
