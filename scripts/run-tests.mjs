@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -79,7 +80,24 @@ if (wantPostgres) {
   }
 }
 
-const baseEnv = { ...process.env, SWITCHBOARD_TEST_DATABASE_URL: databaseUrl };
+// Every database this run creates starts with this prefix, so the leftovers of a file killed by
+// its timeout can be dropped at the end without touching anyone else's run on the same server.
+const dbPrefix = `sbt_${randomBytes(3).toString('hex')}_`;
+const baseEnv = { ...process.env, SWITCHBOARD_TEST_DATABASE_URL: databaseUrl, SWITCHBOARD_TEST_DB_PREFIX: dbPrefix };
+
+async function dropLeftovers() {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query('select datname from pg_database where datname like $1', [`${dbPrefix}%`]);
+    for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
+    if (rows.length > 0) console.log(`run-tests: dropped ${rows.length} test database(s) left behind`);
+  } catch {
+    // Nothing to clean when the server is not there.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 const passes = [];
 const sqliteFiles = [...once, ...(wantSqlite ? integration : [])];
 if (sqliteFiles.length > 0) passes.push({ name: 'sqlite', files: sqliteFiles, env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'sqlite' } });
@@ -130,6 +148,7 @@ if (sideBySide) {
     results.push(await run(p, false));
   }
 }
+if (postgresDown === undefined) await dropLeftovers();
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 for (const { pass, code } of results) {
   console.log(`run-tests: ${pass.name} pass: ${pass.files.length} files, ${code === 0 ? 'passed' : `FAILED (exit ${code})`}`);

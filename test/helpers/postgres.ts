@@ -40,9 +40,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Prefix of the databases this test run creates. scripts/run-tests.mjs gives each run its own
+ * (`sbt_<run>_`) and drops whatever is left with it at the end (a file killed by its timeout never
+ * reaches its `after`).
+ */
+const PREFIX = /^sbt_[a-z0-9_]*$/.test(process.env.SWITCHBOARD_TEST_DB_PREFIX ?? '') ? (process.env.SWITCHBOARD_TEST_DB_PREFIX as string) : 'sbt_';
+
 /** Creates a fresh database `sbt_<random>` on the test server, for one test gateway or suite. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `sbt_${randomBytes(6).toString('hex')}`;
+  const name = `${PREFIX}${randomBytes(6).toString('hex')}`;
   await maintenance((c) => c.query(`create database ${name}`));
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
