@@ -117,6 +117,7 @@ describe('web console in chromium', { skip, timeout: 180_000 }, () => {
     await page.click('.tabs >> text=Outbound');
     await page.locator('ul.recipients', { hasText: 'DeliveredToTerminal' }).waitFor();
     assert.match((await page.locator('table.messages tbody tr').first().textContent()) ?? '', /GSM7/);
+    await shot('messages');
   });
 
   test('a failing listener shows up as a dead letter, and replay delivers it', async () => {

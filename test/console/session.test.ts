@@ -1,0 +1,137 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { ADMIN_AUTH } from '../helpers/apps.js';
+
+/* The console's security rules over plain HTTP (no browser needed): sessions, CSRF, escaping. */
+
+let gw: TestGateway;
+
+before(async () => {
+  gw = await startTestGateway();
+});
+after(async () => {
+  await gw.close();
+});
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+async function get(path: string, cookie?: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(gw.url + path, { headers: { ...(cookie === undefined ? {} : { cookie }), ...headers }, redirect: 'manual' });
+}
+
+async function post(path: string, fields: Record<string, string>, cookie?: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(gw.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie === undefined ? {} : { cookie }), ...headers },
+    body: form(fields),
+    redirect: 'manual',
+  });
+}
+
+/** Signs in; returns the cookie pair and the session's CSRF token (read off a page's forms). */
+async function signIn(target: TestGateway = gw): Promise<{ cookie: string; token: string; csrf: string; setCookie: string }> {
+  const res = await fetch(`${target.url}/console/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ token: ADMIN_TOKEN }), redirect: 'manual' });
+  assert.equal(res.status, 303);
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  const cookie = setCookie.split(';')[0] ?? '';
+  const page = await (await fetch(`${target.url}/console/apps`, { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(page)?.[1] ?? '';
+  return { cookie, token: cookie.split('=')[1] ?? '', csrf, setCookie };
+}
+
+test('pages need a session: GET redirects to sign-in (and back), a wrong token is refused', async () => {
+  const res = await get('/console/messages?view=dead');
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/console/login?next=%2Fconsole%2Fmessages%3Fview%3Ddead');
+  const wrong = await post('/console/login', { token: 'guess' });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.headers.get('set-cookie'), null);
+  const back = await post('/console/login', { token: ADMIN_TOKEN, next: '/console/messages?view=dead' });
+  assert.equal(back.headers.get('location'), '/console/messages?view=dead');
+  const elsewhere = await post('/console/login', { token: ADMIN_TOKEN, next: '//evil.example/' });
+  assert.equal(elsewhere.headers.get('location'), '/console/apps', 'never redirected off the console');
+  const unauthenticatedPost = await post('/console/apps', { name: 'x' });
+  assert.equal(unauthenticatedPost.status, 401);
+});
+
+test('the session cookie is HttpOnly, SameSite=Strict, scoped to /console; only its hash is stored, with an expiry', async () => {
+  const { token, setCookie } = await signIn();
+  assert.match(setCookie, /^switchboard_console=[0-9a-f]{64}; Path=\/console; Max-Age=28800; HttpOnly; SameSite=Strict$/);
+  const store = gw.gateway.ctx.store;
+  const now = Date.now();
+  const session = await store.console.session(createHash('sha256').update(token).digest('hex'), now);
+  assert.ok(session !== undefined);
+  assert.ok(Math.abs(session.expiresAt - (now + 28800 * 1000)) < 60_000);
+  assert.equal(await store.console.session(token, now), undefined, 'the token itself is not a key');
+});
+
+test('every POST needs the session CSRF token and the console origin', async () => {
+  const { cookie, csrf } = await signIn();
+  const before = (await gw.request('GET', '/admin/v1/apps', { headers: ADMIN_AUTH })).json().apps.length;
+  assert.equal((await post('/console/apps', { name: 'no-token' }, cookie)).status, 403);
+  assert.equal((await post('/console/apps', { name: 'bad-token', _csrf: 'f'.repeat(48) }, cookie)).status, 403);
+  assert.equal((await post('/console/apps', { name: 'cross-site', _csrf: csrf }, cookie, { origin: 'http://evil.example' })).status, 403);
+  const other = await signIn();
+  assert.equal((await post('/console/apps', { name: 'other-session', _csrf: other.csrf }, cookie)).status, 403, "another session's token does not do");
+  assert.equal((await gw.request('GET', '/admin/v1/apps', { headers: ADMIN_AUTH })).json().apps.length, before, 'nothing was created');
+
+  const created = await post('/console/apps', { name: 'console-made', _csrf: csrf, scopes: 'SMS' }, cookie, { origin: gw.url });
+  assert.equal(created.status, 201);
+  const page = await created.text();
+  assert.match(page, /id="app-secret">[0-9a-f]{32}</);
+  assert.equal(created.headers.get('cache-control'), 'no-store');
+});
+
+test('every value is escaped: an app named like markup shows as text', async () => {
+  const { cookie } = await signIn();
+  const name = `<img src=x onerror="alert('x')">`;
+  const res = await gw.request('POST', '/admin/v1/apps', { headers: ADMIN_AUTH, body: { name } });
+  assert.equal(res.status, 201);
+  for (const path of ['/console/apps', `/console/apps/${res.json().id}`]) {
+    const page = await (await get(path, cookie)).text();
+    assert.ok(!page.includes('<img'), path);
+    assert.ok(page.includes('&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;'), path);
+  }
+});
+
+test('console answers carry CSP and framing rules; live fragments answer 304 while unchanged', async () => {
+  const { cookie } = await signIn();
+  const res = await get('/console/handsets/4255550160', cookie);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'; script-src 'self'/);
+  assert.equal(res.headers.get('x-frame-options'), 'DENY');
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  const fragment = await get('/console/handsets/4255550160/thread', cookie);
+  assert.equal(fragment.status, 200);
+  const etag = fragment.headers.get('etag') ?? '';
+  assert.match(await fragment.text(), /No messages yet/);
+  assert.equal((await get('/console/handsets/4255550160/thread', cookie, { 'if-none-match': etag })).status, 304);
+  await gw.request('POST', '/sim/v1/handsets/4255550160/messages', { body: { to: '22699999', text: 'anyone?' } });
+  const changed = await get('/console/handsets/4255550160/thread', cookie, { 'if-none-match': etag });
+  assert.equal(changed.status, 200);
+  assert.match(await changed.text(), /anyone\?/);
+  const script = await get('/console/assets/console.js');
+  assert.equal(script.status, 200, 'assets need no session');
+  assert.match(script.headers.get('content-type') ?? '', /javascript/);
+});
+
+test('sign-out deletes the session; an expired session is gone too', async () => {
+  const { cookie, token, csrf } = await signIn();
+  const out = await post('/console/logout', { _csrf: csrf }, cookie);
+  assert.equal(out.status, 303);
+  assert.match(out.headers.get('set-cookie') ?? '', /^switchboard_console=; Path=\/console; Max-Age=0/);
+  assert.equal(await gw.gateway.ctx.store.console.session(createHash('sha256').update(token).digest('hex'), Date.now()), undefined);
+  assert.equal((await get('/console/apps', cookie)).status, 303);
+
+  const short = await startTestGateway({ SWITCHBOARD_CONSOLE_SESSION_TTL_S: '1' });
+  try {
+    const session = await signIn(short);
+    assert.equal((await fetch(`${short.url}/console/apps`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status, 200);
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await fetch(`${short.url}/console/apps`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status, 303);
+  } finally {
+    await short.close();
+  }
+});
