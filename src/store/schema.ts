@@ -281,64 +281,6 @@ export interface SimSmscMessagesTable {
   submitted_at: number;
 }
 
-export interface SmppMessagesTable {
-  recipient_id: string;
-  message_id: string;
-  total: number;
-  concat_ref: number;
-  final_state: string | null;
-  final_at: number | null;
-  last_receipt_at: number | null;
-  created_at: number;
-}
-
-export interface SmppPartsTable {
-  recipient_id: string;
-  part: number;
-  smsc_id: string;
-  id_key: string;
-  id_dec: string | null;
-  id_hex: string | null;
-  state: string;
-  error_code: string | null;
-  submitted_at: number;
-  receipt_at: number | null;
-}
-
-export interface SmppHeldReceiptsTable {
-  id: string;
-  ids: string;
-  state: string;
-  stat: string;
-  final: number;
-  error_code: string | null;
-  receipt_at: number;
-  held_at: number;
-  attempts: number;
-  unmatched_at: number | null;
-}
-
-export interface SimSmscPartsTable {
-  set_key: string;
-  seq: number;
-  total: number;
-  message_id: string;
-  registered_delivery: number;
-  data_coding: number;
-  payload: string;
-  created_at: number;
-}
-
-export interface SimSmscMessagesTable {
-  ref: string;
-  system_id: string;
-  parts: string;
-  source: string;
-  destination: string;
-  preview: string;
-  submitted_at: number;
-}
-
 /** A web console session: the cookie token is kept only as its SHA-256. */
 export interface ConsoleSessionsTable {
   token_hash: string;
@@ -358,11 +300,6 @@ export interface Database {
   rate_counters: RateCountersTable;
   handsets: HandsetsTable;
   handset_messages: HandsetMessagesTable;
-  smpp_messages: SmppMessagesTable;
-  smpp_parts: SmppPartsTable;
-  smpp_held_receipts: SmppHeldReceiptsTable;
-  sim_smsc_parts: SimSmscPartsTable;
-  sim_smsc_messages: SimSmscMessagesTable;
   inbox_messages: InboxMessagesTable;
   mo_parts: MoPartsTable;
   mo_seen: MoSeenTable;
@@ -370,4 +307,9 @@ export interface Database {
   notifications: NotificationsTable;
   subscriptions: SubscriptionsTable;
   console_sessions: ConsoleSessionsTable;
+  smpp_messages: SmppMessagesTable;
+  smpp_parts: SmppPartsTable;
+  smpp_held_receipts: SmppHeldReceiptsTable;
+  sim_smsc_parts: SimSmscPartsTable;
+  sim_smsc_messages: SimSmscMessagesTable;
 }
