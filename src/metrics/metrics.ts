@@ -14,6 +14,17 @@ export interface MetricSources {
   readonly smpp?: { report(): Promise<SmppReport> };
 }
 
+/** Calls made while one is pending share its promise; the next call after it settles reads afresh. */
+function shared<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= read().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+}
+
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 /**
@@ -30,7 +41,15 @@ export class GatewayMetrics {
   #sources: MetricSources | undefined;
   /** Segments of the recipients being submitted right now (recipient id → segments). */
   readonly #submitting = new Map<string, number>();
-  #report: { at: number; report: Promise<SmppReport> } | undefined;
+  /*
+   * The gauges of one scrape are collected concurrently (prom-client's Registry.metrics runs them
+   * in one Promise.all), so the ones reading the same source share one read while it is pending.
+   */
+  readonly #backlogOnce = shared(async () => {
+    const sources = this.#sources;
+    return sources === undefined ? undefined : sources.jobs.backlog(sources.clock.now());
+  });
+  readonly #smppReport = shared(async () => this.#sources?.smpp?.report());
 
   readonly httpRequests = new Counter({
     name: 'switchboard_http_requests_total',
@@ -193,19 +212,8 @@ export class GatewayMetrics {
     if (segments !== undefined) this.segmentsSubmitted.inc(segments);
   }
 
-  async #backlog(): Promise<{ ready: number; oldestDueMs: number } | undefined> {
-    const sources = this.#sources;
-    if (sources === undefined) return undefined;
-    return sources.jobs.backlog(sources.clock.now());
-  }
-
-  /** One report per scrape for all the link gauges (each asks on its own). */
-  #smppReport(): Promise<SmppReport | undefined> {
-    const smpp = this.#sources?.smpp;
-    if (smpp === undefined) return Promise.resolve(undefined);
-    const now = Date.now();
-    if (this.#report === undefined || now - this.#report.at > 500) this.#report = { at: now, report: smpp.report() };
-    return this.#report.report;
+  #backlog(): Promise<{ ready: number; oldestDueMs: number } | undefined> {
+    return this.#backlogOnce();
   }
 
   /** SMPP link gauges, read from the connector's report at scrape time (empty on the simulator). */

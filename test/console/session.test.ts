@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH } from '../helpers/apps.js';
+import { signIn } from './sign-in.js';
 
 /* The console's security rules over plain HTTP (no browser needed): sessions, CSRF, escaping. */
 
@@ -30,17 +31,6 @@ async function post(path: string, fields: Record<string, string>, cookie?: strin
   });
 }
 
-/** Signs in; returns the cookie pair and the session's CSRF token (read off a page's forms). */
-async function signIn(target: TestGateway = gw): Promise<{ cookie: string; token: string; csrf: string; setCookie: string }> {
-  const res = await fetch(`${target.url}/console/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ token: ADMIN_TOKEN }), redirect: 'manual' });
-  assert.equal(res.status, 303);
-  const setCookie = res.headers.get('set-cookie') ?? '';
-  const cookie = setCookie.split(';')[0] ?? '';
-  const page = await (await fetch(`${target.url}/console/apps`, { headers: { cookie } })).text();
-  const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(page)?.[1] ?? '';
-  return { cookie, token: cookie.split('=')[1] ?? '', csrf, setCookie };
-}
-
 test('pages need a session: GET redirects to sign-in (and back), a wrong token is refused', async () => {
   const res = await get('/console/messages?view=dead');
   assert.equal(res.status, 303);
@@ -57,7 +47,7 @@ test('pages need a session: GET redirects to sign-in (and back), a wrong token i
 });
 
 test('the session cookie is HttpOnly, SameSite=Strict, scoped to /console; only its hash is stored, with an expiry', async () => {
-  const { token, setCookie } = await signIn();
+  const { token, setCookie } = await signIn(gw);
   assert.match(setCookie, /^switchboard_console=[0-9a-f]{64}; Path=\/console; Max-Age=28800; HttpOnly; SameSite=Strict$/);
   const store = gw.gateway.ctx.store;
   const now = Date.now();
@@ -68,12 +58,12 @@ test('the session cookie is HttpOnly, SameSite=Strict, scoped to /console; only 
 });
 
 test('every POST needs the session CSRF token and the console origin', async () => {
-  const { cookie, csrf } = await signIn();
+  const { cookie, csrf } = await signIn(gw);
   const before = (await gw.request('GET', '/admin/v1/apps', { headers: ADMIN_AUTH })).json().apps.length;
   assert.equal((await post('/console/apps', { name: 'no-token' }, cookie)).status, 403);
   assert.equal((await post('/console/apps', { name: 'bad-token', _csrf: 'f'.repeat(48) }, cookie)).status, 403);
   assert.equal((await post('/console/apps', { name: 'cross-site', _csrf: csrf }, cookie, { origin: 'http://evil.example' })).status, 403);
-  const other = await signIn();
+  const other = await signIn(gw);
   assert.equal((await post('/console/apps', { name: 'other-session', _csrf: other.csrf }, cookie)).status, 403, "another session's token does not do");
   assert.equal((await gw.request('GET', '/admin/v1/apps', { headers: ADMIN_AUTH })).json().apps.length, before, 'nothing was created');
 
@@ -85,7 +75,7 @@ test('every POST needs the session CSRF token and the console origin', async () 
 });
 
 test('every value is escaped: an app named like markup shows as text', async () => {
-  const { cookie } = await signIn();
+  const { cookie } = await signIn(gw);
   const name = `<img src=x onerror="alert('x')">`;
   const res = await gw.request('POST', '/admin/v1/apps', { headers: ADMIN_AUTH, body: { name } });
   assert.equal(res.status, 201);
@@ -97,7 +87,7 @@ test('every value is escaped: an app named like markup shows as text', async () 
 });
 
 test('console answers carry CSP and framing rules; live fragments answer 304 while unchanged', async () => {
-  const { cookie } = await signIn();
+  const { cookie } = await signIn(gw);
   const res = await get('/console/handsets/4255550160', cookie);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'; script-src 'self'/);
@@ -118,7 +108,7 @@ test('console answers carry CSP and framing rules; live fragments answer 304 whi
 });
 
 test('sign-out deletes the session; an expired session is gone too', async () => {
-  const { cookie, token, csrf } = await signIn();
+  const { cookie, token, csrf } = await signIn(gw);
   const out = await post('/console/logout', { _csrf: csrf }, cookie);
   assert.equal(out.status, 303);
   assert.match(out.headers.get('set-cookie') ?? '', /^switchboard_console=; Path=\/console; Max-Age=0/);
