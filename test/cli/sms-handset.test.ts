@@ -54,38 +54,37 @@ test('sms send to several recipients from a chosen short code (OneAPI), secret f
 });
 
 test('errors: one line on stderr — API errors with their id, usage mistakes exit 2, an unreachable gateway exit 1', async () => {
-  const wrongSecret = await cli('sms', 'send', '--app', app.appKey, '--secret', 'nope', '--to', '4255550190', '--text', 'x');
-  assert.equal(wrongSecret.status, 1);
-  assert.match(wrongSecret.stderr, /^switchboard: invalid_client: /);
-
   const landline = await gw.request('PUT', '/sim/v1/handsets/4255550194', { body: { kind: 'landline' } });
   assert.equal(landline.status, 200);
-  const refused = await cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550194', '--text', 'x');
+  // Independent runs, side by side: each is a process start.
+  const [wrongSecret, refused, noText, noNumber, badNumber, down] = await Promise.all([
+    cli('sms', 'send', '--app', app.appKey, '--secret', 'nope', '--to', '4255550190', '--text', 'x'),
+    cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550194', '--text', 'x'),
+    cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190'),
+    cli('handset', 'show'),
+    cli('handset', 'show', '12345'),
+    runCli(['handset', 'show', '4255550190', '--url', 'http://127.0.0.1:9']),
+  ]);
+  assert.equal(wrongSecret.status, 1);
+  assert.match(wrongSecret.stderr, /^switchboard: invalid_client: /);
   assert.equal(refused.status, 1);
   assert.equal(refused.stderr, 'switchboard: SVC0001: A service error occurred. Error code is Address\n');
-
-  const noText = await cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190');
   assert.equal(noText.status, 2);
   assert.equal(noText.stderr, 'switchboard: --text is required\n');
-  const noNumber = await cli('handset', 'show');
   assert.equal(noNumber.status, 2);
-
-  const badNumber = await cli('handset', 'show', '12345');
   assert.equal(badNumber.status, 1);
   assert.match(badNumber.stderr, /^switchboard: not a NANP mobile number: 12345\n$/);
-
-  const down = await runCli(['handset', 'show', '4255550190', '--url', 'http://127.0.0.1:9']);
   assert.equal(down.status, 1);
   assert.match(down.stderr, /^switchboard: cannot reach http:\/\/127\.0\.0\.1:9: /);
 });
 
 test('--help of the new commands', async () => {
-  for (const words of [['sms', 'send'], ['handset', 'show'], ['handset', 'send']]) {
-    const res = await runCli([...words, '--help']);
+  const commands = [['sms', 'send'], ['handset', 'show'], ['handset', 'send']];
+  const [main, ...results] = await Promise.all([runCli(['--help']), ...commands.map((words) => runCli([...words, '--help']))]);
+  results.forEach((res, i) => {
     assert.equal(res.status, 0);
-    assert.match(res.stdout, new RegExp(`^Usage: switchboard ${words.join(' ')}`));
+    assert.match(res.stdout, new RegExp(`^Usage: switchboard ${commands[i]?.join(' ')}`));
     assert.match(res.stdout, /--url URL/);
-  }
-  const main = await runCli(['--help']);
-  for (const name of ['sms send', 'handset show', 'handset send']) assert.ok(main.stdout.includes(`  ${name} `), name);
+  });
+  for (const name of ['sms send', 'handset show', 'handset send']) assert.ok(main?.stdout.includes(`  ${name} `), name);
 });
