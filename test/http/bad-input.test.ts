@@ -1,0 +1,74 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp, type TestApp } from '../helpers/apps.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+// Bad input on the API paths gets the documented envelope of the path's flavour, never a 500.
+let gw: TestGateway;
+let app: TestApp;
+before(async () => {
+  gw = await startTestGateway({ SWITCHBOARD_BODY_LIMIT_BYTES: '4096' });
+  app = await createApp(gw, { shortCodes: [{ shortCode: '22627900', moDelivery: 'poll' }] });
+});
+after(async () => {
+  await gw.close();
+});
+
+const V3 = '/sms/v3/messaging/outbox';
+const ONEAPI = '/2/smsmessaging/outbound/tel%3A22627900/requests';
+
+test('a body over the limit: 413 in the AT&T envelope, or the OneAPI one, nothing stored', async () => {
+  const big = JSON.stringify({ outboundSMSRequest: { address: 'tel:+14255550100', message: 'x'.repeat(8000) } });
+  const att = await gw.request('POST', V3, { headers: { ...app.auth, 'content-type': 'application/json' }, body: big });
+  assert.equal(att.status, 413);
+  assert.equal(att.json().RequestError.ServiceException.MessageId, 'SVC0002');
+  const one = await gw.request('POST', ONEAPI, { headers: { ...app.auth, 'content-type': 'application/json' }, body: big });
+  assert.equal(one.status, 413);
+  assert.equal(one.json().requestError.serviceException.messageId, 'SVC0002');
+  const handset = await gw.request('GET', '/sim/v1/handsets/4255550100/messages');
+  assert.deepEqual(handset.json().messages, []);
+});
+
+test('malformed JSON and XML: 400 SVC0002, in XML when the client accepts XML', async () => {
+  const json = await gw.request('POST', V3, { headers: { ...app.auth, 'content-type': 'application/json' }, body: '{"outboundSMSRequest":{' });
+  assert.equal(json.status, 400);
+  assert.equal(json.json().RequestError.ServiceException.MessageId, 'SVC0002');
+  const xml = await gw.request('POST', V3, {
+    headers: { ...app.auth, 'content-type': 'application/xml', accept: 'application/xml' },
+    body: '<outboundSMSRequest><address>tel:+14255550100</outboundSMSRequest>',
+  });
+  assert.equal(xml.status, 400);
+  assert.match(xml.headers.get('content-type') ?? '', /xml/);
+  assert.match(xml.text, /<RequestError><ServiceException><MessageId>SVC0002<\/MessageId>/);
+  assert.doesNotMatch(xml.text, /at .*\.(ts|js):\d+/);
+});
+
+test('media types match case-insensitively with parameters; Content-Type on a GET is ignored', async () => {
+  const odd = await gw.request('POST', V3, {
+    headers: { ...app.auth, 'content-type': 'Application/JSON; charset=UTF-8' },
+    body: JSON.stringify({ outboundSMSRequest: { address: 'tel:+14255550101', message: 'case' } }),
+  });
+  assert.equal(odd.status, 201, odd.text);
+  const id = odd.json().outboundSMSResponse.messageId;
+  const get = await gw.request('GET', `${V3}/${id}`, { headers: { ...app.auth, 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(get.status, 200, get.text);
+  assert.ok(Array.isArray(get.json().DeliveryInfoList.DeliveryInfo));
+});
+
+test('another app cannot see a message: its id answers as unknown', async () => {
+  const other = await createApp(gw, { shortCodes: [{ shortCode: '22627901', moDelivery: 'poll' }] });
+  const sent = await gw.request('POST', V3, { headers: app.auth, body: { outboundSMSRequest: { address: 'tel:+14255550102', message: 'mine' } } });
+  assert.equal(sent.status, 201, sent.text);
+  const id = sent.json().outboundSMSResponse.messageId;
+  const peek = await gw.request('GET', `${V3}/${id}`, { headers: other.auth });
+  assert.equal(peek.status, 400);
+  assert.equal(peek.json().RequestError.ServiceException.Variables, 'RequestIdentifier');
+});
+
+test('X-Arg is accepted and ignored; a trailing slash is the same path', async () => {
+  const res = await gw.request('POST', `${V3}/`, {
+    headers: { ...app.auth, 'x-arg': 'ClientSdk=att.worklight.4.2', 'content-type': 'application/json' },
+    body: JSON.stringify({ outboundSMSRequest: { address: 'tel:+14255550103', message: 'slash' } }),
+  });
+  assert.equal(res.status, 201, res.text);
+});
