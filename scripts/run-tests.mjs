@@ -114,25 +114,35 @@ const cores = availableParallelism();
 const sideBySide = passes.length > 1 && cores >= 2;
 const concurrency = sideBySide ? Math.max(2, Math.floor(cores / 2)) : Math.max(2, Math.min(cores, 4));
 
+// The runner's own totals ("ℹ pass 12" from spec, "# pass 12" from TAP), summed over the passes
+// for the closing "tests: N passed, N failed" line that CI reads.
+const totals = { pass: 0, fail: 0, skipped: 0 };
+function count(line) {
+  const m = /^(?:\u2139|#) (pass|fail|skipped) (\d+)$/.exec(line.trim());
+  if (m) totals[m[1]] += Number(m[2]);
+}
+
 function run(pass, prefix) {
   return new Promise((resolve) => {
     const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000'];
-    if (prefix) args.push('--test-reporter=spec');
+    args.push(prefix ? '--test-reporter=spec' : '--test-reporter=tap');
     args.push(...pass.files);
-    const child = spawn(process.execPath, args, { cwd: root, env: pass.env, stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
-    if (prefix) {
-      for (const stream of [child.stdout, child.stderr]) {
-        let rest = '';
-        stream.setEncoding('utf8');
-        stream.on('data', (chunk) => {
-          const lines = (rest + chunk).split('\n');
-          rest = lines.pop() ?? '';
-          for (const line of lines) process.stdout.write(`[${pass.name}] ${line}\n`);
-        });
-        stream.on('end', () => {
-          if (rest !== '') process.stdout.write(`[${pass.name}] ${rest}\n`);
-        });
-      }
+    const child = spawn(process.execPath, args, { cwd: root, env: pass.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      const emit = (line) => {
+        count(line);
+        process.stdout.write(prefix ? `[${pass.name}] ${line}\n` : `${line}\n`);
+      };
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) emit(line);
+      });
+      stream.on('end', () => {
+        if (rest !== '') emit(rest);
+      });
     }
     child.on('close', (code, signal) => resolve({ pass, code: code ?? (signal ? 1 : 0) }));
   });
@@ -155,4 +165,5 @@ for (const { pass, code } of results) {
 }
 if (wantPostgres && postgresDown !== undefined) console.log('run-tests: the PostgreSQL pass was SKIPPED (no server).');
 console.log(`run-tests: ${seconds} s`);
+console.log(`tests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
 process.exit(results.every((r) => r.code === 0) ? 0 : 1);
