@@ -2,9 +2,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Store } from './store/store.js';
+import type { Outbound } from './dispatch/outbound.js';
 import type { InboundService } from './inbound/service.js';
 import type { WebhookEngine } from './webhooks/engine.js';
-import type { Outbound } from './dispatch/outbound.js';
 import type { SimSmsc } from './network/sim-smsc/server.js';
 import type { SmppConnector } from './network/smpp/connector.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
@@ -20,12 +20,12 @@ export interface GatewayContext {
   readonly log: FastifyBaseLogger;
   /** Reports whether the network connector is up (for /healthz). */
   readonly networkUp: () => boolean;
+  /** Send SMS, the network connector (and simulator), dispatch (src/sms, src/dispatch, src/network). */
+  readonly outbound: Outbound;
   /** MO routing and reassembly, the poll inbox (src/inbound). */
   readonly inbound: InboundService;
   /** Notification engine: webhook jobs, listener URL rules, dead letters (src/webhooks). */
   readonly webhooks: WebhookEngine;
-  /** Send SMS, the network connector (and simulator), dispatch (src/sms, src/dispatch, src/network). */
-  readonly outbound: Outbound;
   /** The SMPP connector when SWITCHBOARD_NETWORK=smpp: its links for /healthz and /admin/v1/smsc-links. */
   readonly smpp?: SmppConnector;
   /** The simulated network's SMPP server face when SWITCHBOARD_SIM_SMPP_PORT is set. */

@@ -9,14 +9,14 @@ import { consoleRoutes } from '../console/plugin.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { attOutboxRoutes } from './routes/att-outbox.js';
+import { oneapiOutboundRoutes } from './routes/oneapi-outbound.js';
+import { simRoutes } from './routes/sim.js';
 import { attInboxRoutes } from './routes/att-inbox.js';
 import { oneapiInboundRoutes } from './routes/oneapi-inbound.js';
 import { oneapiSubscriptionRoutes } from './routes/oneapi-subscriptions.js';
 import { adminDeadLetterRoutes } from './routes/admin-dead-letters.js';
 import { adminSmppRoutes } from './routes/admin-smpp.js';
-import { attOutboxRoutes } from './routes/att-outbox.js';
-import { oneapiOutboundRoutes } from './routes/oneapi-outbound.js';
-import { simRoutes } from './routes/sim.js';
 
 /** Builds the HTTP surface: representation and error plugins first, then one plugin per surface. */
 export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance> {
@@ -30,14 +30,14 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(healthRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  await app.register(attOutboxRoutes, { ctx });
+  await app.register(oneapiOutboundRoutes, { ctx });
+  await app.register(simRoutes, { ctx });
   await app.register(attInboxRoutes, { ctx });
   await app.register(oneapiInboundRoutes, { ctx });
   await app.register(oneapiSubscriptionRoutes, { ctx });
   await app.register(adminDeadLetterRoutes, { ctx });
   await app.register(adminSmppRoutes, { ctx });
-  await app.register(attOutboxRoutes, { ctx });
-  await app.register(oneapiOutboundRoutes, { ctx });
-  await app.register(simRoutes, { ctx });
   await app.register(consoleRoutes, { ctx, prefix: '/console' });
   return app;
 }

@@ -6,12 +6,12 @@ import type { TokenRepo } from './repos/tokens.js';
 import type { MessageRepo } from './repos/messages.js';
 import type { HandsetRepo } from './repos/handsets.js';
 import type { RateLimitRepo } from './repos/rate-limits.js';
-import type { SmppRepo } from './repos/smpp.js';
-import type { SimSmscRepo } from './repos/sim-smsc.js';
 import type { InboxRepo } from './repos/inbox.js';
 import type { NotificationRepo } from './repos/notifications.js';
 import type { SubscriptionRepo } from './repos/subscriptions.js';
 import type { ConsoleRepo } from './repos/console.js';
+import type { SmppRepo } from './repos/smpp.js';
+import type { SimSmscRepo } from './repos/sim-smsc.js';
 
 /**
  * The one way the domain reaches data. Each area is a repository with its own interface in
@@ -27,12 +27,12 @@ export interface Repositories {
   readonly messages: MessageRepo;
   readonly handsets: HandsetRepo;
   readonly rateLimits: RateLimitRepo;
-  readonly smpp: SmppRepo;
-  readonly simSmsc: SimSmscRepo;
   readonly inbox: InboxRepo;
   readonly notifications: NotificationRepo;
   readonly subscriptions: SubscriptionRepo;
   readonly console: ConsoleRepo;
+  readonly smpp: SmppRepo;
+  readonly simSmsc: SimSmscRepo;
 }
 
 export interface Store extends Repositories {

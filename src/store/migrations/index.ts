@@ -3,12 +3,12 @@ import { foundation } from './0001-foundation.js';
 import { oauthTokenExpiry } from './0002-oauth-token-expiry.js';
 import { messages } from './0010-messages.js';
 import { handsets } from './0011-handsets.js';
-import { smpp } from './0030-smpp.js';
-import { simSmsc } from './0031-sim-smsc.js';
-import { consoleSurface } from './0080-console.js';
 import { inbound } from './0020-inbound.js';
 import { notifications } from './0021-notifications.js';
 import { subscriptions } from './0022-subscriptions.js';
+import { smpp } from './0030-smpp.js';
+import { simSmsc } from './0031-sim-smsc.js';
+import { consoleSurface } from './0080-console.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -19,12 +19,12 @@ export const migrations: Record<string, Migration> = {
   '0002-oauth-token-expiry': oauthTokenExpiry,
   '0010-messages': messages,
   '0011-handsets': handsets,
-  '0030-smpp': smpp,
-  '0031-sim-smsc': simSmsc,
-  '0080-console': consoleSurface,
   '0020-inbound': inbound,
   '0021-notifications': notifications,
   '0022-subscriptions': subscriptions,
+  '0030-smpp': smpp,
+  '0031-sim-smsc': simSmsc,
+  '0080-console': consoleSurface,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -8,12 +8,12 @@ import { SqlTokenRepo } from './tokens.js';
 import { SqlMessageRepo } from './messages.js';
 import { SqlHandsetRepo } from './handsets.js';
 import { SqlRateLimitRepo } from './rate-limits.js';
-import { SqlSmppRepo } from './smpp.js';
-import { SqlSimSmscRepo } from './sim-smsc.js';
 import { SqlInboxRepo } from './inbox.js';
 import { SqlNotificationRepo } from './notifications.js';
 import { SqlSubscriptionRepo } from './subscriptions.js';
 import { SqlConsoleRepo } from './console.js';
+import { SqlSmppRepo } from './smpp.js';
+import { SqlSimSmscRepo } from './sim-smsc.js';
 
 /** Builds every repository over one engine's Kysely instance. */
 export function createRepositories(ctx: SqlContext): Repositories {
@@ -26,11 +26,11 @@ export function createRepositories(ctx: SqlContext): Repositories {
     messages: new SqlMessageRepo(ctx),
     handsets: new SqlHandsetRepo(ctx),
     rateLimits: new SqlRateLimitRepo(ctx),
-    smpp: new SqlSmppRepo(ctx),
-    simSmsc: new SqlSimSmscRepo(ctx),
     inbox: new SqlInboxRepo(ctx),
     notifications: new SqlNotificationRepo(ctx),
     subscriptions: new SqlSubscriptionRepo(ctx),
     console: new SqlConsoleRepo(ctx),
+    smpp: new SqlSmppRepo(ctx),
+    simSmsc: new SqlSimSmscRepo(ctx),
   };
 }
