@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Connector, ConnectorEvents } from '../network/connector.js';
 import { SimulatorConnector } from '../network/simulator/connector.js';
 import { SimulatedNetwork } from '../network/simulator/network.js';
-import { nextRunAt } from '../sms/backoff.js';
+import { nextRunAt } from './backoff.js';
 import { dlrNotifyJob } from '../sms/dlr-notify.js';
 import { SUBMIT_KIND, SendService } from '../sms/send.js';
 import type { FinalizeResult } from '../store/repos/messages.js';

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { JobRunner, type JobHandler } from '../dispatch/runner.js';
-import { nextRunAt } from '../sms/backoff.js';
+import { nextRunAt } from '../dispatch/backoff.js';
 import type { Job } from '../store/repos/jobs.js';
 import type { DeadLetter } from '../store/repos/notifications.js';
 import type { Store } from '../store/store.js';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { JobRunner, type JobOutcome } from '../../dispatch/runner.js';
-import { backoffDelay } from '../../sms/backoff.js';
+import { backoffDelay } from '../../dispatch/backoff.js';
 import type { Job } from '../../store/repos/jobs.js';
 import type { Store } from '../../store/store.js';
 import { type Address, deliverSmPdu, STATUS, statusName } from '../smpp/pdu.js';

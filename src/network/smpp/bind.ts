@@ -4,7 +4,7 @@
  * (wrong password, SMSC bind limit) is retried on the same schedule — operators fix the
  * configuration or the SMSC, the link comes up without a restart — and is logged each time.
  */
-import { backoffDelay } from '../../sms/backoff.js';
+import { backoffDelay } from '../../dispatch/backoff.js';
 import { SmppError } from './errors.js';
 import type { Pdu } from './pdu.js';
 import { type BindCredentials, type BindType, type SessionOptions, SmppSession } from './session.js';

@@ -9,7 +9,7 @@
  * unless the SMSC keeps refusing for `throttleGiveUpMs` (then the answer is returned and dispatch
  * retries later). Receipt mapping is untouched: a refused PDU never got a message id.
  */
-import { backoffDelay } from '../../sms/backoff.js';
+import { backoffDelay } from '../../dispatch/backoff.js';
 import { BindKeeper, type BindLog } from './bind.js';
 import { SmppError } from './errors.js';
 import { messageIdOf, type Pdu, STATUS, type SubmitSmFields, submitSmPdu } from './pdu.js';

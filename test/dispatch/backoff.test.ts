@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, isExpired, nextRetryAt, nextRunAt } from '../../src/sms/backoff.js';
+import { backoffDelay, isExpired, nextRetryAt, nextRunAt } from '../../src/dispatch/backoff.js';
 
 const base = { baseMs: 1000, capMs: 60_000 };
 const fixed = (r: number) => () => r;
