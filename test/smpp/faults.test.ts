@@ -67,7 +67,9 @@ test('the gateway’s own cap (SWITCHBOARD_SMPP_TPS) keeps it under the SMSC lim
   const to = numbers(16); // 24 parts: 8 at once, then 16 at 8/s
   const { world, smsc, ids, t0 } = await burstWorld(t, { SWITCHBOARD_SIM_SMPP_THROTTLE_TPS: '10' }, { SWITCHBOARD_SMPP_TPS: '8' }, to, 'capped');
   await sendAll(world, smsc, to, 'capped', 30_000, ids);
-  assert.ok(Date.now() - t0 >= 1800, `took ${Date.now() - t0} ms`);
+  // 16 parts after the burst at 8/s is 2 s; t0 is taken once the SMSC is up, and the link may bind
+  // and spend its burst a little before that, so allow some slack below 2 s.
+  assert.ok(Date.now() - t0 >= 1500, `took ${Date.now() - t0} ms`);
   assert.equal((await world.report()).links[0]?.throttled, 0);
 });
 
