@@ -26,7 +26,7 @@ async function withDb(fn: (db: Kysely<Database>, file: string) => Promise<void>)
 
 test('concurrent writes share commits; a failing write rolls back alone', async () => {
   await withDb(async (db) => {
-    const committer = new GroupCommitter(db, 16);
+    const committer = new GroupCommitter(db, { maxBatch: 16, windowMs: 1 });
     await db.insertInto('meta').values({ key: 'taken', value: 'x' }).execute();
     const keys = Array.from({ length: 200 }, (_, i) => (i === 57 ? 'taken' : `k${i}`));
     const results = await Promise.allSettled(

@@ -15,27 +15,43 @@ interface Pending {
  * under way are queued and committed together in the next transaction: the fsync is paid once per
  * batch. Each write runs inside its own savepoint, so one failing write (a unique violation, say)
  * rolls back alone and only its caller sees the error. No caller is answered before its batch is
- * durable. Batches form by themselves under load; an idle store commits a lone write at once.
+ * durable. better-sqlite3's fsync blocks the event loop, so nothing can join a batch while it
+ * commits: the first write of a batch therefore waits `windowMs` (≈ 1–2 ms) for company, unless
+ * `maxBatch` writes are already queued. Writes that queue up during a commit go next, at once.
  */
 export class GroupCommitter {
   readonly #db: Kysely<Database>;
   readonly #maxBatch: number;
+  readonly #windowMs: number;
   readonly #queue: Pending[] = [];
   #draining = false;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(db: Kysely<Database>, maxBatch = 64) {
+  constructor(db: Kysely<Database>, options: { maxBatch?: number; windowMs?: number } = {}) {
     this.#db = db;
-    this.#maxBatch = maxBatch;
+    this.#maxBatch = options.maxBatch ?? 256;
+    this.#windowMs = options.windowMs ?? 0;
   }
 
   run<T>(fn: WriteFn<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#draining) void this.#drain();
+      if (this.#draining) return;
+      if (this.#windowMs === 0 || this.#queue.length >= this.#maxBatch) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        void this.#drain();
+      } else {
+        this.#timer ??= setTimeout(() => {
+          this.#timer = undefined;
+          void this.#drain();
+        }, this.#windowMs);
+      }
     });
   }
 
   async #drain(): Promise<void> {
+    if (this.#draining) return;
     this.#draining = true;
     try {
       while (this.#queue.length > 0) {

@@ -26,7 +26,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  const committer = new GroupCommitter(db);
+  const committer = new GroupCommitter(db, { windowMs: 2 });
   const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn) });
   return {
     ...repositories,
