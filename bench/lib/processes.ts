@@ -66,7 +66,9 @@ export interface GatewayProc extends Proc {
 
 /** A gateway process from the built dist/ (as `npm start` runs it), on a free port. */
 export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProc> {
-  const { proc, match } = await spawnUntil(['dist/main.js'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN, ...env }, /"url":"(http:\/\/[^"]+)"/);
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each gateway process there when it stops.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const { proc, match } = await spawnUntil([...prof, 'dist/main.js'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN, ...env }, /"url":"(http:\/\/[^"]+)"/);
   proc.child.stdout?.resume();
   return { ...proc, url: match[1] as string };
 }
