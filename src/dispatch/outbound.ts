@@ -122,7 +122,14 @@ export function createOutbound(deps: OutboundDeps): Outbound {
         onReceipt: receiptHandler({ store, log, statusRetentionMs, notifyJob, onFinal }),
         onStateChange: (up) => {
           log.info({ network: connector.name, up }, up ? 'network link up' : 'network link down');
-          if (up) runner.poke();
+          // Submits that failed while the link went down were put off by the back-off schedule;
+          // they go now rather than up to minutes after the link is back.
+          if (up) {
+            store.jobs.wakeAll(SUBMIT_KIND, clock.now()).then(
+              () => runner.poke(),
+              (err: unknown) => log.error({ err }, 'could not wake the waiting submits'),
+            );
+          }
         },
         onDestinationReady: (e164) => {
           wakeDestination(store, clock, e164).then(

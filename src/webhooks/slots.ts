@@ -71,5 +71,6 @@ export class ListenerLimitedJobs implements JobRepo {
   reschedule: JobRepo['reschedule'] = (id, workerId, runAt, error) => this.#jobs.reschedule(id, workerId, runAt, error);
   bury: JobRepo['bury'] = (id, workerId, error) => this.#jobs.bury(id, workerId, error);
   wake: JobRepo['wake'] = (kind, refs, now) => this.#jobs.wake(kind, refs, now);
+  wakeAll: JobRepo['wakeAll'] = (kind, now) => this.#jobs.wakeAll(kind, now);
   backlog: JobRepo['backlog'] = (now) => this.#jobs.backlog(now);
 }

@@ -118,3 +118,18 @@ test('a large backlog streams through in bounded claims', async () => {
     assert.equal((await store.jobs.backlog(Date.now())).ready, 0);
   });
 });
+
+test('wakeAll makes every waiting job of a kind due now, and only that kind', async () => {
+  await withStore(async (store) => {
+    const now = Date.now();
+    await store.jobs.enqueue([
+      { kind: 'test', ref: 'later-1', runAt: now + 600_000, deadlineAt: now + 900_000 },
+      { kind: 'test', ref: 'later-2', runAt: now + 60_000, deadlineAt: now + 900_000 },
+      { kind: 'other', ref: 'later-3', runAt: now + 60_000, deadlineAt: now + 900_000 },
+    ]);
+    assert.deepEqual(await store.jobs.claim({ kinds: ['test', 'other'], workerId: 'w', limit: 10, leaseMs: 1000, now }), []);
+    assert.equal(await store.jobs.wakeAll('test', now), 2);
+    const claimed = await store.jobs.claim({ kinds: ['test', 'other'], workerId: 'w', limit: 10, leaseMs: 1000, now });
+    assert.deepEqual(claimed.map((j) => j.ref).sort(), ['later-1', 'later-2']);
+  });
+});

@@ -48,6 +48,8 @@ export interface JobRepo {
   bury(id: string, workerId: string, error: string): Promise<boolean>;
   /** Makes ready jobs of a kind run now, e.g. when a handset comes back on line. */
   wake(kind: string, refs: readonly string[], now: number): Promise<number>;
+  /** Makes every waiting job of a kind run now, e.g. submits delayed while a network link was down. */
+  wakeAll(kind: string, now: number): Promise<number>;
   /** Ready jobs and the age of the oldest due one, for health and metrics. */
   backlog(now: number): Promise<{ ready: number; oldestDueMs: number }>;
 }

@@ -122,6 +122,20 @@ export class SqlJobRepo implements JobRepo {
     return Number(res.numUpdatedRows);
   }
 
+  async wakeAll(kind: string, now: number): Promise<number> {
+    const res = await this.#ctx.write((trx) =>
+      trx
+        .updateTable('jobs')
+        .set({ run_at: now })
+        .where('state', '=', 'ready')
+        .where('kind', '=', kind)
+        .where('run_at', '>', now)
+        .where('locked_by', 'is', null)
+        .executeTakeFirst(),
+    );
+    return Number(res.numUpdatedRows);
+  }
+
   async backlog(now: number): Promise<{ ready: number; oldestDueMs: number }> {
     const row = await this.#ctx.db
       .selectFrom('jobs')
