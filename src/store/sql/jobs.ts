@@ -107,32 +107,26 @@ export class SqlJobRepo implements JobRepo {
   }
 
   async wake(kind: string, refs: readonly string[], now: number): Promise<number> {
-    if (refs.length === 0) return 0;
-    const res = await this.#ctx.write((trx) =>
-      trx
-        .updateTable('jobs')
-        .set({ run_at: now })
-        .where('state', '=', 'ready')
-        .where('kind', '=', kind)
-        .where('ref', 'in', refs)
-        .where('run_at', '>', now)
-        .where('locked_by', 'is', null)
-        .executeTakeFirst(),
-    );
-    return Number(res.numUpdatedRows);
+    return refs.length === 0 ? 0 : this.#wakeWaiting(kind, now, refs);
   }
 
   async wakeAll(kind: string, now: number): Promise<number> {
-    const res = await this.#ctx.write((trx) =>
-      trx
+    return this.#wakeWaiting(kind, now);
+  }
+
+  /** Waiting (ready, unheld, not yet due) jobs of `kind`, optionally only those of `refs`, run now. */
+  async #wakeWaiting(kind: string, now: number, refs?: readonly string[]): Promise<number> {
+    const res = await this.#ctx.write((trx) => {
+      let query = trx
         .updateTable('jobs')
         .set({ run_at: now })
         .where('state', '=', 'ready')
         .where('kind', '=', kind)
         .where('run_at', '>', now)
-        .where('locked_by', 'is', null)
-        .executeTakeFirst(),
-    );
+        .where('locked_by', 'is', null);
+      if (refs !== undefined) query = query.where('ref', 'in', refs);
+      return query.executeTakeFirst();
+    });
     return Number(res.numUpdatedRows);
   }
 
