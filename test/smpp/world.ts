@@ -123,6 +123,9 @@ export async function smscProcess(env: Record<string, string> = {}, given?: { po
       SWITCHBOARD_ADMIN_TOKEN: 'smsc-admin-token-0123456789',
       // WAL with NORMAL survives a killed process (only an OS crash could lose the last commits).
       SWITCHBOARD_SQLITE_SYNCHRONOUS: 'NORMAL',
+      // A killed SMSC's leased work (a delivery it had claimed) is taken over by its next start
+      // only once the lease expires: keep that well inside the tests' waits on a loaded machine.
+      SWITCHBOARD_JOB_LEASE_MS: '2000',
       ...FAST_SIM,
       ...env,
     },

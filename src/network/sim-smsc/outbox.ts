@@ -45,6 +45,8 @@ export interface OutboxOptions {
   readonly receivers: (systemId: string | null) => SmppSession[];
   /** Give up on an item after this long (nobody ever bound to take it). */
   readonly keepMs: number;
+  /** How long a claimed item stays with this process; a crashed process's items return after it. */
+  readonly leaseMs: number;
 }
 
 export class Outbox {
@@ -63,7 +65,7 @@ export class Outbox {
       handlers: [{ kind: DELIVER_KIND, run: (job) => this.#run(job), exhausted: async () => 'drop' }],
       schedule: (attempt, now) => now + backoffDelay(attempt, { baseMs: 50, capMs: 2000 }),
       concurrency: 16,
-      leaseMs: 30_000,
+      leaseMs: options.leaseMs,
       idlePollMs: 100,
     });
     this.#runner.on('error', (err) => options.log.error({ err }, 'simulator smsc: outbox failed'));

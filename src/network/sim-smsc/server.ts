@@ -44,6 +44,8 @@ export interface SimSmscOptions {
   readonly takeMo: boolean;
   /** How long undeliverable receipts and MO are kept for a receiver to bind. */
   readonly keepMs: number;
+  /** Lease of an outbox item being handed over: after a crash, the next start takes it after this. */
+  readonly leaseMs?: number;
   readonly random?: () => number;
 }
 
@@ -85,6 +87,7 @@ export class SimSmsc {
       clock: options.clock,
       log: options.log,
       keepMs: options.keepMs,
+      leaseMs: options.leaseMs ?? 30_000,
       receivers: (systemId) =>
         [...this.#binds]
           .filter(([s, b]) => !s.closed && b.type !== 'transmitter' && (systemId === null || b.systemId === systemId))
@@ -373,5 +376,6 @@ export function createSimSmsc(deps: {
     port: config.simSmppPort ?? 0,
     takeMo: deps.takeMo,
     keepMs: config.networkRetryWindowS * 1000,
+    leaseMs: config.jobLeaseMs,
   });
 }
