@@ -1,6 +1,7 @@
 import { AppAdmin, type AppPatch, type NewApp, type NewShortCode } from '../auth/apps.js';
 import type { Clock } from '../clock.js';
 import { OperatorError } from '../errors.js';
+import { fetchJson } from './fetch-json.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -113,20 +114,8 @@ export class HttpAdminClient implements AdminClient {
   async #call(method: string, path: string, body?: unknown): Promise<unknown> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await fetch(`${this.#base}/admin/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-      throw new OperatorError(503, 'unreachable', `cannot reach ${this.#base}: ${cause}`);
-    }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      throw new OperatorError(res.status, 'bad_response', `${this.#base} answered ${res.status} with a body that is not JSON`);
-    }
+    const res = await fetchJson(`${this.#base}/admin/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const parsed = res.body;
     if (!res.ok) {
       const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
       const code = typeof error?.code === 'string' ? error.code : 'http_error';

@@ -1,4 +1,5 @@
 import { OperatorError } from '../errors.js';
+import { fetchJson } from './fetch-json.js';
 
 /** Where `sms` and `handset` commands find the gateway when no --url is given. */
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
@@ -66,20 +67,8 @@ export class GatewayClient {
       body = new URLSearchParams(init.form).toString();
     }
     if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
-    let res: Response;
-    try {
-      res = await fetch(`${this.#base}${path}`, { method, headers, body });
-    } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-      throw new OperatorError(503, 'unreachable', `cannot reach ${this.#base}: ${cause}`);
-    }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      throw new OperatorError(res.status, 'bad_response', `${this.#base}${path} answered ${res.status} with a body that is not JSON`);
-    }
+    const res = await fetchJson(`${this.#base}${path}`, { method, headers, body });
+    const parsed = res.body;
     if (!res.ok) throw errorOf(res.status, parsed);
     return { status: res.status, body: parsed };
   }
