@@ -1,9 +1,11 @@
 import type { ConsoleFilter, ConsoleRepo, ConsoleSession, OutboundView, ThreadMessage } from '../repos/console.js';
 import type { HandsetKind, HandsetRecord } from '../repos/handsets.js';
-import type { InboxMessage, UnroutedMo, UnroutedReason } from '../repos/inbox.js';
+import type { InboxMessage, UnroutedMo } from '../repos/inbox.js';
 import type { DeliveryStatus, SendApi } from '../repos/messages.js';
-import { WEBHOOK_JOB_KIND, type DeadLetter, type NotificationKind, type NotificationTarget } from '../repos/notifications.js';
+import { WEBHOOK_JOB_KIND, type DeadLetter } from '../repos/notifications.js';
 import type { SqlContext } from './context.js';
+import { toUnroutedMo } from './inbox.js';
+import { toNotification } from './notifications.js';
 
 export class SqlConsoleRepo implements ConsoleRepo {
   readonly #ctx: SqlContext;
@@ -103,14 +105,7 @@ export class SqlConsoleRepo implements ConsoleRepo {
     if (filter.since !== undefined) q = q.where('received_at', '>=', filter.since);
     if (filter.until !== undefined) q = q.where('received_at', '<', filter.until);
     const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
-    return rows.map((r) => ({
-      id: r.id,
-      shortCode: r.short_code,
-      sender: r.sender,
-      text: r.text,
-      reason: r.reason as UnroutedReason,
-      receivedAt: Number(r.received_at),
-    }));
+    return rows.map(toUnroutedMo);
   }
 
   async deadLetters(filter: ConsoleFilter): Promise<DeadLetter[]> {
@@ -127,15 +122,7 @@ export class SqlConsoleRepo implements ConsoleRepo {
     if (filter.until !== undefined) q = q.where('notifications.created_at', '<', filter.until);
     const rows = await q.orderBy('notifications.created_at', 'desc').orderBy('notifications.id').limit(filter.limit).execute();
     return rows.map((r) => ({
-      id: r.id,
-      appId: r.app_id,
-      kind: r.kind as NotificationKind,
-      target: r.target as NotificationTarget,
-      shortCode: r.short_code,
-      url: r.url,
-      contentType: r.content_type,
-      body: r.body,
-      createdAt: Number(r.created_at),
+      ...toNotification(r),
       attempts: Number(r.attempts),
       lastError: r.last_error,
     }));

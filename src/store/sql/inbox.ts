@@ -11,7 +11,7 @@ import type {
   UnroutedMo,
   UnroutedReason,
 } from '../repos/inbox.js';
-import type { Database, MoPartsTable } from '../schema.js';
+import type { Database, MoPartsTable, UnroutedMoTable } from '../schema.js';
 import type { SqlContext } from './context.js';
 import { insertNotification } from './notifications.js';
 
@@ -252,13 +252,17 @@ export class SqlInboxRepo implements InboxRepo {
 
   async unrouted(limit: number): Promise<UnroutedMo[]> {
     const rows = await this.#ctx.db.selectFrom('unrouted_mo').selectAll().orderBy('received_at', 'desc').orderBy('id').limit(limit).execute();
-    return rows.map((r) => ({
-      id: r.id,
-      shortCode: r.short_code,
-      sender: r.sender,
-      text: r.text,
-      reason: r.reason as UnroutedReason,
-      receivedAt: Number(r.received_at),
-    }));
+    return rows.map(toUnroutedMo);
   }
+}
+
+export function toUnroutedMo(r: UnroutedMoTable): UnroutedMo {
+  return {
+    id: r.id,
+    shortCode: r.short_code,
+    sender: r.sender,
+    text: r.text,
+    reason: r.reason as UnroutedReason,
+    receivedAt: Number(r.received_at),
+  };
 }

@@ -14,7 +14,7 @@ import type { Database, NotificationsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
 import { jobRows, toJob } from './jobs.js';
 
-function toNotification(row: NotificationsTable): NotificationRecord {
+export function toNotification(row: NotificationsTable): NotificationRecord {
   return {
     id: row.id,
     appId: row.app_id,
