@@ -7,7 +7,7 @@
  *   --smpp-count N  messages on the HTTP → SMPP → notification path (default 20000)
  *   --stored N      messages seeded for the scale scenario (default 1000000)
  * Every process runs on 127.0.0.1; the gateway runs from dist/ as `npm start` runs it.
- * BENCH_CPU_PROF=DIR: each gateway process writes a V8 CPU profile into DIR when it stops.
+ * BENCH_CPU_PROF=DIR: each gateway and SMSC process writes a V8 CPU profile into DIR when it stops.
  */
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';

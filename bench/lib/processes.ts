@@ -60,15 +60,19 @@ function spawnUntil(args: string[], env: Record<string, string>, ready: RegExp):
   });
 }
 
+/** BENCH_CPU_PROF=DIR: a V8 CPU profile of each gateway and SMSC process, written there when it stops. */
+function cpuProfileArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+}
+
 export interface GatewayProc extends Proc {
   readonly url: string;
 }
 
 /** A gateway process from the built dist/ (as `npm start` runs it), on a free port. */
 export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProc> {
-  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each gateway process there when it stops.
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const { proc, match } = await spawnUntil([...prof, 'dist/main.js'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN, ...env }, /"url":"(http:\/\/[^"]+)"/);
+  const { proc, match } = await spawnUntil([...cpuProfileArgs('gateway'), 'dist/main.js'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN, ...env }, /"url":"(http:\/\/[^"]+)"/);
   proc.child.stdout?.resume();
   return { ...proc, url: match[1] as string };
 }
@@ -86,6 +90,6 @@ export interface SmscProc extends Proc {
 
 /** The simulator SMSC alone (`switchboard smsc`), as a carrier's SMSC in another process. */
 export async function startSmscProcess(env: Record<string, string>): Promise<SmscProc> {
-  const { proc, match } = await spawnUntil(['dist/cli.js', 'smsc', '--port', '0'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env }, /smpp=127\.0\.0\.1:(\d+) http=(http:\/\/\S+)/);
+  const { proc, match } = await spawnUntil([...cpuProfileArgs('smsc'), 'dist/cli.js', 'smsc', '--port', '0'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env }, /smpp=127\.0\.0\.1:(\d+) http=(http:\/\/\S+)/);
   return { ...proc, smppPort: Number(match[1]), url: match[2] as string };
 }

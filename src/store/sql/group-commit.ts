@@ -10,14 +10,13 @@ interface Pending {
 }
 
 /**
- * Group commit for a single-writer engine. With `synchronous=FULL` every SQLite commit costs an
- * fsync that blocks the event loop (≈ 5–6k commits/s here), so writes that arrive while a commit is
- * under way are queued and committed together in the next transaction: the fsync is paid once per
- * batch. Each write runs inside its own savepoint, so one failing write (a unique violation, say)
- * rolls back alone and only its caller sees the error. No caller is answered before its batch is
- * durable. better-sqlite3's fsync blocks the event loop, so nothing can join a batch while it
- * commits: the first write of a batch therefore waits `windowMs` (≈ 1–2 ms) for company, unless
- * `maxBatch` writes are already queued. Writes that queue up during a commit go next, at once.
+ * Group commit for a single-writer engine. Writes that arrive while a batch is being committed
+ * and made durable (on SQLite an off-thread sync of the log, see sqlite/wal-flusher.ts) queue up
+ * and are committed together in the next transaction, so the sync — and the log pages each commit
+ * rewrites — is paid once per batch. Each write runs inside its own savepoint, so one failing
+ * write (a unique violation, say) rolls back alone and only its caller sees the error. No caller
+ * is answered before its batch is durable. `windowMs` (default 0) makes the first write of an
+ * idle committer wait for company; the queue that forms during each sync batches well enough.
  */
 export class GroupCommitter {
   readonly #db: Kysely<Database>;

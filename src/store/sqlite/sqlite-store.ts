@@ -8,7 +8,9 @@ import type { Store } from '../store.js';
 import { runMigrations } from '../sql/migrate.js';
 import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
+import { DurableSqliteDialect } from './durable-dialect.js';
 import { withStatementCache } from './statement-cache.js';
+import { WalFlusher } from './wal-flusher.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -17,16 +19,23 @@ export interface SqliteStoreOptions {
   readonly synchronous: SqliteSynchronous;
 }
 
-/** The embedded store: one SQLite file in WAL mode, written by this process only. */
+/**
+ * The embedded store: one SQLite file in WAL mode, written by this process only. With FULL the
+ * connection itself runs NORMAL and every write's caller waits for an off-thread sync of the log
+ * (WalFlusher): as durable as SQLite's own FULL, without an fsync on the event loop per commit.
+ */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   mkdirSync(dirname(options.file), { recursive: true });
   const database = new BetterSqlite3(options.file);
   database.pragma('journal_mode = WAL');
-  database.pragma(`synchronous = ${options.synchronous}`);
+  database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  const committer = new GroupCommitter(db, { windowMs: 2 });
+  const flusher = options.synchronous === 'FULL' ? new WalFlusher(`${options.file}-wal`) : undefined;
+  const config = { database: withStatementCache(database, () => flusher?.markDirty()) };
+  const dialect = flusher === undefined ? new SqliteDialect(config) : new DurableSqliteDialect(config, flusher);
+  const db = new Kysely<Database>({ dialect });
+  const committer = new GroupCommitter(db);
   const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn) });
   return {
     ...repositories,
@@ -35,6 +44,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      flusher?.close();
+    },
   };
 }

@@ -6,8 +6,9 @@ import type { SqliteDatabase } from 'kysely';
  * Kysely prepares every query afresh, which cost about an eighth of the gateway's CPU on the send
  * path; our queries are a small fixed set, so the cache stays small. It is cleared on overflow
  * rather than evicted one by one: only unusual SQL (IN lists of many sizes) can fill it.
+ * `onWrite` hears of every statement that may write, so the store knows a sync is owed.
  */
-export function withStatementCache(database: BetterSqlite3Database, max = 1000): SqliteDatabase {
+export function withStatementCache(database: BetterSqlite3Database, onWrite: () => void, max = 1000): SqliteDatabase {
   const cache = new Map<string, Statement>();
   return {
     close: () => {
@@ -21,6 +22,8 @@ export function withStatementCache(database: BetterSqlite3Database, max = 1000):
         statement = database.prepare(sql);
         cache.set(sql, statement);
       }
+      // Kysely prepares right before it runs, so a statement that is not a reader is a write.
+      if (!statement.reader) onWrite();
       return statement;
     },
   };
