@@ -10,6 +10,8 @@ export interface Proc {
   readonly pid: number;
   /** Resident set size in MB, read from /proc. */
   rssMb(): number;
+  /** CPU time (user + system) used so far, in seconds, read from /proc. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -21,6 +23,11 @@ function wrap(child: ChildProcess): Proc {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return kb / 1024;
+    },
+    cpuSeconds: () => {
+      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name) are utime and stime in clock ticks (100/s on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -17,6 +17,8 @@ export const fmt = {
   s: (n: number) => n.toFixed(1),
   int: (n: number) => Math.round(n).toLocaleString('en-US'),
   mb: (n: number) => `${Math.round(n)} MB`,
+  /** CPU seconds a process spent, per message: comparable across runs even on a busy machine. */
+  cpuPerMsg: (cpuSeconds: number, messages: number) => `${((cpuSeconds * 1000) / Math.max(1, messages)).toFixed(2)} ms CPU/msg`,
 };
 
 export function row(partial: Partial<Row> & Pick<Row, 'scenario'>): Row {

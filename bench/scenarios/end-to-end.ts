@@ -16,12 +16,14 @@ export async function endToEndSimulator(kind: StoreKind, count: number): Promise
   const db = openBenchDb(store);
   try {
     const app = await provisionApp(gateway.url, { shortCode: '22627000' });
+    const cpuBefore = gateway.cpuSeconds();
     const start = performance.now();
     const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: sendBody(TO) });
     const acceptedAt = performance.now();
     const done = await waitForCount(db, DELIVERED, r.requests, 600_000);
+    const cpu = fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore, r.requests);
     const seconds = (done - start) / 1000;
-    return [row({ scenario: 'end to end, simulator: accept → DeliveredToTerminal', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `accept phase ${fmt.s((acceptedAt - start) / 1000)} s; RSS ${fmt.mb(gateway.rssMb())}` })];
+    return [row({ scenario: 'end to end, simulator: accept → DeliveredToTerminal', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `accept phase ${fmt.s((acceptedAt - start) / 1000)} s; gateway ${cpu}; RSS ${fmt.mb(gateway.rssMb())}` })];
   } finally {
     await db.close();
     await gateway.stop();
@@ -44,12 +46,14 @@ export async function endToEndSmpp(kind: StoreKind, count: number): Promise<Row[
     await waitHealthy(gateway.url);
     const app = await provisionApp(gateway.url, { shortCode: '22627000', deliveryStatusUrl: listener.url });
     const body = JSON.stringify({ outboundSMSRequest: { address: `tel:${TO}`, message: 'Switchboard bench over SMPP', notifyDeliveryStatus: true } });
+    const cpuBefore = { gateway: gateway.cpuSeconds(), smsc: smsc.cpuSeconds() };
     const start = performance.now();
     const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body });
     const acceptedAt = performance.now();
     const last = await listener.waitFor(r.requests, 600_000);
+    const cpu = `gateway ${fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore.gateway, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
     const seconds = (last - start) / 1000;
-    return [row({ scenario: 'end to end, SMPP: HTTP → submit_sm → DLR → notification', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; gateway RSS ${fmt.mb(gateway.rssMb())}, SMSC RSS ${fmt.mb(smsc.rssMb())}` })];
+    return [row({ scenario: 'end to end, SMPP: HTTP → submit_sm → DLR → notification', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; ${cpu}; gateway RSS ${fmt.mb(gateway.rssMb())}, SMSC RSS ${fmt.mb(smsc.rssMb())}` })];
   } finally {
     await gateway.stop();
     await smsc.stop();

@@ -29,6 +29,7 @@ export async function accept(kind: StoreKind, durationS: number, concurrencies: 
     const gateway = await startGatewayProcess({ ...store.env, SWITCHBOARD_SIM_DELIVERY_DELAY_MS: '0' });
     try {
       const app = await provisionApp(gateway.url, { shortCode: '22627000' });
+      const cpuBefore = gateway.cpuSeconds();
       const r = await load({
         url: `${gateway.url}/sms/v3/messaging/outbox`,
         connections: c,
@@ -37,7 +38,7 @@ export async function accept(kind: StoreKind, durationS: number, concurrencies: 
         body: sendBody(TO),
       });
       const bad = r.non2xx + r.errors > 0 ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : '';
-      rows.push(row({ scenario: 'Send SMS accept (v3 JSON)', store: kind, concurrency: String(c), messages: fmt.int(r.requests), seconds: fmt.s(r.seconds), rate: fmt.rate(r.perSecond), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `RSS ${fmt.mb(gateway.rssMb())}${bad}` }));
+      rows.push(row({ scenario: 'Send SMS accept (v3 JSON)', store: kind, concurrency: String(c), messages: fmt.int(r.requests), seconds: fmt.s(r.seconds), rate: fmt.rate(r.perSecond), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `gateway ${fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore, r.requests)}, RSS ${fmt.mb(gateway.rssMb())}${bad}` }));
     } finally {
       await gateway.stop();
       await store.drop();

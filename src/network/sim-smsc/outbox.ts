@@ -123,11 +123,21 @@ export class Outbox {
     return result === 'ok' ? { ok: true } : { ok: false, retry: true, error: result };
   }
 
-  /** 'ok' when an ESME acknowledged it, else why not. */
+  /**
+   * 'ok' when an ESME acknowledged it, else why not. A receiver whose window is full is waited
+   * for, as an SMSC queues for a busy bind: failing instead would send the item into back-off
+   * and receipts would trail the traffic by seconds.
+   */
   async #tryNow(item: OutboxItem): Promise<string> {
-    const session = this.#o.receivers(item.systemId).find((s) => s.hasRoom());
-    if (!session) return `no receiver bound${item.systemId === null ? '' : ` for ${item.systemId}`} with room`;
+    const receivers = this.#o.receivers(item.systemId);
+    let session = receivers.find((s) => s.hasRoom()) ?? receivers[0];
+    if (!session) return `no receiver bound${item.systemId === null ? '' : ` for ${item.systemId}`}`;
     try {
+      // Several items may wake for one free slot: whoever finds it taken waits again.
+      while (!session.hasRoom()) {
+        await session.waitForRoom();
+        session = this.#o.receivers(item.systemId).find((s) => s.hasRoom()) ?? session;
+      }
       const response = await session.request(
         deliverSmPdu({
           source: item.source,

@@ -170,8 +170,10 @@ export class SimSmsc {
     if (!bind) return session.respond(pdu, STATUS.RINVBNDSTS);
     if (pdu.command !== 'submit_sm') return session.respond(pdu, STATUS.RINVCMDID);
     if (bind.type === 'receiver') return session.respond(pdu, STATUS.RINVBNDSTS);
-    // One submit at a time per connection, in arrival order, as SMSCs commonly work: a cut then
-    // leaves the rest of the window unread instead of half-processed.
+    // With cuts simulated, one submit at a time per connection in arrival order, so a cut leaves
+    // the rest of the window unread instead of half-processed; otherwise the window is worked on
+    // at once, as a loaded SMSC does (its writes then share commits).
+    if (this.#o.settings.cutEvery === 0) return this.#onSubmit(session, pdu, bind);
     const previous = this.#queues.get(session) ?? Promise.resolve();
     const current = previous.then(() => this.#onSubmit(session, pdu, bind));
     this.#queues.set(session, current.catch(() => {}));
