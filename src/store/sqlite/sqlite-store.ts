@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import { runMigrations } from '../sql/migrate.js';
 import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
+import { Checkpointer } from './checkpointer.js';
 import { DurableSqliteDialect } from './durable-dialect.js';
 import { withStatementCache } from './statement-cache.js';
 import { WalFlusher } from './wal-flusher.js';
@@ -19,10 +20,14 @@ export interface SqliteStoreOptions {
   readonly synchronous: SqliteSynchronous;
 }
 
+/** SQLite's own default, for when the checkpoint worker cannot run. */
+const AUTO_CHECKPOINT_PAGES = 1000;
+
 /**
  * The embedded store: one SQLite file in WAL mode, written by this process only. With FULL the
  * connection itself runs NORMAL and every write's caller waits for an off-thread sync of the log
  * (WalFlusher): as durable as SQLite's own FULL, without an fsync on the event loop per commit.
+ * Checkpoints run on a worker thread (Checkpointer) for the same reason.
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   mkdirSync(dirname(options.file), { recursive: true });
@@ -31,8 +36,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // A log that grew during a burst is cut back once it restarts.
+  database.pragma('journal_size_limit = 67108864');
+  database.pragma('wal_autocheckpoint = 0');
+  const checkpointer = new Checkpointer(options.file, () => database.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`));
   const flusher = options.synchronous === 'FULL' ? new WalFlusher(`${options.file}-wal`) : undefined;
-  const config = { database: withStatementCache(database, () => flusher?.markDirty()) };
+  const onWrite = () => {
+    flusher?.markDirty();
+    checkpointer.noteWrite();
+  };
+  const config = { database: withStatementCache(database, onWrite) };
   const dialect = flusher === undefined ? new SqliteDialect(config) : new DurableSqliteDialect(config, flusher);
   const db = new Kysely<Database>({ dialect });
   const committer = new GroupCommitter(db);
@@ -45,6 +58,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await sql`select 1`.execute(db);
     },
     close: async () => {
+      await checkpointer.close();
       await db.destroy();
       flusher?.close();
     },

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Checkpointer } from '../../src/store/sqlite/checkpointer.js';
+
+test('the worker copies the log into the database file after writes, off the main connection', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-ckpt-'));
+  const file = join(dir, 'db.sqlite');
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  let fellBack = false;
+  const checkpointer = new Checkpointer(file, () => (fellBack = true), 20);
+  try {
+    db.exec('create table t (id integer primary key, v text)');
+    const insert = db.prepare('insert into t (v) values (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 5000; i++) insert.run('x'.repeat(100));
+    })();
+    const before = statSync(file).size;
+    checkpointer.noteWrite();
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(statSync(file).size > before + 400_000, 'the rows reached the database file');
+    assert.equal(fellBack, false);
+    assert.equal(checkpointer.lastError, undefined);
+    assert.equal((db.prepare('select count(*) as n from t').get() as { n: number }).n, 5000);
+  } finally {
+    await checkpointer.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
