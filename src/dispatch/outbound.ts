@@ -7,7 +7,6 @@ import type { Connector, ConnectorEvents } from '../network/connector.js';
 import { SimulatorConnector } from '../network/simulator/connector.js';
 import { SimulatedNetwork } from '../network/simulator/network.js';
 import { nextRunAt } from './backoff.js';
-import { dlrNotifyJob } from '../sms/dlr-notify.js';
 import { SUBMIT_KIND, SendService } from '../sms/send.js';
 import type { FinalizeResult } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +14,7 @@ import { receiptHandler } from './receipts.js';
 import { JobRunner } from './runner.js';
 import { submitWorker } from './submit-worker.js';
 import { Sweeper } from './sweeper.js';
+import { dlrNotificationBuilder } from '../webhooks/dlr-notification.js';
 
 /** Where MO from the network goes (inbound routing). */
 export type MoSink = Pick<ConnectorEvents, 'onInbound'> & Partial<Omit<ConnectorEvents, 'onReceipt' | 'onStateChange' | 'onDestinationReady'>>;
@@ -82,7 +82,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   if (connector === undefined) throw new Error(`SWITCHBOARD_NETWORK=${config.network}: no connector for this network`);
 
   const statusRetentionMs = config.statusRetentionS * 1000;
-  const notifyJob = dlrNotifyJob(config.webhookRetryWindowS * 1000);
+  const notify = dlrNotificationBuilder(config.webhookRetryWindowS * 1000);
   const onFinal = (result: FinalizeResult) => {
     if (result.message.notifyMode !== 'none') deps.notified();
   };
@@ -90,7 +90,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     jobs: store.jobs,
     clock,
     workerId: `dispatch-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    handlers: [submitWorker({ store, clock, connector, statusRetentionMs, notifyJob, onFinal })],
+    handlers: [submitWorker({ store, clock, connector, statusRetentionMs, notify, onFinal })],
     schedule,
     concurrency: config.dispatchConcurrency,
     leaseMs: config.jobLeaseMs,
@@ -119,7 +119,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       await connector.start({
         onInbound: noMoRoute,
         ...mo,
-        onReceipt: receiptHandler({ store, log, statusRetentionMs, notifyJob, onFinal }),
+        onReceipt: receiptHandler({ store, log, statusRetentionMs, notify, onFinal }),
         onStateChange: (up) => {
           log.info({ network: connector.name, up }, up ? 'network link up' : 'network link down');
           // Submits that failed while the link went down were put off by the back-off schedule;

@@ -1,13 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Receipt } from '../network/connector.js';
-import type { FinalizeResult, NotifyJobBuilder } from '../store/repos/messages.js';
+import type { FinalizeResult, DlrNotificationBuilder } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 
 export interface ReceiptDeps {
   readonly store: Store;
   readonly log: FastifyBaseLogger;
   readonly statusRetentionMs: number;
-  readonly notifyJob: NotifyJobBuilder;
+  readonly notify: DlrNotificationBuilder;
   /** Called after a recipient turned final (e.g. to wake the notifier when a job was added). */
   readonly onFinal: (result: FinalizeResult) => void;
 }
@@ -30,7 +30,7 @@ export function receiptHandler(deps: ReceiptDeps): (receipt: Receipt) => Promise
     const status = FINAL[receipt.state];
     if (status === null) return;
     const target = receipt.recipientId !== undefined ? { recipientId: receipt.recipientId } : { networkId: receipt.networkId };
-    const done = await deps.store.messages.finalize(target, status, receipt.at, deps.statusRetentionMs, deps.notifyJob);
+    const done = await deps.store.messages.finalize(target, status, receipt.at, deps.statusRetentionMs, deps.notify);
     if (done === undefined) deps.log.debug({ networkId: receipt.networkId }, 'receipt for no pending recipient (repeat, or unknown)');
     else deps.onFinal(done);
   };

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Connector } from '../network/connector.js';
 import { SUBMIT_KIND } from '../sms/send.js';
 import type { Job } from '../store/repos/jobs.js';
-import type { FinalizeResult, NotifyJobBuilder } from '../store/repos/messages.js';
+import type { FinalizeResult, DlrNotificationBuilder } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 import type { JobHandler, JobOutcome } from './runner.js';
 
@@ -12,7 +12,7 @@ export interface SubmitWorkerDeps {
   readonly connector: Connector;
   /** How long a final status stays readable. */
   readonly statusRetentionMs: number;
-  readonly notifyJob: NotifyJobBuilder;
+  readonly notify: DlrNotificationBuilder;
   /** Called after a recipient turned final here (given up). */
   readonly onFinal: (result: FinalizeResult) => void;
 }
@@ -24,7 +24,7 @@ export interface SubmitWorkerDeps {
  * retry window ends; a permanent refusal or the end of the window → `DeliveryImpossible`.
  */
 export function submitWorker(deps: SubmitWorkerDeps): JobHandler {
-  const { store, clock, connector, statusRetentionMs, notifyJob, onFinal } = deps;
+  const { store, clock, connector, statusRetentionMs, notify, onFinal } = deps;
   return {
     kind: SUBMIT_KIND,
     async run(job: Job): Promise<JobOutcome> {
@@ -49,7 +49,7 @@ export function submitWorker(deps: SubmitWorkerDeps): JobHandler {
       return { ok: false, retry: result.kind === 'temporary', error: `${result.code}: ${result.detail}` };
     },
     async exhausted(job: Job): Promise<'drop'> {
-      const done = await store.messages.finalize({ recipientId: job.ref }, 'DeliveryImpossible', clock.now(), statusRetentionMs, notifyJob);
+      const done = await store.messages.finalize({ recipientId: job.ref }, 'DeliveryImpossible', clock.now(), statusRetentionMs, notify);
       if (done !== undefined) onFinal(done);
       // The recipient's status says what happened; the job itself has nothing left to show.
       return 'drop';

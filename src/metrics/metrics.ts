@@ -102,7 +102,7 @@ export class GatewayMetrics {
 
   readonly jobAttempts = new Counter({
     name: 'switchboard_job_attempts_total',
-    help: 'Job attempts started (claims), by job kind: submit, webhook, dlr-notify.',
+    help: 'Job attempts started (claims), by job kind: submit, webhook.',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

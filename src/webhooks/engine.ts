@@ -9,7 +9,6 @@ import type { Job } from '../store/repos/jobs.js';
 import type { DeadLetter } from '../store/repos/notifications.js';
 import type { Store } from '../store/store.js';
 import { deliverHandler } from './deliver.js';
-import { dlrTriggerHandler } from './dlr-trigger.js';
 import { checkListenerUrl, type ListenerUrlVerdict, type SelfEndpoint } from './listener-url.js';
 import { WebhookSender } from './sender.js';
 import { ListenerLimitedJobs, ListenerSlots, listenerQueue } from './slots.js';
@@ -39,9 +38,8 @@ function releasingSlot(handler: JobHandler, slots: ListenerSlots): JobHandler {
 }
 
 /**
- * The notification engine: its own job runner over the shared job table for the kinds 'webhook'
- * (one POST attempt of a notification) and 'dlr-notify' (a final delivery state to turn into a
- * notification). A separate runner, so webhooks and network submits never take each other's
+ * The notification engine: its own job runner over the shared job table for the kind 'webhook'
+ * (one POST attempt of a notification). A separate runner, so webhooks and network submits never take each other's
  * workers; inside it, each listener origin gets at most SWITCHBOARD_WEBHOOK_CONCURRENCY POSTs at
  * once. Jobs are claimed oldest first, so notifications to one listener go out in the order they
  * were created (retries aside, and up to that concurrency).
@@ -59,7 +57,6 @@ export class WebhookEngine {
     const slots = new ListenerSlots(config.webhookConcurrencyPerListener);
     const handlers = [
       deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self }),
-      dlrTriggerHandler({ notifications: store.notifications, apps: store.apps, clock, log, created: () => this.poke() }),
     ].map((h) => releasingSlot(h, slots));
     this.#runner = new JobRunner({
       jobs: new ListenerLimitedJobs(store.jobs, store.notifications, slots),

@@ -1,4 +1,5 @@
 import type { NewJob } from './jobs.js';
+import type { NewNotification } from './notifications.js';
 
 /** Which API generation accepted a message; decides the shape of replies about it. */
 export type SendApi = 'att-v3' | 'att-v2' | 'oneapi-1' | 'oneapi-2' | 'oneapi-3';
@@ -70,13 +71,13 @@ export interface FinalizeResult {
   readonly messageFinal: boolean;
 }
 
-/** Builds the notification job to commit with a final state, or null when none is wanted. */
-export type NotifyJobBuilder = (message: MessageRecord, recipient: RecipientRecord) => NewJob | null;
+/** Builds the delivery notification to commit with a final state, or null when none is wanted. */
+export type DlrNotificationBuilder = (message: MessageRecord, recipient: RecipientRecord) => NewNotification | null;
 
 /**
  * Outbound messages and their per-recipient delivery status. Accepting writes the message, its
  * recipients and their submit jobs in one transaction; a final state is written together with its
- * notification job, so neither can exist without the other.
+ * notification (and its webhook job), so neither can exist without the other.
  */
 export interface MessageRepo {
   /**
@@ -94,15 +95,15 @@ export interface MessageRepo {
   /**
    * Puts a recipient in a final state, once: a recipient already final is left alone and undefined
    * is returned, so a repeated receipt never notifies twice. When the last recipient turns final
-   * the message's status starts to expire (`retentionMs` later). `notify` may add a job in the
-   * same transaction.
+   * the message's status starts to expire (`retentionMs` later). The notification `notify` builds
+   * is stored with its webhook job in the same transaction.
    */
   finalize(
     target: RecipientTarget,
     status: 'DeliveredToTerminal' | 'DeliveryImpossible',
     at: number,
     retentionMs: number,
-    notify: NotifyJobBuilder,
+    notify: DlrNotificationBuilder,
   ): Promise<FinalizeResult | undefined>;
   /**
    * The app's message and recipients for a status query, or undefined when it is unknown, another

@@ -2,11 +2,11 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { NewJob } from '../repos/jobs.js';
 import type {
   AcceptResult,
+  DlrNotificationBuilder,
   DeliveryStatus,
   FinalizeResult,
   MessageRecord,
   MessageRepo,
-  NotifyJobBuilder,
   NotifyMode,
   RecipientRecord,
   RecipientTarget,
@@ -17,6 +17,7 @@ import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import type { SqlContext } from './context.js';
 import { jobRows } from './jobs.js';
+import { insertNotification } from './notifications.js';
 
 function toMessage(row: Selectable<MessagesTable>): MessageRecord {
   return {
@@ -169,7 +170,7 @@ export class SqlMessageRepo implements MessageRepo {
     status: 'DeliveredToTerminal' | 'DeliveryImpossible',
     at: number,
     retentionMs: number,
-    notify: NotifyJobBuilder,
+    notify: DlrNotificationBuilder,
   ): Promise<FinalizeResult | undefined> {
     return this.#ctx.write(async (trx) => {
       let query = trx.selectFrom('message_recipients').selectAll();
@@ -200,8 +201,8 @@ export class SqlMessageRepo implements MessageRepo {
       }
       const message = toMessage(messageFinal ? { ...m, status_expires_at: at + retentionMs } : m);
       const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
-      const job = notify(message, recipient);
-      if (job !== null) await trx.insertInto('jobs').values(jobRows([job], at)).execute();
+      const notification = notify(message, recipient);
+      if (notification !== null) await insertNotification(trx, notification);
       return { message, recipient, messageFinal };
     });
   }
