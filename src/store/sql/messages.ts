@@ -15,6 +15,7 @@ import type {
 } from '../repos/messages.js';
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
+import { acceptInOneStatement } from './accept-postgres.js';
 import type { SqlContext } from './context.js';
 import { jobRows } from './jobs.js';
 import { insertNotification } from './notifications.js';
@@ -101,6 +102,13 @@ export class SqlMessageRepo implements MessageRepo {
   }
 
   async accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult> {
+    if (this.#ctx.dialect === 'postgres') {
+      const { db } = this.#ctx;
+      if (await acceptInOneStatement(db, messageRow(message), recipients.map(recipientRow), jobRows(jobs, message.createdAt))) return { created: true };
+      const existing = await this.#findDuplicate(db, message);
+      if (existing === undefined) throw new Error(`message ${message.id} could not be stored`);
+      return { created: false, existing };
+    }
     return this.#ctx.write(async (trx) => {
       // No conflict target: whichever unique index (idempotency key, correlator) fires, nothing is written.
       const inserted = await trx.insertInto('messages').values(messageRow(message)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
