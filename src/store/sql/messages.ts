@@ -16,7 +16,7 @@ import type {
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { acceptInOneStatement } from './accept-postgres.js';
-import type { SqlContext } from './context.js';
+import { writeOne, type SqlContext } from './context.js';
 import { jobRows } from './jobs.js';
 import { insertNotification } from './notifications.js';
 
@@ -94,6 +94,43 @@ function recipientRow(r: RecipientRecord): MessageRecipientsTable {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** The recipient's columns next to its message's, renamed where the names collide. */
+const RECIPIENT_COLUMNS = [
+  'r.id as r_id',
+  'r.seq as r_seq',
+  'r.address_original as r_address_original',
+  'r.e164 as r_e164',
+  'r.status as r_status',
+  'r.network_id as r_network_id',
+  'r.final_at as r_final_at',
+  'r.updated_at as r_updated_at',
+] as const;
+
+type JoinedRow = Selectable<MessagesTable> & {
+  r_id: string;
+  r_seq: number;
+  r_address_original: string;
+  r_e164: string;
+  r_status: string;
+  r_network_id: string | null;
+  r_final_at: number | null;
+  r_updated_at: number;
+};
+
+function recipientRowOf(j: JoinedRow): Selectable<MessageRecipientsTable> {
+  return {
+    id: j.r_id,
+    message_id: j.id,
+    seq: j.r_seq,
+    address_original: j.r_address_original,
+    e164: j.r_e164,
+    status: j.r_status,
+    network_id: j.r_network_id,
+    final_at: j.r_final_at,
+    updated_at: j.r_updated_at,
+  };
+}
+
 export class SqlMessageRepo implements MessageRepo {
   readonly #ctx: SqlContext;
 
@@ -146,21 +183,23 @@ export class SqlMessageRepo implements MessageRepo {
   }
 
   async recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined> {
-    const { db } = this.#ctx;
-    const m = await db
-      .selectFrom('messages')
-      .selectAll()
-      .where('id', '=', (eb) => eb.selectFrom('message_recipients').select('message_id').where('id', '=', recipientId))
-      .executeTakeFirst();
-    if (m === undefined) return undefined;
-    const r = await db.selectFrom('message_recipients').selectAll().where('id', '=', recipientId).executeTakeFirst();
-    if (r === undefined) return undefined;
-    return { message: toMessage(m), recipient: toRecipient(r) };
+    const row = await this.#withMessage(this.#ctx.db, { recipientId }).executeTakeFirst();
+    return row === undefined ? undefined : { message: toMessage(row), recipient: toRecipient(recipientRowOf(row)) };
+  }
+
+  /** A recipient joined with its message: one query where two were. */
+  #withMessage(db: Db, target: RecipientTarget) {
+    const query = db
+      .selectFrom('message_recipients as r')
+      .innerJoin('messages', 'messages.id', 'r.message_id')
+      .selectAll('messages')
+      .select(RECIPIENT_COLUMNS);
+    return 'recipientId' in target ? query.where('r.id', '=', target.recipientId) : query.where('r.network_id', '=', target.networkId);
   }
 
   async markSubmitted(recipientId: string, networkId: string, now: number): Promise<void> {
-    await this.#ctx.write((trx) =>
-      trx
+    await writeOne(this.#ctx, (db) =>
+      db
         .updateTable('message_recipients')
         .set((eb) => ({
           network_id: networkId,
@@ -181,15 +220,14 @@ export class SqlMessageRepo implements MessageRepo {
     notify: DlrNotificationBuilder,
   ): Promise<FinalizeResult | undefined> {
     return this.#ctx.write(async (trx) => {
-      let query = trx.selectFrom('message_recipients').selectAll();
-      query = 'recipientId' in target ? query.where('id', '=', target.recipientId) : query.where('network_id', '=', target.networkId);
-      const row = await query.executeTakeFirst();
-      if (row === undefined || FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
       // PostgreSQL finalizes a message's recipients concurrently: lock the message row first so the
       // count below sees the others' commits and exactly one finalize finds the message complete.
-      let messageQuery = trx.selectFrom('messages').selectAll().where('id', '=', row.message_id);
-      if (this.#ctx.dialect === 'postgres') messageQuery = messageQuery.forUpdate();
-      const m = await messageQuery.executeTakeFirstOrThrow();
+      let query = this.#withMessage(trx, target);
+      if (this.#ctx.dialect === 'postgres') query = query.forUpdate(['messages']);
+      const joined = await query.executeTakeFirst();
+      if (joined === undefined) return undefined;
+      const row = recipientRowOf(joined);
+      if (FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
       const updated = await trx
         .updateTable('message_recipients')
         .set({ status, final_at: at, updated_at: at })
@@ -207,7 +245,7 @@ export class SqlMessageRepo implements MessageRepo {
       if (messageFinal) {
         await trx.updateTable('messages').set({ status_expires_at: at + retentionMs }).where('id', '=', row.message_id).execute();
       }
-      const message = toMessage(messageFinal ? { ...m, status_expires_at: at + retentionMs } : m);
+      const message = toMessage(messageFinal ? { ...joined, status_expires_at: at + retentionMs } : joined);
       const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
       const notification = notify(message, recipient);
       if (notification !== null) await insertNotification(trx, notification);
@@ -226,8 +264,8 @@ export class SqlMessageRepo implements MessageRepo {
     const recipients = rows.map(toRecipient);
     if (recipients.every((r) => FINAL_STATUSES.includes(r.status))) {
       // Read-once (contract §4): only the read that flips the flag gets the final answer.
-      const res = await this.#ctx.write((trx) =>
-        trx.updateTable('messages').set({ status_consumed: 1 }).where('id', '=', messageId).where('status_consumed', '=', 0).executeTakeFirst(),
+      const res = await writeOne(this.#ctx, (db) =>
+        db.updateTable('messages').set({ status_consumed: 1 }).where('id', '=', messageId).where('status_consumed', '=', 0).executeTakeFirst(),
       );
       if (Number(res.numUpdatedRows) === 0) return undefined;
     }
