@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ClaimOptions, Job, JobRepo, NewJob } from '../repos/jobs.js';
-import type { JobsTable } from '../schema.js';
-import type { SqlContext } from './context.js';
+import type { Database, JobsTable } from '../schema.js';
+import { writeOne, type SqlContext } from './context.js';
+import { prepared } from './prepared.js';
 
 export function toJob(row: JobsTable): Job {
   return {
@@ -19,7 +20,7 @@ export function toJob(row: JobsTable): Job {
   };
 }
 
-/** Rows to insert for new jobs; also used by repositories that enqueue inside their own transaction. */
+/** Rows to insert for new jobs (the accept's single statement on PostgreSQL takes them as they are). */
 export function jobRows(jobs: readonly NewJob[], now: number): JobsTable[] {
   return jobs.map((j) => ({
     id: randomUUID(),
@@ -38,6 +39,47 @@ export function jobRows(jobs: readonly NewJob[], now: number): JobsTable[] {
   }));
 }
 
+const insertOne = prepared((db, j: JobsTable) =>
+  db.insertInto('jobs').values({
+    id: j.id,
+    kind: j.kind,
+    ref: j.ref,
+    queue: j.queue,
+    payload: j.payload,
+    state: j.state,
+    run_at: j.run_at,
+    attempts: j.attempts,
+    locked_by: j.locked_by,
+    locked_until: j.locked_until,
+    deadline_at: j.deadline_at,
+    last_error: j.last_error,
+    created_at: j.created_at,
+  }),
+);
+
+/** Inserts new jobs; also used by repositories that enqueue inside their own transaction. */
+export async function insertJobs(db: Kysely<Database>, jobs: readonly NewJob[], now: number): Promise<void> {
+  const rows = jobRows(jobs, now);
+  const [only] = rows;
+  // Nearly every enqueue is one job: that shape is prepared once.
+  if (rows.length === 1 && only !== undefined) await insertOne(db, only);
+  else if (rows.length > 0) await db.insertInto('jobs').values(rows).execute();
+}
+
+const deleteHeld = prepared((db, v: { id: string; workerId: string }) => db.deleteFrom('jobs').where('id', '=', v.id).where('locked_by', '=', v.workerId));
+
+const rescheduleHeld = prepared((db, v: { id: string; workerId: string; runAt: number; error: string }) =>
+  db
+    .updateTable('jobs')
+    .set({ run_at: v.runAt, locked_by: null, locked_until: null, last_error: v.error })
+    .where('id', '=', v.id)
+    .where('locked_by', '=', v.workerId),
+);
+
+const buryHeld = prepared((db, v: { id: string; workerId: string; error: string }) =>
+  db.updateTable('jobs').set({ state: 'dead', locked_by: null, locked_until: null, last_error: v.error }).where('id', '=', v.id).where('locked_by', '=', v.workerId),
+);
+
 export class SqlJobRepo implements JobRepo {
   readonly #ctx: SqlContext;
 
@@ -47,7 +89,7 @@ export class SqlJobRepo implements JobRepo {
 
   async enqueue(jobs: readonly NewJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.#ctx.write((trx) => trx.insertInto('jobs').values(jobRows(jobs, Date.now())).execute());
+    await writeOne(this.#ctx, (db) => insertJobs(db, jobs, Date.now()));
   }
 
   async claim({ kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<Job[]> {
@@ -78,32 +120,18 @@ export class SqlJobRepo implements JobRepo {
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {
-    const res = await this.#ctx.write((trx) => trx.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).executeTakeFirst());
-    return res.numDeletedRows > 0n;
+    const res = await writeOne(this.#ctx, (db) => deleteHeld(db, { id, workerId }));
+    return (res.numAffectedRows ?? 0n) > 0n;
   }
 
   async reschedule(id: string, workerId: string, runAt: number, error: string): Promise<boolean> {
-    const res = await this.#ctx.write((trx) =>
-      trx
-        .updateTable('jobs')
-        .set({ run_at: runAt, locked_by: null, locked_until: null, last_error: error })
-        .where('id', '=', id)
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst(),
-    );
-    return res.numUpdatedRows > 0n;
+    const res = await writeOne(this.#ctx, (db) => rescheduleHeld(db, { id, workerId, runAt, error }));
+    return (res.numAffectedRows ?? 0n) > 0n;
   }
 
   async bury(id: string, workerId: string, error: string): Promise<boolean> {
-    const res = await this.#ctx.write((trx) =>
-      trx
-        .updateTable('jobs')
-        .set({ state: 'dead', locked_by: null, locked_until: null, last_error: error })
-        .where('id', '=', id)
-        .where('locked_by', '=', workerId)
-        .executeTakeFirst(),
-    );
-    return res.numUpdatedRows > 0n;
+    const res = await writeOne(this.#ctx, (db) => buryHeld(db, { id, workerId, error }));
+    return (res.numAffectedRows ?? 0n) > 0n;
   }
 
   async wake(kind: string, refs: readonly string[], now: number): Promise<number> {

@@ -17,7 +17,7 @@ import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { acceptInOneStatement } from './accept-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
-import { jobRows } from './jobs.js';
+import { insertJobs, jobRows } from './jobs.js';
 import { insertNotification } from './notifications.js';
 
 function toMessage(row: Selectable<MessagesTable>): MessageRecord {
@@ -155,7 +155,7 @@ export class SqlMessageRepo implements MessageRepo {
         return { created: false, existing };
       }
       if (recipients.length > 0) await trx.insertInto('message_recipients').values(recipients.map(recipientRow)).execute();
-      if (jobs.length > 0) await trx.insertInto('jobs').values(jobRows(jobs, message.createdAt)).execute();
+      await insertJobs(trx, jobs, message.createdAt);
       return { created: true };
     });
   }

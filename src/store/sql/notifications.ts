@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Job } from '../repos/jobs.js';
 import {
   WEBHOOK_JOB_KIND,
@@ -11,8 +11,9 @@ import {
   type NotificationTarget,
 } from '../repos/notifications.js';
 import type { Database, NotificationsTable } from '../schema.js';
-import type { SqlContext } from './context.js';
-import { jobRows, toJob } from './jobs.js';
+import { writeOne, type SqlContext } from './context.js';
+import { insertJobs, toJob } from './jobs.js';
+import { prepared } from './prepared.js';
 
 export function toNotification(row: NotificationsTable): NotificationRecord {
   return {
@@ -28,26 +29,35 @@ export function toNotification(row: NotificationsTable): NotificationRecord {
   };
 }
 
+const insertRow = prepared((db, n: NewNotification) =>
+  db.insertInto('notifications').values({
+    id: n.id,
+    app_id: n.appId,
+    kind: n.kind,
+    target: n.target,
+    short_code: n.shortCode,
+    url: n.url,
+    content_type: n.contentType,
+    body: n.body,
+    created_at: n.createdAt,
+  }),
+);
+
+const withSecret = prepared((db, v: { id: string }) =>
+  db
+    .selectFrom('notifications')
+    .innerJoin('apps', 'apps.id', 'notifications.app_id')
+    .selectAll('notifications')
+    .select('apps.signing_secret')
+    .where('notifications.id', '=', v.id),
+);
+
+const deleteRow = prepared((db, v: { id: string }) => db.deleteFrom('notifications').where('id', '=', v.id));
+
 /** Inserts a notification and its webhook job; used inside other repositories' transactions too. */
-export async function insertNotification(trx: Transaction<Database>, n: NewNotification): Promise<void> {
-  await trx
-    .insertInto('notifications')
-    .values({
-      id: n.id,
-      app_id: n.appId,
-      kind: n.kind,
-      target: n.target,
-      short_code: n.shortCode,
-      url: n.url,
-      content_type: n.contentType,
-      body: n.body,
-      created_at: n.createdAt,
-    })
-    .execute();
-  await trx
-    .insertInto('jobs')
-    .values(jobRows([{ kind: WEBHOOK_JOB_KIND, ref: n.id, queue: n.queue, runAt: n.createdAt, deadlineAt: n.deadlineAt }], n.createdAt))
-    .execute();
+export async function insertNotification(trx: Kysely<Database>, n: NewNotification): Promise<void> {
+  await insertRow(trx, n);
+  await insertJobs(trx, [{ kind: WEBHOOK_JOB_KIND, ref: n.id, queue: n.queue, runAt: n.createdAt, deadlineAt: n.deadlineAt }], n.createdAt);
 }
 
 export class SqlNotificationRepo implements NotificationRepo {
@@ -70,21 +80,13 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async get(id: string): Promise<{ notification: NotificationRecord; signingSecret: string } | undefined> {
-    const row = await this.#ctx.db
-      .selectFrom('notifications')
-      .innerJoin('apps', 'apps.id', 'notifications.app_id')
-      .selectAll('notifications')
-      .select('apps.signing_secret')
-      .where('notifications.id', '=', id)
-      .executeTakeFirst();
+    const [row] = (await withSecret(this.#ctx.db, { id })).rows;
     if (row === undefined) return undefined;
     return { notification: toNotification(row), signingSecret: row.signing_secret };
   }
 
   async delete(id: string): Promise<void> {
-    await this.#ctx.write(async (trx) => {
-      await trx.deleteFrom('notifications').where('id', '=', id).execute();
-    });
+    await writeOne(this.#ctx, (db) => deleteRow(db, { id }));
   }
 
   claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots }: ListenerClaimOptions): Promise<Job[]> {
