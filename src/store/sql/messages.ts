@@ -18,6 +18,7 @@ import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.
 import { acceptInOneStatement } from './accept-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
 import { insertJobs, jobRows } from './jobs.js';
+import { prepared } from './prepared.js';
 import { insertNotification } from './notifications.js';
 
 function toMessage(row: Selectable<MessagesTable>): MessageRecord {
@@ -131,6 +132,85 @@ function recipientRowOf(j: JoinedRow): Selectable<MessageRecipientsTable> {
   };
 }
 
+// The hot statements of accept, dispatch and receipts, compiled once (see prepared.ts).
+const insertMessage = prepared((db, m: MessagesTable) =>
+  db
+    .insertInto('messages')
+    .values({
+      id: m.id,
+      app_id: m.app_id,
+      api: m.api,
+      sender: m.sender,
+      text: m.text,
+      encoding: m.encoding,
+      segments: m.segments,
+      notify_mode: m.notify_mode,
+      notify_url: m.notify_url,
+      callback_data: m.callback_data,
+      client_correlator: m.client_correlator,
+      idempotency_key: m.idempotency_key,
+      request_hash: m.request_hash,
+      response: m.response,
+      created_at: m.created_at,
+      status_expires_at: m.status_expires_at,
+      status_consumed: m.status_consumed,
+    })
+    // No conflict target: whichever unique index (idempotency key, correlator) fires, nothing is written.
+    .onConflict((oc) => oc.doNothing()),
+);
+
+const insertRecipient = prepared((db, r: MessageRecipientsTable) =>
+  db.insertInto('message_recipients').values({
+    id: r.id,
+    message_id: r.message_id,
+    seq: r.seq,
+    address_original: r.address_original,
+    e164: r.e164,
+    status: r.status,
+    network_id: r.network_id,
+    final_at: r.final_at,
+    updated_at: r.updated_at,
+  }),
+);
+
+/** A recipient joined with its message: one query where two were. */
+function withMessage(db: Db) {
+  return db.selectFrom('message_recipients as r').innerJoin('messages', 'messages.id', 'r.message_id').selectAll('messages').select(RECIPIENT_COLUMNS);
+}
+
+const byRecipient = prepared((db, v: { id: string }) => withMessage(db).where('r.id', '=', v.id));
+const byNetworkId = prepared((db, v: { id: string }) => withMessage(db).where('r.network_id', '=', v.id));
+// PostgreSQL finalizes a message's recipients concurrently: the message row is locked first so
+// the count of open recipients sees the others' commits.
+const byRecipientLocked = prepared((db, v: { id: string }) => withMessage(db).where('r.id', '=', v.id).forUpdate(['messages']));
+const byNetworkIdLocked = prepared((db, v: { id: string }) => withMessage(db).where('r.network_id', '=', v.id).forUpdate(['messages']));
+
+const markRecipientSubmitted = prepared((db, v: { id: string; networkId: string; now: number }) =>
+  db
+    .updateTable('message_recipients')
+    .set((eb) => ({
+      network_id: v.networkId,
+      // A receipt may already have made it final (a fast network): never step back from that.
+      status: eb.case().when('status', '=', 'Pending').then('DeliveredToNetwork').else(eb.ref('status')).end(),
+      updated_at: v.now,
+    }))
+    .where('id', '=', v.id),
+);
+
+const finalizeRecipient = prepared((db, v: { id: string; status: string; at: number }) =>
+  db.updateTable('message_recipients').set({ status: v.status, final_at: v.at, updated_at: v.at }).where('id', '=', v.id).where('status', 'not in', FINAL_STATUSES),
+);
+
+const openRecipients = prepared((db, v: { messageId: string }) =>
+  db
+    .selectFrom('message_recipients')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('message_id', '=', v.messageId)
+    .where('status', 'not in', FINAL_STATUSES),
+);
+
+const startExpiry = prepared((db, v: { id: string; expiresAt: number }) => db.updateTable('messages').set({ status_expires_at: v.expiresAt }).where('id', '=', v.id));
+
 export class SqlMessageRepo implements MessageRepo {
   readonly #ctx: SqlContext;
 
@@ -147,14 +227,15 @@ export class SqlMessageRepo implements MessageRepo {
       return { created: false, existing };
     }
     return this.#ctx.write(async (trx) => {
-      // No conflict target: whichever unique index (idempotency key, correlator) fires, nothing is written.
-      const inserted = await trx.insertInto('messages').values(messageRow(message)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      const inserted = await insertMessage(trx, messageRow(message));
+      if (Number(inserted.numAffectedRows ?? 0n) === 0) {
         const existing = await this.#findDuplicate(trx, message);
         if (existing === undefined) throw new Error(`message ${message.id} could not be stored`);
         return { created: false, existing };
       }
-      if (recipients.length > 0) await trx.insertInto('message_recipients').values(recipients.map(recipientRow)).execute();
+      const [only] = recipients;
+      if (recipients.length === 1 && only !== undefined) await insertRecipient(trx, recipientRow(only));
+      else if (recipients.length > 0) await trx.insertInto('message_recipients').values(recipients.map(recipientRow)).execute();
       await insertJobs(trx, jobs, message.createdAt);
       return { created: true };
     });
@@ -183,33 +264,12 @@ export class SqlMessageRepo implements MessageRepo {
   }
 
   async recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined> {
-    const row = await this.#withMessage(this.#ctx.db, { recipientId }).executeTakeFirst();
+    const [row] = (await byRecipient(this.#ctx.db, { id: recipientId })).rows;
     return row === undefined ? undefined : { message: toMessage(row), recipient: toRecipient(recipientRowOf(row)) };
   }
 
-  /** A recipient joined with its message: one query where two were. */
-  #withMessage(db: Db, target: RecipientTarget) {
-    const query = db
-      .selectFrom('message_recipients as r')
-      .innerJoin('messages', 'messages.id', 'r.message_id')
-      .selectAll('messages')
-      .select(RECIPIENT_COLUMNS);
-    return 'recipientId' in target ? query.where('r.id', '=', target.recipientId) : query.where('r.network_id', '=', target.networkId);
-  }
-
   async markSubmitted(recipientId: string, networkId: string, now: number): Promise<void> {
-    await writeOne(this.#ctx, (db) =>
-      db
-        .updateTable('message_recipients')
-        .set((eb) => ({
-          network_id: networkId,
-          // A receipt may already have made it final (a fast network): never step back from that.
-          status: eb.case().when('status', '=', 'Pending').then('DeliveredToNetwork').else(eb.ref('status')).end(),
-          updated_at: now,
-        }))
-        .where('id', '=', recipientId)
-        .execute(),
-    );
+    await writeOne(this.#ctx, (db) => markRecipientSubmitted(db, { id: recipientId, networkId, now }));
   }
 
   async finalize(
@@ -220,31 +280,18 @@ export class SqlMessageRepo implements MessageRepo {
     notify: DlrNotificationBuilder,
   ): Promise<FinalizeResult | undefined> {
     return this.#ctx.write(async (trx) => {
-      // PostgreSQL finalizes a message's recipients concurrently: lock the message row first so the
-      // count below sees the others' commits and exactly one finalize finds the message complete.
-      let query = this.#withMessage(trx, target);
-      if (this.#ctx.dialect === 'postgres') query = query.forUpdate(['messages']);
-      const joined = await query.executeTakeFirst();
+      // Exactly one finalize of a message's recipients must find it complete (see byRecipientLocked).
+      const locked = this.#ctx.dialect === 'postgres';
+      const find = 'recipientId' in target ? (locked ? byRecipientLocked : byRecipient) : locked ? byNetworkIdLocked : byNetworkId;
+      const [joined] = (await find(trx, { id: 'recipientId' in target ? target.recipientId : target.networkId })).rows;
       if (joined === undefined) return undefined;
       const row = recipientRowOf(joined);
       if (FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
-      const updated = await trx
-        .updateTable('message_recipients')
-        .set({ status, final_at: at, updated_at: at })
-        .where('id', '=', row.id)
-        .where('status', 'not in', FINAL_STATUSES)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return undefined;
-      const open = await trx
-        .selectFrom('message_recipients')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('message_id', '=', row.message_id)
-        .where('status', 'not in', FINAL_STATUSES)
-        .executeTakeFirstOrThrow();
-      const messageFinal = Number(open.n) === 0;
-      if (messageFinal) {
-        await trx.updateTable('messages').set({ status_expires_at: at + retentionMs }).where('id', '=', row.message_id).execute();
-      }
+      const updated = await finalizeRecipient(trx, { id: row.id, status, at });
+      if (Number(updated.numAffectedRows ?? 0n) === 0) return undefined;
+      const [open] = (await openRecipients(trx, { messageId: row.message_id })).rows;
+      const messageFinal = Number(open?.n ?? 0) === 0;
+      if (messageFinal) await startExpiry(trx, { id: row.message_id, expiresAt: at + retentionMs });
       const message = toMessage(messageFinal ? { ...joined, status_expires_at: at + retentionMs } : joined);
       const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
       const notification = notify(message, recipient);
