@@ -1,6 +1,7 @@
 import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo } from '../repos/handsets.js';
 import type { HandsetMessagesTable } from '../schema.js';
-import type { SqlContext } from './context.js';
+import { writeOne, type SqlContext } from './context.js';
+import { prepared } from './prepared.js';
 
 const DEFAULT: Omit<HandsetRecord, 'number'> = { online: true, kind: 'mobile' };
 
@@ -33,6 +34,26 @@ function toMessage(row: HandsetMessagesTable): HandsetMessageRecord {
   };
 }
 
+const handsetByNumber = prepared((db, v: { number: string }) => db.selectFrom('handsets').selectAll().where('number', '=', v.number));
+
+const insertMt = prepared((db, m: HandsetMessagesTable) =>
+  db
+    .insertInto('handset_messages')
+    .values({
+      id: m.id,
+      number: m.number,
+      direction: m.direction,
+      peer: m.peer,
+      text: m.text,
+      encoding: m.encoding,
+      segments: m.segments,
+      ref: m.ref,
+      received_at: m.received_at,
+    })
+    // A redelivered MT (its job ran again after a crash) lands once.
+    .onConflict((oc) => oc.column('ref').doNothing()),
+);
+
 export class SqlHandsetRepo implements HandsetRepo {
   readonly #ctx: SqlContext;
 
@@ -41,7 +62,7 @@ export class SqlHandsetRepo implements HandsetRepo {
   }
 
   async get(number: string): Promise<HandsetRecord> {
-    const row = await this.#ctx.db.selectFrom('handsets').selectAll().where('number', '=', number).executeTakeFirst();
+    const [row] = (await handsetByNumber(this.#ctx.db, { number })).rows;
     if (row === undefined) return { number, ...DEFAULT };
     return { number, online: Number(row.online) === 1, kind: row.kind as HandsetKind };
   }
@@ -61,16 +82,12 @@ export class SqlHandsetRepo implements HandsetRepo {
   }
 
   async deliverMt(message: HandsetMessageRecord & { readonly ref: string }): Promise<boolean> {
-    const res = await this.#ctx.db
-      .insertInto('handset_messages')
-      .values({ ...this.#row(message), ref: message.ref })
-      .onConflict((oc) => oc.column('ref').doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+    const res = await writeOne(this.#ctx, (db) => insertMt(db, { ...this.#row(message), ref: message.ref }));
+    return Number(res.numAffectedRows ?? 0n) > 0;
   }
 
   async recordMo(message: HandsetMessageRecord): Promise<void> {
-    await this.#ctx.db.insertInto('handset_messages').values(this.#row(message)).execute();
+    await writeOne(this.#ctx, (db) => db.insertInto('handset_messages').values(this.#row(message)).execute());
   }
 
   async messages(number: string, direction: 'MT' | 'MO', limit: number): Promise<HandsetMessageRecord[]> {

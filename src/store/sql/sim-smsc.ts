@@ -1,6 +1,7 @@
 import type { SimSmscMessage, SimSmscPart, SimSmscRepo } from '../repos/sim-smsc.js';
-import type { SimSmscPartsTable } from '../schema.js';
-import type { SqlContext } from './context.js';
+import type { SimSmscMessagesTable, SimSmscPartsTable } from '../schema.js';
+import { writeOne, type SqlContext } from './context.js';
+import { prepared } from './prepared.js';
 
 function toPart(row: SimSmscPartsTable): SimSmscPart {
   return {
@@ -14,6 +15,20 @@ function toPart(row: SimSmscPartsTable): SimSmscPart {
     createdAt: Number(row.created_at),
   };
 }
+
+const insertMessage = prepared((db, m: SimSmscMessagesTable) =>
+  db.insertInto('sim_smsc_messages').values({
+    ref: m.ref,
+    system_id: m.system_id,
+    parts: m.parts,
+    source: m.source,
+    destination: m.destination,
+    preview: m.preview,
+    submitted_at: m.submitted_at,
+  }),
+);
+
+const messageByRef = prepared((db, v: { ref: string }) => db.selectFrom('sim_smsc_messages').selectAll().where('ref', '=', v.ref));
 
 export class SqlSimSmscRepo implements SimSmscRepo {
   readonly #ctx: SqlContext;
@@ -49,20 +64,17 @@ export class SqlSimSmscRepo implements SimSmscRepo {
   }
 
   async recordMessage(m: SimSmscMessage): Promise<void> {
-    await this.#ctx.write(async (trx) => {
-      await trx
-        .insertInto('sim_smsc_messages')
-        .values({
-          ref: m.ref,
-          system_id: m.systemId,
-          parts: JSON.stringify(m.parts),
-          source: m.source,
-          destination: m.destination,
-          preview: m.preview,
-          submitted_at: m.submittedAt,
-        })
-        .execute();
-    });
+    await writeOne(this.#ctx, (db) =>
+      insertMessage(db, {
+        ref: m.ref,
+        system_id: m.systemId,
+        parts: JSON.stringify(m.parts),
+        source: m.source,
+        destination: m.destination,
+        preview: m.preview,
+        submitted_at: m.submittedAt,
+      }),
+    );
   }
 
   async forgetMessage(ref: string): Promise<void> {
@@ -72,7 +84,7 @@ export class SqlSimSmscRepo implements SimSmscRepo {
   }
 
   async message(ref: string): Promise<SimSmscMessage | undefined> {
-    const row = await this.#ctx.db.selectFrom('sim_smsc_messages').selectAll().where('ref', '=', ref).executeTakeFirst();
+    const [row] = (await messageByRef(this.#ctx.db, { ref })).rows;
     if (row === undefined) return undefined;
     return {
       ref: row.ref,

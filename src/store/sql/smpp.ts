@@ -1,6 +1,8 @@
 import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
-import type { SmppHeldReceiptsTable, SmppMessagesTable, SmppPartsTable } from '../schema.js';
-import type { SqlContext } from './context.js';
+import type { Kysely } from 'kysely';
+import type { Database, SmppHeldReceiptsTable, SmppMessagesTable, SmppPartsTable } from '../schema.js';
+import { writeOne, type SqlContext } from './context.js';
+import { prepared } from './prepared.js';
 
 const FINAL_PART_STATES: readonly SmppPartState[] = ['delivered', 'undeliverable', 'expired', 'rejected'];
 
@@ -46,6 +48,75 @@ function toHeld(row: SmppHeldReceiptsTable): HeldReceipt {
   };
 }
 
+// The statements every SMPP message runs through, compiled once (see prepared.ts).
+const messageOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', v.recipientId));
+const partsOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_parts').selectAll().where('recipient_id', '=', v.recipientId).orderBy('part'));
+const partsByKey = prepared((db, v: { id: string }) =>
+  db
+    .selectFrom('smpp_parts')
+    .selectAll()
+    .where((eb) => eb.or([eb('id_key', '=', v.id), eb('id_dec', '=', v.id), eb('id_hex', '=', v.id)]))
+    .limit(50),
+);
+const insertMessage = prepared((db, m: SmppMessagesTable) =>
+  db
+    .insertInto('smpp_messages')
+    .values({
+      recipient_id: m.recipient_id,
+      message_id: m.message_id,
+      total: m.total,
+      concat_ref: m.concat_ref,
+      final_state: m.final_state,
+      final_at: m.final_at,
+      last_receipt_at: m.last_receipt_at,
+      created_at: m.created_at,
+    })
+    .onConflict((oc) => oc.column('recipient_id').doNothing()),
+);
+const upsertPart = prepared((db, p: SmppPartsTable) =>
+  db
+    .insertInto('smpp_parts')
+    .values({
+      recipient_id: p.recipient_id,
+      part: p.part,
+      smsc_id: p.smsc_id,
+      id_key: p.id_key,
+      id_dec: p.id_dec,
+      id_hex: p.id_hex,
+      state: p.state,
+      error_code: p.error_code,
+      submitted_at: p.submitted_at,
+      receipt_at: p.receipt_at,
+    })
+    .onConflict((oc) =>
+      oc.columns(['recipient_id', 'part']).doUpdateSet({
+        smsc_id: p.smsc_id,
+        id_key: p.id_key,
+        id_dec: p.id_dec,
+        id_hex: p.id_hex,
+        state: p.state,
+        error_code: p.error_code,
+        submitted_at: p.submitted_at,
+        receipt_at: p.receipt_at,
+      }),
+    ),
+);
+type PartReceipt = { recipientId: string; part: number; state: string; errorCode: string | null; at: number };
+const partReceipt = (db: Kysely<Database>, v: PartReceipt) =>
+  db
+    .updateTable('smpp_parts')
+    .set({ state: v.state, error_code: v.errorCode, receipt_at: v.at })
+    .where('recipient_id', '=', v.recipientId)
+    .where('part', '=', v.part)
+    .where('state', 'not in', FINAL_PART_STATES);
+const finalPartReceipt = prepared(partReceipt);
+// An intermediate state (enroute, accepted) only moves a part that has had no receipt yet.
+const interimPartReceipt = prepared((db, v: PartReceipt) => partReceipt(db, v).where('state', '=', 'submitted'));
+const noteReceipt = prepared((db, v: { recipientId: string; at: number }) => db.updateTable('smpp_messages').set({ last_receipt_at: v.at }).where('recipient_id', '=', v.recipientId));
+const finaliseMessage = prepared((db, v: { recipientId: string; state: string; at: number }) =>
+  db.updateTable('smpp_messages').set({ final_state: v.state, final_at: v.at }).where('recipient_id', '=', v.recipientId).where('final_state', 'is', null),
+);
+
 export class SqlSmppRepo implements SmppRepo {
   readonly #ctx: SqlContext;
 
@@ -55,56 +126,53 @@ export class SqlSmppRepo implements SmppRepo {
 
   async message(recipientId: string): Promise<{ message: SmppMessageRecord; parts: SmppPartRecord[] } | undefined> {
     const { db } = this.#ctx;
-    const row = await db.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', recipientId).executeTakeFirst();
+    const [row] = (await messageOf(db, { recipientId })).rows;
     if (row === undefined) return undefined;
-    const parts = await db.selectFrom('smpp_parts').selectAll().where('recipient_id', '=', recipientId).orderBy('part').execute();
+    const parts = (await partsOf(db, { recipientId })).rows;
     return { message: toMessage(row), parts: parts.map(toPart) };
   }
 
   async openMessage(record: Pick<SmppMessageRecord, 'recipientId' | 'messageId' | 'total' | 'concatRef' | 'createdAt'>): Promise<SmppMessageRecord> {
     return this.#ctx.write(async (trx) => {
-      await trx
-        .insertInto('smpp_messages')
-        .values({
-          recipient_id: record.recipientId,
-          message_id: record.messageId,
-          total: record.total,
-          concat_ref: record.concatRef,
-          final_state: null,
-          final_at: null,
-          last_receipt_at: null,
-          created_at: record.createdAt,
-        })
-        .onConflict((oc) => oc.column('recipient_id').doNothing())
-        .execute();
-      const row = await trx.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', record.recipientId).executeTakeFirstOrThrow();
+      await insertMessage(trx, {
+        recipient_id: record.recipientId,
+        message_id: record.messageId,
+        total: record.total,
+        concat_ref: record.concatRef,
+        final_state: null,
+        final_at: null,
+        last_receipt_at: null,
+        created_at: record.createdAt,
+      });
+      // A resubmitted message keeps the record (and concatenation reference) it was opened with.
+      const [row] = (await messageOf(trx, { recipientId: record.recipientId })).rows;
+      if (row === undefined) throw new Error(`smpp message of ${record.recipientId} vanished`);
       return toMessage(row);
     });
   }
 
   async recordPart(part: Omit<SmppPartRecord, 'state' | 'errorCode' | 'receiptAt'>): Promise<void> {
-    const values = {
-      smsc_id: part.smscId,
-      id_key: part.idKey,
-      id_dec: part.idDec,
-      id_hex: part.idHex,
-      state: 'submitted',
-      error_code: null,
-      submitted_at: part.submittedAt,
-      receipt_at: null,
-    };
-    await this.#ctx.write(async (trx) => {
-      await trx
-        .insertInto('smpp_parts')
-        .values({ recipient_id: part.recipientId, part: part.part, ...values })
-        .onConflict((oc) => oc.columns(['recipient_id', 'part']).doUpdateSet(values))
-        .execute();
-    });
+    await writeOne(this.#ctx, (db) =>
+      upsertPart(db, {
+        recipient_id: part.recipientId,
+        part: part.part,
+        smsc_id: part.smscId,
+        id_key: part.idKey,
+        id_dec: part.idDec,
+        id_hex: part.idHex,
+        state: 'submitted',
+        error_code: null,
+        submitted_at: part.submittedAt,
+        receipt_at: null,
+      }),
+    );
   }
 
   async findParts(keys: readonly string[]): Promise<SmppPartRecord[]> {
     if (keys.length === 0) return [];
     const list = [...new Set(keys)];
+    // A receipt usually names its message one way: that common shape is prepared.
+    if (list.length === 1 && list[0] !== undefined) return (await partsByKey(this.#ctx.db, { id: list[0] })).rows.map(toPart);
     const rows = await this.#ctx.db
       .selectFrom('smpp_parts')
       .selectAll()
@@ -116,28 +184,15 @@ export class SqlSmppRepo implements SmppRepo {
 
   async applyReceipt(recipientId: string, part: number, state: SmppPartState, errorCode: string | null, at: number): Promise<void> {
     await this.#ctx.write(async (trx) => {
-      let q = trx
-        .updateTable('smpp_parts')
-        .set({ state, error_code: errorCode, receipt_at: at })
-        .where('recipient_id', '=', recipientId)
-        .where('part', '=', part)
-        .where('state', 'not in', FINAL_PART_STATES);
-      if (!FINAL_PART_STATES.includes(state)) q = q.where('state', '=', 'submitted');
-      await q.execute();
-      await trx.updateTable('smpp_messages').set({ last_receipt_at: at }).where('recipient_id', '=', recipientId).execute();
+      const update = FINAL_PART_STATES.includes(state) ? finalPartReceipt : interimPartReceipt;
+      await update(trx, { recipientId, part, state, errorCode, at });
+      await noteReceipt(trx, { recipientId, at });
     });
   }
 
   async finalise(recipientId: string, state: SmppFinalState, at: number): Promise<boolean> {
-    return this.#ctx.write(async (trx) => {
-      const r = await trx
-        .updateTable('smpp_messages')
-        .set({ final_state: state, final_at: at })
-        .where('recipient_id', '=', recipientId)
-        .where('final_state', 'is', null)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
-    });
+    const r = await writeOne(this.#ctx, (db) => finaliseMessage(db, { recipientId, state, at }));
+    return Number(r.numAffectedRows ?? 0n) === 1;
   }
 
   async stalled(before: number, limit: number): Promise<SmppMessageRecord[]> {
