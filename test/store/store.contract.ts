@@ -5,6 +5,7 @@ import type { MoPartRecord } from '../../src/store/repos/inbox.js';
 import type { MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
 import type { NewNotification } from '../../src/store/repos/notifications.js';
 import type { Store } from '../../src/store/store.js';
+import type { TokenRecord } from '../../src/store/repos/tokens.js';
 
 /** A store on a fresh, migrated database, and a way to open a second one on the same database. */
 export interface StoreUnderTest {
@@ -181,6 +182,60 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       await s.store.meta.set('admin', 'replaced');
       assert.equal(await other.meta.get('admin'), 'replaced');
       assert.equal(await other.meta.get('missing'), undefined);
+    });
+
+    it('tokens: an access grant carries its app\'s throttles, delivery status URL and short codes in code order, current on every instance', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      await createApp(s.store, 'app2');
+      const token = (hash: string, kind: TokenRecord['kind'], parentHash: string | null = null): TokenRecord => ({
+        hash,
+        appId: 'app1',
+        kind,
+        parentHash,
+        scopes: ['SMS'],
+        expiresAt: DEADLINE,
+        revokedAt: null,
+        createdAt: T0,
+      });
+      assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0), true);
+      const bare = await other.tokens.getAccessGrant('a1');
+      assert.deepEqual(bare?.token, token('a1', 'access', 'r1'));
+      assert.deepEqual(bare?.app, {
+        id: 'app1',
+        name: 'app1',
+        realm: 'sandbox',
+        suspended: false,
+        scopes: ['SMS'],
+        ratePerSecond: null,
+        ratePerDay: null,
+        deliveryStatusUrl: null,
+        shortCodes: [],
+      });
+      // Claimed out of order; another app's code is not this app's.
+      for (const [code, appId] of [['3000', 'app1'], ['22627001', 'app1'], ['22627000', 'app1'], ['1000', 'app2']] as const) {
+        assert.equal(await s.store.shortCodes.claim({ code, appId, moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
+      }
+      await s.store.apps.update('app1', { suspended: true, deliveryStatusUrl: 'https://app.example/dr', ratePerSecond: 5, ratePerDay: 2_000_000_000 }, T0 + 1);
+      const changed = await other.tokens.getAccessGrant('a1');
+      assert.deepEqual(changed?.app, {
+        id: 'app1',
+        name: 'app1',
+        realm: 'sandbox',
+        suspended: true,
+        scopes: ['SMS'],
+        ratePerSecond: 5,
+        ratePerDay: 2_000_000_000,
+        deliveryStatusUrl: 'https://app.example/dr',
+        shortCodes: ['22627000', '22627001', '3000'],
+      });
+      // The same codes, in the same order, as the short code repository lists them.
+      assert.deepEqual(changed.app.shortCodes, (await other.shortCodes.listByApp('app1')).map((c) => c.code));
+      assert.equal(await s.store.shortCodes.remove('app1', '22627000'), true);
+      assert.deepEqual((await other.tokens.getAccessGrant('a1'))?.app.shortCodes, ['22627001', '3000']);
+      // A refresh token is not an access grant.
+      assert.equal(await other.tokens.getAccessGrant('r1'), undefined);
+      assert.equal(await other.tokens.getAccessGrant('nope'), undefined);
     });
 
     it('rate limits: concurrent hits on several instances each get their own count', async (s) => {

@@ -13,7 +13,10 @@ export interface TokenRecord {
   readonly createdAt: number;
 }
 
-/** An access token joined with the app it belongs to: what API authentication needs in one read. */
+/**
+ * An access token joined with the app it belongs to: everything an API request needs to know about
+ * its app (authentication, throttling, the sender and delivery settings of a send) in one read.
+ */
 export interface AccessGrant {
   readonly token: TokenRecord;
   readonly app: {
@@ -23,6 +26,13 @@ export interface AccessGrant {
     readonly suspended: boolean;
     /** The app's current scopes (an operator may have narrowed them since the token was issued). */
     readonly scopes: readonly string[];
+    /** Send throttles; null means unlimited. */
+    readonly ratePerSecond: number | null;
+    readonly ratePerDay: number | null;
+    /** Where delivery status notifications go (null: none). */
+    readonly deliveryStatusUrl: string | null;
+    /** The app's short codes, in code order (as `ShortCodeRepo.listByApp` gives them). */
+    readonly shortCodes: readonly string[];
   };
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AccessGrant, TokenRecord, TokenRepo } from '../repos/tokens.js';
 import type { OauthTokensTable } from '../schema.js';
 import type { SqlContext } from './context.js';
@@ -64,7 +65,22 @@ export class SqlTokenRepo implements TokenRepo {
       .selectFrom('oauth_tokens')
       .innerJoin('apps', 'apps.id', 'oauth_tokens.app_id')
       .selectAll('oauth_tokens')
-      .select(['apps.name as app_name', 'apps.realm as app_realm', 'apps.suspended as app_suspended', 'apps.scopes as app_scopes'])
+      .select((eb) => [
+        'apps.name as app_name',
+        'apps.realm as app_realm',
+        'apps.suspended as app_suspended',
+        'apps.scopes as app_scopes',
+        'apps.rate_per_second as app_rate_per_second',
+        'apps.rate_per_day as app_rate_per_day',
+        'apps.delivery_status_url as app_delivery_status_url',
+        // Codes are digits only, so a comma list is unambiguous. string_agg with ORDER BY runs on
+        // PostgreSQL and on SQLite since 3.44 (better-sqlite3 bundles a newer one).
+        eb
+          .selectFrom('short_codes')
+          .select(sql<string | null>`string_agg(short_codes.code, ',' order by short_codes.code)`.as('codes'))
+          .whereRef('short_codes.app_id', '=', 'apps.id')
+          .as('app_short_codes'),
+      ])
       .where('oauth_tokens.token_hash', '=', hash)
       .where('oauth_tokens.kind', '=', 'access')
       .executeTakeFirst();
@@ -77,6 +93,10 @@ export class SqlTokenRepo implements TokenRepo {
         realm: row.app_realm === 'production' ? 'production' : 'sandbox',
         suspended: Number(row.app_suspended) === 1,
         scopes: JSON.parse(row.app_scopes) as string[],
+        ratePerSecond: row.app_rate_per_second === null ? null : Number(row.app_rate_per_second),
+        ratePerDay: row.app_rate_per_day === null ? null : Number(row.app_rate_per_day),
+        deliveryStatusUrl: row.app_delivery_status_url,
+        shortCodes: row.app_short_codes === null ? [] : row.app_short_codes.split(','),
       },
     };
   }
