@@ -3,12 +3,23 @@ import type { Store } from '../store/store.js';
 import { isLive } from './oauth.js';
 import { sha256Hex } from './secrets.js';
 
-/** Who is calling the API: set on the request by API authentication. */
+/**
+ * Who is calling the API: set on the request by API authentication. It carries the app settings
+ * the API paths need (throttles, delivery status URL, short codes), read with the token, so a
+ * request reads its app once and sees an operator's change on the very next request.
+ */
 export interface ApiClient {
   readonly appId: string;
   readonly appName: string;
   readonly scopes: readonly string[];
   readonly realm: 'sandbox' | 'production';
+  /** Send throttles; null means unlimited. */
+  readonly ratePerSecond: number | null;
+  readonly ratePerDay: number | null;
+  /** Where AT&T delivery status notifications go (null: none). */
+  readonly deliveryStatusUrl: string | null;
+  /** The app's short codes, in code order. */
+  readonly shortCodes: readonly string[];
 }
 
 /** The outcome of checking an access token for one scope. */
@@ -25,5 +36,18 @@ export async function checkAccessToken(store: Store, clock: Clock, token: string
   // A scope the operator has since taken from the app no longer counts.
   const scopes = grant.token.scopes.filter((s) => grant.app.scopes.includes(s));
   if (!scopes.includes(scope)) return { ok: false, reason: 'scope' };
-  return { ok: true, client: { appId: grant.app.id, appName: grant.app.name, scopes, realm: grant.app.realm } };
+  const { app } = grant;
+  return {
+    ok: true,
+    client: {
+      appId: app.id,
+      appName: app.name,
+      scopes,
+      realm: app.realm,
+      ratePerSecond: app.ratePerSecond,
+      ratePerDay: app.ratePerDay,
+      deliveryStatusUrl: app.deliveryStatusUrl,
+      shortCodes: app.shortCodes,
+    },
+  };
 }

@@ -13,15 +13,14 @@ function limited(retryAfterMs: number, reason: string): ApiError {
  * Per-app request quotas (the admin API's `ratePerSecond` and `ratePerDay`): fixed one-second and
  * UTC-day windows counted in the store, so every instance on one database shares them. Over quota
  * → 403 POL0001 with `Retry-After` (contract §13: AT&T clients expect 403, not 429). Runs after
- * `apiAuth`; an app without limits costs one read.
+ * `apiAuth`, whose token read brought the app's limits; an app without limits costs nothing.
  *
  * @example app.post(path, { onRequest: [apiAuth(ctx), throttle(ctx)] }, handler)
  */
 export function throttle(ctx: GatewayContext) {
   return async function checkQuota(request: FastifyRequest): Promise<void> {
-    const appId = request.apiClient.appId;
-    const app = await ctx.store.apps.get(appId);
-    if (app === undefined) return;
+    const app = request.apiClient;
+    const appId = app.appId;
     const now = ctx.clock.now();
     if (app.ratePerSecond !== null) {
       const start = now - (now % SECOND);

@@ -18,8 +18,47 @@ test('a live token names its app, scopes and realm', async () => {
   const app = await createApp(gw, { name: 'who', scopes: ['SMS', 'MMS'], realm: 'production' });
   assert.deepEqual(await check(app.token), {
     ok: true,
-    client: { appId: app.id, appName: 'who', scopes: ['SMS', 'MMS'], realm: 'production' },
+    client: {
+      appId: app.id,
+      appName: 'who',
+      scopes: ['SMS', 'MMS'],
+      realm: 'production',
+      ratePerSecond: null,
+      ratePerDay: null,
+      deliveryStatusUrl: null,
+      shortCodes: [],
+    },
   });
+});
+
+test('a live token brings its app\'s throttles, delivery status URL and short codes (code order), as they are now', async () => {
+  const app = await createApp(gw, {
+    shortCodes: [
+      { shortCode: '22628002', moDelivery: 'poll' },
+      { shortCode: '22628001', moDelivery: 'poll' },
+    ],
+    deliveryStatusUrl: 'http://127.0.0.1:9/dr',
+    ratePerSecond: 7,
+    ratePerDay: 700,
+  });
+  const client = async () => {
+    const res = await check(app.token);
+    assert.ok(res.ok);
+    return res.client;
+  };
+  assert.deepEqual(await client(), {
+    appId: app.id,
+    appName: app.name,
+    scopes: ['SMS'],
+    realm: 'sandbox',
+    ratePerSecond: 7,
+    ratePerDay: 700,
+    deliveryStatusUrl: 'http://127.0.0.1:9/dr',
+    shortCodes: ['22628001', '22628002'],
+  });
+  await patchApp(gw, app.id, { ratePerSecond: null, ratePerDay: 1, deliveryStatusUrl: null });
+  const changed = await client();
+  assert.deepEqual([changed.ratePerSecond, changed.ratePerDay, changed.deliveryStatusUrl], [null, 1, null]);
 });
 
 test('unknown tokens and refresh tokens are invalid', async () => {

@@ -5,7 +5,7 @@ import { recipientLabel } from '../../sms/ids.js';
 import type { SendResult } from '../../sms/send.js';
 import { readDeliveryStatus } from '../../sms/status.js';
 import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
-import { apiAuth } from '../api-auth.js';
+import { apiAuth, type ApiClient } from '../api-auth.js';
 import { sendRepresentation } from '../representation.js';
 import { throttle } from '../throttle.js';
 import { parseAttSendBody } from './send-body.js';
@@ -36,11 +36,10 @@ export function replySent(request: FastifyRequest, reply: FastifyReply, result: 
  * The sender of an AT&T RESTful send: those APIs name no sender, so it is the app's first short
  * code. An app without one may not send (contract §3.1: 403 POL0002).
  */
-async function defaultSender(ctx: GatewayContext, appId: string): Promise<string> {
-  const codes = await ctx.store.shortCodes.listByApp(appId);
-  const first = codes[0];
+function defaultSender(client: ApiClient): string {
+  const first = client.shortCodes[0];
   if (first === undefined) throw new ApiError('POL0002');
-  return first.code;
+  return first;
 }
 
 interface Generation {
@@ -74,10 +73,10 @@ export async function attOutboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gate
 
   for (const gen of GENERATIONS) {
     app.post(gen.base, guard, async (request, reply) => {
-      const appId = request.apiClient.appId;
-      const sender = await defaultSender(ctx, appId);
+      const client = request.apiClient;
+      const appId = client.appId;
+      const sender = defaultSender(client);
       const body = parseAttSendBody(request.body);
-      const statusUrl = body.notifyDeliveryStatus ? ((await ctx.store.apps.get(appId))?.deliveryStatusUrl ?? null) : null;
       const result = await ctx.outbound.outbox.send(
         {
           api: gen.api,
@@ -85,7 +84,7 @@ export async function attOutboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gate
           sender,
           address: body.address,
           message: body.message,
-          notify: body.notifyDeliveryStatus ? { mode: 'att', url: statusUrl } : { mode: 'none' },
+          notify: body.notifyDeliveryStatus ? { mode: 'att', url: client.deliveryStatusUrl } : { mode: 'none' },
           clientCorrelator: null,
           idempotencyKey: idempotencyKeyOf(request),
         },

@@ -61,8 +61,7 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
       const appId = request.apiClient.appId;
       const sender = parseShortCode(request.params.senderAddress);
       if (sender === null) throw new ApiError('SVC0004', ['senderAddress']);
-      const owned = await ctx.store.shortCodes.listByApp(appId);
-      if (!owned.some((c) => c.code === sender)) throw new ApiError('POL0002', [request.params.senderAddress]);
+      if (!request.apiClient.shortCodes.includes(sender)) throw new ApiError('POL0002', [request.params.senderAddress]);
       const body = parseOneApiSendBody(request.body);
       if (body.senderAddress !== undefined && parseShortCode(body.senderAddress) !== sender) throw new ApiError('SVC0004', ['senderAddress']);
       const result = await ctx.outbound.outbox.send(
