@@ -9,6 +9,9 @@ import { parseRecipients, type Recipient } from './address.js';
 import { newMessageId } from './ids.js';
 import { MAX_MESSAGE_CHARS, describe } from './segment.js';
 
+/** Ids drawn for one message before giving up (a clash needs two instances and the same millisecond). */
+const ID_ATTEMPTS = 3;
+
 /** Job kind that hands one recipient's copy to the network (ref = recipient id). */
 export const SUBMIT_KIND = 'submit';
 
@@ -104,46 +107,51 @@ export class SendService {
       }
     }
 
-    const id = newMessageId();
     const now = clock.now();
     const { encoding, segments } = describe(text);
-    const notifyMode: NotifyMode = request.notify.mode;
-    const response = respond(id, recipients);
-    const message: MessageRecord = {
-      id,
+    const notify = request.notify;
+    const base = {
       appId: request.appId,
       api: request.api,
       sender: request.sender,
       text,
       encoding,
       segments,
-      notifyMode,
-      notifyUrl: request.notify.mode === 'none' ? null : request.notify.url,
-      callbackData: request.notify.mode === 'oneapi' ? request.notify.callbackData : null,
+      notifyMode: notify.mode satisfies NotifyMode,
+      notifyUrl: notify.mode === 'none' ? null : notify.url,
+      callbackData: notify.mode === 'oneapi' ? notify.callbackData : null,
       clientCorrelator: request.clientCorrelator,
       idempotencyKey: request.idempotencyKey,
       requestHash,
-      response,
       createdAt: now,
       statusExpiresAt: null,
       statusConsumed: false,
     };
-    const rows: RecipientRecord[] = recipients.map((r, seq) => ({
-      id: `${id}-${seq}`,
-      messageId: id,
-      seq,
-      addressOriginal: r.original,
-      e164: r.e164,
-      status: 'Pending',
-      networkId: null,
-      finalAt: null,
-      updatedAt: now,
-    }));
-    const jobs: NewJob[] = rows.map((r) => ({ kind: SUBMIT_KIND, ref: r.id, runAt: now, deadlineAt: now + networkRetryWindowMs }));
-    const result = await store.messages.accept(message, rows, jobs);
-    if (!result.created) return this.#replay(result.existing, requestHash, request);
-    this.#deps.onAccepted();
-    return { response, created: true };
+    // Another instance may, rarely, have drawn the same id (see newMessageId): then draw again.
+    for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
+      const id = newMessageId(now);
+      const response = respond(id, recipients);
+      const message: MessageRecord = { ...base, id, response };
+      const rows: RecipientRecord[] = recipients.map((r, seq) => ({
+        id: `${id}-${seq}`,
+        messageId: id,
+        seq,
+        addressOriginal: r.original,
+        e164: r.e164,
+        status: 'Pending',
+        networkId: null,
+        finalAt: null,
+        updatedAt: now,
+      }));
+      const jobs: NewJob[] = rows.map((r) => ({ kind: SUBMIT_KIND, ref: r.id, runAt: now, deadlineAt: now + networkRetryWindowMs }));
+      const result = await store.messages.accept(message, rows, jobs);
+      if (result.created) {
+        this.#deps.onAccepted();
+        return { response, created: true };
+      }
+      if (result.existing !== undefined) return this.#replay(result.existing, requestHash, request);
+    }
+    throw new Error(`no free message id after ${ID_ATTEMPTS} attempts`);
   }
 
   async #prior(request: SendRequest): Promise<MessageRecord | undefined> {

@@ -12,6 +12,21 @@ test('message ids are SMS + 16 lowercase hex digits, and unique', () => {
   assert.equal(recipientLabel(12), 'msg12');
 });
 
+test('message ids sort by the time they were drawn, also within one millisecond', () => {
+  const t = Date.UTC(2026, 10, 25, 12);
+  const drawn = [newMessageId(t), newMessageId(t), newMessageId(t), newMessageId(t + 1), newMessageId(t + 1000), newMessageId(t + 86_400_000)];
+  for (const id of drawn) assert.match(id, MESSAGE_ID);
+  assert.equal(new Set(drawn).size, drawn.length);
+  // Within one millisecond the sequence counts up from a random start (and may wrap once in 16M).
+  const seqs = drawn.slice(0, 3).map((id) => parseInt(id.slice(13), 16));
+  assert.deepEqual([seqs[1], seqs[2]], [((seqs[0] ?? 0) + 1) % 2 ** 24, ((seqs[0] ?? 0) + 2) % 2 ** 24]);
+  assert.deepEqual(
+    drawn.slice(2).map((id) => id.slice(3, 13)),
+    [...drawn.slice(2).map((id) => id.slice(3, 13))].sort(),
+    'the time digits order ids across milliseconds',
+  );
+});
+
 test('concatenation references: per destination, consecutive, wrapping at 8 bits', () => {
   const refs = new ConcatRefs();
   const a = refs.next('+14255550100');

@@ -262,10 +262,22 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       const created = results.filter((r) => r.created);
       assert.equal(created.length, 1);
       const winner = (await s.store.messages.findByIdempotencyKey('app1', 'same-key'))?.id;
-      for (const r of results) if (!r.created) assert.equal(r.existing.id, winner);
+      for (const r of results) if (!r.created) assert.equal(r.existing?.id, winner);
       // Only the stored message's submit job exists.
       const jobs = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 });
       assert.deepEqual(refs(jobs), [`${winner}-1`]);
+    });
+
+    it('messages: a message whose id another instance already took is refused whole, as neither created nor a duplicate', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      await createApp(s.store, 'app2');
+      assert.deepEqual(await s.store.messages.accept(message('m1', 'app1'), [recipient('m1', 1)], [job('submit', 'm1-1')]), { created: true });
+      const clash = await other.messages.accept(message('m1', 'app2', { text: 'other' }), [recipient('m1', 2)], [job('submit', 'm1-2')]);
+      assert.deepEqual(clash, { created: false, existing: undefined });
+      const jobs = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 });
+      assert.deepEqual(refs(jobs), ['m1-1'], 'nothing of the refused message was written');
+      assert.equal((await s.store.messages.recipient('m1-2')), undefined);
     });
 
     it('messages: recipients finalized at once on several instances: each once, and the message ends final', async (s) => {

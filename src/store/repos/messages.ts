@@ -59,7 +59,9 @@ export interface RecipientRecord {
 export type AcceptResult =
   | { readonly created: true }
   /** Another message of the app already holds the idempotency key or client correlator. */
-  | { readonly created: false; readonly existing: MessageRecord };
+  | { readonly created: false; readonly existing: MessageRecord }
+  /** Another message holds this message's id (another instance drew it too): nothing was written. */
+  | { readonly created: false; readonly existing: undefined };
 
 /** Where a receipt or a give-up points: our recipient id, or the network's id for the submit. */
 export type RecipientTarget = { readonly recipientId: string } | { readonly networkId: string };

@@ -222,16 +222,12 @@ export class SqlMessageRepo implements MessageRepo {
     if (this.#ctx.dialect === 'postgres') {
       const { db } = this.#ctx;
       if (await acceptInOneStatement(db, messageRow(message), recipients.map(recipientRow), jobRows(jobs, message.createdAt))) return { created: true };
-      const existing = await this.#findDuplicate(db, message);
-      if (existing === undefined) throw new Error(`message ${message.id} could not be stored`);
-      return { created: false, existing };
+      return { created: false, existing: await this.#findDuplicate(db, message) };
     }
     return this.#ctx.write(async (trx) => {
       const inserted = await insertMessage(trx, messageRow(message));
       if (Number(inserted.numAffectedRows ?? 0n) === 0) {
-        const existing = await this.#findDuplicate(trx, message);
-        if (existing === undefined) throw new Error(`message ${message.id} could not be stored`);
-        return { created: false, existing };
+        return { created: false, existing: await this.#findDuplicate(trx, message) };
       }
       const [only] = recipients;
       if (recipients.length === 1 && only !== undefined) await insertRecipient(trx, recipientRow(only));
