@@ -17,10 +17,10 @@ export interface DeliverDeps {
 
 /**
  * One attempt at POSTing a notification (job kind 'webhook', ref = notification id). Any 2xx
- * acknowledges and deletes the notification; everything else is retried by the runner with the
- * back-off schedule until the retry window ends, then the job is buried: a dead letter.
- * At-least-once: an ack that is lost (crash before the job is completed) means one more POST
- * with the same X-Switchboard-Event-Id.
+ * acknowledges it: the runner then deletes the notification with its job (ListenerLimitedJobs);
+ * everything else is retried by the runner with the back-off schedule until the retry window
+ * ends, then the job is buried: a dead letter. At-least-once: an ack that is lost (crash before
+ * the job is completed) means one more POST with the same X-Switchboard-Event-Id.
  */
 export function deliverHandler(deps: DeliverDeps): JobHandler {
   return {
@@ -48,7 +48,6 @@ export function deliverHandler(deps: DeliverDeps): JobHandler {
         deps.log.debug({ event: notification.id, attempt: job.attempts, error: result.error }, 'webhook attempt failed');
         return { ok: false, retry: true, error: result.error };
       }
-      await deps.notifications.delete(notification.id);
       return { ok: true };
     },
     async exhausted(job: Job, error: string): Promise<'bury'> {

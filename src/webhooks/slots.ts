@@ -47,7 +47,8 @@ export class ListenerSlots {
 /**
  * The JobRepo the webhook runner sees: every operation is the store's, except that claiming
  * respects the listener slots (see NotificationRepo.claimForListeners) and takes the slots of
- * what it claimed.
+ * what it claimed, and that completing a job (its POST was acknowledged, or there was nothing
+ * left to send) deletes its notification with it, in one write.
  */
 export class ListenerLimitedJobs implements JobRepo {
   readonly #jobs: JobRepo;
@@ -67,7 +68,7 @@ export class ListenerLimitedJobs implements JobRepo {
   }
 
   enqueue: JobRepo['enqueue'] = (jobs) => this.#jobs.enqueue(jobs);
-  complete: JobRepo['complete'] = (id, workerId) => this.#jobs.complete(id, workerId);
+  complete: JobRepo['complete'] = (id, workerId) => this.#notifications.acknowledge(id, workerId);
   reschedule: JobRepo['reschedule'] = (id, workerId, runAt, error) => this.#jobs.reschedule(id, workerId, runAt, error);
   bury: JobRepo['bury'] = (id, workerId, error) => this.#jobs.bury(id, workerId, error);
   wake: JobRepo['wake'] = (kind, refs, now) => this.#jobs.wake(kind, refs, now);

@@ -408,6 +408,19 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       );
       assert.equal(claimed.size, 46);
     });
+
+    it('notifications: an acknowledgement deletes the notification and its job together, only for the job’s holder', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      await s.store.notifications.create(notification('n-ack', 'q0'));
+      const [job] = await s.store.notifications.claimForListeners({ kinds: ['webhook'], workerId: 'w1', limit: 5, leaseMs: LEASE, now: T0, freeSlots: () => 2 });
+      assert.ok(job);
+      assert.equal(await other.notifications.acknowledge(job.id, 'w2'), false, 'not the holder');
+      assert.ok(await s.store.notifications.get('n-ack'), 'nothing deleted for someone else');
+      assert.equal(await other.notifications.acknowledge(job.id, 'w1'), true);
+      assert.equal(await s.store.notifications.get('n-ack'), undefined);
+      assert.equal(await s.store.jobs.complete(job.id, 'w1'), false, 'the job went with it');
+    });
   });
 }
 

@@ -63,8 +63,11 @@ export interface NotificationRepo {
   create(notification: NewNotification): Promise<boolean>;
   /** The notification with the signing secret of its app. */
   get(id: string): Promise<{ notification: NotificationRecord; signingSecret: string } | undefined>;
-  /** The listener acknowledged it. */
-  delete(id: string): Promise<void>;
+  /**
+   * The listener acknowledged the notification of webhook job `jobId`: the notification and the
+   * job go in one write. False (and nothing deleted) when `workerId` no longer holds the job.
+   */
+  acknowledge(jobId: string, workerId: string): Promise<boolean>;
   /**
    * Claims due jobs of `kinds` like JobRepo.claim, but never more of one queue than
    * `freeSlots(queue)`, so a slow listener's backlog cannot take every worker.

@@ -88,6 +88,11 @@ const buryHeld = prepared((db, v: { id: string; workerId: string; error: string 
   db.updateTable('jobs').set({ state: 'dead', locked_by: null, locked_until: null, last_error: v.error }).where('id', '=', v.id).where('locked_by', '=', v.workerId),
 );
 
+/** Deletes a job its worker still holds; false when the lease went to someone else. */
+export async function deleteHeldJob(db: Kysely<Database>, held: { id: string; workerId: string }): Promise<boolean> {
+  return ((await deleteHeld(db, held)).numAffectedRows ?? 0n) > 0n;
+}
+
 export class SqlJobRepo implements JobRepo {
   readonly #ctx: SqlContext;
 
@@ -128,8 +133,7 @@ export class SqlJobRepo implements JobRepo {
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {
-    const res = await writeOne(this.#ctx, (db) => deleteHeld(db, { id, workerId }));
-    return (res.numAffectedRows ?? 0n) > 0n;
+    return writeOne(this.#ctx, (db) => deleteHeldJob(db, { id, workerId }));
   }
 
   async reschedule(id: string, workerId: string, runAt: number, error: string): Promise<boolean> {

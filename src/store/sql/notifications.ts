@@ -11,8 +11,8 @@ import {
   type NotificationTarget,
 } from '../repos/notifications.js';
 import type { Database, NotificationsTable } from '../schema.js';
-import { writeOne, type SqlContext } from './context.js';
-import { insertJobs, toJob } from './jobs.js';
+import type { SqlContext } from './context.js';
+import { deleteHeldJob, insertJobs, toJob } from './jobs.js';
 import { prepared } from './prepared.js';
 
 export function toNotification(row: NotificationsTable): NotificationRecord {
@@ -52,7 +52,11 @@ const withSecret = prepared((db, v: { id: string }) =>
     .where('notifications.id', '=', v.id),
 );
 
-const deleteRow = prepared((db, v: { id: string }) => db.deleteFrom('notifications').where('id', '=', v.id));
+const deleteOfJob = prepared((db, v: { jobId: string; workerId: string }) =>
+  db
+    .deleteFrom('notifications')
+    .where('id', '=', (eb) => eb.selectFrom('jobs').select('ref').where('id', '=', v.jobId).where('locked_by', '=', v.workerId)),
+);
 
 /** Inserts a notification and its webhook job; used inside other repositories' transactions too. */
 export async function insertNotification(trx: Kysely<Database>, n: NewNotification): Promise<void> {
@@ -85,8 +89,11 @@ export class SqlNotificationRepo implements NotificationRepo {
     return { notification: toNotification(row), signingSecret: row.signing_secret };
   }
 
-  async delete(id: string): Promise<void> {
-    await writeOne(this.#ctx, (db) => deleteRow(db, { id }));
+  acknowledge(jobId: string, workerId: string): Promise<boolean> {
+    return this.#ctx.write(async (trx) => {
+      await deleteOfJob(trx, { jobId, workerId });
+      return deleteHeldJob(trx, { id: jobId, workerId });
+    });
   }
 
   claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots }: ListenerClaimOptions): Promise<Job[]> {
