@@ -30,6 +30,22 @@ test('openMessage is idempotent: the first concatenation reference stays', async
   assert.equal(b.createdAt, 1);
 });
 
+test('a single-part message is opened with its accepted part, in one write; a resend keeps its row', async () => {
+  const accepted = (smscId: string) => {
+    const k = idKeys(smscId);
+    return { recipientId: 'r-single', part: 1, smscId, idKey: k.key, idDec: k.dec, idHex: k.hex, submittedAt: 5 };
+  };
+  const opening = (createdAt: number) => ({ recipientId: 'r-single', messageId: 'm0', total: 1, concatRef: 0, createdAt });
+  await repo.recordPart(accepted('5001'), opening(4));
+  const m = await repo.message('r-single');
+  assert.deepEqual([m?.message.messageId, m?.message.total, m?.message.createdAt], ['m0', 1, 4]);
+  assert.deepEqual(m?.parts.map((p) => [p.part, p.smscId, p.state]), [[1, '5001', 'submitted']]);
+  await repo.recordPart(accepted('5002'), opening(9));
+  const again = await repo.message('r-single');
+  assert.equal(again?.message.createdAt, 4, 'the row stays as first opened');
+  assert.deepEqual(again?.parts.map((p) => p.smscId), ['5002']);
+});
+
 test('parts are found by any of their three keys; a resubmitted part takes its new id', async () => {
   await repo.openMessage({ recipientId: 'r-keys', messageId: 'm2', total: 2, concatRef: 1, createdAt: 1 });
   await part('r-keys', 1, '00B8BE19');

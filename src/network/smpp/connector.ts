@@ -169,32 +169,27 @@ export class SmppConnector implements Connector {
     const payloadMode = settings.useMessagePayload && message.segments.length > 1;
     const total = payloadMode ? 1 : message.segments.length;
     const existing = await repo.message(request.recipientId);
-    const stored =
-      existing?.message ??
-      (await repo.openMessage({
-        recipientId: request.recipientId,
-        messageId: request.messageId,
-        total,
-        concatRef: total > 1 ? this.#refs.next(request.to) : 0,
-        createdAt: clock.now(),
-      }));
+    const opening = {
+      recipientId: request.recipientId,
+      messageId: request.messageId,
+      total,
+      concatRef: total > 1 ? this.#refs.next(request.to) : 0,
+      createdAt: clock.now(),
+    };
+    // The concatenation reference of a multi-part message is kept before any part goes, so a
+    // resend reuses it; a single part has none, and its row is written with the part.
+    const openWithPart = existing === undefined && total === 1;
+    const concatRef = existing?.message.concatRef ?? (openWithPart ? 0 : (await repo.openMessage(opening)).concatRef);
     const accepted = new Map((existing?.parts ?? []).map((p) => [p.part, p.smscId]));
-    const pdus = this.#pdus(request, message, stored.concatRef, payloadMode).filter((p) => !accepted.has(p.part));
+    const pdus = this.#pdus(request, message, concatRef, payloadMode).filter((p) => !accepted.has(p.part));
 
     const outcomes = await Promise.allSettled(
       pdus.map(async ({ part, fields }): Promise<SubmitAnswer> => {
         const answer = await link.submit(fields);
         if (answer.status === STATUS.ROK) {
           const keys = idKeys(answer.messageId);
-          await repo.recordPart({
-            recipientId: request.recipientId,
-            part,
-            smscId: answer.messageId,
-            idKey: keys.key,
-            idDec: keys.dec,
-            idHex: keys.hex,
-            submittedAt: clock.now(),
-          });
+          const record = { recipientId: request.recipientId, part, smscId: answer.messageId, idKey: keys.key, idDec: keys.dec, idHex: keys.hex, submittedAt: clock.now() };
+          await repo.recordPart(record, openWithPart ? opening : undefined);
           accepted.set(part, answer.messageId);
           this.#tracker?.partRecorded(keys);
         }

@@ -50,13 +50,20 @@ export interface HeldReceipt {
   readonly attempts: number;
 }
 
+/** What opening a message's row takes. */
+export type SmppOpening = Pick<SmppMessageRecord, 'recipientId' | 'messageId' | 'total' | 'concatRef' | 'createdAt'>;
+
 export interface SmppRepo {
   /** The recipient's message row and accepted parts (ordered by part), or undefined. */
   message(recipientId: string): Promise<{ message: SmppMessageRecord; parts: SmppPartRecord[] } | undefined>;
   /** Creates the message row unless it exists; returns the row as stored (its concatRef wins). */
-  openMessage(record: Pick<SmppMessageRecord, 'recipientId' | 'messageId' | 'total' | 'concatRef' | 'createdAt'>): Promise<SmppMessageRecord>;
-  /** Records a part the SMSC accepted (again, after a retry: the newest id wins). */
-  recordPart(part: Omit<SmppPartRecord, 'state' | 'errorCode' | 'receiptAt'>): Promise<void>;
+  openMessage(record: SmppOpening): Promise<SmppMessageRecord>;
+  /**
+   * Records a part the SMSC accepted (again, after a retry: the newest id wins). With `open`, the
+   * message row is created in the same write unless it exists (a single-part message needs no
+   * concatenation reference kept before its submit, so it is opened only once accepted).
+   */
+  recordPart(part: Omit<SmppPartRecord, 'state' | 'errorCode' | 'receiptAt'>, open?: SmppOpening): Promise<void>;
   /** Parts whose id_key, id_dec or id_hex equals one of `keys`. */
   findParts(keys: readonly string[]): Promise<SmppPartRecord[]>;
   /**

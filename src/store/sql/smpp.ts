@@ -1,4 +1,4 @@
-import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
+import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppOpening, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
 import type { Kysely } from 'kysely';
 import type { Database, SmppHeldReceiptsTable, SmppMessagesTable, SmppPartsTable } from '../schema.js';
 import { writeOne, type SqlContext } from './context.js';
@@ -117,6 +117,19 @@ const finaliseMessage = prepared((db, v: { recipientId: string; state: string; a
   db.updateTable('smpp_messages').set({ final_state: v.state, final_at: v.at }).where('recipient_id', '=', v.recipientId).where('final_state', 'is', null),
 );
 
+function openingRow(record: SmppOpening): SmppMessagesTable {
+  return {
+    recipient_id: record.recipientId,
+    message_id: record.messageId,
+    total: record.total,
+    concat_ref: record.concatRef,
+    final_state: null,
+    final_at: null,
+    last_receipt_at: null,
+    created_at: record.createdAt,
+  };
+}
+
 export class SqlSmppRepo implements SmppRepo {
   readonly #ctx: SqlContext;
 
@@ -132,18 +145,9 @@ export class SqlSmppRepo implements SmppRepo {
     return { message: toMessage(row), parts: parts.map(toPart) };
   }
 
-  async openMessage(record: Pick<SmppMessageRecord, 'recipientId' | 'messageId' | 'total' | 'concatRef' | 'createdAt'>): Promise<SmppMessageRecord> {
+  async openMessage(record: SmppOpening): Promise<SmppMessageRecord> {
     return this.#ctx.write(async (trx) => {
-      await insertMessage(trx, {
-        recipient_id: record.recipientId,
-        message_id: record.messageId,
-        total: record.total,
-        concat_ref: record.concatRef,
-        final_state: null,
-        final_at: null,
-        last_receipt_at: null,
-        created_at: record.createdAt,
-      });
+      await insertMessage(trx, openingRow(record));
       // A resubmitted message keeps the record (and concatenation reference) it was opened with.
       const [row] = (await messageOf(trx, { recipientId: record.recipientId })).rows;
       if (row === undefined) throw new Error(`smpp message of ${record.recipientId} vanished`);
@@ -151,21 +155,27 @@ export class SqlSmppRepo implements SmppRepo {
     });
   }
 
-  async recordPart(part: Omit<SmppPartRecord, 'state' | 'errorCode' | 'receiptAt'>): Promise<void> {
-    await writeOne(this.#ctx, (db) =>
-      upsertPart(db, {
-        recipient_id: part.recipientId,
-        part: part.part,
-        smsc_id: part.smscId,
-        id_key: part.idKey,
-        id_dec: part.idDec,
-        id_hex: part.idHex,
-        state: 'submitted',
-        error_code: null,
-        submitted_at: part.submittedAt,
-        receipt_at: null,
-      }),
-    );
+  async recordPart(part: Omit<SmppPartRecord, 'state' | 'errorCode' | 'receiptAt'>, open?: SmppOpening): Promise<void> {
+    const row: SmppPartsTable = {
+      recipient_id: part.recipientId,
+      part: part.part,
+      smsc_id: part.smscId,
+      id_key: part.idKey,
+      id_dec: part.idDec,
+      id_hex: part.idHex,
+      state: 'submitted',
+      error_code: null,
+      submitted_at: part.submittedAt,
+      receipt_at: null,
+    };
+    if (open === undefined) {
+      await writeOne(this.#ctx, (db) => upsertPart(db, row));
+      return;
+    }
+    await this.#ctx.write(async (trx) => {
+      await insertMessage(trx, openingRow(open));
+      await upsertPart(trx, row);
+    });
   }
 
   async findParts(keys: readonly string[]): Promise<SmppPartRecord[]> {
