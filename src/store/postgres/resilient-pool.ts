@@ -3,6 +3,7 @@ import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryRes
 import type pg from 'pg';
 import { StoreUnavailableError } from '../store.js';
 import { isConnectionError, reasonOf } from './connection-errors.js';
+import { StatementNames } from './statement-names.js';
 
 export interface ResilientPoolOptions {
   readonly pool: pg.Pool;
@@ -21,10 +22,13 @@ const END = /^\s*(commit|rollback|end|abort)\b(?!\s+to\b)/i;
  * that finds its connection dead outside a transaction runs once more on a fresh connection.
  * Inside a transaction the work on the lost connection is gone, so the statement fails with
  * StoreUnavailableError (the caller answers 503 or the job runs again after its lease).
+ * Statements run often are sent as named prepared statements (see StatementNames).
  */
 export class ResilientPool implements PostgresPool {
   readonly #options: ResilientPoolOptions;
   #ending = false;
+  // 256 covers every hot statement with room to spare; the rest stay unnamed.
+  readonly names = new StatementNames({ after: 3, max: 256 });
 
   constructor(options: ResilientPoolOptions) {
     this.#options = options;
@@ -61,6 +65,17 @@ export class ResilientPool implements PostgresPool {
   }
 }
 
+/** Why a failed statement may run again on a fresh connection, or undefined when it may not. */
+function retryableReason(err: unknown): string | undefined {
+  if (isConnectionError(err)) return `database connection lost: ${reasonOf(err)}`;
+  // A named statement whose result columns changed under it (another instance migrated, say)
+  // fails on every run; a fresh connection prepares it anew. Matched on the routine, not the
+  // message, which the server may translate.
+  const { code, routine } = err as { code?: unknown; routine?: unknown };
+  if (code === '0A000' && routine === 'RevalidateCachedQuery') return 'prepared statement outdated by a schema change';
+  return undefined;
+}
+
 /** One checked-out connection; swaps in a fresh `pg` client when the old one died between transactions. */
 class RetryingClient implements PostgresPoolClient {
   readonly #pool: ResilientPool;
@@ -93,11 +108,13 @@ class RetryingClient implements PostgresPoolClient {
     try {
       return await this.#send<R>(sql, parameters);
     } catch (err) {
-      if (!isConnectionError(err)) throw err;
+      const reason = retryableReason(err);
+      if (reason === undefined) throw err;
+      // Destroyed on release: a dead socket, or prepared statements a schema change outdated.
       this.#broken = true;
-      if (this.#inTransaction) throw new StoreUnavailableError(`database connection lost: ${reasonOf(err)}`, { cause: err });
+      if (this.#inTransaction) throw new StoreUnavailableError(reason, { cause: err });
     }
-    // No transaction was open, so nothing else depended on the dead connection.
+    // No transaction was open, so nothing else depended on the old connection.
     this.#giveBack(true);
     const fresh = await this.#pool.acquire();
     fresh.on('error', this.#onError);
@@ -114,7 +131,8 @@ class RetryingClient implements PostgresPoolClient {
 
   async #send<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
     if (this.#client === undefined) throw new StoreUnavailableError('database connection lost');
-    const result = await this.#client.query(sql, [...parameters]);
+    const name = this.#pool.names.nameFor(sql, parameters.length);
+    const result = await this.#client.query({ name, text: sql, values: [...parameters] });
     if (BEGIN.test(sql)) this.#inTransaction = true;
     else if (END.test(sql)) this.#inTransaction = false;
     return result as unknown as PostgresQueryResult<R>;
