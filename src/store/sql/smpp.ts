@@ -73,34 +73,23 @@ const insertMessage = prepared((db, m: SmppMessagesTable) =>
     })
     .onConflict((oc) => oc.column('recipient_id').doNothing()),
 );
-const upsertPart = prepared((db, p: SmppPartsTable) =>
-  db
+const upsertPart = prepared((db, p: SmppPartsTable) => {
+  // A resubmitted part takes the new SMSC id and starts over.
+  const latest = {
+    smsc_id: p.smsc_id,
+    id_key: p.id_key,
+    id_dec: p.id_dec,
+    id_hex: p.id_hex,
+    state: p.state,
+    error_code: p.error_code,
+    submitted_at: p.submitted_at,
+    receipt_at: p.receipt_at,
+  };
+  return db
     .insertInto('smpp_parts')
-    .values({
-      recipient_id: p.recipient_id,
-      part: p.part,
-      smsc_id: p.smsc_id,
-      id_key: p.id_key,
-      id_dec: p.id_dec,
-      id_hex: p.id_hex,
-      state: p.state,
-      error_code: p.error_code,
-      submitted_at: p.submitted_at,
-      receipt_at: p.receipt_at,
-    })
-    .onConflict((oc) =>
-      oc.columns(['recipient_id', 'part']).doUpdateSet({
-        smsc_id: p.smsc_id,
-        id_key: p.id_key,
-        id_dec: p.id_dec,
-        id_hex: p.id_hex,
-        state: p.state,
-        error_code: p.error_code,
-        submitted_at: p.submitted_at,
-        receipt_at: p.receipt_at,
-      }),
-    ),
-);
+    .values({ recipient_id: p.recipient_id, part: p.part, ...latest })
+    .onConflict((oc) => oc.columns(['recipient_id', 'part']).doUpdateSet(latest));
+});
 type PartReceipt = { recipientId: string; part: number; state: string; errorCode: string | null; at: number };
 const partReceipt = (db: Kysely<Database>, v: PartReceipt) =>
   db
