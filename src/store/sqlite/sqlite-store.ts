@@ -11,13 +11,15 @@ import { createRepositories } from '../sql/repositories.js';
 import { Checkpointer } from './checkpointer.js';
 import { DurableSqliteDialect } from './durable-dialect.js';
 import { withStatementCache } from './statement-cache.js';
-import { WalFlusher } from './wal-flusher.js';
+import { WalFlusher, type SyncFile } from './wal-flusher.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
   readonly file: string;
   /** FULL survives power loss; NORMAL only a process crash (WAL either way). */
   readonly synchronous: SqliteSynchronous;
+  /** How the log is synced with FULL (an `fdatasync` on the thread pool); tests watch it. */
+  readonly syncFile?: SyncFile;
 }
 
 /** SQLite's own default, for when the checkpoint worker cannot run. */
@@ -40,7 +42,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   database.pragma('journal_size_limit = 67108864');
   database.pragma('wal_autocheckpoint = 0');
   const checkpointer = new Checkpointer(options.file, () => database.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`));
-  const flusher = options.synchronous === 'FULL' ? new WalFlusher(`${options.file}-wal`) : undefined;
+  const flusher = options.synchronous === 'FULL' ? new WalFlusher(`${options.file}-wal`, options.syncFile) : undefined;
   const onWrite = () => {
     flusher?.markDirty();
     checkpointer.noteWrite();
