@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `npm run bench` keeps working: one short scenario end to end (build, gateway from dist/, load,
+ * table). The figures themselves are not judged here — speed is measured, not asserted.
+ */
+test('the bench runs a scenario and prints its row with a rate and CPU per message', { timeout: 180_000 }, async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--scenarios', 'accept', '--store', 'sqlite', '--duration', '1'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, out);
+  const rows = out.split('\n').filter((line) => line.startsWith('| Send SMS accept (v3 JSON) | sqlite |'));
+  assert.equal(rows.length, 2, out);
+  for (const row of rows) {
+    assert.match(row, /\| [\d,]+\/s \|/, 'a rate');
+    assert.match(row, /gateway \d+\.\d\d ms CPU\/msg/);
+    assert.doesNotMatch(row, /FAILED|non-2xx/);
+  }
+});
