@@ -4,13 +4,22 @@ import type { Job, JobRepo } from '../store/repos/jobs.js';
 
 /** What a handler says about one attempt. */
 export type JobOutcome =
-  | { readonly ok: true }
+  /**
+   * `acked`: the handler deleted its job itself, in the write that recorded what it did (one
+   * write instead of two); otherwise the runner deletes it.
+   */
+  | { readonly ok: true; readonly acked?: boolean }
   /** `retry: false` means the failure is permanent (e.g. the network refused the number). */
   | { readonly ok: false; readonly retry: boolean; readonly error: string };
 
+/** Who holds a claimed job: what a handler needs to delete the job itself (see JobOutcome). */
+export interface JobLease {
+  readonly workerId: string;
+}
+
 export interface JobHandler {
   readonly kind: string;
-  run(job: Job): Promise<JobOutcome>;
+  run(job: Job, lease: JobLease): Promise<JobOutcome>;
   /**
    * Called once when a job fails for good (permanent failure or retry window over). Returns
    * 'bury' to keep the job dead for the operator (dead letters), 'drop' to delete it.
@@ -134,13 +143,13 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
     if (handler === undefined) return;
     let outcome: JobOutcome;
     try {
-      outcome = await handler.run(job);
+      outcome = await handler.run(job, { workerId });
     } catch (err) {
       outcome = { ok: false, retry: true, error: coerceError(err).message };
     }
     try {
       if (outcome.ok) {
-        if (await jobs.complete(job.id, workerId)) this.emit('job:completed', job);
+        if (outcome.acked === true || (await jobs.complete(job.id, workerId))) this.emit('job:completed', job);
         else this.emit('job:lost', job);
         return;
       }

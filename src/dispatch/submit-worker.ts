@@ -4,7 +4,7 @@ import { SUBMIT_KIND } from '../sms/send.js';
 import type { Job } from '../store/repos/jobs.js';
 import type { FinalizeResult, DlrNotificationBuilder } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
-import type { JobHandler, JobOutcome } from './runner.js';
+import type { JobHandler, JobLease, JobOutcome } from './runner.js';
 
 export interface SubmitWorkerDeps {
   readonly store: Store;
@@ -27,7 +27,7 @@ export function submitWorker(deps: SubmitWorkerDeps): JobHandler {
   const { store, clock, connector, statusRetentionMs, notify, onFinal } = deps;
   return {
     kind: SUBMIT_KIND,
-    async run(job: Job): Promise<JobOutcome> {
+    async run(job: Job, lease: JobLease): Promise<JobOutcome> {
       const found = await store.messages.recipient(job.ref);
       // Gone (its app was deleted) or already with the network before a crash: nothing to do.
       if (found === undefined || found.recipient.status !== 'Pending') return { ok: true };
@@ -43,8 +43,8 @@ export function submitWorker(deps: SubmitWorkerDeps): JobHandler {
         wantReceipt: true,
       });
       if (result.ok) {
-        await store.messages.markSubmitted(recipient.id, result.networkId, clock.now());
-        return { ok: true };
+        const acked = await store.messages.markSubmitted(recipient.id, result.networkId, clock.now(), { jobId: job.id, workerId: lease.workerId });
+        return { ok: true, acked };
       }
       return { ok: false, retry: result.kind === 'temporary', error: `${result.code}: ${result.detail}` };
     },

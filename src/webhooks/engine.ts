@@ -26,9 +26,9 @@ export interface WebhookEngineDeps {
 function releasingSlot(handler: JobHandler, slots: ListenerSlots): JobHandler {
   return {
     kind: handler.kind,
-    run: async (job: Job) => {
+    run: async (job: Job, lease) => {
       try {
-        return await handler.run(job);
+        return await handler.run(job, lease);
       } finally {
         slots.release(job.queue ?? '');
       }

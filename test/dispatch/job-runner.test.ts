@@ -133,3 +133,33 @@ test('wakeAll makes every waiting job of a kind due now, and only that kind', as
     assert.deepEqual(claimed.map((j) => j.ref).sort(), ['later-1', 'later-2']);
   });
 });
+
+test('a handler that deletes its own job in the write recording its result (acked) is completed, not lost', async () => {
+  await withStore(async (store) => {
+    const now = Date.now();
+    await store.jobs.enqueue([
+      { kind: 'test', ref: 'self-acked', runAt: now, deadlineAt: now + 60_000 },
+      { kind: 'test', ref: 'lost-lease', runAt: now, deadlineAt: now + 60_000 },
+    ]);
+    const handler: JobHandler = {
+      kind: 'test',
+      async run(job, lease) {
+        // 'lost-lease' tries to ack as someone else: its ack fails, so the runner deletes the job.
+        const acked = await store.jobs.complete(job.id, job.ref === 'self-acked' ? lease.workerId : 'someone-else');
+        return { ok: true, acked };
+      },
+      exhausted: async () => 'drop',
+    };
+    const runner = new JobRunner({ jobs: store.jobs, clock, workerId: 'w1', handlers: [handler], concurrency: 4, idlePollMs: 10, schedule: (_a, t) => t + 20 });
+    const completed: string[] = [];
+    const lost: string[] = [];
+    runner.on('job:completed', (job) => completed.push(job.ref));
+    runner.on('job:lost', (job) => lost.push(job.ref));
+    runner.start();
+    await until(() => completed.length === 2);
+    await runner.stop();
+    assert.deepEqual(completed.sort(), ['lost-lease', 'self-acked']);
+    assert.deepEqual(lost, []);
+    assert.equal((await store.jobs.backlog(Date.now() + 1)).ready, 0, 'both jobs are gone');
+  });
+});

@@ -1,4 +1,10 @@
 /** A durable unit of work: a submit to the network, a POST to an app's listener, … */
+/** A claimed job and the worker holding it. */
+export interface HeldJob {
+  readonly jobId: string;
+  readonly workerId: string;
+}
+
 export interface Job {
   readonly id: string;
   readonly kind: string;

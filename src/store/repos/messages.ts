@@ -1,4 +1,4 @@
-import type { NewJob } from './jobs.js';
+import type { HeldJob, NewJob } from './jobs.js';
 import type { NewNotification } from './notifications.js';
 
 /** Which API generation accepted a message; decides the shape of replies about it. */
@@ -92,8 +92,12 @@ export interface MessageRepo {
   findByCorrelator(appId: string, correlator: string): Promise<MessageRecord | undefined>;
   /** A recipient with its message, for dispatch. */
   recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined>;
-  /** The network accepted the submit: remember its id; `Pending` becomes `DeliveredToNetwork`. */
-  markSubmitted(recipientId: string, networkId: string, now: number): Promise<void>;
+  /**
+   * The network accepted the submit: remember its id; `Pending` becomes `DeliveredToNetwork`.
+   * With `ack`, the submit job is deleted in the same write where that costs no extra round trip
+   * (SQLite); true when it was, so the caller need not delete it.
+   */
+  markSubmitted(recipientId: string, networkId: string, now: number, ack?: HeldJob): Promise<boolean>;
   /**
    * Puts a recipient in a final state, once: a recipient already final is left alone and undefined
    * is returned, so a repeated receipt never notifies twice. When the last recipient turns final

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { NewJob } from '../repos/jobs.js';
+import type { HeldJob, NewJob } from '../repos/jobs.js';
 import type {
   AcceptResult,
   DlrNotificationBuilder,
@@ -17,7 +17,7 @@ import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { acceptInOneStatement } from './accept-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
-import { insertJobs, jobRows } from './jobs.js';
+import { deleteHeldJob, insertJobs, jobRows } from './jobs.js';
 import { prepared } from './prepared.js';
 import { insertNotification } from './notifications.js';
 
@@ -264,8 +264,17 @@ export class SqlMessageRepo implements MessageRepo {
     return row === undefined ? undefined : { message: toMessage(row), recipient: toRecipient(recipientRowOf(row)) };
   }
 
-  async markSubmitted(recipientId: string, networkId: string, now: number): Promise<void> {
-    await writeOne(this.#ctx, (db) => markRecipientSubmitted(db, { id: recipientId, networkId, now }));
+  async markSubmitted(recipientId: string, networkId: string, now: number, ack?: HeldJob): Promise<boolean> {
+    const mark = (db: Kysely<Database>) => markRecipientSubmitted(db, { id: recipientId, networkId, now });
+    // On PostgreSQL the update alone is one round trip; with the ack it would take four (a transaction).
+    if (ack === undefined || this.#ctx.dialect === 'postgres') {
+      await writeOne(this.#ctx, mark);
+      return false;
+    }
+    return this.#ctx.write(async (trx) => {
+      await mark(trx);
+      return deleteHeldJob(trx, { id: ack.jobId, workerId: ack.workerId });
+    });
   }
 
   async finalize(
