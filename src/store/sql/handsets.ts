@@ -36,7 +36,7 @@ function toMessage(row: HandsetMessagesTable): HandsetMessageRecord {
 
 const handsetByNumber = prepared((db, v: { number: string }) => db.selectFrom('handsets').selectAll().where('number', '=', v.number));
 
-const insertMt = prepared((db, m: HandsetMessagesTable) =>
+const insertMessage = prepared((db, m: HandsetMessagesTable) =>
   db
     .insertInto('handset_messages')
     .values({
@@ -50,7 +50,7 @@ const insertMt = prepared((db, m: HandsetMessagesTable) =>
       ref: m.ref,
       received_at: m.received_at,
     })
-    // A redelivered MT (its job ran again after a crash) lands once.
+    // A redelivered MT (its job ran again after a crash) lands once; MO have no ref and never clash.
     .onConflict((oc) => oc.column('ref').doNothing()),
 );
 
@@ -82,12 +82,12 @@ export class SqlHandsetRepo implements HandsetRepo {
   }
 
   async deliverMt(message: HandsetMessageRecord & { readonly ref: string }): Promise<boolean> {
-    const res = await writeOne(this.#ctx, (db) => insertMt(db, { ...this.#row(message), ref: message.ref }));
+    const res = await writeOne(this.#ctx, (db) => insertMessage(db, { ...this.#row(message), ref: message.ref }));
     return Number(res.numAffectedRows ?? 0n) > 0;
   }
 
   async recordMo(message: HandsetMessageRecord): Promise<void> {
-    await writeOne(this.#ctx, (db) => db.insertInto('handset_messages').values(this.#row(message)).execute());
+    await writeOne(this.#ctx, (db) => insertMessage(db, this.#row(message)));
   }
 
   async messages(number: string, direction: 'MT' | 'MO', limit: number): Promise<HandsetMessageRecord[]> {
