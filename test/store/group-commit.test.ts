@@ -57,3 +57,30 @@ test('what a resolved write wrote is on disk for another connection', async () =
     assert.equal(n, 50);
   });
 });
+
+test('a write that fails on what an earlier write of its batch did fails alone; the batch runs again and commits once', async () => {
+  await withDb(async (db) => {
+    const committer = new GroupCommitter(db, { maxBatch: 16, windowMs: 5 });
+    const runs = new Map<string, number>();
+    const write = (name: string, key: string) =>
+      committer.run(async (trx) => {
+        runs.set(name, (runs.get(name) ?? 0) + 1);
+        await trx.insertInto('meta').values({ key, value: name }).execute();
+        return name;
+      });
+    const results = await Promise.allSettled([write('a', 'same'), write('b', 'other'), write('c', 'same'), write('d', 'last')]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.deepEqual(results.filter((r) => r.status === 'fulfilled').map((r) => r.value), ['a', 'b', 'd']);
+    const rows = await db.selectFrom('meta').select(['key', 'value']).orderBy('key').execute();
+    assert.deepEqual(rows, [
+      { key: 'last', value: 'd' },
+      { key: 'other', value: 'b' },
+      { key: 'same', value: 'a' },
+    ]);
+    // The writes before the failure ran again after the rollback; the one after it ran once.
+    assert.deepEqual(Object.fromEntries(runs), { a: 2, b: 2, c: 1, d: 1 });
+  });
+});

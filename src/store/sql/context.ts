@@ -9,8 +9,9 @@ export interface SqlContext {
   /**
    * Runs `fn` in a transaction and resolves once it is durable. Use it for the hot write paths
    * (API accepts, receipts, acks): on SQLite writes that arrive together share one commit (group
-   * commit, see group-commit.ts); `fn` may run inside a savepoint of a larger transaction, so it
-   * must not commit or roll back itself.
+   * commit, see group-commit.ts); `fn` may share its transaction with other writes, so it must
+   * not commit or roll back itself, and may run again when another write of its batch failed, so
+   * it must have no effect outside the store.
    */
   write<T>(fn: WriteFn<T>): Promise<T>;
 }

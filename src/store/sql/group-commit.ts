@@ -13,10 +13,15 @@ interface Pending {
  * Group commit for a single-writer engine. Writes that arrive while a batch is being committed
  * and made durable (on SQLite an off-thread sync of the log, see sqlite/wal-flusher.ts) queue up
  * and are committed together in the next transaction, so the sync — and the log pages each commit
- * rewrites — is paid once per batch. Each write runs inside its own savepoint, so one failing
- * write (a unique violation, say) rolls back alone and only its caller sees the error. No caller
- * is answered before its batch is durable. `windowMs` (default 0) makes the first write of an
- * idle committer wait for company; the queue that forms during each sync batches well enough.
+ * rewrites — is paid once per batch. No caller is answered before its batch is durable.
+ * `windowMs` (default 0) makes the first write of an idle committer wait for company; the queue
+ * that forms during each sync batches well enough.
+ *
+ * A write that throws must not take the others down with it, yet a savepoint around every write
+ * costs two statements each on a path where failures are rare. So a batch runs optimistically:
+ * when write i throws, the whole transaction is rolled back, i's caller gets its error (seen
+ * after the writes before it, as in a serial run), and the others go back to the head of the
+ * queue to run again. A write may therefore run more than once; only its last run counts.
  */
 export class GroupCommitter {
   readonly #db: Kysely<Database>;
@@ -72,7 +77,6 @@ export class GroupCommitter {
   }
 
   async #runBatch(batch: Pending[]): Promise<void> {
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     let trx;
     try {
       trx = await this.#db.startTransaction().execute();
@@ -80,32 +84,32 @@ export class GroupCommitter {
       for (const op of batch) op.reject(err);
       return;
     }
+    const values: unknown[] = [];
+    let failed: { readonly at: number; readonly error: unknown } | undefined;
     try {
       for (const [i, op] of batch.entries()) {
-        const name = `w${i}`;
-        // Savepoint names are typed per literal; the batch's names are dynamic by nature.
-        const sp = await trx.savepoint(name).execute();
         try {
-          const value = await op.fn(sp);
-          await sp.releaseSavepoint(name as never).execute();
-          outcomes.push({ ok: true, value });
+          values.push(await op.fn(trx));
         } catch (error) {
-          await sp.rollbackToSavepoint(name as never).execute();
-          await sp.releaseSavepoint(name as never).execute();
-          outcomes.push({ ok: false, error });
+          failed = { at: i, error };
+          break;
         }
       }
-      await trx.commit().execute();
+      if (failed === undefined) await trx.commit().execute();
     } catch (err) {
-      // The commit itself (or a savepoint command) failed: nothing of this batch is durable.
+      // The commit itself failed: nothing of this batch is durable.
       await trx.rollback().execute().catch(() => undefined);
       for (const op of batch) op.reject(err);
       return;
     }
-    for (const [i, op] of batch.entries()) {
-      const outcome = outcomes[i];
-      if (outcome?.ok === true) op.resolve(outcome.value);
-      else op.reject(outcome?.error);
+    if (failed === undefined) {
+      for (const [i, op] of batch.entries()) op.resolve(values[i]);
+      return;
     }
+    // Some errors end the transaction on their own: then there is nothing left to roll back.
+    await trx.rollback().execute().catch(() => undefined);
+    const { at, error } = failed;
+    batch[at]?.reject(error);
+    this.#queue.unshift(...batch.filter((_, i) => i !== at));
   }
 }
