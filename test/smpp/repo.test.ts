@@ -53,6 +53,9 @@ test('parts are found by any of their three keys; a resubmitted part takes its n
   assert.deepEqual((await repo.findParts(['b8be19'])).map((p) => p.part), [1]);
   assert.deepEqual((await repo.findParts(['12107289'])).map((p) => p.part), [1], 'hex id read as decimal');
   assert.deepEqual((await repo.findParts(['33e95179'])).map((p) => p.part), [2], 'decimal id read as hex');
+  assert.deepEqual((await repo.findExactParts(['b8be19'])).map((p) => p.part), [1]);
+  assert.deepEqual(await repo.findExactParts(['12107289']), [], 'an exact match only');
+  assert.deepEqual((await repo.findExactParts(['b8be19', '870928761'])).map((p) => p.part).sort(), [1, 2]);
   await part('r-keys', 2, '42');
   assert.deepEqual(await repo.findParts(['870928761']), []);
   assert.equal((await repo.message('r-keys'))?.parts[1]?.smscId, '42');
@@ -78,6 +81,20 @@ test('finalise happens once', async () => {
   assert.equal(await repo.finalise('r-final', 'delivered', 5), true);
   assert.equal(await repo.finalise('r-final', 'undeliverable', 6), false);
   assert.equal((await repo.message('r-final'))?.message.finalState, 'delivered');
+});
+
+test('a found part carries its message total and whether it is final; settle records the part and the message once', async () => {
+  const k = idKeys('5e77');
+  await repo.recordPart({ recipientId: 'r-settle', part: 1, smscId: '5e77', idKey: k.key, idDec: k.dec, idHex: k.hex, submittedAt: 2 }, { recipientId: 'r-settle', messageId: 'm6', total: 1, concatRef: 0, createdAt: 1 });
+  assert.deepEqual((await repo.findParts(['5e77'])).map((p) => [p.recipientId, p.total, p.messageFinal]), [['r-settle', 1, false]]);
+  assert.equal(await repo.settle('r-settle', 1, 'undeliverable', '034', 30), true);
+  assert.equal(await repo.settle('r-settle', 1, 'delivered', null, 40), false);
+  const m = await repo.message('r-settle');
+  assert.deepEqual([m?.message.finalState, m?.message.finalAt, m?.message.lastReceiptAt], ['undeliverable', 30, 30]);
+  assert.deepEqual(m?.parts.map((p) => [p.state, p.errorCode, p.receiptAt]), [['undeliverable', '034', 30]]);
+  assert.deepEqual((await repo.findParts(['5e77'])).map((p) => [p.total, p.messageFinal]), [[1, true]]);
+  await part('r-orphan', 1, 'orph');
+  assert.deepEqual((await repo.findParts(['orph'])).map((p) => [p.recipientId, p.total, p.messageFinal]), [['r-orphan', null, false]], 'a part without a message row');
 });
 
 test('stalled: open, every part accepted, one delivered, quiet since before', async () => {

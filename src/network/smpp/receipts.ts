@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
-import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppPartRecord, SmppPartState, SmppRepo } from '../../store/repos/smpp.js';
+import type { HeldReceipt, SmppFinalState, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../../store/repos/smpp.js';
 import type { Receipt } from '../connector.js';
 import type { ParsedReceipt } from './dlr.js';
 import { IdMatcher, type IdKeys, normaliseId } from './ids.js';
@@ -63,6 +63,10 @@ export interface ReceiptStats {
 }
 
 const FINAL_FAILURES: readonly SmppPartState[] = ['undeliverable', 'expired', 'rejected'];
+
+function isFinal(state: SmppPartState): state is SmppFinalState {
+  return state === 'delivered' || FINAL_FAILURES.includes(state);
+}
 /** Longest pause between two tries of a held receipt. */
 const HELD_RETRY_CAP_MS = 30_000;
 /** Held receipts kept in memory (and so retried) at once; older ones wait for a restart or a sweep. */
@@ -194,8 +198,13 @@ export class ReceiptTracker {
     return this.#sweep();
   }
 
-  async #match(ids: readonly string[]): Promise<SmppPartRecord | null> {
-    const candidates = await this.#o.repo.findParts(ids.map(normaliseId));
+  async #match(ids: readonly string[]): Promise<SmppPartMatch | null> {
+    const keys = ids.map(normaliseId);
+    const { repo } = this.#o;
+    // While this SMSC writes receipt ids as it wrote the submits' (the usual case), an exact
+    // match wins any ambiguity anyway (see IdMatcher): look there first, one index instead of three.
+    const exact = this.#matcher.preferred() === 'same' ? await repo.findExactParts(keys) : [];
+    const candidates = exact.length > 0 ? exact : await repo.findParts(keys);
     return this.#matcher.choose(
       ids,
       candidates.map((p) => ({ item: p, keys: { key: p.idKey, dec: p.idDec, hex: p.idHex } })),
@@ -203,26 +212,33 @@ export class ReceiptTracker {
     );
   }
 
-  async #apply(part: SmppPartRecord, state: SmppPartState, errorCode: string | null, at: number): Promise<void> {
+  async #apply(part: SmppPartMatch, state: SmppPartState, errorCode: string | null, at: number): Promise<void> {
     await this.#locked(part.recipientId, async () => {
       const { repo } = this.#o;
+      if (part.total === 1 && isFinal(state)) {
+        // The receipt of a single-part message settles it: no need to read the parts back. A
+        // repeat for a message already reported changes nothing.
+        if (part.messageFinal) return;
+        await this.#report(part.recipientId, part.smscId, state, errorCode, at);
+        if (await repo.settle(part.recipientId, part.part, state, errorCode, at)) this.#finals++;
+        return;
+      }
       await repo.applyReceipt(part.recipientId, part.part, state, errorCode, at);
       const current = await repo.message(part.recipientId);
       if (!current || current.message.finalState !== null) return;
       const result = combine(current.message.total, current.parts);
-      if (result) await this.#finish(current.message, current.parts, result.state, result.errorCode, at);
+      if (result) await this.#finish(current.message.recipientId, current.parts, result.state, result.errorCode, at);
     });
   }
 
-  async #finish(message: SmppMessageRecord, parts: readonly SmppPartRecord[], state: SmppFinalState, errorCode: string | null, at: number): Promise<void> {
-    await this.#o.emit({
-      networkId: parts.map((p) => p.smscId).join(','),
-      recipientId: message.recipientId,
-      state,
-      ...(errorCode === null ? {} : { errorCode }),
-      at,
-    });
-    if (await this.#o.repo.finalise(message.recipientId, state, at)) this.#finals++;
+  async #finish(recipientId: string, parts: readonly SmppPartRecord[], state: SmppFinalState, errorCode: string | null, at: number): Promise<void> {
+    await this.#report(recipientId, parts.map((p) => p.smscId).join(','), state, errorCode, at);
+    if (await this.#o.repo.finalise(recipientId, state, at)) this.#finals++;
+  }
+
+  /** Hands the final state to the core; resolves once the core has stored it. */
+  #report(recipientId: string, networkId: string, state: SmppFinalState, errorCode: string | null, at: number): Promise<void> {
+    return this.#o.emit({ networkId, recipientId, state, ...(errorCode === null ? {} : { errorCode }), at });
   }
 
   async #sweep(): Promise<void> {
@@ -289,7 +305,7 @@ export class ReceiptTracker {
         if (!complete || !anyDelivered || anyFailed) return;
         log.info({ recipientId: m.recipientId, parts: parts.map((p) => p.state) }, 'smpp: parts without receipt after the grace period, settled as delivered');
         this.#settled++;
-        await this.#finish(current.message, parts, 'delivered', null, clock.now());
+        await this.#finish(current.message.recipientId, parts, 'delivered', null, clock.now());
       });
     }
   }

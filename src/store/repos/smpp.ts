@@ -37,6 +37,12 @@ export interface SmppPartRecord {
   readonly receiptAt: number | null;
 }
 
+/** A part found by a receipt's id, with what the receipt needs of its message (null: no message row). */
+export interface SmppPartMatch extends SmppPartRecord {
+  readonly total: number | null;
+  readonly messageFinal: boolean;
+}
+
 export interface HeldReceipt {
   readonly id: string;
   /** The ids the receipt names (TLV, text), as received. */
@@ -65,7 +71,9 @@ export interface SmppRepo {
    */
   recordPart(part: Omit<SmppPartRecord, 'state' | 'errorCode' | 'receiptAt'>, open?: SmppOpening): Promise<void>;
   /** Parts whose id_key, id_dec or id_hex equals one of `keys`. */
-  findParts(keys: readonly string[]): Promise<SmppPartRecord[]>;
+  findParts(keys: readonly string[]): Promise<SmppPartMatch[]>;
+  /** Parts whose id_key equals one of `keys` (the exact matches: one index instead of three). */
+  findExactParts(keys: readonly string[]): Promise<SmppPartMatch[]>;
   /**
    * Applies a receipt to a part: a final state is never replaced; an intermediate one only
    * replaces 'submitted'. Also stamps the message's last_receipt_at.
@@ -73,6 +81,11 @@ export interface SmppRepo {
   applyReceipt(recipientId: string, part: number, state: SmppPartState, errorCode: string | null, at: number): Promise<void>;
   /** Marks the message final; false when it already was (someone else reported it). */
   finalise(recipientId: string, state: SmppFinalState, at: number): Promise<boolean>;
+  /**
+   * `applyReceipt` and `finalise` in one write, for a final receipt that settles its message on
+   * its own (a single-part message); false when the message already was final.
+   */
+  settle(recipientId: string, part: number, state: SmppFinalState, errorCode: string | null, at: number): Promise<boolean>;
   /**
    * Open messages with every part accepted, at least one delivered, and no receipt since `before`:
    * the ones whose remaining parts may never report (settled after a grace period).

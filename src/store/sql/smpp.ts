@@ -1,4 +1,4 @@
-import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppOpening, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
+import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppOpening, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
 import type { Kysely } from 'kysely';
 import type { Database, SmppHeldReceiptsTable, SmppMessagesTable, SmppPartsTable } from '../schema.js';
 import { writeOne, type SqlContext } from './context.js';
@@ -34,6 +34,10 @@ function toPart(row: SmppPartsTable): SmppPartRecord {
   };
 }
 
+function toMatch(row: SmppPartsTable & { total: number | null; final_state: string | null }): SmppPartMatch {
+  return { ...toPart(row), total: row.total === null ? null : Number(row.total), messageFinal: row.final_state !== null };
+}
+
 function toHeld(row: SmppHeldReceiptsTable): HeldReceipt {
   return {
     id: row.id,
@@ -51,13 +55,20 @@ function toHeld(row: SmppHeldReceiptsTable): HeldReceipt {
 // The statements every SMPP message runs through, compiled once (see prepared.ts).
 const messageOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', v.recipientId));
 const partsOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_parts').selectAll().where('recipient_id', '=', v.recipientId).orderBy('part'));
+/** Parts with their message's total and final state (a receipt usually needs nothing more). */
+function partsMatching(db: Kysely<Database>) {
+  return db
+    .selectFrom('smpp_parts as p')
+    .leftJoin('smpp_messages as m', 'm.recipient_id', 'p.recipient_id')
+    .selectAll('p')
+    .select(['m.total', 'm.final_state']);
+}
 const partsByKey = prepared((db, v: { id: string }) =>
-  db
-    .selectFrom('smpp_parts')
-    .selectAll()
-    .where((eb) => eb.or([eb('id_key', '=', v.id), eb('id_dec', '=', v.id), eb('id_hex', '=', v.id)]))
+  partsMatching(db)
+    .where((eb) => eb.or([eb('p.id_key', '=', v.id), eb('p.id_dec', '=', v.id), eb('p.id_hex', '=', v.id)]))
     .limit(50),
 );
+const partsByExactKey = prepared((db, v: { id: string }) => partsMatching(db).where('p.id_key', '=', v.id).limit(50));
 const insertMessage = prepared((db, m: SmppMessagesTable) =>
   db
     .insertInto('smpp_messages')
@@ -102,6 +113,13 @@ const finalPartReceipt = prepared(partReceipt);
 // An intermediate state (enroute, accepted) only moves a part that has had no receipt yet.
 const interimPartReceipt = prepared((db, v: PartReceipt) => partReceipt(db, v).where('state', '=', 'submitted'));
 const noteReceipt = prepared((db, v: { recipientId: string; at: number }) => db.updateTable('smpp_messages').set({ last_receipt_at: v.at }).where('recipient_id', '=', v.recipientId));
+const settleMessage = prepared((db, v: { recipientId: string; state: string; at: number }) =>
+  db
+    .updateTable('smpp_messages')
+    .set({ final_state: v.state, final_at: v.at, last_receipt_at: v.at })
+    .where('recipient_id', '=', v.recipientId)
+    .where('final_state', 'is', null),
+);
 const finaliseMessage = prepared((db, v: { recipientId: string; state: string; at: number }) =>
   db.updateTable('smpp_messages').set({ final_state: v.state, final_at: v.at }).where('recipient_id', '=', v.recipientId).where('final_state', 'is', null),
 );
@@ -167,18 +185,23 @@ export class SqlSmppRepo implements SmppRepo {
     });
   }
 
-  async findParts(keys: readonly string[]): Promise<SmppPartRecord[]> {
+  async findParts(keys: readonly string[]): Promise<SmppPartMatch[]> {
     if (keys.length === 0) return [];
     const list = [...new Set(keys)];
     // A receipt usually names its message one way: that common shape is prepared.
-    if (list.length === 1 && list[0] !== undefined) return (await partsByKey(this.#ctx.db, { id: list[0] })).rows.map(toPart);
-    const rows = await this.#ctx.db
-      .selectFrom('smpp_parts')
-      .selectAll()
-      .where((eb) => eb.or([eb('id_key', 'in', list), eb('id_dec', 'in', list), eb('id_hex', 'in', list)]))
+    if (list.length === 1 && list[0] !== undefined) return (await partsByKey(this.#ctx.db, { id: list[0] })).rows.map(toMatch);
+    const rows = await partsMatching(this.#ctx.db)
+      .where((eb) => eb.or([eb('p.id_key', 'in', list), eb('p.id_dec', 'in', list), eb('p.id_hex', 'in', list)]))
       .limit(50)
       .execute();
-    return rows.map(toPart);
+    return rows.map(toMatch);
+  }
+
+  async findExactParts(keys: readonly string[]): Promise<SmppPartMatch[]> {
+    const list = [...new Set(keys)];
+    if (list.length === 1 && list[0] !== undefined) return (await partsByExactKey(this.#ctx.db, { id: list[0] })).rows.map(toMatch);
+    if (list.length === 0) return [];
+    return (await partsMatching(this.#ctx.db).where('p.id_key', 'in', list).limit(50).execute()).map(toMatch);
   }
 
   async applyReceipt(recipientId: string, part: number, state: SmppPartState, errorCode: string | null, at: number): Promise<void> {
@@ -192,6 +215,14 @@ export class SqlSmppRepo implements SmppRepo {
   async finalise(recipientId: string, state: SmppFinalState, at: number): Promise<boolean> {
     const r = await writeOne(this.#ctx, (db) => finaliseMessage(db, { recipientId, state, at }));
     return Number(r.numAffectedRows ?? 0n) === 1;
+  }
+
+  async settle(recipientId: string, part: number, state: SmppFinalState, errorCode: string | null, at: number): Promise<boolean> {
+    return this.#ctx.write(async (trx) => {
+      await finalPartReceipt(trx, { recipientId, part, state, errorCode, at });
+      const r = await settleMessage(trx, { recipientId, state, at });
+      return Number(r.numAffectedRows ?? 0n) === 1;
+    });
   }
 
   async stalled(before: number, limit: number): Promise<SmppMessageRecord[]> {
