@@ -41,6 +41,7 @@ export function submitWorker(deps: SubmitWorkerDeps): JobHandler {
         encoding: message.encoding,
         segments: message.segments,
         wantReceipt: true,
+        firstAttempt: job.attempts === 1,
       });
       if (result.ok) {
         const acked = await store.messages.markSubmitted(recipient.id, result.networkId, clock.now(), { jobId: job.id, workerId: lease.workerId });

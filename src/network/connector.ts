@@ -20,6 +20,11 @@ export interface SubmitRequest {
   readonly segments: number;
   /** Whether the network should report the final delivery state. */
   readonly wantReceipt: boolean;
+  /**
+   * No earlier attempt at this recipient can have reached the network (dispatch's first claim of
+   * its job), so there is nothing of one to look up; absent means there may be.
+   */
+  readonly firstAttempt?: boolean;
 }
 
 /**

@@ -168,7 +168,8 @@ export class SmppConnector implements Connector {
     const { repo, clock, settings } = this.#o;
     const payloadMode = settings.useMessagePayload && message.segments.length > 1;
     const total = payloadMode ? 1 : message.segments.length;
-    const existing = await repo.message(request.recipientId);
+    // A retry sends only the parts an earlier attempt did not get accepted (see above).
+    const existing = request.firstAttempt === true ? undefined : await repo.message(request.recipientId);
     const opening = {
       recipientId: request.recipientId,
       messageId: request.messageId,
