@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AccessGrant, TokenRecord, TokenRepo } from '../repos/tokens.js';
 import type { OauthTokensTable } from '../schema.js';
 import type { SqlContext } from './context.js';
+import { prepared } from './prepared.js';
 
 function toToken(row: OauthTokensTable): TokenRecord {
   return {
@@ -28,6 +29,32 @@ function toRow(t: TokenRecord): OauthTokensTable {
     created_at: t.createdAt,
   };
 }
+
+// Every API request reads its token's grant: built and compiled once (see prepared.ts).
+const accessGrantOf = prepared((db, v: { hash: string }) =>
+  db
+    .selectFrom('oauth_tokens')
+    .innerJoin('apps', 'apps.id', 'oauth_tokens.app_id')
+    .selectAll('oauth_tokens')
+    .select((eb) => [
+      'apps.name as app_name',
+      'apps.realm as app_realm',
+      'apps.suspended as app_suspended',
+      'apps.scopes as app_scopes',
+      'apps.rate_per_second as app_rate_per_second',
+      'apps.rate_per_day as app_rate_per_day',
+      'apps.delivery_status_url as app_delivery_status_url',
+      // Codes are digits only, so a comma list is unambiguous. string_agg with ORDER BY runs on
+      // PostgreSQL and on SQLite since 3.44 (better-sqlite3 bundles a newer one).
+      eb
+        .selectFrom('short_codes')
+        .select(sql<string | null>`string_agg(short_codes.code, ',' order by short_codes.code)`.as('codes'))
+        .whereRef('short_codes.app_id', '=', 'apps.id')
+        .as('app_short_codes'),
+    ])
+    .where('oauth_tokens.token_hash', '=', v.hash)
+    .where('oauth_tokens.kind', '=', 'access'),
+);
 
 export class SqlTokenRepo implements TokenRepo {
   readonly #ctx: SqlContext;
@@ -61,29 +88,7 @@ export class SqlTokenRepo implements TokenRepo {
   }
 
   async getAccessGrant(hash: string): Promise<AccessGrant | undefined> {
-    const row = await this.#ctx.db
-      .selectFrom('oauth_tokens')
-      .innerJoin('apps', 'apps.id', 'oauth_tokens.app_id')
-      .selectAll('oauth_tokens')
-      .select((eb) => [
-        'apps.name as app_name',
-        'apps.realm as app_realm',
-        'apps.suspended as app_suspended',
-        'apps.scopes as app_scopes',
-        'apps.rate_per_second as app_rate_per_second',
-        'apps.rate_per_day as app_rate_per_day',
-        'apps.delivery_status_url as app_delivery_status_url',
-        // Codes are digits only, so a comma list is unambiguous. string_agg with ORDER BY runs on
-        // PostgreSQL and on SQLite since 3.44 (better-sqlite3 bundles a newer one).
-        eb
-          .selectFrom('short_codes')
-          .select(sql<string | null>`string_agg(short_codes.code, ',' order by short_codes.code)`.as('codes'))
-          .whereRef('short_codes.app_id', '=', 'apps.id')
-          .as('app_short_codes'),
-      ])
-      .where('oauth_tokens.token_hash', '=', hash)
-      .where('oauth_tokens.kind', '=', 'access')
-      .executeTakeFirst();
+    const [row] = (await accessGrantOf(this.#ctx.db, { hash })).rows;
     if (row === undefined) return undefined;
     return {
       token: toToken(row),
