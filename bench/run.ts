@@ -6,6 +6,7 @@
  *   --count N       messages per end-to-end / inbound batch (default 10000)
  *   --smpp-count N  messages on the HTTP → SMPP → notification path (default 20000)
  *   --stored N      messages seeded for the scale scenario (default 1000000)
+ *   --no-build      use dist/ as it is (the test runner builds it once for every suite)
  * Every process runs on 127.0.0.1; the gateway runs from dist/ as `npm start` runs it.
  * BENCH_CPU_PROF=DIR: each gateway and SMSC process writes a V8 CPU profile into DIR when it stops.
  */
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     count: { type: 'string', default: '10000' },
     'smpp-count': { type: 'string', default: '20000' },
     stored: { type: 'string', default: '1000000' },
+    'no-build': { type: 'boolean', default: false },
   },
 });
 const scenarios = new Set(values.scenarios.split(','));
@@ -33,8 +35,10 @@ const stores: StoreKind[] = values.store === 'both' ? ['sqlite', 'postgres'] : [
 const duration = Number(values.duration);
 const count = Number(values.count);
 
-process.stdout.write('building dist/ …\n');
-execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
+if (!values['no-build']) {
+  process.stdout.write('building dist/ …\n');
+  execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
+}
 
 const rows: Row[] = [];
 const step = async (name: string, fn: () => Promise<Row[]>) => {

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './run.js';
+import { CLI_FROM_SOURCE, runCli } from './run.js';
 
 const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
 
@@ -18,7 +18,7 @@ interface Served {
 
 /** `switchboard serve` on port 0 over `dataDir`, without SWITCHBOARD_ADMIN_TOKEN; resolves once it listens. */
 function serve(dataDir: string): Promise<Served> {
-  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_CLI_FROM_SOURCE: '1' };
+  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
   delete env.SWITCHBOARD_ADMIN_TOKEN;
   delete env.SWITCHBOARD_DATABASE_URL;
   const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
