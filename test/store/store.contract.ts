@@ -143,9 +143,12 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.ok(dead);
       assert.equal(await store.jobs.bury(dead.id, 'w', 'permanent'), true);
       assert.equal(await store.jobs.reschedule(claimed.find((j) => j.ref === 'alive')?.id ?? '', 'w', T0 + 100, 'retry'), true);
+      assert.deepEqual(await store.jobs.backlog(T0 + 10 * LEASE), { ready: 1, oldestDueMs: 10 * LEASE - 100 });
       const later = await store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 5, leaseMs: LEASE, now: T0 + 10 * LEASE });
       assert.deepEqual(refs(later), ['alive']);
-      assert.deepEqual(await store.jobs.backlog(T0 + 10 * LEASE), { ready: 1, oldestDueMs: 10 * LEASE - 100 });
+      // In flight, it waits for no worker: not due again before its lease ends.
+      assert.deepEqual(await store.jobs.backlog(T0 + 10 * LEASE), { ready: 0, oldestDueMs: 0 });
+      assert.deepEqual(await store.jobs.backlog(T0 + 11 * LEASE), { ready: 1, oldestDueMs: 0 });
     });
 
     it('jobs: wake makes waiting jobs of the given refs due now, leaving held and other jobs alone', async ({ store }) => {

@@ -5,11 +5,15 @@ import { reasonOf } from './connection-errors.js';
 
 export const JOBS_CHANNEL = 'switchboard_jobs';
 
+/** The trigger of earlier versions, which fired on every change of run_at (claims now move it too). */
+const OLD_TRIGGER = 'jobs_notify';
+
 /**
  * Makes every commit that adds jobs or moves their run time (a new job, a retry, a wake-up) send
  * one NOTIFY on `switchboard_jobs`. A trigger covers every path, including repositories that insert
  * jobs inside their own transactions; PostgreSQL delivers the notification only on commit and
- * folds duplicates within one transaction. Claims do not touch `run_at`, so they stay silent.
+ * folds duplicates within one transaction. A claim moves run_at too, to its lease's end, but the
+ * job it leaves is held (locked_by set), so claims stay silent.
  * Installs under a transaction-level advisory lock: `CREATE OR REPLACE FUNCTION` from two
  * instances starting together would otherwise fail with "tuple concurrently updated".
  */
@@ -18,7 +22,7 @@ export async function installJobsTrigger(db: Kysely<Database>): Promise<void> {
   const present = async (q: Kysely<Database>) => {
     const { rows } = await sql<{ n: number }>`
       select count(*) as n from pg_trigger t join pg_proc p on p.oid = t.tgfoid
-      where t.tgname = 'jobs_notify' and t.tgrelid = 'jobs'::regclass and p.proname = 'switchboard_jobs_notify'`.execute(q);
+      where t.tgname = 'jobs_notify_unheld' and t.tgrelid = 'jobs'::regclass and p.proname = 'switchboard_jobs_notify'`.execute(q);
     return Number(rows[0]?.n) > 0;
   };
   if (await present(db)) return;
@@ -31,10 +35,11 @@ export async function installJobsTrigger(db: Kysely<Database>): Promise<void> {
         perform pg_notify(${sql.lit(JOBS_CHANNEL)}, '');
         return null;
       end $$`.execute(trx);
-    await sql`drop trigger if exists jobs_notify on jobs`.execute(trx);
+    await sql`drop trigger if exists ${sql.id(OLD_TRIGGER)} on jobs`.execute(trx);
+    await sql`drop trigger if exists jobs_notify_unheld on jobs`.execute(trx);
     await sql`
-      create trigger jobs_notify after insert or update of run_at on jobs
-      for each statement execute function switchboard_jobs_notify()`.execute(trx);
+      create trigger jobs_notify_unheld after insert or update of run_at on jobs
+      for each row when (new.locked_by is null) execute function switchboard_jobs_notify()`.execute(trx);
   });
 }
 

@@ -38,13 +38,18 @@ export interface ClaimOptions {
 
 /**
  * The job table. Lease rules are written once: a claim sets `attempts + 1`, `locked_by` and
- * `locked_until` in one statement; complete, reschedule and bury only touch a job still held by
- * the caller (`where id = ? and locked_by = ?`), so a worker whose lease expired cannot undo the
- * work of the one that took over. An expired lease makes the job claimable again.
+ * `locked_until`, and moves `run_at` to the lease's end, in one write: the due part of the
+ * (state, kind, run_at) index then holds only claimable jobs, so a claim never steps over the
+ * jobs in flight, and an expired lease makes the job due (claimable) again by itself. Complete,
+ * reschedule and bury only touch a job still held by the caller (`where id = ? and locked_by = ?`),
+ * so a worker whose lease expired cannot undo the work of the one that took over.
  */
 export interface JobRepo {
   enqueue(jobs: readonly NewJob[]): Promise<void>;
-  /** Claims up to `limit` due jobs, oldest `run_at` first; each is claimed by exactly one caller. */
+  /**
+   * Claims up to `limit` due jobs, oldest `run_at` first; each is claimed by exactly one caller.
+   * Each comes back with the due time it was claimed at.
+   */
   claim(options: ClaimOptions): Promise<Job[]>;
   /** The job is done: deletes it. False when the caller no longer holds it. */
   complete(id: string, workerId: string): Promise<boolean>;
@@ -56,6 +61,6 @@ export interface JobRepo {
   wake(kind: string, refs: readonly string[], now: number): Promise<number>;
   /** Makes every waiting job of a kind run now, e.g. submits delayed while a network link was down. */
   wakeAll(kind: string, now: number): Promise<number>;
-  /** Ready jobs and the age of the oldest due one, for health and metrics. */
+  /** Due jobs waiting for a worker (claimed ones are not due) and the age of the oldest, for health and metrics. */
   backlog(now: number): Promise<{ ready: number; oldestDueMs: number }>;
 }

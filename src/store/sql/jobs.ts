@@ -106,30 +106,42 @@ export class SqlJobRepo implements JobRepo {
   }
 
   async claim({ kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<Job[]> {
-    const { dialect } = this.#ctx;
     // Claims, acks and retries go through the group commit like every hot write: one fsync per
-    // batch instead of one per job.
-    // SQLite has one writer, so select-then-update in one statement cannot double-claim;
-    // PostgreSQL needs SKIP LOCKED so concurrent instances take disjoint rows without waiting.
-    const rows = await this.#ctx.write((trx) => {
-      let due = trx
-        .selectFrom('jobs')
-        .select('id')
-        .where('state', '=', 'ready')
-        .where('kind', 'in', kinds)
-        .where('run_at', '<=', now)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-        .orderBy('run_at')
-        .limit(limit);
-      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+    // batch instead of one per job. A claim moves run_at to the lease's end (see JobRepo), so it
+    // answers each job with the due time it had, which orders the batch.
+    const claimed = (await this.#ctx.write((trx) => this.#claim(trx, { kinds, workerId, limit, leaseMs, now }))).map((r) => ({ ...toJob(r), runAt: Number(r.due_at) }));
+    return claimed.sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
+  }
+
+  async #claim(trx: Kysely<Database>, { kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<Array<JobsTable & { due_at: number }>> {
+    const due = trx
+      .selectFrom('jobs')
+      .select(['id', 'run_at'])
+      .where('state', '=', 'ready')
+      .where('kind', 'in', kinds)
+      .where('run_at', '<=', now)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .orderBy('run_at')
+      .limit(limit);
+    const lease = { locked_by: workerId, locked_until: now + leaseMs, run_at: now + leaseMs, attempts: sql<number>`attempts + 1` };
+    if (this.#ctx.dialect === 'postgres') {
+      // SKIP LOCKED: concurrent instances take disjoint rows without waiting; one round trip.
       return trx
+        .with('due', () => due.forUpdate().skipLocked())
         .updateTable('jobs')
-        .set({ locked_by: workerId, locked_until: now + leaseMs, attempts: sql<number>`attempts + 1` })
-        .where('id', 'in', due)
-        .returningAll()
+        .from('due')
+        .set(lease)
+        .whereRef('jobs.id', '=', 'due.id')
+        .returningAll('jobs')
+        .returning('due.run_at as due_at')
         .execute();
-    });
-    return rows.map(toJob).sort((a, b) => a.runAt - b.runAt);
+    }
+    // SQLite has one writer, so nothing can come between the select and the update.
+    const rows = await due.execute();
+    if (rows.length === 0) return [];
+    const dueAt = new Map(rows.map((r) => [r.id, Number(r.run_at)]));
+    const updated = await trx.updateTable('jobs').set(lease).where('id', 'in', [...dueAt.keys()]).returningAll().execute();
+    return updated.map((r) => ({ ...r, due_at: dueAt.get(r.id) ?? Number(r.run_at) }));
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {

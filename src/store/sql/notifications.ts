@@ -99,7 +99,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots }: ListenerClaimOptions): Promise<Job[]> {
     const { dialect } = this.#ctx;
     return this.#ctx.write(async (trx) => {
-      const chosen: string[] = [];
+      const chosen: Array<{ id: string; runAt: number }> = [];
       const taken = new Map<string, number>();
       const full = new Set<string>();
       let nullFull = false;
@@ -108,7 +108,7 @@ export class SqlNotificationRepo implements NotificationRepo {
       for (let round = 0; round < 4 && chosen.length < limit; round += 1) {
         let candidates = trx
           .selectFrom('jobs')
-          .select(['id', 'queue'])
+          .select(['id', 'queue', 'run_at'])
           .where('state', '=', 'ready')
           .where('kind', 'in', kinds)
           .where('run_at', '<=', now)
@@ -116,7 +116,7 @@ export class SqlNotificationRepo implements NotificationRepo {
           .orderBy('run_at')
           .orderBy('created_at')
           .limit(limit * 2);
-        if (chosen.length > 0) candidates = candidates.where('id', 'not in', chosen);
+        if (chosen.length > 0) candidates = candidates.where('id', 'not in', chosen.map((c) => c.id));
         if (full.size > 0) {
           const excluded = [...full];
           candidates = candidates.where((eb) => eb.or([eb('queue', 'is', null), eb('queue', 'not in', excluded)]));
@@ -134,18 +134,20 @@ export class SqlNotificationRepo implements NotificationRepo {
             continue;
           }
           taken.set(queue, used + 1);
-          chosen.push(row.id);
+          chosen.push({ id: row.id, runAt: Number(row.run_at) });
         }
         if (rows.length < limit * 2) break;
       }
       if (chosen.length === 0) return [];
       const claimed = await trx
         .updateTable('jobs')
-        .set((eb) => ({ locked_by: workerId, locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
-        .where('id', 'in', chosen)
+        // The lease's end is the job's next run time (see JobRepo); each is answered with its due time.
+        .set((eb) => ({ locked_by: workerId, locked_until: now + leaseMs, run_at: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', chosen.map((c) => c.id))
         .returningAll()
         .execute();
-      return claimed.map(toJob).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
+      const dueAt = new Map(chosen.map((c) => [c.id, c.runAt]));
+      return claimed.map((r) => ({ ...toJob(r), runAt: dueAt.get(r.id) ?? Number(r.run_at) })).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
     });
   }
 
