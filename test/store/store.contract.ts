@@ -317,8 +317,9 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       );
       const done = results.filter((r) => r !== undefined);
       assert.equal(done.length, n, 'each recipient turns final exactly once');
+      // The builder may also run for a repeat that then finds the recipient final (it is pure);
+      // what is stored is one notification per recipient (the webhook jobs below).
       assert.equal(new Set(notified).size, n);
-      assert.equal(notified.length, n, 'one notification per recipient');
       assert.equal(done.filter((r) => r?.messageFinal).length, 1, 'exactly one finalize sees the message complete');
       const status = await other.messages.readStatus('app1', 'm1', T0 + 100);
       assert.ok(status);
@@ -326,7 +327,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(typeof status.message.statusExpiresAt, 'number');
       assert.equal(await s.store.messages.readStatus('app1', 'm1', T0 + 100), undefined, 'a final status is read once');
       const webhooks = await s.store.jobs.claim({ kinds: ['webhook'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 + 100 });
-      assert.equal(webhooks.length, n);
+      assert.equal(webhooks.length, n, 'one notification per recipient');
       for (const r of recipients) assert.ok(await s.store.notifications.get(`dlr-${r.id}`), 'stored with its final state');
     });
 

@@ -73,7 +73,11 @@ export interface FinalizeResult {
   readonly messageFinal: boolean;
 }
 
-/** Builds the delivery notification to commit with a final state, or null when none is wanted. */
+/**
+ * Builds the delivery notification to commit with a final state, or null when none is wanted.
+ * Pure: it may be called for a finalize that then finds the recipient already final (and stores
+ * nothing).
+ */
 export type DlrNotificationBuilder = (message: MessageRecord, recipient: RecipientRecord) => NewNotification | null;
 
 /**

@@ -6,7 +6,7 @@ import type { Database, JobsTable, MessageRecipientsTable, MessagesTable } from 
  * rows as one JSON parameter, decoded by the table's own row type (no cast per column, one
  * statement text whatever the batch size). The columns are those the rows carry.
  */
-function insertJson(table: keyof Database, rows: readonly object[]): RawBuilder<unknown> {
+export function insertJson(table: keyof Database, rows: readonly object[]): RawBuilder<unknown> {
   const columns = sql.join(Object.keys(rows[0] ?? {}).map((c) => sql.ref(c)));
   return sql`insert into ${sql.table(table)} (${columns}) select ${columns} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)})`;
 }

@@ -16,6 +16,7 @@ import type {
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { acceptInOneStatement } from './accept-postgres.js';
+import { finalizeInOneStatement, type FinalizeStep } from './finalize-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
 import { deleteHeldJob, insertJobs, jobRows } from './jobs.js';
 import { prepared } from './prepared.js';
@@ -211,6 +212,17 @@ const openRecipients = prepared((db, v: { messageId: string }) =>
 
 const startExpiry = prepared((db, v: { id: string; expiresAt: number }) => db.updateTable('messages').set({ status_expires_at: v.expiresAt }).where('id', '=', v.id));
 
+/** SQLite's finalize (statements are not round trips there): see finalizeInOneStatement for the steps. */
+async function finalizeStepByStep(trx: Kysely<Database>, step: FinalizeStep): Promise<{ updated: boolean; messageFinal: boolean }> {
+  const updated = await finalizeRecipient(trx, { id: step.recipientId, status: step.status, at: step.at });
+  if (Number(updated.numAffectedRows ?? 0n) === 0) return { updated: false, messageFinal: false };
+  const [open] = (await openRecipients(trx, { messageId: step.messageId })).rows;
+  const messageFinal = Number(open?.n ?? 0) === 0;
+  if (messageFinal) await startExpiry(trx, { id: step.messageId, expiresAt: step.expiresAt });
+  if (step.notification !== null) await insertNotification(trx, step.notification);
+  return { updated: true, messageFinal };
+}
+
 export class SqlMessageRepo implements MessageRepo {
   readonly #ctx: SqlContext;
 
@@ -292,15 +304,11 @@ export class SqlMessageRepo implements MessageRepo {
       if (joined === undefined) return undefined;
       const row = recipientRowOf(joined);
       if (FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
-      const updated = await finalizeRecipient(trx, { id: row.id, status, at });
-      if (Number(updated.numAffectedRows ?? 0n) === 0) return undefined;
-      const [open] = (await openRecipients(trx, { messageId: row.message_id })).rows;
-      const messageFinal = Number(open?.n ?? 0) === 0;
-      if (messageFinal) await startExpiry(trx, { id: row.message_id, expiresAt: at + retentionMs });
-      const message = toMessage(messageFinal ? { ...joined, status_expires_at: at + retentionMs } : joined);
       const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
-      const notification = notify(message, recipient);
-      if (notification !== null) await insertNotification(trx, notification);
+      const step = { recipientId: row.id, messageId: row.message_id, status, at, expiresAt: at + retentionMs, notification: notify(toMessage(joined), recipient) };
+      const { updated, messageFinal } = locked ? await finalizeInOneStatement(trx, step) : await finalizeStepByStep(trx, step);
+      if (!updated) return undefined;
+      const message = toMessage(messageFinal ? { ...joined, status_expires_at: step.expiresAt } : joined);
       return { message, recipient, messageFinal };
     });
   }

@@ -1,0 +1,45 @@
+import { sql, type Kysely } from 'kysely';
+import type { NewNotification } from '../repos/notifications.js';
+import { WEBHOOK_JOB_KIND } from '../repos/notifications.js';
+import { FINAL_STATUSES } from '../repos/messages.js';
+import type { Database } from '../schema.js';
+import { insertJson } from './accept-postgres.js';
+import { jobRows } from './jobs.js';
+
+export interface FinalizeStep {
+  readonly recipientId: string;
+  readonly messageId: string;
+  readonly status: string;
+  readonly at: number;
+  /** The message's status_expires_at if this was its last open recipient. */
+  readonly expiresAt: number;
+  readonly notification: NewNotification | null;
+}
+
+/**
+ * PostgreSQL's finalize after the message row is locked (see messages.ts): the recipient's final
+ * state, the count of the message's other open recipients, the message's expiry when none is left,
+ * and the delivery notification with its webhook job, in one statement — one round trip where
+ * four or five were. Every part after the update happens only if the update did (a recipient
+ * already final changes nothing). Each statement of a transaction sees the commits made before it
+ * started, so the count sees every other finalize of the message that held the lock before us.
+ */
+export async function finalizeInOneStatement(trx: Kysely<Database>, step: FinalizeStep): Promise<{ updated: boolean; messageFinal: boolean }> {
+  const finals = sql.join(FINAL_STATUSES.map((s) => sql`${s}`));
+  const parts = [
+    sql`u as (update message_recipients set status = ${step.status}, final_at = ${step.at}, updated_at = ${step.at}
+      where id = ${step.recipientId} and status not in (${finals}) returning 1)`,
+    sql`o as (select count(*) as n from message_recipients where message_id = ${step.messageId} and id <> ${step.recipientId} and status not in (${finals}))`,
+    sql`e as (update messages set status_expires_at = ${step.expiresAt} where id = ${step.messageId} and exists (select from u) and (select n from o) = 0 returning 1)`,
+  ];
+  const n = step.notification;
+  if (n !== null) {
+    const row = { id: n.id, app_id: n.appId, kind: n.kind, target: n.target, short_code: n.shortCode, url: n.url, content_type: n.contentType, body: n.body, created_at: n.createdAt };
+    const job = jobRows([{ kind: WEBHOOK_JOB_KIND, ref: n.id, queue: n.queue, runAt: n.createdAt, deadlineAt: n.deadlineAt }], n.createdAt);
+    parts.push(sql`n as (${insertJson('notifications', [row])} where exists (select from u))`);
+    parts.push(sql`j as (${insertJson('jobs', job)} where exists (select from u))`);
+  }
+  const { rows } = await sql<{ updated: number; open: number }>`with ${sql.join(parts)} select (select count(*) from u) as updated, (select n from o) as open`.execute(trx);
+  const updated = Number(rows[0]?.updated) > 0;
+  return { updated, messageFinal: updated && Number(rows[0]?.open) === 0 };
+}
