@@ -98,8 +98,8 @@ export interface MessageRepo {
   recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined>;
   /**
    * The network accepted the submit: remember its id; `Pending` becomes `DeliveredToNetwork`.
-   * With `ack`, the submit job is deleted in the same write where that costs no extra round trip
-   * (SQLite); true when it was, so the caller need not delete it.
+   * With `ack`, the submit job is deleted in the same write (if `ack` still holds it); true when
+   * it was, so the caller need not delete it.
    */
   markSubmitted(recipientId: string, networkId: string, now: number, ack?: HeldJob): Promise<boolean>;
   /**

@@ -16,7 +16,7 @@ import type {
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { acceptInOneStatement } from './accept-postgres.js';
-import { finalizeInOneStatement, type FinalizeStep } from './finalize-postgres.js';
+import { finalizeInOneStatement, markSubmittedInOneStatement, type FinalizeStep } from './messages-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
 import { deleteHeldJob, insertJobs, jobRows } from './jobs.js';
 import { prepared } from './prepared.js';
@@ -278,11 +278,11 @@ export class SqlMessageRepo implements MessageRepo {
 
   async markSubmitted(recipientId: string, networkId: string, now: number, ack?: HeldJob): Promise<boolean> {
     const mark = (db: Kysely<Database>) => markRecipientSubmitted(db, { id: recipientId, networkId, now });
-    // On PostgreSQL the update alone is one round trip; with the ack it would take four (a transaction).
-    if (ack === undefined || this.#ctx.dialect === 'postgres') {
+    if (ack === undefined) {
       await writeOne(this.#ctx, mark);
       return false;
     }
+    if (this.#ctx.dialect === 'postgres') return markSubmittedInOneStatement(this.#ctx.db, { recipientId, networkId, now }, ack);
     return this.#ctx.write(async (trx) => {
       await mark(trx);
       return deleteHeldJob(trx, { id: ack.jobId, workerId: ack.workerId });

@@ -43,3 +43,22 @@ export async function finalizeInOneStatement(trx: Kysely<Database>, step: Finali
   const updated = Number(rows[0]?.updated) > 0;
   return { updated, messageFinal: updated && Number(rows[0]?.open) === 0 };
 }
+
+/**
+ * PostgreSQL's submit status with the job's acknowledgement (see MessageRepo.markSubmitted): the
+ * recipient goes to DeliveredToNetwork (unless a receipt already made it final) and the job is
+ * deleted if `held` still holds it, in one statement — one round trip where a transaction would
+ * take four and a separate ack one more. Resolves to whether the job was deleted.
+ */
+export async function markSubmittedInOneStatement(
+  db: Kysely<Database>,
+  v: { readonly recipientId: string; readonly networkId: string; readonly now: number },
+  held: { readonly jobId: string; readonly workerId: string },
+): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`with m as (update message_recipients
+      set network_id = ${v.networkId}, status = case when status = ${'Pending'} then ${'DeliveredToNetwork'} else status end, updated_at = ${v.now}
+      where id = ${v.recipientId} returning 1),
+    d as (delete from jobs where id = ${held.jobId} and locked_by = ${held.workerId} returning 1)
+    select count(*) as n from d`.execute(db);
+  return Number(rows[0]?.n) > 0;
+}
