@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { Job } from '../repos/jobs.js';
 import {
   WEBHOOK_JOB_KIND,
@@ -52,10 +52,17 @@ const withSecret = prepared((db, v: { id: string }) =>
     .where('notifications.id', '=', v.id),
 );
 
-const deleteOfJob = prepared((db, v: { jobId: string; workerId: string }) =>
+type HeldWebhook = { jobId: string; workerId: string };
+const deleteNotificationOf = (db: QueryCreator<Database>, v: HeldWebhook) =>
+  db.deleteFrom('notifications').where('id', '=', (eb) => eb.selectFrom('jobs').select('ref').where('id', '=', v.jobId).where('locked_by', '=', v.workerId));
+const deleteOfJob = prepared(deleteNotificationOf);
+// PostgreSQL: both deletes in one statement (a transaction would be four round trips).
+const deleteWithJob = prepared((db, v: HeldWebhook) =>
   db
-    .deleteFrom('notifications')
-    .where('id', '=', (eb) => eb.selectFrom('jobs').select('ref').where('id', '=', v.jobId).where('locked_by', '=', v.workerId)),
+    .with('n', (q) => deleteNotificationOf(q, v))
+    .deleteFrom('jobs')
+    .where('id', '=', v.jobId)
+    .where('locked_by', '=', v.workerId),
 );
 
 /** Inserts a notification and its webhook job; used inside other repositories' transactions too. */
@@ -89,7 +96,8 @@ export class SqlNotificationRepo implements NotificationRepo {
     return { notification: toNotification(row), signingSecret: row.signing_secret };
   }
 
-  acknowledge(jobId: string, workerId: string): Promise<boolean> {
+  async acknowledge(jobId: string, workerId: string): Promise<boolean> {
+    if (this.#ctx.dialect === 'postgres') return ((await deleteWithJob(this.#ctx.db, { jobId, workerId })).numAffectedRows ?? 0n) > 0n;
     return this.#ctx.write(async (trx) => {
       await deleteOfJob(trx, { jobId, workerId });
       return deleteHeldJob(trx, { id: jobId, workerId });

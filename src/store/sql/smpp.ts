@@ -1,5 +1,5 @@
 import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppOpening, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import type { Database, SmppHeldReceiptsTable, SmppMessagesTable, SmppPartsTable } from '../schema.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
@@ -69,7 +69,7 @@ const partsByKey = prepared((db, v: { id: string }) =>
     .limit(50),
 );
 const partsByExactKey = prepared((db, v: { id: string }) => partsMatching(db).where('p.id_key', '=', v.id).limit(50));
-const insertMessage = prepared((db, m: SmppMessagesTable) =>
+const insertMessageOf = (db: QueryCreator<Database>, m: SmppMessagesTable) =>
   db
     .insertInto('smpp_messages')
     .values({
@@ -82,9 +82,9 @@ const insertMessage = prepared((db, m: SmppMessagesTable) =>
       last_receipt_at: m.last_receipt_at,
       created_at: m.created_at,
     })
-    .onConflict((oc) => oc.column('recipient_id').doNothing()),
-);
-const upsertPart = prepared((db, p: SmppPartsTable) => {
+    .onConflict((oc) => oc.column('recipient_id').doNothing());
+const insertMessage = prepared(insertMessageOf);
+const upsertPartOf = (db: QueryCreator<Database>, p: SmppPartsTable) => {
   // A resubmitted part takes the new SMSC id and starts over.
   const latest = {
     smsc_id: p.smsc_id,
@@ -100,9 +100,20 @@ const upsertPart = prepared((db, p: SmppPartsTable) => {
     .insertInto('smpp_parts')
     .values({ recipient_id: p.recipient_id, part: p.part, ...latest })
     .onConflict((oc) => oc.columns(['recipient_id', 'part']).doUpdateSet(latest));
-});
+};
+const upsertPart = prepared(upsertPartOf);
+// PostgreSQL: a message opened with its part in one statement (a transaction is four round trips).
+type PartWithOpening = SmppPartsTable & Pick<SmppMessagesTable, 'message_id' | 'total' | 'concat_ref' | 'created_at'>;
+const openWithPart = prepared((db, v: PartWithOpening) =>
+  upsertPartOf(
+    db.with('m', (q) =>
+      insertMessageOf(q, { recipient_id: v.recipient_id, message_id: v.message_id, total: v.total, concat_ref: v.concat_ref, final_state: null, final_at: null, last_receipt_at: null, created_at: v.created_at }),
+    ),
+    v,
+  ),
+);
 type PartReceipt = { recipientId: string; part: number; state: string; errorCode: string | null; at: number };
-const partReceipt = (db: Kysely<Database>, v: PartReceipt) =>
+const partReceipt = (db: QueryCreator<Database>, v: PartReceipt) =>
   db
     .updateTable('smpp_parts')
     .set({ state: v.state, error_code: v.errorCode, receipt_at: v.at })
@@ -113,13 +124,16 @@ const finalPartReceipt = prepared(partReceipt);
 // An intermediate state (enroute, accepted) only moves a part that has had no receipt yet.
 const interimPartReceipt = prepared((db, v: PartReceipt) => partReceipt(db, v).where('state', '=', 'submitted'));
 const noteReceipt = prepared((db, v: { recipientId: string; at: number }) => db.updateTable('smpp_messages').set({ last_receipt_at: v.at }).where('recipient_id', '=', v.recipientId));
-const settleMessage = prepared((db, v: { recipientId: string; state: string; at: number }) =>
+type Settle = { recipientId: string; part: number; state: string; errorCode: string | null; at: number };
+const settleMessageOf = (db: QueryCreator<Database>, v: Settle) =>
   db
     .updateTable('smpp_messages')
     .set({ final_state: v.state, final_at: v.at, last_receipt_at: v.at })
     .where('recipient_id', '=', v.recipientId)
-    .where('final_state', 'is', null),
-);
+    .where('final_state', 'is', null);
+const settleMessage = prepared(settleMessageOf);
+// PostgreSQL: the part and the message in one statement.
+const settleBoth = prepared((db, v: Settle) => settleMessageOf(db.with('p', (q) => partReceipt(q, v)), v));
 const finaliseMessage = prepared((db, v: { recipientId: string; state: string; at: number }) =>
   db.updateTable('smpp_messages').set({ final_state: v.state, final_at: v.at }).where('recipient_id', '=', v.recipientId).where('final_state', 'is', null),
 );
@@ -179,6 +193,11 @@ export class SqlSmppRepo implements SmppRepo {
       await writeOne(this.#ctx, (db) => upsertPart(db, row));
       return;
     }
+    if (this.#ctx.dialect === 'postgres') {
+      const { message_id, total, concat_ref, created_at } = openingRow(open);
+      await openWithPart(this.#ctx.db, { ...row, message_id, total, concat_ref, created_at });
+      return;
+    }
     await this.#ctx.write(async (trx) => {
       await insertMessage(trx, openingRow(open));
       await upsertPart(trx, row);
@@ -218,11 +237,15 @@ export class SqlSmppRepo implements SmppRepo {
   }
 
   async settle(recipientId: string, part: number, state: SmppFinalState, errorCode: string | null, at: number): Promise<boolean> {
-    return this.#ctx.write(async (trx) => {
-      await finalPartReceipt(trx, { recipientId, part, state, errorCode, at });
-      const r = await settleMessage(trx, { recipientId, state, at });
-      return Number(r.numAffectedRows ?? 0n) === 1;
-    });
+    const v = { recipientId, part, state, errorCode, at };
+    const r =
+      this.#ctx.dialect === 'postgres'
+        ? await settleBoth(this.#ctx.db, v)
+        : await this.#ctx.write(async (trx) => {
+            await finalPartReceipt(trx, v);
+            return settleMessage(trx, v);
+          });
+    return Number(r.numAffectedRows ?? 0n) === 1;
   }
 
   async stalled(before: number, limit: number): Promise<SmppMessageRecord[]> {
