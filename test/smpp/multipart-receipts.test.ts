@@ -103,6 +103,22 @@ test('repeated and intermediate receipts count once', async () => {
   await settle(to, 'DeliveredToTerminal');
 });
 
+test('a single-part message: its final receipt settles it; repeats and a late failure change nothing', async () => {
+  const to = number();
+  await world.sendSms(to, 'One part only', true);
+  await waitUntil(() => smsc.partsTo(to).length === 1, 5000, 'one part at the SMSC');
+  const [only] = smsc.partsTo(to);
+  assert.ok(only);
+  const before = await world.report();
+  await smsc.receipt(only.id, 'ENROUTE');
+  await smsc.receipt(only.id, 'DELIVRD');
+  await smsc.receipt(only.id, 'DELIVRD');
+  await smsc.receipt(only.id, 'UNDELIV');
+  await settle(to, 'DeliveredToTerminal');
+  const after = await world.report();
+  assert.equal(after.receipts.finals - before.receipts.finals, 1, 'one final state handed to the core');
+});
+
 test('receipts that arrive before their submit_sm_resp are held, then matched', async () => {
   const to = number();
   smsc.holdResponses = true;

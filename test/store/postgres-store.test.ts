@@ -108,6 +108,28 @@ describe('postgres store: engine specifics', { skip }, () => {
     }
   });
 
+  test('a database with the earlier job trigger (any change of run_at) gets the one that ignores claims', async () => {
+    const database = await createTestDatabase();
+    const first = await openPostgresStore({ url: database.url, poolSize: 1 });
+    await first.migrate();
+    await first.close();
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const triggers = async () => (await client.query<{ tgname: string }>(`select tgname from pg_trigger where tgrelid = 'jobs'::regclass and not tgisinternal order by tgname`)).rows.map((r) => r.tgname);
+    try {
+      await client.query('drop trigger jobs_notify_unheld on jobs');
+      await client.query('create trigger jobs_notify after insert or update of run_at on jobs for each statement execute function switchboard_jobs_notify()');
+      assert.deepEqual(await triggers(), ['jobs_notify']);
+      const upgraded = await openPostgresStore({ url: database.url, poolSize: 1 });
+      await upgraded.migrate();
+      await upgraded.close();
+      assert.deepEqual(await triggers(), ['jobs_notify_unheld']);
+    } finally {
+      await client.end();
+      await database.drop();
+    }
+  });
+
   test('an unreachable database fails the open with one line naming the server but not the password', async () => {
     const proxy = await startTcpProxy('127.0.0.1', 5432);
     await proxy.cut();

@@ -5,6 +5,7 @@ import { reasonOf } from './connection-errors.js';
 
 export const JOBS_CHANNEL = 'switchboard_jobs';
 
+const TRIGGER = 'jobs_notify_unheld';
 /** The trigger of earlier versions, which fired on every change of run_at (claims now move it too). */
 const OLD_TRIGGER = 'jobs_notify';
 
@@ -22,7 +23,7 @@ export async function installJobsTrigger(db: Kysely<Database>): Promise<void> {
   const present = async (q: Kysely<Database>) => {
     const { rows } = await sql<{ n: number }>`
       select count(*) as n from pg_trigger t join pg_proc p on p.oid = t.tgfoid
-      where t.tgname = 'jobs_notify_unheld' and t.tgrelid = 'jobs'::regclass and p.proname = 'switchboard_jobs_notify'`.execute(q);
+      where t.tgname = ${TRIGGER} and t.tgrelid = 'jobs'::regclass and p.proname = 'switchboard_jobs_notify'`.execute(q);
     return Number(rows[0]?.n) > 0;
   };
   if (await present(db)) return;
@@ -36,9 +37,9 @@ export async function installJobsTrigger(db: Kysely<Database>): Promise<void> {
         return null;
       end $$`.execute(trx);
     await sql`drop trigger if exists ${sql.id(OLD_TRIGGER)} on jobs`.execute(trx);
-    await sql`drop trigger if exists jobs_notify_unheld on jobs`.execute(trx);
+    await sql`drop trigger if exists ${sql.id(TRIGGER)} on jobs`.execute(trx);
     await sql`
-      create trigger jobs_notify_unheld after insert or update of run_at on jobs
+      create trigger ${sql.id(TRIGGER)} after insert or update of run_at on jobs
       for each row when (new.locked_by is null) execute function switchboard_jobs_notify()`.execute(trx);
   });
 }

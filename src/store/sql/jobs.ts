@@ -93,6 +93,19 @@ export async function deleteHeldJob(db: Kysely<Database>, held: { id: string; wo
   return ((await deleteHeld(db, held)).numAffectedRows ?? 0n) > 0n;
 }
 
+type ClaimedRow = JobsTable & { due_at: number };
+
+/** Claimed rows (their run_at now the lease's end) with the due time each had, from the select that chose them. */
+export function withDueTimes(claimed: readonly JobsTable[], chosen: ReadonlyArray<{ id: string; run_at: number }>): ClaimedRow[] {
+  const dueAt = new Map(chosen.map((c) => [c.id, Number(c.run_at)]));
+  return claimed.map((r) => ({ ...r, due_at: dueAt.get(r.id) ?? Number(r.run_at) }));
+}
+
+/** Claimed jobs answered with the due time they had, oldest first (see JobRepo.claim). */
+export function inDueOrder(rows: readonly ClaimedRow[]): Job[] {
+  return rows.map((r) => ({ ...toJob(r), runAt: Number(r.due_at) })).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
+}
+
 export class SqlJobRepo implements JobRepo {
   readonly #ctx: SqlContext;
 
@@ -109,11 +122,10 @@ export class SqlJobRepo implements JobRepo {
     // Claims, acks and retries go through the group commit like every hot write: one fsync per
     // batch instead of one per job. A claim moves run_at to the lease's end (see JobRepo), so it
     // answers each job with the due time it had, which orders the batch.
-    const claimed = (await this.#ctx.write((trx) => this.#claim(trx, { kinds, workerId, limit, leaseMs, now }))).map((r) => ({ ...toJob(r), runAt: Number(r.due_at) }));
-    return claimed.sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
+    return inDueOrder(await this.#ctx.write((trx) => this.#claim(trx, { kinds, workerId, limit, leaseMs, now })));
   }
 
-  async #claim(trx: Kysely<Database>, { kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<Array<JobsTable & { due_at: number }>> {
+  async #claim(trx: Kysely<Database>, { kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<ClaimedRow[]> {
     const due = trx
       .selectFrom('jobs')
       .select(['id', 'run_at'])
@@ -139,9 +151,8 @@ export class SqlJobRepo implements JobRepo {
     // SQLite has one writer, so nothing can come between the select and the update.
     const rows = await due.execute();
     if (rows.length === 0) return [];
-    const dueAt = new Map(rows.map((r) => [r.id, Number(r.run_at)]));
-    const updated = await trx.updateTable('jobs').set(lease).where('id', 'in', [...dueAt.keys()]).returningAll().execute();
-    return updated.map((r) => ({ ...r, due_at: dueAt.get(r.id) ?? Number(r.run_at) }));
+    const updated = await trx.updateTable('jobs').set(lease).where('id', 'in', rows.map((r) => r.id)).returningAll().execute();
+    return withDueTimes(updated, rows);
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {

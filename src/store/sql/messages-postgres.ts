@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { NewNotification } from '../repos/notifications.js';
-import { WEBHOOK_JOB_KIND } from '../repos/notifications.js';
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database } from '../schema.js';
 import { insertJson } from './accept-postgres.js';
 import { jobRows } from './jobs.js';
+import { notificationJob, notificationRow } from './notifications.js';
 
 export interface FinalizeStep {
   readonly recipientId: string;
@@ -34,10 +34,8 @@ export async function finalizeInOneStatement(trx: Kysely<Database>, step: Finali
   ];
   const n = step.notification;
   if (n !== null) {
-    const row = { id: n.id, app_id: n.appId, kind: n.kind, target: n.target, short_code: n.shortCode, url: n.url, content_type: n.contentType, body: n.body, created_at: n.createdAt };
-    const job = jobRows([{ kind: WEBHOOK_JOB_KIND, ref: n.id, queue: n.queue, runAt: n.createdAt, deadlineAt: n.deadlineAt }], n.createdAt);
-    parts.push(sql`n as (${insertJson('notifications', [row])} where exists (select from u))`);
-    parts.push(sql`j as (${insertJson('jobs', job)} where exists (select from u))`);
+    parts.push(sql`n as (${insertJson('notifications', [notificationRow(n)])} where exists (select from u))`);
+    parts.push(sql`j as (${insertJson('jobs', jobRows([notificationJob(n)], n.createdAt))} where exists (select from u))`);
   }
   const { rows } = await sql<{ updated: number; open: number }>`with ${sql.join(parts)} select (select count(*) from u) as updated, (select n from o) as open`.execute(trx);
   const updated = Number(rows[0]?.updated) > 0;

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type QueryCreator } from 'kysely';
-import type { Job } from '../repos/jobs.js';
+import type { Job, NewJob } from '../repos/jobs.js';
 import {
   WEBHOOK_JOB_KIND,
   type DeadLetter,
@@ -12,7 +12,7 @@ import {
 } from '../repos/notifications.js';
 import type { Database, NotificationsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
-import { deleteHeldJob, insertJobs, toJob } from './jobs.js';
+import { deleteHeldJob, inDueOrder, insertJobs, withDueTimes } from './jobs.js';
 import { prepared } from './prepared.js';
 
 export function toNotification(row: NotificationsTable): NotificationRecord {
@@ -29,8 +29,8 @@ export function toNotification(row: NotificationsTable): NotificationRecord {
   };
 }
 
-const insertRow = prepared((db, n: NewNotification) =>
-  db.insertInto('notifications').values({
+export function notificationRow(n: NewNotification): NotificationsTable {
+  return {
     id: n.id,
     app_id: n.appId,
     kind: n.kind,
@@ -40,8 +40,15 @@ const insertRow = prepared((db, n: NewNotification) =>
     content_type: n.contentType,
     body: n.body,
     created_at: n.createdAt,
-  }),
-);
+  };
+}
+
+/** The webhook job that delivers a notification. */
+export function notificationJob(n: NewNotification): NewJob {
+  return { kind: WEBHOOK_JOB_KIND, ref: n.id, queue: n.queue, runAt: n.createdAt, deadlineAt: n.deadlineAt };
+}
+
+const insertRow = prepared((db, n: NewNotification) => db.insertInto('notifications').values(notificationRow(n)));
 
 const withSecret = prepared((db, v: { id: string }) =>
   db
@@ -68,7 +75,7 @@ const deleteWithJob = prepared((db, v: HeldWebhook) =>
 /** Inserts a notification and its webhook job; used inside other repositories' transactions too. */
 export async function insertNotification(trx: Kysely<Database>, n: NewNotification): Promise<void> {
   await insertRow(trx, n);
-  await insertJobs(trx, [{ kind: WEBHOOK_JOB_KIND, ref: n.id, queue: n.queue, runAt: n.createdAt, deadlineAt: n.deadlineAt }], n.createdAt);
+  await insertJobs(trx, [notificationJob(n)], n.createdAt);
 }
 
 export class SqlNotificationRepo implements NotificationRepo {
@@ -107,7 +114,7 @@ export class SqlNotificationRepo implements NotificationRepo {
   claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots }: ListenerClaimOptions): Promise<Job[]> {
     const { dialect } = this.#ctx;
     return this.#ctx.write(async (trx) => {
-      const chosen: Array<{ id: string; runAt: number }> = [];
+      const chosen: Array<{ id: string; run_at: number }> = [];
       const taken = new Map<string, number>();
       const full = new Set<string>();
       let nullFull = false;
@@ -142,7 +149,7 @@ export class SqlNotificationRepo implements NotificationRepo {
             continue;
           }
           taken.set(queue, used + 1);
-          chosen.push({ id: row.id, runAt: Number(row.run_at) });
+          chosen.push({ id: row.id, run_at: Number(row.run_at) });
         }
         if (rows.length < limit * 2) break;
       }
@@ -154,8 +161,7 @@ export class SqlNotificationRepo implements NotificationRepo {
         .where('id', 'in', chosen.map((c) => c.id))
         .returningAll()
         .execute();
-      const dueAt = new Map(chosen.map((c) => [c.id, c.runAt]));
-      return claimed.map((r) => ({ ...toJob(r), runAt: dueAt.get(r.id) ?? Number(r.run_at) })).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
+      return inDueOrder(withDueTimes(claimed, chosen));
     });
   }
 

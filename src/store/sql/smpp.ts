@@ -52,6 +52,19 @@ function toHeld(row: SmppHeldReceiptsTable): HeldReceipt {
   };
 }
 
+function openingRow(record: SmppOpening): SmppMessagesTable {
+  return {
+    recipient_id: record.recipientId,
+    message_id: record.messageId,
+    total: record.total,
+    concat_ref: record.concatRef,
+    final_state: null,
+    final_at: null,
+    last_receipt_at: null,
+    created_at: record.createdAt,
+  };
+}
+
 // The statements every SMPP message runs through, compiled once (see prepared.ts).
 const messageOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', v.recipientId));
 const partsOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_parts').selectAll().where('recipient_id', '=', v.recipientId).orderBy('part'));
@@ -106,9 +119,7 @@ const upsertPart = prepared(upsertPartOf);
 type PartWithOpening = SmppPartsTable & Pick<SmppMessagesTable, 'message_id' | 'total' | 'concat_ref' | 'created_at'>;
 const openWithPart = prepared((db, v: PartWithOpening) =>
   upsertPartOf(
-    db.with('m', (q) =>
-      insertMessageOf(q, { recipient_id: v.recipient_id, message_id: v.message_id, total: v.total, concat_ref: v.concat_ref, final_state: null, final_at: null, last_receipt_at: null, created_at: v.created_at }),
-    ),
+    db.with('m', (q) => insertMessageOf(q, openingRow({ recipientId: v.recipient_id, messageId: v.message_id, total: v.total, concatRef: v.concat_ref, createdAt: v.created_at }))),
     v,
   ),
 );
@@ -138,18 +149,6 @@ const finaliseMessage = prepared((db, v: { recipientId: string; state: string; a
   db.updateTable('smpp_messages').set({ final_state: v.state, final_at: v.at }).where('recipient_id', '=', v.recipientId).where('final_state', 'is', null),
 );
 
-function openingRow(record: SmppOpening): SmppMessagesTable {
-  return {
-    recipient_id: record.recipientId,
-    message_id: record.messageId,
-    total: record.total,
-    concat_ref: record.concatRef,
-    final_state: null,
-    final_at: null,
-    last_receipt_at: null,
-    created_at: record.createdAt,
-  };
-}
 
 export class SqlSmppRepo implements SmppRepo {
   readonly #ctx: SqlContext;
