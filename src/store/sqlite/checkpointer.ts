@@ -1,6 +1,25 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
+/** Runs `fn` while the main connection runs nothing else (it holds the connection meanwhile). */
+export type HoldConnection = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export interface CheckpointerOptions {
+  /** Called once if the worker fails, to let the main connection checkpoint again. */
+  readonly fallBack: () => void;
+  /** Holds the main connection for the catch-up checkpoint (see below). */
+  readonly hold: HoldConnection;
+  readonly intervalMs?: number;
+  /** Log length, in frames, beyond which a round ends with a catch-up checkpoint. */
+  readonly restartFrames?: number;
+}
+
+/** What `wal_checkpoint` reports: frames in the log, and how many of them are in the database. */
+interface Round {
+  readonly log: number;
+  readonly checkpointed: number;
+}
+
 /**
  * Checkpoints the SQLite log on a worker thread, through a second connection of its own. SQLite
  * otherwise checkpoints inside whichever commit crosses `wal_autocheckpoint`, on the event loop:
@@ -8,32 +27,50 @@ import { Worker } from 'node:worker_threads';
  * cost about a sixth of the gateway's CPU on the send path. The worker's connection keeps SQLite's
  * default `synchronous=FULL`, so a checkpoint syncs the log before copying and the database after:
  * the log is only ever restarted over pages that are safely in the database file.
+ *
+ * SQLite starts the log over only when a commit finds every frame of it checkpointed. Under
+ * steady writes a checkpoint running beside them never gets there (each commit appends while it
+ * copies), and the log grew without bound: 400 MB in a 16 s benchmark, every page read searching
+ * an ever larger log index. So when a round leaves the log longer than `restartFrames`, a second
+ * checkpoint runs while the main connection is held (its queries wait, the event loop does not):
+ * it copies only what was appended during the first, and the next commit starts the log over.
  */
 export class Checkpointer {
   readonly #worker: Worker;
   readonly #intervalMs: number;
+  readonly #restartFrames: number;
+  readonly #hold: HoldConnection;
+  readonly #fallBack: () => void;
   #timer: NodeJS.Timeout | undefined;
   #writes = false;
   #busy = false;
   #closed = false;
+  #reply: { resolve: (round: Round) => void; reject: (err: Error) => void } | undefined;
   /** Set by a failed checkpoint; SQLite then checkpoints on its own (see `fallBack`). */
   lastError: string | undefined;
+  /** Catch-up checkpoints run so far (the log was started over after each). */
+  restarts = 0;
 
-  /**
-   * @param file the database file
-   * @param fallBack called once if the worker fails, to let the main connection checkpoint again
-   */
-  constructor(file: string, fallBack: () => void, intervalMs = 1000) {
-    this.#intervalMs = intervalMs;
+  constructor(file: string, options: CheckpointerOptions) {
+    this.#intervalMs = options.intervalMs ?? 1000;
+    this.#restartFrames = options.restartFrames ?? 1000;
+    this.#hold = options.hold;
+    this.#fallBack = options.fallBack;
     const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
     // Inline CommonJS: a worker file would need its own build path under tsx and tsc alike.
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sqliteModule } });
     this.#worker.unref();
-    this.#worker.on('message', (result: { error?: string }) => {
-      this.#busy = false;
-      if (result.error !== undefined) this.#fail(result.error, fallBack);
+    this.#worker.on('message', (result: Round & { error?: string }) => {
+      const reply = this.#reply;
+      this.#reply = undefined;
+      if (result.error !== undefined) reply?.reject(new Error(result.error));
+      else reply?.resolve(result);
     });
-    this.#worker.on('error', (err) => this.#fail(err.message, fallBack));
+    this.#worker.on('error', (err) => {
+      this.#reply?.reject(err);
+      this.#reply = undefined;
+      this.#fail(err.message);
+    });
   }
 
   /** Something was committed: a checkpoint is due within the interval. */
@@ -57,11 +94,32 @@ export class Checkpointer {
     if (!this.#writes) return;
     this.#writes = false;
     this.#busy = true;
-    this.#worker.postMessage('checkpoint');
+    void this.#round().finally(() => {
+      this.#busy = false;
+    });
   }
 
-  #fail(error: string, fallBack: () => void): void {
-    if (this.lastError === undefined) fallBack();
+  async #round(): Promise<void> {
+    try {
+      const first = await this.#checkpoint();
+      if (first.log > this.#restartFrames && !this.#closed) {
+        await this.#hold(() => this.#checkpoint());
+        this.restarts++;
+      }
+    } catch (err) {
+      this.#fail(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  #checkpoint(): Promise<Round> {
+    return new Promise((resolve, reject) => {
+      this.#reply = { resolve, reject };
+      this.#worker.postMessage('checkpoint');
+    });
+  }
+
+  #fail(error: string): void {
+    if (this.lastError === undefined) this.#fallBack();
     this.lastError = error;
     this.#closed = true;
   }
@@ -91,8 +149,8 @@ parentPort.on('message', (command) => {
     return;
   }
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({});
+    const [round] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ log: round.log, checkpointed: round.checkpointed });
   } catch (err) {
     parentPort.postMessage({ error: String(err && err.message || err) });
   }

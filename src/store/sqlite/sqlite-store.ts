@@ -22,7 +22,7 @@ export interface SqliteStoreOptions {
   readonly syncFile?: SyncFile;
 }
 
-/** SQLite's own default, for when the checkpoint worker cannot run. */
+/** SQLite's own default log length for a checkpoint: the worker keeps the log near it, and SQLite does if the worker cannot run. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
 /**
@@ -41,7 +41,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // A log that grew during a burst is cut back once it restarts.
   database.pragma('journal_size_limit = 67108864');
   database.pragma('wal_autocheckpoint = 0');
-  const checkpointer = new Checkpointer(options.file, () => database.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`));
+  const checkpointer = new Checkpointer(options.file, {
+    fallBack: () => database.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`),
+    // Kysely hands its one SQLite connection to one caller at a time: holding it parks every query.
+    hold: (fn) => db.connection().execute(fn),
+    restartFrames: AUTO_CHECKPOINT_PAGES,
+  });
   const flusher = options.synchronous === 'FULL' ? new WalFlusher(`${options.file}-wal`, options.syncFile) : undefined;
   const onWrite = () => {
     flusher?.markDirty();
