@@ -241,6 +241,33 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(await other.tokens.getAccessGrant('nope'), undefined);
     });
 
+    it('tokens: a revocation, a rotated secret and a deleted app show in the next grant read', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      const token = (hash: string, kind: TokenRecord['kind'], parentHash: string | null = null): TokenRecord => ({
+        hash,
+        appId: 'app1',
+        kind,
+        parentHash,
+        scopes: ['SMS'],
+        expiresAt: DEADLINE,
+        revokedAt: null,
+        createdAt: T0,
+      });
+      assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0), true);
+      assert.equal(await s.store.tokens.issuePair(token('a2', 'access', 'r2'), token('r2', 'refresh'), T0), true);
+      // Read first, so that a store keeping grants in memory holds them when they change.
+      assert.equal((await other.tokens.getAccessGrant('a1'))?.token.revokedAt, null);
+      assert.equal((await other.tokens.getAccessGrant('a2'))?.token.revokedAt, null);
+      assert.equal(await s.store.tokens.revoke('r1', 'app1', T0 + 1), 2);
+      assert.equal((await other.tokens.getAccessGrant('a1'))?.token.revokedAt, T0 + 1);
+      assert.equal((await other.tokens.getAccessGrant('a2'))?.token.revokedAt, null);
+      assert.equal(await s.store.apps.rotateSecret('app1', 'new-hash', T0 + 2), true);
+      assert.equal((await other.tokens.getAccessGrant('a2'))?.token.revokedAt, T0 + 2);
+      assert.equal(await s.store.apps.delete('app1'), true);
+      assert.equal(await other.tokens.getAccessGrant('a2'), undefined);
+    });
+
     it('rate limits: concurrent hits on several instances each get their own count', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import type { GrantCache } from './grant-cache.js';
 import type { WriteFn } from './group-commit.js';
 
 /** What every SQL repository needs: the query builder and which engine runs it. */
@@ -14,6 +15,8 @@ export interface SqlContext {
    * it must have no effect outside the store.
    */
   write<T>(fn: WriteFn<T>): Promise<T>;
+  /** Access grants kept in memory, where only this process writes the store (see GrantCache). */
+  readonly grants?: GrantCache;
 }
 
 /**

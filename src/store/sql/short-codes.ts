@@ -1,6 +1,7 @@
 import type { ShortCodeRecord, ShortCodeRepo } from '../repos/short-codes.js';
 import type { ShortCodesTable } from '../schema.js';
 import type { SqlContext } from './context.js';
+import { changingGrants } from './grant-cache.js';
 
 function toShortCode(row: ShortCodesTable): ShortCodeRecord {
   return {
@@ -21,7 +22,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
 
   async claim(record: ShortCodeRecord): Promise<boolean> {
     // The primary key decides between concurrent claims; the loser inserts nothing.
-    const row = await this.#ctx.db
+    const claim = this.#ctx.db
       .insertInto('short_codes')
       .values({
         code: record.code,
@@ -33,7 +34,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
       .onConflict((oc) => oc.column('code').doNothing())
       .returning('code')
       .executeTakeFirst();
-    return row !== undefined;
+    return (await changingGrants(this.#ctx.grants, claim)) !== undefined;
   }
 
   async get(code: string): Promise<ShortCodeRecord | undefined> {
@@ -47,7 +48,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
   }
 
   async remove(appId: string, code: string): Promise<boolean> {
-    const res = await this.#ctx.db.deleteFrom('short_codes').where('code', '=', code).where('app_id', '=', appId).executeTakeFirst();
+    const res = await changingGrants(this.#ctx.grants, this.#ctx.db.deleteFrom('short_codes').where('code', '=', code).where('app_id', '=', appId).executeTakeFirst());
     return res.numDeletedRows > 0n;
   }
 }
