@@ -1,7 +1,7 @@
 import type { ShortCodeRecord, ShortCodeRepo } from '../repos/short-codes.js';
 import type { ShortCodesTable } from '../schema.js';
 import type { SqlContext } from './context.js';
-import { changingGrants } from './grant-cache.js';
+import { afterChange } from './read-cache.js';
 
 function toShortCode(row: ShortCodesTable): ShortCodeRecord {
   return {
@@ -34,7 +34,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
       .onConflict((oc) => oc.column('code').doNothing())
       .returning('code')
       .executeTakeFirst();
-    return (await changingGrants(this.#ctx.grants, claim)) !== undefined;
+    return (await afterChange(this.#ctx.caches?.grants, claim)) !== undefined;
   }
 
   async get(code: string): Promise<ShortCodeRecord | undefined> {
@@ -48,7 +48,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
   }
 
   async remove(appId: string, code: string): Promise<boolean> {
-    const res = await changingGrants(this.#ctx.grants, this.#ctx.db.deleteFrom('short_codes').where('code', '=', code).where('app_id', '=', appId).executeTakeFirst());
+    const res = await afterChange(this.#ctx.caches?.grants, this.#ctx.db.deleteFrom('short_codes').where('code', '=', code).where('app_id', '=', appId).executeTakeFirst());
     return res.numDeletedRows > 0n;
   }
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AccessGrant, TokenRecord, TokenRepo } from '../repos/tokens.js';
 import type { OauthTokensTable } from '../schema.js';
 import type { SqlContext } from './context.js';
-import { changingGrants } from './grant-cache.js';
+import { afterChange } from './read-cache.js';
 import { prepared } from './prepared.js';
 
 function toToken(row: OauthTokensTable): TokenRecord {
@@ -89,7 +89,7 @@ export class SqlTokenRepo implements TokenRepo {
   }
 
   getAccessGrant(hash: string): Promise<AccessGrant | undefined> {
-    const { grants } = this.#ctx;
+    const grants = this.#ctx.caches?.grants;
     return grants === undefined ? this.#readGrant(hash) : grants.get(hash, () => this.#readGrant(hash));
   }
 
@@ -114,8 +114,8 @@ export class SqlTokenRepo implements TokenRepo {
 
   async revoke(hash: string, appId: string, now: number): Promise<number> {
     // An access token is nobody's parent, so one statement serves both kinds.
-    const res = await changingGrants(
-      this.#ctx.grants,
+    const res = await afterChange(
+      this.#ctx.caches?.grants,
       this.#ctx.db
         .updateTable('oauth_tokens')
         .set({ revoked_at: now })
@@ -134,7 +134,7 @@ export class SqlTokenRepo implements TokenRepo {
       .select('token_hash')
       .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
       .limit(limit);
-    const res = await changingGrants(this.#ctx.grants, db.deleteFrom('oauth_tokens').where('token_hash', 'in', dead).executeTakeFirst());
+    const res = await afterChange(this.#ctx.caches?.grants, db.deleteFrom('oauth_tokens').where('token_hash', 'in', dead).executeTakeFirst());
     return Number(res.numDeletedRows);
   }
 }

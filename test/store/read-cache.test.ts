@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GrantCache } from '../../src/store/sql/grant-cache.js';
+import { ReadCache } from '../../src/store/sql/read-cache.js';
 import type { AccessGrant } from '../../src/store/repos/tokens.js';
 
 const grant: AccessGrant = {
@@ -8,8 +8,8 @@ const grant: AccessGrant = {
   app: { id: 'app1', name: 'app1', realm: 'sandbox', suspended: false, scopes: ['SMS'], ratePerSecond: null, ratePerDay: null, deliveryStatusUrl: null, shortCodes: [] },
 };
 
-test('a grant is read once, then answered from memory until a change', async () => {
-  const cache = new GrantCache();
+test('a value is read once, then answered from memory until a change', async () => {
+  const cache = new ReadCache<AccessGrant>();
   let reads = 0;
   const load = async () => {
     reads++;
@@ -23,8 +23,8 @@ test('a grant is read once, then answered from memory until a change', async () 
   assert.equal(reads, 2);
 });
 
-test('a read that a change overtook is answered but not kept; unknown tokens are never kept', async () => {
-  const cache = new GrantCache();
+test('a read that a change overtook is answered but not kept; missing values are never kept', async () => {
+  const cache = new ReadCache<AccessGrant>();
   let reads = 0;
   let finish: (() => void) | undefined;
   const first = cache.get('h', () => {
