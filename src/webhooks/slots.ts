@@ -3,6 +3,14 @@ import type { NotificationRepo } from '../store/repos/notifications.js';
 
 const PREFIX = 'listener:';
 
+/**
+ * Once a claim looked past busy listeners and found no more due jobs, claims look only at the
+ * head of the due jobs for this long: a job of another listener, queued behind a busy listener's
+ * backlog meanwhile, waits at most this long; without the pause every claim (one per finished
+ * POST) read the busy backlog whole.
+ */
+const LOOK_PAST_BUSY_EVERY_MS = 200;
+
 /** The queue of a listener: its origin, so one slow host is limited however many URLs it has. */
 export function listenerQueue(url: string): string {
   try {
@@ -54,6 +62,7 @@ export class ListenerLimitedJobs implements JobRepo {
   readonly #jobs: JobRepo;
   readonly #notifications: NotificationRepo;
   readonly #slots: ListenerSlots;
+  #lookPastBusyAt = 0;
 
   constructor(jobs: JobRepo, notifications: NotificationRepo, slots: ListenerSlots) {
     this.#jobs = jobs;
@@ -62,7 +71,10 @@ export class ListenerLimitedJobs implements JobRepo {
   }
 
   async claim(options: ClaimOptions): Promise<Job[]> {
-    const claimed = await this.#notifications.claimForListeners({ ...options, freeSlots: (q) => this.#slots.free(q) });
+    const lookPastBusy = options.now >= this.#lookPastBusyAt;
+    const claimed = await this.#notifications.claimForListeners({ ...options, freeSlots: (q) => this.#slots.free(q), lookPastBusy });
+    // Fewer than asked after a full look: every due job was seen (see LOOK_PAST_BUSY_EVERY_MS).
+    if (lookPastBusy && claimed.length < options.limit) this.#lookPastBusyAt = options.now + LOOK_PAST_BUSY_EVERY_MS;
     for (const job of claimed) this.#slots.take(job.queue ?? '');
     return claimed;
   }

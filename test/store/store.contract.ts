@@ -454,6 +454,16 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(claimed.size, 46);
     });
 
+    it('notifications: a listener claim looks past a busy listener’s backlog for other listeners’ jobs unless told not to', async ({ store }) => {
+      await createApp(store, 'app1');
+      for (let i = 0; i < 6; i += 1) await store.notifications.create({ ...notification(`busy${i}`, 'listener:busy'), createdAt: T0 + i });
+      await store.notifications.create({ ...notification('other', 'listener:other'), createdAt: T0 + 10 });
+      const claim = (lookPastBusy: boolean) =>
+        store.notifications.claimForListeners({ kinds: ['webhook'], workerId: 'w1', limit: 2, leaseMs: LEASE, now: T0 + 20, freeSlots: (q) => (q === 'listener:busy' ? 0 : 2), lookPastBusy });
+      assert.deepEqual(await claim(false), [], 'the head holds only the busy listener’s jobs');
+      assert.deepEqual((await claim(true)).map((j) => j.ref), ['other']);
+    });
+
     it('notifications: an acknowledgement deletes the notification and its job together, only for the job’s holder', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');

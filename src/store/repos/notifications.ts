@@ -49,6 +49,12 @@ export interface DeadLetter extends NotificationRecord {
 export interface ListenerClaimOptions extends ClaimOptions {
   /** How many more jobs of a queue may start now (the listener's free concurrency slots). */
   readonly freeSlots: (queue: string) => number;
+  /**
+   * Whether to look past the head of the due jobs, when it belongs to listeners with no free
+   * slot, for other listeners' jobs (default true). That look reads the busy listeners' whole due
+   * backlog, so a claimer does it now and then rather than on every claim (ListenerLimitedJobs).
+   */
+  readonly lookPastBusy?: boolean;
 }
 
 /**

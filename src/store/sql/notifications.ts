@@ -111,8 +111,9 @@ export class SqlNotificationRepo implements NotificationRepo {
     });
   }
 
-  claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots }: ListenerClaimOptions): Promise<Job[]> {
+  claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots, lookPastBusy = true }: ListenerClaimOptions): Promise<Job[]> {
     const { dialect } = this.#ctx;
+    const rounds = lookPastBusy ? 4 : 1;
     return this.#ctx.write(async (trx) => {
       const chosen: Array<{ id: string; run_at: number }> = [];
       const taken = new Map<string, number>();
@@ -120,7 +121,7 @@ export class SqlNotificationRepo implements NotificationRepo {
       let nullFull = false;
       // A few rounds: a round whose candidates all belong to busy listeners excludes those and
       // looks further, so one listener's backlog at the head of the queue cannot hide the others.
-      for (let round = 0; round < 4 && chosen.length < limit; round += 1) {
+      for (let round = 0; round < rounds && chosen.length < limit; round += 1) {
         let candidates = trx
           .selectFrom('jobs')
           .select(['id', 'queue', 'run_at'])
