@@ -14,10 +14,9 @@ export interface CheckpointerOptions {
   readonly restartFrames?: number;
 }
 
-/** What `wal_checkpoint` reports: frames in the log, and how many of them are in the database. */
+/** What a checkpoint reports: the frames in the log (copied into the database or not). */
 interface Round {
   readonly log: number;
-  readonly checkpointed: number;
 }
 
 /**
@@ -66,11 +65,9 @@ export class Checkpointer {
       if (result.error !== undefined) reply?.reject(new Error(result.error));
       else reply?.resolve(result);
     });
-    this.#worker.on('error', (err) => {
-      this.#reply?.reject(err);
-      this.#reply = undefined;
-      this.#fail(err.message);
-    });
+    this.#worker.on('error', (err) => this.#lost(err));
+    // A worker gone without an error (killed) must not leave a round waiting for its answer.
+    this.#worker.on('exit', () => this.#lost(new Error('the checkpoint worker exited')));
   }
 
   /** Something was committed: a checkpoint is due within the interval. */
@@ -118,6 +115,13 @@ export class Checkpointer {
     });
   }
 
+  #lost(err: Error): void {
+    const reply = this.#reply;
+    this.#reply = undefined;
+    if (reply !== undefined) reply.reject(err);
+    else if (!this.#closed) this.#fail(err.message);
+  }
+
   #fail(error: string): void {
     if (this.lastError === undefined) this.#fallBack();
     this.lastError = error;
@@ -150,7 +154,7 @@ parentPort.on('message', (command) => {
   }
   try {
     const [round] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ log: round.log, checkpointed: round.checkpointed });
+    parentPort.postMessage({ log: round.log });
   } catch (err) {
     parentPort.postMessage({ error: String(err && err.message || err) });
   }
