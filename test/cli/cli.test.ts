@@ -43,6 +43,20 @@ describe('on the store', () => {
     assert.deepEqual(shown.json().shortCodes.map((s: any) => s.shortCode), ['22627100']);
   });
 
+  test('a suspension or a new secret made on the store applies to the running gateway’s next request', async () => {
+    const app = (await local('app', 'create', '--name', 'held', '--scopes', 'SMS')).json();
+    assert.equal((await local('short-code', 'add', app.id, '22627110')).status, 0);
+    const auth = { authorization: `Bearer ${(await getToken(gw, app.appKey, app.appSecret, 'SMS')).access_token}` };
+    const inbox = () => gw.request('GET', '/sms/v3/messaging/inbox/22627110', { headers: auth });
+    assert.equal((await inbox()).status, 200);
+    assert.equal((await local('app', 'suspend', app.id)).status, 0);
+    assert.equal((await inbox()).json().RequestError.PolicyException.MessageId, 'POL1010');
+    assert.equal((await local('app', 'unsuspend', app.id)).status, 0);
+    assert.equal((await inbox()).status, 200);
+    assert.equal((await local('app', 'rotate-secret', app.id)).status, 0);
+    assert.equal((await inbox()).status, 401, 'a new secret revokes the tokens issued with the old one');
+  });
+
   test('list, show, update, suspend, unsuspend, rotate-secret, short-code list/remove, delete', async () => {
     const app = (await local('app', 'create', '--name', 'cycle', '--realm', 'production')).json();
     const list = await local('app', 'list');

@@ -1,7 +1,6 @@
 import type { AppChanges, AppRecord, AppRepo, Realm } from '../repos/apps.js';
 import type { AppsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
-import { afterChange } from './read-cache.js';
 
 function toApp(row: AppsTable): AppRecord {
   return {
@@ -72,24 +71,23 @@ export class SqlAppRepo implements AppRepo {
     if (changes.deliveryStatusUrl !== undefined) set.delivery_status_url = changes.deliveryStatusUrl;
     if (changes.ratePerSecond !== undefined) set.rate_per_second = changes.ratePerSecond;
     if (changes.ratePerDay !== undefined) set.rate_per_day = changes.ratePerDay;
-    const res = await afterChange(this.#ctx.caches?.grants, this.#ctx.db.updateTable('apps').set(set).where('id', '=', id).executeTakeFirst());
+    const res = await this.#ctx.db.updateTable('apps').set(set).where('id', '=', id).executeTakeFirst();
     if (res.numUpdatedRows === 0n) return undefined;
     return this.get(id);
   }
 
   async rotateSecret(id: string, secretHash: string, now: number): Promise<boolean> {
-    const rotation = this.#ctx.db.transaction().execute(async (trx) => {
+    return this.#ctx.db.transaction().execute(async (trx) => {
       const res = await trx.updateTable('apps').set({ secret_hash: secretHash, updated_at: now }).where('id', '=', id).executeTakeFirst();
       if (res.numUpdatedRows === 0n) return false;
       await trx.updateTable('oauth_tokens').set({ revoked_at: now }).where('app_id', '=', id).where('revoked_at', 'is', null).execute();
       return true;
     });
-    return afterChange(this.#ctx.caches?.grants, rotation);
   }
 
   async delete(id: string): Promise<boolean> {
     // Tokens and short codes go with the app (foreign keys cascade).
-    const res = await afterChange(this.#ctx.caches?.grants, this.#ctx.db.deleteFrom('apps').where('id', '=', id).executeTakeFirst());
+    const res = await this.#ctx.db.deleteFrom('apps').where('id', '=', id).executeTakeFirst();
     return res.numDeletedRows > 0n;
   }
 }

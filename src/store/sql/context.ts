@@ -1,9 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { AccessGrant } from '../repos/tokens.js';
-import type { HandsetRecord } from '../repos/handsets.js';
 import type { WriteFn } from './group-commit.js';
-import type { ReadCache } from './read-cache.js';
 
 /** What every SQL repository needs: the query builder and which engine runs it. */
 export interface SqlContext {
@@ -17,8 +14,6 @@ export interface SqlContext {
    * it must have no effect outside the store.
    */
   write<T>(fn: WriteFn<T>): Promise<T>;
-  /** Hot rows kept in memory, where only this process writes the store (see ReadCache). */
-  readonly caches?: { readonly grants: ReadCache<AccessGrant>; readonly handsets: ReadCache<HandsetRecord> };
 }
 
 /**

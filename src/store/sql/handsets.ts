@@ -2,7 +2,6 @@ import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo } fr
 import type { HandsetMessagesTable } from '../schema.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
-import { afterChange } from './read-cache.js';
 
 const DEFAULT: Omit<HandsetRecord, 'number'> = { online: true, kind: 'mobile' };
 
@@ -62,19 +61,14 @@ export class SqlHandsetRepo implements HandsetRepo {
     this.#ctx = ctx;
   }
 
-  get(number: string): Promise<HandsetRecord> {
-    const handsets = this.#ctx.caches?.handsets;
-    return handsets === undefined ? this.#read(number) : handsets.get(number, () => this.#read(number));
-  }
-
-  async #read(number: string): Promise<HandsetRecord> {
+  async get(number: string): Promise<HandsetRecord> {
     const [row] = (await handsetByNumber(this.#ctx.db, { number })).rows;
     if (row === undefined) return { number, ...DEFAULT };
     return { number, online: Number(row.online) === 1, kind: row.kind as HandsetKind };
   }
 
   async update(number: string, changes: { online?: boolean; kind?: HandsetKind }, now: number): Promise<HandsetRecord> {
-    const change = this.#ctx.write(async (trx) => {
+    return this.#ctx.write(async (trx) => {
       const row = await trx.selectFrom('handsets').selectAll().where('number', '=', number).executeTakeFirst();
       const current = row === undefined ? DEFAULT : { online: Number(row.online) === 1, kind: row.kind as HandsetKind };
       const next = { online: changes.online ?? current.online, kind: changes.kind ?? current.kind };
@@ -85,7 +79,6 @@ export class SqlHandsetRepo implements HandsetRepo {
         .execute();
       return { number, ...next };
     });
-    return afterChange(this.#ctx.caches?.handsets, change);
   }
 
   async deliverMt(message: HandsetMessageRecord & { readonly ref: string }): Promise<boolean> {

@@ -1,7 +1,6 @@
 import type { ShortCodeRecord, ShortCodeRepo } from '../repos/short-codes.js';
 import type { ShortCodesTable } from '../schema.js';
 import type { SqlContext } from './context.js';
-import { afterChange } from './read-cache.js';
 
 function toShortCode(row: ShortCodesTable): ShortCodeRecord {
   return {
@@ -22,7 +21,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
 
   async claim(record: ShortCodeRecord): Promise<boolean> {
     // The primary key decides between concurrent claims; the loser inserts nothing.
-    const claim = this.#ctx.db
+    const row = await this.#ctx.db
       .insertInto('short_codes')
       .values({
         code: record.code,
@@ -34,7 +33,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
       .onConflict((oc) => oc.column('code').doNothing())
       .returning('code')
       .executeTakeFirst();
-    return (await afterChange(this.#ctx.caches?.grants, claim)) !== undefined;
+    return row !== undefined;
   }
 
   async get(code: string): Promise<ShortCodeRecord | undefined> {
@@ -48,7 +47,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
   }
 
   async remove(appId: string, code: string): Promise<boolean> {
-    const res = await afterChange(this.#ctx.caches?.grants, this.#ctx.db.deleteFrom('short_codes').where('code', '=', code).where('app_id', '=', appId).executeTakeFirst());
+    const res = await this.#ctx.db.deleteFrom('short_codes').where('code', '=', code).where('app_id', '=', appId).executeTakeFirst();
     return res.numDeletedRows > 0n;
   }
 }

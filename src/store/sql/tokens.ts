@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { AccessGrant, TokenRecord, TokenRepo } from '../repos/tokens.js';
 import type { OauthTokensTable } from '../schema.js';
 import type { SqlContext } from './context.js';
-import { afterChange } from './read-cache.js';
 import { prepared } from './prepared.js';
 
 function toToken(row: OauthTokensTable): TokenRecord {
@@ -88,12 +87,7 @@ export class SqlTokenRepo implements TokenRepo {
     return row === undefined ? undefined : toToken(row);
   }
 
-  getAccessGrant(hash: string): Promise<AccessGrant | undefined> {
-    const grants = this.#ctx.caches?.grants;
-    return grants === undefined ? this.#readGrant(hash) : grants.get(hash, () => this.#readGrant(hash));
-  }
-
-  async #readGrant(hash: string): Promise<AccessGrant | undefined> {
+  async getAccessGrant(hash: string): Promise<AccessGrant | undefined> {
     const [row] = (await accessGrantOf(this.#ctx.db, { hash })).rows;
     if (row === undefined) return undefined;
     return {
@@ -114,16 +108,13 @@ export class SqlTokenRepo implements TokenRepo {
 
   async revoke(hash: string, appId: string, now: number): Promise<number> {
     // An access token is nobody's parent, so one statement serves both kinds.
-    const res = await afterChange(
-      this.#ctx.caches?.grants,
-      this.#ctx.db
-        .updateTable('oauth_tokens')
-        .set({ revoked_at: now })
-        .where('app_id', '=', appId)
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('token_hash', '=', hash), eb('parent_hash', '=', hash)]))
-        .executeTakeFirst(),
-    );
+    const res = await this.#ctx.db
+      .updateTable('oauth_tokens')
+      .set({ revoked_at: now })
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('token_hash', '=', hash), eb('parent_hash', '=', hash)]))
+      .executeTakeFirst();
     return Number(res.numUpdatedRows);
   }
 
@@ -134,7 +125,7 @@ export class SqlTokenRepo implements TokenRepo {
       .select('token_hash')
       .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
       .limit(limit);
-    const res = await afterChange(this.#ctx.caches?.grants, db.deleteFrom('oauth_tokens').where('token_hash', 'in', dead).executeTakeFirst());
+    const res = await db.deleteFrom('oauth_tokens').where('token_hash', 'in', dead).executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 }

@@ -7,7 +7,6 @@ import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { runMigrations } from '../sql/migrate.js';
 import { GroupCommitter } from '../sql/group-commit.js';
-import { ReadCache } from '../sql/read-cache.js';
 import { createRepositories } from '../sql/repositories.js';
 import { Checkpointer } from './checkpointer.js';
 import { DurableSqliteDialect } from './durable-dialect.js';
@@ -57,7 +56,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const dialect = flusher === undefined ? new SqliteDialect(config) : new DurableSqliteDialect(config, flusher);
   const db = new Kysely<Database>({ dialect });
   const committer = new GroupCommitter(db);
-  const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn), caches: { grants: new ReadCache(), handsets: new ReadCache() } });
+  const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn) });
   return {
     ...repositories,
     engine: 'sqlite',
