@@ -6,6 +6,8 @@
  *   --count N       messages per end-to-end / inbound batch (default 10000)
  *   --smpp-count N  messages on the HTTP → SMPP → notification path (default 20000)
  *   --stored N      messages seeded for the scale scenario (default 1000000)
+ *   --repeat N      run each scenario N times and print the run with the median rate, with the
+ *                   spread in its notes (default 1; this machine's speed can swing by ± 20 %)
  *   --no-build      use dist/ as it is (the test runner builds it once for every suite)
  * Every process runs on 127.0.0.1; the gateway runs from dist/ as `npm start` runs it.
  * BENCH_CPU_PROF=DIR: each gateway and SMSC process writes a V8 CPU profile into DIR when it stops.
@@ -14,7 +16,7 @@ import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ROOT } from './lib/processes.js';
-import { table, type Row } from './lib/report.js';
+import { medianRows, table, type Row } from './lib/report.js';
 import type { StoreKind } from './lib/stores.js';
 import { endToEndSimulator, endToEndSmpp, inbound, scale } from './scenarios/end-to-end.js';
 import { accept, ceiling, twoInstances } from './scenarios/http.js';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     count: { type: 'string', default: '10000' },
     'smpp-count': { type: 'string', default: '20000' },
     stored: { type: 'string', default: '1000000' },
+    repeat: { type: 'string', default: '1' },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -34,6 +37,7 @@ const scenarios = new Set(values.scenarios.split(','));
 const stores: StoreKind[] = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store as StoreKind];
 const duration = Number(values.duration);
 const count = Number(values.count);
+const repeat = Math.max(1, Math.floor(Number(values.repeat)) || 1);
 
 if (!values['no-build']) {
   process.stdout.write('building dist/ …\n');
@@ -43,11 +47,21 @@ if (!values['no-build']) {
 const rows: Row[] = [];
 const step = async (name: string, fn: () => Promise<Row[]>) => {
   if (!scenarios.has(name)) return;
-  process.stdout.write(`running ${name} …\n`);
-  try {
-    rows.push(...(await fn()));
-  } catch (err) {
-    rows.push({ scenario: name, store: '–', concurrency: '–', messages: '–', seconds: '–', rate: 'FAILED', p50: '–', p99: '–', extra: err instanceof Error ? err.message.slice(0, 200) : String(err) });
+  const runs: Row[][] = [];
+  let failure: unknown;
+  for (let i = 0; i < repeat; i++) {
+    process.stdout.write(`running ${name}${repeat > 1 ? ` (${i + 1} of ${repeat})` : ''} …\n`);
+    try {
+      runs.push(await fn());
+    } catch (err) {
+      failure = err;
+    }
+  }
+  rows.push(...medianRows(runs));
+  if (failure !== undefined) {
+    const why = failure instanceof Error ? failure.message.slice(0, 200) : String(failure);
+    const note = repeat > 1 ? `${repeat - runs.length} of ${repeat} runs failed: ${why}` : why;
+    rows.push({ scenario: name, store: '–', concurrency: '–', messages: '–', seconds: '–', rate: 'FAILED', p50: '–', p99: '–', extra: note });
   }
 };
 

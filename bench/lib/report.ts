@@ -30,3 +30,31 @@ export function table(rows: readonly Row[]): string {
   const lines = rows.map((r) => [r.scenario, r.store, r.concurrency, r.messages, r.seconds, r.rate, r.p50, r.p99, r.extra]);
   return [head, head.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
+
+/** A row's rate as a number; NaN for a row without one (a failed scenario). */
+function rateOf(r: Row): number {
+  return Number(r.rate.replace(/,/g, '').replace(/\/s$/, ''));
+}
+
+/**
+ * One row per position out of several runs of the same scenario: the run with the median rate
+ * (the lower of the two middle ones for an even count), its notes saying how far the runs
+ * spread. A busy or unsteady machine moves single runs by tens of per cent.
+ */
+export function medianRows(runs: ReadonlyArray<readonly Row[]>): Row[] {
+  const [first] = runs;
+  if (first === undefined) return [];
+  if (runs.length === 1) return [...first];
+  return first.map((fallback, i) => {
+    const rated = runs
+      .map((run) => run[i])
+      .filter((r): r is Row => r !== undefined && Number.isFinite(rateOf(r)))
+      .sort((a, b) => rateOf(a) - rateOf(b));
+    const low = rated[0];
+    const high = rated[rated.length - 1];
+    const median = rated[Math.floor((rated.length - 1) / 2)];
+    if (median === undefined || low === undefined || high === undefined) return fallback;
+    const spread = `median of ${rated.length} runs (${fmt.rate(rateOf(low))} – ${fmt.rate(rateOf(high))})`;
+    return { ...median, extra: median.extra === '' ? spread : `${spread}; ${median.extra}` };
+  });
+}
