@@ -48,19 +48,18 @@ const rows: Row[] = [];
 const step = async (name: string, fn: () => Promise<Row[]>) => {
   if (!scenarios.has(name)) return;
   const runs: Row[][] = [];
-  let failure: unknown;
+  let failure: string | undefined;
   for (let i = 0; i < repeat; i++) {
     process.stdout.write(`running ${name}${repeat > 1 ? ` (${i + 1} of ${repeat})` : ''} …\n`);
     try {
       runs.push(await fn());
     } catch (err) {
-      failure = err;
+      failure = err instanceof Error ? err.message.slice(0, 200) : String(err);
     }
   }
   rows.push(...medianRows(runs));
   if (failure !== undefined) {
-    const why = failure instanceof Error ? failure.message.slice(0, 200) : String(failure);
-    const note = repeat > 1 ? `${repeat - runs.length} of ${repeat} runs failed: ${why}` : why;
+    const note = repeat > 1 ? `${repeat - runs.length} of ${repeat} runs failed: ${failure}` : failure;
     rows.push({ scenario: name, store: '–', concurrency: '–', messages: '–', seconds: '–', rate: 'FAILED', p50: '–', p99: '–', extra: note });
   }
 };
