@@ -191,16 +191,6 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       const other = await s.another();
       await createApp(s.store, 'app1');
       await createApp(s.store, 'app2');
-      const token = (hash: string, kind: TokenRecord['kind'], parentHash: string | null = null): TokenRecord => ({
-        hash,
-        appId: 'app1',
-        kind,
-        parentHash,
-        scopes: ['SMS'],
-        expiresAt: DEADLINE,
-        revokedAt: null,
-        createdAt: T0,
-      });
       assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0), true);
       const bare = await other.tokens.getAccessGrant('a1');
       assert.deepEqual(bare?.token, token('a1', 'access', 'r1'));
@@ -244,16 +234,6 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
     it('tokens: a revocation, a rotated secret and a deleted app show in the next grant read', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');
-      const token = (hash: string, kind: TokenRecord['kind'], parentHash: string | null = null): TokenRecord => ({
-        hash,
-        appId: 'app1',
-        kind,
-        parentHash,
-        scopes: ['SMS'],
-        expiresAt: DEADLINE,
-        revokedAt: null,
-        createdAt: T0,
-      });
       assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0), true);
       assert.equal(await s.store.tokens.issuePair(token('a2', 'access', 'r2'), token('r2', 'refresh'), T0), true);
       // Read first, so that a store keeping grants in memory holds them when they change.
@@ -535,7 +515,13 @@ function recipient(messageId: string, seq: number): RecipientRecord {
   };
 }
 
-function notification(id: string, queue: string): NewNotification {
+/** A live token of app1 with the SMS scope. */
+function token(hash: string, kind: TokenRecord['kind'], parentHash: string | null = null): TokenRecord {
+  return { hash, appId: 'app1', kind, parentHash, scopes: ['SMS'], expiresAt: DEADLINE, revokedAt: null, createdAt: T0 };
+}
+
+/** A listener notification of app1, due at T0 (its webhook job's queue as given). */
+export function notification(id: string, queue: string): NewNotification {
   return {
     id,
     appId: 'app1',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ListenerLimitedJobs, ListenerSlots } from '../../src/webhooks/slots.js';
-import { createApp } from '../store/store.contract.js';
+import { createApp, notification } from '../store/store.contract.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -15,25 +15,12 @@ test('once a claim found nothing past a busy listener, claims look only at the h
   try {
     await store.migrate();
     await createApp(store, 'app1');
-    const notification = (id: string, queue: string, createdAt: number) => ({
-      id,
-      appId: 'app1',
-      kind: 'mo' as const,
-      target: 'listener' as const,
-      shortCode: '22627000',
-      url: 'http://127.0.0.1:9/listener',
-      contentType: 'application/json',
-      body: '{}',
-      createdAt,
-      queue,
-      deadlineAt: T0 + 3_600_000,
-    });
-    for (let i = 0; i < 4; i += 1) await store.notifications.create(notification(`busy${i}`, 'listener:busy', T0 + i));
+    for (let i = 0; i < 4; i += 1) await store.notifications.create({ ...notification(`busy${i}`, 'listener:busy'), createdAt: T0 + i });
     const jobs = new ListenerLimitedJobs(store.jobs, store.notifications, new ListenerSlots(1));
     const claim = async (now: number) => (await jobs.claim({ kinds: ['webhook'], workerId: 'w1', limit: 1, leaseMs: 60_000, now })).map((j) => j.ref);
     assert.deepEqual(await claim(T0 + 10), ['busy0'], 'the busy listener’s only slot');
     assert.deepEqual(await claim(T0 + 20), [], 'a look past it finds nothing else');
-    await store.notifications.create(notification('other', 'listener:other', T0 + 30));
+    await store.notifications.create({ ...notification('other', 'listener:other'), createdAt: T0 + 30 });
     assert.deepEqual(await claim(T0 + 100), [], 'within 200 ms only the head is read');
     assert.deepEqual(await claim(T0 + 220), ['other'], 'then the next claim looks past the backlog again');
   } finally {
