@@ -57,6 +57,32 @@ test('flushIfDirty syncs only after a write was marked', withFlusher(async (flus
   await p;
 }));
 
+test('whenDurable waits for the sync that covers the last write, starting one only when none does', withFlusher(async (flusher, s) => {
+  assert.equal(flusher.whenDurable(), undefined, 'nothing written: nothing to wait for');
+  flusher.markDirty();
+  // Someone else (the connection's release) took the mark first: wait for their sync, start none.
+  const theirs = flusher.flushIfDirty();
+  const ours = flusher.whenDurable();
+  assert.equal(s.started(), 1);
+  assert.equal(ours, theirs);
+  // A write during that sync is not covered by it: the next sync is queued and waited for.
+  flusher.markDirty();
+  const later = flusher.whenDurable();
+  assert.notEqual(later, theirs);
+  const done: string[] = [];
+  void ours?.then(() => done.push('first'));
+  void later?.then(() => done.push('second'));
+  await s.finish(0);
+  assert.deepEqual(done, ['first']);
+  assert.equal(s.started(), 2);
+  const again = flusher.whenDurable();
+  assert.equal(s.started(), 2, 'the sync under way covers every write so far: none is started');
+  void again?.then(() => done.push('again'));
+  await s.finish(1);
+  assert.deepEqual([...done].sort(), ['again', 'first', 'second']);
+  assert.equal(flusher.whenDurable(), undefined);
+}));
+
 test('a failed sync fails its callers and the next flush syncs again', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-wal-'));
   let calls = 0;

@@ -9,13 +9,23 @@ interface Pending {
   readonly reject: (reason: unknown) => void;
 }
 
+export interface GroupCommitOptions {
+  readonly maxBatch?: number;
+  readonly windowMs?: number;
+  /**
+   * Resolves once everything committed so far is on disk (undefined: it already is). Without it
+   * a commit is taken as durable when it returns (SQLite with synchronous=NORMAL).
+   */
+  readonly durable?: () => Promise<void> | undefined;
+}
+
 /**
  * Group commit for a single-writer engine. Writes that arrive while a batch is being committed
  * and made durable (on SQLite an off-thread sync of the log, see sqlite/wal-flusher.ts) queue up
  * and are committed together in the next transaction, so the sync — and the log pages each commit
- * rewrites — is paid once per batch. No caller is answered before its batch is durable.
- * `windowMs` (default 0) makes the first write of an idle committer wait for company; the queue
- * that forms during each sync batches well enough.
+ * rewrites — is paid once per batch. No caller is answered before its batch is durable. Reads go
+ * on while the disk syncs. `windowMs` (default 0) makes the first write of an idle committer wait
+ * for company; the queue that forms during each sync batches well enough.
  *
  * A write that throws must not take the others down with it, yet a savepoint around every write
  * costs two statements each on a path where failures are rare. So a batch runs optimistically:
@@ -27,14 +37,18 @@ export class GroupCommitter {
   readonly #db: Kysely<Database>;
   readonly #maxBatch: number;
   readonly #windowMs: number;
+  readonly #durable: () => Promise<void> | undefined;
   readonly #queue: Pending[] = [];
   #draining = false;
   #timer: NodeJS.Timeout | undefined;
+  /** The last batch's sync; settles (never rejects) once its callers are answered. */
+  #syncing: Promise<void> | undefined;
 
-  constructor(db: Kysely<Database>, options: { maxBatch?: number; windowMs?: number } = {}) {
+  constructor(db: Kysely<Database>, options: GroupCommitOptions = {}) {
     this.#db = db;
     this.#maxBatch = options.maxBatch ?? 256;
     this.#windowMs = options.windowMs ?? 0;
+    this.#durable = options.durable ?? (() => undefined);
   }
 
   run<T>(fn: WriteFn<T>): Promise<T> {
@@ -59,20 +73,13 @@ export class GroupCommitter {
     this.#draining = true;
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
-        if (batch.length === 1) await this.#runAlone(batch[0] as Pending);
-        else await this.#runBatch(batch);
+        // Writes that arrive while a sync runs cannot be answered before the sync after it, so
+        // they wait for it here and then share one commit instead of taking one each.
+        await this.#syncing;
+        await this.#runBatch(this.#queue.splice(0, this.#maxBatch));
       }
     } finally {
       this.#draining = false;
-    }
-  }
-
-  async #runAlone(op: Pending): Promise<void> {
-    try {
-      op.resolve(await this.#db.transaction().execute(op.fn));
-    } catch (err) {
-      op.reject(err);
     }
   }
 
@@ -103,7 +110,7 @@ export class GroupCommitter {
       return;
     }
     if (failed === undefined) {
-      for (const [i, op] of batch.entries()) op.resolve(values[i]);
+      this.#answerWhenDurable(batch, values);
       return;
     }
     // Some errors end the transaction on their own: then there is nothing left to roll back.
@@ -111,5 +118,15 @@ export class GroupCommitter {
     const { at, error } = failed;
     batch[at]?.reject(error);
     this.#queue.unshift(...batch.filter((_, i) => i !== at));
+  }
+
+  /** Answers a committed batch once it is on disk (the next batch waits for that in #drain). */
+  #answerWhenDurable(batch: readonly Pending[], values: readonly unknown[]): void {
+    const answer = () => {
+      for (const [i, op] of batch.entries()) op.resolve(values[i]);
+    };
+    const synced = this.#durable();
+    if (synced === undefined) return answer();
+    this.#syncing = synced.then(answer, (err: unknown) => batch.forEach((op) => op.reject(err)));
   }
 }

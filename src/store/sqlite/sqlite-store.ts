@@ -55,7 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const config = { database: withStatementCache(database, onWrite) };
   const dialect = flusher === undefined ? new SqliteDialect(config) : new DurableSqliteDialect(config, flusher);
   const db = new Kysely<Database>({ dialect });
-  const committer = new GroupCommitter(db);
+  const committer = new GroupCommitter(db, { durable: () => flusher?.whenDurable() });
   const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn) });
   return {
     ...repositories,

@@ -42,6 +42,17 @@ export class WalFlusher {
     return this.flush();
   }
 
+  /**
+   * Resolves once everything committed so far is on disk, starting a sync only when no sync
+   * under way or queued covers it. Safe to call after another caller (the connection's release)
+   * already took the dirty mark for the same commit: every write marks before it runs, so a sync
+   * started after the mark was taken started after the write.
+   */
+  whenDurable(): Promise<void> | undefined {
+    if (this.#dirty) return this.flushIfDirty();
+    return this.#next ?? this.#inFlight;
+  }
+
   flush(): Promise<void> {
     if (this.#inFlight === undefined) return this.#start();
     // The sync under way may have started before our commit: wait for the one after it.
