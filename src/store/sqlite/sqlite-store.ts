@@ -10,6 +10,7 @@ import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
 import { Checkpointer } from './checkpointer.js';
 import { DurableSqliteDialect } from './durable-dialect.js';
+import { InlineLimitPlugin } from './inline-limit.js';
 import { withStatementCache } from './statement-cache.js';
 import { WalFlusher, type SyncFile } from './wal-flusher.js';
 
@@ -54,7 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   };
   const config = { database: withStatementCache(database, onWrite) };
   const dialect = flusher === undefined ? new SqliteDialect(config) : new DurableSqliteDialect(config, flusher);
-  const db = new Kysely<Database>({ dialect });
+  const db = new Kysely<Database>({ dialect, plugins: [new InlineLimitPlugin()] });
   const committer = new GroupCommitter(db, { durable: () => flusher?.whenDurable() });
   const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn) });
   return {
