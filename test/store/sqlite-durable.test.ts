@@ -9,16 +9,17 @@ import type { Store } from '../../src/store/store.js';
 const T0 = Date.UTC(2026, 0, 1);
 
 /** A migrated FULL store whose log syncs finish only when the test releases them. */
-async function withHeldSyncs(fn: (store: Store, syncs: { held: Array<() => void>; count: () => number; releaseAll: () => void }) => Promise<void>): Promise<void> {
+async function withHeldSyncs(fn: (store: Store, syncs: { held: Array<(err?: Error) => void>; count: () => number; releaseAll: () => void }) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-durable-'));
-  const held: Array<() => void> = [];
+  // Called without an argument a sync succeeds; with an error it fails.
+  const held: Array<(err?: Error) => void> = [];
   let count = 0;
   const store = openSqliteStore({
     file: join(dir, 'switchboard.db'),
     synchronous: 'FULL',
     syncFile: () => {
       count++;
-      return new Promise<void>((resolve) => held.push(resolve));
+      return new Promise<void>((resolve, reject) => held.push((err) => (err === undefined ? resolve() : reject(err))));
     },
   });
   const releaseAll = () => held.splice(0).forEach((release) => release());
@@ -88,5 +89,19 @@ test('with FULL, writes that share a commit are answered only after a sync that 
     await waitFor(() => done.length === 3);
     assert.deepEqual(done, ['a', 'b', 'c']);
     await Promise.all(writes);
+  });
+});
+
+test('with FULL, a failed log sync fails the writes it was to cover; later writes are synced and answered', async () => {
+  await withHeldSyncs(async (store, { held }) => {
+    const first = store.jobs.enqueue(job('a'));
+    await waitFor(() => held.length > 0);
+    held.shift()?.(new Error('EIO: sync failed'));
+    await assert.rejects(first, /EIO/);
+    const second = store.jobs.enqueue(job('b'));
+    await waitFor(() => held.length > 0);
+    held.shift()?.();
+    await second;
+    assert.equal((await store.jobs.backlog(T0)).ready, 2, 'the write of the failed sync was committed: it is kept, only its caller was not told so');
   });
 });
