@@ -11,15 +11,20 @@
  *   --no-build      use dist/ as it is (the test runner builds it once for every suite)
  * Every process runs on 127.0.0.1; the gateway runs from dist/ as `npm start` runs it.
  * BENCH_CPU_PROF=DIR: each gateway and SMSC process writes a V8 CPU profile into DIR when it stops.
+ * A machine already more than 10 % busy before the first scenario is reported with the figures.
  */
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { busyBeforeRun } from './lib/machine.js';
 import { ROOT } from './lib/processes.js';
 import { medianRows, table, type Row } from './lib/report.js';
 import type { StoreKind } from './lib/stores.js';
 import { endToEndSimulator, endToEndSmpp, inbound, scale } from './scenarios/end-to-end.js';
 import { accept, ceiling, twoInstances } from './scenarios/http.js';
+
+/** A machine busier than this before the run is reported with the figures. */
+const BUSY_WARNING = 0.1;
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +48,14 @@ if (!values['no-build']) {
   process.stdout.write('building dist/ …\n');
   execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
 }
+
+// Read before the first scenario: another process's load would be missing from every figure.
+const busy = await busyBeforeRun();
+const busyNote =
+  busy !== undefined && busy > BUSY_WARNING
+    ? `machine busy before the run: ${Math.round(busy * 100)} % of its CPU went to other processes (ps -eo pcpu,args --sort=-pcpu); figures will be low and unsteady`
+    : undefined;
+if (busyNote !== undefined) process.stdout.write(`warning: ${busyNote}\n`);
 
 const rows: Row[] = [];
 const step = async (name: string, fn: () => Promise<Row[]>) => {
@@ -73,4 +86,5 @@ await step('scale', () => scale(Number(values.stored), duration));
 if (stores.includes('postgres')) await step('two-pg', () => twoInstances(duration));
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-process.stdout.write(`\n${new Date().toISOString()} — ${machine}\n\n${table(rows)}\n`);
+const warning = busyNote === undefined ? '' : `\nwarning: ${busyNote}\n`;
+process.stdout.write(`\n${new Date().toISOString()} — ${machine}\n${warning}\n${table(rows)}\n`);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { busyShare, parseCpuTimes } from '../../bench/lib/machine.js';
 import { medianRows, row, type Row } from '../../bench/lib/report.js';
 
 const run = (c16: string, c64: string): Row[] => [
@@ -22,4 +23,15 @@ test('an even count takes the lower middle run; a single run is printed as it is
   assert.equal(medianRows([run('300/s', '1/s'), run('100/s', '1/s')])[0]?.rate, '100/s');
   assert.deepEqual(medianRows([run('1,000/s', '2,000/s')]), run('1,000/s', '2,000/s'));
   assert.deepEqual(medianRows([]), []);
+});
+
+test('the share of the machine in use is read from two /proc/stat cpu lines', () => {
+  // user nice system idle iowait irq softirq steal guest guest_nice
+  const before = parseCpuTimes('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3\n');
+  const after = parseCpuTimes('cpu  400 0 150 1200 50 0 0 0 40 0\n');
+  assert.deepEqual(before, { idle: 850, total: 1000 });
+  // 800 ticks passed, 400 of them idle; guest time is already counted in user.
+  assert.equal(busyShare(before, after), 0.5);
+  assert.equal(busyShare(after, after), 0);
+  assert.throws(() => parseCpuTimes('intr 1 2 3'), /no cpu line/);
 });
