@@ -338,6 +338,37 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       for (const r of recipients) assert.ok(await s.store.notifications.get(`dlr-${r.id}`), 'stored with its final state');
     });
 
+    it('messages: a single recipient finalized at once on several instances (a receipt and its repeats) turns final once, with one notification', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      assert.deepEqual(await s.store.messages.accept(message('m1', 'app1'), [recipient('m1', 1)], []), { created: true });
+      const notify = (_m: unknown, r: { id: string }) => ({
+        id: `dlr-${r.id}`,
+        appId: 'app1',
+        kind: 'dlr' as const,
+        target: 'client' as const,
+        shortCode: null,
+        url: 'http://127.0.0.1:1/dr',
+        contentType: 'application/json',
+        body: '{}',
+        createdAt: T0,
+        queue: 'listener:http://127.0.0.1:1',
+        deadlineAt: T0 + 60_000,
+      });
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? s.store : other).messages.finalize({ recipientId: 'm1-1' }, 'DeliveredToTerminal', T0 + i, 60_000, notify)),
+      );
+      const done = results.filter((r) => r !== undefined);
+      assert.equal(done.length, 1, 'the recipient turns final exactly once');
+      assert.equal(done[0]?.messageFinal, true);
+      assert.equal(typeof done[0]?.message.statusExpiresAt, 'number');
+      const status = await other.messages.readStatus('app1', 'm1', T0 + 100);
+      assert.equal(status?.recipients[0]?.status, 'DeliveredToTerminal');
+      assert.equal(typeof status?.message.statusExpiresAt, 'number', 'the message expiry is stored');
+      const webhooks = await s.store.jobs.claim({ kinds: ['webhook'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 + 100 });
+      assert.equal(webhooks.length, 1, 'one notification');
+    });
+
     it('handsets: an MT repeated on several instances lands on the handset once; state is shared', async (s) => {
       const other = await s.another();
       const mt = { number: '+14255550100', direction: 'MT' as const, peer: '22627000', text: 'hi', encoding: 'GSM7', segments: 1, receivedAt: T0 };

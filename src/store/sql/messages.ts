@@ -185,6 +185,14 @@ const byNetworkId = prepared((db, v: { id: string }) => withMessage(db).where('r
 // the count of open recipients sees the others' commits.
 const byRecipientLocked = prepared((db, v: { id: string }) => withMessage(db).where('r.id', '=', v.id).forUpdate(['messages']));
 const byNetworkIdLocked = prepared((db, v: { id: string }) => withMessage(db).where('r.network_id', '=', v.id).forUpdate(['messages']));
+// ...unless the message has one recipient: then no other finalize can race for its last open one.
+function withRecipientCount(db: Db) {
+  return withMessage(db).select((eb) =>
+    eb.selectFrom('message_recipients as c').select(eb.fn.countAll<number>().as('n')).whereRef('c.message_id', '=', 'messages.id').as('recipient_count'),
+  );
+}
+const byRecipientCounted = prepared((db, v: { id: string }) => withRecipientCount(db).where('r.id', '=', v.id));
+const byNetworkIdCounted = prepared((db, v: { id: string }) => withRecipientCount(db).where('r.network_id', '=', v.id));
 
 const markRecipientSubmitted = prepared((db, v: { id: string; networkId: string; now: number }) =>
   db
@@ -296,21 +304,40 @@ export class SqlMessageRepo implements MessageRepo {
     retentionMs: number,
     notify: DlrNotificationBuilder,
   ): Promise<FinalizeResult | undefined> {
+    const id = 'recipientId' in target ? target.recipientId : target.networkId;
+    const apply = (db: Kysely<Database>, joined: JoinedRow) => this.#finalizeRow(db, joined, status, at, retentionMs, notify);
+    if (this.#ctx.dialect === 'postgres') {
+      // A lone statement is its own transaction: a single-recipient message is finalized in two
+      // round trips instead of four (BEGIN, locked read, statement, COMMIT).
+      const [joined] = (await ('recipientId' in target ? byRecipientCounted : byNetworkIdCounted)(this.#ctx.db, { id })).rows;
+      if (joined === undefined) return undefined;
+      if (Number(joined.recipient_count) === 1) return apply(this.#ctx.db, joined);
+    }
     return this.#ctx.write(async (trx) => {
       // Exactly one finalize of a message's recipients must find it complete (see byRecipientLocked).
       const locked = this.#ctx.dialect === 'postgres';
       const find = 'recipientId' in target ? (locked ? byRecipientLocked : byRecipient) : locked ? byNetworkIdLocked : byNetworkId;
-      const [joined] = (await find(trx, { id: 'recipientId' in target ? target.recipientId : target.networkId })).rows;
-      if (joined === undefined) return undefined;
-      const row = recipientRowOf(joined);
-      if (FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
-      const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
-      const step = { recipientId: row.id, messageId: row.message_id, status, at, expiresAt: at + retentionMs, notification: notify(toMessage(joined), recipient) };
-      const { updated, messageFinal } = locked ? await finalizeInOneStatement(trx, step) : await finalizeStepByStep(trx, step);
-      if (!updated) return undefined;
-      const message = toMessage(messageFinal ? { ...joined, status_expires_at: step.expiresAt } : joined);
-      return { message, recipient, messageFinal };
+      const [joined] = (await find(trx, { id })).rows;
+      return joined === undefined ? undefined : apply(trx, joined);
     });
+  }
+
+  async #finalizeRow(
+    db: Kysely<Database>,
+    joined: JoinedRow,
+    status: 'DeliveredToTerminal' | 'DeliveryImpossible',
+    at: number,
+    retentionMs: number,
+    notify: DlrNotificationBuilder,
+  ): Promise<FinalizeResult | undefined> {
+    const row = recipientRowOf(joined);
+    if (FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
+    const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
+    const step = { recipientId: row.id, messageId: row.message_id, status, at, expiresAt: at + retentionMs, notification: notify(toMessage(joined), recipient) };
+    const { updated, messageFinal } = this.#ctx.dialect === 'postgres' ? await finalizeInOneStatement(db, step) : await finalizeStepByStep(db, step);
+    if (!updated) return undefined;
+    const message = toMessage(messageFinal ? { ...joined, status_expires_at: step.expiresAt } : joined);
+    return { message, recipient, messageFinal };
   }
 
   async readStatus(appId: string, messageId: string, now: number): Promise<{ message: MessageRecord; recipients: RecipientRecord[] } | undefined> {
