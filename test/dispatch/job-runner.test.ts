@@ -1,25 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import { JobRunner, type JobHandler, type JobOutcome } from '../../src/dispatch/runner.js';
 import type { Job } from '../../src/store/repos/jobs.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
-
-async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-runner-'));
-  const store = openSqliteStore({ file: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
-  try {
-    await store.migrate();
-    await fn(store);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { withSqliteStore as withStore } from '../helpers/sqlite.js';
 
 class ScriptedHandler implements JobHandler {
   readonly kind = 'test';

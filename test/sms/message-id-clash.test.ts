@@ -1,22 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { createOutbound } from '../../src/dispatch/outbound.js';
 import { newMessageId } from '../../src/sms/ids.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { withSqliteStore } from '../helpers/sqlite.js';
 import { createApp } from '../store/store.contract.js';
 
 const T = Date.UTC(2026, 10, 25, 12);
 
 test('an id another instance already took is drawn again; the send is stored once under the new id', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-clash-'));
-  const store = openSqliteStore({ file: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
-  try {
-    await store.migrate();
+  await withSqliteStore(async (store, dir) => {
     await createApp(store, 'app1');
     const outbound = createOutbound({ config: loadConfig({ SWITCHBOARD_DATA_DIR: dir }), store, clock: { now: () => T }, log: pino({ level: 'silent' }), notified: () => undefined });
     // Ids drawn in one millisecond count up: the next one is predictable, so another "instance" takes it first.
@@ -34,10 +28,7 @@ test('an id another instance already took is drawn again; the send is stored onc
     const stored = await store.messages.recipient(`${seq(2)}-0`);
     assert.equal(stored?.message.text, 'hi');
     assert.equal((await store.messages.recipient(`${taken}-0`)), undefined, 'the other message is untouched');
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 function storedMessage(id: string) {

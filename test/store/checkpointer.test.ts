@@ -6,12 +6,18 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Checkpointer, type HoldConnection } from '../../src/store/sqlite/checkpointer.js';
 
-test('the worker copies the log into the database file after writes, off the main connection', async () => {
+/** A database in WAL mode in a fresh directory, with SQLite's own checkpoints off (as the store runs it). */
+function walDatabase() {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-ckpt-'));
   const file = join(dir, 'db.sqlite');
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('wal_autocheckpoint = 0');
+  return { dir, file, db };
+}
+
+test('the worker copies the log into the database file after writes, off the main connection', async () => {
+  const { dir, file, db } = walDatabase();
   let fellBack = false;
   const checkpointer = new Checkpointer(file, { fallBack: () => (fellBack = true), hold: (fn) => fn(), intervalMs: 20 });
   try {
@@ -37,11 +43,7 @@ test('the worker copies the log into the database file after writes, off the mai
 });
 
 test('under steady writes the log is started over, not left to grow', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-ckpt-'));
-  const file = join(dir, 'db.sqlite');
-  const db = new BetterSqlite3(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('wal_autocheckpoint = 0');
+  const { dir, file, db } = walDatabase();
   // The store's hold parks its queries on Kysely's connection; this writer loop waits the same way.
   let held: Promise<unknown> | undefined;
   const hold: HoldConnection = async (fn) => {

@@ -1,19 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ListenerLimitedJobs, ListenerSlots } from '../../src/webhooks/slots.js';
+import { withSqliteStore } from '../helpers/sqlite.js';
 import { createApp, notification } from '../store/store.contract.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
 test('once a claim found nothing past a busy listener, claims look only at the head for 200 ms', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-slots-'));
-  const store = openSqliteStore({ file: join(dir, 'db.sqlite'), synchronous: 'NORMAL' });
-  try {
-    await store.migrate();
+  await withSqliteStore(async (store) => {
     await createApp(store, 'app1');
     for (let i = 0; i < 4; i += 1) await store.notifications.create({ ...notification(`busy${i}`, 'listener:busy'), createdAt: T0 + i });
     const jobs = new ListenerLimitedJobs(store.jobs, store.notifications, new ListenerSlots(1));
@@ -23,8 +17,5 @@ test('once a claim found nothing past a busy listener, claims look only at the h
     await store.notifications.create({ ...notification('other', 'listener:other'), createdAt: T0 + 30 });
     assert.deepEqual(await claim(T0 + 100), [], 'within 200 ms only the head is read');
     assert.deepEqual(await claim(T0 + 220), ['other'], 'then the next claim looks past the backlog again');
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
