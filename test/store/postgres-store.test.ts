@@ -5,7 +5,7 @@ import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { StoreUnavailableError, type Store } from '../../src/store/store.js';
 import { createTestDatabase, postgresReachable, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { runStoreContract } from './store.contract.js';
+import { createApp, message, recipient, runStoreContract } from './store.contract.js';
 
 // In CI a missing server is a failure (run-tests checks it first); elsewhere the suite says why it skipped.
 const reachable = await postgresReachable();
@@ -63,6 +63,30 @@ async function listening(database: TestDatabase, sessions = 1): Promise<void> {
 }
 
 describe('postgres store: engine specifics', { skip }, () => {
+  test('accepts sharing a statement: one PostgreSQL refuses fails alone, the others are stored', async () => {
+    const database = await createTestDatabase();
+    const store = await openPostgresStore({ url: database.url, poolSize: 2 });
+    try {
+      await store.migrate();
+      await createApp(store, 'app1');
+      // PostgreSQL text cannot hold NUL; the first accept goes alone, the rest share a batch.
+      const texts = ['first', 'fine', 'bad \u0000 text', 'also fine'];
+      const results = await Promise.allSettled(texts.map((text, i) => store.messages.accept(message(`n${i}`, 'app1', { text }), [recipient(`n${i}`, 1)], [])));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      const stored = await Promise.all(texts.map((_, i) => store.messages.recipient(`n${i}-1`)));
+      assert.deepEqual(
+        stored.map((r) => r?.message.text),
+        ['first', 'fine', undefined, 'also fine'],
+      );
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
   test('several instances migrating a fresh database at once all succeed, and the schema is there once', async () => {
     const database = await createTestDatabase();
     const stores = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore({ url: database.url, poolSize: 2 })));

@@ -278,6 +278,47 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(refs(jobs), [`${winner}-1`]);
     });
 
+    it('messages: concurrent accepts each store their own message, recipients and jobs; concurrent reads each get their own row', async (s) => {
+      await createApp(s.store, 'app1');
+      await createApp(s.store, 'app2');
+      // Many at once: on PostgreSQL they share statements (see coalesce.ts), which must not mix them up.
+      const ids = Array.from({ length: 30 }, (_, i) => `c${i}`);
+      const results = await Promise.all(
+        ids.map((id, i) => {
+          const seqs = i % 3 === 0 ? [1, 2] : [1];
+          return s.store.messages.accept(
+            message(id, i % 2 === 0 ? 'app1' : 'app2', { text: `text ${id}` }),
+            seqs.map((n) => recipient(id, n)),
+            seqs.map((n) => job('submit', `${id}-${n}`)),
+          );
+        }),
+      );
+      assert.ok(results.every((r) => r.created));
+      const jobs = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 100, leaseMs: LEASE, now: T0 });
+      assert.deepEqual([...refs(jobs)].sort(), ids.flatMap((id, i) => (i % 3 === 0 ? [`${id}-1`, `${id}-2`] : [`${id}-1`])).sort());
+      const reads = await Promise.all([...ids.map((id) => s.store.messages.recipient(`${id}-1`)), s.store.messages.recipient('c1-2')]);
+      assert.deepEqual(
+        reads.map((r) => r && [r.recipient.id, r.message.id, r.message.appId, r.message.text]),
+        [...ids.map((id, i) => [`${id}-1`, id, i % 2 === 0 ? 'app1' : 'app2', `text ${id}`]), undefined],
+      );
+      await s.store.handsets.update('+14255550001', { online: false }, T0);
+      const handsets = await Promise.all(['+14255550001', '+14255550002', '+14255550001'].map((n) => s.store.handsets.get(n)));
+      assert.deepEqual(
+        handsets.map((h) => [h.number, h.online]),
+        [
+          ['+14255550001', false],
+          ['+14255550002', true],
+          ['+14255550001', false],
+        ],
+      );
+      await s.store.tokens.issuePair(token('ga', 'access', 'gr'), token('gr', 'refresh'), T0);
+      const grants = await Promise.all(['ga', 'gr', 'nope', 'ga'].map((h) => s.store.tokens.getAccessGrant(h)));
+      assert.deepEqual(
+        grants.map((g) => g?.token.hash),
+        ['ga', undefined, undefined, 'ga'],
+      );
+    });
+
     it('messages: markSubmitted deletes the held submit job in its own write, never someone else’s', async (s) => {
       await createApp(s.store, 'app1');
       await s.store.messages.accept(message('ms', 'app1'), [recipient('ms', 1), recipient('ms', 2)], [job('submit', 'ms-1'), job('submit', 'ms-2')]);
@@ -509,7 +550,7 @@ export async function createApp(store: Store, id: string): Promise<void> {
   });
 }
 
-function message(id: string, appId: string, extra: Partial<MessageRecord> = {}): MessageRecord {
+export function message(id: string, appId: string, extra: Partial<MessageRecord> = {}): MessageRecord {
   return {
     id,
     appId,
@@ -532,7 +573,7 @@ function message(id: string, appId: string, extra: Partial<MessageRecord> = {}):
   };
 }
 
-function recipient(messageId: string, seq: number): RecipientRecord {
+export function recipient(messageId: string, seq: number): RecipientRecord {
   return {
     id: `${messageId}-${seq}`,
     messageId,

@@ -11,23 +11,38 @@ export function insertJson(table: keyof Database, rows: readonly object[]): RawB
   return sql`insert into ${sql.table(table)} (${columns}) select ${columns} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)})`;
 }
 
+/** One message to accept: its row, its recipients' and its jobs'. */
+export interface AcceptRows {
+  readonly message: MessagesTable;
+  readonly recipients: readonly MessageRecipientsTable[];
+  readonly jobs: readonly JobsTable[];
+}
+
 /**
- * PostgreSQL's accept: the message, its recipients and their jobs in one statement, committed on
- * its own — one round trip where BEGIN, three inserts and COMMIT took five, each holding a pooled
- * connection. Recipients and jobs go in only when the message did (a repeat's idempotency key or
- * correlator collides: nothing is written). The recipients' foreign key is checked at the end of
- * the statement, after the message row is in. Resolves to whether the message was inserted.
+ * PostgreSQL's accept: messages with their recipients and jobs in one statement, committed on its
+ * own — one round trip for a batch of concurrent accepts (see coalesce.ts) where BEGIN, three
+ * inserts and COMMIT took five per message, each holding a pooled connection. A message whose
+ * idempotency key, correlator or id is taken (by an earlier message or one before it in the
+ * batch) is skipped, and so are its recipients and jobs. The recipients' foreign key is checked
+ * at the end of the statement, after the message rows are in. Resolves, per message, to whether
+ * it was inserted.
  */
-export async function acceptInOneStatement(
-  db: Kysely<Database>,
-  message: MessagesTable,
-  recipients: readonly MessageRecipientsTable[],
-  jobs: readonly JobsTable[],
-): Promise<boolean> {
+export async function acceptInOneStatement(db: Kysely<Database>, batch: readonly AcceptRows[]): Promise<boolean[]> {
+  const recipients = batch.flatMap((b) => b.recipients);
+  const jobs = batch.flatMap((b) => b.jobs);
   // No conflict target: whichever unique index (idempotency key, correlator) fires, nothing is written.
-  const parts = [sql`m as (${insertJson('messages', [message])} on conflict do nothing returning 1)`];
-  if (recipients.length > 0) parts.push(sql`r as (${insertJson('message_recipients', recipients)} where exists (select from m))`);
-  if (jobs.length > 0) parts.push(sql`j as (${insertJson('jobs', jobs)} where exists (select from m))`);
-  const { rows } = await sql<{ n: number }>`with ${sql.join(parts)} select count(*) as n from m`.execute(db);
-  return Number(rows[0]?.n) > 0;
+  const parts = [sql`m as (${insertJson('messages', batch.map((b) => b.message))} on conflict do nothing returning id)`];
+  if (recipients.length > 0) parts.push(sql`r as (${insertJson('message_recipients', recipients)} where message_id in (select id from m))`);
+  if (jobs.length > 0) {
+    // A job row names no message: the owners, in the same order, go beside the rows.
+    const owners = batch.flatMap((b) => b.jobs.map(() => b.message.id));
+    const columns = sql.join(Object.keys(jobs[0] ?? {}).map((c) => sql.ref(`x.${c}`)));
+    parts.push(sql`j as (insert into jobs (${sql.join(Object.keys(jobs[0] ?? {}).map((c) => sql.ref(c)))})
+      select ${columns} from json_populate_recordset(null::jobs, ${JSON.stringify(jobs)}) with ordinality as x
+      join unnest(${owners}::text[]) with ordinality as o(message_id, n) on o.n = x.ordinality
+      where o.message_id in (select id from m))`);
+  }
+  const { rows } = await sql<{ id: string }>`with ${sql.join(parts)} select id from m`.execute(db);
+  const inserted = new Set(rows.map((r) => r.id));
+  return batch.map((b) => inserted.has(b.message.id));
 }

@@ -1,5 +1,6 @@
 import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo } from '../repos/handsets.js';
-import type { HandsetMessagesTable } from '../schema.js';
+import type { HandsetMessagesTable, HandsetsTable } from '../schema.js';
+import { lookupByKey, type Coalescer } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
 
@@ -35,6 +36,13 @@ function toMessage(row: HandsetMessagesTable): HandsetMessageRecord {
 }
 
 const handsetByNumber = prepared((db, v: { number: string }) => db.selectFrom('handsets').selectAll().where('number', '=', v.number));
+// PostgreSQL: the simulated network reads a handset three times per message; concurrent reads share a round trip (see coalesce.ts).
+const handsetsByNumber = prepared((db, v: { numbers: string[] }) =>
+  db
+    .selectFrom('handsets')
+    .selectAll()
+    .where('number', '=', (eb) => eb.fn.any(eb.val(v.numbers))),
+);
 
 const insertMessage = prepared((db, m: HandsetMessagesTable) =>
   db
@@ -57,12 +65,15 @@ const insertMessage = prepared((db, m: HandsetMessagesTable) =>
 export class SqlHandsetRepo implements HandsetRepo {
   readonly #ctx: SqlContext;
 
+  readonly #byNumber: Coalescer<string, HandsetsTable | undefined> | undefined;
+
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') this.#byNumber = lookupByKey(async (numbers) => (await handsetsByNumber(ctx.db, { numbers })).rows, (row) => row.number);
   }
 
   async get(number: string): Promise<HandsetRecord> {
-    const [row] = (await handsetByNumber(this.#ctx.db, { number })).rows;
+    const row = this.#byNumber !== undefined ? await this.#byNumber.call(number) : (await handsetByNumber(this.#ctx.db, { number })).rows[0];
     if (row === undefined) return { number, ...DEFAULT };
     return { number, online: Number(row.online) === 1, kind: row.kind as HandsetKind };
   }

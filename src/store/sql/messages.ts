@@ -15,7 +15,9 @@ import type {
 } from '../repos/messages.js';
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
-import { acceptInOneStatement } from './accept-postgres.js';
+import { acceptInOneStatement, type AcceptRows } from './accept-postgres.js';
+import { Coalescer, lookupByKey } from './coalesce.js';
+import { StoreUnavailableError } from '../store.js';
 import { finalizeInOneStatement, markSubmittedInOneStatement, type FinalizeStep } from './messages-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
 import { deleteHeldJob, insertJobs, jobRows } from './jobs.js';
@@ -181,6 +183,7 @@ function withMessage(db: Db) {
 
 const byRecipient = prepared((db, v: { id: string }) => withMessage(db).where('r.id', '=', v.id));
 const byNetworkId = prepared((db, v: { id: string }) => withMessage(db).where('r.network_id', '=', v.id));
+const byRecipients = prepared((db, v: { ids: string[] }) => withMessage(db).where('r.id', '=', (eb) => eb.fn.any(eb.val(v.ids))));
 // PostgreSQL finalizes a message's recipients concurrently: the message row is locked first so
 // the count of open recipients sees the others' commits.
 const byRecipientLocked = prepared((db, v: { id: string }) => withMessage(db).where('r.id', '=', v.id).forUpdate(['messages']));
@@ -233,16 +236,27 @@ async function finalizeStepByStep(trx: Kysely<Database>, step: FinalizeStep): Pr
 
 export class SqlMessageRepo implements MessageRepo {
   readonly #ctx: SqlContext;
+  // PostgreSQL: concurrent accepts and dispatch reads share round trips (see coalesce.ts).
+  readonly #accepts: Coalescer<AcceptRows, boolean> | undefined;
+  readonly #recipients: Coalescer<string, JoinedRow | undefined> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') {
+      this.#accepts = new Coalescer({
+        maxBatch: 50,
+        run: (batch) => acceptInOneStatement(ctx.db, batch),
+        // A row PostgreSQL refuses (a NUL in a text, say) fails its own accept, not its batch's.
+        retryAlone: (err) => !(err instanceof StoreUnavailableError),
+      });
+      this.#recipients = lookupByKey(async (ids) => (await byRecipients(ctx.db, { ids })).rows, (row) => row.r_id);
+    }
   }
 
   async accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult> {
-    if (this.#ctx.dialect === 'postgres') {
-      const { db } = this.#ctx;
-      if (await acceptInOneStatement(db, messageRow(message), recipients.map(recipientRow), jobRows(jobs, message.createdAt))) return { created: true };
-      return { created: false, existing: await this.#findDuplicate(db, message) };
+    if (this.#accepts !== undefined) {
+      if (await this.#accepts.call({ message: messageRow(message), recipients: recipients.map(recipientRow), jobs: jobRows(jobs, message.createdAt) })) return { created: true };
+      return { created: false, existing: await this.#findDuplicate(this.#ctx.db, message) };
     }
     return this.#ctx.write(async (trx) => {
       const inserted = await insertMessage(trx, messageRow(message));
@@ -280,7 +294,7 @@ export class SqlMessageRepo implements MessageRepo {
   }
 
   async recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined> {
-    const [row] = (await byRecipient(this.#ctx.db, { id: recipientId })).rows;
+    const row = this.#recipients !== undefined ? await this.#recipients.call(recipientId) : (await byRecipient(this.#ctx.db, { id: recipientId })).rows[0];
     return row === undefined ? undefined : { message: toMessage(row), recipient: toRecipient(recipientRowOf(row)) };
   }
 

@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AccessGrant, TokenRecord, TokenRepo } from '../repos/tokens.js';
-import type { OauthTokensTable } from '../schema.js';
+import type { Database, OauthTokensTable } from '../schema.js';
+import { lookupByKey, type Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
 import { prepared } from './prepared.js';
 
@@ -31,7 +32,7 @@ function toRow(t: TokenRecord): OauthTokensTable {
 }
 
 // Every API request reads its token's grant: built and compiled once (see prepared.ts).
-const accessGrantOf = prepared((db, v: { hash: string }) =>
+const grantColumns = (db: Kysely<Database>) =>
   db
     .selectFrom('oauth_tokens')
     .innerJoin('apps', 'apps.id', 'oauth_tokens.app_id')
@@ -52,15 +53,39 @@ const accessGrantOf = prepared((db, v: { hash: string }) =>
         .whereRef('short_codes.app_id', '=', 'apps.id')
         .as('app_short_codes'),
     ])
-    .where('oauth_tokens.token_hash', '=', v.hash)
-    .where('oauth_tokens.kind', '=', 'access'),
-);
+    .where('oauth_tokens.kind', '=', 'access');
+const accessGrantOf = prepared((db, v: { hash: string }) => grantColumns(db).where('oauth_tokens.token_hash', '=', v.hash));
+// PostgreSQL: the grants of concurrent requests in one round trip (see coalesce.ts).
+const accessGrantsOf = prepared((db, v: { hashes: string[] }) => grantColumns(db).where('oauth_tokens.token_hash', '=', (eb) => eb.fn.any(eb.val(v.hashes))));
+type GrantRow = Awaited<ReturnType<typeof accessGrantOf>>['rows'][number];
+
+function toGrant(row: GrantRow): AccessGrant {
+  return {
+    token: toToken(row),
+    app: {
+      id: row.app_id,
+      name: row.app_name,
+      realm: row.app_realm === 'production' ? 'production' : 'sandbox',
+      suspended: Number(row.app_suspended) === 1,
+      scopes: JSON.parse(row.app_scopes) as string[],
+      ratePerSecond: row.app_rate_per_second === null ? null : Number(row.app_rate_per_second),
+      ratePerDay: row.app_rate_per_day === null ? null : Number(row.app_rate_per_day),
+      deliveryStatusUrl: row.app_delivery_status_url,
+      shortCodes: row.app_short_codes === null ? [] : row.app_short_codes.split(','),
+    },
+  };
+}
 
 export class SqlTokenRepo implements TokenRepo {
   readonly #ctx: SqlContext;
 
+  readonly #grants: Coalescer<string, GrantRow | undefined> | undefined;
+
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') {
+      this.#grants = lookupByKey(async (hashes) => (await accessGrantsOf(ctx.db, { hashes })).rows, (row) => row.token_hash);
+    }
   }
 
   async issuePair(access: TokenRecord, refresh: TokenRecord, now: number, replaces?: string): Promise<boolean> {
@@ -88,22 +113,8 @@ export class SqlTokenRepo implements TokenRepo {
   }
 
   async getAccessGrant(hash: string): Promise<AccessGrant | undefined> {
-    const [row] = (await accessGrantOf(this.#ctx.db, { hash })).rows;
-    if (row === undefined) return undefined;
-    return {
-      token: toToken(row),
-      app: {
-        id: row.app_id,
-        name: row.app_name,
-        realm: row.app_realm === 'production' ? 'production' : 'sandbox',
-        suspended: Number(row.app_suspended) === 1,
-        scopes: JSON.parse(row.app_scopes) as string[],
-        ratePerSecond: row.app_rate_per_second === null ? null : Number(row.app_rate_per_second),
-        ratePerDay: row.app_rate_per_day === null ? null : Number(row.app_rate_per_day),
-        deliveryStatusUrl: row.app_delivery_status_url,
-        shortCodes: row.app_short_codes === null ? [] : row.app_short_codes.split(','),
-      },
-    };
+    const row = this.#grants !== undefined ? await this.#grants.call(hash) : (await accessGrantOf(this.#ctx.db, { hash })).rows[0];
+    return row === undefined ? undefined : toGrant(row);
   }
 
   async revoke(hash: string, appId: string, now: number): Promise<number> {
