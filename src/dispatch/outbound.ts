@@ -140,7 +140,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       });
       runner.start();
       sweeper.start();
-      unsubscribe = store.onJobsAvailable?.(() => runner.poke());
+      unsubscribe = store.onJobsAvailable?.(runner.kinds, () => runner.poke());
     },
     async stop() {
       unsubscribe?.();

@@ -80,6 +80,11 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
     this.#handlers = new Map(options.handlers.map((h) => [h.kind, h]));
   }
 
+  /** The job kinds this runner has handlers for. */
+  get kinds(): readonly string[] {
+    return [...this.#handlers.keys()];
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;

@@ -42,13 +42,14 @@ export interface Store extends Repositories {
   /** Throws when the database does not answer (health checks). */
   ping(): Promise<void>;
   /**
-   * Calls `listener` when jobs may have become due because another process committed them
-   * (PostgreSQL `LISTEN/NOTIFY`), so idle workers wake at once instead of at their next poll.
-   * Returns the unsubscribe function. Absent on engines written by one process only (SQLite).
+   * Calls `listener` when jobs of one of `kinds` may have become due because another process
+   * committed them (PostgreSQL `LISTEN/NOTIFY`), so idle workers wake at once instead of at their
+   * next poll; a runner is not woken for other runners' jobs. Returns the unsubscribe function.
+   * Absent on engines written by one process only (SQLite).
    *
-   * @example store.onJobsAvailable?.(() => runner.poke());
+   * @example store.onJobsAvailable?.(runner.kinds, () => runner.poke());
    */
-  onJobsAvailable?(listener: () => void): () => void;
+  onJobsAvailable?(kinds: readonly string[], listener: () => void): () => void;
   close(): Promise<void>;
 }
 

@@ -75,7 +75,7 @@ export class WebhookEngine {
 
   start(): void {
     this.#runner.start();
-    this.#unsubscribe = this.#deps.store.onJobsAvailable?.(() => this.poke());
+    this.#unsubscribe = this.#deps.store.onJobsAvailable?.(this.#runner.kinds, () => this.poke());
   }
 
   /** New notifications were committed: look now instead of at the next poll. */

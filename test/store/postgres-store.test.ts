@@ -102,18 +102,24 @@ describe('postgres store: engine specifics', { skip }, () => {
     }
   });
 
-  test('a commit that adds or wakes jobs wakes idle workers of other instances; claims stay silent', async () => {
+  test('a commit that adds or wakes jobs wakes idle workers of their kind on other instances; claims stay silent', async () => {
     const database = await createTestDatabase();
     const a = await openPostgresStore({ url: database.url, poolSize: 2 });
     const b = await openPostgresStore({ url: database.url, poolSize: 2 });
     try {
       await a.migrate();
       let wakes = 0;
-      const unsubscribe = b.onJobsAvailable?.(() => (wakes += 1));
+      let otherWakes = 0;
+      const unsubscribe = b.onJobsAvailable?.(['k', 'k2'], () => (wakes += 1));
       assert.ok(unsubscribe, 'the PostgreSQL store offers job wake-ups');
+      b.onJobsAvailable?.(['other'], () => (otherWakes += 1));
       await listening(database);
       await a.jobs.enqueue([{ kind: 'k', ref: 'r1', runAt: T0 + 60_000, deadlineAt: T0 + 120_000 }]);
       await until(() => wakes === 1, 'the wake-up after enqueue');
+      assert.equal(otherWakes, 0, 'a runner of other kinds sleeps on');
+      await a.jobs.enqueue([{ kind: 'other', ref: 'o1', runAt: T0 + 60_000, deadlineAt: T0 + 120_000 }]);
+      await until(() => otherWakes === 1, 'the wake-up of the other kind');
+      assert.equal(wakes, 1);
       await a.jobs.wake('k', ['r1'], T0);
       await until(() => wakes === 2, 'the wake-up after wake()');
       const claimed = await a.jobs.claim({ kinds: ['k'], workerId: 'w', limit: 5, leaseMs: 1000, now: T0 });
@@ -132,7 +138,7 @@ describe('postgres store: engine specifics', { skip }, () => {
     }
   });
 
-  test('a database with the earlier job trigger (any change of run_at) gets the one that ignores claims', async () => {
+  test('a database with an earlier job trigger (any change of run_at, or no kind sent) gets the one that ignores claims and names the kind', async () => {
     const database = await createTestDatabase();
     const first = await openPostgresStore({ url: database.url, poolSize: 1 });
     await first.migrate();
@@ -141,13 +147,25 @@ describe('postgres store: engine specifics', { skip }, () => {
     await client.connect();
     const triggers = async () => (await client.query<{ tgname: string }>(`select tgname from pg_trigger where tgrelid = 'jobs'::regclass and not tgisinternal order by tgname`)).rows.map((r) => r.tgname);
     try {
+      const functions = async () =>
+        (await client.query<{ proname: string }>(`select proname from pg_proc where proname like 'switchboard_jobs_notify%' order by proname`)).rows.map((r) => r.proname);
+      const upgrade = async () => {
+        const upgraded = await openPostgresStore({ url: database.url, poolSize: 1 });
+        await upgraded.migrate();
+        await upgraded.close();
+        assert.deepEqual(await triggers(), ['jobs_notify_unheld']);
+        assert.deepEqual(await functions(), ['switchboard_jobs_notify_kind']);
+      };
+      const oldFunction = `create function switchboard_jobs_notify() returns trigger language plpgsql as $$ begin perform pg_notify('switchboard_jobs', ''); return null; end $$`;
       await client.query('drop trigger jobs_notify_unheld on jobs');
+      await client.query(oldFunction);
       await client.query('create trigger jobs_notify after insert or update of run_at on jobs for each statement execute function switchboard_jobs_notify()');
       assert.deepEqual(await triggers(), ['jobs_notify']);
-      const upgraded = await openPostgresStore({ url: database.url, poolSize: 1 });
-      await upgraded.migrate();
-      await upgraded.close();
-      assert.deepEqual(await triggers(), ['jobs_notify_unheld']);
+      await upgrade();
+      await client.query('drop trigger jobs_notify_unheld on jobs');
+      await client.query(oldFunction);
+      await client.query('create trigger jobs_notify_unheld after insert or update of run_at on jobs for each row when (new.locked_by is null) execute function switchboard_jobs_notify()');
+      await upgrade();
     } finally {
       await client.end();
       await database.drop();
@@ -211,7 +229,7 @@ describe('postgres store: engine specifics', { skip }, () => {
     try {
       await a.migrate();
       let wakes = 0;
-      b.onJobsAvailable?.(() => (wakes += 1));
+      b.onJobsAvailable?.(['k'], () => (wakes += 1));
       await listening(database);
       await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and query ilike 'listen %'", [database.name]);
       await until(() => wakes === 1, 'the catch-up wake-up after reconnecting');

@@ -6,15 +6,18 @@ import { reasonOf } from './connection-errors.js';
 export const JOBS_CHANNEL = 'switchboard_jobs';
 
 const TRIGGER = 'jobs_notify_unheld';
-/** The trigger of earlier versions, which fired on every change of run_at (claims now move it too). */
+const FUNCTION = 'switchboard_jobs_notify_kind';
+/** Triggers and the function of earlier versions (the function sent no kind). */
 const OLD_TRIGGER = 'jobs_notify';
+const OLD_FUNCTION = 'switchboard_jobs_notify';
 
 /**
  * Makes every commit that adds jobs or moves their run time (a new job, a retry, a wake-up) send
- * one NOTIFY on `switchboard_jobs`. A trigger covers every path, including repositories that insert
- * jobs inside their own transactions; PostgreSQL delivers the notification only on commit and
- * folds duplicates within one transaction. A claim moves run_at too, to its lease's end, but the
- * job it leaves is held (locked_by set), so claims stay silent.
+ * a NOTIFY on `switchboard_jobs` with the job's kind as payload, so each instance wakes only the
+ * runner of that kind. A trigger covers every path, including repositories that insert jobs
+ * inside their own transactions; PostgreSQL delivers the notification only on commit and folds
+ * duplicates within one transaction. A claim moves run_at too, to its lease's end, but the job
+ * it leaves is held (locked_by set), so claims stay silent.
  * Installs under a transaction-level advisory lock: `CREATE OR REPLACE FUNCTION` from two
  * instances starting together would otherwise fail with "tuple concurrently updated".
  */
@@ -23,7 +26,7 @@ export async function installJobsTrigger(db: Kysely<Database>): Promise<void> {
   const present = async (q: Kysely<Database>) => {
     const { rows } = await sql<{ n: number }>`
       select count(*) as n from pg_trigger t join pg_proc p on p.oid = t.tgfoid
-      where t.tgname = ${TRIGGER} and t.tgrelid = 'jobs'::regclass and p.proname = 'switchboard_jobs_notify'`.execute(q);
+      where t.tgname = ${TRIGGER} and t.tgrelid = 'jobs'::regclass and p.proname = ${FUNCTION}`.execute(q);
     return Number(rows[0]?.n) > 0;
   };
   if (await present(db)) return;
@@ -31,16 +34,17 @@ export async function installJobsTrigger(db: Kysely<Database>): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtext(${JOBS_CHANNEL}))`.execute(trx);
     if (await present(trx)) return;
     await sql`
-      create or replace function switchboard_jobs_notify() returns trigger language plpgsql as $$
+      create or replace function ${sql.id(FUNCTION)}() returns trigger language plpgsql as $$
       begin
-        perform pg_notify(${sql.lit(JOBS_CHANNEL)}, '');
+        perform pg_notify(${sql.lit(JOBS_CHANNEL)}, new.kind);
         return null;
       end $$`.execute(trx);
     await sql`drop trigger if exists ${sql.id(OLD_TRIGGER)} on jobs`.execute(trx);
     await sql`drop trigger if exists ${sql.id(TRIGGER)} on jobs`.execute(trx);
+    await sql`drop function if exists ${sql.id(OLD_FUNCTION)}()`.execute(trx);
     await sql`
       create trigger ${sql.id(TRIGGER)} after insert or update of run_at on jobs
-      for each row when (new.locked_by is null) execute function switchboard_jobs_notify()`.execute(trx);
+      for each row when (new.locked_by is null) execute function ${sql.id(FUNCTION)}()`.execute(trx);
   });
 }
 
@@ -56,7 +60,7 @@ export interface JobNotifierOptions {
  */
 export class JobNotifier {
   readonly #options: JobNotifierOptions;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<{ readonly kinds: ReadonlySet<string>; readonly call: () => void }>();
   #client: pg.Client | undefined;
   #closed = false;
   #retry: NodeJS.Timeout | undefined;
@@ -66,16 +70,18 @@ export class JobNotifier {
     this.#options = options;
   }
 
-  subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
+  subscribe(kinds: readonly string[], listener: () => void): () => void {
+    const entry = { kinds: new Set(kinds), call: listener };
+    this.#listeners.add(entry);
     if (this.#client === undefined && this.#retry === undefined) this.#connect(false);
     return () => {
-      this.#listeners.delete(listener);
+      this.#listeners.delete(entry);
     };
   }
 
-  #notify(): void {
-    for (const listener of this.#listeners) listener();
+  /** Calls the listeners of `kind`, or every listener without one (a reconnect; an earlier version's trigger sends none). */
+  #notify(kind?: string): void {
+    for (const listener of this.#listeners) if (kind === undefined || kind === '' || listener.kinds.has(kind)) listener.call();
   }
 
   #connect(reconnecting: boolean): void {
@@ -97,7 +103,7 @@ export class JobNotifier {
     };
     client.on('error', fail);
     client.on('end', () => fail(new Error('listen connection closed')));
-    client.on('notification', () => this.#notify());
+    client.on('notification', (msg) => this.#notify(msg.payload));
     client
       .connect()
       .then(() => client.query(`listen ${JOBS_CHANNEL}`))

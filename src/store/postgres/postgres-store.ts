@@ -110,7 +110,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         client.release(failed);
       }
     },
-    onJobsAvailable: (listener) => notifier.subscribe(listener),
+    onJobsAvailable: (kinds, listener) => notifier.subscribe(kinds, listener),
     close: async () => {
       await notifier.close();
       await db.destroy();

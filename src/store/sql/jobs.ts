@@ -122,7 +122,8 @@ export class SqlJobRepo implements JobRepo {
     // Claims, acks and retries go through the group commit like every hot write: one fsync per
     // batch instead of one per job. A claim moves run_at to the lease's end (see JobRepo), so it
     // answers each job with the due time it had, which orders the batch.
-    return inDueOrder(await this.#ctx.write((trx) => this.#claim(trx, { kinds, workerId, limit, leaseMs, now })));
+    // On PostgreSQL the claim is one statement, its own transaction: no BEGIN and COMMIT.
+    return inDueOrder(await writeOne(this.#ctx, (db) => this.#claim(db, { kinds, workerId, limit, leaseMs, now })));
   }
 
   async #claim(trx: Kysely<Database>, { kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<ClaimedRow[]> {
