@@ -319,6 +319,32 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       );
     });
 
+    it('jobs and messages: concurrent enqueues, acks and submit statuses each apply to their own rows', async (s) => {
+      await createApp(s.store, 'app1');
+      // Many at once: on PostgreSQL they share statements (see coalesce.ts), which must not mix them up.
+      await Promise.all(Array.from({ length: 20 }, (_, i) => s.store.jobs.enqueue([job('k', `e${i}`), ...(i % 5 === 0 ? [job('k', `e${i}b`)] : [])])));
+      const enqueued = await s.store.jobs.claim({ kinds: ['k'], workerId: 'w1', limit: 100, leaseMs: LEASE, now: T0 });
+      assert.equal(enqueued.length, 24);
+      // Acks: half by the holder, half by a worker that does not hold the job.
+      const acks = await Promise.all(enqueued.map((j, i) => s.store.jobs.complete(j.id, i % 2 === 0 ? 'w1' : 'w2')));
+      assert.deepEqual(acks, enqueued.map((_, i) => i % 2 === 0));
+      assert.deepEqual(await Promise.all(enqueued.map((j) => s.store.jobs.complete(j.id, 'w1'))), enqueued.map((_, i) => i % 2 === 1), 'each job deleted once');
+
+      const ids = Array.from({ length: 12 }, (_, i) => `s${i}`);
+      for (const id of ids) await s.store.messages.accept(message(id, 'app1'), [recipient(id, 1)], [job('submit', `${id}-1`)]);
+      const submits = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w1', limit: 100, leaseMs: LEASE, now: T0 });
+      const held = new Map(submits.map((j) => [j.ref, j.id]));
+      const marked = await Promise.all(
+        ids.map((id, i) => s.store.messages.markSubmitted(`${id}-1`, `net-${id}`, T0 + i, { jobId: held.get(`${id}-1`) ?? '', workerId: i % 3 === 0 ? 'w2' : 'w1' })),
+      );
+      assert.deepEqual(marked, ids.map((_, i) => i % 3 !== 0), 'only the holder’s job goes with its status');
+      const after = await Promise.all(ids.map((id) => s.store.messages.recipient(`${id}-1`)));
+      assert.deepEqual(
+        after.map((r) => r && [r.recipient.status, r.recipient.networkId, r.recipient.updatedAt]),
+        ids.map((id, i) => ['DeliveredToNetwork', `net-${id}`, T0 + i]),
+      );
+    });
+
     it('messages: markSubmitted deletes the held submit job in its own write, never someone else’s', async (s) => {
       await createApp(s.store, 'app1');
       await s.store.messages.accept(message('ms', 'app1'), [recipient('ms', 1), recipient('ms', 2)], [job('submit', 'ms-1'), job('submit', 'ms-2')]);

@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
 import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo } from '../repos/handsets.js';
 import type { HandsetMessagesTable, HandsetsTable } from '../schema.js';
-import { lookupByKey, type Coalescer } from './coalesce.js';
+import { StoreUnavailableError } from '../store.js';
+import { insertJson } from './accept-postgres.js';
+import { Coalescer, lookupByKey } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
 
@@ -66,10 +69,23 @@ export class SqlHandsetRepo implements HandsetRepo {
   readonly #ctx: SqlContext;
 
   readonly #byNumber: Coalescer<string, HandsetsTable | undefined> | undefined;
+  readonly #deliveries: Coalescer<HandsetMessagesTable & { ref: string }, boolean> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
-    if (ctx.dialect === 'postgres') this.#byNumber = lookupByKey(async (numbers) => (await handsetsByNumber(ctx.db, { numbers })).rows, (row) => row.number);
+    if (ctx.dialect === 'postgres') {
+      this.#byNumber = lookupByKey(async (numbers) => (await handsetsByNumber(ctx.db, { numbers })).rows, (row) => row.number);
+      this.#deliveries = new Coalescer({
+        maxBatch: 100,
+        run: async (rows) => {
+          const { rows: inserted } = await sql<{ ref: string }>`${insertJson('handset_messages', rows)} on conflict (ref) do nothing returning ref`.execute(ctx.db);
+          // A ref twice in one batch (a redelivery) is stored once: only its first caller is told so.
+          const fresh = new Set(inserted.map((r) => r.ref));
+          return rows.map((r) => fresh.delete(r.ref));
+        },
+        retryAlone: (err) => !(err instanceof StoreUnavailableError),
+      });
+    }
   }
 
   async get(number: string): Promise<HandsetRecord> {
@@ -93,7 +109,9 @@ export class SqlHandsetRepo implements HandsetRepo {
   }
 
   async deliverMt(message: HandsetMessageRecord & { readonly ref: string }): Promise<boolean> {
-    const res = await writeOne(this.#ctx, (db) => insertMessage(db, { ...this.#row(message), ref: message.ref }));
+    const row = { ...this.#row(message), ref: message.ref };
+    if (this.#deliveries !== undefined) return this.#deliveries.call(row);
+    const res = await writeOne(this.#ctx, (db) => insertMessage(db, row));
     return Number(res.numAffectedRows ?? 0n) > 0;
   }
 

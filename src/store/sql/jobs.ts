@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { ClaimOptions, Job, JobRepo, NewJob } from '../repos/jobs.js';
 import type { Database, JobsTable } from '../schema.js';
+import { StoreUnavailableError } from '../store.js';
+import { insertJson } from './accept-postgres.js';
+import { Coalescer } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
 
@@ -88,6 +91,13 @@ const buryHeld = prepared((db, v: { id: string; workerId: string; error: string 
   db.updateTable('jobs').set({ state: 'dead', locked_by: null, locked_until: null, last_error: v.error }).where('id', '=', v.id).where('locked_by', '=', v.workerId),
 );
 
+/** PostgreSQL: the jobs of `held` their workers still hold deleted in one statement; answers the ids deleted. */
+async function deleteHeldJobs(db: Kysely<Database>, held: readonly { readonly id: string; readonly workerId: string }[]): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`delete from jobs using unnest(${held.map((h) => h.id)}::text[], ${held.map((h) => h.workerId)}::text[]) as h(id, worker_id)
+    where jobs.id = h.id and jobs.locked_by = h.worker_id returning jobs.id`.execute(db);
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Deletes a job its worker still holds; false when the lease went to someone else. */
 export async function deleteHeldJob(db: Kysely<Database>, held: { id: string; workerId: string }): Promise<boolean> {
   return ((await deleteHeld(db, held)).numAffectedRows ?? 0n) > 0n;
@@ -108,13 +118,34 @@ export function inDueOrder(rows: readonly ClaimedRow[]): Job[] {
 
 export class SqlJobRepo implements JobRepo {
   readonly #ctx: SqlContext;
+  // PostgreSQL: concurrent enqueues and acks share a statement each (see coalesce.ts).
+  readonly #enqueues: Coalescer<readonly JobsTable[], undefined> | undefined;
+  readonly #acks: Coalescer<{ id: string; workerId: string }, boolean> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') {
+      this.#enqueues = new Coalescer({
+        maxBatch: 100,
+        run: async (batches) => {
+          await insertJson('jobs', batches.flat()).execute(ctx.db);
+          return batches.map(() => undefined);
+        },
+        retryAlone: (err) => !(err instanceof StoreUnavailableError),
+      });
+      this.#acks = new Coalescer({
+        maxBatch: 100,
+        run: async (held) => {
+          const deleted = await deleteHeldJobs(ctx.db, held);
+          return held.map((h) => deleted.has(h.id));
+        },
+      });
+    }
   }
 
   async enqueue(jobs: readonly NewJob[]): Promise<void> {
     if (jobs.length === 0) return;
+    if (this.#enqueues !== undefined) return this.#enqueues.call(jobRows(jobs, Date.now()));
     await writeOne(this.#ctx, (db) => insertJobs(db, jobs, Date.now()));
   }
 
@@ -157,6 +188,7 @@ export class SqlJobRepo implements JobRepo {
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {
+    if (this.#acks !== undefined) return this.#acks.call({ id, workerId });
     return writeOne(this.#ctx, (db) => deleteHeldJob(db, { id, workerId }));
   }
 

@@ -42,21 +42,32 @@ export async function finalizeInOneStatement(trx: Kysely<Database>, step: Finali
   return { updated, messageFinal: updated && Number(rows[0]?.open) === 0 };
 }
 
+/** A submit the network accepted, with the job that carried it (see MessageRepo.markSubmitted). */
+export interface SubmittedStep {
+  readonly recipientId: string;
+  readonly networkId: string;
+  readonly now: number;
+  readonly jobId: string;
+  readonly workerId: string;
+}
+
 /**
- * PostgreSQL's submit status with the job's acknowledgement (see MessageRepo.markSubmitted): the
- * recipient goes to DeliveredToNetwork (unless a receipt already made it final) and the job is
- * deleted if `held` still holds it, in one statement — one round trip where a transaction would
- * take four and a separate ack one more. Resolves to whether the job was deleted.
+ * PostgreSQL's submit status with the job's acknowledgement, for a batch of submits (see
+ * coalesce.ts): each recipient goes to DeliveredToNetwork (unless a receipt already made it
+ * final) and its job is deleted if its worker still holds it, in one statement — one round trip
+ * where a transaction per submit would take four and a separate ack one more. Answers, per
+ * submit, whether its job was deleted.
  */
-export async function markSubmittedInOneStatement(
-  db: Kysely<Database>,
-  v: { readonly recipientId: string; readonly networkId: string; readonly now: number },
-  held: { readonly jobId: string; readonly workerId: string },
-): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`with m as (update message_recipients
-      set network_id = ${v.networkId}, status = case when status = ${'Pending'} then ${'DeliveredToNetwork'} else status end, updated_at = ${v.now}
-      where id = ${v.recipientId} returning 1),
-    d as (delete from jobs where id = ${held.jobId} and locked_by = ${held.workerId} returning 1)
-    select count(*) as n from d`.execute(db);
-  return Number(rows[0]?.n) > 0;
+export async function markSubmittedInOneStatement(db: Kysely<Database>, steps: readonly SubmittedStep[]): Promise<boolean[]> {
+  const column = <K extends keyof SubmittedStep>(key: K) => steps.map((s) => s[key]);
+  const { rows } = await sql<{ id: string }>`with v as (
+      select * from unnest(${column('recipientId')}::text[], ${column('networkId')}::text[], ${column('now')}::int8[], ${column('jobId')}::text[], ${column('workerId')}::text[])
+        as v(recipient_id, network_id, now, job_id, worker_id)),
+    m as (update message_recipients r
+      set network_id = v.network_id, status = case when r.status = ${'Pending'} then ${'DeliveredToNetwork'} else r.status end, updated_at = v.now
+      from v where r.id = v.recipient_id returning 1),
+    d as (delete from jobs j using v where j.id = v.job_id and j.locked_by = v.worker_id returning j.id)
+    select id from d`.execute(db);
+  const deleted = new Set(rows.map((r) => r.id));
+  return steps.map((s) => deleted.has(s.jobId));
 }

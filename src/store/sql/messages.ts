@@ -18,7 +18,7 @@ import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.
 import { acceptInOneStatement, type AcceptRows } from './accept-postgres.js';
 import { Coalescer, lookupByKey } from './coalesce.js';
 import { StoreUnavailableError } from '../store.js';
-import { finalizeInOneStatement, markSubmittedInOneStatement, type FinalizeStep } from './messages-postgres.js';
+import { finalizeInOneStatement, markSubmittedInOneStatement, type FinalizeStep, type SubmittedStep } from './messages-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
 import { deleteHeldJob, insertJobs, jobRows } from './jobs.js';
 import { prepared } from './prepared.js';
@@ -194,7 +194,8 @@ function withRecipientCount(db: Db) {
     eb.selectFrom('message_recipients as c').select(eb.fn.countAll<number>().as('n')).whereRef('c.message_id', '=', 'messages.id').as('recipient_count'),
   );
 }
-const byRecipientCounted = prepared((db, v: { id: string }) => withRecipientCount(db).where('r.id', '=', v.id));
+const byRecipientsCounted = prepared((db, v: { ids: string[] }) => withRecipientCount(db).where('r.id', '=', (eb) => eb.fn.any(eb.val(v.ids))));
+type CountedRow = Awaited<ReturnType<typeof byRecipientsCounted>>['rows'][number];
 const byNetworkIdCounted = prepared((db, v: { id: string }) => withRecipientCount(db).where('r.network_id', '=', v.id));
 
 const markRecipientSubmitted = prepared((db, v: { id: string; networkId: string; now: number }) =>
@@ -239,6 +240,8 @@ export class SqlMessageRepo implements MessageRepo {
   // PostgreSQL: concurrent accepts and dispatch reads share round trips (see coalesce.ts).
   readonly #accepts: Coalescer<AcceptRows, boolean> | undefined;
   readonly #recipients: Coalescer<string, JoinedRow | undefined> | undefined;
+  readonly #submits: Coalescer<SubmittedStep, boolean> | undefined;
+  readonly #toFinalize: Coalescer<string, CountedRow | undefined> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
@@ -250,6 +253,8 @@ export class SqlMessageRepo implements MessageRepo {
         retryAlone: (err) => !(err instanceof StoreUnavailableError),
       });
       this.#recipients = lookupByKey(async (ids) => (await byRecipients(ctx.db, { ids })).rows, (row) => row.r_id);
+      this.#submits = new Coalescer({ maxBatch: 100, run: (steps) => markSubmittedInOneStatement(ctx.db, steps) });
+      this.#toFinalize = lookupByKey(async (ids) => (await byRecipientsCounted(ctx.db, { ids })).rows, (row) => row.r_id);
     }
   }
 
@@ -304,7 +309,7 @@ export class SqlMessageRepo implements MessageRepo {
       await writeOne(this.#ctx, mark);
       return false;
     }
-    if (this.#ctx.dialect === 'postgres') return markSubmittedInOneStatement(this.#ctx.db, { recipientId, networkId, now }, ack);
+    if (this.#submits !== undefined) return this.#submits.call({ recipientId, networkId, now, jobId: ack.jobId, workerId: ack.workerId });
     return this.#ctx.write(async (trx) => {
       await mark(trx);
       return deleteHeldJob(trx, { id: ack.jobId, workerId: ack.workerId });
@@ -320,10 +325,11 @@ export class SqlMessageRepo implements MessageRepo {
   ): Promise<FinalizeResult | undefined> {
     const id = 'recipientId' in target ? target.recipientId : target.networkId;
     const apply = (db: Kysely<Database>, joined: JoinedRow) => this.#finalizeRow(db, joined, status, at, retentionMs, notify);
-    if (this.#ctx.dialect === 'postgres') {
-      // A lone statement is its own transaction: a single-recipient message is finalized in two
-      // round trips instead of four (BEGIN, locked read, statement, COMMIT).
-      const [joined] = (await ('recipientId' in target ? byRecipientCounted : byNetworkIdCounted)(this.#ctx.db, { id })).rows;
+    if (this.#toFinalize !== undefined) {
+      // PostgreSQL: a lone statement is its own transaction, so a single-recipient message is
+      // finalized in two round trips instead of four (BEGIN, locked read, statement, COMMIT); the
+      // reads of concurrent finalizes share one.
+      const joined = 'recipientId' in target ? await this.#toFinalize.call(id) : (await byNetworkIdCounted(this.#ctx.db, { id })).rows[0];
       if (joined === undefined) return undefined;
       if (Number(joined.recipient_count) === 1) return apply(this.#ctx.db, joined);
     }
