@@ -97,6 +97,33 @@ test('a found part carries its message total and whether it is final; settle rec
   assert.deepEqual((await repo.findParts(['orph'])).map((p) => [p.recipientId, p.total, p.messageFinal]), [['r-orphan', null, false]], 'a part without a message row');
 });
 
+test('concurrent submits and receipts each record, find and settle their own part', async () => {
+  // Many at once: on PostgreSQL they share statements (see coalesce.ts), which must not mix them up.
+  const ids = Array.from({ length: 24 }, (_, i) => `r-many-${i}`);
+  const smscId = (i: number) => `c0ffee${String(i).padStart(2, '0')}`;
+  const record = (i: number, smsc = smscId(i), at = 2) => {
+    const k = idKeys(smsc);
+    const id = ids[i] ?? '';
+    return repo.recordPart({ recipientId: id, part: 1, smscId: smsc, idKey: k.key, idDec: k.dec, idHex: k.hex, submittedAt: at }, { recipientId: id, messageId: `mm${i}`, total: 1, concatRef: 0, createdAt: 1 });
+  };
+  // The last two record a part already in the batch (a resubmit racing its first try): each lands.
+  await Promise.all([...ids.map((_, i) => record(i)), record(3, 'c0ffee9903', 3), record(3, 'c0ffee9904', 4)]);
+  const stored = await repo.message(ids[3] ?? '');
+  assert.equal(stored?.parts.length, 1);
+  const found = await Promise.all(ids.map((_, i) => repo.findExactParts([idKeys(i === 3 ? (stored?.parts[0]?.smscId ?? '') : smscId(i)).key])));
+  assert.deepEqual(
+    found.map((parts) => parts.map((p) => [p.recipientId, p.total, p.messageFinal])),
+    ids.map((id) => [[id, 1, false]]),
+  );
+  const settled = await Promise.all([...ids.map((id, i) => repo.settle(id, 1, i % 2 === 0 ? 'delivered' : 'undeliverable', i % 2 === 0 ? null : '034', 50 + i)), repo.settle(ids[0] ?? '', 1, 'expired', null, 99)]);
+  assert.deepEqual(settled, [...ids.map(() => true), false], 'each settled once');
+  const after = await Promise.all(ids.map((id) => repo.message(id)));
+  assert.deepEqual(
+    after.map((m) => [m?.message.finalState, m?.message.finalAt, m?.parts[0]?.state, m?.parts[0]?.errorCode]),
+    ids.map((_, i) => (i % 2 === 0 ? ['delivered', 50 + i, 'delivered', null] : ['undeliverable', 50 + i, 'undeliverable', '034'])),
+  );
+});
+
 test('stalled: open, every part accepted, one delivered, quiet since before', async () => {
   await repo.openMessage({ recipientId: 'r-stall', messageId: 'm5', total: 2, concatRef: 3, createdAt: 1 });
   await part('r-stall', 1, 's1');

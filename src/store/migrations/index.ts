@@ -9,6 +9,7 @@ import { subscriptions } from './0022-subscriptions.js';
 import { smpp } from './0030-smpp.js';
 import { simSmsc } from './0031-sim-smsc.js';
 import { consoleSurface } from './0080-console.js';
+import { jobsDueOrder } from './0081-jobs-due-order.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0030-smpp': smpp,
   '0031-sim-smsc': simSmsc,
   '0080-console': consoleSurface,
+  '0081-jobs-due-order': jobsDueOrder,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -85,3 +85,20 @@ export function lookupByKey<R>(fetch: (keys: string[]) => Promise<readonly R[]>,
     },
   });
 }
+
+/** As lookupByKey, for keys that may name several rows: each caller gets all rows with its key. */
+export function lookupAllByKey<R>(fetch: (keys: string[]) => Promise<readonly R[]>, keyOf: (row: R) => string): Coalescer<string, R[]> {
+  return new Coalescer({
+    maxBatch: 100,
+    run: async (keys) => {
+      const byKey = new Map<string, R[]>();
+      for (const row of await fetch([...keys])) {
+        const k = keyOf(row);
+        const rows = byKey.get(k);
+        if (rows === undefined) byKey.set(k, [row]);
+        else rows.push(row);
+      }
+      return keys.map((k) => byKey.get(k) ?? []);
+    },
+  });
+}

@@ -12,6 +12,7 @@ import {
 } from '../repos/notifications.js';
 import type { Database, NotificationsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
+import { Coalescer, lookupByKey } from './coalesce.js';
 import { deleteHeldJob, inDueOrder, insertJobs, withDueTimes } from './jobs.js';
 import { prepared } from './prepared.js';
 
@@ -63,14 +64,25 @@ type HeldWebhook = { jobId: string; workerId: string };
 const deleteNotificationOf = (db: QueryCreator<Database>, v: HeldWebhook) =>
   db.deleteFrom('notifications').where('id', '=', (eb) => eb.selectFrom('jobs').select('ref').where('id', '=', v.jobId).where('locked_by', '=', v.workerId));
 const deleteOfJob = prepared(deleteNotificationOf);
-// PostgreSQL: both deletes in one statement (a transaction would be four round trips).
-const deleteWithJob = prepared((db, v: HeldWebhook) =>
+// PostgreSQL: the reads and acknowledgements of concurrent webhook POSTs share statements (see coalesce.ts).
+const withSecrets = prepared((db, v: { ids: string[] }) =>
   db
-    .with('n', (q) => deleteNotificationOf(q, v))
-    .deleteFrom('jobs')
-    .where('id', '=', v.jobId)
-    .where('locked_by', '=', v.workerId),
+    .selectFrom('notifications')
+    .innerJoin('apps', 'apps.id', 'notifications.app_id')
+    .selectAll('notifications')
+    .select('apps.signing_secret')
+    .where('notifications.id', '=', (eb) => eb.fn.any(eb.val(v.ids))),
 );
+type WithSecretRow = Awaited<ReturnType<typeof withSecrets>>['rows'][number];
+
+/** Deletes the notifications and jobs of `held` whose workers still hold them; answers the job ids deleted. */
+async function deleteHeldWebhooks(db: Kysely<Database>, held: readonly HeldWebhook[]): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`with h as (select * from unnest(${held.map((h) => h.jobId)}::text[], ${held.map((h) => h.workerId)}::text[]) as h(job_id, worker_id)),
+    j as (delete from jobs using h where jobs.id = h.job_id and jobs.locked_by = h.worker_id returning jobs.id, jobs.ref),
+    n as (delete from notifications where id in (select ref from j))
+    select id from j`.execute(db);
+  return new Set(rows.map((r) => r.id));
+}
 
 /** Inserts a notification and its webhook job; used inside other repositories' transactions too. */
 export async function insertNotification(trx: Kysely<Database>, n: NewNotification): Promise<void> {
@@ -80,9 +92,21 @@ export async function insertNotification(trx: Kysely<Database>, n: NewNotificati
 
 export class SqlNotificationRepo implements NotificationRepo {
   readonly #ctx: SqlContext;
+  readonly #reads: Coalescer<string, WithSecretRow | undefined> | undefined;
+  readonly #acks: Coalescer<HeldWebhook, boolean> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') {
+      this.#reads = lookupByKey(async (ids) => (await withSecrets(ctx.db, { ids })).rows, (row) => row.id);
+      this.#acks = new Coalescer({
+        maxBatch: 100,
+        run: async (held) => {
+          const deleted = await deleteHeldWebhooks(ctx.db, held);
+          return held.map((h) => deleted.has(h.jobId));
+        },
+      });
+    }
   }
 
   create(notification: NewNotification): Promise<boolean> {
@@ -98,13 +122,13 @@ export class SqlNotificationRepo implements NotificationRepo {
   }
 
   async get(id: string): Promise<{ notification: NotificationRecord; signingSecret: string } | undefined> {
-    const [row] = (await withSecret(this.#ctx.db, { id })).rows;
+    const row = this.#reads !== undefined ? await this.#reads.call(id) : (await withSecret(this.#ctx.db, { id })).rows[0];
     if (row === undefined) return undefined;
     return { notification: toNotification(row), signingSecret: row.signing_secret };
   }
 
   async acknowledge(jobId: string, workerId: string): Promise<boolean> {
-    if (this.#ctx.dialect === 'postgres') return ((await deleteWithJob(this.#ctx.db, { jobId, workerId })).numAffectedRows ?? 0n) > 0n;
+    if (this.#acks !== undefined) return this.#acks.call({ jobId, workerId });
     return this.#ctx.write(async (trx) => {
       await deleteOfJob(trx, { jobId, workerId });
       return deleteHeldJob(trx, { id: jobId, workerId });
@@ -114,7 +138,10 @@ export class SqlNotificationRepo implements NotificationRepo {
   claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots, lookPastBusy = true }: ListenerClaimOptions): Promise<Job[]> {
     const { dialect } = this.#ctx;
     const rounds = lookPastBusy ? 4 : 1;
-    return this.#ctx.write(async (trx) => {
+    // PostgreSQL runs it without a transaction (two round trips where a locking one took four):
+    // the final update checks again that each chosen job is free, so of two instances choosing
+    // the same job only one claims it, and the other claims fewer this time.
+    const claim = async (trx: Kysely<Database>) => {
       const chosen: Array<{ id: string; run_at: number }> = [];
       const taken = new Map<string, number>();
       const full = new Set<string>();
@@ -138,7 +165,6 @@ export class SqlNotificationRepo implements NotificationRepo {
           candidates = candidates.where((eb) => eb.or([eb('queue', 'is', null), eb('queue', 'not in', excluded)]));
         }
         if (nullFull) candidates = candidates.where('queue', 'is not', null);
-        if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
         const rows = await candidates.execute();
         for (const row of rows) {
           if (chosen.length >= limit) break;
@@ -155,15 +181,20 @@ export class SqlNotificationRepo implements NotificationRepo {
         if (rows.length < limit * 2) break;
       }
       if (chosen.length === 0) return [];
+      const ids = chosen.map((c) => c.id);
       const claimed = await trx
         .updateTable('jobs')
         // The lease's end is the job's next run time (see JobRepo); each is answered with its due time.
         .set((eb) => ({ locked_by: workerId, locked_until: now + leaseMs, run_at: now + leaseMs, attempts: eb('attempts', '+', 1) }))
-        .where('id', 'in', chosen.map((c) => c.id))
+        // PostgreSQL: one statement text whatever the count (each text is a prepared statement).
+        .where((eb) => (dialect === 'postgres' ? eb('id', '=', eb.fn.any(eb.val(ids))) : eb('id', 'in', ids)))
+        .where('state', '=', 'ready')
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
         .returningAll()
         .execute();
       return inDueOrder(withDueTimes(claimed, chosen));
-    });
+    };
+    return dialect === 'postgres' ? claim(this.#ctx.db) : this.#ctx.write(claim);
   }
 
   async deadLetters(appId: string, limit: number): Promise<DeadLetter[]> {

@@ -1,6 +1,9 @@
 import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppOpening, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
-import type { Kysely, QueryCreator } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { Database, SmppHeldReceiptsTable, SmppMessagesTable, SmppPartsTable } from '../schema.js';
+import { StoreUnavailableError } from '../store.js';
+import { insertJson } from './accept-postgres.js';
+import { Coalescer, lookupAllByKey } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
 
@@ -68,13 +71,19 @@ function openingRow(record: SmppOpening): SmppMessagesTable {
 // The statements every SMPP message runs through, compiled once (see prepared.ts).
 const messageOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', v.recipientId));
 const partsOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_parts').selectAll().where('recipient_id', '=', v.recipientId).orderBy('part'));
-/** Parts with their message's total and final state (a receipt usually needs nothing more). */
+/**
+ * Parts with their message's total and final state (a receipt usually needs nothing more). Read
+ * by subqueries rather than a join: without statistics yet (a fresh database) PostgreSQL joined
+ * by hashing the whole message table, ≈ 2.3 ms per receipt on the benchmark.
+ */
 function partsMatching(db: Kysely<Database>) {
   return db
     .selectFrom('smpp_parts as p')
-    .leftJoin('smpp_messages as m', 'm.recipient_id', 'p.recipient_id')
     .selectAll('p')
-    .select(['m.total', 'm.final_state']);
+    .select((eb) => [
+      eb.selectFrom('smpp_messages as m').select('m.total').whereRef('m.recipient_id', '=', 'p.recipient_id').as('total'),
+      eb.selectFrom('smpp_messages as m').select('m.final_state').whereRef('m.recipient_id', '=', 'p.recipient_id').as('final_state'),
+    ]);
 }
 const partsByKey = prepared((db, v: { id: string }) =>
   partsMatching(db)
@@ -115,14 +124,6 @@ const upsertPartOf = (db: QueryCreator<Database>, p: SmppPartsTable) => {
     .onConflict((oc) => oc.columns(['recipient_id', 'part']).doUpdateSet(latest));
 };
 const upsertPart = prepared(upsertPartOf);
-// PostgreSQL: a message opened with its part in one statement (a transaction is four round trips).
-type PartWithOpening = SmppPartsTable & Pick<SmppMessagesTable, 'message_id' | 'total' | 'concat_ref' | 'created_at'>;
-const openWithPart = prepared((db, v: PartWithOpening) =>
-  upsertPartOf(
-    db.with('m', (q) => insertMessageOf(q, openingRow({ recipientId: v.recipient_id, messageId: v.message_id, total: v.total, concatRef: v.concat_ref, createdAt: v.created_at }))),
-    v,
-  ),
-);
 type PartReceipt = { recipientId: string; part: number; state: string; errorCode: string | null; at: number };
 const partReceipt = (db: QueryCreator<Database>, v: PartReceipt) =>
   db
@@ -143,18 +144,70 @@ const settleMessageOf = (db: QueryCreator<Database>, v: Settle) =>
     .where('recipient_id', '=', v.recipientId)
     .where('final_state', 'is', null);
 const settleMessage = prepared(settleMessageOf);
-// PostgreSQL: the part and the message in one statement.
-const settleBoth = prepared((db, v: Settle) => settleMessageOf(db.with('p', (q) => partReceipt(q, v)), v));
 const finaliseMessage = prepared((db, v: { recipientId: string; state: string; at: number }) =>
   db.updateTable('smpp_messages').set({ final_state: v.state, final_at: v.at }).where('recipient_id', '=', v.recipientId).where('final_state', 'is', null),
 );
 
+const partsByExactKeys = prepared((db, v: { ids: string[] }) => partsMatching(db).where('p.id_key', '=', (eb) => eb.fn.any(eb.val(v.ids))));
+type MatchRow = Awaited<ReturnType<typeof partsByExactKeys>>['rows'][number];
+
+/** PostgreSQL: parts (with their messages opened where asked) recorded in one statement. */
+async function recordParts(db: Kysely<Database>, batch: readonly { readonly part: SmppPartsTable; readonly open?: SmppMessagesTable }[]): Promise<void> {
+  const openings = batch.flatMap((b) => (b.open === undefined ? [] : [b.open]));
+  // A resubmitted part takes the new SMSC id and starts over.
+  const latest = sql.join(
+    (['smsc_id', 'id_key', 'id_dec', 'id_hex', 'state', 'error_code', 'submitted_at', 'receipt_at'] as const).map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`),
+  );
+  const upsert = sql`${insertJson('smpp_parts', batch.map((b) => b.part))} on conflict (recipient_id, part) do update set ${latest}`;
+  if (openings.length === 0) await upsert.execute(db);
+  else await sql`with m as (${insertJson('smpp_messages', openings)} on conflict (recipient_id) do nothing) ${upsert}`.execute(db);
+}
+
+/** PostgreSQL: `settle` for a batch in one statement; answers the recipients whose message it made final. */
+async function settleMany(db: Kysely<Database>, batch: readonly Settle[]): Promise<Set<string>> {
+  const column = <K extends keyof Settle>(key: K) => batch.map((b) => b[key]);
+  const finals = sql.join(FINAL_PART_STATES.map((f) => sql`${f}`));
+  const { rows } = await sql<{ recipient_id: string }>`with v as (
+      select * from unnest(${column('recipientId')}::text[], ${column('part')}::int4[], ${column('state')}::text[], ${column('errorCode')}::text[], ${column('at')}::int8[])
+        as v(recipient_id, part, state, error_code, at)),
+    p as (update smpp_parts sp set state = v.state, error_code = v.error_code, receipt_at = v.at
+      from v where sp.recipient_id = v.recipient_id and sp.part = v.part and sp.state not in (${finals}))
+    update smpp_messages sm set final_state = v.state, final_at = v.at, last_receipt_at = v.at
+      from v where sm.recipient_id = v.recipient_id and sm.final_state is null returning sm.recipient_id`.execute(db);
+  return new Set(rows.map((r) => r.recipient_id));
+}
 
 export class SqlSmppRepo implements SmppRepo {
   readonly #ctx: SqlContext;
+  // PostgreSQL: the statements of concurrent submits and receipts share round trips (see coalesce.ts).
+  readonly #records: Coalescer<{ part: SmppPartsTable; open?: SmppMessagesTable }, undefined> | undefined;
+  readonly #exact: Coalescer<string, MatchRow[]> | undefined;
+  readonly #settles: Coalescer<Settle, boolean> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') {
+      this.#records = new Coalescer({
+        maxBatch: 100,
+        run: async (batch) => {
+          await recordParts(ctx.db, batch);
+          return batch.map(() => undefined);
+        },
+        // The same part twice in one batch cannot be upserted by one statement: each goes alone then.
+        retryAlone: (err) => !(err instanceof StoreUnavailableError),
+      });
+      this.#exact = lookupAllByKey(async (ids) => (await partsByExactKeys(ctx.db, { ids })).rows, (row) => row.id_key);
+      this.#settles = new Coalescer({
+        maxBatch: 100,
+        run: async (batch) => {
+          // A recipient twice in one batch (never from one tracker, which locks per recipient):
+          // the first one settles it, as it would have alone; the other finds it final.
+          const first = new Map(batch.map((b, i) => [b.recipientId, i] as const).reverse());
+          const settled = await settleMany(ctx.db, [...first.values()].map((i) => batch[i] as Settle));
+          return batch.map((b, i) => first.get(b.recipientId) === i && settled.has(b.recipientId));
+        },
+      });
+    }
   }
 
   async message(recipientId: string): Promise<{ message: SmppMessageRecord; parts: SmppPartRecord[] } | undefined> {
@@ -189,14 +242,11 @@ export class SqlSmppRepo implements SmppRepo {
       receipt_at: null,
     };
     if (open === undefined) {
+      if (this.#records !== undefined) return this.#records.call({ part: row });
       await writeOne(this.#ctx, (db) => upsertPart(db, row));
       return;
     }
-    if (this.#ctx.dialect === 'postgres') {
-      const { message_id, total, concat_ref, created_at } = openingRow(open);
-      await openWithPart(this.#ctx.db, { ...row, message_id, total, concat_ref, created_at });
-      return;
-    }
+    if (this.#records !== undefined) return this.#records.call({ part: row, open: openingRow(open) });
     await this.#ctx.write(async (trx) => {
       await insertMessage(trx, openingRow(open));
       await upsertPart(trx, row);
@@ -217,7 +267,11 @@ export class SqlSmppRepo implements SmppRepo {
 
   async findExactParts(keys: readonly string[]): Promise<SmppPartMatch[]> {
     const list = [...new Set(keys)];
-    if (list.length === 1 && list[0] !== undefined) return (await partsByExactKey(this.#ctx.db, { id: list[0] })).rows.map(toMatch);
+    if (list.length === 1 && list[0] !== undefined) {
+      const rows = this.#exact !== undefined ? await this.#exact.call(list[0]) : (await partsByExactKey(this.#ctx.db, { id: list[0] })).rows;
+      // The batch's statement has no per-key limit; one receipt's candidates stay bounded as before.
+      return rows.slice(0, 50).map(toMatch);
+    }
     if (list.length === 0) return [];
     return (await partsMatching(this.#ctx.db).where('p.id_key', 'in', list).limit(50).execute()).map(toMatch);
   }
@@ -237,13 +291,11 @@ export class SqlSmppRepo implements SmppRepo {
 
   async settle(recipientId: string, part: number, state: SmppFinalState, errorCode: string | null, at: number): Promise<boolean> {
     const v = { recipientId, part, state, errorCode, at };
-    const r =
-      this.#ctx.dialect === 'postgres'
-        ? await settleBoth(this.#ctx.db, v)
-        : await this.#ctx.write(async (trx) => {
-            await finalPartReceipt(trx, v);
-            return settleMessage(trx, v);
-          });
+    if (this.#settles !== undefined) return this.#settles.call(v);
+    const r = await this.#ctx.write(async (trx) => {
+      await finalPartReceipt(trx, v);
+      return settleMessage(trx, v);
+    });
     return Number(r.numAffectedRows ?? 0n) === 1;
   }
 
