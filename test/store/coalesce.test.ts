@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Coalescer, lookupByKey } from '../../src/store/sql/coalesce.js';
+import { Coalescer, lookupAllByKey, lookupByKey } from '../../src/store/sql/coalesce.js';
 
 /** A batch runner whose batches finish only when the test lets them. */
 function heldRunner<I, O>(answer: (input: I) => O) {
@@ -101,5 +101,31 @@ test('lookupByKey answers each caller with its own row, or undefined; repeated k
   const rest = [lookup.call('b'), lookup.call('nope'), lookup.call('b')];
   assert.deepEqual(await first, { id: 'a', v: 1 });
   assert.deepEqual(await Promise.all(rest), [{ id: 'b', v: 2 }, undefined, { id: 'b', v: 2 }]);
-  assert.deepEqual(fetched, [['a'], ['b', 'nope', 'b']]);
+  assert.deepEqual(fetched, [['a'], ['b', 'nope']], 'each key fetched once');
+});
+
+test('lookupAllByKey answers each caller with all rows of its key, in the order fetched, each key fetched once', async () => {
+  const fetched: string[][] = [];
+  const rows = [
+    { code: 'x', n: 2 },
+    { code: 'y', n: 1 },
+    { code: 'x', n: 1 },
+  ];
+  const lookup = lookupAllByKey(
+    async (keys) => {
+      fetched.push(keys);
+      await new Promise((resolve) => setImmediate(resolve));
+      return rows.filter((r) => keys.includes(r.code));
+    },
+    (row) => row.code,
+  );
+  const first = lookup.call('y');
+  const rest = [lookup.call('x'), lookup.call('none'), lookup.call('x')];
+  assert.deepEqual(await first, [{ code: 'y', n: 1 }]);
+  const x = [
+    { code: 'x', n: 2 },
+    { code: 'x', n: 1 },
+  ];
+  assert.deepEqual(await Promise.all(rest), [x, [], x]);
+  assert.deepEqual(fetched, [['y'], ['x', 'none']]);
 });

@@ -482,6 +482,48 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(unrouted.map((u) => [u.id, u.text]), [['MO-long', 'part1 part2 part3 part4 ']]);
     });
 
+    it('inbox: concurrent MO of every disposition each land where routed; concurrent short code and subscription reads each get their own', async (s) => {
+      await createApp(s.store, 'app1');
+      // Many at once: on PostgreSQL they share statements (see coalesce.ts), which must not mix them up.
+      const codes = ['22627000', '22627001', '22627002'];
+      for (const code of codes.slice(0, 2)) {
+        assert.equal(await s.store.shortCodes.claim({ code, appId: 'app1', moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
+      }
+      const sub = (id: string, shortCode: string, at: number) => ({
+        id, appId: 'app1', kind: 'inbound' as const, shortCode, notifyUrl: 'http://127.0.0.1:9/in', callbackData: null, criteria: null,
+        format: 'JSON' as const, clientCorrelator: null, apiVersion: 'v1', createdAt: at,
+      });
+      await s.store.subscriptions.create(sub('sub-a', '22627001', T0));
+      await s.store.subscriptions.create(sub('sub-b', '22627001', T0 + 1));
+      const [gotCodes, gotSubs] = await Promise.all([
+        Promise.all([...codes, '22627000'].map((c) => s.store.shortCodes.get(c))),
+        Promise.all([...codes, '22627001'].map((c) => s.store.subscriptions.inboundFor(c))),
+      ]);
+      assert.deepEqual(gotCodes.map((c) => c?.code), ['22627000', '22627001', undefined, '22627000']);
+      assert.deepEqual(gotSubs.map((list) => list.map((x) => x.id)), [[], ['sub-b', 'sub-a'], [], ['sub-b', 'sub-a']], 'newest first');
+
+      const mo = (i: number) => ({ id: `MOc${String(i).padStart(3, '0')}`, from: '+14255550100', to: '22627000', text: `c${i}`, receivedAt: T0 + i });
+      const recorded = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          s.store.inbox.record(
+            mo(i),
+            i % 3 === 0
+              ? { kind: 'inbox', appId: 'app1', expiresAt: T0 + 60_000 }
+              : i % 3 === 1
+                ? { kind: 'notify', notification: notification(`n-mo-${i}`, 'q-mo') }
+                : { kind: 'unrouted', reason: 'unknown-short-code' },
+          ),
+        ),
+      );
+      assert.ok(recorded.every(Boolean));
+      const { messages } = await s.store.inbox.take('app1', '22627000', 100, T0 + 100);
+      assert.deepEqual(messages.map((m) => m.text), Array.from({ length: 8 }, (_, k) => `c${k * 3}`));
+      const jobs = await s.store.jobs.claim({ kinds: ['webhook'], workerId: 'w', limit: 100, leaseMs: LEASE, now: T0 + 100 });
+      assert.deepEqual([...refs(jobs)].sort(), Array.from({ length: 8 }, (_, k) => `n-mo-${k * 3 + 1}`).sort());
+      assert.equal((await s.store.notifications.get('n-mo-1'))?.notification.id, 'n-mo-1');
+      assert.deepEqual((await s.store.inbox.unrouted(100)).map((u) => u.text).sort(), Array.from({ length: 8 }, (_, k) => `c${k * 3 + 2}`).sort());
+    });
+
     it('inbox: concurrent polls on several instances hand every message out once, oldest first', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');

@@ -11,6 +11,15 @@ export function insertJson(table: keyof Database, rows: readonly object[]): RawB
   return sql`insert into ${sql.table(table)} (${columns}) select ${columns} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)})`;
 }
 
+/**
+ * Rows for several tables inserted by one statement (each table's rows as one JSON parameter):
+ * one round trip for writes that need no answer but "stored".
+ */
+export async function insertRowsInOneStatement(db: Kysely<Database>, tables: ReadonlyArray<readonly [keyof Database, readonly object[]]>): Promise<void> {
+  const parts = tables.filter(([, rows]) => rows.length > 0).map(([table, rows], i) => sql`${sql.raw(`t${i}`)} as (${insertJson(table, rows)})`);
+  if (parts.length > 0) await sql`with ${sql.join(parts)} select 1`.execute(db);
+}
+
 /** One message to accept: its row, its recipients' and its jobs'. */
 export interface AcceptRows {
   readonly message: MessagesTable;

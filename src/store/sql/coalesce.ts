@@ -80,7 +80,7 @@ export function lookupByKey<R>(fetch: (keys: string[]) => Promise<readonly R[]>,
   return new Coalescer({
     maxBatch: 100,
     run: async (keys) => {
-      const byKey = new Map((await fetch([...keys])).map((row) => [keyOf(row), row]));
+      const byKey = new Map((await fetch([...new Set(keys)])).map((row) => [keyOf(row), row]));
       return keys.map((k) => byKey.get(k));
     },
   });
@@ -92,7 +92,7 @@ export function lookupAllByKey<R>(fetch: (keys: string[]) => Promise<readonly R[
     maxBatch: 100,
     run: async (keys) => {
       const byKey = new Map<string, R[]>();
-      for (const row of await fetch([...keys])) {
+      for (const row of await fetch([...new Set(keys)])) {
         const k = keyOf(row);
         const rows = byKey.get(k);
         if (rows === undefined) byKey.set(k, [row]);

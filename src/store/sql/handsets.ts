@@ -69,19 +69,19 @@ export class SqlHandsetRepo implements HandsetRepo {
   readonly #ctx: SqlContext;
 
   readonly #byNumber: Coalescer<string, HandsetsTable | undefined> | undefined;
-  readonly #deliveries: Coalescer<HandsetMessagesTable & { ref: string }, boolean> | undefined;
+  readonly #inserts: Coalescer<HandsetMessagesTable, boolean> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
     if (ctx.dialect === 'postgres') {
       this.#byNumber = lookupByKey(async (numbers) => (await handsetsByNumber(ctx.db, { numbers })).rows, (row) => row.number);
-      this.#deliveries = new Coalescer({
+      this.#inserts = new Coalescer({
         maxBatch: 100,
         run: async (rows) => {
-          const { rows: inserted } = await sql<{ ref: string }>`${insertJson('handset_messages', rows)} on conflict (ref) do nothing returning ref`.execute(ctx.db);
-          // A ref twice in one batch (a redelivery) is stored once: only its first caller is told so.
-          const fresh = new Set(inserted.map((r) => r.ref));
-          return rows.map((r) => fresh.delete(r.ref));
+          const { rows: inserted } = await sql<{ id: string }>`${insertJson('handset_messages', rows)} on conflict (ref) do nothing returning id`.execute(ctx.db);
+          // An MT ref twice in one batch (a redelivery) is stored once: only that row was inserted.
+          const fresh = new Set(inserted.map((r) => r.id));
+          return rows.map((r) => fresh.has(r.id));
         },
         retryAlone: (err) => !(err instanceof StoreUnavailableError),
       });
@@ -110,12 +110,16 @@ export class SqlHandsetRepo implements HandsetRepo {
 
   async deliverMt(message: HandsetMessageRecord & { readonly ref: string }): Promise<boolean> {
     const row = { ...this.#row(message), ref: message.ref };
-    if (this.#deliveries !== undefined) return this.#deliveries.call(row);
+    if (this.#inserts !== undefined) return this.#inserts.call(row);
     const res = await writeOne(this.#ctx, (db) => insertMessage(db, row));
     return Number(res.numAffectedRows ?? 0n) > 0;
   }
 
   async recordMo(message: HandsetMessageRecord): Promise<void> {
+    if (this.#inserts !== undefined) {
+      await this.#inserts.call(this.#row(message));
+      return;
+    }
     await writeOne(this.#ctx, (db) => insertMessage(db, this.#row(message)));
   }
 

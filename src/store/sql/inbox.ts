@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type {
   AssembledMo,
   InboxMessage,
@@ -11,9 +11,13 @@ import type {
   UnroutedMo,
   UnroutedReason,
 } from '../repos/inbox.js';
-import type { Database, MoPartsTable, UnroutedMoTable } from '../schema.js';
+import type { Database, InboxMessagesTable, MoPartsTable, UnroutedMoTable } from '../schema.js';
+import { StoreUnavailableError } from '../store.js';
+import { insertRowsInOneStatement } from './accept-postgres.js';
+import { Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
-import { insertNotification } from './notifications.js';
+import { jobRows } from './jobs.js';
+import { insertNotification, notificationJob, notificationRow } from './notifications.js';
 
 function toPart(row: MoPartsTable): MoPartRecord {
   return {
@@ -41,18 +45,7 @@ function partKey(part: MoPartRecord): string {
 async function route(trx: Transaction<Database>, mo: IncomingMo, disposition: MoDisposition): Promise<void> {
   switch (disposition.kind) {
     case 'inbox':
-      await trx
-        .insertInto('inbox_messages')
-        .values({
-          id: mo.id,
-          app_id: disposition.appId,
-          short_code: mo.to,
-          sender: mo.from,
-          text: mo.text,
-          received_at: mo.receivedAt,
-          expires_at: disposition.expiresAt,
-        })
-        .execute();
+      await trx.insertInto('inbox_messages').values(inboxRow(mo, disposition.appId, disposition.expiresAt)).execute();
       return;
     case 'notify':
       await insertNotification(trx, disposition.notification);
@@ -63,11 +56,16 @@ async function route(trx: Transaction<Database>, mo: IncomingMo, disposition: Mo
   }
 }
 
+function inboxRow(mo: IncomingMo, appId: string, expiresAt: number): InboxMessagesTable {
+  return { id: mo.id, app_id: appId, short_code: mo.to, sender: mo.from, text: mo.text, received_at: mo.receivedAt, expires_at: expiresAt };
+}
+
+function unroutedRow(mo: IncomingMo, reason: UnroutedReason): UnroutedMoTable {
+  return { id: mo.id, short_code: mo.to, sender: mo.from, text: mo.text, reason, received_at: mo.receivedAt };
+}
+
 async function insertUnrouted(trx: Transaction<Database>, mo: IncomingMo, reason: UnroutedReason): Promise<void> {
-  await trx
-    .insertInto('unrouted_mo')
-    .values({ id: mo.id, short_code: mo.to, sender: mo.from, text: mo.text, reason, received_at: mo.receivedAt })
-    .execute();
+  await trx.insertInto('unrouted_mo').values(unroutedRow(mo, reason)).execute();
 }
 
 /** Inserts a dedup key unless an unexpired one exists; false when it did (a repeat). */
@@ -81,14 +79,48 @@ async function remember(trx: Transaction<Database>, key: string, now: number, un
   return (res.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
+/** PostgreSQL: MO messages without a dedup key, routed by one statement for the batch (see coalesce.ts). */
+async function routeMany(db: Kysely<Database>, batch: readonly { readonly mo: IncomingMo; readonly disposition: MoDisposition }[]): Promise<void> {
+  const inbox = [];
+  const notifications = [];
+  const unrouted = [];
+  for (const { mo, disposition: d } of batch) {
+    if (d.kind === 'inbox') inbox.push(inboxRow(mo, d.appId, d.expiresAt));
+    else if (d.kind === 'notify') notifications.push(d.notification);
+    else unrouted.push(unroutedRow(mo, d.reason));
+  }
+  await insertRowsInOneStatement(db, [
+    ['inbox_messages', inbox],
+    ['notifications', notifications.map(notificationRow)],
+    ['jobs', notifications.flatMap((n) => jobRows([notificationJob(n)], n.createdAt))],
+    ['unrouted_mo', unrouted],
+  ]);
+}
+
 export class SqlInboxRepo implements InboxRepo {
   readonly #ctx: SqlContext;
+  readonly #routes: Coalescer<{ mo: IncomingMo; disposition: MoDisposition }, undefined> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') {
+      this.#routes = new Coalescer({
+        maxBatch: 100,
+        run: async (batch) => {
+          await routeMany(ctx.db, batch);
+          return batch.map(() => undefined);
+        },
+        retryAlone: (err) => !(err instanceof StoreUnavailableError),
+      });
+    }
   }
 
-  record(mo: IncomingMo, disposition: MoDisposition, dedup?: { key: string; until: number }): Promise<boolean> {
+  async record(mo: IncomingMo, disposition: MoDisposition, dedup?: { key: string; until: number }): Promise<boolean> {
+    // Without a dedup key the message is a few inserts that need no transaction of their own.
+    if (dedup === undefined && this.#routes !== undefined) {
+      await this.#routes.call({ mo, disposition });
+      return true;
+    }
     return this.#ctx.write(async (trx) => {
       if (dedup !== undefined && !(await remember(trx, `mo:${dedup.key}`, mo.receivedAt, dedup.until))) return false;
       await route(trx, mo, disposition);

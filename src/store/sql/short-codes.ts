@@ -1,5 +1,6 @@
 import type { ShortCodeRecord, ShortCodeRepo } from '../repos/short-codes.js';
 import type { ShortCodesTable } from '../schema.js';
+import { lookupByKey, type Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
 
 function toShortCode(row: ShortCodesTable): ShortCodeRecord {
@@ -15,8 +16,22 @@ function toShortCode(row: ShortCodesTable): ShortCodeRecord {
 export class SqlShortCodeRepo implements ShortCodeRepo {
   readonly #ctx: SqlContext;
 
+  // PostgreSQL: every MO reads its short code; concurrent reads share a round trip (see coalesce.ts).
+  readonly #byCode: Coalescer<string, ShortCodesTable | undefined> | undefined;
+
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') {
+      this.#byCode = lookupByKey(
+        (codes) =>
+          ctx.db
+            .selectFrom('short_codes')
+            .selectAll()
+            .where('code', '=', (eb) => eb.fn.any(eb.val(codes)))
+            .execute(),
+        (row) => row.code,
+      );
+    }
   }
 
   async claim(record: ShortCodeRecord): Promise<boolean> {
@@ -37,7 +52,7 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
   }
 
   async get(code: string): Promise<ShortCodeRecord | undefined> {
-    const row = await this.#ctx.db.selectFrom('short_codes').selectAll().where('code', '=', code).executeTakeFirst();
+    const row = this.#byCode !== undefined ? await this.#byCode.call(code) : await this.#ctx.db.selectFrom('short_codes').selectAll().where('code', '=', code).executeTakeFirst();
     return row === undefined ? undefined : toShortCode(row);
   }
 

@@ -1,6 +1,11 @@
 import type { SubscriptionKind, SubscriptionRecord, SubscriptionRepo } from '../repos/subscriptions.js';
+import { sql } from 'kysely';
 import type { SubscriptionsTable } from '../schema.js';
+import { lookupAllByKey, type Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
+
+/** Most inbound subscriptions read for one short code. */
+const INBOUND_LIMIT = 100;
 
 function toSubscription(row: SubscriptionsTable): SubscriptionRecord {
   return {
@@ -21,8 +26,21 @@ function toSubscription(row: SubscriptionsTable): SubscriptionRecord {
 export class SqlSubscriptionRepo implements SubscriptionRepo {
   readonly #ctx: SqlContext;
 
+  // PostgreSQL: every MO reads its short code's subscriptions; concurrent reads share a round trip.
+  readonly #inbound: Coalescer<string, SubscriptionsTable[]> | undefined;
+
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
+    if (ctx.dialect === 'postgres') {
+      this.#inbound = lookupAllByKey(async (codes) => {
+        // Each code's newest INBOUND_LIMIT, as the query for one code reads them.
+        const { rows } = await sql<SubscriptionsTable>`select s.* from unnest(${codes}::text[]) as k(code)
+          cross join lateral (select * from subscriptions where short_code = k.code and kind = 'inbound'
+            order by created_at desc, id desc limit ${sql.lit(INBOUND_LIMIT)}) as s
+          order by s.created_at desc, s.id desc`.execute(ctx.db);
+        return rows;
+      }, (row) => row.short_code);
+    }
   }
 
   create(record: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord }> {
@@ -70,6 +88,7 @@ export class SqlSubscriptionRepo implements SubscriptionRepo {
   }
 
   async inboundFor(shortCode: string): Promise<SubscriptionRecord[]> {
+    if (this.#inbound !== undefined) return (await this.#inbound.call(shortCode)).map(toSubscription);
     const rows = await this.#ctx.db
       .selectFrom('subscriptions')
       .selectAll()
@@ -77,7 +96,7 @@ export class SqlSubscriptionRepo implements SubscriptionRepo {
       .where('kind', '=', 'inbound')
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
-      .limit(100)
+      .limit(INBOUND_LIMIT)
       .execute();
     return rows.map(toSubscription);
   }
