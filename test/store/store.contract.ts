@@ -405,6 +405,30 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       for (const r of recipients) assert.ok(await s.store.notifications.get(`dlr-${r.id}`), 'stored with its final state');
     });
 
+    it('messages: many single-recipient messages finalized at once each turn final once, with their own notification or none', async (s) => {
+      await createApp(s.store, 'app1');
+      const ids = Array.from({ length: 16 }, (_, i) => `f${i}`);
+      for (const id of ids) await s.store.messages.accept(message(id, 'app1'), [recipient(id, 1)], []);
+      // Every fourth message wants no notification; the first four get a repeat in the same burst.
+      const notify = (m: MessageRecord, r: { id: string }) => (Number(m.id.slice(1)) % 4 === 3 ? null : { ...notification(`dlr-${r.id}`, 'q-dlr'), kind: 'dlr' as const });
+      const calls = [...ids, ...ids.slice(0, 4)].map((id, i) =>
+        s.store.messages.finalize({ recipientId: `${id}-1` }, i % 2 === 0 ? 'DeliveredToTerminal' : 'DeliveryImpossible', T0 + i, 60_000, notify),
+      );
+      const results = await Promise.all(calls);
+      assert.deepEqual(
+        results.slice(0, 16).map((r) => [r?.recipient.id, r?.recipient.status, r?.messageFinal]),
+        ids.map((id, i) => [`${id}-1`, i % 2 === 0 ? 'DeliveredToTerminal' : 'DeliveryImpossible', true]),
+      );
+      assert.deepEqual(results.slice(16), [undefined, undefined, undefined, undefined], 'a repeat finds it final');
+      const statuses = await Promise.all(ids.map((id) => s.store.messages.readStatus('app1', id, T0 + 100)));
+      assert.deepEqual(
+        statuses.map((st) => [st?.recipients[0]?.status, typeof st?.message.statusExpiresAt]),
+        ids.map((_, i) => [i % 2 === 0 ? 'DeliveredToTerminal' : 'DeliveryImpossible', 'number']),
+      );
+      const webhooks = await s.store.jobs.claim({ kinds: ['webhook'], workerId: 'w', limit: 100, leaseMs: LEASE, now: T0 + 100 });
+      assert.deepEqual([...refs(webhooks)].sort(), ids.filter((_, i) => i % 4 !== 3).map((id) => `dlr-${id}-1`).sort(), 'one notification each, none where none was built');
+    });
+
     it('messages: a single recipient finalized at once on several instances (a receipt and its repeats) turns final once, with one notification', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');
