@@ -14,9 +14,9 @@ export interface StatementNamesOptions {
  * Which SQL texts to send as named prepared statements. `pg` parses a named statement once per
  * connection and afterwards sends only Bind/Execute, so PostgreSQL skips parse and analysis (each
  * run is still planned for its values: see plan_cache_mode in postgres-store.ts): on the
- * benchmarks this took PostgreSQL's CPU per message down by about 40 %. Only texts with parameters are named: they already use the extended
- * protocol, whereas a text without them may hold several statements, which only the simple
- * protocol accepts.
+ * benchmarks this took PostgreSQL's CPU per message down by about 40 %. Only texts with
+ * parameters are named: they already use the extended protocol, whereas a text without them may
+ * hold several statements, which only the simple protocol accepts.
  */
 export class StatementNames {
   readonly #options: StatementNamesOptions;

@@ -29,7 +29,7 @@ interface Waiting<I, O> {
 
 export class Coalescer<I, O> {
   readonly #o: CoalescerOptions<I, O>;
-  #queue: Waiting<I, O>[] = [];
+  readonly #queue: Waiting<I, O>[] = [];
   #inFlight = false;
 
   constructor(options: CoalescerOptions<I, O>) {
@@ -45,11 +45,11 @@ export class Coalescer<I, O> {
 
   async #drain(): Promise<void> {
     this.#inFlight = true;
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#o.maxBatch);
-      await this.#runBatch(batch);
+    try {
+      while (this.#queue.length > 0) await this.#runBatch(this.#queue.splice(0, this.#o.maxBatch));
+    } finally {
+      this.#inFlight = false;
     }
-    this.#inFlight = false;
   }
 
   async #runBatch(batch: readonly Waiting<I, O>[]): Promise<void> {

@@ -15,9 +15,9 @@ import type {
 } from '../repos/messages.js';
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
+import { StoreUnavailableError } from '../store.js';
 import { acceptInOneStatement, type AcceptRows } from './accept-postgres.js';
 import { Coalescer, lookupByKey } from './coalesce.js';
-import { StoreUnavailableError } from '../store.js';
 import { finalizeInOneStatement, markSubmittedInOneStatement, type FinalizeStep, type SubmittedStep } from './messages-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
 import { deleteHeldJob, insertJobs, jobRows } from './jobs.js';
