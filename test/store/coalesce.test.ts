@@ -83,20 +83,27 @@ test('a batch answered with the wrong number of outputs fails its calls', async 
   await assert.rejects(c.call(1), /0 outputs for 1 inputs/);
 });
 
-test('lookupByKey answers each caller with its own row, or undefined; repeated keys share it', async () => {
+/** A fetch over `rows` by their `key` that records the keys of each call and answers a turn later. */
+function recordingFetch<R>(rows: readonly R[], key: (row: R) => string) {
   const fetched: string[][] = [];
-  const rows = [
-    { id: 'a', v: 1 },
-    { id: 'b', v: 2 },
-  ];
-  const lookup = lookupByKey(
-    async (keys) => {
-      fetched.push(keys);
-      await new Promise((resolve) => setImmediate(resolve));
-      return rows.filter((r) => keys.includes(r.id));
-    },
-    (row) => row.id,
+  const fetch = async (keys: string[]) => {
+    fetched.push(keys);
+    await new Promise((resolve) => setImmediate(resolve));
+    return rows.filter((r) => keys.includes(key(r)));
+  };
+  return { fetched, fetch };
+}
+
+test('lookupByKey answers each caller with its own row, or undefined; repeated keys share it', async () => {
+  const byId = (row: { id: string }) => row.id;
+  const { fetched, fetch } = recordingFetch(
+    [
+      { id: 'a', v: 1 },
+      { id: 'b', v: 2 },
+    ],
+    byId,
   );
+  const lookup = lookupByKey(fetch, byId);
   const first = lookup.call('a');
   const rest = [lookup.call('b'), lookup.call('nope'), lookup.call('b')];
   assert.deepEqual(await first, { id: 'a', v: 1 });
@@ -105,20 +112,16 @@ test('lookupByKey answers each caller with its own row, or undefined; repeated k
 });
 
 test('lookupAllByKey answers each caller with all rows of its key, in the order fetched, each key fetched once', async () => {
-  const fetched: string[][] = [];
-  const rows = [
-    { code: 'x', n: 2 },
-    { code: 'y', n: 1 },
-    { code: 'x', n: 1 },
-  ];
-  const lookup = lookupAllByKey(
-    async (keys) => {
-      fetched.push(keys);
-      await new Promise((resolve) => setImmediate(resolve));
-      return rows.filter((r) => keys.includes(r.code));
-    },
-    (row) => row.code,
+  const byCode = (row: { code: string }) => row.code;
+  const { fetched, fetch } = recordingFetch(
+    [
+      { code: 'x', n: 2 },
+      { code: 'y', n: 1 },
+      { code: 'x', n: 1 },
+    ],
+    byCode,
   );
+  const lookup = lookupAllByKey(fetch, byCode);
   const first = lookup.call('y');
   const rest = [lookup.call('x'), lookup.call('none'), lookup.call('x')];
   assert.deepEqual(await first, [{ code: 'y', n: 1 }]);

@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from '../store.js';
+
 /**
  * Calls of one kind run in batches: while a batch is in flight, new calls wait and then go
  * together in the next one. On PostgreSQL every statement is a round trip, and a round trip costs
@@ -100,5 +102,28 @@ export function lookupAllByKey<R>(fetch: (keys: string[]) => Promise<readonly R[
       }
       return keys.map((k) => byKey.get(k) ?? []);
     },
+  });
+}
+
+/**
+ * For `retryAlone`: an error that one input may have caused (PostgreSQL refused a row), not one
+ * that fails every input alike (the database cannot be reached).
+ */
+export function rowRefused(err: unknown): boolean {
+  return !(err instanceof StoreUnavailableError);
+}
+
+/**
+ * Writes whose callers need no answer but "stored", coalesced: `write` stores a whole batch; a
+ * batch one row of which is refused is run again one input at a time.
+ */
+export function coalescedWrites<I>(write: (inputs: readonly I[]) => Promise<void>): Coalescer<I, undefined> {
+  return new Coalescer({
+    maxBatch: 100,
+    run: async (inputs) => {
+      await write(inputs);
+      return inputs.map(() => undefined);
+    },
+    retryAlone: rowRefused,
   });
 }

@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo } from '../repos/handsets.js';
 import type { HandsetMessagesTable, HandsetsTable } from '../schema.js';
-import { StoreUnavailableError } from '../store.js';
 import { insertJson } from './accept-postgres.js';
-import { Coalescer, lookupByKey } from './coalesce.js';
+import { Coalescer, lookupByKey, rowRefused } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
 
@@ -83,7 +82,7 @@ export class SqlHandsetRepo implements HandsetRepo {
           const fresh = new Set(inserted.map((r) => r.id));
           return rows.map((r) => fresh.has(r.id));
         },
-        retryAlone: (err) => !(err instanceof StoreUnavailableError),
+        retryAlone: rowRefused,
       });
     }
   }

@@ -12,9 +12,8 @@ import type {
   UnroutedReason,
 } from '../repos/inbox.js';
 import type { Database, InboxMessagesTable, MoPartsTable, UnroutedMoTable } from '../schema.js';
-import { StoreUnavailableError } from '../store.js';
 import { insertRowsInOneStatement } from './accept-postgres.js';
-import { Coalescer } from './coalesce.js';
+import { coalescedWrites, type Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
 import { jobRows } from './jobs.js';
 import { insertNotification, notificationJob, notificationRow } from './notifications.js';
@@ -104,14 +103,7 @@ export class SqlInboxRepo implements InboxRepo {
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
     if (ctx.dialect === 'postgres') {
-      this.#routes = new Coalescer({
-        maxBatch: 100,
-        run: async (batch) => {
-          await routeMany(ctx.db, batch);
-          return batch.map(() => undefined);
-        },
-        retryAlone: (err) => !(err instanceof StoreUnavailableError),
-      });
+      this.#routes = coalescedWrites((batch) => routeMany(ctx.db, batch));
     }
   }
 

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { ClaimOptions, Job, JobRepo, NewJob } from '../repos/jobs.js';
 import type { Database, JobsTable } from '../schema.js';
-import { StoreUnavailableError } from '../store.js';
 import { insertJson } from './accept-postgres.js';
-import { Coalescer } from './coalesce.js';
+import { Coalescer, coalescedWrites } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
 
@@ -125,13 +124,8 @@ export class SqlJobRepo implements JobRepo {
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
     if (ctx.dialect === 'postgres') {
-      this.#enqueues = new Coalescer({
-        maxBatch: 100,
-        run: async (batches) => {
-          await insertJson('jobs', batches.flat()).execute(ctx.db);
-          return batches.map(() => undefined);
-        },
-        retryAlone: (err) => !(err instanceof StoreUnavailableError),
+      this.#enqueues = coalescedWrites(async (batches) => {
+        await insertJson('jobs', batches.flat()).execute(ctx.db);
       });
       this.#acks = new Coalescer({
         maxBatch: 100,

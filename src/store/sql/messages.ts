@@ -15,9 +15,8 @@ import type {
 } from '../repos/messages.js';
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
-import { StoreUnavailableError } from '../store.js';
 import { acceptInOneStatement, type AcceptRows } from './accept-postgres.js';
-import { Coalescer, lookupByKey } from './coalesce.js';
+import { Coalescer, lookupByKey, rowRefused } from './coalesce.js';
 import { finalizeInOneStatement, markSubmittedInOneStatement, type FinalizeStep, type SubmittedStep } from './messages-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
 import { deleteHeldJob, insertJobs, jobRows } from './jobs.js';
@@ -250,7 +249,7 @@ export class SqlMessageRepo implements MessageRepo {
         maxBatch: 50,
         run: (batch) => acceptInOneStatement(ctx.db, batch),
         // A row PostgreSQL refuses (a NUL in a text, say) fails its own accept, not its batch's.
-        retryAlone: (err) => !(err instanceof StoreUnavailableError),
+        retryAlone: rowRefused,
       });
       this.#recipients = lookupByKey(async (ids) => (await byRecipients(ctx.db, { ids })).rows, (row) => row.r_id);
       this.#submits = new Coalescer({ maxBatch: 100, run: (steps) => markSubmittedInOneStatement(ctx.db, steps) });

@@ -1,9 +1,8 @@
 import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppOpening, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
 import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { Database, SmppHeldReceiptsTable, SmppMessagesTable, SmppPartsTable } from '../schema.js';
-import { StoreUnavailableError } from '../store.js';
 import { insertJson } from './accept-postgres.js';
-import { Coalescer, lookupAllByKey } from './coalesce.js';
+import { Coalescer, coalescedWrites, lookupAllByKey } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
 
@@ -187,15 +186,8 @@ export class SqlSmppRepo implements SmppRepo {
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
     if (ctx.dialect === 'postgres') {
-      this.#records = new Coalescer({
-        maxBatch: 100,
-        run: async (batch) => {
-          await recordParts(ctx.db, batch);
-          return batch.map(() => undefined);
-        },
-        // The same part twice in one batch cannot be upserted by one statement: each goes alone then.
-        retryAlone: (err) => !(err instanceof StoreUnavailableError),
-      });
+      // The same part twice in one batch cannot be upserted by one statement: each goes alone then.
+      this.#records = coalescedWrites((batch) => recordParts(ctx.db, batch));
       this.#exact = lookupAllByKey(async (ids) => (await partsByExactKeys(ctx.db, { ids })).rows, (row) => row.id_key);
       this.#settles = new Coalescer({
         maxBatch: 100,
