@@ -22,8 +22,13 @@ export interface WebhookEngineDeps {
   readonly self: () => readonly SelfEndpoint[];
 }
 
-/** Gives a claimed job's listener slot back when its attempt ends, however it ends. */
-function releasingSlot(handler: JobHandler, slots: ListenerSlots): JobHandler {
+/**
+ * Gives a claimed job's listener slot back when its attempt ends, however it ends, and calls
+ * `released`: the runner claims again for that listener at once, while the attempt's own
+ * bookkeeping (the ack's durable write) is still under way. Waiting for that write first kept
+ * each slot idle for a log sync per POST and capped a listener at a few hundred a second.
+ */
+function releasingSlot(handler: JobHandler, slots: ListenerSlots, released: () => void): JobHandler {
   return {
     kind: handler.kind,
     run: async (job: Job, lease) => {
@@ -31,6 +36,7 @@ function releasingSlot(handler: JobHandler, slots: ListenerSlots): JobHandler {
         return await handler.run(job, lease);
       } finally {
         slots.release(job.queue ?? '');
+        released();
       }
     },
     exhausted: (job, error) => handler.exhausted(job, error),
@@ -57,7 +63,7 @@ export class WebhookEngine {
     const slots = new ListenerSlots(config.webhookConcurrencyPerListener);
     const handlers = [
       deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self }),
-    ].map((h) => releasingSlot(h, slots));
+    ].map((h) => releasingSlot(h, slots, () => this.poke()));
     this.#runner = new JobRunner({
       jobs: new ListenerLimitedJobs(store.jobs, store.notifications, slots),
       clock,

@@ -182,16 +182,20 @@ export class SqlNotificationRepo implements NotificationRepo {
       }
       if (chosen.length === 0) return [];
       const ids = chosen.map((c) => c.id);
-      const claimed = await trx
+      let update = trx
         .updateTable('jobs')
         // The lease's end is the job's next run time (see JobRepo); each is answered with its due time.
         .set((eb) => ({ locked_by: workerId, locked_until: now + leaseMs, run_at: now + leaseMs, attempts: eb('attempts', '+', 1) }))
         // PostgreSQL: one statement text whatever the count (each text is a prepared statement).
-        .where((eb) => (dialect === 'postgres' ? eb('id', '=', eb.fn.any(eb.val(ids))) : eb('id', 'in', ids)))
-        .where('state', '=', 'ready')
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-        .returningAll()
-        .execute();
+        .where((eb) => (dialect === 'postgres' ? eb('id', '=', eb.fn.any(eb.val(ids))) : eb('id', 'in', ids)));
+      // Only PostgreSQL needs the check again (see above): SQLite chose them in this write
+      // transaction. There, with `state` in the condition, SQLite's planner walked the due-jobs
+      // index over every ready job of every kind (≈ 0.6 ms per claim with a backlog) instead of
+      // looking the ids up.
+      if (dialect === 'postgres') {
+        update = update.where('state', '=', 'ready').where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
+      }
+      const claimed = await update.returningAll().execute();
       return inDueOrder(withDueTimes(claimed, chosen));
     };
     return dialect === 'postgres' ? claim(this.#ctx.db) : this.#ctx.write(claim);
