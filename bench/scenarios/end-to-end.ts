@@ -1,4 +1,4 @@
-import { openBenchDb, seedSqliteMessages, waitForCount } from '../lib/db.js';
+import { openBenchDb, seedSqliteMessages, waitForCount, type BenchDb } from '../lib/db.js';
 import { startListener } from '../lib/listener.js';
 import { load, sendBody } from '../lib/load.js';
 import { startGatewayProcess, startSmscProcess } from '../lib/processes.js';
@@ -42,6 +42,7 @@ export async function endToEndSmpp(kind: StoreKind, count: number): Promise<Row[
   const store = await freshStore(kind);
   const listener = await startListener();
   const gateway = await startGatewayProcess({ ...store.env, SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://bench:bench@127.0.0.1:${smsc.smppPort}` });
+  const db = openBenchDb(store);
   try {
     await waitHealthy(gateway.url);
     const app = await provisionApp(gateway.url, { shortCode: '22627000', deliveryStatusUrl: listener.url });
@@ -50,17 +51,30 @@ export async function endToEndSmpp(kind: StoreKind, count: number): Promise<Row[
     const start = performance.now();
     const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body });
     const acceptedAt = performance.now();
+    const backlog = await stagesAt(db, listener.count(), r.requests);
     const last = await listener.waitFor(r.requests, 600_000);
     const cpu = `gateway ${fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore.gateway, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
     const seconds = (last - start) / 1000;
-    return [row({ scenario: 'end to end, SMPP: HTTP → submit_sm → DLR → notification', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; ${cpu}; gateway RSS ${fmt.mb(gateway.rssMb())}, SMSC RSS ${fmt.mb(smsc.rssMb())}` })];
+    return [row({ scenario: 'end to end, SMPP: HTTP → submit_sm → DLR → notification', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept (${backlog}); ${cpu}; gateway RSS ${fmt.mb(gateway.rssMb())}, SMSC RSS ${fmt.mb(smsc.rssMb())}` })];
   } finally {
+    await db.close();
     await gateway.stop();
     await smsc.stop();
     await listener.close();
     await store.drop();
     await smscStore.drop();
   }
+}
+
+/**
+ * How far each stage had got when the last request was accepted: where the backlog sits (which
+ * stage the rest of the run waits for) is what the rate alone does not say.
+ */
+async function stagesAt(db: BenchDb, notified: number, accepted: number): Promise<string> {
+  const submitted = await db.count("select count(*) as n from message_recipients where status <> 'Pending'");
+  const final = await db.count('select count(*) as n from message_recipients where final_at is not null');
+  const pct = (n: number) => `${Math.round((100 * n) / Math.max(accepted, 1))} %`;
+  return `then submitted ${pct(submitted)}, final ${pct(final)}, notified ${pct(notified)}`;
 }
 
 async function waitHealthy(url: string): Promise<void> {
