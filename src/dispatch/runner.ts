@@ -72,6 +72,8 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** A poke came while the loop was not waiting (e.g. during a claim): go round again. */
+  #poked = false;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: RunnerOptions) {
@@ -93,7 +95,8 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
 
   /** Wakes the loop now instead of at the next poll, e.g. right after new jobs were committed. */
   poke(): void {
-    this.#wake?.();
+    if (this.#wake) this.#wake();
+    else this.#poked = true;
   }
 
   /** Stops claiming and waits for the jobs in flight to finish. */
@@ -113,6 +116,7 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
       // backlog would drain in one event-loop turn and starve HTTP and timers: yield every round.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (!this.#running) break;
+      this.#poked = false;
       const kinds = allKinds.filter((kind) => !paused(kind));
       const free = kinds.length === 0 ? 0 : concurrency - this.#inFlight.size;
       let claimed: Job[] = [];
@@ -131,8 +135,11 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
         });
         this.#inFlight.add(p);
       }
-      // A full batch means more may be due: go round again at once; otherwise wait for a poke.
-      if (claimed.length === free && free > 0) continue;
+      // A full batch means more may be due: go round again at once; so does a poke that came
+      // during this round (its jobs may have been committed after the claim read); otherwise
+      // wait for one. On PostgreSQL a claim takes round trips, and a poke lost meanwhile left
+      // a freed worker or listener slot idle until the next poll.
+      if ((claimed.length === free && free > 0) || this.#poked) continue;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         this.#timer = setTimeout(resolve, idlePollMs);

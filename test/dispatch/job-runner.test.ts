@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clock } from '../../src/clock.js';
 import { JobRunner, type JobHandler, type JobOutcome } from '../../src/dispatch/runner.js';
-import type { Job } from '../../src/store/repos/jobs.js';
+import type { Job, JobRepo } from '../../src/store/repos/jobs.js';
 import { withSqliteStore as withStore } from '../helpers/sqlite.js';
 
 class ScriptedHandler implements JobHandler {
@@ -145,5 +145,45 @@ test('a handler that deletes its own job in the write recording its result (acke
     assert.deepEqual(completed.sort(), ['lost-lease', 'self-acked']);
     assert.deepEqual(lost, []);
     assert.equal((await store.jobs.backlog(Date.now() + 1)).ready, 0, 'both jobs are gone');
+  });
+});
+
+test('a poke that comes while a claim is under way is not lost: the new job runs without waiting for the poll', async () => {
+  await withStore(async (store) => {
+    // The first claim is held open until the job is committed and the runner poked, as when a
+    // claim's round trips to PostgreSQL overlap an accept on another connection.
+    let claimStarted: () => void = () => undefined;
+    const started = new Promise<void>((r) => (claimStarted = r));
+    let releaseClaim: () => void = () => undefined;
+    const released = new Promise<void>((r) => (releaseClaim = r));
+    let claims = 0;
+    const real = store.jobs;
+    const jobs: JobRepo = {
+      claim: async (options) => {
+        claims += 1;
+        if (claims > 1) return real.claim(options);
+        claimStarted();
+        await released;
+        return [];
+      },
+      enqueue: (j) => real.enqueue(j),
+      complete: (id, w) => real.complete(id, w),
+      reschedule: (id, w, runAt, error) => real.reschedule(id, w, runAt, error),
+      bury: (id, w, error) => real.bury(id, w, error),
+      wake: (kind, refs, now) => real.wake(kind, refs, now),
+      wakeAll: (kind, now) => real.wakeAll(kind, now),
+      backlog: (now) => real.backlog(now),
+    };
+    const handler = new ScriptedHandler(() => ({ ok: true }));
+    // A poll far longer than the test waits: only the poke can get the job run in time.
+    const runner = new JobRunner({ jobs, clock, workerId: 'w1', handlers: [handler], concurrency: 4, idlePollMs: 60_000, schedule: (_a, t) => t + 20 });
+    runner.start();
+    await started;
+    const now = Date.now();
+    await store.jobs.enqueue([{ kind: 'test', ref: 'late', runAt: now, deadlineAt: now + 60_000 }]);
+    runner.poke();
+    releaseClaim();
+    await until(() => handler.runs.get('late') === 1, 2000);
+    await runner.stop();
   });
 });

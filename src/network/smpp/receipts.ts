@@ -13,7 +13,8 @@
  * Combining: a recipient is delivered when every part is, impossible as soon as one part fails
  * for good, and reported to the core exactly once (per-recipient lock in this process, and a
  * guarded `finalise` in the store). The report comes first and the mark second, so a crash in
- * between repeats the report (the core ignores repeats) rather than losing it. When some parts
+ * between repeats the report (the core ignores repeats) rather than losing it; a single-part
+ * message's receipt writes both at once and is reported again on every repeat instead. When some parts
  * were delivered and the others never get a receipt (carriers that report only the last part, or
  * a part whose response was lost and that was sent again), the recipient is settled as delivered
  * after `graceMs` without news.
@@ -216,11 +217,16 @@ export class ReceiptTracker {
     await this.#locked(part.recipientId, async () => {
       const { repo } = this.#o;
       if (part.total === 1 && isFinal(state)) {
-        // The receipt of a single-part message settles it: no need to read the parts back. A
-        // repeat for a message already reported changes nothing.
-        if (part.messageFinal) return;
-        await this.#report(part.recipientId, part.smscId, state, errorCode, at);
-        if (await repo.settle(part.recipientId, part.part, state, errorCode, at)) this.#finals++;
+        // The receipt of a single-part message settles it: no need to read the parts back. The
+        // report and the mark are written at once, so the deliver_sm waits for one durable write
+        // instead of two in turn (on PostgreSQL a receipt's answer paces the SMSC's window).
+        // Hence a repeat is reported again even when the mark says final — the core ignores
+        // repeats — so that a crash after the mark but before the report cannot lose it: the
+        // unanswered deliver_sm comes again and reports it then.
+        const report = this.#report(part.recipientId, part.smscId, state, errorCode, at);
+        if (part.messageFinal) return report;
+        const [, settled] = await Promise.all([report, repo.settle(part.recipientId, part.part, state, errorCode, at)]);
+        if (settled) this.#finals++;
         return;
       }
       await repo.applyReceipt(part.recipientId, part.part, state, errorCode, at);
