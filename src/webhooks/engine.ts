@@ -25,8 +25,8 @@ export interface WebhookEngineDeps {
 /**
  * Gives a claimed job's listener slot back when its attempt ends, however it ends, and calls
  * `released`: the runner claims again for that listener at once, while the attempt's own
- * bookkeeping (the ack's durable write) is still under way. Waiting for that write first kept
- * each slot idle for a log sync per POST and capped a listener at a few hundred a second.
+ * bookkeeping (the ack's durable write) is still under way: waiting for that write first kept
+ * each slot idle for a log sync per POST.
  */
 function releasingSlot(handler: JobHandler, slots: ListenerSlots, released: () => void): JobHandler {
   return {

@@ -14,10 +14,10 @@
  * for good, and reported to the core exactly once (per-recipient lock in this process, and a
  * guarded `finalise` in the store). The report comes first and the mark second, so a crash in
  * between repeats the report (the core ignores repeats) rather than losing it; a single-part
- * message's receipt writes both at once and is reported again on every repeat instead. When some parts
- * were delivered and the others never get a receipt (carriers that report only the last part, or
- * a part whose response was lost and that was sent again), the recipient is settled as delivered
- * after `graceMs` without news.
+ * message's receipt writes both at once and is reported again on every repeat instead. When
+ * some parts were delivered and the others never get a receipt (carriers that report only the
+ * last part, or a part whose response was lost and that was sent again), the recipient is
+ * settled as delivered after `graceMs` without news.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
