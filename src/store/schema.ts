@@ -289,6 +289,12 @@ export interface ConsoleSessionsTable {
   expires_at: number;
 }
 
+/** SQLite only: moved by triggers on every change to oauth_tokens, apps and short_codes (migration 0082). */
+export interface GrantVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface Database {
   apps: AppsTable;
   oauth_tokens: OauthTokensTable;
@@ -312,4 +318,5 @@ export interface Database {
   smpp_held_receipts: SmppHeldReceiptsTable;
   sim_smsc_parts: SimSmscPartsTable;
   sim_smsc_messages: SimSmscMessagesTable;
+  grant_version: GrantVersionTable;
 }

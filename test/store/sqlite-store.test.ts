@@ -1,8 +1,12 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { TokenRecord } from '../../src/store/repos/tokens.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { runStoreContract } from './store.contract.js';
+import { createApp, runStoreContract } from './store.contract.js';
 
 runStoreContract({
   name: 'sqlite',
@@ -24,4 +28,35 @@ runStoreContract({
       },
     };
   },
+});
+
+test('sqlite: a grant read again after another connection changed its token, app or short codes is current', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-store-'));
+  const file = join(dir, 'switchboard.db');
+  const store = openSqliteStore({ file, synchronous: 'NORMAL' });
+  // Another writer of the same file: an operator's tool, or a second gateway process by mistake.
+  const other = new BetterSqlite3(file);
+  other.pragma('foreign_keys = ON');
+  try {
+    await store.migrate();
+    await createApp(store, 'app1');
+    const access: TokenRecord = { hash: 'a1', appId: 'app1', kind: 'access', parentHash: null, scopes: ['SMS'], expiresAt: null, revokedAt: null, createdAt: 1 };
+    assert.equal(await store.tokens.issuePair(access, { ...access, hash: 'r1', kind: 'refresh' }, 1), true);
+    assert.equal((await store.tokens.getAccessGrant('a1'))?.app.suspended, false);
+    assert.equal((await store.tokens.getAccessGrant('a1'))?.token.revokedAt, null);
+
+    other.prepare("update apps set suspended = 1 where id = 'app1'").run();
+    assert.equal((await store.tokens.getAccessGrant('a1'))?.app.suspended, true);
+    other.prepare("insert into short_codes (code, app_id, mo_delivery, listener_url, created_at) values ('22627000', 'app1', 'poll', null, 1)").run();
+    assert.deepEqual((await store.tokens.getAccessGrant('a1'))?.app.shortCodes, ['22627000']);
+    other.prepare("update oauth_tokens set revoked_at = 5 where token_hash = 'a1'").run();
+    assert.equal((await store.tokens.getAccessGrant('a1'))?.token.revokedAt, 5);
+    // A cascade from the app's deletion takes the token with it.
+    other.prepare("delete from apps where id = 'app1'").run();
+    assert.equal(await store.tokens.getAccessGrant('a1'), undefined);
+  } finally {
+    other.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -10,6 +10,7 @@ import { smpp } from './0030-smpp.js';
 import { simSmsc } from './0031-sim-smsc.js';
 import { consoleSurface } from './0080-console.js';
 import { jobsDueOrder } from './0081-jobs-due-order.js';
+import { grantVersion } from './0082-grant-version.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0031-sim-smsc': simSmsc,
   '0080-console': consoleSurface,
   '0081-jobs-due-order': jobsDueOrder,
+  '0082-grant-version': grantVersion,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -58,6 +58,10 @@ const accessGrantOf = prepared((db, v: { hash: string }) => grantColumns(db).whe
 // PostgreSQL: the grants of concurrent requests in one round trip (see coalesce.ts).
 const accessGrantsOf = prepared((db, v: { hashes: string[] }) => grantColumns(db).where('oauth_tokens.token_hash', '=', (eb) => eb.fn.any(eb.val(v.hashes))));
 type GrantRow = Awaited<ReturnType<typeof accessGrantOf>>['rows'][number];
+const grantVersionOf = prepared((db) => db.selectFrom('grant_version').select('version').where('id', '=', 1));
+
+/** Grants kept at most: a burst of fresh tokens clears them rather than growing the map. */
+const MAX_CACHED_GRANTS = 1000;
 
 function toGrant(row: GrantRow): AccessGrant {
   return {
@@ -80,6 +84,12 @@ export class SqlTokenRepo implements TokenRepo {
   readonly #ctx: SqlContext;
 
   readonly #grants: Coalescer<string, GrantRow | undefined> | undefined;
+  /**
+   * SQLite: grants already read, with the grant version they were read at (see migration 0082).
+   * Reading the version is one point read where the grant is a three-table join and a sort,
+   * on every API request.
+   */
+  readonly #cached = new Map<string, { readonly version: number; readonly grant: AccessGrant }>();
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
@@ -113,8 +123,24 @@ export class SqlTokenRepo implements TokenRepo {
   }
 
   async getAccessGrant(hash: string): Promise<AccessGrant | undefined> {
-    const row = this.#grants !== undefined ? await this.#grants.call(hash) : (await accessGrantOf(this.#ctx.db, { hash })).rows[0];
-    return row === undefined ? undefined : toGrant(row);
+    if (this.#grants !== undefined) {
+      const row = await this.#grants.call(hash);
+      return row === undefined ? undefined : toGrant(row);
+    }
+    // The version is read before the grant: a change between the two leaves the grant cached
+    // under the older version, so it is read again next time, never kept stale.
+    const version = Number((await grantVersionOf(this.#ctx.db, {})).rows[0]?.version);
+    const cached = this.#cached.get(hash);
+    if (cached?.version === version) return cached.grant;
+    const row = (await accessGrantOf(this.#ctx.db, { hash })).rows[0];
+    if (row === undefined) {
+      this.#cached.delete(hash);
+      return undefined;
+    }
+    const grant = toGrant(row);
+    if (this.#cached.size >= MAX_CACHED_GRANTS) this.#cached.clear();
+    this.#cached.set(hash, { version, grant });
+    return grant;
   }
 
   async revoke(hash: string, appId: string, now: number): Promise<number> {
