@@ -88,15 +88,19 @@ export class SendService {
 
     if (request.notify.mode === 'att' && request.notify.url === null) throw new ApiError('SVC0283');
 
-    const requestHash = hashOf({
-      api: request.api,
-      sender: request.sender,
-      recipients: recipients.map((r) => [r.e164, r.original]),
-      text,
-      notify: request.notify,
-      clientCorrelator: request.clientCorrelator,
-      extra: request.extra ?? null,
-    });
+    // Only a request with a key can be replayed; without one the hash (≈ 10 µs) would never be read.
+    const replayable = request.idempotencyKey !== null || request.clientCorrelator !== null;
+    const requestHash = replayable
+      ? hashOf({
+          api: request.api,
+          sender: request.sender,
+          recipients: recipients.map((r) => [r.e164, r.original]),
+          text,
+          notify: request.notify,
+          clientCorrelator: request.clientCorrelator,
+          extra: request.extra ?? null,
+        })
+      : '';
     const prior = await this.#prior(request);
     if (prior !== undefined) return this.#replay(prior, requestHash, request);
 

@@ -36,6 +36,7 @@ export interface MessageRecord {
   readonly callbackData: string | null;
   readonly clientCorrelator: string | null;
   readonly idempotencyKey: string | null;
+  /** What a replay is compared with; empty when the request had neither idempotency key nor correlator (it cannot be replayed). */
   readonly requestHash: string;
   readonly response: StoredResponse;
   readonly createdAt: number;
