@@ -213,23 +213,21 @@ const finalizeRecipient = prepared((db, v: { id: string; status: string; at: num
   db.updateTable('message_recipients').set({ status: v.status, final_at: v.at, updated_at: v.at }).where('id', '=', v.id).where('status', 'not in', FINAL_STATUSES),
 );
 
-const openRecipients = prepared((db, v: { messageId: string }) =>
+/** Starts the status expiry of a message none of whose recipients is open any more: the count and the update in one statement. */
+const startExpiryIfComplete = prepared((db, v: { id: string; expiresAt: number }) =>
   db
-    .selectFrom('message_recipients')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('message_id', '=', v.messageId)
-    .where('status', 'not in', FINAL_STATUSES),
+    .updateTable('messages')
+    .set({ status_expires_at: v.expiresAt })
+    .where('id', '=', v.id)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('message_recipients').select('id').where('message_id', '=', v.id).where('status', 'not in', FINAL_STATUSES)))),
 );
-
-const startExpiry = prepared((db, v: { id: string; expiresAt: number }) => db.updateTable('messages').set({ status_expires_at: v.expiresAt }).where('id', '=', v.id));
 
 /** SQLite's finalize (statements are not round trips there): see finalizeInOneStatement for the steps. */
 async function finalizeStepByStep(trx: Kysely<Database>, step: FinalizeStep): Promise<{ updated: boolean; messageFinal: boolean }> {
   const updated = await finalizeRecipient(trx, { id: step.recipientId, status: step.status, at: step.at });
   if (Number(updated.numAffectedRows ?? 0n) === 0) return { updated: false, messageFinal: false };
-  const [open] = (await openRecipients(trx, { messageId: step.messageId })).rows;
-  const messageFinal = Number(open?.n ?? 0) === 0;
-  if (messageFinal) await startExpiry(trx, { id: step.messageId, expiresAt: step.expiresAt });
+  const started = await startExpiryIfComplete(trx, { id: step.messageId, expiresAt: step.expiresAt });
+  const messageFinal = Number(started.numAffectedRows ?? 0n) > 0;
   if (step.notification !== null) await insertNotification(trx, step.notification);
   return { updated: true, messageFinal };
 }
