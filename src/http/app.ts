@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
-import { accessLog } from './access-log.js';
+import { AccessLog } from './access-log.js';
 import { errorHandler } from './error-handler.js';
 import { notFound } from './not-found.js';
 import { representation } from './representation.js';
@@ -22,7 +22,6 @@ import { adminSmppRoutes } from './routes/admin-smpp.js';
 /** Builds the HTTP surface: representation and error plugins first, then one plugin per surface. */
 export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance> {
   const app = createFastify(ctx);
-  await app.register(accessLog);
   await app.register(notFound);
   await app.register(errorHandler);
   await app.register(representation);
@@ -48,8 +47,7 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): Fast
   return Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
-    // One line per request instead of two: see access-log.ts.
-    disableRequestLogging: true,
+    logController: new AccessLog(ctx.log),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // `address: "tel:…"` and `address: [...]` must validate the same way.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
