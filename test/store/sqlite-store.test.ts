@@ -4,9 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { TokenRecord } from '../../src/store/repos/tokens.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { createApp, runStoreContract } from './store.contract.js';
+import { createApp, runStoreContract, token } from './store.contract.js';
 
 runStoreContract({
   name: 'sqlite',
@@ -40,8 +39,7 @@ test('sqlite: a grant read again after another connection changed its token, app
   try {
     await store.migrate();
     await createApp(store, 'app1');
-    const access: TokenRecord = { hash: 'a1', appId: 'app1', kind: 'access', parentHash: null, scopes: ['SMS'], expiresAt: null, revokedAt: null, createdAt: 1 };
-    assert.equal(await store.tokens.issuePair(access, { ...access, hash: 'r1', kind: 'refresh' }, 1), true);
+    assert.equal(await store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), 1), true);
     assert.equal((await store.tokens.getAccessGrant('a1'))?.app.suspended, false);
     assert.equal((await store.tokens.getAccessGrant('a1'))?.token.revokedAt, null);
 

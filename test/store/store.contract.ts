@@ -680,7 +680,7 @@ export function recipient(messageId: string, seq: number): RecipientRecord {
 }
 
 /** A live token of app1 with the SMS scope. */
-function token(hash: string, kind: TokenRecord['kind'], parentHash: string | null = null): TokenRecord {
+export function token(hash: string, kind: TokenRecord['kind'], parentHash: string | null = null): TokenRecord {
   return { hash, appId: 'app1', kind, parentHash, scopes: ['SMS'], expiresAt: DEADLINE, revokedAt: null, createdAt: T0 };
 }
 
