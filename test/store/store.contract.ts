@@ -608,6 +608,29 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual((await claim(true)).map((j) => j.ref), ['other']);
     });
 
+    it('notifications: a listener claim reads on past a page taken whole, and past a long busy backlog when it looks past', async ({ store }) => {
+      await createApp(store, 'app1');
+      for (let i = 0; i < 40; i += 1) await store.notifications.create({ ...notification(`free${i}`, `listener:l${i}`), createdAt: T0 + i });
+      const free = await store.notifications.claimForListeners({ kinds: ['webhook'], workerId: 'w1', limit: 30, leaseMs: LEASE, now: T0 + 50, freeSlots: () => 1, lookPastBusy: false });
+      assert.deepEqual(
+        free.map((j) => j.ref),
+        Array.from({ length: 30 }, (_, i) => `free${i}`),
+        'thirty listeners with a free slot each: thirty jobs, oldest first',
+      );
+      for (let i = 0; i < 40; i += 1) await store.notifications.create({ ...notification(`busy${i}`, 'listener:busy'), createdAt: T0 + 100 + i });
+      await store.notifications.create({ ...notification('late', 'listener:late'), createdAt: T0 + 200 });
+      const past = await store.notifications.claimForListeners({
+        kinds: ['webhook'],
+        workerId: 'w1',
+        limit: 30,
+        leaseMs: LEASE,
+        now: T0 + 300,
+        freeSlots: (q) => (q === 'listener:busy' ? 1 : 2),
+        lookPastBusy: true,
+      });
+      assert.deepEqual(past.map((j) => j.ref).sort(), ['busy0', 'free30', 'free31', 'free32', 'free33', 'free34', 'free35', 'free36', 'free37', 'free38', 'free39', 'late']);
+    });
+
     it('notifications: an acknowledgement deletes the notification and its job together, only for the job’s holder', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');

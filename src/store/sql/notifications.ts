@@ -44,6 +44,15 @@ export function notificationRow(n: NewNotification): NotificationsTable {
   };
 }
 
+/**
+ * Candidates a listener claim reads per round. A listener has few free slots when a claim runs
+ * (one per finished POST), so reading twice the runner's free workers read ≈ 48 rows to take ≈ 4
+ * on the SMPP path: the claim was the costliest statement there.
+ */
+const CANDIDATE_PAGE = 16;
+/** Rounds a claim spends looking past busy listeners' jobs, when it looks past them at all. */
+const LOOK_PAST_ROUNDS = 3;
+
 /** The webhook job that delivers a notification. */
 export function notificationJob(n: NewNotification): NewJob {
   return { kind: WEBHOOK_JOB_KIND, ref: n.id, queue: n.queue, runAt: n.createdAt, deadlineAt: n.deadlineAt };
@@ -137,7 +146,7 @@ export class SqlNotificationRepo implements NotificationRepo {
 
   claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots, lookPastBusy = true }: ListenerClaimOptions): Promise<Job[]> {
     const { dialect } = this.#ctx;
-    const rounds = lookPastBusy ? 4 : 1;
+    const page = Math.min(limit * 2, CANDIDATE_PAGE);
     // PostgreSQL runs it without a transaction (two round trips where a locking one took four):
     // the final update checks again that each chosen job is free, so of two instances choosing
     // the same job only one claims it, and the other claims fewer this time.
@@ -146,9 +155,12 @@ export class SqlNotificationRepo implements NotificationRepo {
       const taken = new Map<string, number>();
       const full = new Set<string>();
       let nullFull = false;
-      // A few rounds: a round whose candidates all belong to busy listeners excludes those and
-      // looks further, so one listener's backlog at the head of the queue cannot hide the others.
-      for (let round = 0; round < rounds && chosen.length < limit; round += 1) {
+      let lookedPast = 0;
+      // Candidates a page at a time, oldest first. A page taken whole may hide more takeable jobs
+      // behind it: read on. A page with a busy listener's jobs in it ends the look, unless this
+      // claim looks past busy listeners: then a few more rounds exclude them, so one listener's
+      // backlog at the head of the queue cannot hide the others.
+      while (chosen.length < limit) {
         let candidates = trx
           .selectFrom('jobs')
           .select(['id', 'queue', 'run_at'])
@@ -158,7 +170,7 @@ export class SqlNotificationRepo implements NotificationRepo {
           .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
           .orderBy('run_at')
           .orderBy('created_at')
-          .limit(limit * 2);
+          .limit(page);
         if (chosen.length > 0) candidates = candidates.where('id', 'not in', chosen.map((c) => c.id));
         if (full.size > 0) {
           const excluded = [...full];
@@ -166,11 +178,13 @@ export class SqlNotificationRepo implements NotificationRepo {
         }
         if (nullFull) candidates = candidates.where('queue', 'is not', null);
         const rows = await candidates.execute();
+        let busy = false;
         for (const row of rows) {
           if (chosen.length >= limit) break;
           const queue = row.queue ?? '';
           const used = taken.get(queue) ?? 0;
           if (used >= freeSlots(queue)) {
+            busy = true;
             if (row.queue === null) nullFull = true;
             else full.add(row.queue);
             continue;
@@ -178,7 +192,11 @@ export class SqlNotificationRepo implements NotificationRepo {
           taken.set(queue, used + 1);
           chosen.push({ id: row.id, run_at: Number(row.run_at) });
         }
-        if (rows.length < limit * 2) break;
+        if (rows.length < page) break;
+        if (busy) {
+          if (!lookPastBusy || lookedPast === LOOK_PAST_ROUNDS) break;
+          lookedPast += 1;
+        }
       }
       if (chosen.length === 0) return [];
       const ids = chosen.map((c) => c.id);
