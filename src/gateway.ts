@@ -50,9 +50,9 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.
   let boundPort = config.port;
   const webhooks = new WebhookEngine({ store, clock, config, log, self: () => selfEndpoints(config, boundPort) });
-  const inbound = new InboundService({ store, clock, config, log, notified: () => webhooks.poke() });
+  const inbound = new InboundService({ store, clock, config, log, notified: (queue) => webhooks.notified(queue) });
   const smpp = config.network === 'smpp' ? new SmppConnector({ settings: config.smpp, repo: store.smpp, clock, log, keepOpenMs: 2 * config.networkRetryWindowS * 1000 }) : undefined;
-  const outbound = createOutbound({ config, store, clock, log, notified: () => webhooks.poke(), connector: smpp });
+  const outbound = createOutbound({ config, store, clock, log, notified: (queue) => webhooks.notified(queue), connector: smpp });
   // The simulated network's SMPP face; MO from handsets stays with this gateway's own routing.
   const simSmsc =
     config.simSmppPort !== undefined && outbound.simulator !== undefined

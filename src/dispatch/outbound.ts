@@ -15,6 +15,7 @@ import { JobRunner } from './runner.js';
 import { submitWorker } from './submit-worker.js';
 import { Sweeper } from './sweeper.js';
 import { dlrNotificationBuilder } from '../webhooks/dlr-notification.js';
+import { listenerQueue } from '../webhooks/slots.js';
 
 /** Where MO from the network goes (inbound routing). */
 export type MoSink = Pick<ConnectorEvents, 'onInbound'> & Partial<Omit<ConnectorEvents, 'onReceipt' | 'onStateChange' | 'onDestinationReady'>>;
@@ -30,8 +31,8 @@ export interface OutboundDeps {
   readonly log: FastifyBaseLogger;
   /** A connector built by the caller; required for SWITCHBOARD_NETWORK=smpp, else the simulator's. */
   readonly connector?: Connector;
-  /** A delivery notification job was committed: wake whoever sends them. */
-  readonly notified: () => void;
+  /** A delivery notification job for listener `queue` was committed: wake whoever sends them. */
+  readonly notified: (queue: string) => void;
 }
 
 /** Outbound messaging as the gateway runs it: Send SMS, the network, dispatch and the status sweeper. */
@@ -84,7 +85,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   const statusRetentionMs = config.statusRetentionS * 1000;
   const notify = dlrNotificationBuilder(config.webhookRetryWindowS * 1000);
   const onFinal = (result: FinalizeResult) => {
-    if (result.message.notifyMode !== 'none') deps.notified();
+    if (result.message.notifyMode !== 'none' && result.message.notifyUrl !== null) deps.notified(listenerQueue(result.message.notifyUrl));
   };
   const runner = new JobRunner({
     jobs: store.jobs,

@@ -13,8 +13,8 @@ export interface InboundServiceDeps {
   readonly clock: Clock;
   readonly config: Config;
   readonly log: FastifyBaseLogger;
-  /** Called after a notification was committed, so the webhook engine looks at once. */
-  readonly notified: () => void;
+  /** Called after a notification for listener `queue` was committed, so the webhook engine looks at once. */
+  readonly notified: (queue: string) => void;
 }
 
 /** How long a network message id is remembered to drop the network's redeliveries. */
@@ -131,7 +131,7 @@ export class InboundService {
   }
 
   #routed(mo: IncomingMo, disposition: MoDisposition): void {
-    if (disposition.kind === 'notify') this.#deps.notified();
+    if (disposition.kind === 'notify') this.#deps.notified(disposition.notification.queue);
     else if (disposition.kind === 'unrouted') this.#deps.log.warn({ id: mo.id, shortCode: mo.to, reason: disposition.reason }, 'MO message not routed');
   }
 }

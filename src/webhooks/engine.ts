@@ -54,6 +54,7 @@ export class WebhookEngine {
   readonly #deps: WebhookEngineDeps;
   readonly #sender: WebhookSender;
   readonly #runner: JobRunner;
+  readonly #slots: ListenerSlots;
   #unsubscribe: (() => void) | undefined;
 
   constructor(deps: WebhookEngineDeps) {
@@ -61,6 +62,7 @@ export class WebhookEngine {
     const { store, clock, config, log } = deps;
     this.#sender = new WebhookSender({ timeoutMs: config.webhookTimeoutMs, connectionsPerOrigin: config.webhookConcurrencyPerListener });
     const slots = new ListenerSlots(config.webhookConcurrencyPerListener);
+    this.#slots = slots;
     const handlers = [
       deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self }),
     ].map((h) => releasingSlot(h, slots, () => this.poke()));
@@ -87,6 +89,15 @@ export class WebhookEngine {
   /** New notifications were committed: look now instead of at the next poll. */
   poke(): void {
     this.#runner.poke();
+  }
+
+  /**
+   * A notification for listener `queue` was committed: look now, unless that listener has no
+   * free slot — then the end of one of its POSTs looks. A claim for nothing costs a write (on the
+   * SMPP path nearly half the claims were such, made while the one listener was busy).
+   */
+  notified(queue: string): void {
+    if (this.#slots.free(queue) > 0) this.#runner.poke();
   }
 
   async stop(): Promise<void> {
