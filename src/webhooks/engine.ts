@@ -55,6 +55,7 @@ export class WebhookEngine {
   readonly #sender: WebhookSender;
   readonly #runner: JobRunner;
   readonly #slots: ListenerSlots;
+  readonly #jobs: ListenerLimitedJobs;
   #unsubscribe: (() => void) | undefined;
 
   constructor(deps: WebhookEngineDeps) {
@@ -63,20 +64,22 @@ export class WebhookEngine {
     this.#sender = new WebhookSender({ timeoutMs: config.webhookTimeoutMs, connectionsPerOrigin: config.webhookConcurrencyPerListener });
     const slots = new ListenerSlots(config.webhookConcurrencyPerListener);
     this.#slots = slots;
+    this.#jobs = new ListenerLimitedJobs(store.jobs, store.notifications, slots, () => this.poke());
     const handlers = [
       deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self }),
     ].map((h) => releasingSlot(h, slots, () => this.poke()));
     this.#runner = new JobRunner({
-      jobs: new ListenerLimitedJobs(store.jobs, store.notifications, slots),
+      jobs: this.#jobs,
       clock,
       // Host and pid, like the other runners: an operator sees which instance holds a job.
       workerId: `webhooks-${hostname()}-${process.pid}-${randomUUID()}`,
       handlers,
       schedule: (attempt, now) => nextRunAt(attempt, now, { baseMs: config.retryBaseMs, capMs: config.retryCapMs }),
       concurrency: config.dispatchConcurrency,
-      // Longer than the longest attempt (the sender aborts a POST after 3 timeouts), so a live
-      // worker never loses its job; after a crash the job runs again once this has passed.
-      leaseMs: 3 * config.webhookTimeoutMs + 5_000,
+      // Longer than a job claimed ahead waits for a slot (until one of the listener's POSTs ends)
+      // and then its own attempt takes (the sender aborts a POST after 3 timeouts each), so a
+      // live worker never loses its job; after a crash the job runs again once this has passed.
+      leaseMs: 6 * config.webhookTimeoutMs + 5_000,
     });
     this.#runner.on('error', (err) => log.error({ err }, 'webhook runner error'));
   }
@@ -103,6 +106,7 @@ export class WebhookEngine {
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     await this.#runner.stop();
+    await this.#jobs.giveBack(this.#deps.clock.now());
     await this.#sender.close();
   }
 

@@ -25,7 +25,7 @@ const MO_COUNT = 200;
 const LEASE_MS = 3000;
 const WEBHOOK_TIMEOUT_MS = 1000;
 /** The webhook runner's lease (src/webhooks/engine.ts): longer than its longest attempt. */
-const WEBHOOK_LEASE_MS = 3 * WEBHOOK_TIMEOUT_MS + 5000;
+const WEBHOOK_LEASE_MS = 6 * WEBHOOK_TIMEOUT_MS + 5000;
 const SHORT_CODE = '22627300';
 const MO_CODE = '22627301';
 
