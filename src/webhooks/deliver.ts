@@ -9,7 +9,7 @@ import { signatureHeaders } from './signing.js';
 
 export interface DeliverDeps {
   readonly notifications: NotificationRepo;
-  readonly sender: WebhookSender;
+  readonly sender: Pick<WebhookSender, 'post'>;
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
   readonly self: () => readonly SelfEndpoint[];

@@ -10,7 +10,7 @@ import type { DeadLetter } from '../store/repos/notifications.js';
 import type { Store } from '../store/store.js';
 import { deliverHandler } from './deliver.js';
 import { checkListenerUrl, type ListenerUrlVerdict, type SelfEndpoint } from './listener-url.js';
-import { WebhookSender } from './sender.js';
+import { ThreadedSender } from './sender-thread.js';
 import { ListenerLimitedJobs, ListenerSlots, listenerQueue } from './slots.js';
 
 export interface WebhookEngineDeps {
@@ -52,7 +52,7 @@ function releasingSlot(handler: JobHandler, slots: ListenerSlots, released: () =
  */
 export class WebhookEngine {
   readonly #deps: WebhookEngineDeps;
-  readonly #sender: WebhookSender;
+  readonly #sender: ThreadedSender;
   readonly #runner: JobRunner;
   readonly #slots: ListenerSlots;
   readonly #jobs: ListenerLimitedJobs;
@@ -61,7 +61,10 @@ export class WebhookEngine {
   constructor(deps: WebhookEngineDeps) {
     this.#deps = deps;
     const { store, clock, config, log } = deps;
-    this.#sender = new WebhookSender({ timeoutMs: config.webhookTimeoutMs, connectionsPerOrigin: config.webhookConcurrencyPerListener });
+    this.#sender = new ThreadedSender(
+      { timeoutMs: config.webhookTimeoutMs, connectionsPerOrigin: config.webhookConcurrencyPerListener },
+      { lost: (why) => log.error({ why }, 'webhook sender thread lost; its POSTs in flight are retried') },
+    );
     const slots = new ListenerSlots(config.webhookConcurrencyPerListener);
     this.#slots = slots;
     this.#jobs = new ListenerLimitedJobs(store.jobs, store.notifications, slots, () => this.poke());

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { ThreadedSender, startSenderThread } from '../../src/webhooks/sender-thread.js';
+import { startListener } from './listener.js';
+
+const OPTIONS = { timeoutMs: 2000, connectionsPerOrigin: 4 };
+
+/** A port nobody listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('POSTs go out on the sender thread: headers and body as given, a 2xx acknowledges, anything else fails the attempt', async () => {
+  const listener = await startListener((r) => (r.body === 'fail' ? 503 : 204));
+  const sender = new ThreadedSender(OPTIONS);
+  try {
+    // Asked for in one turn: they reach the thread in one message and are all answered.
+    const results = await Promise.all(
+      ['one', 'two', 'fail', 'three'].map((body) => sender.post(listener.url, { 'content-type': 'text/plain', 'x-switchboard-event-id': body }, body)),
+    );
+    assert.deepEqual(results, [
+      { ok: true, status: 204 },
+      { ok: true, status: 204 },
+      { ok: false, error: 'listener answered HTTP 503' },
+      { ok: true, status: 204 },
+    ]);
+    assert.deepEqual(listener.received.map((r) => [r.method, r.headers['x-switchboard-event-id'], r.body]).sort(), [
+      ['POST', 'fail', 'fail'],
+      ['POST', 'one', 'one'],
+      ['POST', 'three', 'three'],
+      ['POST', 'two', 'two'],
+    ]);
+    const refused = await sender.post(`http://127.0.0.1:${await closedPort()}/x`, {}, 'x');
+    assert.equal(refused.ok, false);
+    assert.match((refused as { error: string }).error, /ECONNREFUSED/);
+  } finally {
+    await sender.close();
+    await listener.close();
+  }
+});
+
+test('a sender thread that dies fails the POSTs it had, and the next POST starts another', async () => {
+  const listener = await startListener();
+  let started = 0;
+  // The first thread exits as soon as it is asked for anything; the next ones are the real one.
+  const lostWhy: string[] = [];
+  const sender = new ThreadedSender(OPTIONS, {
+    start: (options) => {
+      started += 1;
+      if (started === 1) return new Worker("require('node:worker_threads').parentPort.on('message', () => process.exit(3))", { eval: true });
+      return startSenderThread(options);
+    },
+    lost: (why) => lostWhy.push(why),
+  });
+  try {
+    const lost = await sender.post(listener.url, {}, 'lost');
+    assert.deepEqual(lost, { ok: false, error: 'webhook sender thread exited (code 3)' });
+    assert.deepEqual(await sender.post(listener.url, {}, 'next'), { ok: true, status: 200 });
+    assert.equal(started, 2);
+    assert.deepEqual(lostWhy, ['exited (code 3)']);
+    assert.deepEqual(
+      listener.received.map((r) => r.body),
+      ['next'],
+    );
+  } finally {
+    await sender.close();
+    await listener.close();
+  }
+});
+
+test('closing a sender that never posted starts no thread', async () => {
+  let started = 0;
+  const sender = new ThreadedSender(OPTIONS, {
+    start: (options) => {
+      started += 1;
+      return startSenderThread(options);
+    },
+  });
+  await sender.close();
+  assert.equal(started, 0);
+});
