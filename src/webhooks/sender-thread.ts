@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { PostResult, SenderOptions } from './sender.js';
+import { WebhookSender, type PostResult, type SenderOptions } from './sender.js';
 
 /** One POST for the thread; `n` finds its caller again. */
 export interface PostRequest {
@@ -17,6 +17,9 @@ export interface PostAnswer {
 
 /** What the main thread sends: the POSTs of one event-loop turn, or the order to stop. */
 export type ToSenderThread = readonly PostRequest[] | 'close';
+
+/** What the thread sends: that it has loaded, or the answers of one event-loop turn. */
+export type FromSenderThread = 'ready' | readonly PostAnswer[];
 
 /** Starts the thread that runs the POSTs (see sender-worker.ts). */
 export type StartThread = (options: SenderOptions) => Worker;
@@ -39,8 +42,10 @@ export const startSenderThread: StartThread = (options) => {
  * The POSTs asked for in one event-loop turn go to the thread in one message, and its answers
  * come back the same way.
  *
- * The thread starts with the first POST. If it dies, the POSTs it had fail like any failed
- * attempt (the runner retries them from the durable job table) and the next POST starts another.
+ * The thread starts with the first POST. Until it has loaded (tens of milliseconds; more when the
+ * sources run through tsx, as in the tests), POSTs go out from the main thread, so a
+ * notification never waits for it. If it dies, the POSTs it had fail like any failed attempt (the
+ * runner retries them from the durable job table) and the next POST starts another.
  */
 export class ThreadedSender {
   readonly #options: SenderOptions;
@@ -48,6 +53,9 @@ export class ThreadedSender {
   readonly #onLost: (why: string) => void;
   readonly #pending = new Map<number, (result: PostResult) => void>();
   #worker: Worker | undefined;
+  #ready = false;
+  /** The main thread's own sender, for the POSTs made while the thread loads. */
+  #local: WebhookSender | undefined;
   #outbox: PostRequest[] = [];
   #closing = false;
   #next = 0;
@@ -59,8 +67,18 @@ export class ThreadedSender {
     this.#onLost = hooks.lost ?? (() => undefined);
   }
 
+  /** Whether POSTs go to the thread (it has loaded). */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
   /** Any 2xx acknowledges; anything else is a failed attempt (see WebhookSender.post). */
   post(url: string, headers: Record<string, string>, body: string): Promise<PostResult> {
+    if (!this.#ready) {
+      this.#thread();
+      this.#local ??= new WebhookSender(this.#options);
+      return this.#local.post(url, headers, body);
+    }
     return new Promise((resolve) => {
       const n = this.#next;
       this.#next += 1;
@@ -78,8 +96,12 @@ export class ThreadedSender {
   #thread(): Worker {
     if (this.#worker !== undefined) return this.#worker;
     const worker = this.#start(this.#options);
-    worker.on('message', (answers: readonly PostAnswer[]) => {
-      for (const { n, result } of answers) {
+    worker.on('message', (message: FromSenderThread) => {
+      if (message === 'ready') {
+        this.#ready = this.#worker === worker;
+        return;
+      }
+      for (const { n, result } of message) {
         this.#pending.get(n)?.(result);
         this.#pending.delete(n);
       }
@@ -93,6 +115,7 @@ export class ThreadedSender {
   #lost(worker: Worker, why: string): void {
     if (this.#worker !== worker) return;
     this.#worker = undefined;
+    this.#ready = false;
     if (!this.#closing) this.#onLost(why);
     for (const resolve of this.#pending.values()) resolve({ ok: false, error: `webhook sender thread ${why}` });
     this.#pending.clear();
@@ -100,9 +123,10 @@ export class ThreadedSender {
 
   /** Stops the thread once its POSTs are answered (the runner has stopped starting new ones). */
   async close(): Promise<void> {
+    this.#closing = true;
+    await this.#local?.close();
     const worker = this.#worker;
     if (worker === undefined) return;
-    this.#closing = true;
     const exited = once(worker, 'exit');
     worker.postMessage('close' satisfies ToSenderThread);
     await exited;

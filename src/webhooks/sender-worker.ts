@@ -1,6 +1,6 @@
 /** The webhook sender's thread (see sender-thread.ts): POSTs what the main thread asks for. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PostAnswer, ToSenderThread } from './sender-thread.js';
+import type { FromSenderThread, PostAnswer, ToSenderThread } from './sender-thread.js';
 import { WebhookSender, type SenderOptions } from './sender.js';
 
 const port = parentPort;
@@ -11,7 +11,7 @@ let answers: PostAnswer[] = [];
 function answer(a: PostAnswer): void {
   if (answers.push(a) > 1) return;
   setImmediate(() => {
-    port?.postMessage(answers);
+    port?.postMessage(answers satisfies FromSenderThread);
     answers = [];
   });
 }
@@ -23,3 +23,4 @@ port.on('message', (message: ToSenderThread) => {
   }
   for (const r of message) void sender.post(r.url, r.headers, r.body).then((result) => answer({ n: r.n, result }));
 });
+port.postMessage('ready' satisfies FromSenderThread);

@@ -7,6 +7,14 @@ import { startListener } from './listener.js';
 
 const OPTIONS = { timeoutMs: 2000, connectionsPerOrigin: 4 };
 
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** A port nobody listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -20,6 +28,9 @@ test('POSTs go out on the sender thread: headers and body as given, a 2xx acknow
   const listener = await startListener((r) => (r.body === 'fail' ? 503 : 204));
   const sender = new ThreadedSender(OPTIONS);
   try {
+    assert.deepEqual(await sender.post(listener.url, {}, 'while it loads'), { ok: true, status: 204 }, 'sent from the main thread meanwhile');
+    await until(() => sender.ready);
+    listener.received.length = 0;
     // Asked for in one turn: they reach the thread in one message and are all answered.
     const results = await Promise.all(
       ['one', 'two', 'fail', 'three'].map((body) => sender.post(listener.url, { 'content-type': 'text/plain', 'x-switchboard-event-id': body }, body)),
@@ -53,20 +64,28 @@ test('a sender thread that dies fails the POSTs it had, and the next POST starts
   const sender = new ThreadedSender(OPTIONS, {
     start: (options) => {
       started += 1;
-      if (started === 1) return new Worker("require('node:worker_threads').parentPort.on('message', () => process.exit(3))", { eval: true });
+      if (started === 1) {
+        const script = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => process.exit(3)); parentPort.postMessage('ready');";
+        return new Worker(script, { eval: true });
+      }
       return startSenderThread(options);
     },
     lost: (why) => lostWhy.push(why),
   });
   try {
+    await sender.post(listener.url, {}, 'first');
+    await until(() => sender.ready);
     const lost = await sender.post(listener.url, {}, 'lost');
     assert.deepEqual(lost, { ok: false, error: 'webhook sender thread exited (code 3)' });
-    assert.deepEqual(await sender.post(listener.url, {}, 'next'), { ok: true, status: 200 });
-    assert.equal(started, 2);
     assert.deepEqual(lostWhy, ['exited (code 3)']);
+    assert.equal(sender.ready, false);
+    assert.deepEqual(await sender.post(listener.url, {}, 'next'), { ok: true, status: 200 });
+    await until(() => sender.ready);
+    assert.deepEqual(await sender.post(listener.url, {}, 'on the new thread'), { ok: true, status: 200 });
+    assert.equal(started, 2);
     assert.deepEqual(
       listener.received.map((r) => r.body),
-      ['next'],
+      ['first', 'next', 'on the new thread'],
     );
   } finally {
     await sender.close();
