@@ -66,10 +66,10 @@ export class ListenerSlots {
  * Claims look ahead: a claim from the table also takes up to one slot's worth more of a
  * listener's due jobs than it has free slots, and keeps them here. When a POST ends, the next
  * claim hands one of those out at once, and tops them up from the table in the background. A
- * listener's slots stayed empty for a claim's write after every wave of POSTs (≈ 3 ms of ≈ 9 ms
- * on the SMPP path), which halved what its slots carried. Jobs kept here take no runner worker,
- * so other listeners are not held up by them; they hold their lease meanwhile (see the engine's
- * lease), and the ones not handed out when the runner stops are given back.
+ * listener's slots stayed empty for a claim's write after every wave of POSTs (≈ 3 ms of a
+ * ≈ 9 ms cycle on the SMPP path): a third of what they could carry. Jobs kept here take no
+ * runner worker, so other listeners are not held up by them; they hold their lease meanwhile
+ * (see the engine's lease), and the ones not handed out when the runner stops are given back.
  */
 export class ListenerLimitedJobs implements JobRepo {
   readonly #jobs: JobRepo;

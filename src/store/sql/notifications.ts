@@ -45,9 +45,9 @@ export function notificationRow(n: NewNotification): NotificationsTable {
 }
 
 /**
- * Candidates a listener claim reads per round. A listener has few free slots when a claim runs
- * (one per finished POST), so reading twice the runner's free workers read ≈ 48 rows to take ≈ 4
- * on the SMPP path: the claim was the costliest statement there.
+ * Candidates a listener claim reads per round. A listener has at most its few slots free when a
+ * claim runs, yet twice the runner's free workers were read: ≈ 48 rows on the SMPP path to take at
+ * most the one listener's 8, and the claim was the costliest statement there.
  */
 const CANDIDATE_PAGE = 16;
 /** Rounds a claim spends looking past busy listeners' jobs, when it looks past them at all. */
