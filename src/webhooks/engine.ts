@@ -56,6 +56,7 @@ export class WebhookEngine {
   readonly #runner: JobRunner;
   readonly #slots: ListenerSlots;
   readonly #jobs: ListenerLimitedJobs;
+  readonly #workerId: string;
   #unsubscribe: (() => void) | undefined;
 
   constructor(deps: WebhookEngineDeps) {
@@ -67,6 +68,8 @@ export class WebhookEngine {
     );
     const slots = new ListenerSlots(config.webhookConcurrencyPerListener);
     this.#slots = slots;
+    // Host and pid, like the other runners: an operator sees which instance holds a job.
+    this.#workerId = `webhooks-${hostname()}-${process.pid}-${randomUUID()}`;
     this.#jobs = new ListenerLimitedJobs(store.jobs, store.notifications, slots, () => this.poke());
     const handlers = [
       deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self }),
@@ -74,8 +77,7 @@ export class WebhookEngine {
     this.#runner = new JobRunner({
       jobs: this.#jobs,
       clock,
-      // Host and pid, like the other runners: an operator sees which instance holds a job.
-      workerId: `webhooks-${hostname()}-${process.pid}-${randomUUID()}`,
+      workerId: this.#workerId,
       handlers,
       schedule: (attempt, now) => nextRunAt(attempt, now, { baseMs: config.retryBaseMs, capMs: config.retryCapMs }),
       concurrency: config.dispatchConcurrency,
@@ -109,7 +111,7 @@ export class WebhookEngine {
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     await this.#runner.stop();
-    await this.#jobs.giveBack(this.#deps.clock.now());
+    await this.#jobs.giveBack(this.#workerId, this.#deps.clock.now());
     await this.#sender.close();
   }
 

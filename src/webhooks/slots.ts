@@ -80,7 +80,6 @@ export class ListenerLimitedJobs implements JobRepo {
   /** Claimed jobs waiting for a slot of their listener, oldest first per listener. */
   readonly #ahead = new Map<string, Job[]>();
   #refill: Promise<void> | undefined;
-  #workerId: string | undefined;
   #lookPastBusyAt = 0;
 
   constructor(jobs: JobRepo, notifications: NotificationRepo, slots: ListenerSlots, more: () => void) {
@@ -91,7 +90,6 @@ export class ListenerLimitedJobs implements JobRepo {
   }
 
   async claim(options: ClaimOptions): Promise<Job[]> {
-    this.#workerId = options.workerId;
     const served = this.#serve(options.limit);
     if (served.length === options.limit) return served;
     if (served.length > 0) {
@@ -139,15 +137,13 @@ export class ListenerLimitedJobs implements JobRepo {
   }
 
   /**
-   * Gives the jobs kept here back to the table, due at `now` (call once the runner has stopped):
-   * otherwise they would wait for their lease to run out.
+   * Gives the jobs kept here for `workerId` back to the table, due at `now` (call once the runner
+   * has stopped): otherwise they would wait for their lease to run out.
    */
-  async giveBack(now: number): Promise<void> {
+  async giveBack(workerId: string, now: number): Promise<void> {
     await this.#refill;
-    const workerId = this.#workerId;
     const kept = [...this.#ahead.values()].flat();
     this.#ahead.clear();
-    if (workerId === undefined) return;
     for (const job of kept) await this.#jobs.reschedule(job.id, workerId, now, 'not sent yet when the gateway stopped');
   }
 

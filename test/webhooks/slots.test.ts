@@ -53,7 +53,7 @@ test('jobs kept ahead are given back when the runner stops, due at once for anyo
     for (let i = 0; i < 4; i += 1) await store.notifications.create({ ...notification(`a${i}`, 'listener:a'), createdAt: T0 + i });
     const jobs = new ListenerLimitedJobs(store.jobs, store.notifications, new ListenerSlots(2), () => undefined);
     assert.deepEqual((await jobs.claim({ kinds: ['webhook'], workerId: 'w1', limit: 10, leaseMs: LEASE, now: T0 + 10 })).map((j) => j.ref), ['a0', 'a1']);
-    await jobs.giveBack(T0 + 20);
+    await jobs.giveBack('w1', T0 + 20);
     const next = await store.notifications.claimForListeners({ kinds: ['webhook'], workerId: 'w2', limit: 10, leaseMs: LEASE, now: T0 + 20, freeSlots: () => 10 });
     assert.deepEqual(next.map((j) => j.ref).sort(), ['a2', 'a3']);
   });
