@@ -38,7 +38,8 @@ test('jobs succeed once, retries follow the schedule, permanent failures and win
       { kind: 'test', ref: 'ok', runAt: now, deadlineAt: now + 60_000 },
       { kind: 'test', ref: 'flaky', runAt: now, deadlineAt: now + 60_000 },
       { kind: 'test', ref: 'bury-permanent', runAt: now, deadlineAt: now + 60_000 },
-      { kind: 'test', ref: 'window', runAt: now, deadlineAt: now + 150 },
+      // 1 s: with 150 ms a loaded CI machine claimed it first after its window and it ran once.
+      { kind: 'test', ref: 'window', runAt: now, deadlineAt: now + 1000 },
     ]);
     const handler = new ScriptedHandler((job, run) => {
       if (job.ref === 'ok') return { ok: true };
