@@ -12,7 +12,7 @@ export const metricsHttp = fp(async (app: FastifyInstance, { metrics }: { metric
     const route = request.routeOptions.url ?? 'unmatched';
     const method = request.method;
     metrics.httpRequests.inc({ method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method, route }, reply.elapsedTime / 1000);
+    metrics.httpDuration.cell({ method, route }).observe(reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

@@ -1,5 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
+import { CellHistogram } from './cell-histogram.js';
 import type { JobRunner } from '../dispatch/runner.js';
 import type { SmppReport } from '../network/smpp/connector.js';
 import type { JobRepo } from '../store/repos/jobs.js';
@@ -58,7 +59,7 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly httpDuration = new Histogram({
+  readonly httpDuration = new CellHistogram({
     name: 'switchboard_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method and route pattern.',
     labelNames: ['method', 'route'] as const,
@@ -139,7 +140,7 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly storeLatency = new Histogram({
+  readonly storeLatency = new CellHistogram({
     name: 'switchboard_store_operation_duration_seconds',
     help: 'Time of store operations (a commit included), by repository and operation.',
     labelNames: ['repo', 'op'] as const,

@@ -47,23 +47,23 @@ function instrumentRepo<R extends object>(repo: R, name: string, metrics: Gatewa
       if (method === undefined) {
         const fn = value as Method;
         const outcome = OUTCOMES[`${name}.${prop}`];
-        const labels = { repo: name, op: prop };
+        const latency = metrics.storeLatency.cell({ repo: name, op: prop });
         method = (...args: unknown[]) => {
-          const done = metrics.storeLatency.startTimer(labels);
+          const started = performance.now();
           // Called on the real repository: its #private fields are not reachable through a proxy.
           const result = fn.apply(target, args);
           if (!(result instanceof Promise)) {
-            done();
+            latency.observe((performance.now() - started) / 1000);
             return result;
           }
           return result.then(
             (value: unknown) => {
-              done();
+              latency.observe((performance.now() - started) / 1000);
               outcome?.(metrics, args, value);
               return value;
             },
             (err: unknown) => {
-              done();
+              latency.observe((performance.now() - started) / 1000);
               throw err;
             },
           );

@@ -38,12 +38,31 @@ function stripScheme(s: string, scheme: string): string | null {
   return s.slice(0, scheme.length + 1).toLowerCase() === `${scheme}:` ? s.slice(scheme.length + 1) : null;
 }
 
+/*
+ * Numbers already judged, newest last. The judgement is a pure function of the ten digits and
+ * costs ≈ 10 µs (libphonenumber builds a RegExp from its metadata for every pattern it tries), paid
+ * on every accept; an app's recipients repeat, so most accepts find their number here. Bounded: the
+ * oldest judgement goes when the map is full.
+ */
+const judged = new Map<string, string | null>();
+export const JUDGED_NUMBERS_MAX = 10_000;
+
 /** '+1' + 10 digits when it is a valid NANP number per libphonenumber's metadata, else null. */
 function nanpE164(digits10: string): string | null {
+  const known = judged.get(digits10);
+  if (known !== undefined) return known;
   const phone = parsePhoneNumberFromString(`+1${digits10}`);
   // Valid per metadata covers the 555-0100..0199 fictional range (e.g. +14255550100) and rejects
   // unassigned area codes such as 555 or codes starting with 0/1.
-  return phone && phone.countryCallingCode === '1' && phone.isValid() ? phone.number : null;
+  const e164 = phone && phone.countryCallingCode === '1' && phone.isValid() ? phone.number : null;
+  if (judged.size >= JUDGED_NUMBERS_MAX) judged.delete(judged.keys().next().value as string);
+  judged.set(digits10, e164);
+  return e164;
+}
+
+/** How many judgements are kept (for tests of the bound). */
+export function judgedNumbers(): number {
+  return judged.size;
 }
 
 /**

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEFAULT_MAX_RECIPIENTS,
+  JUDGED_NUMBERS_MAX,
+  judgedNumbers,
   parseAddress,
   parseRecipients,
   parseShortCode,
@@ -39,6 +41,20 @@ test('the fictional 555-01xx range and other numbers from the docs are valid', (
   assert.equal(toE164('tel:4258675309'), '+14258675309');
   assert.equal(toE164('+1 212 555 0123'), '+12125550123');
   assert.equal(toE164('6045550100'), '+16045550100'); // Canada is NANP too
+});
+
+test('a number judged before is judged the same, and the judgements kept stay bounded', () => {
+  // Valid and invalid (area code 555 is unassigned) numbers, each asked again after other numbers.
+  for (let round = 0; round < 2; round++) {
+    assert.equal(toE164('4255550100'), '+14255550100');
+    assert.equal(toE164('tel:+1 (555) 555-0100'), null);
+  }
+  for (let i = 0; i <= JUDGED_NUMBERS_MAX; i++) toE164(`+1212${String(i).padStart(7, '0')}`);
+  assert.equal(judgedNumbers(), JUDGED_NUMBERS_MAX);
+  // Both first judgements have gone by now; judged afresh, they come out the same.
+  assert.equal(toE164('4255550100'), '+14255550100');
+  assert.equal(toE164('5555550100'), null);
+  assert.equal(judgedNumbers(), JUDGED_NUMBERS_MAX);
 });
 
 test('short codes', () => {
