@@ -460,6 +460,49 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(webhooks.length, 1, 'one notification');
     });
 
+    it('messages: a recipient read for its submit finalizes once with its network id, and not at all once another instance finalized it or its app went', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      const notify = (_m: unknown, r: { id: string }) => ({
+        id: `dlr-${r.id}`,
+        appId: 'app1',
+        kind: 'dlr' as const,
+        target: 'client' as const,
+        shortCode: null,
+        url: 'http://127.0.0.1:1/dr',
+        contentType: 'application/json',
+        body: '{}',
+        createdAt: T0,
+        queue: 'listener:http://127.0.0.1:1',
+        deadlineAt: T0 + 60_000,
+      });
+      for (const id of ['m1', 'm2', 'm3']) assert.deepEqual(await s.store.messages.accept(message(id, 'app1'), [recipient(id, 1)], []), { created: true });
+      // Dispatch's read, then the submit, as the submit worker does them.
+      for (const id of ['m1', 'm2', 'm3']) {
+        assert.equal((await s.store.messages.recipient(`${id}-1`))?.recipient.status, 'Pending');
+        await s.store.messages.markSubmitted(`${id}-1`, `net-${id}`, T0 + 1);
+      }
+
+      const first = await s.store.messages.finalize({ recipientId: 'm1-1' }, 'DeliveredToTerminal', T0 + 2, 60_000, notify);
+      assert.equal(first?.recipient.networkId, 'net-m1');
+      assert.equal(first?.recipient.status, 'DeliveredToTerminal');
+      assert.equal(first?.message.id, 'm1');
+      assert.equal(first?.messageFinal, true);
+      assert.equal(await s.store.messages.finalize({ recipientId: 'm1-1' }, 'DeliveryImpossible', T0 + 3, 60_000, notify), undefined, 'a repeated receipt');
+
+      // Another instance applies m2's receipt first: this one's finalize of it changes nothing.
+      assert.equal((await other.messages.finalize({ recipientId: 'm2-1' }, 'DeliveryImpossible', T0 + 2, 60_000, notify))?.recipient.status, 'DeliveryImpossible');
+      assert.equal(await s.store.messages.finalize({ recipientId: 'm2-1' }, 'DeliveredToTerminal', T0 + 3, 60_000, notify), undefined);
+      assert.equal((await s.store.messages.readStatus('app1', 'm2', T0 + 4))?.recipients[0]?.status, 'DeliveryImpossible');
+
+      const webhooks = await s.store.jobs.claim({ kinds: ['webhook'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 + 100 });
+      assert.equal(webhooks.length, 2, 'one notification each for m1 and m2, none for the stale finalize');
+
+      // The app is deleted (its messages with it) while m3 is out with the network.
+      assert.equal(await s.store.apps.delete('app1'), true);
+      assert.equal(await s.store.messages.finalize({ recipientId: 'm3-1' }, 'DeliveredToTerminal', T0 + 3, 60_000, notify), undefined);
+    });
+
     it('handsets: an MT repeated on several instances lands on the handset once; state is shared', async (s) => {
       const other = await s.another();
       const mt = { number: '+14255550100', direction: 'MT' as const, peer: '22627000', text: 'hi', encoding: 'GSM7', segments: 1, receivedAt: T0 };
