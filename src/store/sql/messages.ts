@@ -232,8 +232,13 @@ async function finalizeStepByStep(trx: Kysely<Database>, step: FinalizeStep): Pr
   return { updated: true, messageFinal };
 }
 
-/** Recipients read for a submit and kept for their receipt (SQLite): ≈ 1 KiB each at most. */
-const IN_FLIGHT_MAX = 16_384;
+/*
+ * Recipients read for a submit and kept for their receipt (SQLite): a row is ≈ 1 KiB with a short
+ * text. Texts over four segments are not kept (a row may carry up to 4,096 characters), so the
+ * rows kept stay under ≈ 20 MB.
+ */
+const IN_FLIGHT_MAX = 8_192;
+const IN_FLIGHT_TEXT_MAX = 640;
 
 export class SqlMessageRepo implements MessageRepo {
   readonly #ctx: SqlContext;
@@ -312,7 +317,7 @@ export class SqlMessageRepo implements MessageRepo {
   async recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined> {
     const row = this.#recipients !== undefined ? await this.#recipients.call(recipientId) : (await byRecipient(this.#ctx.db, { id: recipientId })).rows[0];
     if (row === undefined) return undefined;
-    if (this.#inFlight !== undefined && row.r_status === 'Pending') {
+    if (this.#inFlight !== undefined && row.r_status === 'Pending' && row.text.length <= IN_FLIGHT_TEXT_MAX) {
       // Oldest first out: a recipient whose receipt never came is read again if it ever does.
       if (this.#inFlight.size >= IN_FLIGHT_MAX && !this.#inFlight.has(recipientId)) this.#inFlight.delete(this.#inFlight.keys().next().value as string);
       this.#inFlight.set(recipientId, row);
