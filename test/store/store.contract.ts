@@ -463,19 +463,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
     it('messages: a recipient read for its submit finalizes once with its network id, and not at all once another instance finalized it or its app went', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');
-      const notify = (_m: unknown, r: { id: string }) => ({
-        id: `dlr-${r.id}`,
-        appId: 'app1',
-        kind: 'dlr' as const,
-        target: 'client' as const,
-        shortCode: null,
-        url: 'http://127.0.0.1:1/dr',
-        contentType: 'application/json',
-        body: '{}',
-        createdAt: T0,
-        queue: 'listener:http://127.0.0.1:1',
-        deadlineAt: T0 + 60_000,
-      });
+      const notify = (_m: unknown, r: { id: string }) => ({ ...notification(`dlr-${r.id}`, 'q-dlr'), kind: 'dlr' as const });
       for (const id of ['m1', 'm2', 'm3']) assert.deepEqual(await s.store.messages.accept(message(id, 'app1'), [recipient(id, 1)], []), { created: true });
       // Dispatch's read, then the submit, as the submit worker does them.
       for (const id of ['m1', 'm2', 'm3']) {
