@@ -44,6 +44,8 @@ export interface Config {
   readonly retryBaseMs: number;
   readonly retryCapMs: number;
   readonly dispatchConcurrency: number;
+  /** While HTTP requests wait for their answer, submits and simulated deliveries are claimed this often at most. */
+  readonly dispatchYieldMs: number;
   /** How long a claimed job stays with its worker; a dead instance's jobs run elsewhere after this. */
   readonly jobLeaseMs: number;
   readonly webhookConcurrencyPerListener: number;
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryBaseMs: int(env, 'SWITCHBOARD_RETRY_BASE_MS', 1000, 1),
     retryCapMs: int(env, 'SWITCHBOARD_RETRY_CAP_MS', 600000, 1),
     dispatchConcurrency: int(env, 'SWITCHBOARD_DISPATCH_CONCURRENCY', 32, 1, 10000),
+    dispatchYieldMs: int(env, 'SWITCHBOARD_DISPATCH_YIELD_MS', 20, 0, 1000),
     jobLeaseMs: int(env, 'SWITCHBOARD_JOB_LEASE_MS', 60000, 100),
     webhookConcurrencyPerListener: int(env, 'SWITCHBOARD_WEBHOOK_CONCURRENCY', 8, 1, 1000),
     webhookTimeoutMs: int(env, 'SWITCHBOARD_WEBHOOK_TIMEOUT_MS', 10000, 1),

@@ -8,6 +8,7 @@ import type { WebhookEngine } from './webhooks/engine.js';
 import type { SimSmsc } from './network/sim-smsc/server.js';
 import type { SmppConnector } from './network/smpp/connector.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
+import type { RequestsWaiting } from './http/requests-waiting.js';
 
 /**
  * The wired parts of a running gateway, handed to route plugins and services. Built once by
@@ -32,4 +33,6 @@ export interface GatewayContext {
   readonly simSmsc?: SimSmsc;
   /** Prometheus metrics of this gateway (src/metrics); absent in processes that serve no /metrics. */
   readonly metrics?: GatewayMetrics;
+  /** HTTP requests not answered yet (counted by the HTTP app; dispatch makes way for them). */
+  readonly requests?: RequestsWaiting;
 }

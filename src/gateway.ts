@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { withBoundPort } from './http/bind-port.js';
 import { buildHttpApp } from './http/app.js';
+import { RequestsWaiting } from './http/requests-waiting.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -52,13 +53,14 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const webhooks = new WebhookEngine({ store, clock, config, log, self: () => selfEndpoints(config, boundPort) });
   const inbound = new InboundService({ store, clock, config, log, notified: (queue) => webhooks.notified(queue) });
   const smpp = config.network === 'smpp' ? new SmppConnector({ settings: config.smpp, repo: store.smpp, clock, log, keepOpenMs: 2 * config.networkRetryWindowS * 1000 }) : undefined;
-  const outbound = createOutbound({ config, store, clock, log, notified: (queue) => webhooks.notified(queue), connector: smpp });
+  const requests = new RequestsWaiting();
+  const outbound = createOutbound({ config, store, clock, log, notified: (queue) => webhooks.notified(queue), connector: smpp, foreground: requests });
   // The simulated network's SMPP face; MO from handsets stays with this gateway's own routing.
   const simSmsc =
     config.simSmppPort !== undefined && outbound.simulator !== undefined
       ? createSimSmsc({ config, network: outbound.simulator, store, clock, log, takeMo: false })
       : undefined;
-  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics };
+  const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics, requests };
   metrics.watch({ clock, jobs: store.jobs, runners: { dispatch: outbound.runner, webhooks: webhooks.events }, smpp });
   const http = await buildHttpApp(ctx);
   await http.listen({ host: config.host, port: config.port });

@@ -11,7 +11,7 @@ import { SUBMIT_KIND, SendService } from '../sms/send.js';
 import type { FinalizeResult } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 import { receiptHandler } from './receipts.js';
-import { JobRunner } from './runner.js';
+import { JobRunner, type Foreground } from './runner.js';
 import { submitWorker } from './submit-worker.js';
 import { Sweeper } from './sweeper.js';
 import { dlrNotificationBuilder } from '../webhooks/dlr-notification.js';
@@ -33,6 +33,8 @@ export interface OutboundDeps {
   readonly connector?: Connector;
   /** A delivery notification job for listener `queue` was committed: wake whoever sends them. */
   readonly notified: (queue: string) => void;
+  /** Work the submit and simulated-delivery runners make way for (see RunnerOptions.foreground). */
+  readonly foreground?: Foreground;
 }
 
 /** Outbound messaging as the gateway runs it: Send SMS, the network, dispatch and the status sweeper. */
@@ -77,6 +79,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
           retryWindowMs: config.networkRetryWindowS * 1000,
           schedule,
           leaseMs: config.jobLeaseMs,
+          foreground: deps.foreground,
+          yieldMs: config.dispatchYieldMs,
         })
       : undefined;
   const connector = deps.connector ?? (simulator === undefined ? undefined : new SimulatorConnector(simulator));
@@ -95,6 +99,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     schedule,
     concurrency: config.dispatchConcurrency,
     leaseMs: config.jobLeaseMs,
+    foreground: deps.foreground,
+    yieldMs: config.dispatchYieldMs,
     // While the link is down submits wait untouched (no attempts burnt, nothing loaded) and all
     // become claimable the moment it is back.
     paused: (kind) => kind === SUBMIT_KIND && !connector.isUp(),

@@ -43,6 +43,21 @@ export interface RunnerOptions {
    * claimed, so their jobs wait untouched instead of burning attempts; poke() when it changes.
    */
   readonly paused?: (kind: string) => boolean;
+  /**
+   * Work that goes first (HTTP requests waiting for their answer). While it is busy, every claim
+   * round first waits `yieldMs`: during a burst the requests get the CPU and the jobs committed
+   * meanwhile are claimed in full batches, the backlog is worked off behind the burst. A round
+   * still runs every `yieldMs`, so sustained load slows the jobs to at least `concurrency` per
+   * `yieldMs` but cannot stop them.
+   */
+  readonly foreground?: Foreground;
+  /** 0 (the default) never waits. */
+  readonly yieldMs?: number;
+}
+
+/** Whether work that goes before this runner's jobs is waiting; see RunnerOptions.foreground. */
+export interface Foreground {
+  busy(): boolean;
 }
 
 export interface RunnerEvents {
@@ -53,6 +68,8 @@ export interface RunnerEvents {
   'job:lost': [Job];
   error: [Error];
 }
+
+const nothingFirst: Foreground = { busy: () => false };
 
 /** Anything thrown by a job becomes an Error whose message is stored on the row. */
 export function coerceError(err: unknown): Error {
@@ -75,10 +92,12 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
   /** A poke came while the loop was not waiting (e.g. during a claim): go round again. */
   #poked = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Ends a wait for the foreground early: only stop() does (a poke must not, see #run). */
+  #endYield: (() => void) | undefined;
 
   constructor(options: RunnerOptions) {
     super();
-    this.#options = { leaseMs: 60_000, idlePollMs: 250, paused: () => false, ...options };
+    this.#options = { leaseMs: 60_000, idlePollMs: 250, paused: () => false, ...options, foreground: options.foreground ?? nothingFirst, yieldMs: options.yieldMs ?? 0 };
     this.#handlers = new Map(options.handlers.map((h) => [h.kind, h]));
   }
 
@@ -103,18 +122,30 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    this.#endYield?.();
     this.poke();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
   }
 
   async #run(): Promise<void> {
-    const { jobs, clock, workerId, concurrency, leaseMs, idlePollMs, paused } = this.#options;
+    const { jobs, clock, workerId, concurrency, leaseMs, idlePollMs, paused, foreground, yieldMs } = this.#options;
     const allKinds = [...this.#handlers.keys()];
     while (this.#running) {
       // With a synchronous engine (better-sqlite3) a job's awaits resolve as microtasks, so a
       // backlog would drain in one event-loop turn and starve HTTP and timers: yield every round.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      // Not ended by pokes: every accepted request pokes, and the point is to let them pile up.
+      if (yieldMs > 0 && foreground.busy()) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, yieldMs);
+          this.#endYield = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#endYield = undefined;
+      }
       if (!this.#running) break;
       this.#poked = false;
       const kinds = allKinds.filter((kind) => !paused(kind));

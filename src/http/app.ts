@@ -22,6 +22,8 @@ import { adminSmppRoutes } from './routes/admin-smpp.js';
 /** Builds the HTTP surface: representation and error plugins first, then one plugin per surface. */
 export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance> {
   const app = createFastify(ctx);
+  // First, so that every request is counted, whichever route (or none) it reaches.
+  ctx.requests?.watch(app);
   await app.register(notFound);
   await app.register(errorHandler);
   await app.register(representation);

@@ -188,3 +188,49 @@ test('a poke that comes while a claim is under way is not lost: the new job runs
     await runner.stop();
   });
 });
+
+test('while work that goes first is waiting, a claim round waits first, pokes do not cut it short, and stop does', async () => {
+  await withStore(async (store) => {
+    const handler = new ScriptedHandler(() => ({ ok: true }));
+    const busy = { busy: () => true };
+    // A wait far longer than the test: only stop() may end it.
+    const runner = new JobRunner({ jobs: store.jobs, clock, workerId: 'w1', handlers: [handler], concurrency: 4, idlePollMs: 60_000, schedule: (_a, t) => t + 20, foreground: busy, yieldMs: 60_000 });
+    runner.start();
+    const now = Date.now();
+    await store.jobs.enqueue([{ kind: 'test', ref: 'held', runAt: now, deadlineAt: now + 60_000 }]);
+    runner.poke();
+    await new Promise((r) => setTimeout(r, 300));
+    runner.poke();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(handler.runs.get('held'), undefined, 'not claimed while the foreground is busy');
+    const stopping = Date.now();
+    await runner.stop();
+    assert.ok(Date.now() - stopping < 5000, 'stop ends the wait');
+    assert.equal(handler.runs.get('held'), undefined, 'a stopped runner claims nothing more');
+
+    // Nothing waiting in front: the same wait never starts.
+    const idle = new JobRunner({ jobs: store.jobs, clock, workerId: 'w2', handlers: [handler], concurrency: 4, idlePollMs: 60_000, schedule: (_a, t) => t + 20, foreground: { busy: () => false }, yieldMs: 60_000 });
+    idle.start();
+    await until(() => handler.runs.get('held') === 1, 5000);
+    await idle.stop();
+  });
+});
+
+test('work in front that never ends slows the jobs to a batch per wait but cannot stop them', async () => {
+  await withStore(async (store) => {
+    const now = Date.now();
+    await store.jobs.enqueue(Array.from({ length: 20 }, (_, i) => ({ kind: 'test', ref: `j${i}`, runAt: now, deadlineAt: now + 60_000 })));
+    const handler = new ScriptedHandler(() => ({ ok: true }));
+    const claims: number[] = [];
+    const runner = new JobRunner({ jobs: store.jobs, clock, workerId: 'w', handlers: [handler], concurrency: 4, idlePollMs: 10, schedule: (_a, t) => t + 20, foreground: { busy: () => true }, yieldMs: 100 });
+    runner.on('job:claimed', () => claims.push(Date.now()));
+    const start = Date.now();
+    runner.start();
+    await until(() => handler.runs.size === 20, 30_000);
+    await runner.stop();
+    // 20 jobs, 4 per claim: five claim rounds, each after a wait of 100 ms.
+    assert.ok(Date.now() - start >= 450, `done after ${Date.now() - start} ms`);
+    assert.ok((claims[0] ?? 0) - start >= 90, 'the first claim came after a wait');
+    assert.equal((await store.jobs.backlog(Date.now())).ready, 0);
+  });
+});

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
-import { JobRunner, type JobHandler, type JobOutcome } from '../../dispatch/runner.js';
+import { JobRunner, type Foreground, type JobHandler, type JobOutcome } from '../../dispatch/runner.js';
 import { describe } from '../../sms/segment.js';
 import type { HandsetKind, HandsetRecord } from '../../store/repos/handsets.js';
 import type { Job } from '../../store/repos/jobs.js';
@@ -66,6 +66,9 @@ export interface SimulatedNetworkOptions {
   readonly schedule: (attempt: number, now: number) => number;
   readonly leaseMs: number;
   readonly concurrency?: number;
+  /** Deliveries make way for this work (see RunnerOptions.foreground). */
+  readonly foreground?: Foreground;
+  readonly yieldMs?: number;
 }
 
 interface DeliveryPayload {
@@ -120,6 +123,8 @@ export class SimulatedNetwork {
       schedule: options.schedule,
       concurrency: options.concurrency ?? 32,
       leaseMs: options.leaseMs,
+      foreground: options.foreground,
+      yieldMs: options.yieldMs,
     });
     this.#runner.on('error', (err) => options.log.error({ err }, 'simulated network: delivery failed'));
   }
