@@ -34,14 +34,20 @@ export function openBenchDb(target: { sqliteFile?: string; databaseUrl?: string 
   };
 }
 
-/** Waits until `sql` counts at least `n`; returns the time (performance.now) it got there. */
-export async function waitForCount(db: BenchDb, sql: string, n: number, timeoutMs: number): Promise<number> {
+/** Recipients the simulated network has delivered. */
+export const DELIVERED = "select count(*) as n from message_recipients where status = 'DeliveredToTerminal'";
+
+/**
+ * Waits until `sql` counts at least `n`; returns the time (performance.now) it got there. Counting
+ * a large table costs the machine CPU: poll it less often (`everyMs`).
+ */
+export async function waitForCount(db: BenchDb, sql: string, n: number, timeoutMs: number, everyMs = 25): Promise<number> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const got = await db.count(sql);
     if (got >= n) return performance.now();
     if (Date.now() > end) throw new Error(`only ${got} of ${n} after ${timeoutMs} ms (${sql})`);
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -1,4 +1,4 @@
-import { openBenchDb, seedSqliteMessages, waitForCount, type BenchDb } from '../lib/db.js';
+import { DELIVERED, openBenchDb, seedSqliteMessages, waitForCount, type BenchDb } from '../lib/db.js';
 import { startListener } from '../lib/listener.js';
 import { load, sendBody } from '../lib/load.js';
 import { startGatewayProcess, startSmscProcess } from '../lib/processes.js';
@@ -7,7 +7,6 @@ import { fmt, row, type Row } from '../lib/report.js';
 import { freshStore, type StoreKind } from '../lib/stores.js';
 
 const TO = '+14255550100';
-const DELIVERED = "select count(*) as n from message_recipients where status = 'DeliveredToTerminal'";
 
 /** Messages accepted → DeliveredToTerminal on the simulated network, backlog drained. */
 export async function endToEndSimulator(kind: StoreKind, count: number): Promise<Row[]> {
