@@ -33,6 +33,8 @@ export interface Config {
   readonly consoleSessionTtlS: number;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
+  /** How long a client may take to send a whole request (headers and body); then 408 and the connection is closed. */
+  readonly requestTimeoutMs: number;
   readonly maxRecipients: number;
   readonly inboxBatchSize: number;
   readonly tokenTtlS: number;
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     consoleSessionTtlS: int(env, 'SWITCHBOARD_CONSOLE_SESSION_TTL_S', 28800, 1),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: int(env, 'SWITCHBOARD_BODY_LIMIT_BYTES', 65536, 1024, 16 * 1024 * 1024),
+    requestTimeoutMs: int(env, 'SWITCHBOARD_REQUEST_TIMEOUT_MS', 30000, 100, 600000),
     maxRecipients: int(env, 'SWITCHBOARD_MAX_RECIPIENTS', 50, 1, 10000),
     inboxBatchSize: int(env, 'SWITCHBOARD_INBOX_BATCH_SIZE', 100, 1, 10000),
     tokenTtlS: int(env, 'SWITCHBOARD_TOKEN_TTL_S', 172800),

@@ -86,7 +86,14 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
     http,
     close: () => {
       closing ??= (async () => {
-        await http.close();
+        // Node stops enforcing the request timeout once the server closes, so a client that never
+        // finishes its request would hold the stop for ever: it gets that long, then is cut off.
+        const cut = setTimeout(() => http.server.closeAllConnections(), config.requestTimeoutMs);
+        try {
+          await http.close();
+        } finally {
+          clearTimeout(cut);
+        }
         await simSmsc?.stop();
         await outbound.stop();
         await webhooks.stop();

@@ -49,6 +49,14 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): Fast
   return Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Without it a client that never finishes its body holds a connection, and the graceful stop,
+    // for ever (fastify's default is no limit). Node enforces it only with a headers timeout no
+    // longer than it (its own is 60 s), and checks every interval, not to the millisecond.
+    requestTimeout: ctx.config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, ctx.config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(ctx.config.requestTimeoutMs / 4))),
+    },
     logController: new AccessLog(ctx.log),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // `address: "tel:…"` and `address: [...]` must validate the same way.
