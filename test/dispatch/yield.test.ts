@@ -1,64 +1,55 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { createApp } from '../helpers/apps.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import { sendHalfARequest, type HalfSentRequest } from '../helpers/slow-client.js';
 import { handsetReceives, waitFor } from '../http/send-helpers.js';
-
-/** A request whose body never finishes: the gateway has taken it in and owes it an answer. */
-async function holdRequest(gw: TestGateway): Promise<Socket> {
-  const { port } = new URL(gw.url);
-  const socket = connect(Number(port), '127.0.0.1');
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  socket.write('POST /oauth/v4/token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\ngrant_type=');
-  return socket;
-}
 
 test('HTTP requests are counted from arrival until their answer or the client hanging up', async () => {
   const gw = await startTestGateway();
-  let held: Socket | undefined;
+  let held: HalfSentRequest | undefined;
   try {
     const requests = gw.gateway.ctx.requests;
     assert.ok(requests);
     await waitFor(async () => (requests.count === 0 ? true : undefined), 2000, 'no request waiting');
-    held = await holdRequest(gw);
+    held = await sendHalfARequest(gw.url);
     await waitFor(async () => (requests.count === 1 ? true : undefined), 2000, 'the held request counted');
     assert.equal(requests.busy(), true);
     // Answered requests, found or not, come and go.
     assert.equal((await gw.request('GET', '/healthz')).status, 200);
     assert.equal((await gw.request('GET', '/no/such/path')).status, 404);
     assert.equal(requests.count, 1);
-    held.destroy();
+    held.socket.destroy();
     await waitFor(async () => (requests.count === 0 ? true : undefined), 2000, 'the hung-up request uncounted');
     assert.equal(requests.busy(), false);
   } finally {
-    // An unanswered request would hold up the gateway's close.
-    held?.destroy();
+    // An unanswered request would hold up the gateway's close for the request timeout.
+    held?.socket.destroy();
     await gw.close();
   }
 });
 
 test('submits make way for requests waiting for their answer, and go once none is waiting', async () => {
   const gw = await startTestGateway({ SWITCHBOARD_SIM_DELIVERY_DELAY_MS: '0', SWITCHBOARD_DISPATCH_YIELD_MS: '1000' });
-  let held: Socket | undefined;
+  let held: HalfSentRequest | undefined;
   try {
     const app = await createApp(gw, { shortCodes: [{ shortCode: '22627600', moDelivery: 'poll' }] });
     const { runner } = gw.gateway.ctx.outbound;
     let claimed = 0;
     runner.on('job:claimed', () => claimed++);
-    held = await holdRequest(gw);
+    held = await sendHalfARequest(gw.url);
     const to = '+14252030001';
     const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'behind a burst' } } });
     assert.equal(res.status, 201, res.text);
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(claimed, 0, 'the submit waits while a request is waiting');
-    held.destroy();
+    held.socket.destroy();
     const [mt] = await handsetReceives(gw, to, 1, 10_000);
     assert.equal(mt.text, 'behind a burst');
     assert.equal(claimed, 1);
   } finally {
-    // An unanswered request would hold up the gateway's close.
-    held?.destroy();
+    // An unanswered request would hold up the gateway's close for the request timeout.
+    held?.socket.destroy();
     await gw.close();
   }
 });
