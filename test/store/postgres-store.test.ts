@@ -87,6 +87,47 @@ describe('postgres store: engine specifics', { skip }, () => {
     }
   });
 
+  test('finalizes sharing a statement: one whose notification PostgreSQL refuses fails alone, the others are final and notified', async () => {
+    const database = await createTestDatabase();
+    const store = await openPostgresStore({ url: database.url, poolSize: 2 });
+    try {
+      await store.migrate();
+      await createApp(store, 'app1');
+      const ids = ['d0', 'd1', 'd2', 'd3'];
+      for (const id of ids) await store.messages.accept(message(id, 'app1'), [recipient(id, 1)], []);
+      const notify = (m: { id: string }, r: { id: string }) => ({
+        id: `dlr-${r.id}`,
+        appId: 'app1',
+        kind: 'dlr' as const,
+        target: 'client' as const,
+        shortCode: null,
+        url: 'http://127.0.0.1:1/dr',
+        contentType: 'application/json',
+        body: m.id === 'd2' ? '{"bad":"\u0000"}' : '{}',
+        createdAt: T0,
+        queue: 'listener:http://127.0.0.1:1',
+        deadlineAt: T0 + 60_000,
+      });
+      // The first finalize goes alone, the other three share a statement.
+      const results = await Promise.allSettled(ids.map((id) => store.messages.finalize({ recipientId: `${id}-1` }, 'DeliveredToTerminal', T0, 60_000, notify)));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      const stored = await Promise.all(ids.map((id) => store.messages.recipient(`${id}-1`)));
+      assert.deepEqual(
+        stored.map((r) => r?.recipient.status),
+        ['DeliveredToTerminal', 'DeliveredToTerminal', 'Pending', 'DeliveredToTerminal'],
+        'the refused one is left as it was, to be finalized by its receipt again',
+      );
+      const webhooks = await store.jobs.claim({ kinds: ['webhook'], workerId: 'w', limit: 10, leaseMs: 60_000, now: T0 + 1 });
+      assert.deepEqual(webhooks.map((j) => j.ref).sort(), ['dlr-d0-1', 'dlr-d1-1', 'dlr-d3-1']);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
   test('several instances migrating a fresh database at once all succeed, and the schema is there once', async () => {
     const database = await createTestDatabase();
     const stores = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore({ url: database.url, poolSize: 2 })));

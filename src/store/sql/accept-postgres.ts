@@ -12,6 +12,19 @@ export function insertJson(table: keyof Database, rows: readonly object[]): RawB
 }
 
 /**
+ * As insertJson, for rows written only if their owner is among the ids a data-modifying CTE of
+ * the same statement returned: `owners` names each row's owner, in the same order (the rows
+ * themselves do not name it).
+ */
+export function insertJsonIfOwnerKept(table: keyof Database, rows: readonly object[], owners: readonly string[], kept: string): RawBuilder<unknown> {
+  const names = Object.keys(rows[0] ?? {});
+  return sql`insert into ${sql.table(table)} (${sql.join(names.map((c) => sql.ref(c)))})
+      select ${sql.join(names.map((c) => sql.ref(`x.${c}`)))} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}) with ordinality as x
+      join unnest(${owners}::text[]) with ordinality as o(owner, n) on o.n = x.ordinality
+      where o.owner in (select id from ${sql.table(kept)})`;
+}
+
+/**
  * Rows for several tables inserted by one statement (each table's rows as one JSON parameter):
  * one round trip for writes that need no answer but "stored".
  */
@@ -44,12 +57,7 @@ export async function acceptInOneStatement(db: Kysely<Database>, batch: readonly
   if (recipients.length > 0) parts.push(sql`r as (${insertJson('message_recipients', recipients)} where message_id in (select id from m))`);
   if (jobs.length > 0) {
     // A job row names no message: the owners, in the same order, go beside the rows.
-    const owners = batch.flatMap((b) => b.jobs.map(() => b.message.id));
-    const columns = sql.join(Object.keys(jobs[0] ?? {}).map((c) => sql.ref(`x.${c}`)));
-    parts.push(sql`j as (insert into jobs (${sql.join(Object.keys(jobs[0] ?? {}).map((c) => sql.ref(c)))})
-      select ${columns} from json_populate_recordset(null::jobs, ${JSON.stringify(jobs)}) with ordinality as x
-      join unnest(${owners}::text[]) with ordinality as o(message_id, n) on o.n = x.ordinality
-      where o.message_id in (select id from m))`);
+    parts.push(sql`j as (${insertJsonIfOwnerKept('jobs', jobs, batch.flatMap((b) => b.jobs.map(() => b.message.id)), 'm')})`);
   }
   const { rows } = await sql<{ id: string }>`with ${sql.join(parts)} select id from m`.execute(db);
   const inserted = new Set(rows.map((r) => r.id));

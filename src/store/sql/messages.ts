@@ -17,7 +17,7 @@ import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { acceptInOneStatement, type AcceptRows } from './accept-postgres.js';
 import { Coalescer, lookupByKey, rowRefused } from './coalesce.js';
-import { finalizeInOneStatement, markSubmittedInOneStatement, type FinalizeStep, type SubmittedStep } from './messages-postgres.js';
+import { finalizeInOneStatement, finalizeOnlyRecipientsInOneStatement, markSubmittedInOneStatement, type FinalizeStep, type SubmittedStep } from './messages-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
 import { deleteHeldJob, insertJobs, jobRows } from './jobs.js';
 import { prepared } from './prepared.js';
@@ -222,10 +222,16 @@ const startExpiryIfComplete = prepared((db, v: { id: string; expiresAt: number }
     .where((eb) => eb.not(eb.exists(eb.selectFrom('message_recipients').select('id').where('message_id', '=', v.id).where('status', 'not in', FINAL_STATUSES)))),
 );
 
+interface FinalizeOutcome {
+  readonly updated: boolean;
+  readonly messageFinal: boolean;
+}
+const NOT_UPDATED: FinalizeOutcome = { updated: false, messageFinal: false };
+
 /** SQLite's finalize (statements are not round trips there): see finalizeInOneStatement for the steps. */
-async function finalizeStepByStep(trx: Kysely<Database>, step: FinalizeStep): Promise<{ updated: boolean; messageFinal: boolean }> {
+async function finalizeStepByStep(trx: Kysely<Database>, step: FinalizeStep): Promise<FinalizeOutcome> {
   const updated = await finalizeRecipient(trx, { id: step.recipientId, status: step.status, at: step.at });
-  if (Number(updated.numAffectedRows ?? 0n) === 0) return { updated: false, messageFinal: false };
+  if (Number(updated.numAffectedRows ?? 0n) === 0) return NOT_UPDATED;
   const started = await startExpiryIfComplete(trx, { id: step.messageId, expiresAt: step.expiresAt });
   const messageFinal = Number(started.numAffectedRows ?? 0n) > 0;
   if (step.notification !== null) await insertNotification(trx, step.notification);
@@ -256,6 +262,7 @@ export class SqlMessageRepo implements MessageRepo {
   readonly #recipients: Coalescer<string, JoinedRow | undefined> | undefined;
   readonly #submits: Coalescer<SubmittedStep, boolean> | undefined;
   readonly #toFinalize: Coalescer<string, CountedRow | undefined> | undefined;
+  readonly #finalizeOnly: Coalescer<FinalizeStep, boolean> | undefined;
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
@@ -269,6 +276,8 @@ export class SqlMessageRepo implements MessageRepo {
       this.#recipients = lookupByKey(async (ids) => (await byRecipients(ctx.db, { ids })).rows, (row) => row.r_id);
       this.#submits = new Coalescer({ maxBatch: 100, run: (steps) => markSubmittedInOneStatement(ctx.db, steps) });
       this.#toFinalize = lookupByKey(async (ids) => (await byRecipientsCounted(ctx.db, { ids })).rows, (row) => row.r_id);
+      // A failed batch was rolled back whole: each step alone again (a refused row, or a deadlock with another instance's writes).
+      this.#finalizeOnly = new Coalescer({ maxBatch: 100, run: (steps) => finalizeOnlyRecipientsInOneStatement(ctx.db, steps), retryAlone: rowRefused });
     } else {
       this.#inFlight = new Map();
     }
@@ -355,40 +364,43 @@ export class SqlMessageRepo implements MessageRepo {
     notify: DlrNotificationBuilder,
   ): Promise<FinalizeResult | undefined> {
     const id = 'recipientId' in target ? target.recipientId : target.networkId;
-    const apply = (db: Kysely<Database>, joined: JoinedRow) => this.#finalizeRow(db, joined, status, at, retentionMs, notify);
-    if (this.#toFinalize !== undefined) {
-      // PostgreSQL: a lone statement is its own transaction, so a single-recipient message is
-      // finalized in two round trips instead of four (BEGIN, locked read, statement, COMMIT); the
-      // reads of concurrent finalizes share one.
+    const apply = (joined: JoinedRow, run: (step: FinalizeStep) => Promise<FinalizeOutcome>) => this.#finalizeRow(joined, status, at, retentionMs, notify, run);
+    const inOne = (trx: Kysely<Database>) => (step: FinalizeStep) => (this.#ctx.dialect === 'postgres' ? finalizeInOneStatement(trx, step) : finalizeStepByStep(trx, step));
+    if (this.#toFinalize !== undefined && this.#finalizeOnly !== undefined) {
+      // PostgreSQL: the reads of concurrent finalizes share one round trip, and so do the writes
+      // of those whose message has no other recipient (no other finalize can race for its last
+      // open one): one statement for a batch, committed on its own, where BEGIN, a locked read,
+      // the statement and COMMIT took four round trips per receipt.
       const joined = 'recipientId' in target ? await this.#toFinalize.call(id) : (await byNetworkIdCounted(this.#ctx.db, { id })).rows[0];
       if (joined === undefined) return undefined;
-      if (Number(joined.recipient_count) === 1) return apply(this.#ctx.db, joined);
+      const finalizeOnly = this.#finalizeOnly;
+      if (Number(joined.recipient_count) === 1) return apply(joined, async (step) => (await finalizeOnly.call(step) ? { updated: true, messageFinal: true } : NOT_UPDATED));
     }
     const kept = 'recipientId' in target ? this.#inFlight?.get(id) : undefined;
     const finalized = this.#ctx.write(async (trx) => {
-      if (kept !== undefined) return apply(trx, kept);
+      if (kept !== undefined) return apply(kept, inOne(trx));
       // Exactly one finalize of a message's recipients must find it complete (see byRecipientLocked).
       const locked = this.#ctx.dialect === 'postgres';
       const find = 'recipientId' in target ? (locked ? byRecipientLocked : byRecipient) : locked ? byNetworkIdLocked : byNetworkId;
       const [joined] = (await find(trx, { id })).rows;
-      return joined === undefined ? undefined : apply(trx, joined);
+      return joined === undefined ? undefined : apply(joined, inOne(trx));
     });
     return kept === undefined ? finalized : finalized.finally(() => this.#inFlight?.delete(id));
   }
 
   async #finalizeRow(
-    db: Kysely<Database>,
     joined: JoinedRow,
     status: 'DeliveredToTerminal' | 'DeliveryImpossible',
     at: number,
     retentionMs: number,
     notify: DlrNotificationBuilder,
+    run: (step: FinalizeStep) => Promise<FinalizeOutcome>,
   ): Promise<FinalizeResult | undefined> {
     const row = recipientRowOf(joined);
     if (FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
     const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
     const step = { recipientId: row.id, messageId: row.message_id, status, at, expiresAt: at + retentionMs, notification: notify(toMessage(joined), recipient) };
-    const { updated, messageFinal } = this.#ctx.dialect === 'postgres' ? await finalizeInOneStatement(db, step) : await finalizeStepByStep(db, step);
+    const { updated, messageFinal } = await run(step);
     if (!updated) return undefined;
     const message = toMessage(messageFinal ? { ...joined, status_expires_at: step.expiresAt } : joined);
     return { message, recipient, messageFinal };
