@@ -182,7 +182,6 @@ function withMessage(db: Db) {
 
 const byRecipient = prepared((db, v: { id: string }) => withMessage(db).where('r.id', '=', v.id));
 const byNetworkId = prepared((db, v: { id: string }) => withMessage(db).where('r.network_id', '=', v.id));
-const byRecipients = prepared((db, v: { ids: string[] }) => withMessage(db).where('r.id', '=', (eb) => eb.fn.any(eb.val(v.ids))));
 // PostgreSQL finalizes a message's recipients concurrently: the message row is locked first so
 // the count of open recipients sees the others' commits.
 const byRecipientLocked = prepared((db, v: { id: string }) => withMessage(db).where('r.id', '=', v.id).forUpdate(['messages']));
@@ -249,17 +248,19 @@ const IN_FLIGHT_TEXT_MAX = 640;
 export class SqlMessageRepo implements MessageRepo {
   readonly #ctx: SqlContext;
   /*
-   * SQLite: the row a submit read, kept until its recipient's finalize, which then needs no read
-   * of its own (the join of message and recipient was ≈ a tenth of the store's time per message).
-   * Only what cannot change is taken from it: the message's columns, the recipient's address and
-   * network id; whether the recipient is still open is decided by finalize's conditional update,
-   * so a row gone stale (a receipt already applied, another process) finalizes nothing. PostgreSQL
-   * reads under a lock (see byRecipientLocked) and shares its reads instead.
+   * The row a submit read, kept until its recipient's finalize, which then needs no read of its
+   * own (SQLite: the join of message and recipient was ≈ a tenth of the store's time per message;
+   * PostgreSQL: a round trip before the receipt's write, and so before its answer to the SMSC).
+   * Only what cannot change is taken from it: the message's columns, the recipient's address,
+   * network id and, on PostgreSQL, the message's recipient count; whether the recipient is still
+   * open is decided by finalize's conditional update, so a row gone stale (a receipt already
+   * applied, another process) finalizes nothing. PostgreSQL keeps only the rows of messages with
+   * one recipient: the others' finalizes read under a lock (see byRecipientLocked).
    */
-  readonly #inFlight: Map<string, JoinedRow> | undefined;
+  readonly #inFlight = new Map<string, JoinedRow | CountedRow>();
   // PostgreSQL: concurrent accepts and dispatch reads share round trips (see coalesce.ts).
   readonly #accepts: Coalescer<AcceptRows, boolean> | undefined;
-  readonly #recipients: Coalescer<string, JoinedRow | undefined> | undefined;
+  readonly #recipients: Coalescer<string, CountedRow | undefined> | undefined;
   readonly #submits: Coalescer<SubmittedStep, boolean> | undefined;
   readonly #toFinalize: Coalescer<string, CountedRow | undefined> | undefined;
   readonly #finalizeOnly: Coalescer<FinalizeStep, boolean> | undefined;
@@ -273,13 +274,11 @@ export class SqlMessageRepo implements MessageRepo {
         // A row PostgreSQL refuses (a NUL in a text, say) fails its own accept, not its batch's.
         retryAlone: rowRefused,
       });
-      this.#recipients = lookupByKey(async (ids) => (await byRecipients(ctx.db, { ids })).rows, (row) => row.r_id);
+      this.#recipients = lookupByKey(async (ids) => (await byRecipientsCounted(ctx.db, { ids })).rows, (row) => row.r_id);
       this.#submits = new Coalescer({ maxBatch: 100, run: (steps) => markSubmittedInOneStatement(ctx.db, steps) });
       this.#toFinalize = lookupByKey(async (ids) => (await byRecipientsCounted(ctx.db, { ids })).rows, (row) => row.r_id);
       // A failed batch was rolled back whole: each step alone again (a refused row, or a deadlock with another instance's writes).
       this.#finalizeOnly = new Coalescer({ maxBatch: 100, run: (steps) => finalizeOnlyRecipientsInOneStatement(ctx.db, steps), retryAlone: rowRefused });
-    } else {
-      this.#inFlight = new Map();
     }
   }
 
@@ -326,7 +325,8 @@ export class SqlMessageRepo implements MessageRepo {
   async recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined> {
     const row = this.#recipients !== undefined ? await this.#recipients.call(recipientId) : (await byRecipient(this.#ctx.db, { id: recipientId })).rows[0];
     if (row === undefined) return undefined;
-    if (this.#inFlight !== undefined && row.r_status === 'Pending' && row.text.length <= IN_FLIGHT_TEXT_MAX) {
+    const keep = this.#ctx.dialect === 'sqlite' || ('recipient_count' in row && Number(row.recipient_count) === 1);
+    if (keep && row.r_status === 'Pending' && row.text.length <= IN_FLIGHT_TEXT_MAX) {
       // Oldest first out: a recipient whose receipt never came is read again if it ever does.
       if (this.#inFlight.size >= IN_FLIGHT_MAX && !this.#inFlight.has(recipientId)) this.#inFlight.delete(this.#inFlight.keys().next().value as string);
       this.#inFlight.set(recipientId, row);
@@ -352,8 +352,8 @@ export class SqlMessageRepo implements MessageRepo {
 
   /** The kept row gets the network id its finalize reports. */
   #noteSubmitted(recipientId: string, networkId: string): void {
-    const row = this.#inFlight?.get(recipientId);
-    if (row !== undefined) this.#inFlight?.set(recipientId, { ...row, r_network_id: networkId });
+    const row = this.#inFlight.get(recipientId);
+    if (row !== undefined) this.#inFlight.set(recipientId, { ...row, r_network_id: networkId });
   }
 
   async finalize(
@@ -366,17 +366,21 @@ export class SqlMessageRepo implements MessageRepo {
     const id = 'recipientId' in target ? target.recipientId : target.networkId;
     const apply = (joined: JoinedRow, run: (step: FinalizeStep) => Promise<FinalizeOutcome>) => this.#finalizeRow(joined, status, at, retentionMs, notify, run);
     const inOne = (trx: Kysely<Database>) => (step: FinalizeStep) => (this.#ctx.dialect === 'postgres' ? finalizeInOneStatement(trx, step) : finalizeStepByStep(trx, step));
+    const kept = 'recipientId' in target ? this.#inFlight.get(id) : undefined;
+    const forget = () => this.#inFlight.delete(id);
     if (this.#toFinalize !== undefined && this.#finalizeOnly !== undefined) {
-      // PostgreSQL: the reads of concurrent finalizes share one round trip, and so do the writes
-      // of those whose message has no other recipient (no other finalize can race for its last
-      // open one): one statement for a batch, committed on its own, where BEGIN, a locked read,
-      // the statement and COMMIT took four round trips per receipt.
+      // PostgreSQL: the reads of concurrent finalizes share one round trip (none is needed for a
+      // row kept from the submit), and so do the writes of those whose message has no other
+      // recipient (no other finalize can race for its last open one): one statement for a batch,
+      // committed on its own, where BEGIN, a locked read, the statement and COMMIT took four
+      // round trips per receipt.
+      const finalizeOnly = this.#finalizeOnly;
+      const alone = (step: FinalizeStep) => finalizeOnly.call(step).then((updated) => (updated ? { updated, messageFinal: true } : NOT_UPDATED));
+      if (kept !== undefined) return apply(kept, alone).finally(forget);
       const joined = 'recipientId' in target ? await this.#toFinalize.call(id) : (await byNetworkIdCounted(this.#ctx.db, { id })).rows[0];
       if (joined === undefined) return undefined;
-      const finalizeOnly = this.#finalizeOnly;
-      if (Number(joined.recipient_count) === 1) return apply(joined, async (step) => (await finalizeOnly.call(step) ? { updated: true, messageFinal: true } : NOT_UPDATED));
+      if (Number(joined.recipient_count) === 1) return apply(joined, alone);
     }
-    const kept = 'recipientId' in target ? this.#inFlight?.get(id) : undefined;
     const finalized = this.#ctx.write(async (trx) => {
       if (kept !== undefined) return apply(kept, inOne(trx));
       // Exactly one finalize of a message's recipients must find it complete (see byRecipientLocked).
@@ -385,7 +389,7 @@ export class SqlMessageRepo implements MessageRepo {
       const [joined] = (await find(trx, { id })).rows;
       return joined === undefined ? undefined : apply(joined, inOne(trx));
     });
-    return kept === undefined ? finalized : finalized.finally(() => this.#inFlight?.delete(id));
+    return kept === undefined ? finalized : finalized.finally(forget);
   }
 
   async #finalizeRow(
