@@ -44,6 +44,8 @@ test('a single-part message is opened with its accepted part, in one write; a re
   const again = await repo.message('r-single');
   assert.equal(again?.message.createdAt, 4, 'the row stays as first opened');
   assert.deepEqual(again?.parts.map((p) => p.smscId), ['5002']);
+  assert.deepEqual(await repo.findExactParts(['5001']), [], 'the id it was first accepted with no longer finds it');
+  assert.deepEqual((await repo.findExactParts(['5002'])).map((p) => [p.recipientId, p.smscId]), [['r-single', '5002']]);
 });
 
 test('parts are found by any of their three keys; a resubmitted part takes its new id', async () => {
@@ -95,6 +97,23 @@ test('a found part carries its message total and whether it is final; settle rec
   assert.deepEqual((await repo.findParts(['5e77'])).map((p) => [p.total, p.messageFinal]), [[1, true]]);
   await part('r-orphan', 1, 'orph');
   assert.deepEqual((await repo.findParts(['orph'])).map((p) => [p.recipientId, p.total, p.messageFinal]), [['r-orphan', null, false]], 'a part without a message row');
+});
+
+test('a single-part message awaiting its receipt is found by its exact id as the store has it, and as final once settled', async () => {
+  const k = idKeys('A1B2');
+  const record = { recipientId: 'r-await', part: 1, smscId: 'A1B2', idKey: k.key, idDec: k.dec, idHex: k.hex, submittedAt: 7 };
+  await repo.recordPart(record, { recipientId: 'r-await', messageId: 'm9', total: 1, concatRef: 0, createdAt: 6 });
+  const fromStore = await repo.findParts(['a1b2']);
+  assert.deepEqual(await repo.findExactParts(['a1b2']), fromStore, 'the same part, total and state as the store answers');
+  assert.deepEqual(fromStore.map((p) => [p.recipientId, p.total, p.state, p.messageFinal]), [['r-await', 1, 'submitted', false]]);
+  assert.equal(await repo.settle('r-await', 1, 'delivered', null, 50), true);
+  assert.deepEqual((await repo.findExactParts(['a1b2'])).map((p) => [p.state, p.messageFinal]), [['delivered', true]], 'a repeat of the receipt finds it final');
+  // A message whose record the prune takes is not found either.
+  const old = idKeys('C3D4');
+  await repo.recordPart({ recipientId: 'r-await-old', part: 1, smscId: 'C3D4', idKey: old.key, idDec: old.dec, idHex: old.hex, submittedAt: 3 }, { recipientId: 'r-await-old', messageId: 'm10', total: 1, concatRef: 0, createdAt: 2 });
+  assert.equal((await repo.findExactParts(['c3d4'])).length, 1);
+  await repo.prune(0, 3);
+  assert.deepEqual(await repo.findExactParts(['c3d4']), []);
 });
 
 test('concurrent submits and receipts each record, find and settle their own part', async () => {

@@ -5,6 +5,7 @@ import { insertJson } from './accept-postgres.js';
 import { Coalescer, coalescedWrites, lookupAllByKey } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
 import { prepared } from './prepared.js';
+import { AwaitingReceipts } from './smpp-awaiting.js';
 
 const FINAL_PART_STATES: readonly SmppPartState[] = ['delivered', 'undeliverable', 'expired', 'rejected'];
 
@@ -182,6 +183,7 @@ export class SqlSmppRepo implements SmppRepo {
   readonly #records: Coalescer<{ part: SmppPartsTable; open?: SmppMessagesTable }, undefined> | undefined;
   readonly #exact: Coalescer<string, MatchRow[]> | undefined;
   readonly #settles: Coalescer<Settle, boolean> | undefined;
+  readonly #awaiting = new AwaitingReceipts();
 
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
@@ -238,11 +240,14 @@ export class SqlSmppRepo implements SmppRepo {
       await writeOne(this.#ctx, (db) => upsertPart(db, row));
       return;
     }
-    if (this.#records !== undefined) return this.#records.call({ part: row, open: openingRow(open) });
-    await this.#ctx.write(async (trx) => {
-      await insertMessage(trx, openingRow(open));
-      await upsertPart(trx, row);
-    });
+    if (this.#records !== undefined) await this.#records.call({ part: row, open: openingRow(open) });
+    else {
+      await this.#ctx.write(async (trx) => {
+        await insertMessage(trx, openingRow(open));
+        await upsertPart(trx, row);
+      });
+    }
+    if (open.total === 1) this.#awaiting.remember({ ...toPart(row), total: 1, messageFinal: false }, open.createdAt);
   }
 
   async findParts(keys: readonly string[]): Promise<SmppPartMatch[]> {
@@ -260,6 +265,8 @@ export class SqlSmppRepo implements SmppRepo {
   async findExactParts(keys: readonly string[]): Promise<SmppPartMatch[]> {
     const list = [...new Set(keys)];
     if (list.length === 1 && list[0] !== undefined) {
+      const awaiting = this.#awaiting.find(list[0]);
+      if (awaiting !== undefined) return [awaiting];
       const rows = this.#exact !== undefined ? await this.#exact.call(list[0]) : (await partsByExactKey(this.#ctx.db, { id: list[0] })).rows;
       // The batch's statement has no per-key limit; one receipt's candidates stay bounded as before.
       return rows.slice(0, 50).map(toMatch);
@@ -283,7 +290,12 @@ export class SqlSmppRepo implements SmppRepo {
 
   async settle(recipientId: string, part: number, state: SmppFinalState, errorCode: string | null, at: number): Promise<boolean> {
     const v = { recipientId, part, state, errorCode, at };
-    if (this.#settles !== undefined) return this.#settles.call(v);
+    const settled = this.#settles !== undefined ? await this.#settles.call(v) : await this.#settleAlone(v);
+    this.#awaiting.forget(recipientId);
+    return settled;
+  }
+
+  async #settleAlone(v: Settle): Promise<boolean> {
     const r = await this.#ctx.write(async (trx) => {
       await finalPartReceipt(trx, v);
       return settleMessage(trx, v);
@@ -371,6 +383,7 @@ export class SqlSmppRepo implements SmppRepo {
   }
 
   async prune(finalBefore: number, openBefore: number): Promise<number> {
+    this.#awaiting.forgetOpenedBefore(openBefore);
     return this.#ctx.write(async (trx) => {
       const old = trx
         .selectFrom('smpp_messages')
