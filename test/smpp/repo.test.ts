@@ -108,6 +108,12 @@ test('a single-part message awaiting its receipt is found by its exact id as the
   assert.deepEqual(fromStore.map((p) => [p.recipientId, p.total, p.state, p.messageFinal]), [['r-await', 1, 'submitted', false]]);
   assert.equal(await repo.settle('r-await', 1, 'delivered', null, 50), true);
   assert.deepEqual((await repo.findExactParts(['a1b2'])).map((p) => [p.state, p.messageFinal]), [['delivered', true]], 'a repeat of the receipt finds it final');
+  // A part sent again takes its new id: the first one no longer finds it.
+  const first = idKeys('E5F6');
+  await repo.recordPart({ recipientId: 'r-await-again', part: 1, smscId: 'E5F6', idKey: first.key, idDec: first.dec, idHex: first.hex, submittedAt: 8 }, { recipientId: 'r-await-again', messageId: 'm11', total: 1, concatRef: 0, createdAt: 8 });
+  await part('r-await-again', 1, 'E5F7', 9);
+  assert.deepEqual(await repo.findExactParts(['e5f6']), []);
+  assert.deepEqual((await repo.findExactParts(['e5f7'])).map((p) => p.recipientId), ['r-await-again']);
   // A message whose record the prune takes is not found either.
   const old = idKeys('C3D4');
   await repo.recordPart({ recipientId: 'r-await-old', part: 1, smscId: 'C3D4', idKey: old.key, idDec: old.dec, idHex: old.hex, submittedAt: 3 }, { recipientId: 'r-await-old', messageId: 'm10', total: 1, concatRef: 0, createdAt: 2 });

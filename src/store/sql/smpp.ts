@@ -236,6 +236,8 @@ export class SqlSmppRepo implements SmppRepo {
       receipt_at: null,
     };
     if (open === undefined) {
+      // A part sent again (or one of several): whatever this recipient waited under is stale.
+      this.#awaiting.forget(part.recipientId);
       if (this.#records !== undefined) return this.#records.call({ part: row });
       await writeOne(this.#ctx, (db) => upsertPart(db, row));
       return;
