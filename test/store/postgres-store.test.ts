@@ -5,7 +5,7 @@ import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { StoreUnavailableError, type Store } from '../../src/store/store.js';
 import { createTestDatabase, postgresReachable, TEST_DATABASE_URL, type TestDatabase } from '../helpers/postgres.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { createApp, message, recipient, runStoreContract } from './store.contract.js';
+import { createApp, message, notification, recipient, runStoreContract } from './store.contract.js';
 
 // In CI a missing server is a failure (run-tests checks it first); elsewhere the suite says why it skipped.
 const reachable = await postgresReachable();
@@ -95,19 +95,7 @@ describe('postgres store: engine specifics', { skip }, () => {
       await createApp(store, 'app1');
       const ids = ['d0', 'd1', 'd2', 'd3'];
       for (const id of ids) await store.messages.accept(message(id, 'app1'), [recipient(id, 1)], []);
-      const notify = (m: { id: string }, r: { id: string }) => ({
-        id: `dlr-${r.id}`,
-        appId: 'app1',
-        kind: 'dlr' as const,
-        target: 'client' as const,
-        shortCode: null,
-        url: 'http://127.0.0.1:1/dr',
-        contentType: 'application/json',
-        body: m.id === 'd2' ? '{"bad":"\u0000"}' : '{}',
-        createdAt: T0,
-        queue: 'listener:http://127.0.0.1:1',
-        deadlineAt: T0 + 60_000,
-      });
+      const notify = (m: { id: string }, r: { id: string }) => ({ ...notification(`dlr-${r.id}`, 'q-dlr'), kind: 'dlr' as const, body: m.id === 'd2' ? '{"bad":"\u0000"}' : '{}' });
       // The first finalize goes alone, the other three share a statement.
       const results = await Promise.allSettled(ids.map((id) => store.messages.finalize({ recipientId: `${id}-1` }, 'DeliveredToTerminal', T0, 60_000, notify)));
       assert.deepEqual(
