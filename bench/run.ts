@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- options]`: measures Switchboard on loopback and prints one table.
- *   --scenarios ceiling,accept,e2e-sim,e2e-smpp,inbound,scale,two-pg   (default: all)
+ *   --scenarios ceiling,accept,e2e-sim,e2e-smpp,inbound,scale,two-pg   (default: all; ceiling is the
+ *                   bare route and the bare SMPP relay, see relay-server.ts)
  *   --store sqlite|postgres|both   (default: both where the scenario supports it)
  *   --duration S    seconds per timed load (default 10)
  *   --count N       messages per end-to-end / inbound batch (default 10000)
@@ -20,7 +21,7 @@ import { busyBeforeRun } from './lib/machine.js';
 import { ROOT } from './lib/processes.js';
 import { medianRows, table, type Row } from './lib/report.js';
 import type { StoreKind } from './lib/stores.js';
-import { endToEndSimulator, endToEndSmpp, inbound, scale } from './scenarios/end-to-end.js';
+import { endToEndSimulator, endToEndSmpp, inbound, relayCeiling, scale } from './scenarios/end-to-end.js';
 import { accept, ceiling, twoInstances } from './scenarios/http.js';
 
 /** A machine busier than this before the run is reported with the figures. */
@@ -77,7 +78,7 @@ const step = async (name: string, fn: () => Promise<Row[]>) => {
   }
 };
 
-await step('ceiling', () => ceiling(duration, [16, 64]));
+await step('ceiling', async () => [...(await ceiling(duration, [16, 64])), ...(await relayCeiling(Number(values['smpp-count'])))]);
 for (const kind of stores) await step('accept', () => accept(kind, duration, [16, 64]));
 for (const kind of stores) await step('e2e-sim', () => endToEndSimulator(kind, count));
 for (const kind of stores) await step('e2e-smpp', () => endToEndSmpp(kind, Number(values['smpp-count'])));

@@ -90,6 +90,12 @@ export async function startCeiling(): Promise<GatewayProc> {
   return { ...proc, url: match[1] as string };
 }
 
+/** The SMPP path's ceiling (bench/relay-server.ts): the same protocol work with nothing stored. */
+export async function startRelay(smscPort: number, listenerUrl: string): Promise<GatewayProc> {
+  const { proc, match } = await spawnUntil([...cpuProfileArgs('relay'), '--import', 'tsx', 'bench/relay-server.ts'], { RELAY_SMSC_PORT: String(smscPort), RELAY_LISTENER_URL: listenerUrl }, /(http:\/\/127\.0\.0\.1:\d+)/);
+  return { ...proc, url: match[1] as string };
+}
+
 export interface SmscProc extends Proc {
   readonly smppPort: number;
   readonly url: string;

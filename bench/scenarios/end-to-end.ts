@@ -1,12 +1,13 @@
 import { DELIVERED, openBenchDb, seedSqliteMessages, waitForCount, type BenchDb } from '../lib/db.js';
 import { startListener } from '../lib/listener.js';
 import { load, sendBody } from '../lib/load.js';
-import { startGatewayProcess, startSmscProcess } from '../lib/processes.js';
+import { startGatewayProcess, startRelay, startSmscProcess } from '../lib/processes.js';
 import { provisionApp } from '../lib/provision.js';
 import { fmt, row, type Row } from '../lib/report.js';
 import { freshStore, type StoreKind } from '../lib/stores.js';
 
 const TO = '+14255550100';
+const SMPP_BODY = JSON.stringify({ outboundSMSRequest: { address: `tel:${TO}`, message: 'Switchboard bench over SMPP', notifyDeliveryStatus: true } });
 
 /** Messages accepted → DeliveredToTerminal on the simulated network, backlog drained. */
 export async function endToEndSimulator(kind: StoreKind, count: number): Promise<Row[]> {
@@ -45,10 +46,10 @@ export async function endToEndSmpp(kind: StoreKind, count: number): Promise<Row[
   try {
     await waitHealthy(gateway.url);
     const app = await provisionApp(gateway.url, { shortCode: '22627000', deliveryStatusUrl: listener.url });
-    const body = JSON.stringify({ outboundSMSRequest: { address: `tel:${TO}`, message: 'Switchboard bench over SMPP', notifyDeliveryStatus: true } });
+
     const cpuBefore = { gateway: gateway.cpuSeconds(), smsc: smsc.cpuSeconds() };
     const start = performance.now();
-    const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body });
+    const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: SMPP_BODY });
     const acceptedAt = performance.now();
     const backlog = await stagesAt(db, listener.count(), r.requests);
     const last = await listener.waitFor(r.requests, 600_000);
@@ -61,6 +62,32 @@ export async function endToEndSmpp(kind: StoreKind, count: number): Promise<Row[
     await smsc.stop();
     await listener.close();
     await store.drop();
+    await smscStore.drop();
+  }
+}
+
+/**
+ * The SMPP path's ceiling: the same requests, SMSC (its own durable store, as above) and listener
+ * as endToEndSmpp, with a relay that stores nothing in the gateway's place (bench/relay-server.ts).
+ */
+export async function relayCeiling(count: number): Promise<Row[]> {
+  const smscStore = await freshStore('sqlite');
+  const smsc = await startSmscProcess({ ...smscStore.env, SWITCHBOARD_SQLITE_SYNCHRONOUS: 'NORMAL' });
+  const listener = await startListener();
+  const relay = await startRelay(smsc.smppPort, listener.url);
+  try {
+    const cpuBefore = { relay: relay.cpuSeconds(), smsc: smsc.cpuSeconds() };
+    const start = performance.now();
+    const r = await load({ url: `${relay.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json' }, body: SMPP_BODY });
+    const acceptedAt = performance.now();
+    const last = await listener.waitFor(r.requests, 600_000);
+    const cpu = `relay ${fmt.cpuPerMsg(relay.cpuSeconds() - cpuBefore.relay, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
+    const seconds = (last - start) / 1000;
+    return [row({ scenario: 'ceiling: bare SMPP relay, nothing stored: HTTP → submit_sm → DLR → notification', concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; ${cpu}; relay RSS ${fmt.mb(relay.rssMb())}` })];
+  } finally {
+    await relay.stop();
+    await smsc.stop();
+    await listener.close();
     await smscStore.drop();
   }
 }

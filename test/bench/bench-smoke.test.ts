@@ -29,3 +29,21 @@ test('the bench runs a scenario and prints its row with a rate and CPU per messa
     assert.doesNotMatch(row, /FAILED|non-2xx/);
   }
 });
+
+test('the ceiling scenario prints the bare route and the bare SMPP relay over a real SMSC', { timeout: 180_000 }, async () => {
+  const build = process.env.SWITCHBOARD_TEST_DIST === 'fresh' ? ['--no-build'] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--scenarios', 'ceiling', '--duration', '1', '--smpp-count', '200', ...build], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, out);
+  assert.equal(out.split('\n').filter((line) => line.startsWith('| ceiling: bare fastify route |')).length, 2, out);
+  const relay = out.split('\n').filter((line) => line.startsWith('| ceiling: bare SMPP relay'));
+  assert.equal(relay.length, 1, out);
+  assert.match(relay[0] ?? '', /\| 200 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
+  assert.match(relay[0] ?? '', /relay \d+\.\d\d ms CPU\/msg, SMSC \d+\.\d\d ms CPU\/msg/);
+});

@@ -1,0 +1,98 @@
+import Fastify from 'fastify';
+import { Agent, request } from 'undici';
+import { isReceipt, parseReceipt } from '../src/network/smpp/dlr.js';
+import { addressOf, messageIdOf, readDeliverSm, STATUS, submitSmPdu, type Pdu } from '../src/network/smpp/pdu.js';
+import { SmppSession } from '../src/network/smpp/session.js';
+
+// The SMPP path's ceiling: the same protocol work as the gateway on that path — Send SMS's JSON
+// in, submit_sm out through our SMPP session (window 10), the receipt in, a JSON notification
+// POSTed to the listener (8 at a time) — with nothing stored, no auth, no jobs and no retries.
+// What the gateway takes beyond this is what its durable pipeline costs on this machine.
+const smscPort = Number(process.env.RELAY_SMSC_PORT);
+const listenerUrl = new URL(process.env.RELAY_LISTENER_URL ?? '');
+const POSTS_AT_ONCE = 8;
+
+const session = await SmppSession.connect('127.0.0.1', smscPort, { window: 10, responseTimeoutMs: 10_000, enquireLinkMs: 0 });
+await session.bind('transceiver', { systemId: 'bench', password: 'bench' });
+
+interface Outgoing {
+  readonly id: string;
+  readonly to: string;
+  readonly text: string;
+}
+
+const toSubmit: Outgoing[] = [];
+/** Submitted messages by SMSC id, waiting for their receipt. */
+const awaiting = new Map<string, Outgoing>();
+const toPost: string[] = [];
+let posting = 0;
+let n = 0;
+
+function pumpSubmits(): void {
+  while (toSubmit.length > 0 && session.hasRoom()) {
+    const message = toSubmit.shift() as Outgoing;
+    const pdu = submitSmPdu({
+      source: addressOf('22627000'),
+      destination: addressOf(message.to),
+      esmClass: 0,
+      dataCoding: 0,
+      registeredDelivery: 1,
+      shortMessage: Buffer.from(message.text, 'latin1'),
+    });
+    session.request(pdu).then(
+      (answer) => {
+        if (answer.command_status === STATUS.ROK) awaiting.set(messageIdOf(answer), message);
+        else process.stderr.write(`submit_sm refused: ${answer.command_status}\n`);
+        pumpSubmits();
+      },
+      (err: unknown) => {
+        process.stderr.write(`submit_sm failed: ${String(err)}\n`);
+        pumpSubmits();
+      },
+    );
+  }
+}
+
+const agent = new Agent({ connections: POSTS_AT_ONCE, keepAliveTimeout: 60_000 });
+function pumpPosts(): void {
+  while (toPost.length > 0 && posting < POSTS_AT_ONCE) {
+    const body = toPost.shift() as string;
+    posting += 1;
+    request(listenerUrl, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body })
+      .then((res) => res.body.dump())
+      .catch((err: unknown) => process.stderr.write(`notification failed: ${String(err)}\n`))
+      .finally(() => {
+        posting -= 1;
+        pumpPosts();
+      });
+  }
+}
+
+session.on('request', (pdu: Pdu) => {
+  session.respond(pdu);
+  if (pdu.command !== 'deliver_sm') return;
+  const d = readDeliverSm(pdu);
+  const fields = { esmClass: d.esmClass, text: d.shortMessage.toString('latin1'), receiptedMessageId: d.receiptedMessageId, messageState: d.messageState, networkErrorCode: d.networkErrorCode };
+  const receipt = isReceipt(fields) ? parseReceipt(fields) : null;
+  if (receipt === null) return;
+  const id = receipt.ids.find((i) => awaiting.has(i));
+  const message = id === undefined ? undefined : awaiting.get(id);
+  if (id === undefined || message === undefined) return;
+  awaiting.delete(id);
+  toPost.push(JSON.stringify({ deliveryInfoNotification: { callbackData: '', deliveryInfo: { address: `tel:${message.to}`, deliveryStatus: receipt.state === 'delivered' ? 'DeliveredToTerminal' : 'DeliveryImpossible' } } }));
+  pumpPosts();
+});
+
+const app = Fastify({ logger: false });
+app.post('/sms/v3/messaging/outbox', async (req, reply) => {
+  const body = req.body as { outboundSMSRequest?: { address?: unknown; message?: unknown } };
+  const address = body.outboundSMSRequest?.address;
+  const text = body.outboundSMSRequest?.message;
+  if (typeof address !== 'string' || typeof text !== 'string') return reply.code(400).send({});
+  const id = `SMS${(n++).toString(16).padStart(16, '0')}`;
+  toSubmit.push({ id, to: address.replace(/^tel:/, ''), text });
+  pumpSubmits();
+  return reply.code(201).send({ outboundSMSResponse: { messageId: id, resourceReference: { resourceURL: `http://127.0.0.1/sms/v3/messaging/outbox/${id}` } } });
+});
+const address = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`${address}\n`);
