@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { ResilientPool } from '../../src/store/postgres/resilient-pool.js';
+import type { Database } from '../../src/store/schema.js';
+import { prepared } from '../../src/store/sql/prepared.js';
 import { StatementNames } from '../../src/store/postgres/statement-names.js';
 import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 
@@ -69,4 +72,26 @@ test('a named statement whose result columns a migration changed runs again on a
   } finally {
     again.release();
   }
+});
+
+test('a prepared query passes an array whole to PostgreSQL’s `= any(…)`: one statement text for every length', { skip }, async (t) => {
+  const database = await createTestDatabase();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }) });
+  t.after(async () => {
+    await db.destroy();
+    await database.drop();
+  });
+  await sql`create table meta (key text primary key, value text not null)`.execute(db);
+  await sql`insert into meta values ('a', 'A'), ('b', 'B'), ('c', 'C')`.execute(db);
+  const texts = new Set<string>();
+  const pick = prepared((d, v: { keys: string[] }) => {
+    const query = d.selectFrom('meta').select('value').where((eb) => eb('key', '=', eb.fn.any(eb.val(v.keys)))).orderBy('key');
+    texts.add(query.compile().sql);
+    return query;
+  });
+  const values = async (keys: string[]) => (await pick(db, { keys })).rows.map((r) => r.value);
+  assert.deepEqual(await values(['c', 'a']), ['A', 'C']);
+  assert.deepEqual(await values(['b']), ['B']);
+  assert.deepEqual(await values(['a', 'b', 'c']), ['A', 'B', 'C']);
+  assert.equal(texts.size, 1);
 });

@@ -30,3 +30,26 @@ test('a prepared query runs with each call’s values and keeps the constants it
     await db.destroy();
   }
 });
+
+test('a prepared query takes an array as an `in` list, built once per length and run with each call’s elements', async () => {
+  const db = memoryDb();
+  try {
+    await sql`create table meta (key text primary key, value text not null)`.execute(db);
+    const put = prepared((d, v: { key: string; value: string }) => d.insertInto('meta').values({ key: v.key, value: v.value }));
+    for (const key of ['a', 'b', 'c', 'd']) await put(db, { key, value: key.toUpperCase() });
+    let built = 0;
+    const pick = prepared((d, v: { keys: string[]; not: string }) => {
+      built += 1;
+      return d.selectFrom('meta').select('value').where('key', 'in', v.keys).where('value', '!=', v.not).orderBy('key');
+    });
+    const values = async (keys: string[], not = '') => (await pick(db, { keys, not })).rows.map((r) => r.value);
+    assert.deepEqual(await values(['a', 'c']), ['A', 'C']);
+    assert.deepEqual(await values(['b', 'd']), ['B', 'D'], 'same length, new elements');
+    assert.deepEqual(await values(['a', 'b', 'd'], 'B'), ['A', 'D'], 'another length, and the scalar beside it');
+    assert.deepEqual(await values(['c']), ['C']);
+    assert.deepEqual(await values(['d', 'a']), ['A', 'D']);
+    assert.equal(built, 3, 'once for each length: 2, 3 and 1');
+  } finally {
+    await db.destroy();
+  }
+});

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { ClaimOptions, Job, JobRepo, NewJob } from '../repos/jobs.js';
 import type { Database, JobsTable } from '../schema.js';
 import { insertJson } from './accept-postgres.js';
 import { Coalescer, coalescedWrites } from './coalesce.js';
 import { writeOne, type SqlContext } from './context.js';
-import { prepared } from './prepared.js';
+import { perLimit, prepared } from './prepared.js';
 
 export function toJob(row: JobsTable): Job {
   return {
@@ -104,6 +104,43 @@ export async function deleteHeldJob(db: Kysely<Database>, held: { id: string; wo
 
 type ClaimedRow = JobsTable & { due_at: number };
 
+type ClaimValues = { kinds: string[]; workerId: string; now: number; leaseEnd: number };
+
+const dueQuery = (db: QueryCreator<Database>, v: ClaimValues, limit: number) =>
+  db
+    .selectFrom('jobs')
+    .select(['id', 'run_at'])
+    .where('state', '=', 'ready')
+    .where('kind', 'in', v.kinds)
+    .where('run_at', '<=', v.now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]))
+    .orderBy('run_at')
+    .limit(limit);
+
+const dueJobs = perLimit((limit) => prepared((db, v: ClaimValues) => dueQuery(db, v, limit)));
+
+/** The lease's end is also the job's next run time (see JobRepo). */
+const leaseJobs = prepared((db, v: { ids: string[]; workerId: string; leaseEnd: number }) =>
+  db
+    .updateTable('jobs')
+    .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })
+    .where('id', 'in', v.ids)
+    .returningAll(),
+);
+
+const claimDueSkippingLocked = perLimit((limit) =>
+  prepared((db, v: ClaimValues) =>
+    db
+      .with('due', (qc) => dueQuery(qc, v, limit).forUpdate().skipLocked())
+      .updateTable('jobs')
+      .from('due')
+      .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })
+      .whereRef('jobs.id', '=', 'due.id')
+      .returningAll('jobs')
+      .returning('due.run_at as due_at'),
+  ),
+);
+
 /** Claimed rows (their run_at now the lease's end) with the due time each had, from the select that chose them. */
 export function withDueTimes(claimed: readonly JobsTable[], chosen: ReadonlyArray<{ id: string; run_at: number }>): ClaimedRow[] {
   const dueAt = new Map(chosen.map((c) => [c.id, Number(c.run_at)]));
@@ -152,33 +189,14 @@ export class SqlJobRepo implements JobRepo {
   }
 
   async #claim(trx: Kysely<Database>, { kinds, workerId, limit, leaseMs, now }: ClaimOptions): Promise<ClaimedRow[]> {
-    const due = trx
-      .selectFrom('jobs')
-      .select(['id', 'run_at'])
-      .where('state', '=', 'ready')
-      .where('kind', 'in', kinds)
-      .where('run_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .orderBy('run_at')
-      .limit(limit);
-    const lease = { locked_by: workerId, locked_until: now + leaseMs, run_at: now + leaseMs, attempts: sql<number>`attempts + 1` };
-    if (this.#ctx.dialect === 'postgres') {
-      // SKIP LOCKED: concurrent instances take disjoint rows without waiting; one round trip.
-      return trx
-        .with('due', () => due.forUpdate().skipLocked())
-        .updateTable('jobs')
-        .from('due')
-        .set(lease)
-        .whereRef('jobs.id', '=', 'due.id')
-        .returningAll('jobs')
-        .returning('due.run_at as due_at')
-        .execute();
-    }
+    const lease = { kinds: [...kinds], workerId, now, leaseEnd: now + leaseMs };
+    // PostgreSQL: SKIP LOCKED, so concurrent instances take disjoint rows without waiting; one round trip.
+    if (this.#ctx.dialect === 'postgres') return (await claimDueSkippingLocked(limit)(trx, lease)).rows;
     // SQLite has one writer, so nothing can come between the select and the update.
-    const rows = await due.execute();
+    const { rows } = await dueJobs(limit)(trx, lease);
     if (rows.length === 0) return [];
-    const updated = await trx.updateTable('jobs').set(lease).where('id', 'in', rows.map((r) => r.id)).returningAll().execute();
-    return withDueTimes(updated, rows);
+    const updated = await leaseJobs(trx, { ids: rows.map((r) => r.id), workerId, leaseEnd: lease.leaseEnd });
+    return withDueTimes(updated.rows, rows);
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {

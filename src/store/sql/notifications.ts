@@ -14,7 +14,7 @@ import type { Database, NotificationsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
 import { Coalescer, lookupByKey } from './coalesce.js';
 import { deleteHeldJob, inDueOrder, insertJobs, withDueTimes } from './jobs.js';
-import { prepared } from './prepared.js';
+import { perLimit, prepared } from './prepared.js';
 
 export function toNotification(row: NotificationsTable): NotificationRecord {
   return {
@@ -52,6 +52,48 @@ export function notificationRow(n: NewNotification): NotificationsTable {
 const CANDIDATE_PAGE = 16;
 /** Rounds a claim spends looking past busy listeners' jobs, when it looks past them at all. */
 const LOOK_PAST_ROUNDS = 3;
+
+type DueValues = { kinds: string[]; now: number };
+
+const candidatesQuery = (db: Kysely<Database>, v: DueValues, page: number) =>
+  db
+    .selectFrom('jobs')
+    .select(['id', 'queue', 'run_at'])
+    .where('state', '=', 'ready')
+    .where('kind', 'in', v.kinds)
+    .where('run_at', '<=', v.now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]))
+    .orderBy('run_at')
+    .orderBy('created_at')
+    .limit(page);
+
+const firstCandidates = perLimit((page) => prepared((db, v: DueValues) => candidatesQuery(db, v, page)));
+
+type LeaseValues = { ids: string[]; workerId: string; now: number; leaseEnd: number };
+
+// The lease's end is the job's next run time (see JobRepo); each is answered with its due time.
+// SQLite chose the jobs in this write transaction. There, with `state` in the condition, SQLite's
+// planner walked the due-jobs index over every ready job of every kind (≈ 0.6 ms per claim with a
+// backlog) instead of looking the ids up.
+const leaseChosen = prepared((db, v: LeaseValues) =>
+  db
+    .updateTable('jobs')
+    .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })
+    .where('id', 'in', v.ids)
+    .returningAll(),
+);
+
+// PostgreSQL checks again that each is free (see claimForListeners), and takes the ids as one
+// array: one statement text whatever the count (each text is a prepared statement there).
+const leaseIfStillFree = prepared((db, v: LeaseValues) =>
+  db
+    .updateTable('jobs')
+    .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })
+    .where((eb) => eb('id', '=', eb.fn.any(eb.val(v.ids))))
+    .where('state', '=', 'ready')
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]))
+    .returningAll(),
+);
 
 /** The webhook job that delivers a notification. */
 export function notificationJob(n: NewNotification): NewJob {
@@ -160,24 +202,22 @@ export class SqlNotificationRepo implements NotificationRepo {
       // behind it: read on. A page with a busy listener's jobs in it ends the look, unless this
       // claim looks past busy listeners: then a few more rounds exclude them, so one listener's
       // backlog at the head of the queue cannot hide the others.
+      const due = { kinds: [...kinds], now };
       while (chosen.length < limit) {
-        let candidates = trx
-          .selectFrom('jobs')
-          .select(['id', 'queue', 'run_at'])
-          .where('state', '=', 'ready')
-          .where('kind', 'in', kinds)
-          .where('run_at', '<=', now)
-          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-          .orderBy('run_at')
-          .orderBy('created_at')
-          .limit(page);
-        if (chosen.length > 0) candidates = candidates.where('id', 'not in', chosen.map((c) => c.id));
-        if (full.size > 0) {
-          const excluded = [...full];
-          candidates = candidates.where((eb) => eb.or([eb('queue', 'is', null), eb('queue', 'not in', excluded)]));
+        let rows;
+        if (chosen.length === 0 && full.size === 0 && !nullFull) {
+          // The usual first page, with nothing to exclude yet: a prepared statement.
+          rows = (await firstCandidates(page)(trx, due)).rows;
+        } else {
+          let candidates = candidatesQuery(trx, due, page);
+          if (chosen.length > 0) candidates = candidates.where('id', 'not in', chosen.map((c) => c.id));
+          if (full.size > 0) {
+            const excluded = [...full];
+            candidates = candidates.where((eb) => eb.or([eb('queue', 'is', null), eb('queue', 'not in', excluded)]));
+          }
+          if (nullFull) candidates = candidates.where('queue', 'is not', null);
+          rows = await candidates.execute();
         }
-        if (nullFull) candidates = candidates.where('queue', 'is not', null);
-        const rows = await candidates.execute();
         let busy = false;
         for (const row of rows) {
           if (chosen.length >= limit) break;
@@ -199,21 +239,8 @@ export class SqlNotificationRepo implements NotificationRepo {
         }
       }
       if (chosen.length === 0) return [];
-      const ids = chosen.map((c) => c.id);
-      let update = trx
-        .updateTable('jobs')
-        // The lease's end is the job's next run time (see JobRepo); each is answered with its due time.
-        .set((eb) => ({ locked_by: workerId, locked_until: now + leaseMs, run_at: now + leaseMs, attempts: eb('attempts', '+', 1) }))
-        // PostgreSQL: one statement text whatever the count (each text is a prepared statement).
-        .where((eb) => (dialect === 'postgres' ? eb('id', '=', eb.fn.any(eb.val(ids))) : eb('id', 'in', ids)));
-      // Only PostgreSQL needs the check again (see above): SQLite chose them in this write
-      // transaction. There, with `state` in the condition, SQLite's planner walked the due-jobs
-      // index over every ready job of every kind (≈ 0.6 ms per claim with a backlog) instead of
-      // looking the ids up.
-      if (dialect === 'postgres') {
-        update = update.where('state', '=', 'ready').where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
-      }
-      const claimed = await update.returningAll().execute();
+      const lease = { ids: chosen.map((c) => c.id), workerId, now, leaseEnd: now + leaseMs };
+      const { rows: claimed } = dialect === 'postgres' ? await leaseIfStillFree(trx, lease) : await leaseChosen(trx, lease);
       return inDueOrder(withDueTimes(claimed, chosen));
     };
     return dialect === 'postgres' ? claim(this.#ctx.db) : this.#ctx.write(claim);
