@@ -46,7 +46,6 @@ export async function endToEndSmpp(kind: StoreKind, count: number): Promise<Row[
   try {
     await waitHealthy(gateway.url);
     const app = await provisionApp(gateway.url, { shortCode: '22627000', deliveryStatusUrl: listener.url });
-
     const cpuBefore = { gateway: gateway.cpuSeconds(), smsc: smsc.cpuSeconds() };
     const start = performance.now();
     const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: SMPP_BODY });

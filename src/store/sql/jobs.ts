@@ -119,8 +119,13 @@ const dueQuery = (db: QueryCreator<Database>, v: ClaimValues, limit: number) =>
 
 const dueJobs = perLimit((limit) => prepared((db, v: ClaimValues) => dueQuery(db, v, limit)));
 
-/** The lease's end is also the job's next run time (see JobRepo). */
-const leaseJobs = prepared((db, v: { ids: string[]; workerId: string; leaseEnd: number }) =>
+/**
+ * Leases jobs a claim chose in its own SQLite write transaction. The lease's end is also the job's
+ * next run time (see JobRepo). With `state` in the condition, SQLite's planner walked the due-jobs
+ * index over every ready job of every kind (≈ 0.6 ms per claim with a backlog) instead of looking
+ * the ids up.
+ */
+export const leaseJobs = prepared((db, v: { ids: string[]; workerId: string; leaseEnd: number }) =>
   db
     .updateTable('jobs')
     .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })

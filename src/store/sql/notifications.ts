@@ -13,7 +13,7 @@ import {
 import type { Database, NotificationsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
 import { Coalescer, lookupByKey } from './coalesce.js';
-import { deleteHeldJob, inDueOrder, insertJobs, withDueTimes } from './jobs.js';
+import { deleteHeldJob, inDueOrder, insertJobs, leaseJobs, withDueTimes } from './jobs.js';
 import { perLimit, prepared } from './prepared.js';
 
 export function toNotification(row: NotificationsTable): NotificationRecord {
@@ -71,20 +71,9 @@ const firstCandidates = perLimit((page) => prepared((db, v: DueValues) => candid
 
 type LeaseValues = { ids: string[]; workerId: string; now: number; leaseEnd: number };
 
-// The lease's end is the job's next run time (see JobRepo); each is answered with its due time.
-// SQLite chose the jobs in this write transaction. There, with `state` in the condition, SQLite's
-// planner walked the due-jobs index over every ready job of every kind (≈ 0.6 ms per claim with a
-// backlog) instead of looking the ids up.
-const leaseChosen = prepared((db, v: LeaseValues) =>
-  db
-    .updateTable('jobs')
-    .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })
-    .where('id', 'in', v.ids)
-    .returningAll(),
-);
-
-// PostgreSQL checks again that each is free (see claimForListeners), and takes the ids as one
-// array: one statement text whatever the count (each text is a prepared statement there).
+// PostgreSQL checks again that each is free (see claimForListeners; SQLite chose them in its write
+// transaction and leases them with leaseJobs), and takes the ids as one array: one statement text
+// whatever the count (each text is a prepared statement there).
 const leaseIfStillFree = prepared((db, v: LeaseValues) =>
   db
     .updateTable('jobs')
@@ -240,7 +229,7 @@ export class SqlNotificationRepo implements NotificationRepo {
       }
       if (chosen.length === 0) return [];
       const lease = { ids: chosen.map((c) => c.id), workerId, now, leaseEnd: now + leaseMs };
-      const { rows: claimed } = dialect === 'postgres' ? await leaseIfStillFree(trx, lease) : await leaseChosen(trx, lease);
+      const { rows: claimed } = dialect === 'postgres' ? await leaseIfStillFree(trx, lease) : await leaseJobs(trx, lease);
       return inDueOrder(withDueTimes(claimed, chosen));
     };
     return dialect === 'postgres' ? claim(this.#ctx.db) : this.#ctx.write(claim);
