@@ -5,14 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/**
- * `npm run bench` keeps working: one short scenario end to end (build, gateway from dist/, load,
- * table). The figures themselves are not judged here — speed is measured, not asserted.
- */
-test('the bench runs a scenario and prints its row with a rate and CPU per message', { timeout: 180_000 }, async () => {
+/** Runs `npm run bench` with `args`; asserts it exits 0 and answers the table's lines. */
+async function runBench(args: readonly string[]): Promise<{ lines: string[]; out: string }> {
   // The test runner builds dist/ once for all suites (scripts/run-tests.mjs); run alone, the bench builds it.
   const build = process.env.SWITCHBOARD_TEST_DIST === 'fresh' ? ['--no-build'] : [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--scenarios', 'accept', '--store', 'sqlite', '--duration', '1', ...build], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args, ...build], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -21,7 +18,16 @@ test('the bench runs a scenario and prints its row with a rate and CPU per messa
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0, out);
-  const rows = out.split('\n').filter((line) => line.startsWith('| Send SMS accept (v3 JSON) | sqlite |'));
+  return { lines: out.split('\n'), out };
+}
+
+/**
+ * `npm run bench` keeps working: one short scenario end to end (build, gateway from dist/, load,
+ * table). The figures themselves are not judged here — speed is measured, not asserted.
+ */
+test('the bench runs a scenario and prints its row with a rate and CPU per message', { timeout: 180_000 }, async () => {
+  const { lines, out } = await runBench(['--scenarios', 'accept', '--store', 'sqlite', '--duration', '1']);
+  const rows = lines.filter((line) => line.startsWith('| Send SMS accept (v3 JSON) | sqlite |'));
   assert.equal(rows.length, 2, out);
   for (const row of rows) {
     assert.match(row, /\| [\d,]+\/s \|/, 'a rate');
@@ -31,18 +37,9 @@ test('the bench runs a scenario and prints its row with a rate and CPU per messa
 });
 
 test('the ceiling scenario prints the bare route and the bare SMPP relay over a real SMSC', { timeout: 180_000 }, async () => {
-  const build = process.env.SWITCHBOARD_TEST_DIST === 'fresh' ? ['--no-build'] : [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--scenarios', 'ceiling', '--duration', '1', '--smpp-count', '200', ...build], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 0, out);
-  assert.equal(out.split('\n').filter((line) => line.startsWith('| ceiling: bare fastify route |')).length, 2, out);
-  const relay = out.split('\n').filter((line) => line.startsWith('| ceiling: bare SMPP relay'));
+  const { lines, out } = await runBench(['--scenarios', 'ceiling', '--duration', '1', '--smpp-count', '200']);
+  assert.equal(lines.filter((line) => line.startsWith('| ceiling: bare fastify route |')).length, 2, out);
+  const relay = lines.filter((line) => line.startsWith('| ceiling: bare SMPP relay'));
   assert.equal(relay.length, 1, out);
   assert.match(relay[0] ?? '', /\| 200 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
   assert.match(relay[0] ?? '', /relay \d+\.\d\d ms CPU\/msg, SMSC \d+\.\d\d ms CPU\/msg/);
