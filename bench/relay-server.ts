@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { Agent, request } from 'undici';
-import { isReceipt, parseReceipt } from '../src/network/smpp/dlr.js';
+import { isReceipt, parseReceipt, type ParsedReceipt } from '../src/network/smpp/dlr.js';
 import { addressOf, messageIdOf, readDeliverSm, STATUS, submitSmPdu, type Pdu } from '../src/network/smpp/pdu.js';
 import { SmppSession } from '../src/network/smpp/session.js';
 
@@ -24,6 +24,11 @@ interface Outgoing {
 const toSubmit: Outgoing[] = [];
 /** Submitted messages by SMSC id, waiting for their receipt. */
 const awaiting = new Map<string, Outgoing>();
+/**
+ * Receipts read before their submit_sm_resp was: an SMSC that sends the receipt right after the
+ * response has both in one read, and the response's promise settles after the receipt's event.
+ */
+const early = new Map<string, ParsedReceipt>();
 const toPost: string[] = [];
 let posting = 0;
 let n = 0;
@@ -41,8 +46,15 @@ function pumpSubmits(): void {
     });
     session.request(pdu).then(
       (answer) => {
-        if (answer.command_status === STATUS.ROK) awaiting.set(messageIdOf(answer), message);
-        else process.stderr.write(`submit_sm refused: ${answer.command_status}\n`);
+        if (answer.command_status === STATUS.ROK) {
+          const id = messageIdOf(answer);
+          const receipt = early.get(id);
+          if (receipt === undefined) awaiting.set(id, message);
+          else {
+            for (const i of receipt.ids) early.delete(i);
+            notify(message, receipt);
+          }
+        } else process.stderr.write(`submit_sm refused: ${answer.command_status}\n`);
         pumpSubmits();
       },
       (err: unknown) => {
@@ -68,6 +80,11 @@ function pumpPosts(): void {
   }
 }
 
+function notify(message: Outgoing, receipt: ParsedReceipt): void {
+  toPost.push(JSON.stringify({ deliveryInfoNotification: { callbackData: '', deliveryInfo: { address: `tel:${message.to}`, deliveryStatus: receipt.state === 'delivered' ? 'DeliveredToTerminal' : 'DeliveryImpossible' } } }));
+  pumpPosts();
+}
+
 session.on('request', (pdu: Pdu) => {
   session.respond(pdu);
   if (pdu.command !== 'deliver_sm') return;
@@ -77,10 +94,12 @@ session.on('request', (pdu: Pdu) => {
   if (receipt === null) return;
   const id = receipt.ids.find((i) => awaiting.has(i));
   const message = id === undefined ? undefined : awaiting.get(id);
-  if (id === undefined || message === undefined) return;
+  if (id === undefined || message === undefined) {
+    for (const i of receipt.ids) early.set(i, receipt);
+    return;
+  }
   awaiting.delete(id);
-  toPost.push(JSON.stringify({ deliveryInfoNotification: { callbackData: '', deliveryInfo: { address: `tel:${message.to}`, deliveryStatus: receipt.state === 'delivered' ? 'DeliveredToTerminal' : 'DeliveryImpossible' } } }));
-  pumpPosts();
+  notify(message, receipt);
 });
 
 const app = Fastify({ logger: false });

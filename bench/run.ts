@@ -6,6 +6,8 @@
  *   --duration S    seconds per timed load (default 10)
  *   --count N       messages per end-to-end / inbound batch (default 10000)
  *   --smpp-count N  messages on the HTTP → SMPP → notification path (default 20000)
+ *   --smsc simulator|sink|both   the SMSC that path runs against (default both): the simulator SMSC
+ *                   (durable, its own store) or the SMSC sink of the issue's reference (smsc-sink.ts)
  *   --stored N      messages seeded for the scale scenario (default 1000000)
  *   --repeat N      run each scenario N times and print the run with the median rate, with the
  *                   spread in its notes (default 1; this machine's speed can swing by ± 20 %)
@@ -21,7 +23,7 @@ import { busyBeforeRun } from './lib/machine.js';
 import { ROOT } from './lib/processes.js';
 import { medianRows, table, type Row } from './lib/report.js';
 import type { StoreKind } from './lib/stores.js';
-import { endToEndSimulator, endToEndSmpp, inbound, relayCeiling, scale } from './scenarios/end-to-end.js';
+import { endToEndSimulator, endToEndSmpp, inbound, relayCeiling, scale, type SmscKind } from './scenarios/end-to-end.js';
 import { accept, ceiling, twoInstances } from './scenarios/http.js';
 
 /** A machine busier than this before the run is reported with the figures. */
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     count: { type: 'string', default: '10000' },
     'smpp-count': { type: 'string', default: '20000' },
+    smsc: { type: 'string', default: 'both' },
     stored: { type: 'string', default: '1000000' },
     repeat: { type: 'string', default: '1' },
     'no-build': { type: 'boolean', default: false },
@@ -44,6 +47,10 @@ const stores: StoreKind[] = values.store === 'both' ? ['sqlite', 'postgres'] : [
 const duration = Number(values.duration);
 const count = Number(values.count);
 const repeat = Math.max(1, Math.floor(Number(values.repeat)) || 1);
+const smppCount = Number(values['smpp-count']);
+const smscChoices: Record<string, SmscKind[]> = { both: ['simulator', 'sink'], simulator: ['simulator'], sink: ['sink'] };
+const smscs = smscChoices[values.smsc];
+if (smscs === undefined) throw new Error(`--smsc ${values.smsc}: expected simulator, sink or both`);
 
 if (!values['no-build']) {
   process.stdout.write('building dist/ …\n');
@@ -78,10 +85,14 @@ const step = async (name: string, fn: () => Promise<Row[]>) => {
   }
 };
 
-await step('ceiling', async () => [...(await ceiling(duration, [16, 64])), ...(await relayCeiling(Number(values['smpp-count'])))]);
+await step('ceiling', async () => {
+  const rows = await ceiling(duration, [16, 64]);
+  for (const smsc of smscs) rows.push(...(await relayCeiling(smppCount, smsc)));
+  return rows;
+});
 for (const kind of stores) await step('accept', () => accept(kind, duration, [16, 64]));
 for (const kind of stores) await step('e2e-sim', () => endToEndSimulator(kind, count));
-for (const kind of stores) await step('e2e-smpp', () => endToEndSmpp(kind, Number(values['smpp-count'])));
+for (const kind of stores) for (const smsc of smscs) await step('e2e-smpp', () => endToEndSmpp(kind, smppCount, smsc));
 for (const kind of stores) await step('inbound', () => inbound(kind, count));
 await step('scale', () => scale(Number(values.stored), duration));
 if (stores.includes('postgres')) await step('two-pg', () => twoInstances(duration));

@@ -96,8 +96,12 @@ export async function startRelay(smscPort: number, listenerUrl: string): Promise
   return { ...proc, url: match[1] as string };
 }
 
-export interface SmscProc extends Proc {
+/** A process an ESME binds to over SMPP on 127.0.0.1. */
+export interface SmppPeerProc extends Proc {
   readonly smppPort: number;
+}
+
+export interface SmscProc extends SmppPeerProc {
   readonly url: string;
 }
 
@@ -105,4 +109,10 @@ export interface SmscProc extends Proc {
 export async function startSmscProcess(env: Record<string, string>): Promise<SmscProc> {
   const { proc, match } = await spawnUntil([...cpuProfileArgs('smsc'), 'dist/cli.js', 'smsc', '--port', '0'], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env }, /smpp=127\.0\.0\.1:(\d+) http=(http:\/\/\S+)/);
   return { ...proc, smppPort: Number(match[1]), url: match[2] as string };
+}
+
+/** The SMSC sink (bench/smsc-sink.ts): answers submits and returns their receipts, storing nothing. */
+export async function startSink(): Promise<SmppPeerProc> {
+  const { proc, match } = await spawnUntil([...cpuProfileArgs('sink'), '--import', 'tsx', 'bench/smsc-sink.ts'], {}, /smpp=127\.0\.0\.1:(\d+)/);
+  return { ...proc, smppPort: Number(match[1]) };
 }

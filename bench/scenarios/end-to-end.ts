@@ -1,13 +1,38 @@
 import { DELIVERED, openBenchDb, seedSqliteMessages, waitForCount, type BenchDb } from '../lib/db.js';
 import { startListener } from '../lib/listener.js';
 import { load, sendBody } from '../lib/load.js';
-import { startGatewayProcess, startRelay, startSmscProcess } from '../lib/processes.js';
+import { startGatewayProcess, startRelay, startSink, startSmscProcess, type SmppPeerProc } from '../lib/processes.js';
 import { provisionApp } from '../lib/provision.js';
 import { fmt, row, type Row } from '../lib/report.js';
 import { freshStore, type StoreKind } from '../lib/stores.js';
 
 const TO = '+14255550100';
 const SMPP_BODY = JSON.stringify({ outboundSMSRequest: { address: `tel:${TO}`, message: 'Switchboard bench over SMPP', notifyDeliveryStatus: true } });
+
+/**
+ * The SMSC the SMPP path runs against: the simulator SMSC (`switchboard smsc`, a durable SMSC with
+ * its own store, as the issue's end-to-end scenario asks) or the SMSC sink (bench/smsc-sink.ts,
+ * the conditions of the issue's reference figure).
+ */
+export type SmscKind = 'simulator' | 'sink';
+
+const SMSC_LABEL: Record<SmscKind, string> = { simulator: 'simulator SMSC', sink: 'SMSC sink' };
+
+async function startSmsc(kind: SmscKind): Promise<{ proc: SmppPeerProc; close(): Promise<void> }> {
+  if (kind === 'sink') {
+    const proc = await startSink();
+    return { proc, close: () => proc.stop() };
+  }
+  const store = await freshStore('sqlite');
+  const proc = await startSmscProcess({ ...store.env, SWITCHBOARD_SQLITE_SYNCHRONOUS: 'NORMAL' });
+  return {
+    proc,
+    close: async () => {
+      await proc.stop();
+      await store.drop();
+    },
+  };
+}
 
 /** Messages accepted → DeliveredToTerminal on the simulated network, backlog drained. */
 export async function endToEndSimulator(kind: StoreKind, count: number): Promise<Row[]> {
@@ -36,58 +61,53 @@ export async function endToEndSimulator(kind: StoreKind, count: number): Promise
  * in another process → delivery receipt → delivery-status notification POSTed to a listener on
  * 127.0.0.1; from the first request to the last notification.
  */
-export async function endToEndSmpp(kind: StoreKind, count: number): Promise<Row[]> {
-  const smscStore = await freshStore('sqlite');
-  const smsc = await startSmscProcess({ ...smscStore.env, SWITCHBOARD_SQLITE_SYNCHRONOUS: 'NORMAL' });
+export async function endToEndSmpp(kind: StoreKind, count: number, smscKind: SmscKind): Promise<Row[]> {
+  const smsc = await startSmsc(smscKind);
   const store = await freshStore(kind);
   const listener = await startListener();
-  const gateway = await startGatewayProcess({ ...store.env, SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://bench:bench@127.0.0.1:${smsc.smppPort}` });
+  const gateway = await startGatewayProcess({ ...store.env, SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://bench:bench@127.0.0.1:${smsc.proc.smppPort}` });
   const db = openBenchDb(store);
   try {
     await waitHealthy(gateway.url);
     const app = await provisionApp(gateway.url, { shortCode: '22627000', deliveryStatusUrl: listener.url });
-    const cpuBefore = { gateway: gateway.cpuSeconds(), smsc: smsc.cpuSeconds() };
+    const cpuBefore = { gateway: gateway.cpuSeconds(), smsc: smsc.proc.cpuSeconds() };
     const start = performance.now();
     const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: SMPP_BODY });
     const acceptedAt = performance.now();
     const backlog = await stagesAt(db, listener.count(), r.requests);
     const last = await listener.waitFor(r.requests, 600_000);
-    const cpu = `gateway ${fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore.gateway, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
+    const cpu = `gateway ${fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore.gateway, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.proc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
     const seconds = (last - start) / 1000;
-    return [row({ scenario: 'end to end, SMPP: HTTP → submit_sm → DLR → notification', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept (${backlog}); ${cpu}; gateway RSS ${fmt.mb(gateway.rssMb())}, SMSC RSS ${fmt.mb(smsc.rssMb())}` })];
+    return [row({ scenario: `end to end, SMPP: HTTP → submit_sm → DLR → notification, ${SMSC_LABEL[smscKind]}`, store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept (${backlog}); ${cpu}; gateway RSS ${fmt.mb(gateway.rssMb())}, SMSC RSS ${fmt.mb(smsc.proc.rssMb())}` })];
   } finally {
     await db.close();
     await gateway.stop();
-    await smsc.stop();
+    await smsc.close();
     await listener.close();
     await store.drop();
-    await smscStore.drop();
   }
 }
 
 /**
- * The SMPP path's ceiling: the same requests, SMSC (its own durable store, as above) and listener
- * as endToEndSmpp, with a relay that stores nothing in the gateway's place (bench/relay-server.ts).
+ * The SMPP path's ceiling: the same requests, SMSC and listener as endToEndSmpp, with a relay that stores nothing in the gateway's place (bench/relay-server.ts).
  */
-export async function relayCeiling(count: number): Promise<Row[]> {
-  const smscStore = await freshStore('sqlite');
-  const smsc = await startSmscProcess({ ...smscStore.env, SWITCHBOARD_SQLITE_SYNCHRONOUS: 'NORMAL' });
+export async function relayCeiling(count: number, smscKind: SmscKind): Promise<Row[]> {
+  const smsc = await startSmsc(smscKind);
   const listener = await startListener();
-  const relay = await startRelay(smsc.smppPort, listener.url);
+  const relay = await startRelay(smsc.proc.smppPort, listener.url);
   try {
-    const cpuBefore = { relay: relay.cpuSeconds(), smsc: smsc.cpuSeconds() };
+    const cpuBefore = { relay: relay.cpuSeconds(), smsc: smsc.proc.cpuSeconds() };
     const start = performance.now();
     const r = await load({ url: `${relay.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json' }, body: SMPP_BODY });
     const acceptedAt = performance.now();
     const last = await listener.waitFor(r.requests, 600_000);
-    const cpu = `relay ${fmt.cpuPerMsg(relay.cpuSeconds() - cpuBefore.relay, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
+    const cpu = `relay ${fmt.cpuPerMsg(relay.cpuSeconds() - cpuBefore.relay, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.proc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
     const seconds = (last - start) / 1000;
-    return [row({ scenario: 'ceiling: bare SMPP relay, nothing stored: HTTP → submit_sm → DLR → notification', concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; ${cpu}; relay RSS ${fmt.mb(relay.rssMb())}` })];
+    return [row({ scenario: `ceiling: bare SMPP relay, nothing stored: HTTP → submit_sm → DLR → notification, ${SMSC_LABEL[smscKind]}`, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; ${cpu}; relay RSS ${fmt.mb(relay.rssMb())}` })];
   } finally {
     await relay.stop();
-    await smsc.stop();
+    await smsc.close();
     await listener.close();
-    await smscStore.drop();
   }
 }
 

@@ -36,11 +36,21 @@ test('the bench runs a scenario and prints its row with a rate and CPU per messa
   }
 });
 
-test('the ceiling scenario prints the bare route and the bare SMPP relay over a real SMSC', { timeout: 180_000 }, async () => {
+test('the ceiling scenario prints the bare route and the bare SMPP relay over the simulator SMSC and the SMSC sink', { timeout: 180_000 }, async () => {
   const { lines, out } = await runBench(['--scenarios', 'ceiling', '--duration', '1', '--smpp-count', '200']);
   assert.equal(lines.filter((line) => line.startsWith('| ceiling: bare fastify route |')).length, 2, out);
-  const relay = lines.filter((line) => line.startsWith('| ceiling: bare SMPP relay'));
-  assert.equal(relay.length, 1, out);
-  assert.match(relay[0] ?? '', /\| 200 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
-  assert.match(relay[0] ?? '', /relay \d+\.\d\d ms CPU\/msg, SMSC \d+\.\d\d ms CPU\/msg/);
+  for (const smsc of ['simulator SMSC', 'SMSC sink']) {
+    const relay = lines.filter((line) => line.startsWith('| ceiling: bare SMPP relay') && line.includes(`notification, ${smsc} |`));
+    assert.equal(relay.length, 1, out);
+    assert.match(relay[0] ?? '', /\| 200 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
+    assert.match(relay[0] ?? '', /relay \d+\.\d\d ms CPU\/msg, SMSC \d+\.\d\d ms CPU\/msg/);
+  }
+});
+
+test('the gateway carries the SMPP path against the SMSC sink, every message notified', { timeout: 180_000 }, async () => {
+  const { lines, out } = await runBench(['--scenarios', 'e2e-smpp', '--store', 'sqlite', '--smsc', 'sink', '--smpp-count', '300']);
+  const rows = lines.filter((line) => line.startsWith('| end to end, SMPP: HTTP → submit_sm → DLR → notification, SMSC sink | sqlite |'));
+  assert.equal(rows.length, 1, out);
+  assert.match(rows[0] ?? '', /\| 300 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
+  assert.match(rows[0] ?? '', /gateway \d+\.\d\d ms CPU\/msg, SMSC \d+\.\d\d ms CPU\/msg/);
 });
