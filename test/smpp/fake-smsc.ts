@@ -179,8 +179,12 @@ export class ReceiptSendingSmsc extends FakeSmsc {
           }),
         )
         .then((r) => this.receiptResponses.push(r.command_status));
-    // Written synchronously when the window allows, so 'before' really precedes the response.
-    const receipt = () => (session.hasRoom() ? send() : session.waitForRoom().then(send));
+    // Written synchronously when the window allows, so 'before' really precedes the response;
+    // otherwise in turn with the other receipts waiting for room (one wake-up can serve only one).
+    const receipt = async () => {
+      while (!session.hasRoom()) await session.waitForRoom();
+      return send();
+    };
     if (this.order === 'before') void receipt();
     this.answerLater(session, pdu, STATUS.ROK, id);
     if (this.order === 'after') void receipt();

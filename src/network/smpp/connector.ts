@@ -190,7 +190,9 @@ export class SmppConnector implements Connector {
         if (answer.status === STATUS.ROK) {
           const keys = idKeys(answer.messageId);
           const record = { recipientId: request.recipientId, part, smscId: answer.messageId, idKey: keys.key, idDec: keys.dec, idHex: keys.hex, submittedAt: clock.now() };
-          await repo.recordPart(record, openWithPart ? opening : undefined);
+          const written = repo.recordPart(record, openWithPart ? opening : undefined);
+          this.#tracker?.partRecording(keys, written);
+          await written;
           accepted.set(part, answer.messageId);
           this.#tracker?.partRecorded(keys);
         }

@@ -3,8 +3,10 @@
  *
  * Matching: a receipt names the SMSC's message id of one part, in whatever form (ids.ts); the
  * parts and their ids are in the store (smpp_parts), written before the submit is reported
- * accepted. A receipt can still arrive first — the SMSC may send it before we have processed its
- * submit_sm_resp, or on the receiver bind of a pair — so one that matches nothing is stored
+ * accepted. A receipt can still arrive first. One sent right behind its submit_sm_resp usually
+ * comes while that response's part is being written: it waits for the write (held in memory, no
+ * store). Otherwise — the SMSC sent it before the response, or on the receiver bind of a pair —
+ * a receipt that matches nothing is stored
  * (smpp_held_receipts) and retried: at once when a part with one of its ids is recorded (an
  * in-memory index of held ids makes that a lookup, not a scan), otherwise on a back-off schedule
  * starting at `retryMs`; after `holdMs` it is marked unmatched, counted and logged, and kept for
@@ -107,6 +109,10 @@ export class ReceiptTracker {
   readonly #heldIndex = new Map<string, Set<string>>();
   /** Held receipts to try again soon (a part with one of their ids was recorded). */
   readonly #due = new Set<string>();
+  /** Parts being written, by each form of their id → the write (see partRecording). */
+  readonly #recording = new Map<string, Promise<unknown>>();
+  /** Part writes finished so far: a receipt's lookup that missed may have raced one of them. */
+  #recorded = 0;
   #received = 0;
   #matched = 0;
   #matchedLate = 0;
@@ -138,7 +144,8 @@ export class ReceiptTracker {
   /** A receipt from the SMSC; resolves once it is applied or held (the deliver_sm may then be acknowledged). */
   async receive(receipt: ParsedReceipt, at: number): Promise<void> {
     this.#received++;
-    const part = await this.#match(receipt.ids);
+    const recordedBefore = this.#recorded;
+    const part = (await this.#match(receipt.ids)) ?? (await this.#matchOnceRecorded(receipt.ids, recordedBefore));
     if (part) {
       this.#matched++;
       await this.#apply(part, receipt.state, receipt.errorCode ?? null, at);
@@ -157,6 +164,36 @@ export class ReceiptTracker {
     };
     await this.#o.repo.hold(held);
     if (this.#held.size < HELD_IN_MEMORY) this.#remember(held);
+  }
+
+  /**
+   * A part was accepted and `written` stores it. An SMSC may send the receipt right behind the
+   * submit_sm_resp, before that write is done: such a receipt waits for it instead of being held
+   * (which is a durable write, a retry and a delete more).
+   */
+  partRecording(keys: IdKeys, written: Promise<unknown>): void {
+    const forms = [keys.key, keys.dec, keys.hex].filter((k): k is string => k !== null);
+    for (const k of forms) this.#recording.set(k, written);
+    const done = () => {
+      this.#recorded++;
+      for (const k of forms) if (this.#recording.get(k) === written) this.#recording.delete(k);
+    };
+    written.then(done, done);
+  }
+
+  /**
+   * After a miss: the receipt matched again once the parts it names being written are stored, or
+   * at once when some write finished during the lookup that missed (it may have been this one's);
+   * null when neither.
+   */
+  async #matchOnceRecorded(ids: readonly string[], recordedBefore: number): Promise<SmppPartMatch | null> {
+    // The response read with this receipt may not have started its part's write yet: its
+    // callbacks are queued with this one's. After them, the write is registered if there is one.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const writes = ids.flatMap((id) => this.#recording.get(normaliseId(id)) ?? []);
+    if (writes.length > 0) await Promise.allSettled(writes);
+    else if (this.#recorded === recordedBefore) return null;
+    return this.#match(ids);
   }
 
   /** A part's id was just stored: a held receipt naming it can be matched now. */
