@@ -21,7 +21,7 @@ before(async () => {
   world = await smppGateway(smsc.port, {}, sink.url);
   // On the class: the store's metrics proxy keeps the method it first saw (none has been called yet).
   const repo = Object.getPrototypeOf(world.gw.gateway.ctx.store.smpp) as SmppRepo;
-  const record = repo.recordPart;
+  const record: SmppRepo['recordPart'] = Reflect.get(repo, 'recordPart');
   repo.recordPart = async function (this: SmppRepo, ...args) {
     await new Promise((r) => setTimeout(r, 30));
     return record.apply(this, args);
