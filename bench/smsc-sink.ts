@@ -13,7 +13,7 @@ function serve(session: SmppSession): void {
   const receipts: Pdu[] = [];
   const pump = (): void => {
     while (receipts.length > 0 && session.hasRoom()) {
-      session.request(receipts.shift() as Pdu).then(pump, () => undefined);
+      session.request(receipts.shift() as Pdu).then(pump, (err: unknown) => process.stderr.write(`receipt not acknowledged: ${String(err)}\n`));
     }
   };
   session.on('request', (pdu: Pdu) => {

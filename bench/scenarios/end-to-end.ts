@@ -89,7 +89,8 @@ export async function endToEndSmpp(kind: StoreKind, count: number, smscKind: Sms
 }
 
 /**
- * The SMPP path's ceiling: the same requests, SMSC and listener as endToEndSmpp, with a relay that stores nothing in the gateway's place (bench/relay-server.ts).
+ * The SMPP path's ceiling: the same requests, SMSC and listener as endToEndSmpp, with a relay that
+ * stores nothing in the gateway's place (bench/relay-server.ts).
  */
 export async function relayCeiling(count: number, smscKind: SmscKind): Promise<Row[]> {
   const smsc = await startSmsc(smscKind);

@@ -14,6 +14,7 @@ import { notificationSink, smppGateway, type SmppWorld, waitUntil } from './worl
 let smsc: ReceiptSendingSmsc;
 let sink: Awaited<ReturnType<typeof notificationSink>>;
 let world: SmppWorld;
+let restore: () => void;
 
 before(async () => {
   smsc = await new ReceiptSendingSmsc('after').start();
@@ -26,8 +27,12 @@ before(async () => {
     await new Promise((r) => setTimeout(r, 30));
     return record.apply(this, args);
   };
+  restore = () => {
+    repo.recordPart = record;
+  };
 });
 after(async () => {
+  restore();
   await world.gw.close();
   await smsc.stop();
   await sink.close();
