@@ -29,9 +29,16 @@ export async function freshStore(kind: StoreKind): Promise<BenchStore> {
   const admin = new URL(process.env.SWITCHBOARD_TEST_DATABASE_URL || DEFAULT_DATABASE_URL);
   const name = `sb_bench_${Date.now().toString(36)}`;
   const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
+  try {
+    await client.connect();
+    await client.query(`create database ${name}`);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    const where = `${admin.username}@${admin.host}${admin.pathname}`;
+    throw new Error(`no PostgreSQL for the bench at ${where} (${err instanceof Error ? err.message : String(err)}): set SWITCHBOARD_TEST_DATABASE_URL (a role that may CREATE DATABASE) or run --store sqlite`, { cause: err });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
   const url = new URL(admin.toString());
   url.pathname = `/${name}`;
   return {

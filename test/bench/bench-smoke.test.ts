@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs `npm run bench` with `args`; asserts it exits 0 and answers the table's lines. */
-async function runBench(args: readonly string[]): Promise<{ lines: string[]; out: string }> {
+async function runBench(args: readonly string[], env: Record<string, string> = {}): Promise<{ lines: string[]; out: string }> {
   // The test runner builds dist/ once for all suites (scripts/run-tests.mjs); run alone, the bench builds it.
   const build = process.env.SWITCHBOARD_TEST_DIST === 'fresh' ? ['--no-build'] : [];
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args, ...build], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -53,4 +54,13 @@ test('the gateway carries the SMPP path against the SMSC sink, every message not
   assert.equal(rows.length, 1, out);
   assert.match(rows[0] ?? '', /\| 300 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
   assert.match(rows[0] ?? '', /gateway \d+\.\d\d ms CPU\/msg, SMSC \d+\.\d\d ms CPU\/msg/);
+});
+
+test('without a reachable PostgreSQL its rows fail with what to do, and the SQLite rows still run', { timeout: 180_000 }, async () => {
+  const { lines, out } = await runBench(['--scenarios', 'accept', '--duration', '1'], { SWITCHBOARD_TEST_DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/nowhere' });
+  assert.equal(lines.filter((line) => line.startsWith('| Send SMS accept (v3 JSON) | sqlite |')).length, 2, out);
+  const failed = lines.filter((line) => line.includes('| FAILED |'));
+  assert.equal(failed.length, 1, out);
+  assert.match(failed[0] ?? '', /no PostgreSQL for the bench at nobody@127\.0\.0\.1:1\/nowhere .*SWITCHBOARD_TEST_DATABASE_URL.*--store sqlite/);
+  assert.doesNotMatch(out, /secret/, 'the password is not printed');
 });
