@@ -90,9 +90,13 @@ export async function startCeiling(): Promise<GatewayProc> {
   return { ...proc, url: match[1] as string };
 }
 
-/** The SMPP path's ceiling (bench/relay-server.ts): the same protocol work with nothing stored. */
-export async function startRelay(smscPort: number, listenerUrl: string): Promise<GatewayProc> {
-  const { proc, match } = await spawnUntil([...cpuProfileArgs('relay'), '--import', 'tsx', 'bench/relay-server.ts'], { RELAY_SMSC_PORT: String(smscPort), RELAY_LISTENER_URL: listenerUrl }, /(http:\/\/127\.0\.0\.1:\d+)/);
+/**
+ * The SMPP path's ceiling (bench/relay-server.ts): the same protocol work with nothing stored, or
+ * with every step in one synced journal at `journal`.
+ */
+export async function startRelay(smscPort: number, listenerUrl: string, journal?: string): Promise<GatewayProc> {
+  const env: Record<string, string> = { RELAY_SMSC_PORT: String(smscPort), RELAY_LISTENER_URL: listenerUrl, ...(journal === undefined ? {} : { RELAY_JOURNAL: journal }) };
+  const { proc, match } = await spawnUntil([...cpuProfileArgs('relay'), '--import', 'tsx', 'bench/relay-server.ts'], env, /(http:\/\/127\.0\.0\.1:\d+)/);
   return { ...proc, url: match[1] as string };
 }
 

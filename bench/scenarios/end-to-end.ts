@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DELIVERED, openBenchDb, seedSqliteMessages, waitForCount, type BenchDb } from '../lib/db.js';
 import { startListener } from '../lib/listener.js';
 import { load, sendBody } from '../lib/load.js';
@@ -90,12 +93,14 @@ export async function endToEndSmpp(kind: StoreKind, count: number, smscKind: Sms
 
 /**
  * The SMPP path's ceiling: the same requests, SMSC and listener as endToEndSmpp, with a relay that
- * stores nothing in the gateway's place (bench/relay-server.ts).
+ * stores nothing in the gateway's place (bench/relay-server.ts) — or, `journaled`, one that keeps
+ * every step in an append-only journal synced before each answer: what durability costs at least.
  */
-export async function relayCeiling(count: number, smscKind: SmscKind): Promise<Row[]> {
+export async function relayCeiling(count: number, smscKind: SmscKind, journaled = false): Promise<Row[]> {
   const smsc = await startSmsc(smscKind);
   const listener = await startListener();
-  const relay = await startRelay(smsc.proc.smppPort, listener.url);
+  const journalDir = journaled ? mkdtempSync(join(tmpdir(), 'switchboard-bench-journal-')) : undefined;
+  const relay = await startRelay(smsc.proc.smppPort, listener.url, journalDir === undefined ? undefined : join(journalDir, 'relay.journal'));
   try {
     const cpuBefore = { relay: relay.cpuSeconds(), smsc: smsc.proc.cpuSeconds() };
     const start = performance.now();
@@ -104,11 +109,13 @@ export async function relayCeiling(count: number, smscKind: SmscKind): Promise<R
     const last = await listener.waitFor(r.requests, 600_000);
     const cpu = `relay ${fmt.cpuPerMsg(relay.cpuSeconds() - cpuBefore.relay, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.proc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
     const seconds = (last - start) / 1000;
-    return [row({ scenario: `ceiling: bare SMPP relay, nothing stored: HTTP → submit_sm → DLR → notification, ${SMSC_LABEL[smscKind]}`, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; ${cpu}; relay RSS ${fmt.mb(relay.rssMb())}` })];
+    const relayKind = journaled ? 'SMPP relay, every step in one synced journal' : 'bare SMPP relay, nothing stored';
+    return [row({ scenario: `ceiling: ${relayKind}: HTTP → submit_sm → DLR → notification, ${SMSC_LABEL[smscKind]}`, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; ${cpu}; relay RSS ${fmt.mb(relay.rssMb())}` })];
   } finally {
     await relay.stop();
     await smsc.close();
     await listener.close();
+    if (journalDir !== undefined) rmSync(journalDir, { recursive: true, force: true });
   }
 }
 

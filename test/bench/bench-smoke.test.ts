@@ -37,7 +37,7 @@ test('the bench runs a scenario and prints its row with a rate and CPU per messa
   }
 });
 
-test('the ceiling scenario prints the bare route and the bare SMPP relay over the simulator SMSC and the SMSC sink', { timeout: 180_000 }, async () => {
+test('the ceiling scenario prints the bare route, the bare SMPP relay over the simulator SMSC and the SMSC sink, and the journaled relay over the sink', { timeout: 180_000 }, async () => {
   const { lines, out } = await runBench(['--scenarios', 'ceiling', '--duration', '1', '--smpp-count', '200']);
   assert.equal(lines.filter((line) => line.startsWith('| ceiling: bare fastify route |')).length, 2, out);
   for (const smsc of ['simulator SMSC', 'SMSC sink']) {
@@ -46,6 +46,9 @@ test('the ceiling scenario prints the bare route and the bare SMPP relay over th
     assert.match(relay[0] ?? '', /\| 200 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
     assert.match(relay[0] ?? '', /relay \d+\.\d\d ms CPU\/msg, SMSC \d+\.\d\d ms CPU\/msg/);
   }
+  const journaled = lines.filter((line) => line.startsWith('| ceiling: SMPP relay, every step in one synced journal') && line.includes('notification, SMSC sink |'));
+  assert.equal(journaled.length, 1, out);
+  assert.match(journaled[0] ?? '', /\| 200 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
 });
 
 test('the gateway carries the SMPP path against the SMSC sink, every message notified', { timeout: 180_000 }, async () => {
