@@ -9,7 +9,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 export class Journal {
   readonly #file: FileHandle;
   #lines: string[] = [];
-  #waiters: Array<() => void> = [];
+  #waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   #writing = false;
 
   private constructor(file: FileHandle) {
@@ -26,10 +26,10 @@ export class Journal {
     void this.#drain();
   }
 
-  /** Appends a record; resolves once it is on disk. */
+  /** Appends a record; resolves once it is on disk, rejects if its write or sync failed. */
   appendSynced(record: object): Promise<void> {
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
       this.append(record);
     });
   }
@@ -47,9 +47,14 @@ export class Journal {
         const waiters = this.#waiters;
         this.#lines = [];
         this.#waiters = [];
-        await this.#file.write(lines.join(''));
-        await this.#file.datasync();
-        for (const done of waiters) done();
+        try {
+          await this.#file.write(lines.join(''));
+          await this.#file.datasync();
+        } catch (err) {
+          for (const w of waiters) w.reject(err);
+          continue;
+        }
+        for (const w of waiters) w.resolve();
       }
     } finally {
       this.#writing = false;

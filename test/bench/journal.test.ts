@@ -19,4 +19,5 @@ test('the relay journal: a synced record is in the file when its promise resolve
   assert.equal(lines.length, 52);
   assert.deepEqual(lines.slice(2).map((l) => (JSON.parse(l) as { final: number }).final), Array.from({ length: 50 }, (_, i) => i));
   await journal.close();
+  await assert.rejects(journal.appendSynced({ after: 'close' }), 'a record that cannot be written is not reported on disk');
 });
