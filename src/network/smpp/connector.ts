@@ -194,7 +194,6 @@ export class SmppConnector implements Connector {
           this.#tracker?.partRecording(keys, written);
           await written;
           accepted.set(part, answer.messageId);
-          this.#tracker?.partRecorded(keys);
         }
         return answer;
       }),

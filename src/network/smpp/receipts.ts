@@ -169,7 +169,8 @@ export class ReceiptTracker {
   /**
    * A part was accepted and `written` stores it. An SMSC may send the receipt right behind the
    * submit_sm_resp, before that write is done: such a receipt waits for it instead of being held
-   * (which is a durable write, a retry and a delete more).
+   * (which is a durable write, a retry and a delete more). Once it is stored, a receipt held
+   * under one of its ids is tried again at once.
    */
   partRecording(keys: IdKeys, written: Promise<unknown>): void {
     const forms = [keys.key, keys.dec, keys.hex].filter((k): k is string => k !== null);
@@ -178,7 +179,10 @@ export class ReceiptTracker {
       this.#recorded++;
       for (const k of forms) if (this.#recording.get(k) === written) this.#recording.delete(k);
     };
-    written.then(done, done);
+    written.then(() => {
+      done();
+      this.#partRecorded(forms);
+    }, done);
   }
 
   /**
@@ -196,10 +200,9 @@ export class ReceiptTracker {
     return this.#match(ids);
   }
 
-  /** A part's id was just stored: a held receipt naming it can be matched now. */
-  partRecorded(keys: IdKeys): void {
-    for (const k of [keys.key, keys.dec, keys.hex]) {
-      if (k === null) continue;
+  /** A part's id (in these forms) was just stored: a held receipt naming it can be matched now. */
+  #partRecorded(forms: readonly string[]): void {
+    for (const k of forms) {
       for (const id of this.#heldIndex.get(k) ?? []) this.#due.add(id);
     }
     if (this.#due.size === 0 || this.#soon || !this.#running) return;

@@ -106,29 +106,31 @@ type ClaimedRow = JobsTable & { due_at: number };
 
 type ClaimValues = { kinds: string[]; workerId: string; now: number; leaseEnd: number };
 
-const dueQuery = (db: QueryCreator<Database>, v: ClaimValues, limit: number) =>
+/** Jobs of `kinds` that are ready, due and not held: what every claim chooses from. */
+export const readyDue = (db: QueryCreator<Database>, v: { kinds: string[]; now: number }) =>
   db
     .selectFrom('jobs')
-    .select(['id', 'run_at'])
     .where('state', '=', 'ready')
     .where('kind', 'in', v.kinds)
     .where('run_at', '<=', v.now)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]))
-    .orderBy('run_at')
-    .limit(limit);
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]));
+
+/** A claim's lease: held by the worker until `leaseEnd`, which is also the job's next run time (see JobRepo). */
+export const leaseSet = (v: { workerId: string; leaseEnd: number }) => ({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` });
+
+const dueQuery = (db: QueryCreator<Database>, v: ClaimValues, limit: number) => readyDue(db, v).select(['id', 'run_at']).orderBy('run_at').limit(limit);
 
 const dueJobs = perLimit((limit) => prepared((db, v: ClaimValues) => dueQuery(db, v, limit)));
 
 /**
- * Leases jobs a claim chose in its own SQLite write transaction. The lease's end is also the job's
- * next run time (see JobRepo). With `state` in the condition, SQLite's planner walked the due-jobs
+ * Leases jobs a claim chose in its own SQLite write transaction. With `state` in the condition, SQLite's planner walked the due-jobs
  * index over every ready job of every kind (≈ 0.6 ms per claim with a backlog) instead of looking
  * the ids up.
  */
 export const leaseJobs = prepared((db, v: { ids: string[]; workerId: string; leaseEnd: number }) =>
   db
     .updateTable('jobs')
-    .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })
+    .set(leaseSet(v))
     .where('id', 'in', v.ids)
     .returningAll(),
 );
@@ -139,7 +141,7 @@ const claimDueSkippingLocked = perLimit((limit) =>
       .with('due', (qc) => dueQuery(qc, v, limit).forUpdate().skipLocked())
       .updateTable('jobs')
       .from('due')
-      .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })
+      .set(leaseSet(v))
       .whereRef('jobs.id', '=', 'due.id')
       .returningAll('jobs')
       .returning('due.run_at as due_at'),

@@ -13,7 +13,7 @@ import {
 import type { Database, NotificationsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
 import { Coalescer, lookupByKey } from './coalesce.js';
-import { deleteHeldJob, inDueOrder, insertJobs, leaseJobs, withDueTimes } from './jobs.js';
+import { deleteHeldJob, inDueOrder, insertJobs, leaseJobs, leaseSet, readyDue, withDueTimes } from './jobs.js';
 import { perLimit, prepared } from './prepared.js';
 
 export function toNotification(row: NotificationsTable): NotificationRecord {
@@ -56,16 +56,7 @@ const LOOK_PAST_ROUNDS = 3;
 type DueValues = { kinds: string[]; now: number };
 
 const candidatesQuery = (db: Kysely<Database>, v: DueValues, page: number) =>
-  db
-    .selectFrom('jobs')
-    .select(['id', 'queue', 'run_at'])
-    .where('state', '=', 'ready')
-    .where('kind', 'in', v.kinds)
-    .where('run_at', '<=', v.now)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]))
-    .orderBy('run_at')
-    .orderBy('created_at')
-    .limit(page);
+  readyDue(db, v).select(['id', 'queue', 'run_at']).orderBy('run_at').orderBy('created_at').limit(page);
 
 const firstCandidates = perLimit((page) => prepared((db, v: DueValues) => candidatesQuery(db, v, page)));
 
@@ -77,7 +68,7 @@ type LeaseValues = { ids: string[]; workerId: string; now: number; leaseEnd: num
 const leaseIfStillFree = prepared((db, v: LeaseValues) =>
   db
     .updateTable('jobs')
-    .set({ locked_by: v.workerId, locked_until: v.leaseEnd, run_at: v.leaseEnd, attempts: sql<number>`attempts + 1` })
+    .set(leaseSet(v))
     .where((eb) => eb('id', '=', eb.fn.any(eb.val(v.ids))))
     .where('state', '=', 'ready')
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]))
