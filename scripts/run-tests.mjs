@@ -136,6 +136,15 @@ function count(line) {
   if (m) totals[m[1]] += Number(m[2]);
 }
 
+// The names of failed tests, repeated at the very end: with two passes interleaved, a failure of
+// the pass that ends first scrolls far up, out of the tail that CI keeps.
+const failed = [];
+function noteFailure(pass, line) {
+  const m = /^\s*(?:\u2716 (.+?)(?: \(\d[\d.]*ms\))?|not ok \d+ - (.+))$/.exec(line);
+  const name = m?.[1] ?? m?.[2];
+  if (name !== undefined && name !== 'failing tests:') failed.push(`[${pass.name}] ${name}`);
+}
+
 function run(pass, prefix) {
   return new Promise((resolve) => {
     const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000'];
@@ -146,6 +155,7 @@ function run(pass, prefix) {
       let rest = '';
       const emit = (line) => {
         count(line);
+        noteFailure(pass, line);
         process.stdout.write(prefix ? `[${pass.name}] ${line}\n` : `${line}\n`);
       };
       stream.setEncoding('utf8');
@@ -174,6 +184,10 @@ if (sideBySide) {
 }
 if (postgresDown === undefined) await dropLeftovers();
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
+if (failed.length > 0) {
+  console.log('run-tests: failed:');
+  for (const name of new Set(failed)) console.log(`  ${name}`);
+}
 for (const { pass, code } of results) {
   console.log(`run-tests: ${pass.name} pass: ${pass.files.length} files, ${code === 0 ? 'passed' : `FAILED (exit ${code})`}`);
 }
