@@ -35,13 +35,23 @@ test('submits make way for requests waiting for their answer, and go once none i
   try {
     const app = await createApp(gw, { shortCodes: [{ shortCode: '22627600', moDelivery: 'poll' }] });
     const { runner } = gw.gateway.ctx.outbound;
+    // A first send warms the gateway, so the one under test is answered quickly even on a loaded
+    // machine; then a quiet second lets every yield begun during these requests run out.
+    const warm = '+14252030002';
+    assert.equal((await gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${warm}`, message: 'warm-up' } } })).status, 201);
+    await handsetReceives(gw, warm, 1, 10_000);
+    await new Promise((r) => setTimeout(r, 1100));
     let claimed = 0;
     runner.on('job:claimed', () => claimed++);
+    // From here on a yield can only begin once the held request is in, so no claim comes before
+    // a full SWITCHBOARD_DISPATCH_YIELD_MS after it was sent.
+    const heldSent = performance.now();
     held = await sendHalfARequest(gw.url);
     const to = '+14252030001';
     const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'behind a burst' } } });
     assert.equal(res.status, 201, res.text);
-    await new Promise((r) => setTimeout(r, 400));
+    // Without the yield the claim follows the commit within milliseconds.
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(150, heldSent + 950 - performance.now()))));
     assert.equal(claimed, 0, 'the submit waits while a request is waiting');
     held.socket.destroy();
     const [mt] = await handsetReceives(gw, to, 1, 10_000);
