@@ -28,26 +28,52 @@ export function wantsXml(request: FastifyRequest): boolean {
   return json === -1 || xml < json;
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false, suppressBooleanAttributes: false });
+/**
+ * Characters XML 1.0 cannot carry, not even as a character reference (C0 controls other than tab,
+ * CR and LF, lone surrogates, U+FFFE/U+FFFF): a handset's UCS-2 text may hold them, and one in a
+ * polled batch would make the whole document unreadable after the read removed the messages.
+ */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-/** Serialises a one-root object (`{ outboundSMSResponse: {...} }`) as an XML document. */
-export function toXml(body: Record<string, unknown>): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(body)}`;
+const builder = new XMLBuilder({
+  ignoreAttributes: true,
+  format: false,
+  suppressEmptyNode: false,
+  suppressBooleanAttributes: false,
+  tagValueProcessor: (_name, value) => (typeof value === 'string' ? value.replace(NOT_XML_CHAR, '\uFFFD') : value),
+});
+
+/**
+ * Serialises a body as an XML document. A body of one key (`{ outboundSMSResponse: {...} }`) is
+ * its own root; `root` wraps one that has none (v2's `{ Id, ResourceReference }`), since a
+ * document with two top-level elements is not XML any client can read.
+ */
+export function toXml(body: Record<string, unknown>, root?: string): string {
+  const rooted = root !== undefined || Object.keys(body).length !== 1 ? { [root ?? 'Response']: body } : body;
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(rooted)}`;
 }
 
-/** Sends `body` in the representation the client asked for. */
-export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
+/** Sends `body` in the representation the client asked for; `xmlRoot` as in toXml. */
+export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>, xmlRoot?: string): FastifyReply {
   reply.code(status);
-  if (wantsXml(request)) return reply.type('application/xml; charset=utf-8').send(toXml(body));
+  if (wantsXml(request)) return reply.type('application/xml; charset=utf-8').send(toXml(body, xmlRoot));
   return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
+
+/**
+ * Elements whose text is the client's own, kept exactly as sent (as JSON keeps it): the SMS text
+ * and OneAPI's opaque callbackData. Every other value is trimmed, so pretty-printed XML reads the
+ * same as compact XML.
+ */
+const VERBATIM = new Set(['message', 'callbackdata']);
 
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   processEntities: true,
   htmlEntities: true,
-  trimValues: true,
+  trimValues: false,
+  tagValueProcessor: (name, value) => (VERBATIM.has(name.toLowerCase()) ? value : value.trim()),
   ignoreDeclaration: true,
   ignorePiTags: true,
   // Repeated recipients and one recipient must look the same to the domain.

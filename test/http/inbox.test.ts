@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { XMLValidator } from 'fast-xml-parser';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH, createApp, type TestApp } from '../helpers/apps.js';
 import { sendMo } from '../inbound/mo.js';
@@ -148,6 +149,18 @@ test('XML on both flavours: repeated message elements, counters as text', async 
   await sendMo(gw, '+14255550104', '22627003', 'x3');
   const one = await gw.request('GET', '/2/smsmessaging/inbound/registrations/22627003/messages', { headers: { ...app.auth, accept: 'application/xml' } });
   assert.match(one.text, /<inboundSMSMessageList><inboundSMSMessage><dateTime>.*<message>x3<\/message>.*<\/inboundSMSMessage><numberOfMessagesInThisBatch>1<\/numberOfMessagesInThisBatch>/);
+});
+
+test('XML inbox: a control character a handset sent cannot make the batch unreadable; JSON keeps it', async () => {
+  await sendMo(gw, '+14255550105', '22627002', 'ctl\u0001x & <y>');
+  await sendMo(gw, '+14255550105', '22627002', 'ctl\u0002z');
+  const xml = await v3('22627002', { accept: 'application/xml' });
+  assert.equal(xml.status, 200);
+  assert.equal(XMLValidator.validate(xml.text), true, xml.text);
+  assert.match(xml.text, /<Message>ctl\uFFFDx &amp; &lt;y&gt;<\/Message>/);
+  await sendMo(gw, '+14255550105', '22627002', 'ctl\u0003j');
+  const json = await v3('22627002');
+  assert.equal(json.json().InboundSmsMessageList.InboundSmsMessage[0].Message, 'ctl\u0003j');
 });
 
 test('maxBatchSize bounds a OneAPI batch; a bad one is SVC0002', async () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/errors.js';
+import { XMLValidator } from 'fast-xml-parser';
 import { field, flavourOf, parseJsonBody, parseXmlBody, toXml } from '../../src/http/representation.js';
 
 const isSvc0002 = (variable: string) => (err: unknown) =>
@@ -56,4 +57,33 @@ test('toXml renders arrays as repeated elements and escapes text', () => {
     xml,
     '<?xml version="1.0" encoding="UTF-8"?><DeliveryInfoList><DeliveryInfo><Id>msg0</Id></DeliveryInfo><DeliveryInfo><Id>msg1</Id></DeliveryInfo><ResourceUrl>http://h/a?b=1&amp;c=&lt;2&gt;</ResourceUrl></DeliveryInfoList>',
   );
+});
+
+test('toXml: a body without one root gets the root it is given, or Response; one root stays as it is', () => {
+  const head = '<?xml version="1.0" encoding="UTF-8"?>';
+  assert.equal(toXml({ Id: 'SMS1', ResourceReference: { ResourceURL: 'u' } }, 'SmsResponse'), `${head}<SmsResponse><Id>SMS1</Id><ResourceReference><ResourceURL>u</ResourceURL></ResourceReference></SmsResponse>`);
+  assert.equal(toXml({ Id: 'SMS1' }, 'SmsResponse'), `${head}<SmsResponse><Id>SMS1</Id></SmsResponse>`);
+  assert.equal(toXml({ a: '1', b: '2' }), `${head}<Response><a>1</a><b>2</b></Response>`);
+  assert.equal(toXml({ outboundSMSResponse: { messageId: 'SMS1' } }), `${head}<outboundSMSResponse><messageId>SMS1</messageId></outboundSMSResponse>`);
+});
+
+test('toXml: characters XML 1.0 cannot carry become U+FFFD; tab, CR, LF and astral characters stay', () => {
+  const xml = toXml({ m: { text: 'a\u0001b\u001Fc\uFFFEd\uD800e\tf\ng\rh\u{1F600}' } });
+  assert.equal(xml, '<?xml version="1.0" encoding="UTF-8"?><m><text>a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\tf\ng\rh\u{1F600}</text></m>');
+  assert.equal(XMLValidator.validate(xml), true);
+});
+
+test('XML: message and callbackData keep their spaces and line ends; other values are trimmed', () => {
+  const pretty = `<outboundSMSRequest>
+    <address> tel:+14255550100 </address>
+    <message>  two  spaces
+</message>
+    <notifyDeliveryStatus>
+      true
+    </notifyDeliveryStatus>
+    <receiptRequest><callbackData> opaque </callbackData></receiptRequest>
+  </outboundSMSRequest>`;
+  assert.deepEqual(parseXmlBody(pretty), {
+    outboundSMSRequest: { address: ['tel:+14255550100'], message: '  two  spaces\n', notifyDeliveryStatus: 'true', receiptRequest: { callbackData: ' opaque ' } },
+  });
 });

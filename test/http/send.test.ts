@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { XMLValidator } from 'fast-xml-parser';
 import { createApp, type TestApp } from '../helpers/apps.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { FAST, FORM, XML, handsetMessages, handsetReceives } from './send-helpers.js';
@@ -147,11 +148,29 @@ test('v2 XML and v2 form with an unencoded colon', async () => {
     body: `<outboundSMSRequest><address>tel:${a}</address><message>v2 xml</message></outboundSMSRequest>`,
   });
   assert.equal(xml.status, 201, xml.text);
-  assert.match(xml.text, /<Id>SMS[0-9a-f]{16}<\/Id><ResourceReference><ResourceURL>/);
+  // One root, as every XML reader needs: v2's body has none of its own.
+  assert.equal(XMLValidator.validate(xml.text), true, xml.text);
+  assert.match(xml.text, /^<\?xml[^>]*\?><SmsResponse><Id>SMS[0-9a-f]{16}<\/Id><ResourceReference><ResourceURL>[^<]+<\/ResourceURL><\/ResourceReference><\/SmsResponse>$/);
+  const notified = await gw.request('POST', '/rest/sms/2/messaging/outbox', {
+    headers: { ...app.auth, ...XML },
+    body: `<outboundSMSRequest><address>tel:${number()}</address><message>v2 xml</message><notifyDeliveryStatus>true</notifyDeliveryStatus></outboundSMSRequest>`,
+  });
+  assert.equal(notified.status, 201, notified.text);
+  assert.match(notified.text, /^<\?xml[^>]*\?><SmsResponse><Id>SMS[0-9a-f]{16}<\/Id><\/SmsResponse>$/);
   const form = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: { ...app.auth, ...FORM }, body: `Address=tel:${b.slice(2)}&Message=v2+form` });
   assert.equal(form.status, 201, form.text);
   assert.equal((await handsetReceives(gw, a))[0].text, 'v2 xml');
   assert.equal((await handsetReceives(gw, b))[0].text, 'v2 form');
+});
+
+test('an XML message keeps its spaces and line ends, as a JSON one does; pretty-printed XML reads like compact', async () => {
+  const to = number();
+  const res = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, ...XML },
+    body: `<outboundSMSRequest>\n  <address>\n    tel:${to}\n  </address>\n  <message>  two  spaces\nline2\n</message>\n</outboundSMSRequest>\n`,
+  });
+  assert.equal(res.status, 201, res.text);
+  assert.equal((await handsetReceives(gw, to))[0].text, '  two  spaces\nline2\n');
 });
 
 test('OneAPI /2 JSON: 201, resourceReference, Location with the sender as tel%3A…', async () => {

@@ -24,12 +24,12 @@ export function idempotencyKeyOf(request: FastifyRequest): string | null {
   return value;
 }
 
-/** Answers a Send SMS with the stored response (the same one on an idempotent repeat). */
-export function replySent(request: FastifyRequest, reply: FastifyReply, result: SendResult): FastifyReply {
+/** Answers a Send SMS with the stored response (the same one on an idempotent repeat); `xmlRoot` as in toXml. */
+export function replySent(request: FastifyRequest, reply: FastifyReply, result: SendResult, xmlRoot?: string): FastifyReply {
   const { response } = result;
   if (response.location !== null) reply.header('location', response.location);
   if (!result.created) reply.header('idempotent-replayed', 'true');
-  return sendRepresentation(request, reply, response.status, response.body);
+  return sendRepresentation(request, reply, response.status, response.body, xmlRoot);
 }
 
 /**
@@ -47,6 +47,8 @@ interface Generation {
   readonly base: string;
   /** The Send SMS body: v3 `outboundSMSResponse`, v2 `Id` + `ResourceReference`. */
   readonly body: (messageId: string, resourceUrl: string | null) => Record<string, unknown>;
+  /** The XML root for a body that has none (v2, after the doc's "SMS Response Object"; no XML sample survives). */
+  readonly xmlRoot?: string;
 }
 
 const GENERATIONS: readonly Generation[] = [
@@ -61,6 +63,7 @@ const GENERATIONS: readonly Generation[] = [
     api: 'att-v2',
     base: '/rest/sms/2/messaging/outbox',
     body: (Id, ResourceURL) => (ResourceURL === null ? { Id } : { Id, ResourceReference: { ResourceURL } }),
+    xmlRoot: 'SmsResponse',
   },
 ];
 
@@ -94,7 +97,7 @@ export async function attOutboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gate
           return { status: 201, location: url, body: gen.body(messageId, url) };
         },
       );
-      return replySent(request, reply, result);
+      return replySent(request, reply, result, gen.xmlRoot);
     });
 
     app.get<{ Params: { messageId: string } }>(`${gen.base}/:messageId`, guard, async (request, reply) => {
