@@ -19,6 +19,13 @@ function patternOf(url: string): RegExp {
 }
 
 /**
+ * Route options for a GET that hands out and removes what it reads (an inbox batch, a final
+ * delivery status): no automatic HEAD, which would run the GET's handler and consume it unseen.
+ * HEAD there answers 405 with `Allow: GET`.
+ */
+export const CONSUMING_READ = { exposeHeadRoute: false } as const;
+
+/**
  * Unknown paths answer 404 and known paths with a wrong method 405 (with `Allow`), both in the
  * envelope of the path's flavour. Fastify itself only knows 404, so the routes are remembered as
  * they are registered.

@@ -163,6 +163,17 @@ test('XML inbox: a control character a handset sent cannot make the batch unread
   assert.equal(json.json().InboundSmsMessageList.InboundSmsMessage[0].Message, 'ctl\u0003j');
 });
 
+test('HEAD on an inbox answers 405 (Allow: GET) and hands nothing out: the GET still gets the message', async () => {
+  await sendMo(gw, '+14255550106', '22627001', 'not for HEAD');
+  for (const path of ['/sms/v3/messaging/inbox/22627001', '/rest/sms/2/messaging/inbox?RegistrationID=22627001', '/3/smsmessaging/inbound/registrations/22627001/messages']) {
+    const head = await gw.request('HEAD', path, { headers: app.auth });
+    assert.equal(head.status, 405, path);
+    assert.match(head.headers.get('allow') ?? '', /\bGET\b/);
+  }
+  const got = await v3('22627001');
+  assert.deepEqual(got.json().InboundSmsMessageList.InboundSmsMessage.map((m: { Message: string }) => m.Message), ['not for HEAD']);
+});
+
 test('maxBatchSize bounds a OneAPI batch; a bad one is SVC0002', async () => {
   for (const t of ['a', 'b', 'c', 'd', 'e']) await sendMo(gw, '+14255550105', '22627003', t);
   const res = await gw.request('GET', '/1/smsmessaging/inbound/registrations/22627003/messages?maxBatchSize=2', { headers: app.auth });

@@ -56,6 +56,20 @@ test('v3 status: one entry per recipient in order, the caller’s spelling, Deli
   });
 });
 
+test('HEAD on a status answers 405 (Allow: GET) and consumes nothing: the final status is still there for the GET', async () => {
+  const to = number();
+  const id = await sendV3(`tel:${to}`);
+  await handsetReceives(gw, to);
+  await new Promise((r) => setTimeout(r, 300));
+  for (const path of [`/sms/v3/messaging/outbox/${id}`, `/rest/sms/2/messaging/outbox/${id}`, `/3/smsmessaging/outbound/requests/tel%3A22627200/${id}/deliveryInfos`]) {
+    const head = await gw.request('HEAD', path, { headers: app.auth });
+    assert.equal(head.status, 405, path);
+    assert.match(head.headers.get('allow') ?? '', /\bGET\b/);
+  }
+  const res = await finalStatus(`/sms/v3/messaging/outbox/${id}`);
+  assert.equal(res.json().DeliveryInfoList.DeliveryInfo[0].DeliveryStatus, 'DeliveredToTerminal');
+});
+
 test('v3 status with one recipient is still an array; XML has one DeliveryInfo element per recipient', async () => {
   const to = number();
   const id = await sendV3(to);

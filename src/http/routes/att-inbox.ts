@@ -3,6 +3,7 @@ import type { GatewayContext } from '../../context.js';
 import { pollInbox, type PolledBatch } from '../../inbound/poll.js';
 import { toTelUri } from '../../sms/address.js';
 import { apiAuth } from '../api-auth.js';
+import { CONSUMING_READ } from '../not-found.js';
 import { field, sendRepresentation } from '../representation.js';
 
 /**
@@ -27,14 +28,14 @@ export async function attInboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gatew
 
   app.get<{ Params: { registrationId: string } }>(
     '/sms/v3/messaging/inbox/:registrationId',
-    { onRequest: apiAuth(ctx) },
+    { onRequest: apiAuth(ctx), ...CONSUMING_READ },
     async (request: FastifyRequest<{ Params: { registrationId: string } }>, reply: FastifyReply) => {
       const batch = await pollInbox(ctx, request.apiClient.appId, request.params.registrationId, undefined, 'RegistrationId');
       return sendRepresentation(request, reply, 200, inboxList(batch, `${base}/sms/v3/messaging/inbox/${batch.shortCode}`));
     },
   );
 
-  app.get('/rest/sms/2/messaging/inbox', { onRequest: apiAuth(ctx) }, async (request, reply) => {
+  app.get('/rest/sms/2/messaging/inbox', { onRequest: apiAuth(ctx), ...CONSUMING_READ }, async (request, reply) => {
     // Clients spell the key RegistrationID, RegistrationId or registrationId.
     const raw = field(request.query, 'RegistrationID');
     const registration = Array.isArray(raw) ? (raw as unknown[])[0] : raw;

@@ -6,6 +6,7 @@ import type { SendResult } from '../../sms/send.js';
 import { readDeliveryStatus } from '../../sms/status.js';
 import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
 import { apiAuth, type ApiClient } from '../api-auth.js';
+import { CONSUMING_READ } from '../not-found.js';
 import { sendRepresentation } from '../representation.js';
 import { throttle } from '../throttle.js';
 import { parseAttSendBody } from './send-body.js';
@@ -100,7 +101,7 @@ export async function attOutboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gate
       return replySent(request, reply, result, gen.xmlRoot);
     });
 
-    app.get<{ Params: { messageId: string } }>(`${gen.base}/:messageId`, guard, async (request, reply) => {
+    app.get<{ Params: { messageId: string } }>(`${gen.base}/:messageId`, { ...guard, ...CONSUMING_READ }, async (request, reply) => {
       const { message, entries } = await readDeliveryStatus(ctx, request.apiClient.appId, request.params.messageId, 'att');
       return sendRepresentation(request, reply, 200, {
         DeliveryInfoList: {

@@ -3,6 +3,7 @@ import type { GatewayContext } from '../../context.js';
 import { parseBatchSize, pollInbox } from '../../inbound/poll.js';
 import { oneapiInboundMessage } from '../../webhooks/bodies.js';
 import { apiAuth } from '../api-auth.js';
+import { CONSUMING_READ } from '../not-found.js';
 import { field, sendRepresentation } from '../representation.js';
 
 export const ONEAPI_VERSIONS = ['1', '2', '3'] as const;
@@ -18,7 +19,7 @@ export async function oneapiInboundRoutes(app: FastifyInstance, { ctx }: { ctx: 
   for (const version of ONEAPI_VERSIONS) {
     app.get<{ Params: { registrationId: string } }>(
       `/${version}/smsmessaging/inbound/registrations/:registrationId/messages`,
-      { onRequest: apiAuth(ctx) },
+      { onRequest: apiAuth(ctx), ...CONSUMING_READ },
       async (request, reply) => {
         const size = parseBatchSize(field(request.query, 'maxBatchSize'), 'maxBatchSize');
         const batch = await pollInbox(ctx, request.apiClient.appId, request.params.registrationId, size, 'registrationId');

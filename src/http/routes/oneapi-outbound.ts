@@ -6,6 +6,7 @@ import { parseShortCode } from '../../sms/address.js';
 import { readDeliveryStatus } from '../../sms/status.js';
 import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
 import { apiAuth } from '../api-auth.js';
+import { CONSUMING_READ } from '../not-found.js';
 import { sendRepresentation } from '../representation.js';
 import { throttle } from '../throttle.js';
 import { idempotencyKeyOf, replySent } from './att-outbox.js';
@@ -88,7 +89,7 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
       `/${v}/smsmessaging/outbound/:senderAddress/:requestId/deliveryInfos`,
     ];
     for (const path of paths) {
-      app.get<{ Params: { requestId: string } }>(path, guard, async (request, reply) => {
+      app.get<{ Params: { requestId: string } }>(path, { ...guard, ...CONSUMING_READ }, async (request, reply) => {
         const { message, entries } = await readDeliveryStatus(ctx, request.apiClient.appId, request.params.requestId, 'oneapi');
         return sendRepresentation(request, reply, 200, {
           deliveryInfoList: {
