@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import formbody from '@fastify/formbody';
 import fp from 'fastify-plugin';
 import JSON5 from 'json5';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ApiError } from '../errors.js';
+import { charsetParam, decodeText, parseFormBody, xmlDeclaredCharset } from './body-text.js';
 
 /**
  * Which error envelope a path speaks: AT&T RESTful (PascalCase), GSMA OneAPI (lower-camel),
@@ -127,24 +127,23 @@ export function field(obj: unknown, ...names: string[]): unknown {
 
 /**
  * Registers the body parsers: JSON (strict, then lenient), XML (application/xml, text/xml) and
- * form-urlencoded (repeated keys become arrays). Media-type matching is case-insensitive and
- * tolerates parameters such as `; charset=…`.
+ * form-urlencoded (repeated keys become arrays), each read in the character set the client
+ * declared (see body-text.ts). Media-type matching is case-insensitive.
  */
 export const representation = fp(async (app: FastifyInstance) => {
+  const parse = (read: (body: Buffer, contentType: string | undefined) => unknown) => (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    try {
+      done(null, read(body, request.headers['content-type']));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  };
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseXmlBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
-  await app.register(formbody);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse((body, type) => parseJsonBody(decodeText(body, charsetParam(type)))));
+  app.addContentTypeParser(
+    ['application/xml', 'text/xml'],
+    { parseAs: 'buffer' },
+    parse((body, type) => parseXmlBody(decodeText(body, charsetParam(type) ?? xmlDeclaredCharset(body)))),
+  );
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parse((body, type) => parseFormBody(body, charsetParam(type))));
 });

@@ -173,6 +173,28 @@ test('an XML message keeps its spaces and line ends, as a JSON one does; pretty-
   assert.equal((await handsetReceives(gw, to))[0].text, '  two  spaces\nline2\n');
 });
 
+test('Latin-1 clients: a declared charset, an XML declaration or undeclared Latin-1 bytes reach the handset as sent; an unknown charset is 415', async () => {
+  const post = (contentType: string, body: Buffer) =>
+    fetch(`${gw.url}/sms/v3/messaging/outbox`, { method: 'POST', headers: { ...app.auth, 'content-type': contentType }, body });
+  const latin1 = (s: string) => Buffer.from(s, 'latin1');
+  const cases = [
+    { type: 'application/x-www-form-urlencoded; charset=ISO-8859-1', body: (to: string) => latin1(`address=tel%3A${encodeURIComponent(to)}&message=caf%E9+na%EFve`) },
+    { type: 'application/x-www-form-urlencoded', body: (to: string) => latin1(`address=tel%3A${encodeURIComponent(to)}&message=caf%E9+na%EFve`) },
+    { type: 'application/json; charset=iso-8859-1', body: (to: string) => latin1(`{"outboundSMSRequest":{"address":"tel:${to}","message":"caf\xe9 na\xefve"}}`) },
+    { type: 'application/xml', body: (to: string) => latin1(`<?xml version="1.0" encoding="ISO-8859-1"?><outboundSMSRequest><address>tel:${to}</address><message>caf\xe9 na\xefve</message></outboundSMSRequest>`) },
+  ];
+  for (const c of cases) {
+    const to = number();
+    const res = await post(c.type, c.body(to));
+    assert.equal(res.status, 201, `${c.type}: ${await res.text()}`);
+    const [mt] = await handsetReceives(gw, to);
+    assert.equal(mt.text, 'café naïve', c.type);
+  }
+  const refused = await post('application/json; charset=x-martian', latin1(`{"outboundSMSRequest":{"address":"tel:${number()}","message":"hi"}}`));
+  assert.equal(refused.status, 415);
+  assert.equal(((await refused.json()) as { RequestError: { PolicyException: { MessageId: string } } }).RequestError.PolicyException.MessageId, 'POL0011');
+});
+
 test('OneAPI /2 JSON: 201, resourceReference, Location with the sender as tel%3A…', async () => {
   const to = number();
   const res = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {

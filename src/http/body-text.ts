@@ -1,0 +1,91 @@
+import { TextDecoder } from 'node:util';
+import { ApiError } from '../errors.js';
+
+/**
+ * Request bodies as text, in the character set the client declared. Older clients of the AT&T
+ * API send Latin-1 (`charset=ISO-8859-1`, an XML declaration's `encoding`, or nothing at all);
+ * read as UTF-8, their text reached the handset garbled while the send answered 201.
+ */
+
+/** The `charset` parameter of a Content-Type header, lower-cased; undefined when there is none. */
+export function charsetParam(contentType: string | undefined): string | undefined {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return m?.[1]?.toLowerCase();
+}
+
+/**
+ * An XML body's own declaration of its encoding when the Content-Type has none: a byte order
+ * mark, else the declaration's `encoding` (read in the ASCII its first bytes must be in).
+ */
+export function xmlDeclaredCharset(body: Uint8Array): string | undefined {
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return 'utf-8';
+  if (body[0] === 0xff && body[1] === 0xfe) return 'utf-16le';
+  if (body[0] === 0xfe && body[1] === 0xff) return 'utf-16be';
+  const head = Buffer.from(body.subarray(0, 200)).toString('latin1');
+  return /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1]?.toLowerCase();
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+
+function decoderFor(charset: string): TextDecoder {
+  try {
+    return new TextDecoder(charset);
+  } catch {
+    throw new ApiError('POL0011', [], { status: 415 });
+  }
+}
+
+/**
+ * Decodes `bytes` in `charset` (any label the WHATWG Encoding Standard knows; another is 415
+ * POL0011). Without one: UTF-8, or Latin-1 when the bytes are not UTF-8 — an undeclared Latin-1
+ * client's é is never valid UTF-8, and valid UTF-8 is never read any other way.
+ */
+export function decodeText(bytes: Uint8Array, charset: string | undefined): string {
+  if (charset !== undefined) return decoderFor(charset).decode(bytes);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return latin1.decode(bytes);
+  }
+}
+
+const HEX = /^[0-9a-fA-F]{2}$/;
+
+/** The bytes a form value stands for: `%XX` escapes as their byte, `+` as a space, anything else as sent. */
+function formBytes(raw: string): Uint8Array {
+  const out = new Uint8Array(raw.length);
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x25 && HEX.test(raw.slice(i + 1, i + 3))) {
+      out[n++] = parseInt(raw.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else {
+      // `raw` is the body read byte for byte (latin1): a careless client's unescaped bytes stay bytes.
+      out[n++] = c === 0x2b ? 0x20 : c;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/**
+ * Parses an `application/x-www-form-urlencoded` body: values decoded in `charset` (as decodeText),
+ * a repeated key collected into an array in order. Not @fastify/formbody, whose parser decodes
+ * escapes as UTF-8 only and leaves any other byte as the literal `%E9`.
+ */
+export function parseFormBody(body: Uint8Array, charset: string | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  const text = Buffer.from(body).toString('latin1');
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decodeText(formBytes(eq === -1 ? pair : pair.slice(0, eq)), charset);
+    const value = decodeText(formBytes(eq === -1 ? '' : pair.slice(eq + 1)), charset);
+    const seen = out[key];
+    if (seen === undefined) out[key] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[key] = [seen, value];
+  }
+  return out;
+}

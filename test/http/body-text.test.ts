@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiError } from '../../src/errors.js';
+import { charsetParam, decodeText, parseFormBody, xmlDeclaredCharset } from '../../src/http/body-text.js';
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+
+test('charsetParam: the parameter, lower-cased, quoted or not; none without one', () => {
+  assert.equal(charsetParam('application/json; charset=ISO-8859-1'), 'iso-8859-1');
+  assert.equal(charsetParam('text/xml;Charset="UTF-8"'), 'utf-8');
+  assert.equal(charsetParam('application/x-www-form-urlencoded'), undefined);
+  assert.equal(charsetParam(undefined), undefined);
+});
+
+test('xmlDeclaredCharset: a byte order mark, else the declaration’s encoding', () => {
+  assert.equal(xmlDeclaredCharset(latin1("<?xml version='1.0' encoding='ISO-8859-1'?><a/>")), 'iso-8859-1');
+  assert.equal(xmlDeclaredCharset(Buffer.from('\uFEFF<a/>', 'utf8')), 'utf-8');
+  assert.equal(xmlDeclaredCharset(Buffer.from([0xff, 0xfe, 0x3c, 0x00])), 'utf-16le');
+  assert.equal(xmlDeclaredCharset(latin1('<?xml version="1.0"?><a/>')), undefined);
+  assert.equal(xmlDeclaredCharset(latin1('<a encoding="latin1"/>')), undefined);
+});
+
+test('decodeText: the declared charset; without one UTF-8, or Latin-1 when the bytes are not UTF-8', () => {
+  assert.equal(decodeText(latin1('caf\xe9'), 'iso-8859-1'), 'café');
+  assert.equal(decodeText(Buffer.from('café €', 'utf8'), undefined), 'café €');
+  assert.equal(decodeText(latin1('caf\xe9 na\xefve'), undefined), 'café naïve');
+  assert.equal(decodeText(Buffer.from('\uFEFF{}', 'utf8'), 'utf-8'), '{}');
+  assert.throws(
+    () => decodeText(latin1('x'), 'x-no-such-charset'),
+    (err: unknown) => err instanceof ApiError && err.id === 'POL0011' && err.status === 415,
+  );
+});
+
+test('parseFormBody: escapes and plus signs decoded in the charset, repeated keys in order, no prototype keys', () => {
+  const form = parseFormBody(latin1('address=tel%3A%2B1425&address=tel:+1426&message=caf%E9+ok&empty=&flag&__proto__=x'), 'iso-8859-1');
+  assert.deepEqual({ ...form }, { address: ['tel:+1425', 'tel: 1426'], message: 'café ok', empty: '', flag: '', ['__proto__']: 'x' });
+  assert.equal(Object.getPrototypeOf(form), null);
+  assert.equal(parseFormBody(latin1('m=caf%C3%A9'), undefined).m, 'café');
+  assert.equal(parseFormBody(latin1('m=caf%E9'), undefined).m, 'café');
+  assert.equal(parseFormBody(latin1('m=100%+sure%zz'), undefined).m, '100% sure%zz');
+  assert.equal(parseFormBody(Buffer.from('m=café', 'utf8'), undefined).m, 'café');
+});
