@@ -18,14 +18,29 @@ export function flavourOf(url: string): Flavour {
   return 'att';
 }
 
-/** True when the client asked for XML: the first of json/xml named in `Accept` wins; JSON by default. */
+/**
+ * True when the client prefers XML: the XML type (any naming `xml`) it gives the highest
+ * quality beats every JSON type (any naming `json`, and the wildcards, JSON being the default);
+ * at equal quality the one named first wins. JSON without an Accept, or without XML in it.
+ * Substrings, not exact types: a client of the doc's own example sends `appication/json`.
+ */
 export function wantsXml(request: FastifyRequest): boolean {
-  const accept = request.headers.accept?.toLowerCase();
+  const accept = request.headers.accept;
   if (accept === undefined) return false;
-  const xml = accept.indexOf('xml');
-  if (xml === -1) return false;
-  const json = accept.indexOf('json');
-  return json === -1 || xml < json;
+  const xml = { q: -1, at: Infinity };
+  const json = { q: -1, at: Infinity };
+  accept
+    .toLowerCase()
+    .split(',')
+    .forEach((entry, at) => {
+      const [type = '', ...params] = entry.split(';').map((part) => part.trim());
+      const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+      const family = type.includes('xml') ? xml : type.includes('json') || type === '*/*' || type === 'application/*' ? json : undefined;
+      if (family === undefined || Number.isNaN(q)) return;
+      if (q > family.q) family.q = q;
+      if (at < family.at) family.at = at;
+    });
+  return xml.q > 0 && (xml.q > json.q || (xml.q === json.q && xml.at < json.at));
 }
 
 /**

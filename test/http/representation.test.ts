@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/errors.js';
 import { XMLValidator } from 'fast-xml-parser';
-import { field, flavourOf, parseJsonBody, parseXmlBody, toXml } from '../../src/http/representation.js';
+import type { FastifyRequest } from 'fastify';
+import { field, flavourOf, parseJsonBody, parseXmlBody, toXml, wantsXml } from '../../src/http/representation.js';
 
 const isSvc0002 = (variable: string) => (err: unknown) =>
   err instanceof ApiError && err.id === 'SVC0002' && err.variables[0] === variable && err.status === 400;
@@ -86,4 +87,21 @@ test('XML: message and callbackData keep their spaces and line ends; other value
   assert.deepEqual(parseXmlBody(pretty), {
     outboundSMSRequest: { address: ['tel:+14255550100'], message: '  two  spaces\n', notifyDeliveryStatus: 'true', receiptRequest: { callbackData: ' opaque ' } },
   });
+});
+
+test('wantsXml: the preferred of XML and JSON by quality, the first named at equal quality; JSON by default', () => {
+  const xml = (accept?: string) => wantsXml({ headers: accept === undefined ? {} : { accept } } as FastifyRequest);
+  assert.equal(xml(), false);
+  assert.equal(xml('application/xml'), true);
+  assert.equal(xml('text/xml, application/json'), true);
+  assert.equal(xml('application/json, application/xml'), false);
+  assert.equal(xml('application/xml;q=0.1, application/json'), false);
+  assert.equal(xml('application/json;q=0.5, application/xml;q=0.9'), true);
+  assert.equal(xml('application/xml;q=0'), false);
+  assert.equal(xml('application/xml, */*'), true);
+  assert.equal(xml('*/*;q=0.9, application/xml;q=0.8'), false);
+  assert.equal(xml('*/*'), false);
+  assert.equal(xml('text/html'), false);
+  assert.equal(xml('appication/json'), false);
+  assert.equal(xml('APPLICATION/XML; charset=UTF-8'), true);
 });

@@ -195,6 +195,17 @@ test('Latin-1 clients: a declared charset, an XML declaration or undeclared Lati
   assert.equal(((await refused.json()) as { RequestError: { PolicyException: { MessageId: string } } }).RequestError.PolicyException.MessageId, 'POL0011');
 });
 
+test('Accept with qualities: the representation the client prefers, not the first one it names', async () => {
+  for (const [accept, type] of [
+    ['application/xml;q=0.1, application/json', /application\/json/],
+    ['application/json;q=0.5, text/xml', /application\/xml/],
+  ] as const) {
+    const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: { ...app.auth, accept }, body: { outboundSMSRequest: { address: `tel:${number()}`, message: 'q' } } });
+    assert.equal(res.status, 201, res.text);
+    assert.match(res.headers.get('content-type') ?? '', type, accept);
+  }
+});
+
 test('OneAPI /2 JSON: 201, resourceReference, Location with the sender as tel%3A…', async () => {
   const to = number();
   const res = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
