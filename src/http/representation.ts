@@ -88,6 +88,8 @@ const parser = new XMLParser({
   processEntities: true,
   htmlEntities: true,
   trimValues: false,
+  // OMA-style clients prefix the elements (`<sms:outboundSMSMessageRequest xmlns:sms="…">`).
+  removeNSPrefix: true,
   tagValueProcessor: (name, value) => (VERBATIM.has(name.toLowerCase()) ? value : value.trim()),
   ignoreDeclaration: true,
   ignorePiTags: true,

@@ -105,3 +105,8 @@ test('wantsXml: the preferred of XML and JSON by quality, the first named at equ
   assert.equal(xml('appication/json'), false);
   assert.equal(xml('APPLICATION/XML; charset=UTF-8'), true);
 });
+
+test('XML: namespace prefixes (OMA style) are dropped from element names', () => {
+  const oma = '<sms:outboundSMSMessageRequest xmlns:sms="urn:oma:xml:rest:netapi:sms:1"><sms:address>tel:+14255550100</sms:address><sms:outboundSMSTextMessage><sms:message>hi</sms:message></sms:outboundSMSTextMessage></sms:outboundSMSMessageRequest>';
+  assert.deepEqual(parseXmlBody(oma), { outboundSMSMessageRequest: { address: ['tel:+14255550100'], outboundSMSTextMessage: { message: 'hi' } } });
+});

@@ -263,6 +263,13 @@ test('OneAPI XML body and answer', async () => {
   assert.equal(res.status, 201, res.text);
   assert.match(res.text, /<resourceReference><resourceURL>http:\/\/[^<]+\/2\/smsmessaging\/outbound\/tel%3A22627000\/requests\/SMS[0-9a-f]{16}<\/resourceURL><\/resourceReference>/);
   assert.equal((await handsetReceives(gw, to))[0].text, 'xml oneapi');
+  const oma = number();
+  const prefixed = await gw.request('POST', '/3/smsmessaging/outbound/tel:22627000/requests', {
+    headers: { ...app.auth, ...XML },
+    body: `<sms:outboundSMSMessageRequest xmlns:sms="urn:oma:xml:rest:netapi:sms:1"><sms:address>tel:${oma}</sms:address><sms:senderAddress>tel:22627000</sms:senderAddress><sms:outboundSMSTextMessage><sms:message>oma xml</sms:message></sms:outboundSMSTextMessage></sms:outboundSMSMessageRequest>`,
+  });
+  assert.equal(prefixed.status, 201, prefixed.text);
+  assert.equal((await handsetReceives(gw, oma))[0].text, 'oma xml');
 });
 
 test('Idempotency-Key: a repeat gets the same answer and sends nothing more; another body is 409', async () => {
