@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
-import { withBoundPort } from './http/bind-port.js';
+import { listenProblem, withBoundPort } from './http/bind-port.js';
 import { buildHttpApp } from './http/app.js';
 import { RequestsWaiting } from './http/requests-waiting.js';
 import { createLogger } from './logger.js';
@@ -63,7 +63,12 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const ctx: GatewayContext = { config, store, clock, log, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics, requests };
   metrics.watch({ clock, jobs: store.jobs, runners: { dispatch: outbound.runner, webhooks: webhooks.events }, smpp });
   const http = await buildHttpApp(ctx);
-  await http.listen({ host: config.host, port: config.port });
+  try {
+    await http.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw listenProblem(err, config.host, config.port);
+  }
   const address = http.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   boundPort = port;

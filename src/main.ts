@@ -3,17 +3,18 @@ import { startGateway } from './gateway.js';
 
 /** Process entry: a bad setting is one line and exit 2; SIGTERM/SIGINT stop gracefully. */
 async function main(): Promise<void> {
-  let config;
+  let gateway;
   try {
-    config = loadConfig();
+    gateway = await startGateway(loadConfig());
   } catch (err) {
+    // Also a data dir or an address that turns out unusable only when the gateway starts.
     if (err instanceof ConfigError) {
       process.stderr.write(`switchboard: invalid configuration: ${err.message}\n`);
       process.exit(2);
     }
     throw err;
   }
-  const gateway = await startGateway(config);
+  const { config } = gateway.ctx;
   gateway.ctx.log.info({ url: gateway.url, network: config.network, store: gateway.ctx.store.engine }, 'switchboard listening');
   const stop = (signal: string) => {
     gateway.ctx.log.info({ signal }, 'stopping');

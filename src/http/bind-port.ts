@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 
 /**
  * With `PORT=0` the port is only known after listening, but routes and services need the public
@@ -20,4 +20,23 @@ export async function withBoundPort(config: Config): Promise<Config> {
   });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return Object.freeze({ ...config, port, publicUrl: config.publicUrlSet ? config.publicUrl : `http://${host}:${port}` });
+}
+
+const LISTEN_PROBLEMS: Record<string, { readonly variable: string; readonly why: string }> = {
+  EADDRINUSE: { variable: 'PORT', why: 'is in use by another process' },
+  EACCES: { variable: 'PORT', why: 'needs privileges this process does not have' },
+  EADDRNOTAVAIL: { variable: 'HOST', why: 'is not an address of this machine' },
+  ENOTFOUND: { variable: 'HOST', why: 'names no host' },
+};
+
+/**
+ * A listen that failed for the address it was given (taken, privileged, not ours) is the
+ * setting's fault: a ConfigError naming the variable, as every other bad setting; any other
+ * failure is returned as it was.
+ */
+export function listenProblem(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const problem = code === undefined ? undefined : LISTEN_PROBLEMS[code];
+  if (problem === undefined) return err;
+  return new ConfigError(problem.variable, `${host}:${port} ${problem.why} (${code})`);
 }

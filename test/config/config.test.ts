@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens', () => {
@@ -44,4 +48,33 @@ test('the process stops with one line naming the variable and exit code 2', () =
   assert.equal(lines.length, 1, res.stderr);
   assert.match(lines[0] ?? '', /PORT/);
   assert.doesNotMatch(res.stderr, /at .*\.ts:\d+/);
+});
+
+/** Runs the gateway's entry with `env` added; its exit status and stderr lines. */
+function startWith(env: Record<string, string>): { status: number | null; lines: string[]; stderr: string } {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  return { status: res.status, lines: res.stderr.trim().split('\n'), stderr: res.stderr };
+}
+
+test('a data dir the store cannot use, and a port in use, stop the process the same way: one line naming the variable, exit code 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+  const server = createServer();
+  try {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const notDir = startWith({ SWITCHBOARD_DATA_DIR: file, PORT: '0' });
+    assert.equal(notDir.status, 2, notDir.stderr);
+    assert.equal(notDir.lines.length, 1, notDir.stderr);
+    assert.match(notDir.lines[0] ?? '', /SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in .*a-file: not a directory/);
+
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = String((server.address() as AddressInfo).port);
+    const taken = startWith({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), PORT: port });
+    assert.equal(taken.status, 2, taken.stderr);
+    assert.equal(taken.lines.length, 1, taken.stderr);
+    assert.match(taken.lines[0] ?? '', new RegExp(`PORT: 127\\.0\\.0\\.1:${port} is in use by another process \\(EADDRINUSE\\)`));
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
