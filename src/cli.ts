@@ -73,10 +73,30 @@ function groupHelp(group: string): string {
   return [`Usage: switchboard ${group} <${members.map((c) => c.name.split(' ')[1]).join('|')}> …`, '', ...members.map((c) => `  switchboard ${c.name} ${c.args}`.trimEnd()), '', `Run "switchboard ${group} <subcommand> --help" for details.`, ''].join('\n');
 }
 
+/**
+ * `--rate-per-second -3` as `--rate-per-second=-3`: parseArgs refuses a value that starts with '-'
+ * as ambiguous, so the option's own check ("expects a whole number …") never saw it.
+ */
+function joinNegativeValues(args: readonly string[], options: Readonly<Record<string, { readonly type: string }>>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const next = args[i + 1];
+    if (arg.startsWith('--') && options[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 function parse(command: Command, args: string[]): CommandInput & { help: boolean; url?: string; adminToken?: string } {
   let parsed;
+  const options = { ...GLOBAL_OPTIONS, ...command.options };
   try {
-    parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals: true, strict: true });
   } catch (err) {
     // parseArgs explains at length how to pass a positional that starts with '-'; the first sentence is enough.
     const message = err instanceof Error ? err.message : String(err);

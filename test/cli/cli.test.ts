@@ -103,6 +103,7 @@ describe('on the store', () => {
     assertFailed(await local('app', 'show', 'a', 'b'), 2, /unexpected argument "b"/);
     assertFailed(await local('app', 'update', 'a'), 2, /at least one option/);
     assertFailed(await local('app', 'update', 'a', '--rate-per-second', 'fast'), 2, /whole number/);
+    assertFailed(await local('app', 'create', '--name', 'x', '--rate-per-second', '-3'), 2, /--rate-per-second expects a whole number or "none", got "-3"/);
     assertFailed(await local('admin-token', '--url', gw.url), 2, /store only/);
     assertFailed(await runCli(['app', 'list'], { ...gw.env, PORT: 'abc' }), 2, /invalid configuration: PORT/);
     assertFailed(await runCli(['migrate'], { ...gw.env, SWITCHBOARD_NETWORK: 'carrier-pigeon' }), 2, /SWITCHBOARD_NETWORK/);
