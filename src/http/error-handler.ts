@@ -26,6 +26,21 @@ function fieldOfValidation(error: FastifyError): string {
   return path.at(-1) ?? error.validationContext ?? 'Body';
 }
 
+/**
+ * The operator surfaces' message for a schema violation. Fastify's names neither the allowed
+ * values (`body/realm must be equal to one of the allowed values`) nor the unknown field
+ * (`body must NOT have additional properties`); an operator needs both to mend the request.
+ */
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (first === undefined) return error.message;
+  const where = `${error.validationContext ?? 'body'}${first.instancePath}`;
+  const { allowedValues, additionalProperty } = first.params as { allowedValues?: unknown; additionalProperty?: unknown };
+  if (Array.isArray(allowedValues)) return `${where} must be one of ${allowedValues.map(String).join(', ')}`;
+  if (typeof additionalProperty === 'string') return `${where} has no field "${additionalProperty}"`;
+  return error.message;
+}
+
 /** Maps anything thrown during a request to the API error of the client's mistake, or a 5xx. */
 function toApiError(error: FastifyError): ApiError | undefined {
   if (error instanceof ApiError) return error;
@@ -77,7 +92,7 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
     }
     if (flavour === 'operator' && !(error instanceof ApiError)) {
       const code = apiError.status === 413 ? 'body_too_large' : apiError.status === 415 ? 'unsupported_media_type' : apiError.status === 503 ? 'unavailable' : 'invalid_request';
-      return reply.code(apiError.status).send({ error: { code, message: error.message } });
+      return reply.code(apiError.status).send({ error: { code, message: validationMessage(error) } });
     }
     if (flavour === 'oauth' && !(error instanceof ApiError)) {
       return reply.code(apiError.status).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: error.message });

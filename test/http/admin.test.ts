@@ -100,6 +100,9 @@ describe('apps', () => {
       { name: 'x', unknownField: 1 },
     ];
     for (const body of cases) assertError(await admin('POST', '/apps', body), 400, 'invalid_request');
+    // The message names what to mend: the allowed values, the unknown field.
+    assert.equal((await admin('POST', '/apps', { name: 'x', realm: 'staging' })).json().error.message, 'body/realm must be one of sandbox, production');
+    assert.equal((await admin('POST', '/apps', { name: 'x', unknownField: 1 })).json().error.message, 'body has no field "unknownField"');
     const malformed = await gw.request('POST', '/admin/v1/apps', {
       headers: { ...ADMIN_AUTH, 'content-type': 'application/json' },
       body: '{"name": ',
