@@ -163,6 +163,28 @@ function outcomes(env: Env, name: string): Config['simSmpp']['receiptOutcomes'] 
   return list;
 }
 
+/** A text setting no longer than `max` characters (a protocol field's bound). */
+function maxLength(name: string, value: string, max: number): string {
+  if (value.length > max) throw new ConfigError(name, `at most ${max} characters, got ${value.length}`);
+  return value;
+}
+
+/**
+ * SMPP 3.4 (§5.2) bounds the bind's system_id to 15 characters and its password to 8: an SMSC
+ * refuses longer ones (or one missing) at every bind, and the gateway would retry for ever. The
+ * password itself is never echoed.
+ */
+function checkSmppCredentials(smppUrl: string): void {
+  const u = new URL(smppUrl);
+  const systemId = decodeURIComponent(u.username);
+  if (systemId === '' || systemId.length > 15) {
+    throw new ConfigError('SWITCHBOARD_SMPP_URL', `the system_id (the URL's user) must be 1 to 15 characters (SMPP 3.4), got ${systemId.length}: smpp://system_id:password@host:port`);
+  }
+  if (decodeURIComponent(u.password).length > 8) {
+    throw new ConfigError('SWITCHBOARD_SMPP_URL', 'the password must be at most 8 characters (SMPP 3.4)');
+  }
+}
+
 /** Reads and validates the whole configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST', '127.0.0.1');
@@ -173,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (network === 'smpp' && smppUrl === undefined) {
     throw new ConfigError('SWITCHBOARD_SMPP_URL', 'required when SWITCHBOARD_NETWORK=smpp (smpp://system_id:password@host:port)');
   }
+  if (smppUrl !== undefined) checkSmppCredentials(smppUrl);
   const simSmppPortRaw = optional(env, 'SWITCHBOARD_SIM_SMPP_PORT');
   const config: Config = {
     host,
@@ -216,7 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
       window: int(env, 'SWITCHBOARD_SMPP_WINDOW', 10, 1, 1000),
       throughputPerSecond: int(env, 'SWITCHBOARD_SMPP_TPS', 0),
       useMessagePayload: bool(env, 'SWITCHBOARD_SMPP_MESSAGE_PAYLOAD', false),
-      systemType: str(env, 'SWITCHBOARD_SMPP_SYSTEM_TYPE', ''),
+      systemType: maxLength('SWITCHBOARD_SMPP_SYSTEM_TYPE', str(env, 'SWITCHBOARD_SMPP_SYSTEM_TYPE', ''), 12),
       responseTimeoutMs: int(env, 'SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS', 10000, 1),
       enquireLinkMs: int(env, 'SWITCHBOARD_SMPP_ENQUIRE_LINK_MS', 30000),
       reconnectBaseMs: int(env, 'SWITCHBOARD_SMPP_RECONNECT_BASE_MS', 500, 1),

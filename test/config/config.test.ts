@@ -30,11 +30,19 @@ test('a bad value names its variable', () => {
     [{ SWITCHBOARD_TOKEN_TTL_S: '-1' }, 'SWITCHBOARD_TOKEN_TTL_S'],
     [{ SWITCHBOARD_DATABASE_URL: 'mysql://x' }, 'SWITCHBOARD_DATABASE_URL'],
     [{ SWITCHBOARD_NETWORK: 'smpp' }, 'SWITCHBOARD_SMPP_URL'],
+    [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://127.0.0.1:2775' }, 'SWITCHBOARD_SMPP_URL'],
+    [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://${'g'.repeat(16)}:pw@127.0.0.1:2775` }, 'SWITCHBOARD_SMPP_URL'],
+    [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:ninechars@127.0.0.1:2775' }, 'SWITCHBOARD_SMPP_URL'],
+    [{ SWITCHBOARD_SMPP_SYSTEM_TYPE: 'thirteen-char' }, 'SWITCHBOARD_SMPP_SYSTEM_TYPE'],
     [{ SWITCHBOARD_SQLITE_SYNCHRONOUS: 'OFF' }, 'SWITCHBOARD_SQLITE_SYNCHRONOUS'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable, variable);
   }
+  // The longest an SMSC takes, and the password never in the message.
+  const ok = loadConfig({ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://${'g'.repeat(15)}:eightchr@127.0.0.1:2775`, SWITCHBOARD_SMPP_SYSTEM_TYPE: 'twelve-chars' });
+  assert.equal(ok.smpp.systemType, 'twelve-chars');
+  assert.throws(() => loadConfig({ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:ninechars@127.0.0.1:2775' }), (err: unknown) => err instanceof Error && !err.message.includes('ninechars'));
 });
 
 test('the process stops with one line naming the variable and exit code 2', () => {
