@@ -25,12 +25,12 @@ export function flavourOf(url: string): Flavour {
  * Substrings, not exact types: a client of the doc's own example sends `appication/json`.
  */
 export function wantsXml(request: FastifyRequest): boolean {
-  const accept = request.headers.accept;
-  if (accept === undefined) return false;
+  const accept = request.headers.accept?.toLowerCase();
+  // Most clients name no XML at all: answered without reading the qualities, on every request.
+  if (accept === undefined || !accept.includes('xml')) return false;
   const xml = { q: -1, at: Infinity };
   const json = { q: -1, at: Infinity };
   accept
-    .toLowerCase()
     .split(',')
     .forEach((entry, at) => {
       const [type = '', ...params] = entry.split(';').map((part) => part.trim());

@@ -90,20 +90,24 @@ test('XML: message and callbackData keep their spaces and line ends; other value
 });
 
 test('wantsXml: the preferred of XML and JSON by quality, the first named at equal quality; JSON by default', () => {
-  const xml = (accept?: string) => wantsXml({ headers: accept === undefined ? {} : { accept } } as FastifyRequest);
-  assert.equal(xml(), false);
-  assert.equal(xml('application/xml'), true);
-  assert.equal(xml('text/xml, application/json'), true);
-  assert.equal(xml('application/json, application/xml'), false);
-  assert.equal(xml('application/xml;q=0.1, application/json'), false);
-  assert.equal(xml('application/json;q=0.5, application/xml;q=0.9'), true);
-  assert.equal(xml('application/xml;q=0'), false);
-  assert.equal(xml('application/xml, */*'), true);
-  assert.equal(xml('*/*;q=0.9, application/xml;q=0.8'), false);
-  assert.equal(xml('*/*'), false);
-  assert.equal(xml('text/html'), false);
-  assert.equal(xml('appication/json'), false);
-  assert.equal(xml('APPLICATION/XML; charset=UTF-8'), true);
+  const cases: [string | undefined, boolean][] = [
+    [undefined, false],
+    ['application/xml', true],
+    ['text/xml, application/json', true],
+    ['application/json, application/xml', false],
+    ['application/xml;q=0.1, application/json', false],
+    ['application/json;q=0.5, application/xml;q=0.9', true],
+    ['application/xml;q=0', false],
+    ['application/xml, */*', true],
+    ['*/*;q=0.9, application/xml;q=0.8', false],
+    ['*/*', false],
+    ['text/html', false],
+    ['appication/json', false],
+    ['APPLICATION/XML; charset=UTF-8', true],
+  ];
+  for (const [accept, xml] of cases) {
+    assert.equal(wantsXml({ headers: accept === undefined ? {} : { accept } } as FastifyRequest), xml, accept);
+  }
 });
 
 test('XML: namespace prefixes (OMA style) are dropped from element names', () => {
