@@ -69,6 +69,7 @@ export interface Config {
     readonly enquireLinkMs: number;
     readonly reconnectBaseMs: number;
     readonly reconnectCapMs: number;
+    readonly credentialsRetryMs: number;
     readonly throttleBackoffMs: number;
     readonly throttleGiveUpMs: number;
     readonly receiptHoldS: number;
@@ -244,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
       enquireLinkMs: int(env, 'SWITCHBOARD_SMPP_ENQUIRE_LINK_MS', 30000),
       reconnectBaseMs: int(env, 'SWITCHBOARD_SMPP_RECONNECT_BASE_MS', 500, 1),
       reconnectCapMs: int(env, 'SWITCHBOARD_SMPP_RECONNECT_CAP_MS', 30000, 1),
+      credentialsRetryMs: int(env, 'SWITCHBOARD_SMPP_CREDENTIALS_RETRY_MS', 60000, 1),
       throttleBackoffMs: int(env, 'SWITCHBOARD_SMPP_THROTTLE_BACKOFF_MS', 200, 1),
       throttleGiveUpMs: int(env, 'SWITCHBOARD_SMPP_THROTTLE_GIVE_UP_MS', 30000),
       receiptHoldS: int(env, 'SWITCHBOARD_SMPP_RECEIPT_HOLD_S', 600, 1),

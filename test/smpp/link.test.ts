@@ -10,7 +10,7 @@ import { SmppLink, type LinkOptions } from '../../src/network/smpp/link.js';
 import { addressOf, type Pdu, STATUS, type SubmitSmFields } from '../../src/network/smpp/pdu.js';
 import { BindErrorSmsc, type FakeSmsc, HappySmsc, NoResponseSmsc, ReceiptSendingSmsc, ThrottlingSmsc, UnbindOnSubmitSmsc } from './fake-smsc.js';
 
-const quiet = { info: () => {}, warn: () => {} };
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 function linkTo(port: number, over: Partial<LinkOptions> = {}): SmppLink {
   return new SmppLink({
@@ -23,6 +23,7 @@ function linkTo(port: number, over: Partial<LinkOptions> = {}): SmppLink {
     throughputPerSecond: 0,
     reconnectBaseMs: 20,
     reconnectCapMs: 100,
+    credentialsRetryMs: 20,
     throttleBaseMs: 20,
     throttleCapMs: 200,
     throttleGiveUpMs: 10_000,
@@ -188,16 +189,41 @@ test('SMSC killed mid-window: everything in flight is rejected, the link reconne
 });
 
 test('bind error: the link stays down, says why, and keeps trying', async () => {
-  await withSmsc(new BindErrorSmsc(STATUS.RINVPASWD), async (smsc) => {
+  await withSmsc(new BindErrorSmsc(STATUS.RBINDFAIL), async (smsc) => {
     const link = linkTo(smsc.port);
     link.start();
     await until(() => smsc.binds.length >= 3);
     assert.equal(link.bound, false);
-    assert.match(link.stats().lastError ?? '', /ESME_RINVPASWD/);
+    assert.match(link.stats().lastError ?? '', /ESME_RBINDFAIL/);
     await assert.rejects(link.submit(part('x')), (err: unknown) => err instanceof SmppError && err.code === 'LINK_DOWN');
     await link.stop();
   });
 });
+
+for (const status of [STATUS.RINVPASWD, STATUS.RINVSYSID, STATUS.RINVSYSTYP]) {
+  test(`credentials refused (0x${status.toString(16)}): logged as an error and retried on the slow schedule, not the reconnect one`, async () => {
+    await withSmsc(new BindErrorSmsc(status), async (smsc) => {
+      const errors: { retryMs: number }[] = [];
+      const warnings: object[] = [];
+      const link = linkTo(smsc.port, {
+        credentialsRetryMs: 400,
+        log: { info: () => {}, warn: (obj) => warnings.push(obj), error: (obj) => errors.push(obj as { retryMs: number }) },
+      });
+      link.start();
+      await until(() => smsc.binds.length >= 1);
+      // The reconnect schedule (20–100 ms) would have tried several times by now.
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(smsc.binds.length, 1);
+      await until(() => smsc.binds.length >= 2, 2000);
+      assert.equal(link.bound, false);
+      assert.ok(errors.length >= 1);
+      assert.equal(warnings.length, 0, 'a refusal of the credentials is an error, not a warning');
+      assert.ok(errors[0] !== undefined && errors[0].retryMs >= 200 && errors[0].retryMs < 400, `first retry after ${errors[0]?.retryMs} ms`);
+      assert.ok(errors[1] === undefined || errors[1].retryMs >= 400, 'the retries back off');
+      await link.stop();
+    });
+  });
+}
 
 test('deliver_sm: answered after the handler; a failing handler answers ESME_RX_T_APPN so the SMSC redelivers', async () => {
   await withSmsc(new HappySmsc(), async (smsc) => {

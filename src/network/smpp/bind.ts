@@ -1,18 +1,24 @@
 /**
  * Keeps one bind to an SMSC alive: connect, bind, and on any loss reconnect with capped exponential
  * back-off (with jitter, so several binds do not hammer a recovering SMSC in step). A refused bind
- * (wrong password, SMSC bind limit) is retried on the same schedule — operators fix the
- * configuration or the SMSC, the link comes up without a restart — and is logged each time.
+ * is retried — operators fix the SMSC's side, the link comes up without a restart — and logged each
+ * time. A refusal of the credentials (unknown system_id, wrong password or system_type) is retried
+ * far more slowly and logged as an error: carriers lock an account after a few failed logins, and
+ * a wrong setting does not fix itself within the reconnect schedule (Kannel stops such a bind).
  */
 import { backoffDelay } from '../../dispatch/backoff.js';
 import { SmppError } from './errors.js';
-import type { Pdu } from './pdu.js';
+import { type Pdu, STATUS } from './pdu.js';
 import { type BindCredentials, type BindType, type SessionOptions, SmppSession } from './session.js';
 
 export interface BindLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
 }
+
+/** Bind answers that say the credentials are wrong, not that the SMSC is busy or down. */
+const CREDENTIALS_REFUSED = new Set<number>([STATUS.RINVPASWD, STATUS.RINVSYSID, STATUS.RINVSYSTYP]);
 
 export interface KeeperOptions {
   readonly name: string;
@@ -23,6 +29,8 @@ export interface KeeperOptions {
   readonly session: SessionOptions;
   readonly reconnectBaseMs: number;
   readonly reconnectCapMs: number;
+  /** First retry after the SMSC refused the credentials (doubling up to 15×). */
+  readonly credentialsRetryMs: number;
   readonly log: BindLog;
   /** A request from the SMSC (deliver_sm, unbind, …); must answer it on `session`. */
   readonly onRequest: (session: SmppSession, pdu: Pdu) => void;
@@ -99,10 +107,15 @@ export class BindKeeper {
       const message = err instanceof Error ? err.message : String(err);
       this.lastError = message;
       this.#failures++;
-      o.log.warn(
-        { link: o.name, bind: o.type, attempt: this.#failures, status: err instanceof SmppError ? err.status : undefined, err: message },
-        'smpp bind failed',
-      );
+      const status = err instanceof SmppError ? err.status : undefined;
+      const fields = { link: o.name, bind: o.type, attempt: this.#failures, status, err: message };
+      if (status !== undefined && CREDENTIALS_REFUSED.has(status)) {
+        const retryMs = backoffDelay(this.#failures, { baseMs: o.credentialsRetryMs, capMs: o.credentialsRetryMs * 15 });
+        o.log.error({ ...fields, retryMs }, 'smpp bind refused: check the system_id, password and system_type of SWITCHBOARD_SMPP_URL');
+        this.#schedule(retryMs);
+        return;
+      }
+      o.log.warn(fields, 'smpp bind failed');
       this.#schedule();
     }
   }
@@ -118,10 +131,9 @@ export class BindKeeper {
     this.#schedule();
   }
 
-  #schedule(): void {
+  // The first reconnect after a bound session dropped is quick; repeated failures back off.
+  #schedule(delay = backoffDelay(this.#failures, { baseMs: this.#o.reconnectBaseMs, capMs: this.#o.reconnectCapMs })): void {
     if (!this.#running) return;
-    // The first reconnect after a bound session dropped is quick; repeated failures back off.
-    const delay = backoffDelay(this.#failures, { baseMs: this.#o.reconnectBaseMs, capMs: this.#o.reconnectCapMs });
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (this.#running) this.#connecting = this.#connect();

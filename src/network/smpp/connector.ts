@@ -116,6 +116,7 @@ export class SmppConnector implements Connector {
         throughputPerSecond: settings.throughputPerSecond,
         reconnectBaseMs: settings.reconnectBaseMs,
         reconnectCapMs: settings.reconnectCapMs,
+        credentialsRetryMs: settings.credentialsRetryMs,
         throttleBaseMs: settings.throttleBackoffMs,
         throttleCapMs: settings.throttleBackoffMs * 25,
         throttleGiveUpMs: settings.throttleGiveUpMs,

@@ -27,6 +27,8 @@ export interface LinkOptions {
   readonly throughputPerSecond: number;
   readonly reconnectBaseMs: number;
   readonly reconnectCapMs: number;
+  /** First retry after the SMSC refused the credentials (see BindKeeper). */
+  readonly credentialsRetryMs: number;
   readonly throttleBaseMs: number;
   readonly throttleCapMs: number;
   readonly throttleGiveUpMs: number;
@@ -102,6 +104,7 @@ export class SmppLink {
         session: options.session,
         reconnectBaseMs: options.reconnectBaseMs,
         reconnectCapMs: options.reconnectCapMs,
+        credentialsRetryMs: options.credentialsRetryMs,
         log: options.log,
         onRequest: (session, pdu) => this.#onRequest(session, pdu),
         onChange: (session) => {
