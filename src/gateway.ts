@@ -40,7 +40,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const metrics = new GatewayMetrics();
-  const store: Store = instrumentStore(await openStore(config, log), metrics);
+  const store: Store = instrumentStore(await openStore(config, log, { serving: true }), metrics);
   await store.migrate();
   const generatedAdminToken = await ensureAdminToken(store, config);
   if (generatedAdminToken !== undefined) {
@@ -80,32 +80,31 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       await inbound.acceptPart(part);
     },
   });
-  await simSmsc?.start();
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-
   let closing: Promise<void> | undefined;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    ctx,
-    http,
-    close: () => {
-      closing ??= (async () => {
-        // Node stops enforcing the request timeout once the server closes, so a client that never
-        // finishes its request would hold the stop for ever: it gets that long, then is cut off.
-        const cut = setTimeout(() => http.server.closeAllConnections(), config.requestTimeoutMs);
-        try {
-          await http.close();
-        } finally {
-          clearTimeout(cut);
-        }
-        await simSmsc?.stop();
-        await outbound.stop();
-        await webhooks.stop();
-        await inbound.stop();
-        await store.close();
-      })();
-      return closing;
-    },
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      // Node stops enforcing the request timeout once the server closes, so a client that never
+      // finishes its request would hold the stop for ever: it gets that long, then is cut off.
+      const cut = setTimeout(() => http.server.closeAllConnections(), config.requestTimeoutMs);
+      try {
+        await http.close();
+      } finally {
+        clearTimeout(cut);
+      }
+      await simSmsc?.stop();
+      await outbound.stop();
+      await webhooks.stop();
+      await inbound.stop();
+      await store.close();
+    })();
+    return closing;
   };
+  try {
+    await simSmsc?.start();
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw listenProblem(err, '127.0.0.1', config.simSmppPort ?? 0, 'SWITCHBOARD_SIM_SMPP_PORT');
+  }
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { url: `http://${host}:${port}`, port, ctx, http, close };
 }

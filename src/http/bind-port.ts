@@ -32,11 +32,12 @@ const LISTEN_PROBLEMS: Record<string, { readonly variable: string; readonly why:
 /**
  * A listen that failed for the address it was given (taken, privileged, not ours) is the
  * setting's fault: a ConfigError naming the variable, as every other bad setting; any other
- * failure is returned as it was.
+ * failure is returned as it was. `portSetting` names where the port came from when it is not
+ * `PORT` (the simulator SMSC's SMPP port).
  */
-export function listenProblem(err: unknown, host: string, port: number): unknown {
+export function listenProblem(err: unknown, host: string, port: number, portSetting = 'PORT'): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const problem = code === undefined ? undefined : LISTEN_PROBLEMS[code];
   if (problem === undefined) return err;
-  return new ConfigError(problem.variable, `${host}:${port} ${problem.why} (${code})`);
+  return new ConfigError(problem.variable === 'PORT' ? portSetting : problem.variable, `${host}:${port} ${problem.why} (${code})`);
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_FROM_SOURCE, runCli } from './run.js';
@@ -14,6 +15,8 @@ interface Served {
   /** Every stdout line so far. */
   readonly lines: string[];
   stop(): Promise<number | null>;
+  /** `kill -9`. */
+  crash(): Promise<number | null>;
 }
 
 /** `switchboard serve` on port 0 over `dataDir`, without SWITCHBOARD_ADMIN_TOKEN; resolves once it listens. */
@@ -42,6 +45,10 @@ function serve(dataDir: string): Promise<Served> {
             lines,
             stop: () => {
               child.kill('SIGTERM');
+              return exited;
+            },
+            crash: () => {
+              child.kill('SIGKILL');
               return exited;
             },
           });
@@ -93,6 +100,47 @@ test('admin-token warns when SWITCHBOARD_ADMIN_TOKEN overrides the stored token'
     assert.match(res.json().adminToken, /^[0-9a-f]{48}$/);
     assert.match(res.stderr, /^switchboard: SWITCHBOARD_ADMIN_TOKEN is set/);
   } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('one serving process per SQLite data dir: a second gateway or SMSC is refused with one line, the CLI still works beside it, and kill -9 frees it', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+  const env = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '', PORT: '0' };
+  try {
+    const first = await serve(dataDir);
+    for (const args of [['serve'], ['smsc', '--port', '0']]) {
+      const second = await runCli(args, env);
+      assert.equal(second.status, 2, `${args[0]}: ${second.stderr}`);
+      assert.deepEqual(second.stderr.trim().split('\n'), [
+        `switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: ${dataDir} is in use by another gateway or simulator SMSC; give each process its own data dir, or share a PostgreSQL database (SWITCHBOARD_DATABASE_URL) to run several instances`,
+      ]);
+    }
+    const apps = await runCli(['app', 'list'], env);
+    assert.equal(apps.status, 0, apps.stderr);
+    assert.deepEqual(apps.json(), { apps: [] });
+    assert.equal((await fetch(`${first.url}/healthz`)).status, 200, 'the first gateway is untouched');
+
+    await first.crash();
+    const after = await serve(dataDir);
+    assert.equal((await fetch(`${after.url}/healthz`)).status, 200);
+    assert.equal(await after.stop(), 0);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('smsc --port in use stops with one line naming the option', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+  const taken = createServer();
+  try {
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const res = await runCli(['smsc', '--port', String(port)], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '', PORT: '0' });
+    assert.equal(res.status, 2, res.stderr);
+    assert.deepEqual(res.stderr.trim().split('\n'), [`switchboard: --port: 127.0.0.1:${port} is in use by another process (EADDRINUSE)`]);
+  } finally {
+    taken.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 });

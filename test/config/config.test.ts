@@ -81,6 +81,11 @@ test('a data dir the store cannot use, and a port in use, stop the process the s
     assert.equal(taken.status, 2, taken.stderr);
     assert.equal(taken.lines.length, 1, taken.stderr);
     assert.match(taken.lines[0] ?? '', new RegExp(`PORT: 127\\.0\\.0\\.1:${port} is in use by another process \\(EADDRINUSE\\)`));
+
+    const simSmppTaken = startWith({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), PORT: '0', SWITCHBOARD_SIM_SMPP_PORT: port });
+    assert.equal(simSmppTaken.status, 2, simSmppTaken.stderr);
+    assert.equal(simSmppTaken.lines.length, 1, simSmppTaken.stderr);
+    assert.match(simSmppTaken.lines[0] ?? '', new RegExp(`SWITCHBOARD_SIM_SMPP_PORT: 127\\.0\\.0\\.1:${port} is in use by another process \\(EADDRINUSE\\)`));
   } finally {
     server.close();
     rmSync(dir, { recursive: true, force: true });

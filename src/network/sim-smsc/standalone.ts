@@ -8,10 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { systemClock } from '../../clock.js';
 import { UsageError } from '../../cli/commands.js';
-import { type Config, loadConfig } from '../../config.js';
+import { type Config, ConfigError, loadConfig } from '../../config.js';
 import type { GatewayContext } from '../../context.js';
 import { createOutbound } from '../../dispatch/outbound.js';
 import { createFastify } from '../../http/app.js';
+import { listenProblem } from '../../http/bind-port.js';
 import { errorHandler } from '../../http/error-handler.js';
 import { notFound } from '../../http/not-found.js';
 import { representation } from '../../http/representation.js';
@@ -38,7 +39,7 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
   const config: Config = Object.freeze({ ...base, network: 'simulator' as const, simSmppPort: options.smppPort });
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = systemClock;
-  const store = await openStore(config, log);
+  const store = await openStore(config, log, { serving: true });
   await store.migrate();
   // The gateway's own wiring, never started: it supplies the simulated network (and a complete
   // context for the /sim and /healthz plugins); no dispatch, inbound or webhook work runs here.
@@ -64,30 +65,37 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
   await http.register(representation);
   await http.register(healthRoutes, { ctx });
   await http.register(simRoutes, { ctx });
-  await http.listen({ host: config.host, port: config.port });
+  try {
+    await http.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw listenProblem(err, config.host, config.port);
+  }
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.port;
 
   await network.start();
-  const smppPort = await smsc.start();
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
-  return {
-    smppPort,
-    url: `http://${host}:${httpPort}`,
-    smsc,
-    http,
-    store,
-    close: () => {
-      closing ??= (async () => {
-        await smsc.stop();
-        await http.close();
-        await network.stop();
-        await store.close();
-      })();
-      return closing;
-    },
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await smsc.stop();
+      await http.close();
+      await network.stop();
+      await store.close();
+    })();
+    return closing;
   };
+  let smppPort: number;
+  try {
+    smppPort = await smsc.start();
+  } catch (err) {
+    await close().catch(() => undefined);
+    // The port is the command's option, not a setting: a usage error, exit 2 all the same.
+    const problem = listenProblem(err, '127.0.0.1', options.smppPort, '--port');
+    throw problem instanceof ConfigError ? new UsageError(problem.message) : problem;
+  }
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { smppPort, url: `http://${host}:${httpPort}`, smsc, http, store, close };
 }
 
 /** The process behind `switchboard smsc`: prints where it listens, stops on SIGTERM/SIGINT. */

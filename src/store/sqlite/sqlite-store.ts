@@ -9,6 +9,7 @@ import { runMigrations } from '../sql/migrate.js';
 import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
 import { Checkpointer } from './checkpointer.js';
+import { lockStore, type StoreLock } from './store-lock.js';
 import { DurableSqliteDialect } from './durable-dialect.js';
 import { InlineLimitPlugin } from './inline-limit.js';
 import { withStatementCache } from './statement-cache.js';
@@ -21,6 +22,19 @@ export interface SqliteStoreOptions {
   readonly synchronous: SqliteSynchronous;
   /** How the log is synced with FULL (an `fdatasync` on the thread pool); tests watch it. */
   readonly syncFile?: SyncFile;
+  /**
+   * A serving process (gateway, simulator SMSC) holds the store's lock until it closes and is
+   * refused if another holds it; the CLI's short store commands run beside it without.
+   */
+  readonly exclusive?: boolean;
+}
+
+/** Another serving process holds the store (see store-lock.ts). */
+export class StoreInUseError extends Error {
+  constructor(file: string) {
+    super(`${file} is in use by another Switchboard process`);
+    this.name = 'StoreInUseError';
+  }
 }
 
 /** SQLite's own default log length for a checkpoint: the worker keeps the log near it, and SQLite does if the worker cannot run. */
@@ -34,6 +48,17 @@ const AUTO_CHECKPOINT_PAGES = 1000;
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   mkdirSync(dirname(options.file), { recursive: true });
+  const lock = options.exclusive === true ? lockStore(`${options.file}.lock`) : undefined;
+  if (lock === false) throw new StoreInUseError(options.file);
+  try {
+    return open(options, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+function open(options: SqliteStoreOptions, lock: StoreLock | undefined): Store {
   const database = new BetterSqlite3(options.file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
@@ -69,6 +94,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await checkpointer.close();
       await db.destroy();
       flusher?.close();
+      lock?.release();
     },
   };
 }
