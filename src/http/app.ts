@@ -1,9 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
+import { ApiError } from '../errors.js';
 import { AccessLog } from './access-log.js';
-import { errorHandler } from './error-handler.js';
+import { errorHandler, sendApiError } from './error-handler.js';
 import { notFound } from './not-found.js';
-import { representation } from './representation.js';
+import { flavourOf, representation } from './representation.js';
 import { metricsHttp } from '../metrics/http.js';
 import { openapi } from './openapi.js';
 import { consoleRoutes } from '../console/plugin.js';
@@ -59,6 +60,12 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): Fast
     },
     logController: new AccessLog(ctx.log),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // A path the router cannot read (a broken %-escape, a path segment over 100 characters) is
+    // answered before any route or error handler: in the path's envelope, not fastify's own body.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void sendApiError(request, reply, flavourOf(request.url), new ApiError('SVC0002', ['URI'], { status }));
+    },
     // `address: "tel:…"` and `address: [...]` must validate the same way.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   });

@@ -106,7 +106,13 @@ export function parseXmlBody(text: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new ApiError('SVC0002', ['Body']);
-  const parsed: unknown = parser.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch {
+    // Valid XML the parser still will not take (nesting past its limit of 100): the body's fault.
+    throw new ApiError('SVC0002', ['Body']);
+  }
   if (parsed === null || typeof parsed !== 'object') throw new ApiError('SVC0002', ['Body']);
   return parsed as Record<string, unknown>;
 }

@@ -43,6 +43,37 @@ test('malformed JSON and XML: 400 SVC0002, in XML when the client accepts XML', 
   assert.doesNotMatch(xml.text, /at .*\.(ts|js):\d+/);
 });
 
+test('XML nested deeper than the parser takes: 400 SVC0002 on both flavours, not a 500', async () => {
+  const deep = `<junk>${'<a>'.repeat(120)}${'</a>'.repeat(120)}</junk>`;
+  const att = await gw.request('POST', V3, {
+    headers: { ...app.auth, 'content-type': 'application/xml' },
+    body: `<outboundSMSRequest><address>tel:+14255550100</address><message>x</message>${deep}</outboundSMSRequest>`,
+  });
+  assert.equal(att.status, 400, att.text);
+  assert.deepEqual(att.json().RequestError.ServiceException.Variables, 'Body');
+  const one = await gw.request('POST', ONEAPI, {
+    headers: { ...app.auth, 'content-type': 'application/xml', accept: 'application/xml' },
+    body: `<outboundSMSMessageRequest><address>tel:+14255550100</address><outboundSMSTextMessage><message>x</message></outboundSMSTextMessage>${deep}</outboundSMSMessageRequest>`,
+  });
+  assert.equal(one.status, 400, one.text);
+  assert.match(one.text, /<messageId>SVC0002<\/messageId>/);
+  const handset = await gw.request('GET', '/sim/v1/handsets/4255550100/messages');
+  assert.deepEqual(handset.json().messages, []);
+});
+
+test('a path the router cannot read (broken %-escape, a segment over 100 characters): the envelope of the path, in the representation asked for', async () => {
+  const broken = await gw.request('GET', `${V3}/%E0%A4%A`, { headers: { ...app.auth, accept: 'application/xml' } });
+  assert.equal(broken.status, 400);
+  assert.match(broken.headers.get('content-type') ?? '', /xml/);
+  assert.match(broken.text, /<RequestError><ServiceException><MessageId>SVC0002<\/MessageId>.*<Variables>URI<\/Variables>/);
+  const long = await gw.request('GET', `${V3}/${'A'.repeat(200)}`, { headers: app.auth });
+  assert.equal(long.status, 414);
+  assert.equal(long.json().RequestError.ServiceException.Variables, 'URI');
+  const oneapi = await gw.request('GET', `${ONEAPI}/${'A'.repeat(200)}/deliveryInfos`, { headers: app.auth });
+  assert.equal(oneapi.status, 414);
+  assert.deepEqual(oneapi.json().requestError.serviceException.variables, ['URI']);
+});
+
 test('media types match case-insensitively with parameters; Content-Type on a GET is ignored', async () => {
   const odd = await gw.request('POST', V3, {
     headers: { ...app.auth, 'content-type': 'Application/JSON; charset=UTF-8' },
