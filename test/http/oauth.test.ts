@@ -104,6 +104,14 @@ describe('POST /oauth/v4/token errors (RFC 6749 §5.2)', () => {
     assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm="switchboard"/);
   });
 
+  test('malformed Basic credentials (not base64, no colon): 401 invalid_client with WWW-Authenticate: Basic', async () => {
+    for (const value of ['Basic !!!notbase64', `Basic ${Buffer.from(app.appKey).toString('base64')}`]) {
+      const res = await token({ grant_type: 'client_credentials' }, '/oauth/v4/token', { ...FORM, authorization: value });
+      await expectError(res, 401, 'invalid_client');
+      assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm="switchboard"/, value);
+    }
+  });
+
   test('no client credentials: 401 invalid_client', async () => {
     await expectError(await token({ grant_type: 'client_credentials', scope: 'SMS' }), 401, 'invalid_client');
     await expectError(await token({ client_id: app.appKey, grant_type: 'client_credentials' }), 401, 'invalid_client');

@@ -22,8 +22,6 @@ function param(body: unknown, name: string): string | undefined {
 interface ClientCredentials {
   readonly id: string;
   readonly secret: string;
-  /** Whether they came in an `Authorization: Basic` header (a failure then answers `WWW-Authenticate`). */
-  readonly basic: boolean;
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-encoded before being joined and base64-encoded. */
@@ -43,13 +41,14 @@ function clientCredentials(request: FastifyRequest): ClientCredentials | undefin
   if (basic !== undefined) {
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw invalidRequest('malformed HTTP Basic credentials');
+    // RFC 6749 §5.2: a failed attempt with the Authorization header is 401 invalid_client.
+    if (colon < 0) throw new OAuthError(401, 'invalid_client', 'malformed HTTP Basic credentials');
     const id = formDecode(decoded.slice(0, colon));
     if (bodyId !== undefined && bodyId !== id) throw invalidRequest('client_id in the body differs from HTTP Basic');
-    return { id, secret: formDecode(decoded.slice(colon + 1)), basic: true };
+    return { id, secret: formDecode(decoded.slice(colon + 1)) };
   }
   if (bodyId === undefined || bodySecret === undefined) return undefined;
-  return { id: bodyId, secret: bodySecret, basic: false };
+  return { id: bodyId, secret: bodySecret };
 }
 
 /**
@@ -71,12 +70,14 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
   });
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    const creds = clientCredentials(request);
-    if (creds === undefined) throw new OAuthError(401, 'invalid_client', 'client_id and client_secret are required (form body or HTTP Basic)');
+    // A failure after an attempt with HTTP Basic answers `WWW-Authenticate` (RFC 6749 §5.2).
+    const basic = /^\s*basic\s/i.test(request.headers.authorization ?? '');
     try {
+      const creds = clientCredentials(request);
+      if (creds === undefined) throw new OAuthError(401, 'invalid_client', 'client_id and client_secret are required (form body or HTTP Basic)');
       return await oauth.authenticateClient(creds.id, creds.secret);
     } catch (err) {
-      if (creds.basic) reply.header('www-authenticate', 'Basic realm="switchboard"');
+      if (basic && err instanceof OAuthError && err.status === 401) reply.header('www-authenticate', 'Basic realm="switchboard"');
       throw err;
     }
   }
