@@ -17,12 +17,15 @@ export interface RouteContext {
 
 /**
  * The owner's inbound subscription a message belongs to: one whose criteria equals the message's
- * first word (case-insensitive) first, else one without criteria; the newest of each kind wins.
+ * first word (case-insensitive; with or without the punctuation around it, as handsets type
+ * "Join," or "STOP!") first, else one without criteria; the newest of each kind wins.
  */
 export function pickSubscription(text: string, appId: string, subscriptions: readonly SubscriptionRecord[]): SubscriptionRecord | undefined {
   const own = subscriptions.filter((s) => s.appId === appId && s.kind === 'inbound');
-  const keyword = text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  return own.find((s) => s.criteria !== null && s.criteria.toLowerCase() === keyword) ?? own.find((s) => s.criteria === null);
+  const word = text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  const bare = word.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, '');
+  const matches = (criteria: string) => criteria.toLowerCase() === word || criteria.toLowerCase() === bare;
+  return own.find((s) => s.criteria !== null && matches(s.criteria)) ?? own.find((s) => s.criteria === null);
 }
 
 /**

@@ -52,6 +52,10 @@ test('callback short code → the AT&T body to its listener, queued per listener
 test('an inbound subscription of the owner takes precedence; keyword match first, then catch-all, other apps ignored', () => {
   assert.equal(pickSubscription('hello', 'app-1', [sub('a', null), sub('b', 'STOP')])?.id, 'a');
   assert.equal(pickSubscription(' stop now', 'app-1', [sub('a', null), sub('b', 'STOP')])?.id, 'b');
+  assert.equal(pickSubscription('Stop, please', 'app-1', [sub('a', null), sub('b', 'STOP')])?.id, 'b');
+  assert.equal(pickSubscription('STOP!', 'app-1', [sub('a', null), sub('b', 'STOP')])?.id, 'b');
+  assert.equal(pickSubscription('#tag yes', 'app-1', [sub('a', null), sub('b', '#TAG')])?.id, 'b');
+  assert.equal(pickSubscription('stopper', 'app-1', [sub('a', null), sub('b', 'STOP')])?.id, 'a');
   assert.equal(pickSubscription('hello', 'app-1', [sub('b', 'STOP')]), undefined);
   assert.equal(pickSubscription('hello', 'app-1', [sub('x', null, 'app-2')]), undefined);
   const d = routeMo(mo, ctx(callback, [sub('b', 'stop')]));
