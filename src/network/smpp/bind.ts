@@ -111,7 +111,7 @@ export class BindKeeper {
       const fields = { link: o.name, bind: o.type, attempt: this.#failures, status, err: message };
       if (status !== undefined && CREDENTIALS_REFUSED.has(status)) {
         const retryMs = backoffDelay(this.#failures, { baseMs: o.credentialsRetryMs, capMs: o.credentialsRetryMs * 15 });
-        o.log.error({ ...fields, retryMs }, 'smpp bind refused: check the system_id, password and system_type of SWITCHBOARD_SMPP_URL');
+        o.log.error({ ...fields, retryMs }, 'smpp bind refused: check the system_id and password of SWITCHBOARD_SMPP_URL, and SWITCHBOARD_SMPP_SYSTEM_TYPE');
         this.#schedule(retryMs);
         return;
       }
