@@ -26,10 +26,15 @@ export async function rotateAdminToken(store: Store): Promise<string> {
 }
 
 /**
- * Whether `presented` is the admin token: `SWITCHBOARD_ADMIN_TOKEN` when set, else the stored one
- * (read on every call, so a rotation by the CLI takes effect at once). Digests compared in constant time.
+ * The SHA-256 of the admin token in force: `SWITCHBOARD_ADMIN_TOKEN` when set, else the stored one
+ * (read on every call, so a rotation by the CLI takes effect at once).
  */
+export async function adminTokenDigest(store: Store, config: Config): Promise<string | undefined> {
+  return config.adminToken !== undefined ? sha256Hex(config.adminToken) : store.meta.get(ADMIN_TOKEN_KEY);
+}
+
+/** Whether `presented` is the admin token in force. Digests compared in constant time. */
 export async function isAdminToken(store: Store, config: Config, presented: string): Promise<boolean> {
-  const expected = config.adminToken !== undefined ? sha256Hex(config.adminToken) : await store.meta.get(ADMIN_TOKEN_KEY);
+  const expected = await adminTokenDigest(store, config);
   return expected !== undefined && sameDigest(sha256Hex(presented), expected);
 }

@@ -287,6 +287,8 @@ export interface ConsoleSessionsTable {
   csrf_token: string;
   created_at: number;
   expires_at: number;
+  /** The admin token's digest at sign-in (null: a session from before migration 0083). */
+  admin_digest: string | null;
 }
 
 /** SQLite only: moved by triggers on every change to oauth_tokens, apps and short_codes (migration 0082). */

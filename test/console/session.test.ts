@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH } from '../helpers/apps.js';
+import { rotateAdminToken } from '../../src/auth/admin-token.js';
 import { signIn } from './sign-in.js';
 
 /* The console's security rules over plain HTTP (no browser needed): sessions, CSRF, escaping. */
@@ -123,5 +124,20 @@ test('sign-out deletes the session; an expired session is gone too', async () =>
     assert.equal((await fetch(`${short.url}/console/apps`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status, 303);
   } finally {
     await short.close();
+  }
+});
+
+test('rotating the admin token ends the sessions signed in with the old one', async () => {
+  const stored = await startTestGateway({ SWITCHBOARD_ADMIN_TOKEN: '' });
+  try {
+    const first = await rotateAdminToken(stored.gateway.ctx.store);
+    const session = await signIn(stored, first);
+    const page = () => fetch(`${stored.url}/console/apps`, { headers: { cookie: session.cookie }, redirect: 'manual' });
+    assert.equal((await page()).status, 200);
+    const second = await rotateAdminToken(stored.gateway.ctx.store);
+    assert.equal((await page()).status, 303, 'the old token\'s session is shut out');
+    assert.equal((await fetch(`${stored.url}/console/apps`, { headers: { cookie: (await signIn(stored, second)).cookie }, redirect: 'manual' })).status, 200);
+  } finally {
+    await stored.close();
   }
 });

@@ -12,11 +12,11 @@ export interface ConsoleSignIn {
 }
 
 /** Signs in to the console over plain HTTP, as a browser would. */
-export async function signIn(gw: TestGateway): Promise<ConsoleSignIn> {
+export async function signIn(gw: TestGateway, adminToken = ADMIN_TOKEN): Promise<ConsoleSignIn> {
   const res = await fetch(`${gw.url}/console/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: ADMIN_TOKEN }).toString(),
+    body: new URLSearchParams({ token: adminToken }).toString(),
     redirect: 'manual',
   });
   assert.equal(res.status, 303);

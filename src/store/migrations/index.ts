@@ -11,6 +11,7 @@ import { simSmsc } from './0031-sim-smsc.js';
 import { consoleSurface } from './0080-console.js';
 import { jobsDueOrder } from './0081-jobs-due-order.js';
 import { grantVersion } from './0082-grant-version.js';
+import { consoleSessionAdmin } from './0083-console-session-admin.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0080-console': consoleSurface,
   '0081-jobs-due-order': jobsDueOrder,
   '0082-grant-version': grantVersion,
+  '0083-console-session-admin': consoleSessionAdmin,
 };
 
 export const migrationProvider: MigrationProvider = {

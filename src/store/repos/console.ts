@@ -10,6 +10,8 @@ export interface ConsoleSession {
   readonly csrfToken: string;
   readonly createdAt: number;
   readonly expiresAt: number;
+  /** SHA-256 of the admin token it signed in with (null: from before sessions kept it). */
+  readonly adminDigest: string | null;
 }
 
 /** Filters of the console's lists; every one optional, combined with AND. */

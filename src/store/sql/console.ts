@@ -17,7 +17,7 @@ export class SqlConsoleRepo implements ConsoleRepo {
   async createSession(s: ConsoleSession): Promise<void> {
     await this.#ctx.db
       .insertInto('console_sessions')
-      .values({ token_hash: s.tokenHash, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt })
+      .values({ token_hash: s.tokenHash, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt, admin_digest: s.adminDigest })
       .execute();
   }
 
@@ -29,7 +29,7 @@ export class SqlConsoleRepo implements ConsoleRepo {
       .where('expires_at', '>', now)
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    return { tokenHash: row.token_hash, csrfToken: row.csrf_token, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) };
+    return { tokenHash: row.token_hash, csrfToken: row.csrf_token, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at), adminDigest: row.admin_digest };
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
