@@ -12,7 +12,21 @@ export type ListenerUrlVerdict = { readonly ok: true; readonly url: string } | {
 const MAX_URL_LENGTH = 2048;
 
 function normalHost(host: string): string {
-  return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return unmapIPv4(host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, ''));
+}
+
+/**
+ * An IPv4-mapped IPv6 address is the IPv4 address it maps: `[::ffff:127.0.0.1]` reaches 127.0.0.1,
+ * and the URL parser writes it `::ffff:7f00:1`, which no pattern on dotted quads would catch.
+ */
+function unmapIPv4(host: string): string {
+  const mapped = /^(?:::|(?:0{1,4}:){5})ffff:(.+)$/.exec(host)?.[1];
+  if (mapped === undefined) return host;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(mapped)) return mapped;
+  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(mapped);
+  if (hex === null) return host;
+  const [hi, lo] = [parseInt(hex[1] ?? '0', 16), parseInt(hex[2] ?? '0', 16)];
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
 function isUnspecified(host: string): boolean {
@@ -26,7 +40,6 @@ function isLoopback(host: string): boolean {
     /^127\.\d+\.\d+\.\d+$/.test(host) ||
     host === '::1' ||
     host === '0:0:0:0:0:0:0:1' ||
-    /^::ffff:127\./.test(host) ||
     isUnspecified(host)
   );
 }

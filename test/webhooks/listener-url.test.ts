@@ -26,6 +26,10 @@ test("the gateway's own port is refused under every loopback spelling and its pu
     'http://LOCALHOST.:8080/',
     'http://127.1.2.3:8080/',
     'http://[::1]:8080/',
+    'http://[::ffff:127.0.0.1]:8080/',
+    'http://[::ffff:7f00:1]:8080/',
+    'http://[0:0:0:0:0:ffff:127.0.0.1]:8080/',
+    'http://[::ffff:0.0.0.0]:8080/',
     'http://0.0.0.0:8080/',
     'https://sms.example.com/sms/v3/messaging/inbox/1',
     'https://sms.example.com:443/',
@@ -33,7 +37,7 @@ test("the gateway's own port is refused under every loopback spelling and its pu
     assert.equal(pointsAtSelf(new URL(url), self), true, url);
     assert.match((checkListenerUrl(url, 'sandbox', self) as { reason: string }).reason, /own port/, url);
   }
-  for (const url of ['http://127.0.0.1:8081/', 'http://localhost/', 'https://sms.example.com:8443/', 'https://other.example.com/']) {
+  for (const url of ['http://127.0.0.1:8081/', 'http://[::ffff:10.0.0.1]:8080/', 'http://localhost/', 'https://sms.example.com:8443/', 'https://other.example.com/']) {
     assert.equal(pointsAtSelf(new URL(url), self), false, url);
   }
 });
