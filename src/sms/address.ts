@@ -112,15 +112,21 @@ export function toTelUri(e164: string): string {
   return `tel:${e164}`;
 }
 
+/** Lists in lists in `address` that are still read; one level is all any client sends. */
+const MAX_ADDRESS_NESTING = 2;
+
 /**
  * Flatten whatever a request carried as `address` into single addresses: a bare string, a
  * comma-joined string (Worklight), an array of either, or repeated form keys. Empty entries are
  * dropped; values that are neither strings nor numbers are kept as text so they fail as malformed
- * instead of vanishing.
+ * instead of vanishing — so are lists nested deeper than `MAX_ADDRESS_NESTING`, which a body could
+ * otherwise nest until the stack runs out.
  */
-export function splitAddressList(input: unknown): string[] {
+export function splitAddressList(input: unknown, depth = 0): string[] {
   if (input === undefined || input === null) return [];
-  if (Array.isArray(input)) return (input as unknown[]).flatMap((item) => splitAddressList(item));
+  if (Array.isArray(input)) {
+    return depth < MAX_ADDRESS_NESTING ? (input as unknown[]).flatMap((item) => splitAddressList(item, depth + 1)) : ['[nested list]'];
+  }
   if (typeof input === 'number' || typeof input === 'bigint' || typeof input === 'boolean') return [String(input)];
   if (typeof input !== 'string') return [`[${typeof input}]`]; // one entry that parses as malformed
   return input

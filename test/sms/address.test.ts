@@ -126,6 +126,10 @@ test('splitAddressList flattens strings, comma lists and arrays', () => {
   assert.deepEqual(splitAddressList(['', ' ']), []);
   assert.deepEqual(splitAddressList(4255550100), ['4255550100']);
   assert.deepEqual(splitAddressList(true), ['true']); // kept, so it fails as malformed
+  let deep: unknown = 'tel:+14255550100';
+  for (let i = 0; i < 20_000; i++) deep = [deep];
+  assert.deepEqual(splitAddressList(deep), ['[nested list]']); // not a stack overflow
+  assert.deepEqual(parseRecipients(deep), { ok: false, code: 'SVC0004', variables: ['Address'] });
 });
 
 test('parseRecipients accepts a valid list and keeps the callers spelling', () => {
