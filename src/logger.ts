@@ -14,9 +14,32 @@ const REDACT = [
   'adminToken',
 ];
 
-/** Masks the value of `access_token` in a logged URL (older clients put the token in the query). */
+/** Query parameters whose values never reach a log line (older clients put the token in the query). */
+const SECRET_PARAMS = new Set(['access_token', 'refresh_token', 'token', 'client_secret']);
+
+/** A query parameter's name as the query parser reads it: `%`-escapes and `+` decoded, `[…]` dropped. */
+function paramName(raw: string): string {
+  let name = raw.replace(/\+/g, ' ');
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // A broken escape: compared as written.
+  }
+  return name.replace(/\[.*$/, '').trim().toLowerCase();
+}
+
+/** Masks the values of secret parameters in a logged URL, however their names are spelled. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      return eq >= 0 && SECRET_PARAMS.has(paramName(part.slice(0, eq))) ? `${part.slice(0, eq)}=[redacted]` : part;
+    });
+  return `${url.slice(0, q + 1)}${params.join('&')}`;
 }
 
 interface LoggedRequest {

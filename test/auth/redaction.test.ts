@@ -13,6 +13,11 @@ test('redactUrl masks access_token wherever it sits in the query', () => {
   assert.equal(redactUrl('/sms/v3/messaging/inbox/22627000?access_token=abc'), '/sms/v3/messaging/inbox/22627000?access_token=[redacted]');
   assert.equal(redactUrl('/rest/sms/2/messaging/inbox?RegistrationID=1&ACCESS_TOKEN=abc&x=1'), '/rest/sms/2/messaging/inbox?RegistrationID=1&ACCESS_TOKEN=[redacted]&x=1');
   assert.equal(redactUrl('/healthz'), '/healthz');
+  // Spellings the query parser reads as the same name, and the other secrets a client may misplace there.
+  assert.equal(redactUrl('/sms/v3/messaging/inbox/1?access%5Ftoken=abc'), '/sms/v3/messaging/inbox/1?access%5Ftoken=[redacted]');
+  assert.equal(redactUrl('/sms/v3/messaging/inbox/1?access_token[]=abc&access_token%5B0%5D=def'), '/sms/v3/messaging/inbox/1?access_token[]=[redacted]&access_token%5B0%5D=[redacted]');
+  assert.equal(redactUrl('/oauth/v4/token?client_id=k&client_secret=s&refresh_token=r&token=t'), '/oauth/v4/token?client_id=k&client_secret=[redacted]&refresh_token=[redacted]&token=[redacted]');
+  assert.equal(redactUrl('/x?a=%E0%A4%A&token=t'), '/x?a=%E0%A4%A&token=[redacted]');
 });
 
 test('debug logs of a gateway carry no secret, token or admin token', async () => {
