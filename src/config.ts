@@ -137,7 +137,8 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `not a URL: "${raw}"`);
+    // The value is not echoed: URL settings carry passwords, and this one could not be parsed to hide it.
+    throw new ConfigError(name, `not a URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `expected a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);

@@ -43,6 +43,10 @@ test('a bad value names its variable', () => {
   const ok = loadConfig({ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://${'g'.repeat(15)}:eightchr@127.0.0.1:2775`, SWITCHBOARD_SMPP_SYSTEM_TYPE: 'twelve-chars' });
   assert.equal(ok.smpp.systemType, 'twelve-chars');
   assert.throws(() => loadConfig({ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:ninechars@127.0.0.1:2775' }), (err: unknown) => err instanceof Error && !err.message.includes('ninechars'));
+  // A URL that does not parse (port out of range) is not echoed either: it holds the password.
+  for (const [variable, value] of [['SWITCHBOARD_SMPP_URL', 'smpp://sys:s3cretpw@host:99999'], ['SWITCHBOARD_DATABASE_URL', 'postgres://u:s3cretpw@host:99999/db']]) {
+    assert.throws(() => loadConfig({ [variable as string]: value as string }), (err: unknown) => err instanceof ConfigError && err.variable === variable && !err.message.includes('s3cretpw'), variable);
+  }
 });
 
 test('the process stops with one line naming the variable and exit code 2', () => {
