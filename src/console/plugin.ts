@@ -48,7 +48,8 @@ function loginPage(error?: string, next?: string): string {
 
 /** A console page to come back to after signing in: only a path under /console. */
 function safeNext(next: string | undefined): string {
-  return next !== undefined && /^\/console(\/[^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/console/apps';
+  // Printable ASCII only (no space or backslash): it goes into a Location header as it is.
+  return next !== undefined && /^\/console(\/[\x21-\x5b\x5d-\x7e]*)?$/.test(next) && !next.startsWith('//') ? next : '/console/apps';
 }
 
 /** The request's own origin, and the configured public one: a form may only be posted from these. */

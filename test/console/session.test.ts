@@ -43,6 +43,9 @@ test('pages need a session: GET redirects to sign-in (and back), a wrong token i
   assert.equal(back.headers.get('location'), '/console/messages?view=dead');
   const elsewhere = await post('/console/login', { token: ADMIN_TOKEN, next: '//evil.example/' });
   assert.equal(elsewhere.headers.get('location'), '/console/apps', 'never redirected off the console');
+  const unheaderable = await post('/console/login', { token: ADMIN_TOKEN, next: '/console/\u0100' });
+  assert.equal(unheaderable.status, 303, 'a next that cannot be a header value is dropped, not a 500');
+  assert.equal(unheaderable.headers.get('location'), '/console/apps');
   const unauthenticatedPost = await post('/console/apps', { name: 'x' });
   assert.equal(unauthenticatedPost.status, 401);
 });
