@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -56,5 +56,21 @@ test('sqlite: a grant read again after another connection changed its token, app
     other.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: a new store is readable by its owner only (data dir 0700, database and its log 0600)', async () => {
+  const parent = await mkdtemp(join(tmpdir(), 'switchboard-store-'));
+  const dir = join(parent, 'data');
+  const file = join(dir, 'switchboard.db');
+  const store = openSqliteStore({ file, synchronous: 'NORMAL' });
+  try {
+    await store.migrate();
+    const mode = async (path: string) => (await stat(path)).mode & 0o777;
+    assert.equal(await mode(dir), 0o700);
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) assert.equal(await mode(path), 0o600, path);
+  } finally {
+    await store.close();
+    await rm(parent, { recursive: true, force: true });
   }
 });

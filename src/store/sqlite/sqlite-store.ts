@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -47,7 +47,10 @@ const AUTO_CHECKPOINT_PAGES = 1000;
  * Checkpoints run on a worker thread (Checkpointer) for the same reason.
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  mkdirSync(dirname(options.file), { recursive: true });
+  // Message text and webhook signing secrets live here: a new store is for its owner's eyes only
+  // (SQLite gives the log and shared-memory files the database file's mode). Existing ones keep theirs.
+  mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+  if (!existsSync(options.file)) closeSync(openSync(options.file, 'a', 0o600));
   const lock = options.exclusive === true ? lockStore(`${options.file}.lock`) : undefined;
   if (lock === false) throw new StoreInUseError(options.file);
   try {
