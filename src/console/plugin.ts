@@ -94,8 +94,9 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error instanceof OperatorError;
-    if (!known) request.log.error({ err: error }, 'console request failed');
     const status = known ? error.status : error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    // A client's mistake (a body too large, a forbidden asset path) is not the gateway's error.
+    if (!known && status >= 500) request.log.error({ err: error }, 'console request failed');
     const message = known ? error.message : status < 500 ? error.message : 'Something went wrong; the log says what.';
     const body = page({ title: status === 404 ? 'Not found' : 'Sorry', error: message, body: html`<p><a href="/console/apps">Back to the console</a></p>` });
     return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
