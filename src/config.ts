@@ -165,6 +165,18 @@ function outcomes(env: Env, name: string): Config['simSmpp']['receiptOutcomes'] 
   return list;
 }
 
+/**
+ * A chosen admin token guards the admin API and the console, which has no throttle on sign-in: a
+ * short one could be guessed online. Generated ones are 48 hex digits.
+ */
+function adminToken(env: Env): string | undefined {
+  const token = optional(env, 'SWITCHBOARD_ADMIN_TOKEN');
+  if (token !== undefined && token.length < 16) {
+    throw new ConfigError('SWITCHBOARD_ADMIN_TOKEN', `at least 16 characters, got ${token.length} (leave it unset to have one generated)`);
+  }
+  return token;
+}
+
 /** A text setting no longer than `max` characters (a protocol field's bound). */
 function maxLength(name: string, value: string, max: number): string {
   if (value.length > max) throw new ConfigError(name, `at most ${max} characters, got ${value.length}`);
@@ -209,7 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: int(env, 'SWITCHBOARD_DATABASE_POOL_SIZE', 10, 1, 1000),
     databaseRetryMs: int(env, 'SWITCHBOARD_DATABASE_RETRY_MS', 5000, 0, 600000),
     sqliteSynchronous: oneOf(env, 'SWITCHBOARD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
-    adminToken: optional(env, 'SWITCHBOARD_ADMIN_TOKEN'),
+    adminToken: adminToken(env),
     consoleSessionTtlS: int(env, 'SWITCHBOARD_CONSOLE_SESSION_TTL_S', 28800, 1),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: int(env, 'SWITCHBOARD_BODY_LIMIT_BYTES', 65536, 1024, 16 * 1024 * 1024),

@@ -35,6 +35,7 @@ test('a bad value names its variable', () => {
     [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:ninechars@127.0.0.1:2775' }, 'SWITCHBOARD_SMPP_URL'],
     [{ SWITCHBOARD_SMPP_SYSTEM_TYPE: 'thirteen-char' }, 'SWITCHBOARD_SMPP_SYSTEM_TYPE'],
     [{ SWITCHBOARD_SQLITE_SYNCHRONOUS: 'OFF' }, 'SWITCHBOARD_SQLITE_SYNCHRONOUS'],
+    [{ SWITCHBOARD_ADMIN_TOKEN: 'short-token' }, 'SWITCHBOARD_ADMIN_TOKEN'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable, variable);
