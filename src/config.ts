@@ -41,6 +41,8 @@ export interface Config {
   readonly refreshTokenTtlS: number;
   readonly statusRetentionS: number;
   readonly inboxRetentionS: number;
+  /** MO to no app's short code is kept this long for the operator (`/admin/v1/unrouted`). */
+  readonly unroutedRetentionS: number;
   readonly networkRetryWindowS: number;
   readonly webhookRetryWindowS: number;
   readonly retryBaseMs: number;
@@ -55,6 +57,8 @@ export interface Config {
   readonly moReassemblyTimeoutS: number;
   readonly network: NetworkKind;
   readonly simDeliveryDelayMs: number;
+  /** How long a simulated handset keeps the messages it received and sent. */
+  readonly simMessageRetentionS: number;
   readonly simSmppPort: number | undefined;
   readonly simSmppPassword: string | undefined;
   readonly smpp: {
@@ -232,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     refreshTokenTtlS: int(env, 'SWITCHBOARD_REFRESH_TOKEN_TTL_S', 7776000, 1),
     statusRetentionS: int(env, 'SWITCHBOARD_STATUS_RETENTION_S', 1800, 1),
     inboxRetentionS: int(env, 'SWITCHBOARD_INBOX_RETENTION_S', 1800, 1),
+    unroutedRetentionS: int(env, 'SWITCHBOARD_UNROUTED_RETENTION_S', 604800, 1),
     networkRetryWindowS: int(env, 'SWITCHBOARD_NETWORK_RETRY_WINDOW_S', 259200, 1),
     webhookRetryWindowS: int(env, 'SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S', 259200, 1),
     retryBaseMs: int(env, 'SWITCHBOARD_RETRY_BASE_MS', 1000, 1),
@@ -244,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
     moReassemblyTimeoutS: int(env, 'SWITCHBOARD_MO_REASSEMBLY_TIMEOUT_S', 300, 1),
     network,
     simDeliveryDelayMs: int(env, 'SWITCHBOARD_SIM_DELIVERY_DELAY_MS', 50),
+    simMessageRetentionS: int(env, 'SWITCHBOARD_SIM_MESSAGE_RETENTION_S', 604800, 1),
     simSmppPort: simSmppPortRaw === undefined ? undefined : int(env, 'SWITCHBOARD_SIM_SMPP_PORT', 0, 0, 65535),
     simSmppPassword: optional(env, 'SWITCHBOARD_SIM_SMPP_PASSWORD'),
     smpp: {

@@ -81,6 +81,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
           leaseMs: config.jobLeaseMs,
           foreground: deps.foreground,
           yieldMs: config.dispatchYieldMs,
+          messageRetentionMs: config.simMessageRetentionS * 1000,
         })
       : undefined;
   const connector = deps.connector ?? (simulator === undefined ? undefined : new SimulatorConnector(simulator));

@@ -14,6 +14,20 @@ export interface SweeperOptions {
 }
 
 /**
+ * Runs `sweep(batch)` until it deletes fewer than `batch` rows or `maxBatches` ran: bounded
+ * statements, so one sweep never holds the (SQLite) writer for long. Returns the rows deleted.
+ */
+export async function sweepInBatches(sweep: (batch: number) => Promise<number>, batch = 500, maxBatches = 20): Promise<number> {
+  let removed = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const n = await sweep(batch);
+    removed += n;
+    if (n < batch) break;
+  }
+  return removed;
+}
+
+/**
  * Deletes what the API no longer shows: message statuses past their retention (contract §4: 30
  * minutes after the final state) and ended throttle windows. Bounded batches on an interval keep
  * the store from growing without bound and never block requests for long.
@@ -50,12 +64,7 @@ export class Sweeper {
   async sweep(): Promise<number> {
     const { store, clock, batch, maxBatches } = this.#options;
     const now = clock.now();
-    let removed = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const n = await store.messages.sweep(now, batch);
-      removed += n;
-      if (n < batch) break;
-    }
+    const removed = await sweepInBatches((n) => store.messages.sweep(now, n), batch, maxBatches);
     await store.rateLimits.sweep(now);
     return removed;
   }

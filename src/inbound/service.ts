@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import { sweepInBatches } from '../dispatch/sweeper.js';
 import type { InboundMessage, InboundPart } from '../network/connector.js';
 import type { AssembledMo, InboxMessage, IncomingMo, MoDisposition, MoPartRecord } from '../store/repos/inbox.js';
 import type { Store } from '../store/store.js';
@@ -94,7 +95,7 @@ export class InboundService {
 
   start(): void {
     const { config } = this.#deps;
-    const shortest = Math.min(config.inboxRetentionS, config.moReassemblyTimeoutS) * 1000;
+    const shortest = Math.min(config.inboxRetentionS, config.moReassemblyTimeoutS, config.unroutedRetentionS) * 1000;
     const every = Math.min(30_000, Math.max(250, Math.floor(shortest / 4)));
     this.#timer = setInterval(() => void this.sweep(), every);
     this.#timer.unref();
@@ -113,6 +114,8 @@ export class InboundService {
       if (purged > 0) log.info({ purged }, 'unpolled inbox messages purged after retention');
       const expired = await store.inbox.expireParts(now - config.moReassemblyTimeoutS * 1000, joinParts, newMoId);
       if (expired > 0) log.warn({ sets: expired }, 'incomplete MO part sets moved to unrouted');
+      const unrouted = await sweepInBatches((n) => store.inbox.sweepUnrouted(now - config.unroutedRetentionS * 1000, n));
+      if (unrouted > 0) log.info({ deleted: unrouted }, 'unrouted MO messages deleted after retention');
     } catch (err) {
       log.error({ err }, 'inbound sweep failed');
     }

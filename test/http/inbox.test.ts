@@ -239,6 +239,24 @@ test('MO to a short code nobody holds is kept as unrouted, visible to the operat
   assert.equal((await gw.request('GET', '/admin/v1/unrouted')).status, 401);
 });
 
+test('unrouted MO and the handsets\' messages are deleted after their retention', async () => {
+  const short = await startTestGateway({ SWITCHBOARD_UNROUTED_RETENTION_S: '1', SWITCHBOARD_SIM_MESSAGE_RETENTION_S: '1' });
+  try {
+    await sendMo(short, '+14255550109', '55555', 'nobody home');
+    const unrouted = async () => (await short.request('GET', '/admin/v1/unrouted', { headers: ADMIN_AUTH })).json().unrouted.length;
+    assert.equal(await unrouted(), 1);
+    const onHandset = async () => (await short.gateway.ctx.store.handsets.messages('+14255550109', 'MO', 10)).length;
+    assert.equal(await onHandset(), 1);
+    const end = Date.now() + 5000;
+    while ((await unrouted()) > 0 || (await onHandset()) > 0) {
+      assert.ok(Date.now() < end, 'still kept 5 s after a retention of 1 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await short.close();
+  }
+});
+
 test('unpolled messages are purged after SWITCHBOARD_INBOX_RETENTION_S', async () => {
   const short = await startTestGateway({ SWITCHBOARD_INBOX_RETENTION_S: '1' });
   try {

@@ -509,6 +509,19 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(await other.handsets.get('+14255550100'), { number: '+14255550100', online: false, kind: 'mobile' });
     });
 
+    it('retention: handset messages and unrouted MO received before a time are deleted in bounded batches, newer ones kept', async (s) => {
+      for (let i = 0; i < 5; i++) {
+        await s.store.handsets.recordMo({ number: '+14255550100', direction: 'MO', peer: '22627999', text: `mo${i}`, encoding: 'GSM7', segments: 1, receivedAt: T0 + i });
+        await s.store.inbox.record({ id: `MOu${i}`, from: '+14255550100', to: '22627999', text: `u${i}`, receivedAt: T0 + i }, { kind: 'unrouted', reason: 'unknown-short-code' });
+      }
+      assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 2);
+      assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 1);
+      assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 0);
+      assert.deepEqual((await s.store.handsets.messages('+14255550100', 'MO', 10)).map((m) => m.text), ['mo3', 'mo4']);
+      assert.equal(await s.store.inbox.sweepUnrouted(T0 + 3, 10), 3);
+      assert.deepEqual((await s.store.inbox.unrouted(10)).map((u) => u.text), ['u4', 'u3']);
+    });
+
     it('inbox: parts of one long MO stored at once on several instances complete it exactly once', async (s) => {
       const other = await s.another();
       const total = 4;

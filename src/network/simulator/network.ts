@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { JobRunner, type Foreground, type JobHandler, type JobOutcome } from '../../dispatch/runner.js';
+import { sweepInBatches } from '../../dispatch/sweeper.js';
 import { describe } from '../../sms/segment.js';
 import type { HandsetKind, HandsetRecord } from '../../store/repos/handsets.js';
 import type { Job } from '../../store/repos/jobs.js';
@@ -69,6 +70,8 @@ export interface SimulatedNetworkOptions {
   /** Deliveries make way for this work (see RunnerOptions.foreground). */
   readonly foreground?: Foreground;
   readonly yieldMs?: number;
+  /** How long handsets keep their messages (the store would otherwise grow with every one). */
+  readonly messageRetentionMs: number;
 }
 
 interface DeliveryPayload {
@@ -102,6 +105,8 @@ export class SimulatedNetwork {
   readonly #timers = new Set<NodeJS.Timeout>();
   #moHandler: ((mo: SimMo) => Promise<void>) | undefined;
   #up = true;
+  #pruner: NodeJS.Timeout | undefined;
+  #pruning: Promise<void> | undefined;
 
   constructor(options: SimulatedNetworkOptions) {
     this.#options = options;
@@ -131,11 +136,25 @@ export class SimulatedNetwork {
 
   async start(): Promise<void> {
     this.#runner.start();
+    const { messageRetentionMs, store, clock, log } = this.#options;
+    this.#pruner = setInterval(() => {
+      this.#pruning ??= sweepInBatches((n) => store.handsets.sweepMessages(clock.now() - messageRetentionMs, n))
+        .then((deleted) => {
+          if (deleted > 0) log.info({ deleted }, 'simulated handsets: messages deleted after retention');
+        })
+        .catch((err: unknown) => log.error({ err }, 'simulated handsets: retention sweep failed'))
+        .finally(() => {
+          this.#pruning = undefined;
+        });
+    }, Math.min(60_000, Math.max(250, messageRetentionMs / 4)));
+    this.#pruner.unref();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#pruner);
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
+    await this.#pruning;
     await this.#runner.stop();
   }
 

@@ -12,6 +12,7 @@ import { consoleSurface } from './0080-console.js';
 import { jobsDueOrder } from './0081-jobs-due-order.js';
 import { grantVersion } from './0082-grant-version.js';
 import { consoleSessionAdmin } from './0083-console-session-admin.js';
+import { handsetMessagesAge } from './0084-handset-messages-age.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0081-jobs-due-order': jobsDueOrder,
   '0082-grant-version': grantVersion,
   '0083-console-session-admin': consoleSessionAdmin,
+  '0084-handset-messages-age': handsetMessagesAge,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -34,4 +34,6 @@ export interface HandsetRepo {
   recordMo(message: HandsetMessageRecord): Promise<void>;
   /** The handset's messages in one direction, oldest first, at most `limit` (the newest ones). */
   messages(number: string, direction: 'MT' | 'MO', limit: number): Promise<HandsetMessageRecord[]>;
+  /** Deletes at most `limit` messages (any handset) received before `before`; returns how many. */
+  sweepMessages(before: number, limit: number): Promise<number>;
 }

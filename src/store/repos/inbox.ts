@@ -100,4 +100,6 @@ export interface InboxRepo {
   expireParts(startedBefore: number, decode: (parts: readonly MoPartRecord[]) => string, newId: () => string): Promise<number>;
   /** The newest unrouted messages first. */
   unrouted(limit: number): Promise<UnroutedMo[]>;
+  /** Deletes at most `limit` unrouted messages received before `before`; returns how many. */
+  sweepUnrouted(before: number, limit: number): Promise<number>;
 }

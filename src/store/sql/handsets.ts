@@ -122,6 +122,16 @@ export class SqlHandsetRepo implements HandsetRepo {
     await writeOne(this.#ctx, (db) => insertMessage(db, this.#row(message)));
   }
 
+  async sweepMessages(before: number, limit: number): Promise<number> {
+    return this.#ctx.write(async (trx) => {
+      const res = await trx
+        .deleteFrom('handset_messages')
+        .where('id', 'in', (eb) => eb.selectFrom('handset_messages').select('id').where('received_at', '<', before).limit(limit))
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
+    });
+  }
+
   async messages(number: string, direction: 'MT' | 'MO', limit: number): Promise<HandsetMessageRecord[]> {
     const rows = await this.#ctx.db
       .selectFrom('handset_messages')

@@ -278,6 +278,16 @@ export class SqlInboxRepo implements InboxRepo {
     const rows = await this.#ctx.db.selectFrom('unrouted_mo').selectAll().orderBy('received_at', 'desc').orderBy('id').limit(limit).execute();
     return rows.map(toUnroutedMo);
   }
+
+  async sweepUnrouted(before: number, limit: number): Promise<number> {
+    return this.#ctx.write(async (trx) => {
+      const res = await trx
+        .deleteFrom('unrouted_mo')
+        .where('id', 'in', (eb) => eb.selectFrom('unrouted_mo').select('id').where('received_at', '<', before).limit(limit))
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
+    });
+  }
 }
 
 export function toUnroutedMo(r: UnroutedMoTable): UnroutedMo {

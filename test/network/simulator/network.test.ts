@@ -13,7 +13,7 @@ import type { Store } from '../../../src/store/store.js';
 const clock = { now: () => Date.now() };
 
 async function withNetwork(
-  options: { deliveryDelayMs?: number; retryWindowMs?: number },
+  options: { deliveryDelayMs?: number; retryWindowMs?: number; messageRetentionMs?: number },
   fn: (net: SimulatedNetwork, store: Store, receipts: SimReceipt[]) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-sim-'));
@@ -27,6 +27,7 @@ async function withNetwork(
     retryWindowMs: options.retryWindowMs ?? 60_000,
     schedule: (_attempt, now) => now + 20,
     leaseMs: 5000,
+    messageRetentionMs: options.messageRetentionMs ?? 3_600_000,
   });
   const receipts: SimReceipt[] = [];
   net.onReceipt('t', async (r) => {
@@ -65,6 +66,19 @@ test('reassembleParts orders parts by their UDH sequence, whatever order they ca
   assert.deepEqual(shown, { text, encoding: 'UCS2', segments: 3 });
   assert.deepEqual(reassembleParts([Buffer.from('Hi!')], false, 1), { text: 'Hi!', encoding: 'GSM7', segments: 1 });
   assert.deepEqual(reassembleParts([Buffer.from([0xde, 0xad])], false, 4), { text: 'dead', encoding: 'BINARY', segments: 1 });
+});
+
+test('handsets keep their messages for the retention, then they are deleted', async () => {
+  await withNetwork({ messageRetentionMs: 600 }, async (net) => {
+    await net.submitMt(mt('+14255550100', 'first', 'r1'));
+    await until(async () => (await net.receivedMessages('+14255550100')).length === 1);
+    await new Promise((r) => setTimeout(r, 400));
+    await net.submitMt(mt('+14255550101', 'second', 'r2'));
+    await until(async () => (await net.receivedMessages('+14255550101')).length === 1);
+    // Swept every 250 ms: the first goes 600–850 ms after it came, when the second is at most 450 ms old.
+    await until(async () => (await net.receivedMessages('+14255550100')).length === 0, 2000);
+    assert.equal((await net.receivedMessages('+14255550101')).length === 0, false, 'a newer message outlived the older one');
+  });
 });
 
 test('an MT is delivered after the delay, with a receipt carrying the ref', async () => {

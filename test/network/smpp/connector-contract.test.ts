@@ -48,6 +48,7 @@ runConnectorContract('simulator', async (): Promise<ConnectorHarness> => {
     retryWindowMs: 60_000,
     schedule: (_attempt, now) => now + 50,
     leaseMs: 10_000,
+    messageRetentionMs: 3_600_000,
   });
   const connector = new SimulatorConnector(network);
   const receipts: Receipt[] = [];
