@@ -43,6 +43,8 @@ export interface Config {
   readonly inboxRetentionS: number;
   /** MO to no app's short code is kept this long for the operator (`/admin/v1/unrouted`). */
   readonly unroutedRetentionS: number;
+  /** A dead letter (a notification whose retry window ended) is kept this long for a replay. */
+  readonly deadLetterRetentionS: number;
   readonly networkRetryWindowS: number;
   readonly webhookRetryWindowS: number;
   readonly retryBaseMs: number;
@@ -237,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
     statusRetentionS: int(env, 'SWITCHBOARD_STATUS_RETENTION_S', 1800, 1),
     inboxRetentionS: int(env, 'SWITCHBOARD_INBOX_RETENTION_S', 1800, 1),
     unroutedRetentionS: int(env, 'SWITCHBOARD_UNROUTED_RETENTION_S', 604800, 1),
+    deadLetterRetentionS: int(env, 'SWITCHBOARD_DEAD_LETTER_RETENTION_S', 2592000, 1),
     networkRetryWindowS: int(env, 'SWITCHBOARD_NETWORK_RETRY_WINDOW_S', 259200, 1),
     webhookRetryWindowS: int(env, 'SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S', 259200, 1),
     retryBaseMs: int(env, 'SWITCHBOARD_RETRY_BASE_MS', 1000, 1),

@@ -115,7 +115,13 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     networkRetryWindowMs: config.networkRetryWindowS * 1000,
     onAccepted: () => runner.poke(),
   });
-  const sweeper = new Sweeper({ store, clock, log, intervalMs: Math.min(60_000, Math.max(250, statusRetentionMs / 4)) });
+  const sweeper = new Sweeper({
+    store,
+    clock,
+    log,
+    intervalMs: Math.min(60_000, Math.max(250, statusRetentionMs / 4)),
+    deadLetterRetentionMs: config.deadLetterRetentionS * 1000,
+  });
   let unsubscribe: (() => void) | undefined;
 
   return {

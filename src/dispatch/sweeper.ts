@@ -7,6 +7,8 @@ export interface SweeperOptions {
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
   readonly intervalMs: number;
+  /** Dead letters are deleted this long after their retry window ended (unless replayed). */
+  readonly deadLetterRetentionMs: number;
   /** Rows deleted per statement, so one sweep never holds the (SQLite) writer for long. */
   readonly batch?: number;
   /** Batches per tick at most; the rest waits for the next tick. */
@@ -29,7 +31,7 @@ export async function sweepInBatches(sweep: (batch: number) => Promise<number>, 
 
 /**
  * Deletes what the API no longer shows: message statuses past their retention (contract §4: 30
- * minutes after the final state) and ended throttle windows. Bounded batches on an interval keep
+ * minutes after the final state), ended throttle windows, and dead letters nobody replayed. Bounded batches on an interval keep
  * the store from growing without bound and never block requests for long.
  */
 export class Sweeper {
@@ -66,6 +68,7 @@ export class Sweeper {
     const now = clock.now();
     const removed = await sweepInBatches((n) => store.messages.sweep(now, n), batch, maxBatches);
     await store.rateLimits.sweep(now);
+    await sweepInBatches((n) => store.notifications.sweepDeadLetters(now - this.#options.deadLetterRetentionMs, n), batch, maxBatches);
     return removed;
   }
 }

@@ -204,3 +204,31 @@ test('production-realm apps need https listener URLs', async () => {
   });
   assert.equal(https.status, 201, https.text);
 });
+
+test('a dead letter nobody replays is deleted SWITCHBOARD_DEAD_LETTER_RETENTION_S after its window ended', async () => {
+  const short = await startTestGateway({
+    SWITCHBOARD_RETRY_BASE_MS: '50',
+    SWITCHBOARD_RETRY_CAP_MS: '200',
+    SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S: '1',
+    SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '200',
+    SWITCHBOARD_DEAD_LETTER_RETENTION_S: '1',
+    SWITCHBOARD_STATUS_RETENTION_S: '1',
+  });
+  try {
+    const broken = await listener(() => 500);
+    const app = await createApp(short, { shortCodes: [{ shortCode: '22627202', moDelivery: 'callback', listenerUrl: broken.url }] });
+    await sendMo(short, '+14255550112', '22627202', 'lost');
+    const letters = async () => (await short.request('GET', `/admin/v1/apps/${app.id}/dead-letters`, { headers: ADMIN_AUTH })).json().deadLetters.length;
+    let seen = false;
+    for (let i = 0; i < 100; i += 1) {
+      const n = await letters();
+      if (n === 1) seen = true;
+      if (seen && n === 0) break;
+      await sleep(100);
+    }
+    assert.ok(seen, 'dead-lettered first');
+    assert.equal(await letters(), 0, 'deleted within 10 s of a 1 s window and a 1 s retention');
+  } finally {
+    await short.close();
+  }
+});

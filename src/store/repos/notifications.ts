@@ -88,4 +88,6 @@ export interface NotificationRepo {
    * deadline, its URL (and queue) as given. False when the app has no such dead letter.
    */
   replay(appId: string, id: string, change: { url: string; queue: string; now: number; deadlineAt: number }): Promise<boolean>;
+  /** Deletes at most `limit` dead letters whose retry window ended before `before`; returns how many. */
+  sweepDeadLetters(before: number, limit: number): Promise<number>;
 }

@@ -246,6 +246,23 @@ export class SqlNotificationRepo implements NotificationRepo {
       .where('jobs.state', '=', 'dead');
   }
 
+  sweepDeadLetters(before: number, limit: number): Promise<number> {
+    return this.#ctx.write(async (trx) => {
+      const dead = await trx
+        .selectFrom('jobs')
+        .select(['id', 'ref'])
+        .where('kind', '=', WEBHOOK_JOB_KIND)
+        .where('state', '=', 'dead')
+        .where('deadline_at', '<', before)
+        .limit(limit)
+        .execute();
+      if (dead.length === 0) return 0;
+      await trx.deleteFrom('jobs').where('id', 'in', dead.map((d) => d.id)).execute();
+      await trx.deleteFrom('notifications').where('id', 'in', dead.map((d) => d.ref)).execute();
+      return dead.length;
+    });
+  }
+
   replay(appId: string, id: string, change: { url: string; queue: string; now: number; deadlineAt: number }): Promise<boolean> {
     return this.#ctx.write(async (trx) => {
       const owned = await trx.selectFrom('notifications').select('id').where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
