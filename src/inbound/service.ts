@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { sweepInBatches } from '../dispatch/sweeper.js';
+import { SweepLoop, sweepInBatches } from '../dispatch/sweeper.js';
 import type { InboundMessage, InboundPart } from '../network/connector.js';
 import type { AssembledMo, InboxMessage, IncomingMo, MoDisposition, MoPartRecord } from '../store/repos/inbox.js';
 import type { Store } from '../store/store.js';
@@ -29,11 +29,14 @@ const REDELIVERY_WINDOW_MS = 24 * 3600 * 1000;
  */
 export class InboundService {
   readonly #deps: InboundServiceDeps;
-  #timer: NodeJS.Timeout | undefined;
-  #sweeping: Promise<void> | undefined;
+  readonly #sweeper: SweepLoop;
 
   constructor(deps: InboundServiceDeps) {
     this.#deps = deps;
+    const { config, log } = deps;
+    const shortest = Math.min(config.inboxRetentionS, config.moReassemblyTimeoutS, config.unroutedRetentionS) * 1000;
+    const every = Math.min(30_000, Math.max(250, Math.floor(shortest / 4)));
+    this.#sweeper = new SweepLoop(() => this.#sweep(), every, (err) => log.error({ err }, 'inbound sweep failed'));
   }
 
   /** ConnectorEvents.onInbound: resolves once the message is durable and routed. */
@@ -85,40 +88,28 @@ export class InboundService {
     return this.#deps.store.inbox.take(appId, shortCode, limit, this.#deps.clock.now());
   }
 
-  /** One sweep: purge unpolled messages past retention, move timed-out part sets to unrouted. */
-  sweep(): Promise<void> {
-    this.#sweeping ??= this.#sweep().finally(() => {
-      this.#sweeping = undefined;
-    });
-    return this.#sweeping;
-  }
-
   start(): void {
-    const { config } = this.#deps;
-    const shortest = Math.min(config.inboxRetentionS, config.moReassemblyTimeoutS, config.unroutedRetentionS) * 1000;
-    const every = Math.min(30_000, Math.max(250, Math.floor(shortest / 4)));
-    this.#timer = setInterval(() => void this.sweep(), every);
-    this.#timer.unref();
+    this.#sweeper.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#sweeping;
+  stop(): Promise<void> {
+    return this.#sweeper.stop();
   }
 
-  async #sweep(): Promise<void> {
+  /**
+   * One sweep: purge unpolled messages past retention, move timed-out part sets to unrouted, delete
+   * unrouted ones past theirs. True when a backlog is left for the next, right away.
+   */
+  async #sweep(): Promise<boolean> {
     const { store, clock, config, log } = this.#deps;
     const now = clock.now();
-    try {
-      const purged = await store.inbox.purge(now);
-      if (purged > 0) log.info({ purged }, 'unpolled inbox messages purged after retention');
-      const expired = await store.inbox.expireParts(now - config.moReassemblyTimeoutS * 1000, joinParts, newMoId);
-      if (expired > 0) log.warn({ sets: expired }, 'incomplete MO part sets moved to unrouted');
-      const unrouted = await sweepInBatches((n) => store.inbox.sweepUnrouted(now - config.unroutedRetentionS * 1000, n));
-      if (unrouted > 0) log.info({ deleted: unrouted }, 'unrouted MO messages deleted after retention');
-    } catch (err) {
-      log.error({ err }, 'inbound sweep failed');
-    }
+    const purged = await store.inbox.purge(now);
+    if (purged > 0) log.info({ purged }, 'unpolled inbox messages purged after retention');
+    const expired = await store.inbox.expireParts(now - config.moReassemblyTimeoutS * 1000, joinParts, newMoId);
+    if (expired > 0) log.warn({ sets: expired }, 'incomplete MO part sets moved to unrouted');
+    const unrouted = await sweepInBatches((n) => store.inbox.sweepUnrouted(now - config.unroutedRetentionS * 1000, n));
+    if (unrouted.removed > 0) log.info({ deleted: unrouted.removed }, 'unrouted MO messages deleted after retention');
+    return unrouted.more;
   }
 
   async #routeContext(shortCode: string, now: number): Promise<RouteContext> {

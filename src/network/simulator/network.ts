@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { JobRunner, type Foreground, type JobHandler, type JobOutcome } from '../../dispatch/runner.js';
-import { sweepInBatches } from '../../dispatch/sweeper.js';
+import { SweepLoop, sweepInBatches } from '../../dispatch/sweeper.js';
 import { describe } from '../../sms/segment.js';
 import type { HandsetKind, HandsetRecord } from '../../store/repos/handsets.js';
 import type { Job } from '../../store/repos/jobs.js';
@@ -105,8 +105,7 @@ export class SimulatedNetwork {
   readonly #timers = new Set<NodeJS.Timeout>();
   #moHandler: ((mo: SimMo) => Promise<void>) | undefined;
   #up = true;
-  #pruner: NodeJS.Timeout | undefined;
-  #pruning: Promise<void> | undefined;
+  readonly #pruner: SweepLoop;
 
   constructor(options: SimulatedNetworkOptions) {
     this.#options = options;
@@ -132,29 +131,27 @@ export class SimulatedNetwork {
       yieldMs: options.yieldMs,
     });
     this.#runner.on('error', (err) => options.log.error({ err }, 'simulated network: delivery failed'));
+    const { messageRetentionMs, store, clock, log } = options;
+    this.#pruner = new SweepLoop(
+      async () => {
+        const swept = await sweepInBatches((n) => store.handsets.sweepMessages(clock.now() - messageRetentionMs, n));
+        if (swept.removed > 0) log.info({ deleted: swept.removed }, 'simulated handsets: messages deleted after retention');
+        return swept.more;
+      },
+      Math.min(60_000, Math.max(250, messageRetentionMs / 4)),
+      (err) => log.error({ err }, 'simulated handsets: retention sweep failed'),
+    );
   }
 
   async start(): Promise<void> {
     this.#runner.start();
-    const { messageRetentionMs, store, clock, log } = this.#options;
-    this.#pruner = setInterval(() => {
-      this.#pruning ??= sweepInBatches((n) => store.handsets.sweepMessages(clock.now() - messageRetentionMs, n))
-        .then((deleted) => {
-          if (deleted > 0) log.info({ deleted }, 'simulated handsets: messages deleted after retention');
-        })
-        .catch((err: unknown) => log.error({ err }, 'simulated handsets: retention sweep failed'))
-        .finally(() => {
-          this.#pruning = undefined;
-        });
-    }, Math.min(60_000, Math.max(250, messageRetentionMs / 4)));
-    this.#pruner.unref();
+    this.#pruner.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.#pruner);
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    await this.#pruning;
+    await this.#pruner.stop();
     await this.#runner.stop();
   }
 
