@@ -31,6 +31,8 @@ export interface Config {
   readonly adminToken: string | undefined;
   /** Lifetime of a web console sign-in (seconds). */
   readonly consoleSessionTtlS: number;
+  /** Failed credential checks (app secret, admin token) one client address may make per minute; 0 = no limit. */
+  readonly authFailuresPerMinute: number;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   /** How long a client may take to send a whole request (headers and body); then 408 and the connection is closed. */
@@ -172,8 +174,8 @@ function outcomes(env: Env, name: string): Config['simSmpp']['receiptOutcomes'] 
 }
 
 /**
- * A chosen admin token guards the admin API and the console, which has no throttle on sign-in: a
- * short one could be guessed online. Generated ones are 48 hex digits.
+ * A chosen admin token guards the admin API and the console: a short one could be guessed online,
+ * even at `SWITCHBOARD_AUTH_FAILURES_PER_MINUTE` guesses per address. Generated ones are 48 hex digits.
  */
 function adminToken(env: Env): string | undefined {
   const token = optional(env, 'SWITCHBOARD_ADMIN_TOKEN');
@@ -229,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
     sqliteSynchronous: oneOf(env, 'SWITCHBOARD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
     adminToken: adminToken(env),
     consoleSessionTtlS: int(env, 'SWITCHBOARD_CONSOLE_SESSION_TTL_S', 28800, 1),
+    authFailuresPerMinute: int(env, 'SWITCHBOARD_AUTH_FAILURES_PER_MINUTE', 30),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: int(env, 'SWITCHBOARD_BODY_LIMIT_BYTES', 65536, 1024, 16 * 1024 * 1024),
     requestTimeoutMs: int(env, 'SWITCHBOARD_REQUEST_TIMEOUT_MS', 30000, 100, 600000),

@@ -9,6 +9,7 @@ import type { SimSmsc } from './network/sim-smsc/server.js';
 import type { SmppConnector } from './network/smpp/connector.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
 import type { RequestsWaiting } from './http/requests-waiting.js';
+import type { FailedAttempts } from './auth/failed-attempts.js';
 
 /**
  * The wired parts of a running gateway, handed to route plugins and services. Built once by
@@ -19,6 +20,8 @@ export interface GatewayContext {
   readonly store: Store;
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
+  /** Failed credential checks per client address (OAuth client, admin token, console sign-in). */
+  readonly authFailures: FailedAttempts;
   /** Reports whether the network connector is up (for /healthz). */
   readonly networkUp: () => boolean;
   /** Send SMS, the network connector (and simulator), dispatch (src/sms, src/dispatch, src/network). */

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../auth/admin-token.js';
+import { retryAfterSeconds } from '../auth/failed-attempts.js';
 import type { GatewayContext } from '../context.js';
 import { OperatorError } from '../errors.js';
 import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
@@ -119,7 +120,14 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   app.post('/login', async (request, reply: FastifyReply) => {
     const token = formValue(request.body, 'token') ?? '';
     const next = formValue(request.body, 'next');
+    const wait = ctx.authFailures.blockedFor(request.ip);
+    if (wait > 0) {
+      const seconds = retryAfterSeconds(wait);
+      const body = loginPage(`Too many failed sign-ins from this address; try again in ${seconds} s.`, next);
+      return reply.code(429).header('retry-after', String(seconds)).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+    }
     if (token === '' || !sameOrigin(ctx, request) || !(await isAdminToken(ctx.store, ctx.config, token))) {
+      ctx.authFailures.fail(request.ip);
       return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage('That is not the admin token.', next));
     }
     await startSession(ctx, reply);

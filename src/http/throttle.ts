@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { retryAfterSeconds } from '../auth/failed-attempts.js';
 import type { GatewayContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
@@ -6,7 +7,7 @@ const SECOND = 1000;
 const DAY = 86_400_000;
 
 function limited(retryAfterMs: number, reason: string): ApiError {
-  return new ApiError('POL0001', [reason], { status: 403, headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } });
+  return new ApiError('POL0001', [reason], { status: 403, headers: { 'retry-after': String(retryAfterSeconds(retryAfterMs)) } });
 }
 
 /**

@@ -77,12 +77,14 @@ const OPERATOR_ERRORS: Record<number, { code: string; message: string; why: stri
   401: { code: 'unauthorized', message: 'a valid admin token is required (Authorization: Bearer <token>)', why: 'No or wrong admin token.' },
   404: { code: 'not_found', message: 'no app with id cff8d7c0-002a-461c-bee1-a8992815ad07', why: 'No such app or item.' },
   409: { code: 'short_code_taken', message: 'short code 22627000 already belongs to an app', why: 'Conflict with the current state.' },
+  429: { code: 'too_many_requests', message: 'too many failed admin token checks from this address; retry in 42 s', why: 'SWITCHBOARD_AUTH_FAILURES_PER_MINUTE failed checks from this address this minute (Retry-After).' },
   503: { code: 'network_down', message: 'the simulated network is down', why: 'The network is down.' },
 };
 
 const OAUTH_ERRORS: Record<number, { error: string; description: string; why: string }> = {
   400: { error: 'invalid_request', description: 'grant_type is required', why: 'Missing or bad parameter, unsupported grant, invalid grant or scope.' },
   401: { error: 'invalid_client', description: 'unknown client or wrong secret', why: 'Client authentication failed.' },
+  429: { error: 'temporarily_unavailable', description: 'too many failed client authentications from this address; retry in 42 s', why: 'SWITCHBOARD_AUTH_FAILURES_PER_MINUTE failed client authentications from this address this minute (Retry-After).' },
 };
 
 function attXml(e: ErrorExample): string {
@@ -143,7 +145,10 @@ function successResponse(flavour: DocFlavour, r: ResponseDoc): Json {
 export function operationParts(doc: OperationDoc): { requestBody?: Json; responses: Json; parameters: Json[] } {
   const responses: Json = {};
   for (const [status, r] of Object.entries(doc.responses)) responses[status] = successResponse(doc.flavour, r);
-  for (const status of doc.errors ?? []) responses[String(status)] = errorResponse(doc.flavour, status);
+  const errors = [...(doc.errors ?? [])];
+  // Where client or admin credentials are checked, too many failures from one address are 429.
+  if (doc.flavour !== 'att' && doc.flavour !== 'oneapi' && errors.includes(401)) errors.push(429);
+  for (const status of errors) responses[String(status)] = errorResponse(doc.flavour, status);
 
   const parameters: Json[] = [];
   for (const [name, p] of Object.entries(doc.params ?? {})) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../../auth/admin-token.js';
 import { AppAdmin, type AppPatch, type NewApp, type NewShortCode } from '../../auth/apps.js';
+import { retryAfterSeconds } from '../../auth/failed-attempts.js';
 import type { GatewayContext } from '../../context.js';
 import { ApiError, OperatorError } from '../../errors.js';
 import { parseJsonBody } from '../representation.js';
@@ -69,14 +70,22 @@ function bearer(request: FastifyRequest): string | undefined {
 
 /**
  * Admin authentication as a fastify `onRequest` hook: `Authorization: Bearer <admin token>` or
- * 401 `unauthorized` with `WWW-Authenticate`. Every /admin/v1 plugin registers it.
+ * 401 `unauthorized` with `WWW-Authenticate`; an address past its failed checks gets 429
+ * `too_many_requests` with `Retry-After`. Every /admin/v1 plugin registers it.
  *
  * @example app.addHook('onRequest', adminAuth(ctx))
  */
 export function adminAuth(ctx: GatewayContext) {
   return async function authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const wait = ctx.authFailures.blockedFor(request.ip);
+    if (wait > 0) {
+      const seconds = retryAfterSeconds(wait);
+      reply.header('retry-after', String(seconds));
+      throw new OperatorError(429, 'too_many_requests', `too many failed admin token checks from this address; retry in ${seconds} s`);
+    }
     const token = bearer(request);
     if (token === undefined || !(await isAdminToken(ctx.store, ctx.config, token))) {
+      ctx.authFailures.fail(request.ip);
       reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
       throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
     }

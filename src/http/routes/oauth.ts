@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { retryAfterSeconds } from '../../auth/failed-attempts.js';
 import { OAuthService } from '../../auth/oauth.js';
 import type { GatewayContext } from '../../context.js';
 import { ApiError, OAuthError } from '../../errors.js';
@@ -70,6 +71,13 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
   });
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    // An address past its failed attempts is refused before the secret's scrypt is run.
+    const wait = ctx.authFailures.blockedFor(request.ip);
+    if (wait > 0) {
+      const seconds = retryAfterSeconds(wait);
+      reply.header('retry-after', String(seconds));
+      throw new OAuthError(429, 'temporarily_unavailable', `too many failed client authentications from this address; retry in ${seconds} s`);
+    }
     // A failure after an attempt with HTTP Basic answers `WWW-Authenticate` (RFC 6749 §5.2).
     const basic = /^\s*basic\s/i.test(request.headers.authorization ?? '');
     try {
@@ -77,7 +85,10 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
       if (creds === undefined) throw new OAuthError(401, 'invalid_client', 'client_id and client_secret are required (form body or HTTP Basic)');
       return await oauth.authenticateClient(creds.id, creds.secret);
     } catch (err) {
-      if (basic && err instanceof OAuthError && err.status === 401) reply.header('www-authenticate', 'Basic realm="switchboard"');
+      if (err instanceof OAuthError && err.status === 401) {
+        ctx.authFailures.fail(request.ip);
+        if (basic) reply.header('www-authenticate', 'Basic realm="switchboard"');
+      }
       throw err;
     }
   }

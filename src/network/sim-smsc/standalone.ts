@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { FailedAttempts } from '../../auth/failed-attempts.js';
 import { systemClock } from '../../clock.js';
 import { UsageError } from '../../cli/commands.js';
 import { type Config, ConfigError, loadConfig } from '../../config.js';
@@ -52,6 +53,7 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
     store,
     clock,
     log,
+    authFailures: new FailedAttempts(config.authFailuresPerMinute, clock),
     networkUp: () => network.isUp(),
     outbound,
     inbound: new InboundService({ store, clock, config, log, notified: () => undefined }),

@@ -1,0 +1,76 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addressKey, FailedAttempts, retryAfterSeconds } from '../../src/auth/failed-attempts.js';
+
+function clockAt(start: number) {
+  const clock = { t: start, now: () => clock.t };
+  return clock;
+}
+
+describe('FailedAttempts', () => {
+  test('an address is refused once it has failed the limit within its minute, until the minute ends', () => {
+    const clock = clockAt(1_000_000);
+    const failures = new FailedAttempts(3, clock);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(failures.blockedFor('192.0.2.1'), 0, `attempt ${i + 1}`);
+      failures.fail('192.0.2.1');
+      clock.t += 1000;
+    }
+    assert.equal(failures.blockedFor('192.0.2.1'), 57_000);
+    assert.equal(failures.blockedFor('192.0.2.2'), 0, 'another address is not touched');
+    clock.t = 1_000_000 + 59_999;
+    assert.equal(failures.blockedFor('192.0.2.1'), 1);
+    clock.t = 1_000_000 + 60_000;
+    assert.equal(failures.blockedFor('192.0.2.1'), 0, 'a new minute');
+    failures.fail('192.0.2.1');
+    assert.equal(failures.blockedFor('192.0.2.1'), 0, 'the count starts again');
+  });
+
+  test('failures spread over windows never add up', () => {
+    const clock = clockAt(0);
+    const failures = new FailedAttempts(2, clock);
+    for (let i = 0; i < 10; i++) {
+      failures.fail('192.0.2.1');
+      clock.t += 60_000;
+    }
+    assert.equal(failures.blockedFor('192.0.2.1'), 0);
+  });
+
+  test('a limit of 0 counts nothing', () => {
+    const failures = new FailedAttempts(0, clockAt(0));
+    for (let i = 0; i < 100; i++) failures.fail('192.0.2.1');
+    assert.equal(failures.blockedFor('192.0.2.1'), 0);
+  });
+
+  test('memory stays bounded: with 10,000 addresses counted the oldest window is forgotten first', () => {
+    const clock = clockAt(0);
+    const failures = new FailedAttempts(1, clock);
+    failures.fail('10.0.0.0');
+    for (let i = 1; i < 10_000; i++) failures.fail(`10.0.${i >> 8}.${i & 255}`);
+    assert.ok(failures.blockedFor('10.0.0.0') > 0);
+    failures.fail('192.0.2.1');
+    assert.equal(failures.blockedFor('10.0.0.0'), 0, 'the oldest went');
+    assert.ok(failures.blockedFor('10.0.0.1') > 0, 'the others stay');
+    assert.ok(failures.blockedFor('192.0.2.1') > 0);
+  });
+});
+
+describe('addressKey', () => {
+  test('IPv4 as it is, also when IPv4-mapped; IPv6 by its /64', () => {
+    assert.equal(addressKey('192.0.2.7'), '192.0.2.7');
+    assert.equal(addressKey('::ffff:192.0.2.7'), '192.0.2.7');
+    assert.equal(addressKey('2001:db8:0:1:aaaa::1'), '2001:db8:0:1::/64');
+    assert.equal(addressKey('2001:DB8:0:1:bbbb:cccc:dddd:eeee'), '2001:db8:0:1::/64');
+    assert.equal(addressKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(addressKey('::1'), '0:0:0:0::/64');
+    assert.equal(addressKey('fe80::1:2:3:4'), 'fe80:0:0:0::/64');
+  });
+});
+
+test('retryAfterSeconds: whole seconds, at least 1', () => {
+  assert.equal(retryAfterSeconds(1), 1);
+  assert.equal(retryAfterSeconds(0), 1);
+  assert.equal(retryAfterSeconds(1000), 1);
+  assert.equal(retryAfterSeconds(1001), 2);
+  assert.equal(retryAfterSeconds(60_000), 60);
+});
