@@ -8,6 +8,7 @@
  * SWITCHBOARD_SIM_SMPP_* settings.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { sameDigest, sha256Hex } from '../../auth/secrets.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { toE164 } from '../../sms/address.js';
@@ -183,7 +184,8 @@ export class SimSmsc {
   #onBind(session: SmppSession, pdu: Pdu, current: Bind | undefined): void {
     if (current) return session.respond(pdu, STATUS.RALYBND);
     const password = this.#o.password;
-    if (password !== undefined && passwordOf(pdu) !== password) return session.respond(pdu, STATUS.RINVPASWD);
+    // Compared as digests in constant time: the time taken must not tell how much of a guess was right.
+    if (password !== undefined && !sameDigest(sha256Hex(passwordOf(pdu)), sha256Hex(password))) return session.respond(pdu, STATUS.RINVPASWD);
     const type = pdu.command.slice('bind_'.length) as Bind['type'];
     this.#binds.set(session, { systemId: systemIdOf(pdu), type });
     session.respond(pdu, STATUS.ROK, { system_id: 'SWITCHBOARD' });
