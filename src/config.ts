@@ -41,6 +41,8 @@ export interface Config {
   readonly inboxBatchSize: number;
   readonly tokenTtlS: number;
   readonly refreshTokenTtlS: number;
+  /** Token pairs an app keeps; issuing one more deletes its oldest (with their access tokens). */
+  readonly maxTokensPerApp: number;
   readonly statusRetentionS: number;
   readonly inboxRetentionS: number;
   /** MO to no app's short code is kept this long for the operator (`/admin/v1/unrouted`). */
@@ -239,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     inboxBatchSize: int(env, 'SWITCHBOARD_INBOX_BATCH_SIZE', 100, 1, 10000),
     tokenTtlS: int(env, 'SWITCHBOARD_TOKEN_TTL_S', 172800),
     refreshTokenTtlS: int(env, 'SWITCHBOARD_REFRESH_TOKEN_TTL_S', 7776000, 1),
+    maxTokensPerApp: int(env, 'SWITCHBOARD_MAX_TOKENS_PER_APP', 1000, 1),
     statusRetentionS: int(env, 'SWITCHBOARD_STATUS_RETENTION_S', 1800, 1),
     inboxRetentionS: int(env, 'SWITCHBOARD_INBOX_RETENTION_S', 1800, 1),
     unroutedRetentionS: int(env, 'SWITCHBOARD_UNROUTED_RETENTION_S', 604800, 1),

@@ -16,7 +16,7 @@ export interface TokenResponse {
   readonly refresh_token: string;
 }
 
-/** Expired and revoked rows deleted per token issued: clean-up stays bounded and keeps pace. */
+/** Rows deleted per token issued, by each clean-up: it stays bounded and keeps pace. */
 const PURGE_BATCH = 100;
 
 /**
@@ -28,6 +28,8 @@ const PURGE_BATCH = 100;
  * - A refresh token is redeemed once: using it returns a new pair (as AT&T did) and revokes it;
  *   access tokens minted earlier keep working until they expire. Redeeming it again is `invalid_grant`.
  * - `scope` is optional on client_credentials: without it the token gets all of the app's scopes.
+ * - An app keeps at most `SWITCHBOARD_MAX_TOKENS_PER_APP` token pairs: a new one deletes the
+ *   oldest, with the access tokens minted from it (as Google's OAuth server does at 100 per client).
  */
 export class OAuthService {
   readonly #store: Store;
@@ -116,6 +118,9 @@ export class OAuthService {
     const stored = await this.#store.tokens.issuePair(access, refresh, now, replaces);
     if (!stored) throw new OAuthError(400, 'invalid_grant', 'the refresh token is invalid, expired or revoked');
     await this.#store.tokens.purge(now, PURGE_BATCH);
+    // A client that asks for a token per request would otherwise grow the table for the refresh
+    // tokens' whole life (90 days), however few of them it ever uses.
+    await this.#store.tokens.trimApp(app.id, this.#config.maxTokensPerApp, PURGE_BATCH);
     return { access_token: accessToken, token_type: 'bearer', expires_in: ttl, refresh_token: refreshToken };
   }
 }

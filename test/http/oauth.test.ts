@@ -334,4 +334,30 @@ describe('token lifetimes', () => {
       await short.close();
     }
   });
+
+  test('an app keeps SWITCHBOARD_MAX_TOKENS_PER_APP token pairs: a new one ends the oldest, access and refresh token', async () => {
+    const capped = await startTestGateway({ SWITCHBOARD_MAX_TOKENS_PER_APP: '2' });
+    try {
+      const a = await createApp(capped);
+      const issue = async () => {
+        const res = await capped.request('POST', '/oauth/v4/token', { headers: FORM, body: form({ client_id: a.appKey, client_secret: a.appSecret, grant_type: 'client_credentials' }) });
+        assert.equal(res.status, 200);
+        return res.json() as { access_token: string; refresh_token: string };
+      };
+      const inbox = (accessToken: string) => capped.request('GET', '/sms/v3/messaging/inbox/12345', { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } });
+      // createApp issued the first pair; two more leave the second and third.
+      const second = await issue();
+      const third = await issue();
+      assert.equal((await inbox(a.token)).status, 401, 'the oldest access token is gone');
+      const refresh = await capped.request('POST', '/oauth/v4/token', {
+        headers: FORM,
+        body: form({ client_id: a.appKey, client_secret: a.appSecret, grant_type: 'refresh_token', refresh_token: a.refreshToken }),
+      });
+      assert.equal(refresh.status, 400);
+      assert.equal(refresh.json().error, 'invalid_grant', 'and its refresh token');
+      for (const pair of [second, third]) assert.notEqual((await inbox(pair.access_token)).status, 401);
+    } finally {
+      await capped.close();
+    }
+  });
 });

@@ -248,6 +248,28 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(await other.tokens.getAccessGrant('a2'), undefined);
     });
 
+    it('tokens: trimApp keeps an app\'s newest refresh tokens with their access tokens, in bounded batches, and no other app\'s', async ({ store }) => {
+      await createApp(store, 'app1');
+      await createApp(store, 'app2');
+      const pair = (n: number, appId = 'app1') => {
+        const refresh = { ...token(`r${appId}-${n}`, 'refresh'), appId, createdAt: T0 + n };
+        return [{ ...token(`a${appId}-${n}`, 'access', refresh.hash), appId, createdAt: T0 + n }, refresh] as const;
+      };
+      for (let n = 1; n <= 5; n++) assert.equal(await store.tokens.issuePair(...pair(n), T0 + n), true);
+      assert.equal(await store.tokens.issuePair(...pair(1, 'app2'), T0), true);
+      assert.equal(await store.tokens.trimApp('app1', 2, 2), 4, 'a batch of two of the three pairs beyond the newest two');
+      assert.equal(await store.tokens.get('rapp1-3'), undefined);
+      assert.notEqual(await store.tokens.get('rapp1-1'), undefined, 'the oldest waits for the next batch');
+      assert.equal(await store.tokens.trimApp('app1', 2, 2), 2);
+      for (const n of [1, 2, 3]) {
+        assert.equal(await store.tokens.get(`rapp1-${n}`), undefined, `refresh ${n}`);
+        assert.equal(await store.tokens.get(`aapp1-${n}`), undefined, `access ${n}`);
+      }
+      for (const n of [4, 5]) assert.notEqual(await store.tokens.getAccessGrant(`aapp1-${n}`), undefined, `pair ${n} kept`);
+      assert.notEqual(await store.tokens.getAccessGrant('aapp2-1'), undefined, 'another app is not touched');
+      assert.equal(await store.tokens.trimApp('app1', 2, 100), 0);
+    });
+
     it('rate limits: concurrent hits on several instances each get their own count', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');

@@ -55,4 +55,9 @@ export interface TokenRepo {
   revoke(hash: string, appId: string, now: number): Promise<number>;
   /** Deletes up to `limit` rows that expired or were revoked before `before` (bounded clean-up). */
   purge(before: number, limit: number): Promise<number>;
+  /**
+   * Keeps `appId`'s newest `keep` refresh tokens (by creation) and deletes up to `limit` older
+   * ones, each with the access tokens minted from it. Returns how many rows were deleted.
+   */
+  trimApp(appId: string, keep: number, limit: number): Promise<number>;
 }

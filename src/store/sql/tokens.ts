@@ -165,4 +165,23 @@ export class SqlTokenRepo implements TokenRepo {
     const res = await db.deleteFrom('oauth_tokens').where('token_hash', 'in', dead).executeTakeFirst();
     return Number(res.numDeletedRows);
   }
+
+  async trimApp(appId: string, keep: number, limit: number): Promise<number> {
+    const { db } = this.#ctx;
+    const older = db
+      .selectFrom('oauth_tokens')
+      .select('token_hash')
+      .where('app_id', '=', appId)
+      .where('kind', '=', 'refresh')
+      .orderBy('created_at', 'desc')
+      .orderBy('token_hash', 'desc')
+      .limit(limit)
+      .offset(keep);
+    const res = await db
+      .deleteFrom('oauth_tokens')
+      .where('app_id', '=', appId)
+      .where((eb) => eb.or([eb('token_hash', 'in', older), eb('parent_hash', 'in', older)]))
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
 }
