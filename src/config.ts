@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /** Raised for a bad environment value; main prints its message as one line and exits 2. */
@@ -17,6 +18,11 @@ export type SimSmppIdForm = 'decimal' | 'hex' | 'hex-upper' | 'padded-decimal' |
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /**
+   * Which peers' `X-Forwarded-For` (and `-Proto`, `-Host`) to believe: false (none), a hop count,
+   * or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal (fastify's trustProxy).
+   */
+  readonly trustProxy: boolean | number | readonly string[];
   /** Base of the resource URLs the API returns (`resourceURL`, `Location`). */
   readonly publicUrl: string;
   /** True when SWITCHBOARD_PUBLIC_URL was given (else publicUrl follows HOST and PORT). */
@@ -187,6 +193,28 @@ function adminToken(env: Env): string | undefined {
   return token;
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** SWITCHBOARD_TRUST_PROXY: checked here, where fastify would throw a bare TypeError at start. */
+function trustProxy(env: Env): Config['trustProxy'] {
+  const name = 'SWITCHBOARD_TRUST_PROXY';
+  const raw = optional(env, name)?.trim().toLowerCase();
+  if (raw === undefined || ['0', 'false', 'no', 'off'].includes(raw)) return false;
+  if (['true', 'yes', 'on'].includes(raw)) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const goodPrefix = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (!PROXY_NAMES.includes(entry) && (family === 0 || !goodPrefix || extra !== undefined)) {
+      throw new ConfigError(name, `expected true, false, a hop count, or addresses, CIDR ranges and ${PROXY_NAMES.join(', ')}, comma-separated; "${entry}" is none of these`);
+    }
+  }
+  return entries;
+}
+
 /** A text setting no longer than `max` characters (a protocol field's bound). */
 function maxLength(name: string, value: string, max: number): string {
   if (value.length > max) throw new ConfigError(name, `at most ${max} characters, got ${value.length}`);
@@ -224,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     host,
     port,
+    trustProxy: trustProxy(env),
     publicUrl,
     publicUrlSet: optional(env, 'SWITCHBOARD_PUBLIC_URL') !== undefined,
     dataDir: resolve(str(env, 'SWITCHBOARD_DATA_DIR', './data')),

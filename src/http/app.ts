@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
+import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 import { AccessLog } from './access-log.js';
 import { errorHandler, sendApiError } from './error-handler.js';
@@ -46,10 +47,18 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   return app;
 }
 
+/** A hop count as the function fastify makes of one (its types take no number). */
+function trustProxy(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
 export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): FastifyInstance {
   return Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // The client's address (access log, failed-credential counts) as a trusted proxy saw it.
+    trustProxy: trustProxy(ctx.config.trustProxy),
     // Without it a client that never finishes its body holds a connection, and the graceful stop,
     // for ever (fastify's default is no limit). Node enforces it only with a headers timeout no
     // longer than it (its own is 60 s), and checks every interval, not to the millisecond.

@@ -50,6 +50,21 @@ test('a bad value names its variable', () => {
   }
 });
 
+test('SWITCHBOARD_TRUST_PROXY: off by default; true, a hop count, or addresses, ranges and names', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ SWITCHBOARD_TRUST_PROXY: 'false' }).trustProxy, false);
+  assert.equal(loadConfig({ SWITCHBOARD_TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(loadConfig({ SWITCHBOARD_TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.deepEqual(loadConfig({ SWITCHBOARD_TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::/32 ,192.0.2.7' }).trustProxy, ['loopback', '10.0.0.0/8', '2001:db8::/32', '192.0.2.7']);
+  for (const bad of ['10.0.0.0/33', 'proxy.example', '10.0.0.1/8/2', '::1/129', 'loopback,']) {
+    assert.throws(
+      () => loadConfig({ SWITCHBOARD_TRUST_PROXY: bad }),
+      (err: unknown) => err instanceof ConfigError && err.variable === 'SWITCHBOARD_TRUST_PROXY' && /comma-separated/.test(err.message),
+      bad,
+    );
+  }
+});
+
 test('the process stops with one line naming the variable and exit code 2', () => {
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: 'abc' },

@@ -120,3 +120,26 @@ test('console sign-in: failed sign-ins count, then 429 with the login page sayin
     await gw.close();
   }
 });
+
+test('behind a trusted proxy (SWITCHBOARD_TRUST_PROXY) each client is counted by its X-Forwarded-For address; otherwise the header is ignored', async () => {
+  const failFrom = (gw: TestGateway, client: string) =>
+    gw.request('POST', '/oauth/v4/token', {
+      headers: { ...FORM, 'x-forwarded-for': client },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'no-such-app', client_secret: 'wrong' }).toString(),
+    });
+  const proxied = await gateway({ SWITCHBOARD_TRUST_PROXY: 'loopback' });
+  try {
+    for (let i = 0; i < LIMIT; i++) assert.equal((await failFrom(proxied, '203.0.113.5')).status, 401);
+    assert.equal((await failFrom(proxied, '203.0.113.5')).status, 429);
+    assert.equal((await failFrom(proxied, '203.0.113.6')).status, 401, 'another client behind the same proxy');
+  } finally {
+    await proxied.close();
+  }
+  const direct = await gateway();
+  try {
+    for (let i = 0; i < LIMIT; i++) assert.equal((await failFrom(direct, `203.0.113.${i}`)).status, 401);
+    assert.equal((await failFrom(direct, '203.0.113.99')).status, 429, 'a header anyone can write moves nothing');
+  } finally {
+    await direct.close();
+  }
+});
