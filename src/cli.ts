@@ -175,7 +175,7 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
   try {
     await store.migrate();
     if (action.kind === 'store') {
-      await print(await action.run(store, config, (line) => process.stderr.write(`switchboard: ${line}\n`)));
+      await print(await action.run(store, config, (line) => process.stderr.write(`switchboard: ${line}\n`), input));
     } else {
       const client: AdminClient = new StoreAdminClient(store, systemClock);
       await print(await action.run(client, input));

@@ -50,6 +50,11 @@ export interface Store extends Repositories {
    * @example store.onJobsAvailable?.(runner.kinds, () => runner.poke());
    */
   onJobsAvailable?(kinds: readonly string[], listener: () => void): () => void;
+  /**
+   * Writes a consistent copy of the store to a new file while it is in use (`switchboard
+   * backup`). SQLite only: a PostgreSQL database is backed up with its own tools (pg_dump).
+   */
+  backup?(file: string): Promise<{ readonly file: string; readonly bytes: number }>;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import { runMigrations } from '../sql/migrate.js';
 import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
+import { backupSqlite } from './backup.js';
 import { Checkpointer } from './checkpointer.js';
 import { lockStore, type StoreLock } from './store-lock.js';
 import { DurableSqliteDialect } from './durable-dialect.js';
@@ -93,6 +94,7 @@ function open(options: SqliteStoreOptions, lock: StoreLock | undefined): Store {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    backup: (file) => backupSqlite(db, file),
     close: async () => {
       await checkpointer.close();
       await db.destroy();

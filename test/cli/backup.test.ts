@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { startTestGateway, TEST_STORE } from '../helpers/gateway.js';
+import { createApp } from '../helpers/apps.js';
+import { runCli } from './run.js';
+
+const SEND = '/sms/v3/messaging/outbox';
+
+test('switchboard backup FILE: a consistent copy of a store in use, which a gateway starts on', { skip: TEST_STORE !== 'sqlite' }, async () => {
+  const gw = await startTestGateway();
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-backup-'));
+  const restoredDir = join(dir, 'restored');
+  try {
+    const app = await createApp(gw, { shortCodes: [{ shortCode: '22627000', moDelivery: 'poll' }] });
+    const send = async (i: number) => {
+      const res = await gw.request('POST', SEND, { headers: { ...app.auth, accept: 'application/json' }, body: { outboundSMSRequest: { address: 'tel:+14255550100', message: `backup ${i}` } } });
+      assert.equal(res.status, 201, res.text);
+      return res.json().outboundSMSResponse.messageId as string;
+    };
+    const before = await send(0);
+    // The gateway keeps accepting while the copy is made.
+    const file = join(dir, 'switchboard-backup.db');
+    const [result, during] = await Promise.all([runCli(['backup', file], { SWITCHBOARD_DATA_DIR: gw.dataDir }), Promise.all(Array.from({ length: 100 }, (_, i) => send(i + 1)))]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(result.json().backup.file, file);
+    assert.equal(result.json().backup.bytes, (await stat(file)).size);
+    assert.equal((await stat(file)).mode & 0o777, 0o600, 'as private as the store');
+    assert.deepEqual((await readdir(dir)).sort(), ['switchboard-backup.db'], 'no partial file left');
+    const copy = new BetterSqlite3(file, { readonly: true });
+    try {
+      assert.equal(copy.pragma('integrity_check', { simple: true }), 'ok');
+      assert.equal(copy.pragma('journal_mode', { simple: true }), 'delete', 'one self-contained file');
+    } finally {
+      copy.close();
+    }
+
+    // Never over an existing file.
+    const again = await runCli(['backup', file], { SWITCHBOARD_DATA_DIR: gw.dataDir });
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /exists; a backup never overwrites a file/);
+    assert.equal((await stat(file)).size, result.json().backup.bytes);
+
+    // Restored: the app, its token and the message accepted before the backup are there.
+    await gw.close();
+    await rm(restoredDir, { recursive: true, force: true });
+    await mkdir(restoredDir, { mode: 0o700 });
+    await copyFile(file, join(restoredDir, 'switchboard.db'));
+    const restored = await startTestGateway({ SWITCHBOARD_DATA_DIR: restoredDir });
+    try {
+      const status = await restored.request('GET', `${SEND}/${before}`, { headers: { ...app.auth, accept: 'application/json' } });
+      assert.equal(status.status, 200, status.text);
+      assert.equal(status.json().DeliveryInfoList.ResourceUrl.endsWith(before), true);
+      const listed = await restored.request('GET', '/admin/v1/apps', { headers: { authorization: `Bearer ${restored.env.SWITCHBOARD_ADMIN_TOKEN}` } });
+      assert.ok(listed.json().apps.some((a: { id: string }) => a.id === app.id));
+    } finally {
+      await restored.close();
+    }
+    assert.equal(during.length, 100);
+  } finally {
+    await gw.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('switchboard backup on PostgreSQL points at pg_dump', { skip: TEST_STORE !== 'postgres' }, async () => {
+  const gw = await startTestGateway();
+  try {
+    const res = await runCli(['backup', join(tmpdir(), 'never-written.db')], { SWITCHBOARD_DATABASE_URL: gw.env.SWITCHBOARD_DATABASE_URL ?? '' });
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /the store is PostgreSQL \(SWITCHBOARD_DATABASE_URL\): back it up with pg_dump/);
+  } finally {
+    await gw.close();
+  }
+});
