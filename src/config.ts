@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseBlockedAddresses } from './webhooks/blocked-addresses.js';
 
 /** Raised for a bad environment value; main prints its message as one line and exits 2. */
 export class ConfigError extends Error {
@@ -66,6 +67,8 @@ export interface Config {
   readonly jobLeaseMs: number;
   readonly webhookConcurrencyPerListener: number;
   readonly webhookTimeoutMs: number;
+  /** Ranges (`address/prefix`) webhook POSTs must not reach; see webhooks/blocked-addresses.ts. */
+  readonly webhookBlockedAddresses: readonly string[];
   readonly moReassemblyTimeoutS: number;
   readonly network: NetworkKind;
   readonly simDeliveryDelayMs: number;
@@ -160,6 +163,12 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
     throw new ConfigError(name, `expected a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
   }
   return raw;
+}
+
+function blockedAddresses(env: Env, name: string): readonly string[] {
+  const verdict = parseBlockedAddresses(str(env, name, 'link-local'));
+  if (!verdict.ok) throw new ConfigError(name, verdict.reason);
+  return verdict.ranges;
 }
 
 const ID_FORMS = ['decimal', 'hex', 'hex-upper', 'padded-decimal', 'padded-hex'] as const;
@@ -284,6 +293,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobLeaseMs: int(env, 'SWITCHBOARD_JOB_LEASE_MS', 60000, 100),
     webhookConcurrencyPerListener: int(env, 'SWITCHBOARD_WEBHOOK_CONCURRENCY', 8, 1, 1000),
     webhookTimeoutMs: int(env, 'SWITCHBOARD_WEBHOOK_TIMEOUT_MS', 10000, 1),
+    webhookBlockedAddresses: blockedAddresses(env, 'SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES'),
     moReassemblyTimeoutS: int(env, 'SWITCHBOARD_MO_REASSEMBLY_TIMEOUT_S', 300, 1),
     network,
     simDeliveryDelayMs: int(env, 'SWITCHBOARD_SIM_DELIVERY_DELAY_MS', 50),

@@ -3,7 +3,8 @@ import type { Clock } from '../clock.js';
 import type { JobHandler, JobOutcome } from '../dispatch/runner.js';
 import type { Job } from '../store/repos/jobs.js';
 import { WEBHOOK_JOB_KIND, type NotificationRepo } from '../store/repos/notifications.js';
-import { pointsAtSelf, type SelfEndpoint } from './listener-url.js';
+import type { IsBlocked } from './blocked-addresses.js';
+import { normalHost, pointsAtSelf, type SelfEndpoint } from './listener-url.js';
 import type { WebhookSender } from './sender.js';
 import { signatureHeaders } from './signing.js';
 
@@ -13,6 +14,7 @@ export interface DeliverDeps {
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
   readonly self: () => readonly SelfEndpoint[];
+  readonly blocked: IsBlocked;
 }
 
 /**
@@ -38,6 +40,8 @@ export function deliverHandler(deps: DeliverDeps): JobHandler {
       }
       // Checked at registration too; this catches a gateway that moved onto the listener's port.
       if (pointsAtSelf(url, deps.self())) return { ok: false, retry: false, error: "listener URL points at the gateway's own port" };
+      // Registered before the operator blocked its range, or written by the CLI: it stays blocked.
+      if (deps.blocked(url.hostname)) return { ok: false, retry: false, error: `listener URL's host is a blocked address ${normalHost(url.hostname)}` };
       const headers = {
         'content-type': notification.contentType,
         'user-agent': 'Switchboard-Webhooks/1',

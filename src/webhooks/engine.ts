@@ -9,6 +9,7 @@ import type { Job } from '../store/repos/jobs.js';
 import type { DeadLetter } from '../store/repos/notifications.js';
 import type { Store } from '../store/store.js';
 import { deliverHandler } from './deliver.js';
+import { blockedAddresses, type IsBlocked } from './blocked-addresses.js';
 import { checkListenerUrl, type ListenerUrlVerdict, type SelfEndpoint } from './listener-url.js';
 import { ThreadedSender } from './sender-thread.js';
 import { ListenerLimitedJobs, ListenerSlots, listenerQueue } from './slots.js';
@@ -57,11 +58,14 @@ export class WebhookEngine {
   readonly #slots: ListenerSlots;
   readonly #jobs: ListenerLimitedJobs;
   readonly #workerId: string;
+  readonly #blocked: IsBlocked;
   #unsubscribe: (() => void) | undefined;
 
   constructor(deps: WebhookEngineDeps) {
     this.#deps = deps;
     const { store, clock, config, log } = deps;
+    const blocked = blockedAddresses(config.webhookBlockedAddresses);
+    this.#blocked = blocked;
     this.#sender = new ThreadedSender(
       { timeoutMs: config.webhookTimeoutMs, connectionsPerOrigin: config.webhookConcurrencyPerListener },
       { lost: (why) => log.error({ why }, 'webhook sender thread lost; its POSTs in flight are retried') },
@@ -72,7 +76,7 @@ export class WebhookEngine {
     this.#workerId = `webhooks-${hostname()}-${process.pid}-${randomUUID()}`;
     this.#jobs = new ListenerLimitedJobs(store.jobs, store.notifications, slots, () => this.poke());
     const handlers = [
-      deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self }),
+      deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self, blocked }),
     ].map((h) => releasingSlot(h, slots, () => this.poke()));
     this.#runner = new JobRunner({
       jobs: this.#jobs,
@@ -122,7 +126,7 @@ export class WebhookEngine {
 
   /** Whether an app of `realm` may register `url` as a listener (see listener-url.ts). */
   checkListenerUrl(url: unknown, realm: string): ListenerUrlVerdict {
-    return checkListenerUrl(url, realm, this.#deps.self());
+    return checkListenerUrl(url, realm, this.#deps.self(), this.#blocked);
   }
 
   deadLetters(appId: string, limit: number): Promise<DeadLetter[]> {

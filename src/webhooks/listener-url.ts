@@ -1,5 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { Config } from '../config.js';
+import type { IsBlocked } from './blocked-addresses.js';
 
 /** Where this gateway can be reached: its bound host and port, and its public URL's. */
 export interface SelfEndpoint {
@@ -11,7 +12,8 @@ export type ListenerUrlVerdict = { readonly ok: true; readonly url: string } | {
 
 const MAX_URL_LENGTH = 2048;
 
-function normalHost(host: string): string {
+/** A host as compared here: lower case, without brackets or a final dot, IPv4-mapped IPv6 unmapped. */
+export function normalHost(host: string): string {
   return unmapIPv4(host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, ''));
 }
 
@@ -59,11 +61,19 @@ export function selfEndpoints(config: Config, boundPort: number): SelfEndpoint[]
 /**
  * True when `url` would reach this gateway: same port, and the same host, or a loopback name for a
  * loopback-bound gateway, or any local interface address for one bound to all interfaces. Names
- * that merely resolve to the gateway are not looked up (no DNS at registration).
+ * that merely resolve to the gateway are not looked up here (no DNS at registration); the sender
+ * checks their addresses with isSelf before it connects.
  */
 export function pointsAtSelf(url: URL, self: readonly SelfEndpoint[]): boolean {
-  const host = normalHost(url.hostname);
-  const port = url.port === '' ? defaultPort(url.protocol) : Number(url.port);
+  return isSelf(url.hostname, url.port === '' ? defaultPort(url.protocol) : Number(url.port), self);
+}
+
+/**
+ * True when `host`:`port` is this gateway (see pointsAtSelf); at connect time `host` is each
+ * address a listener's name resolved to.
+ */
+export function isSelf(rawHost: string, port: number, self: readonly SelfEndpoint[]): boolean {
+  const host = normalHost(rawHost);
   for (const endpoint of self) {
     if (endpoint.port !== port) continue;
     if (endpoint.host === host) return true;
@@ -85,9 +95,11 @@ function localAddresses(): Set<string> {
  * Whether `raw` may be a listener URL (MO listener, delivery status URL, OneAPI notifyURL):
  * an absolute http(s) URL without credentials; https in the production realm (sandbox apps may use
  * http, e.g. to a listener on their own machine); never the gateway's own API/admin port, which
- * would let an app make the gateway call itself.
+ * would let an app make the gateway call itself; no host that is a blocked address
+ * (SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES). Names are not resolved here: the sender checks what
+ * they resolve to before each connection.
  */
-export function checkListenerUrl(raw: unknown, realm: string, self: readonly SelfEndpoint[]): ListenerUrlVerdict {
+export function checkListenerUrl(raw: unknown, realm: string, self: readonly SelfEndpoint[], blocked: IsBlocked): ListenerUrlVerdict {
   if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, reason: 'a listener URL is required' };
   const text = raw.trim();
   if (text.length > MAX_URL_LENGTH) return { ok: false, reason: `a listener URL may have at most ${MAX_URL_LENGTH} characters` };
@@ -101,5 +113,6 @@ export function checkListenerUrl(raw: unknown, realm: string, self: readonly Sel
   if (url.username !== '' || url.password !== '') return { ok: false, reason: 'the listener URL must not carry credentials' };
   if (realm === 'production' && url.protocol !== 'https:') return { ok: false, reason: 'production apps need an https listener URL' };
   if (pointsAtSelf(url, self)) return { ok: false, reason: "the listener URL points at the gateway's own port" };
+  if (blocked(url.hostname)) return { ok: false, reason: `the listener URL's host is a blocked address ${normalHost(url.hostname)}` };
   return { ok: true, url: text };
 }

@@ -36,6 +36,7 @@ test('a bad value names its variable', () => {
     [{ SWITCHBOARD_SMPP_SYSTEM_TYPE: 'thirteen-char' }, 'SWITCHBOARD_SMPP_SYSTEM_TYPE'],
     [{ SWITCHBOARD_SQLITE_SYNCHRONOUS: 'OFF' }, 'SWITCHBOARD_SQLITE_SYNCHRONOUS'],
     [{ SWITCHBOARD_ADMIN_TOKEN: 'short-token' }, 'SWITCHBOARD_ADMIN_TOKEN'],
+    [{ SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES: '10.0.0.0/33' }, 'SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable, variable);

@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkListenerUrl, pointsAtSelf, selfEndpoints } from '../../src/webhooks/listener-url.js';
+import { checkListenerUrl as check, pointsAtSelf, selfEndpoints } from '../../src/webhooks/listener-url.js';
+import { blockedAddresses } from '../../src/webhooks/blocked-addresses.js';
 import { loadConfig } from '../../src/config.js';
 
 const self = selfEndpoints(loadConfig({ HOST: '127.0.0.1', PORT: '8080', SWITCHBOARD_PUBLIC_URL: 'https://sms.example.com' }), 8080);
+/** With nothing blocked: these tests are about the other rules (blocked addresses: blocked-addresses.test.ts). */
+const checkListenerUrl = (raw: unknown, realm: string, endpoints: typeof self) => check(raw, realm, endpoints, blockedAddresses([]));
 
 test('sandbox apps may use http; production apps need https', () => {
   assert.deepEqual(checkListenerUrl('http://app.example/mo', 'sandbox', self), { ok: true, url: 'http://app.example/mo' });
