@@ -67,7 +67,12 @@ export class WebhookEngine {
     const blocked = blockedAddresses(config.webhookBlockedAddresses);
     this.#blocked = blocked;
     this.#sender = new ThreadedSender(
-      { timeoutMs: config.webhookTimeoutMs, connectionsPerOrigin: config.webhookConcurrencyPerListener },
+      () => ({
+        timeoutMs: config.webhookTimeoutMs,
+        connectionsPerOrigin: config.webhookConcurrencyPerListener,
+        blockedAddresses: config.webhookBlockedAddresses,
+        self: deps.self(),
+      }),
       { lost: (why) => log.error({ why }, 'webhook sender thread lost; its POSTs in flight are retried') },
     );
     const slots = new ListenerSlots(config.webhookConcurrencyPerListener);

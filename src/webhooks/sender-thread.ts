@@ -48,7 +48,7 @@ export const startSenderThread: StartThread = (options) => {
  * runner retries them from the durable job table) and the next POST starts another.
  */
 export class ThreadedSender {
-  readonly #options: SenderOptions;
+  readonly #options: () => SenderOptions;
   readonly #start: StartThread;
   readonly #onLost: (why: string) => void;
   readonly #pending = new Map<number, (result: PostResult) => void>();
@@ -60,8 +60,11 @@ export class ThreadedSender {
   #closing = false;
   #next = 0;
 
-  /** `lost` hears why a thread ended other than by close(), for the log. */
-  constructor(options: SenderOptions, hooks: { readonly start?: StartThread; readonly lost?: (why: string) => void } = {}) {
+  /**
+   * `options` are read when a sender starts (at the first POST, so after the gateway listens: its
+   * own port is among them). `lost` hears why a thread ended other than by close(), for the log.
+   */
+  constructor(options: () => SenderOptions, hooks: { readonly start?: StartThread; readonly lost?: (why: string) => void } = {}) {
     this.#options = options;
     this.#start = hooks.start ?? startSenderThread;
     this.#onLost = hooks.lost ?? (() => undefined);
@@ -76,7 +79,7 @@ export class ThreadedSender {
   post(url: string, headers: Record<string, string>, body: string): Promise<PostResult> {
     if (!this.#ready) {
       this.#thread();
-      this.#local ??= new WebhookSender(this.#options);
+      this.#local ??= new WebhookSender(this.#options());
       return this.#local.post(url, headers, body);
     }
     return new Promise((resolve) => {
@@ -95,7 +98,7 @@ export class ThreadedSender {
 
   #thread(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const worker = this.#start(this.#options);
+    const worker = this.#start(this.#options());
     worker.on('message', (message: FromSenderThread) => {
       if (message === 'ready') {
         this.#ready = this.#worker === worker;

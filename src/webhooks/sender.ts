@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { Agent, request } from 'undici';
+import { BlockedAddressError, guardedConnector, type ConnectGuardOptions } from './connect-guard.js';
 
-export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string };
+/** `blocked`: the listener's host resolved to an address it must not reach (see connect-guard.ts). */
+export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string; readonly blocked?: true };
 
-export interface SenderOptions {
+export interface SenderOptions extends ConnectGuardOptions {
   /**
    * Each of connect, response headers and body gaps gets this much — undici runs these on coarse
    * timers (about a second) — and the whole POST is aborted after 3× on a precise one.
@@ -39,7 +41,7 @@ export class WebhookSender {
   constructor(options: SenderOptions) {
     this.#timeoutMs = options.timeoutMs;
     this.#agent = new Agent({
-      connect: { timeout: options.timeoutMs },
+      connect: guardedConnector(options),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connections: options.connectionsPerOrigin,
@@ -47,7 +49,10 @@ export class WebhookSender {
     });
   }
 
-  /** Any 2xx acknowledges; anything else (status, timeout, refused connection) is a failed attempt. */
+  /**
+   * Any 2xx acknowledges; anything else (status, timeout, refused connection, a host that is or
+   * resolves to a blocked address or the gateway itself) is a failed attempt.
+   */
   async post(url: string, headers: Record<string, string>, body: string): Promise<PostResult> {
     // undici takes an EventEmitter as the abort signal (Dispatcher.request): AbortSignal.timeout
     // cost ≈ 7 µs per POST, on a path that posts once per message.
@@ -63,6 +68,7 @@ export class WebhookSender {
       if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, status: res.statusCode };
       return { ok: false, error: `listener answered HTTP ${res.statusCode}` };
     } catch (err) {
+      if (err instanceof BlockedAddressError) return { ok: false, error: err.message, blocked: true };
       return { ok: false, error: late ? `no answer within ${3 * this.#timeoutMs} ms` : describe(err) };
     } finally {
       clearTimeout(timer);

@@ -88,3 +88,16 @@ test('a listener registered before its address was blocked gets no POST: the not
     await blocking.close();
   }
 });
+
+test('a listener named by a host name that resolves to a blocked address gets no POST: each attempt fails, retried until the window ends', async () => {
+  const named = `http://localhost:${new URL(l.url).port}/listener`;
+  // Names are not resolved at registration.
+  const app = await createApp(gw, { shortCodes: [{ shortCode: '22627403', moDelivery: 'callback', listenerUrl: named }] });
+  await sendMo(gw, '+14255550142', '22627403', 'resolved at connect time');
+  const [letter, ...more] = await deadLetters(gw, app.id);
+  assert.equal(more.length, 0);
+  assert.equal(letter.url, named);
+  assert.match(letter.lastError, /^retry window over: listener host resolves to a blocked address (127\.0\.0\.1|::1)$/);
+  assert.ok(letter.attempts >= 2, `retried (${letter.attempts} attempts): what a name resolves to may change`);
+  assert.equal(l.received.length, 0, 'no POST reached the listener');
+});

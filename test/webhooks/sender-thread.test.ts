@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { ThreadedSender, startSenderThread } from '../../src/webhooks/sender-thread.js';
 import { startListener } from './listener.js';
 
-const OPTIONS = { timeoutMs: 2000, connectionsPerOrigin: 4 };
+const OPTIONS = () => ({ timeoutMs: 2000, connectionsPerOrigin: 4, blockedAddresses: [], self: [] });
 
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
