@@ -179,7 +179,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
   }),
   'POST /admin/v1/apps/:id/short-codes': admin({
     summary: 'Add a short code',
-    description: 'A short code belongs to one app. `callback` needs a listener URL (https in the production realm); `poll` keeps MO messages in the inbox.',
+    description: "A short code belongs to one app. `callback` needs a listener URL (https in the production realm; not the gateway's own port nor an IP in SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES); `poll` keeps MO messages in the inbox.",
     params: { id: idParam },
     body: {
       schema: obj({ shortCode: str('3 to 15 digits.'), moDelivery: str('`poll` or `callback` (default: callback when a listenerUrl is given).'), listenerUrl: nullable(str('http(s) URL.')) }, ['shortCode']),
