@@ -94,11 +94,18 @@ export function blockedAddresses(ranges: readonly string[]): IsBlocked {
     const [address = '', prefix = ''] = r.split('/');
     list.addSubnet(address, Number(prefix), isIP(address) === 4 ? 'ipv4' : 'ipv6');
   }
+  // Asked before every POST, mostly about the same few listener hosts, and BlockList.check costs
+  // ≈ 2 µs (it parses the address each time): verdicts are remembered, up to a bound.
+  const known = new Map<string, boolean>();
   return (host) => {
+    let verdict = known.get(host);
+    if (verdict !== undefined) return verdict;
     // Unmapped first, so ::ffff:169.254.169.254 (however it is spelled) meets the IPv4 ranges.
     const address = normalHost(host);
     const family = isIP(address);
-    if (family === 0) return false;
-    return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    verdict = family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    if (known.size >= 1024) known.clear();
+    known.set(host, verdict);
+    return verdict;
   };
 }
