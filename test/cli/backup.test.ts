@@ -10,7 +10,10 @@ import { runCli } from './run.js';
 
 const SEND = '/sms/v3/messaging/outbox';
 
-test('switchboard backup FILE: a consistent copy of a store in use, which a gateway starts on', { skip: TEST_STORE !== 'sqlite' }, async () => {
+// The suite runs once per store (scripts/run-tests.mjs): each pass has its own test.
+const onStore = (store: typeof TEST_STORE) => (TEST_STORE === store ? test : () => undefined);
+
+onStore('sqlite')('switchboard backup FILE: a consistent copy of a store in use, which a gateway starts on', async () => {
   const gw = await startTestGateway();
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-backup-'));
   const restoredDir = join(dir, 'restored');
@@ -66,7 +69,7 @@ test('switchboard backup FILE: a consistent copy of a store in use, which a gate
   }
 });
 
-test('switchboard backup on PostgreSQL points at pg_dump', { skip: TEST_STORE !== 'postgres' }, async () => {
+onStore('postgres')('switchboard backup on PostgreSQL points at pg_dump', async () => {
   const gw = await startTestGateway();
   try {
     const res = await runCli(['backup', join(tmpdir(), 'never-written.db')], { SWITCHBOARD_DATABASE_URL: gw.env.SWITCHBOARD_DATABASE_URL ?? '' });
