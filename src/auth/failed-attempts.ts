@@ -2,8 +2,11 @@ import { isIPv6 } from 'node:net';
 import type { Clock } from '../clock.js';
 
 const WINDOW_MS = 60_000;
-/** Addresses remembered at most; past that the oldest windows are forgotten first. */
-const MAX_ADDRESSES = 10_000;
+/**
+ * Addresses remembered at most (≈ 15 MB); past that the oldest windows are forgotten first, so a
+ * client with more addresses than this (IPv6 /64s) could rotate its own windows away.
+ */
+const MAX_ADDRESSES = 100_000;
 
 interface Window {
   readonly start: number;
@@ -11,20 +14,24 @@ interface Window {
 }
 
 /**
- * Failed credential checks counted per client address, in fixed one-minute windows: once an
- * address has failed `limitPerMinute` times, it is refused without a check until its window
- * ends. Every failed app-secret check costs an scrypt (16 MiB, tens of ms on libuv's pool), so
- * without this any client could load the gateway, or guess, at the cores' pace. Kept in memory
- * per process: a restart forgets, and each instance counts its own.
+ * Credential checks that failed, counted per client address in fixed one-minute windows: once an
+ * address has `limitPerMinute` of them, it is refused without a check until its window ends.
+ * Every failed app-secret check costs an scrypt (16 MiB, tens of ms on libuv's pool), so without
+ * this any client could load the gateway, or guess, at the cores' pace. A check counts from the
+ * moment it is taken until it is released as not failed: checks running at once count before any
+ * of them ends, so a burst cannot run past the limit. Kept in memory per process: a restart
+ * forgets, and each instance counts its own.
  *
  * @example
- * const wait = failures.blockedFor(request.ip);
+ * const wait = failures.attempt(request.ip);
  * if (wait > 0) throw tooMany(wait);
- * if (!(await verify())) { failures.fail(request.ip); throw unauthorized(); }
+ * if (!(await verify())) throw unauthorized(); // stays counted
+ * failures.release(request.ip);
  */
 export class FailedAttempts {
   readonly #limit: number;
   readonly #clock: Clock;
+  /** In order of window start: a renewed window is inserted again at the end. */
   readonly #windows = new Map<string, Window>();
 
   /** `limitPerMinute` 0 turns the count off. */
@@ -33,33 +40,38 @@ export class FailedAttempts {
     this.#clock = clock;
   }
 
-  /** Milliseconds until `address` may try again; 0 when it may try now. */
-  blockedFor(address: string): number {
+  /**
+   * Takes one credential check for `address`: 0 when it may run now (it counts as failed until
+   * released), else the milliseconds until the address may try again.
+   */
+  attempt(address: string): number {
     if (this.#limit === 0) return 0;
-    const window = this.#windows.get(addressKey(address));
-    if (window === undefined || window.count < this.#limit) return 0;
-    return Math.max(0, window.start + WINDOW_MS - this.#clock.now());
-  }
-
-  /** Counts one failed check from `address`. */
-  fail(address: string): void {
-    if (this.#limit === 0) return;
     const key = addressKey(address);
     const now = this.#clock.now();
-    const window = this.#windows.get(key);
-    if (window !== undefined && now < window.start + WINDOW_MS) {
-      window.count += 1;
-      return;
+    let window = this.#windows.get(key);
+    if (window === undefined || now >= window.start + WINDOW_MS) {
+      this.#windows.delete(key);
+      if (this.#windows.size >= MAX_ADDRESSES) this.#forget(now);
+      window = { start: now, count: 0 };
+      this.#windows.set(key, window);
     }
-    this.#windows.delete(key);
-    if (this.#windows.size >= MAX_ADDRESSES) this.#forget(now);
-    this.#windows.set(key, { start: now, count: 1 });
+    if (window.count >= this.#limit) return window.start + WINDOW_MS - now;
+    window.count += 1;
+    return 0;
   }
 
-  /** Drops ended windows; if none has ended, the oldest (the map keeps insertion order). */
+  /** The check `attempt` took did not fail (right credentials, or no verdict): it no longer counts. */
+  release(address: string): void {
+    if (this.#limit === 0) return;
+    const window = this.#windows.get(addressKey(address));
+    if (window !== undefined && window.count > 0) window.count -= 1;
+  }
+
+  /** Drops the windows that ended (the oldest come first), or else the oldest one. */
   #forget(now: number): void {
     for (const [key, window] of this.#windows) {
-      if (now >= window.start + WINDOW_MS) this.#windows.delete(key);
+      if (now < window.start + WINDOW_MS) break;
+      this.#windows.delete(key);
     }
     if (this.#windows.size < MAX_ADDRESSES) return;
     const oldest = this.#windows.keys().next();

@@ -12,46 +12,66 @@ describe('FailedAttempts', () => {
     const clock = clockAt(1_000_000);
     const failures = new FailedAttempts(3, clock);
     for (let i = 0; i < 3; i++) {
-      assert.equal(failures.blockedFor('192.0.2.1'), 0, `attempt ${i + 1}`);
-      failures.fail('192.0.2.1');
+      assert.equal(failures.attempt('192.0.2.1'), 0, `attempt ${i + 1}`);
       clock.t += 1000;
     }
-    assert.equal(failures.blockedFor('192.0.2.1'), 57_000);
-    assert.equal(failures.blockedFor('192.0.2.2'), 0, 'another address is not touched');
+    assert.equal(failures.attempt('192.0.2.1'), 57_000);
+    assert.equal(failures.attempt('192.0.2.2'), 0, 'another address is not touched');
     clock.t = 1_000_000 + 59_999;
-    assert.equal(failures.blockedFor('192.0.2.1'), 1);
+    assert.equal(failures.attempt('192.0.2.1'), 1);
     clock.t = 1_000_000 + 60_000;
-    assert.equal(failures.blockedFor('192.0.2.1'), 0, 'a new minute');
-    failures.fail('192.0.2.1');
-    assert.equal(failures.blockedFor('192.0.2.1'), 0, 'the count starts again');
+    assert.equal(failures.attempt('192.0.2.1'), 0, 'a new minute');
+    assert.equal(failures.attempt('192.0.2.1'), 0);
+    assert.equal(failures.attempt('192.0.2.1'), 0);
+    assert.equal(failures.attempt('192.0.2.1'), 60_000, 'counted again from the new minute');
+  });
+
+  test('checks under way count before they end: a burst cannot run past the limit', () => {
+    const failures = new FailedAttempts(30, clockAt(0));
+    const taken = Array.from({ length: 200 }, () => failures.attempt('192.0.2.1')).filter((wait) => wait === 0);
+    assert.equal(taken.length, 30);
+  });
+
+  test('a released check no longer counts: right credentials never lock an address out', () => {
+    const failures = new FailedAttempts(2, clockAt(0));
+    for (let i = 0; i < 10; i++) {
+      assert.equal(failures.attempt('192.0.2.1'), 0, `check ${i + 1}`);
+      failures.release('192.0.2.1');
+    }
+    assert.equal(failures.attempt('192.0.2.1'), 0);
+    assert.equal(failures.attempt('192.0.2.1'), 0);
+    assert.ok(failures.attempt('192.0.2.1') > 0, 'two failures');
+    failures.release('192.0.2.9');
+    assert.equal(failures.attempt('192.0.2.9'), 0, 'a release without a check gives nothing away');
   });
 
   test('failures spread over windows never add up', () => {
     const clock = clockAt(0);
     const failures = new FailedAttempts(2, clock);
     for (let i = 0; i < 10; i++) {
-      failures.fail('192.0.2.1');
+      assert.equal(failures.attempt('192.0.2.1'), 0);
       clock.t += 60_000;
     }
-    assert.equal(failures.blockedFor('192.0.2.1'), 0);
   });
 
   test('a limit of 0 counts nothing', () => {
     const failures = new FailedAttempts(0, clockAt(0));
-    for (let i = 0; i < 100; i++) failures.fail('192.0.2.1');
-    assert.equal(failures.blockedFor('192.0.2.1'), 0);
+    for (let i = 0; i < 100; i++) assert.equal(failures.attempt('192.0.2.1'), 0);
   });
 
-  test('memory stays bounded: with 10,000 addresses counted the oldest window is forgotten first', () => {
+  test('memory stays bounded: with 100,000 addresses counted, ended windows go first, then the oldest', () => {
     const clock = clockAt(0);
     const failures = new FailedAttempts(1, clock);
-    failures.fail('10.0.0.0');
-    for (let i = 1; i < 10_000; i++) failures.fail(`10.0.${i >> 8}.${i & 255}`);
-    assert.ok(failures.blockedFor('10.0.0.0') > 0);
-    failures.fail('192.0.2.1');
-    assert.equal(failures.blockedFor('10.0.0.0'), 0, 'the oldest went');
-    assert.ok(failures.blockedFor('10.0.0.1') > 0, 'the others stay');
-    assert.ok(failures.blockedFor('192.0.2.1') > 0);
+    failures.attempt('10.0.0.0');
+    clock.t = 30_000;
+    for (let i = 1; i < 100_000; i++) failures.attempt(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
+    clock.t = 60_000;
+    assert.equal(failures.attempt('192.0.2.1'), 0, 'room made by the window that ended');
+    assert.ok(failures.attempt('10.0.0.5') > 0, 'the others stay');
+    assert.equal(failures.attempt('10.0.0.0'), 0, 'forgotten');
+    assert.ok(failures.attempt('192.0.2.1') > 0);
+    assert.ok(failures.attempt('10.0.0.2') > 0);
+    assert.equal(failures.attempt('10.0.0.1'), 0, 'none had ended: the oldest went to make room for 10.0.0.0');
   });
 });
 

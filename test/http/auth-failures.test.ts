@@ -67,6 +67,19 @@ describe('failed client authentications on /oauth (SWITCHBOARD_AUTH_FAILURES_PER
   });
 });
 
+test('a burst of checks at once is counted before any of them ends: no more secret checks than the limit', async () => {
+  const gw = await gateway();
+  try {
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => tokenRequest(gw, 'no-such-app', 'wrong').then((res) => res.status)));
+    assert.equal(statuses.filter((s) => s === 401).length, LIMIT);
+    assert.equal(statuses.filter((s) => s === 429).length, 20 - LIMIT);
+    const admin = await Promise.all(Array.from({ length: 10 }, () => gw.request('GET', '/admin/v1/apps', { headers: { authorization: 'Bearer wrong' } }).then((res) => res.status)));
+    assert.deepEqual(admin, Array<number>(10).fill(429), 'one count for every credential the address presents');
+  } finally {
+    await gw.close();
+  }
+});
+
 test('a right secret is no failure, and 0 turns the count off', async () => {
   const gw = await gateway();
   try {

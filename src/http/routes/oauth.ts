@@ -71,8 +71,9 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
   });
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    // An address past its failed attempts is refused before the secret's scrypt is run.
-    const wait = ctx.authFailures.blockedFor(request.ip);
+    // An address past its failed attempts is refused before the secret's scrypt is run; this
+    // check counts as failed until it is known not to be.
+    const wait = ctx.authFailures.attempt(request.ip);
     if (wait > 0) {
       const seconds = retryAfterSeconds(wait);
       reply.header('retry-after', String(seconds));
@@ -83,12 +84,13 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
     try {
       const creds = clientCredentials(request);
       if (creds === undefined) throw new OAuthError(401, 'invalid_client', 'client_id and client_secret are required (form body or HTTP Basic)');
-      return await oauth.authenticateClient(creds.id, creds.secret);
+      const client = await oauth.authenticateClient(creds.id, creds.secret);
+      ctx.authFailures.release(request.ip);
+      return client;
     } catch (err) {
-      if (err instanceof OAuthError && err.status === 401) {
-        ctx.authFailures.fail(request.ip);
-        if (basic) reply.header('www-authenticate', 'Basic realm="switchboard"');
-      }
+      // Only a failed authentication stays counted; a malformed request or a store outage does not.
+      if (!(err instanceof OAuthError && err.status === 401)) ctx.authFailures.release(request.ip);
+      else if (basic) reply.header('www-authenticate', 'Basic realm="switchboard"');
       throw err;
     }
   }
