@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -5,7 +6,7 @@ import { OperatorError } from './errors.js';
 import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin-client.js';
 import { COMMANDS, UsageError, type Command, type CommandInput } from './cli/commands.js';
 import { DEFAULT_GATEWAY_URL, GatewayClient } from './cli/gateway-client.js';
-import { openStore } from './store/open.js';
+import { openStore, sqliteFile } from './store/open.js';
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string' },
@@ -171,6 +172,9 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
   }
   if (input.url !== undefined) throw new UsageError(`${command.name} works on the store only, not with --url`);
   const config = loadConfig();
+  if (action.kind === 'store' && action.existingStore === true && config.databaseUrl === undefined && !existsSync(sqliteFile(config))) {
+    throw new UsageError(`no store in ${config.dataDir} (SWITCHBOARD_DATA_DIR)`);
+  }
   const store = await openStore(config);
   try {
     await store.migrate();

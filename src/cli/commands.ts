@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { rotateAdminToken } from '../auth/admin-token.js';
 import type { AppPatch, NewApp } from '../auth/apps.js';
 import type { Config } from '../config.js';
-import { BackupTargetExistsError } from '../store/sqlite/backup.js';
+import { BackupTargetError } from '../store/sqlite/backup.js';
 import type { Store } from '../store/store.js';
 import type { AdminClient } from './admin-client.js';
 import type { GatewayClient } from './gateway-client.js';
@@ -26,7 +26,12 @@ export interface CommandInput {
 /** Where a command acts: the store itself, an admin client (store or `--url`), or the server process. */
 export type CommandKind =
   | { readonly kind: 'admin'; run(client: AdminClient, input: CommandInput): Promise<unknown> }
-  | { readonly kind: 'store'; run(store: Store, config: Config, warn: (line: string) => void, input: CommandInput): Promise<unknown> }
+  | {
+      readonly kind: 'store';
+      /** Refuse a SQLite data dir without a store, rather than create an empty one to act on. */
+      readonly existingStore?: boolean;
+      run(store: Store, config: Config, warn: (line: string) => void, input: CommandInput): Promise<unknown>;
+    }
   | { readonly kind: 'serve' }
   /** Another long-running process (resolves once it is started; it stops on SIGTERM). */
   | { readonly kind: 'process'; run(input: CommandInput): Promise<void> }
@@ -258,12 +263,13 @@ export const COMMANDS: readonly Command[] = [
     positionals: ['FILE'],
     action: {
       kind: 'store',
+      existingStore: true,
       run: async (store, _config, _warn, { positionals }) => {
         if (store.backup === undefined) throw new UsageError('the store is PostgreSQL (SWITCHBOARD_DATABASE_URL): back it up with pg_dump');
         try {
           return { backup: await store.backup(positionals[0] ?? '') };
         } catch (err) {
-          if (err instanceof BackupTargetExistsError) throw new UsageError(err.message);
+          if (err instanceof BackupTargetError) throw new UsageError(err.message);
           throw err;
         }
       },

@@ -4,6 +4,11 @@ import type { Store } from './store.js';
 import { openPostgresStore, type StoreLog } from './postgres/postgres-store.js';
 import { openSqliteStore, StoreInUseError } from './sqlite/sqlite-store.js';
 
+/** The SQLite store's file in the data dir. */
+export function sqliteFile(config: Config): string {
+  return join(config.dataDir, 'switchboard.db');
+}
+
 /**
  * Opens the configured store: PostgreSQL when a database URL is set, else SQLite in the data dir.
  * A serving process (`serving`: the gateway, the simulator SMSC) is the only one on a SQLite store;
@@ -14,7 +19,7 @@ export async function openStore(config: Config, log?: StoreLog, { serving = fals
     return openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, connectRetryMs: config.databaseRetryMs, log });
   }
   try {
-    return openSqliteStore({ file: join(config.dataDir, 'switchboard.db'), synchronous: config.sqliteSynchronous, exclusive: serving });
+    return openSqliteStore({ file: sqliteFile(config), synchronous: config.sqliteSynchronous, exclusive: serving });
   } catch (err) {
     if (err instanceof StoreInUseError) {
       throw new ConfigError(

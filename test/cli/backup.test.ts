@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -41,11 +41,25 @@ onStore('sqlite')('switchboard backup FILE: a consistent copy of a store in use,
       copy.close();
     }
 
-    // Never over an existing file.
+    // Never over an existing file, nor a link someone left where the copy would go.
     const again = await runCli(['backup', file], { SWITCHBOARD_DATA_DIR: gw.dataDir });
     assert.equal(again.status, 2);
     assert.match(again.stderr, /exists; a backup never overwrites a file/);
     assert.equal((await stat(file)).size, result.json().backup.bytes);
+    const dangling = join(dir, 'dangling.db');
+    await symlink(join(dir, 'nowhere'), dangling);
+    const overLink = await runCli(['backup', dangling], { SWITCHBOARD_DATA_DIR: gw.dataDir });
+    assert.equal(overLink.status, 2);
+    assert.match(overLink.stderr, /dangling\.db exists/);
+    assert.equal((await lstat(dangling)).isSymbolicLink(), true);
+    const noDir = await runCli(['backup', join(dir, 'missing', 'x.db')], { SWITCHBOARD_DATA_DIR: gw.dataDir });
+    assert.equal(noDir.status, 2);
+    assert.match(noDir.stderr, /missing is not a directory/);
+    // A data dir with no store in it (a typo) is not backed up as an empty store.
+    const typo = await runCli(['backup', join(dir, 'typo.db')], { SWITCHBOARD_DATA_DIR: join(dir, 'no-such-data-dir') });
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /no store in .*no-such-data-dir \(SWITCHBOARD_DATA_DIR\)/);
+    assert.deepEqual((await readdir(dir)).sort(), ['dangling.db', 'switchboard-backup.db'], 'nothing else written');
 
     // Restored: the app, its token and the message accepted before the backup are there.
     await gw.close();

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
@@ -9,11 +10,11 @@ export interface BackupResult {
   readonly bytes: number;
 }
 
-/** Refused before anything is written: the target exists (a backup never overwrites one). */
-export class BackupTargetExistsError extends Error {
-  constructor(readonly file: string) {
-    super(`${file} exists; a backup never overwrites a file`);
-    this.name = 'BackupTargetExistsError';
+/** Refused before anything is written: the target exists, or its directory does not. */
+export class BackupTargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackupTargetError';
   }
 }
 
@@ -26,27 +27,49 @@ function fsyncPath(path: string): void {
   }
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes a consistent copy of the store to `target` while gateways keep writing to it: `VACUUM
  * INTO` reads one snapshot in a single read transaction, which WAL lets run beside writers (the
  * online backup API restarts whenever another connection writes, so under load it may never end).
- * The copy is made under a temporary name, synced and then renamed, so `target` is either absent
- * or whole, even after a crash; like the store, it is readable by its owner only.
+ * The copy is written to a new file of its own (created exclusively: never a file or link someone
+ * left there), synced, then linked in as `target`, which fails rather than replace anything that
+ * appeared meanwhile: `target` is either absent or whole, even after a crash, and like the store
+ * it is readable by its owner only.
  */
 export async function backupSqlite(db: Kysely<Database>, target: string): Promise<BackupResult> {
   const file = resolve(target);
-  if (existsSync(file)) throw new BackupTargetExistsError(file);
-  const partial = `${file}.partial`;
+  if (exists(file)) throw new BackupTargetError(`${file} exists; a backup never overwrites a file`);
+  if (!isDirectory(dirname(file))) throw new BackupTargetError(`${dirname(file)} is not a directory`);
+  const partial = `${file}.${randomBytes(6).toString('hex')}.partial`;
   // VACUUM INTO takes an existing file only when it is empty: this one carries the mode.
-  closeSync(openSync(partial, 'w', 0o600));
+  closeSync(openSync(partial, 'wx', 0o600));
   try {
     await sql`vacuum into ${partial}`.execute(db);
     fsyncPath(partial);
-    renameSync(partial, file);
-    fsyncPath(dirname(file));
+    linkSync(partial, file);
   } catch (err) {
-    if (existsSync(partial)) unlinkSync(partial);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupTargetError(`${file} appeared while the backup ran; it was left alone`);
     throw err;
+  } finally {
+    unlinkSync(partial);
   }
+  fsyncPath(dirname(file));
   return { file, bytes: statSync(file).size };
 }
