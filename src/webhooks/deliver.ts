@@ -50,7 +50,7 @@ export function deliverHandler(deps: DeliverDeps): JobHandler {
       const result = await deps.sender.post(notification.url, headers, notification.body);
       if (!result.ok) {
         // The operator's setting refused it (a name resolving into a blocked range): worth seeing.
-        if (result.blocked === true) deps.log.warn({ event: notification.id, attempt: job.attempts, error: result.error }, 'webhook attempt refused');
+        if (result.blocked === true) deps.log.warn({ event: notification.id, app: notification.appId, host: url.host, attempt: job.attempts, error: result.error }, 'webhook attempt refused');
         else deps.log.debug({ event: notification.id, attempt: job.attempts, error: result.error }, 'webhook attempt failed');
         return { ok: false, retry: true, error: result.error };
       }

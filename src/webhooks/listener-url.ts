@@ -18,11 +18,13 @@ export function normalHost(host: string): string {
 }
 
 /**
- * An IPv4-mapped IPv6 address is the IPv4 address it maps: `[::ffff:127.0.0.1]` reaches 127.0.0.1,
- * and the URL parser writes it `::ffff:7f00:1`, which no pattern on dotted quads would catch.
+ * An IPv6 address that carries an IPv4 one is that IPv4 address: IPv4-mapped (`[::ffff:127.0.0.1]`
+ * reaches 127.0.0.1; the URL parser writes it `::ffff:7f00:1`, which no pattern on dotted quads
+ * would catch) and the NAT64 well-known prefix (`64:ff9b::10.0.0.5` is 10.0.0.5 to a host behind
+ * DNS64/NAT64, RFC 6052).
  */
 function unmapIPv4(host: string): string {
-  const mapped = /^(?:::|(?:0{1,4}:){5})ffff:(.+)$/.exec(host)?.[1];
+  const mapped = /^(?:(?:::|(?:0{1,4}:){5})ffff:|64:ff9b::|64:ff9b:(?:0{1,4}:){4})(.+)$/.exec(host)?.[1];
   if (mapped === undefined) return host;
   if (/^\d+\.\d+\.\d+\.\d+$/.test(mapped)) return mapped;
   const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(mapped);

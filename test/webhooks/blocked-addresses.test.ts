@@ -93,6 +93,13 @@ test('an IPv4-mapped IPv6 address is blocked like the IPv4 address, however it i
   assert.equal(mappedRange('11.0.0.1'), false);
 });
 
+test('a NAT64 address (64:ff9b::/96) is judged by the IPv4 address it reaches, so public ones stay usable', () => {
+  const blocked = blockedAddresses(PRIVATE_RANGES);
+  for (const host of ['64:ff9b::7f00:1', '[64:ff9b::10.0.0.5]', '64:ff9b:0:0:0:0:a9fe:a9fe', '64:FF9B::C0A8:101']) assert.equal(blocked(host), true, host);
+  for (const host of ['64:ff9b::808:808', '64:ff9b::203.0.113.9']) assert.equal(blocked(host), false, host);
+  assert.equal(blocked('64:ff9b::1:7f00:1'), false, 'outside the /96: an ordinary address');
+});
+
 test('names are not blocked here (they are checked once resolved), and none blocks nothing', () => {
   assert.equal(blockedAddresses(PRIVATE_RANGES)('localhost'), false);
   assert.equal(blockedAddresses(PRIVATE_RANGES)('metadata.google.internal'), false);
