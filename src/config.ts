@@ -34,6 +34,8 @@ export interface Config {
   readonly databasePoolSize: number;
   /** How long a statement waits for a PostgreSQL connection (at start: for the server) before giving up. */
   readonly databaseRetryMs: number;
+  /** How long a statement may wait for PostgreSQL's answer; then 503 and the connection is dropped. */
+  readonly databaseQueryTimeoutMs: number;
   readonly sqliteSynchronous: SqliteSynchronous;
   readonly adminToken: string | undefined;
   /** Lifetime of a web console sign-in (seconds). */
@@ -268,6 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'SWITCHBOARD_DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'SWITCHBOARD_DATABASE_POOL_SIZE', 10, 1, 1000),
     databaseRetryMs: int(env, 'SWITCHBOARD_DATABASE_RETRY_MS', 5000, 0, 600000),
+    databaseQueryTimeoutMs: int(env, 'SWITCHBOARD_DATABASE_QUERY_TIMEOUT_MS', 10000, 100, 3600000),
     sqliteSynchronous: oneOf(env, 'SWITCHBOARD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
     adminToken: adminToken(env),
     consoleSessionTtlS: int(env, 'SWITCHBOARD_CONSOLE_SESSION_TTL_S', 28800, 1),

@@ -16,7 +16,13 @@ export function sqliteFile(config: Config): string {
  */
 export async function openStore(config: Config, log?: StoreLog, { serving = false } = {}): Promise<Store> {
   if (config.databaseUrl !== undefined) {
-    return openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, connectRetryMs: config.databaseRetryMs, log });
+    return openPostgresStore({
+      url: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      connectRetryMs: config.databaseRetryMs,
+      queryTimeoutMs: config.databaseQueryTimeoutMs,
+      log,
+    });
   }
   try {
     return openSqliteStore({ file: sqliteFile(config), synchronous: config.sqliteSynchronous, exclusive: serving });

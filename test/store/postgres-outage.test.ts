@@ -51,6 +51,44 @@ test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no cr
   assert.equal((await gw.request('GET', '/healthz')).status, 200);
 });
 
+test('PostgreSQL that stops answering without closing: 503 SVC1000 within the query timeout, /healthz down, business as usual once it answers', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
+  const database = await createTestDatabase();
+  const target = new URL(database.url);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  const url = new URL(database.url);
+  url.port = String(proxy.port);
+  const gw = await startTestGateway({ ...FAST, SWITCHBOARD_DATABASE_URL: url.toString(), SWITCHBOARD_DATABASE_RETRY_MS: '300', SWITCHBOARD_DATABASE_QUERY_TIMEOUT_MS: '700' });
+  t.after(async () => {
+    proxy.thaw();
+    await gw.close();
+    await proxy.close();
+    await database.drop();
+  });
+  const app = await createApp(gw, { shortCodes: [{ shortCode: '22627321', moDelivery: 'poll' }] });
+  const sendTo = (to: string) => gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'through a freeze' } } });
+
+  proxy.freeze();
+  const started = Date.now();
+  const frozen = await Promise.all([sendTo('+14257321001'), sendTo('+14257321002'), sendTo('+14257321003')]);
+  for (const res of frozen) {
+    assert.equal(res.status, 503, res.text);
+    assert.equal(res.headers.get('retry-after'), '1');
+    assert.equal(res.json().RequestError.ServiceException.MessageId, 'SVC1000');
+  }
+  // The statement's own timeout, plus the pool's wait for a connection (the frozen ones are dropped).
+  assert.ok(Date.now() - started < 8000, `answered after ${Date.now() - started} ms`);
+  const health = await gw.request('GET', '/healthz');
+  assert.equal(health.status, 503);
+  assert.equal(health.json().store, 'down');
+
+  proxy.thaw();
+  const res = await sendTo('+14257321004');
+  assert.equal(res.status, 201, res.text);
+  const [mt] = await handsetReceives(gw, '+14257321004', 1, 10_000);
+  assert.equal(mt.text, 'through a freeze');
+  assert.equal((await gw.request('GET', '/healthz')).status, 200);
+});
+
 test('a gateway whose database does not answer stops at start with one line naming it, exit 1', async () => {
   const proxy = await startTcpProxy('127.0.0.1', 5432);
   await proxy.cut();

@@ -29,6 +29,11 @@ export function isConnectionError(err: unknown): boolean {
   return err instanceof Error && LOST.test(err.message);
 }
 
+/** pg's error for a statement that ran past `query_timeout` (the connection stays open). */
+export function isQueryTimeout(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Query read timeout';
+}
+
 /** A one-line reason for logs and the start-up failure, e.g. `ECONNREFUSED`. */
 export function reasonOf(err: unknown): string {
   if (err instanceof AggregateError) {

@@ -20,9 +20,16 @@ export interface PostgresStoreOptions {
   readonly poolSize: number;
   /** How long to keep trying to reach the database, at start and for each connection later. */
   readonly connectRetryMs?: number;
+  /**
+   * How long a statement may wait for the server's answer (default 10 s): a server that stops
+   * answering without closing the connection (frozen, a partition without a reset) would otherwise
+   * hold every request for ever. Migrations run without it: building an index may take longer.
+   */
+  readonly queryTimeoutMs?: number;
   readonly log?: StoreLog;
 }
 
+const PING_TIMEOUT_MS = 2000;
 const INT8 = 20;
 const NUMERIC = 1700;
 
@@ -60,7 +67,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     keepAlive: true,
     connectionTimeoutMillis: 5000,
   };
-  const pool = new pg.Pool({ ...clientConfig, max: poolSize, idleTimeoutMillis: 30_000 });
+  const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+  const pool = new pg.Pool({ ...clientConfig, query_timeout: queryTimeoutMs, max: poolSize, idleTimeoutMillis: 30_000 });
   // An idle connection that the server closed (restart, failover) is dropped by the pool; without
   // this listener the 'error' event would end the process.
   pool.on('error', (err) => log?.warn({ reason: reasonOf(err), database: target }, 'database connection lost; the pool drops it'));
@@ -68,6 +76,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const resilient = new ResilientPool({
     pool,
     retryForMs,
+    queryTimeoutMs,
     // Quiet until started: an unreachable database at start is reported once, by the throw below.
     onRetry: (reason) => {
       if (started) log?.warn({ reason, database: target }, 'database unreachable; retrying');
@@ -94,8 +103,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...createRepositories({ db, dialect: 'postgres', write: (fn) => db.transaction().execute(fn) }),
     engine: 'postgres',
     migrate: async () => {
-      await runMigrations(db);
-      await installJobsTrigger(db);
+      const migrations = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...clientConfig, max: 1 }) }) });
+      try {
+        await runMigrations(migrations);
+        await installJobsTrigger(migrations);
+      } finally {
+        await migrations.destroy();
+      }
     },
     // Straight to the pool, without the retries: a health check must answer now.
     ping: async () => {
@@ -106,7 +120,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       };
       client.on('error', onError);
       try {
-        await client.query('select 1');
+        // A health check answers within the pool's connect timeout and this, frozen server or not
+        // (pg reads a query's own query_timeout; its type declarations do not name it).
+        const probe: pg.QueryConfig & { query_timeout: number } = { text: 'select 1', query_timeout: Math.min(queryTimeoutMs, PING_TIMEOUT_MS) };
+        await client.query(probe);
       } catch (err) {
         failed = true;
         throw err;

@@ -2,13 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
 import { StoreUnavailableError } from '../store.js';
-import { isConnectionError, reasonOf } from './connection-errors.js';
+import { isConnectionError, isQueryTimeout, reasonOf } from './connection-errors.js';
 import { StatementNames } from './statement-names.js';
 
 export interface ResilientPoolOptions {
   readonly pool: pg.Pool;
   /** How long to keep trying to get a connection before giving up with StoreUnavailableError. */
   readonly retryForMs: number;
+  /** The pool's `query_timeout`, for the message of a statement that ran past it. */
+  readonly queryTimeoutMs?: number;
   /** Told about each failed attempt that will be retried (for a warning in the log). */
   readonly onRetry?: (reason: string) => void;
 }
@@ -57,6 +59,10 @@ export class ResilientPool implements PostgresPool {
         delay = Math.min(delay * 2, 1000);
       }
     }
+  }
+
+  get queryTimeoutMs(): number | undefined {
+    return this.#options.queryTimeoutMs;
   }
 
   async end(): Promise<void> {
@@ -108,6 +114,12 @@ class RetryingClient implements PostgresPoolClient {
     try {
       return await this.#send<R>(sql, parameters);
     } catch (err) {
+      if (isQueryTimeout(err)) {
+        // The server may still run it (and answer later on this connection): the connection is
+        // dropped, and the statement is not sent again, as it may have taken effect.
+        this.#broken = true;
+        throw new StoreUnavailableError(`database did not answer within ${this.#pool.queryTimeoutMs} ms`, { cause: err });
+      }
       const reason = retryableReason(err);
       if (reason === undefined) throw err;
       // Destroyed on release: a dead socket, or prepared statements a schema change outdated.
