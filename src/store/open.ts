@@ -25,7 +25,7 @@ export async function openStore(config: Config, log?: StoreLog, { serving = fals
     });
   }
   try {
-    return openSqliteStore({ file: sqliteFile(config), synchronous: config.sqliteSynchronous, exclusive: serving });
+    return openSqliteStore({ file: sqliteFile(config), synchronous: config.sqliteSynchronous, exclusive: serving, log });
   } catch (err) {
     if (err instanceof StoreInUseError) {
       throw new ConfigError(

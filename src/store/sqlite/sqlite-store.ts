@@ -10,6 +10,7 @@ import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
 import { backupSqlite } from './backup.js';
 import { Checkpointer } from './checkpointer.js';
+import { DiskFullWatch, type DiskFullLog } from './disk-full.js';
 import { lockStore, type StoreLock } from './store-lock.js';
 import { DurableSqliteDialect } from './durable-dialect.js';
 import { InlineLimitPlugin } from './inline-limit.js';
@@ -28,6 +29,8 @@ export interface SqliteStoreOptions {
    * refused if another holds it; the CLI's short store commands run beside it without.
    */
   readonly exclusive?: boolean;
+  /** Told when the disk fills up and when the store writes again. */
+  readonly log?: DiskFullLog;
 }
 
 /** Another serving process holds the store (see store-lock.ts). */
@@ -82,7 +85,8 @@ function open(options: SqliteStoreOptions, lock: StoreLock | undefined): Store {
     flusher?.markDirty();
     checkpointer.noteWrite();
   };
-  const config = { database: withStatementCache(database, onWrite) };
+  const diskFull = new DiskFullWatch(options.file, options.log);
+  const config = { database: withStatementCache(database, onWrite, (statement) => diskFull.guard(statement)) };
   const dialect = flusher === undefined ? new SqliteDialect(config) : new DurableSqliteDialect(config, flusher);
   const db = new Kysely<Database>({ dialect, plugins: [new InlineLimitPlugin()] });
   const committer = new GroupCommitter(db, { durable: () => flusher?.whenDurable() });
@@ -92,6 +96,7 @@ function open(options: SqliteStoreOptions, lock: StoreLock | undefined): Store {
     engine: 'sqlite',
     migrate: () => runMigrations(db),
     ping: async () => {
+      diskFull.check();
       await sql`select 1`.execute(db);
     },
     backup: (file) => backupSqlite(db, file),

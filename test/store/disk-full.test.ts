@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { DiskFullWatch } from '../../src/store/sqlite/disk-full.js';
+import { withStatementCache } from '../../src/store/sqlite/statement-cache.js';
+import { StoreUnavailableError } from '../../src/store/store.js';
+
+test('a write that finds the disk full fails as StoreUnavailableError, logged once, until a write succeeds again', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-full-'));
+  const file = join(dir, 'full.db');
+  const database = new BetterSqlite3(file);
+  const warnings: string[] = [];
+  const watch = new DiskFullWatch(file, { warn: (_obj, msg) => warnings.push(msg) });
+  const db = new Kysely<{ filler: { body: string } }>({ dialect: new SqliteDialect({ database: withStatementCache(database, () => undefined, (s) => watch.guard(s)) }) });
+  try {
+    await sql`create table filler (body text not null)`.execute(db);
+    // SQLite answers SQLITE_FULL at its page limit exactly as on a full disk.
+    database.pragma('max_page_count = 8');
+    const insert = () => db.insertInto('filler').values({ body: 'x'.repeat(2000) }).execute();
+    let failure: unknown;
+    for (let i = 0; i < 100 && failure === undefined; i++) await insert().catch((err: unknown) => (failure = err));
+    assert.ok(failure instanceof StoreUnavailableError, String(failure));
+    assert.match((failure as Error).message, /^disk full: .*full\.db cannot be written$/);
+    assert.equal(((failure as Error).cause as { code?: string }).code, 'SQLITE_FULL');
+    assert.throws(() => watch.check(), StoreUnavailableError, 'the health check says down');
+    await assert.rejects(insert(), StoreUnavailableError);
+    assert.deepEqual(warnings, ['disk full: the SQLite store refuses writes (503) until space is freed'], 'once, not per write');
+    assert.equal((await db.selectFrom('filler').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n > 0, true, 'reads go on');
+
+    database.pragma('max_page_count = 100000');
+    await insert();
+    watch.check();
+    assert.equal(warnings.at(-1), 'the SQLite store writes again: space was freed');
+    assert.equal(warnings.length, 2);
+    // Other errors pass through as they are.
+    await assert.rejects(sql`insert into filler (body) values (null)`.execute(db), (err: Error) => !(err instanceof StoreUnavailableError) && /NOT NULL/.test(err.message));
+  } finally {
+    await db.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
