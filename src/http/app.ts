@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 import { AccessLog } from './access-log.js';
 import { errorHandler, sendApiError } from './error-handler.js';
+import { draining } from './draining.js';
 import { notFound } from './not-found.js';
 import { flavourOf, representation } from './representation.js';
 import { metricsHttp } from '../metrics/http.js';
@@ -29,6 +30,7 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(notFound);
   await app.register(errorHandler);
   await app.register(representation);
+  await app.register(draining);
   // Before the route plugins (and /metrics): the document is built from the routes as they register.
   await app.register(openapi, { ctx });
   if (ctx.metrics !== undefined) await app.register(metricsHttp, { metrics: ctx.metrics });
@@ -57,6 +59,8 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): Fast
   return Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Requests that come while the gateway stops are answered by the draining plugin instead.
+    return503OnClosing: false,
     // The client's address (access log, failed-credential counts) as a trusted proxy saw it.
     trustProxy: trustProxy(ctx.config.trustProxy),
     // Without it a client that never finishes its body holds a connection, and the graceful stop,

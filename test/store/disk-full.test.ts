@@ -24,12 +24,12 @@ test('a write that finds the disk full fails as StoreUnavailableError, logged on
     let failure: unknown;
     for (let i = 0; i < 100 && failure === undefined; i++) await insert().catch((err: unknown) => (failure = err));
     assert.ok(failure instanceof StoreUnavailableError, String(failure));
-    assert.match((failure as Error).message, /^disk full: .*full\.db cannot be written$/);
-    assert.equal(((failure as Error).cause as { code?: string }).code, 'SQLITE_FULL');
+    assert.match(failure.message, /^disk full: .*full\.db cannot be written$/);
+    assert.equal((failure.cause as { code?: string }).code, 'SQLITE_FULL');
     assert.throws(() => watch.check(), StoreUnavailableError, 'the health check says down');
     await assert.rejects(insert(), StoreUnavailableError);
     assert.deepEqual(warnings, ['disk full: the SQLite store refuses writes (503) until space is freed'], 'once, not per write');
-    assert.equal((await db.selectFrom('filler').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n > 0, true, 'reads go on');
+    assert.ok(Number((await db.selectFrom('filler').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) > 0, 'reads go on');
 
     database.pragma('max_page_count = 100000');
     await insert();
