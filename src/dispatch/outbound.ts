@@ -84,7 +84,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
           messageRetentionMs: config.simMessageRetentionS * 1000,
         })
       : undefined;
-  const connector = deps.connector ?? (simulator === undefined ? undefined : new SimulatorConnector(simulator));
+  const connector: Connector | undefined = deps.connector ?? (simulator === undefined ? undefined : new SimulatorConnector(simulator));
   if (connector === undefined) throw new Error(`SWITCHBOARD_NETWORK=${config.network}: no connector for this network`);
 
   const statusRetentionMs = config.statusRetentionS * 1000;
@@ -159,6 +159,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     async stop() {
       unsubscribe?.();
       await sweeper.stop();
+      connector.refuseSubmits?.();
       await runner.stop();
       await connector.stop();
     },

@@ -118,5 +118,11 @@ export interface Connector {
    * landline or off-net number up front (SVC0001). Networks that cannot tell (SMSCs) omit it.
    */
   checkDestination?(e164: string): Promise<DestinationCheck>;
+  /**
+   * Optional, at the start of a stop: refuse new submits and hand back those not yet sent, so the
+   * dispatch's wait for its submits in flight covers only what the network already has (SMPP: a
+   * stalled SMSC would otherwise be fed its queue one window at a time, a timeout each).
+   */
+  refuseSubmits?(): void;
   stop(): Promise<void>;
 }

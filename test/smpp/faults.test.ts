@@ -144,3 +144,18 @@ test('two binds share the load; /admin/v1/smsc-links shows each', async (t) => {
   assert.equal(health.status, 200);
   assert.deepEqual(health.json().smsc.map((l: { bound: boolean; receiverBound: boolean }) => [l.bound, l.receiverBound]), [[true, true], [true, true]]);
 });
+
+test('a stop while the SMSC answers no submit waits for one response timeout, and hands the queued submits back unsent', async (t) => {
+  const smsc = await inProcessSmsc({ SWITCHBOARD_SIM_SMPP_DROP_RATE: '100' });
+  t.after(() => smsc.close());
+  const world = await smppGateway(smsc.smppPort, { SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '1000', SWITCHBOARD_SMPP_WINDOW: '2', SWITCHBOARD_DISPATCH_CONCURRENCY: '8' });
+  t.after(() => world.gw.close());
+  await Promise.all(numbers(8).map((n) => world.sendSms(n, 'into a stalled SMSC')));
+  await waitUntil(async () => (await world.report()).links[0]?.windowInUse === 2, 5000, 'a full window in flight');
+  const started = Date.now();
+  await world.gw.gateway.close();
+  const took = Date.now() - started;
+  // Before: the eight claimed submits went two at a time, each pair waiting out its timeout (4 s).
+  assert.ok(took < 2500, `stopped in ${took} ms`);
+  assert.equal(smsc.running.smsc.stats().faults.drop, 2, 'only the window in flight reached the SMSC');
+});

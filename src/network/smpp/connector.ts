@@ -133,6 +133,10 @@ export class SmppConnector implements Connector {
     return this.#links.some((l) => l.bound);
   }
 
+  refuseSubmits(): void {
+    for (const link of this.#links) link.refuse();
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.#links.map((l) => l.stop()));
     await this.#tracker?.stop();

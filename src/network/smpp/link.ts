@@ -138,11 +138,19 @@ export class SmppLink {
     this.#rx?.start();
   }
 
-  /** Refuses new submits, lets in-flight ones answer, then unbinds every session. */
-  async stop(): Promise<void> {
+  /**
+   * Refuses new submits and hands back the queued ones (STOPPING) without writing them; those
+   * already written go on to their answer or their response timeout.
+   */
+  refuse(): void {
     this.#stopping = true;
     if (this.#pumpTimer) clearTimeout(this.#pumpTimer);
     for (const q of this.#queue.splice(0)) q.reject(new SmppError('STOPPING', 'link stopping'));
+  }
+
+  /** Refuses new submits, lets in-flight ones answer, then unbinds every session. */
+  async stop(): Promise<void> {
+    this.refuse();
     await this.#drain();
     await Promise.all([this.#tx.stop(), this.#rx?.stop()]);
   }
