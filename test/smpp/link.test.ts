@@ -125,6 +125,24 @@ test('throttling SMSC: the link pauses and resends in order; nothing is lost or 
   });
 });
 
+test('a window throttled at once is one pause, not one per PDU: the pause grows only when PDUs sent after it are throttled again', async () => {
+  await withSmsc(new ThrottlingSmsc(10), async (smsc) => {
+    // Ten throttled answers at once took the streak to ten, and the pause to its cap (10 s here).
+    const link = linkTo(smsc.port, { throttleBaseMs: 100, throttleCapMs: 10_000 });
+    link.start();
+    await until(() => link.bound);
+    const t0 = Date.now();
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => link.submit(part(`w${String(i).padStart(2, '0')}`))));
+    const elapsed = Date.now() - t0;
+    assert.ok(answers.every((a) => a.status === STATUS.ROK));
+    assert.ok(smsc.throttledCount >= 10, `the SMSC throttled ${smsc.throttledCount}`);
+    assert.deepEqual(smsc.accepted, Array.from({ length: 30 }, (_, i) => `w${String(i).padStart(2, '0')}`), 'order kept');
+    // 30 at 10 a second: about three seconds.
+    assert.ok(elapsed < 4500, `took ${elapsed} ms`);
+    await link.stop();
+  });
+});
+
 test('a throttled PDU is handed back after throttleGiveUpMs, as the SMSC status', async () => {
   await withSmsc(new ThrottlingSmsc(0), async (smsc) => {
     const link = linkTo(smsc.port, { throttleGiveUpMs: 150 });

@@ -82,6 +82,9 @@ export class SmppLink {
   #order = 0;
   #pausedUntil = 0;
   #throttleStreak = 0;
+  /** PDUs written so far, and how many had been when the current throttling pause began. */
+  #written = 0;
+  #writtenAtPause = 0;
   #pumpTimer: NodeJS.Timeout | undefined;
   #stopping = false;
   #submitted = 0;
@@ -214,12 +217,13 @@ export class SmppLink {
   }
 
   #send(session: SmppSession, item: Queued): void {
+    const written = ++this.#written;
     session.request(submitSmPdu(item.fields)).then(
       (response) => {
         const status = response.command_status;
         if (status === STATUS.RTHROTTLED || status === STATUS.RMSGQFUL) {
           this.#throttled++;
-          this.#pause();
+          this.#pause(written);
           const now = Date.now();
           item.throttledSince ??= now;
           if (now - item.throttledSince < this.#o.throttleGiveUpMs && !this.#stopping) {
@@ -250,8 +254,16 @@ export class SmppLink {
     this.#queue.splice(i, 0, item);
   }
 
-  #pause(): void {
+  /**
+   * Pauses the bind after a throttling answer to the `written`-th PDU. A PDU written before the
+   * pause in force began is part of the episode that caused it (a window throttled at once is one
+   * signal, not ten: it took the pause to its cap at once); only one written after it, throttled
+   * again, lengthens the next pause.
+   */
+  #pause(written: number): void {
+    if (written <= this.#writtenAtPause) return;
     this.#throttleStreak++;
+    this.#writtenAtPause = this.#written;
     const delay = backoffDelay(this.#throttleStreak, { baseMs: this.#o.throttleBaseMs, capMs: this.#o.throttleCapMs });
     this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + delay);
   }
