@@ -171,16 +171,31 @@ test('unbind from the SMSC mid-window: in-flight submits rejected at once, the l
   });
 });
 
-test('no-response SMSC: each submit times out on its own; the window frees up', async () => {
+test('no-response SMSC: the window times out, the silent session is dropped, what was queued is handed back unsent, the link binds again', async () => {
   await withSmsc(new NoResponseSmsc(), async (smsc) => {
     const link = linkTo(smsc.port, { session: { window: 2, responseTimeoutMs: 100, enquireLinkMs: 0 } });
     link.start();
     await until(() => link.bound);
-    const results = await Promise.allSettled([1, 2, 3].map((i) => link.submit(part(`x${i}`))));
-    assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof SmppError && r.reason.code === 'RESPONSE_TIMEOUT'));
-    assert.equal(smsc.submits.length, 3, 'the third went out once the first two timed out');
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map((i) => link.submit(part(`x${i}`))));
+    assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof SmppError), 'every submit fails (temporary)');
+    assert.equal(smsc.submits.length, 2, 'only the window in flight was written; the queued three were not fed to a silent SMSC');
+    assert.ok(results.slice(2).every((r) => r.status === 'rejected' && (r.reason as SmppError).code === 'LINK_DOWN'));
     assert.equal(link.stats().windowInUse, 0);
-    assert.equal(link.stats().responseTimeouts, 3);
+    await until(() => link.bound && smsc.binds.length === 2);
+    await link.stop();
+  });
+});
+
+test('a slow SMSC that still answers something keeps its session: only a silent one is dropped', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    // Each answer takes 60 ms with a 100 ms timeout: nothing times out, the session stays.
+    smsc.responseDelayMs = 60;
+    const link = linkTo(smsc.port, { session: { window: 2, responseTimeoutMs: 100, enquireLinkMs: 0 } });
+    link.start();
+    await until(() => link.bound);
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => link.submit(part(`s${i}`))));
+    assert.ok(answers.every((a) => a.status === STATUS.ROK));
+    assert.deepEqual(smsc.binds, ['bind_transceiver']);
     await link.stop();
   });
 });

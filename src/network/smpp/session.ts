@@ -146,6 +146,13 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       control,
       onTimeout: () => {
         this.timeouts++;
+        // Nothing at all from the peer for a whole response timeout (no answer, no enquire_link):
+        // it is gone or stalled. Dropping the session hands the queued submits back unwritten;
+        // kept, it was fed one window per timeout until enquire_link noticed, and each of those
+        // submits was sent again later (duplicates).
+        if (!control && Date.now() - this.#lastHeard >= this.#options.responseTimeoutMs) {
+          this.destroy(new SmppError('RESPONSE_TIMEOUT', `nothing from the SMSC for ${this.#options.responseTimeoutMs} ms: the peer is gone or stalled`));
+        }
         this.#wakeRoomWaiters();
       },
     }).finally(() => this.#wakeRoomWaiters());
