@@ -12,7 +12,7 @@ export interface MetricSources {
   /** Dispatch of submits and the notification engine's runner. */
   readonly runners: { readonly dispatch: Pick<JobRunner, 'on'>; readonly webhooks: Pick<JobRunner, 'on'> };
   /** The SMSC links, when the gateway runs SWITCHBOARD_NETWORK=smpp. */
-  readonly smpp?: { report(): Promise<SmppReport> };
+  readonly smpp?: { linkReport(): SmppReport['links'] };
 }
 
 /** Calls made while one is pending share its promise; the next call after it settles reads afresh. */
@@ -48,9 +48,18 @@ export class GatewayMetrics {
    */
   readonly #backlogOnce = shared(async () => {
     const sources = this.#sources;
-    return sources === undefined ? undefined : sources.jobs.backlog(sources.clock.now());
+    if (sources === undefined) return undefined;
+    // A store that does not answer must not take the whole scrape down (the HTTP and SMPP series
+    // are what shows an outage): its gauges are left out, and switchboard_store_up says why.
+    try {
+      const backlog = await sources.jobs.backlog(sources.clock.now());
+      this.#storeUp.set(1);
+      return backlog;
+    } catch {
+      this.#storeUp.set(0);
+      return undefined;
+    }
   });
-  readonly #smppReport = shared(async () => this.#sources?.smpp?.report());
 
   readonly httpRequests = new Counter({
     name: 'switchboard_http_requests_total',
@@ -148,6 +157,16 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly #storeUp = new Gauge({
+    name: 'switchboard_store_up',
+    help: 'Whether the store answered this scrape\'s reads (1) or not (0).',
+    registers: [this.registry],
+    // The backlog read (shared by this scrape's gauges) sets it.
+    collect: async () => {
+      await this.#backlog();
+    },
+  });
+
   readonly #backlogJobs = new Gauge({
     name: 'switchboard_dispatch_backlog_jobs',
     help: 'Jobs due now and not yet done (submits and notifications).',
@@ -217,7 +236,7 @@ export class GatewayMetrics {
     return this.#backlogOnce();
   }
 
-  /** SMPP link gauges, read from the connector's report at scrape time (empty on the simulator). */
+  /** SMPP link gauges, read from the links at scrape time (empty on the simulator). */
   #smppGauges(): void {
     const perLink = (name: string, help: string, value: (link: SmppReport['links'][number]) => number) => {
       const gauge: Gauge<'link'> = new Gauge({
@@ -225,11 +244,11 @@ export class GatewayMetrics {
         help,
         labelNames: ['link'] as const,
         registers: [this.registry],
-        collect: async () => {
-          const report = await this.#smppReport();
-          if (report === undefined) return;
+        collect: () => {
+          const links = this.#sources?.smpp?.linkReport();
+          if (links === undefined) return;
           gauge.reset();
-          for (const link of report.links) gauge.set({ link: link.name }, value(link));
+          for (const link of links) gauge.set({ link: link.name }, value(link));
         },
       });
     };

@@ -40,6 +40,11 @@ test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no cr
   const health = await gw.request('GET', '/healthz');
   assert.equal(health.status, 503);
   assert.equal(health.json().store, 'down');
+  // Metrics go on without the store: the scrape is whole but for the store's gauges, and says so.
+  const metrics = await gw.request('GET', '/metrics');
+  assert.equal(metrics.status, 200, metrics.text);
+  assert.match(metrics.text, /^switchboard_store_up 0$/m);
+  assert.match(metrics.text, /^switchboard_http_requests_total\{/m);
   // The workers keep polling a database that is not there; the process must ride it out.
   await new Promise((r) => setTimeout(r, 800));
 
@@ -49,6 +54,7 @@ test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no cr
   const [mt] = await handsetReceives(gw, '+14257320002', 1, 10_000);
   assert.equal(mt.text, 'through an outage');
   assert.equal((await gw.request('GET', '/healthz')).status, 200);
+  assert.match((await gw.request('GET', '/metrics')).text, /^switchboard_store_up 1$/m);
 });
 
 test('PostgreSQL that stops answering without closing: 503 SVC1000 within the query timeout, /healthz down, business as usual once it answers', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {

@@ -147,10 +147,15 @@ export class SmppConnector implements Connector {
     const receipts = this.#tracker?.stats() ?? { received: 0, matched: 0, matchedLate: 0, finals: 0, settledByGrace: 0 };
     return {
       smsc: `${this.#endpoint.host}:${this.#endpoint.port}`,
-      links: this.#links.map((l) => ({ ...l.stats(), ...(this.#perLink.get(l.name) ?? { receipts: 0, mo: 0 }) })),
+      links: this.linkReport(),
       receipts: { ...receipts, ...counts, unreadable: this.#unreadable },
       mo: this.#mo,
     };
+  }
+
+  /** Each link's state and counters, without touching the store (metrics go on in a store outage). */
+  linkReport(): SmppReport['links'] {
+    return this.#links.map((l) => ({ ...l.stats(), ...(this.#perLink.get(l.name) ?? { receipts: 0, mo: 0 }) }));
   }
 
   /** Link summaries without touching the store (for /healthz). */
