@@ -11,7 +11,7 @@ import { SUBMIT_KIND, SendService } from '../sms/send.js';
 import type { FinalizeResult } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 import { receiptHandler } from './receipts.js';
-import { JobRunner, type Foreground } from './runner.js';
+import { JobRunner, runnerErrors, type Foreground } from './runner.js';
 import { submitWorker } from './submit-worker.js';
 import { Sweeper } from './sweeper.js';
 import { dlrNotificationBuilder } from '../webhooks/dlr-notification.js';
@@ -106,7 +106,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     // become claimable the moment it is back.
     paused: (kind) => kind === SUBMIT_KIND && !connector.isUp(),
   });
-  runner.on('error', (err) => log.error({ err }, 'dispatch runner error'));
+  runner.on('error', runnerErrors(log, 'dispatch runner error'));
   const outbox = new SendService({
     store,
     clock,

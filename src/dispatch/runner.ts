@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
 import type { Job, JobRepo } from '../store/repos/jobs.js';
+import { StoreUnavailableError } from '../store/store.js';
 
 /** What a handler says about one attempt. */
 export type JobOutcome =
@@ -70,6 +71,26 @@ export interface RunnerEvents {
 }
 
 const nothingFirst: Foreground = { busy: () => false };
+
+/** Where a runner's errors are told (a pino logger fits). */
+export interface RunnerErrorLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * A runner's `error` listener: a store that cannot be reached is a warning without a stack (the
+ * store says what is wrong, and every round of every runner would repeat it); anything else is
+ * an error with its stack.
+ *
+ * @example runner.on('error', runnerErrors(log, 'dispatch runner error'));
+ */
+export function runnerErrors(log: RunnerErrorLog, message: string): (err: Error) => void {
+  return (err) => {
+    if (err instanceof StoreUnavailableError) log.warn({ reason: err.message }, `${message}: the store is unavailable`);
+    else log.error({ err }, message);
+  };
+}
 
 /** Anything thrown by a job becomes an Error whose message is stored on the row. */
 export function coerceError(err: unknown): Error {

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { JobRunner, type JobHandler } from '../dispatch/runner.js';
+import { JobRunner, runnerErrors, type JobHandler } from '../dispatch/runner.js';
 import { nextRunAt } from '../dispatch/backoff.js';
 import type { Job } from '../store/repos/jobs.js';
 import type { DeadLetter } from '../store/repos/notifications.js';
@@ -95,7 +95,7 @@ export class WebhookEngine {
       // live worker never loses its job; after a crash the job runs again once this has passed.
       leaseMs: 6 * config.webhookTimeoutMs + 5_000,
     });
-    this.#runner.on('error', (err) => log.error({ err }, 'webhook runner error'));
+    this.#runner.on('error', runnerErrors(log, 'webhook runner error'));
   }
 
   start(): void {

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clock } from '../../src/clock.js';
-import { JobRunner, type JobHandler, type JobOutcome } from '../../src/dispatch/runner.js';
+import { JobRunner, runnerErrors, type JobHandler, type JobOutcome } from '../../src/dispatch/runner.js';
 import type { Job, JobRepo } from '../../src/store/repos/jobs.js';
+import { StoreUnavailableError } from '../../src/store/store.js';
 import { withSqliteStore as withStore } from '../helpers/sqlite.js';
 
 class ScriptedHandler implements JobHandler {
@@ -233,4 +234,17 @@ test('work in front that never ends slows the jobs to a batch per wait but canno
     assert.ok((claims[0] ?? 0) - start >= 90, 'the first claim came after a wait');
     assert.equal((await store.jobs.backlog(Date.now())).ready, 0);
   });
+});
+
+test('runnerErrors: a store outage is a warning without a stack, anything else an error with it', () => {
+  const lines: Array<[string, object, string]> = [];
+  const log = { warn: (obj: object, msg: string) => lines.push(['warn', obj, msg]), error: (obj: object, msg: string) => lines.push(['error', obj, msg]) };
+  const told = runnerErrors(log, 'dispatch runner error');
+  told(new StoreUnavailableError('database unreachable: ECONNREFUSED'));
+  const bug = new TypeError('x is undefined');
+  told(bug);
+  assert.deepEqual(lines, [
+    ['warn', { reason: 'database unreachable: ECONNREFUSED' }, 'dispatch runner error: the store is unavailable'],
+    ['error', { err: bug }, 'dispatch runner error'],
+  ]);
 });

@@ -83,6 +83,22 @@ test('happy SMSC: binds as transceiver, submits return message ids, the window b
   });
 });
 
+test('a stop unbinds without a warning: nothing was lost', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    const warnings: string[] = [];
+    const infos: string[] = [];
+    const log = { ...quiet, info: (_obj: object, msg: string) => infos.push(msg), warn: (_obj: object, msg: string) => warnings.push(msg) };
+    const link = linkTo(smsc.port, { mode: 'pair', log });
+    link.start();
+    await until(() => link.stats().bound && link.stats().receiverBound);
+    await link.stop();
+    // Each session ends when its socket closes, after the unbind (at most a second later).
+    await until(() => infos.filter((m) => m === 'smpp unbound').length + warnings.length === 2);
+    assert.deepEqual(warnings, []);
+    assert.equal(link.stats().reconnects, 0);
+  });
+});
+
 test('pair mode binds a transmitter and a receiver', async () => {
   await withSmsc(new HappySmsc(), async (smsc) => {
     const link = linkTo(smsc.port, { mode: 'pair' });

@@ -249,6 +249,29 @@ describe('postgres store: engine specifics', { skip }, () => {
     }
   });
 
+  test('an outage is one warning every few seconds, not one per retry of every waiting statement', async () => {
+    const database = await createTestDatabase();
+    const target = new URL(database.url);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const url = new URL(database.url);
+    url.port = String(proxy.port);
+    const warnings: Array<{ retries?: number }> = [];
+    const store = await openPostgresStore({ url: url.toString(), poolSize: 3, connectRetryMs: 1500, log: { warn: (obj, msg) => msg === 'database unreachable; retrying' && warnings.push(obj) } });
+    try {
+      await store.migrate();
+      await proxy.cut();
+      const reads = await Promise.allSettled(Array.from({ length: 10 }, () => store.jobs.backlog(T0)));
+      assert.ok(reads.every((r) => r.status === 'rejected' && r.reason instanceof StoreUnavailableError));
+      // Ten statements retrying with back-off for 1.5 s: dozens of retries, one line.
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    } finally {
+      await proxy.restore();
+      await store.close();
+      await proxy.close();
+      await database.drop();
+    }
+  });
+
   test('the job listener comes back after its connection was killed, and wakes its workers once back', async () => {
     const database = await createTestDatabase();
     const a = await openPostgresStore({ url: database.url, poolSize: 2 });

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
-import { JobRunner, type JobOutcome } from '../../dispatch/runner.js';
+import { JobRunner, runnerErrors, type JobOutcome } from '../../dispatch/runner.js';
 import { backoffDelay } from '../../dispatch/backoff.js';
 import type { Job } from '../../store/repos/jobs.js';
 import type { Store } from '../../store/store.js';
@@ -68,7 +68,7 @@ export class Outbox {
       leaseMs: options.leaseMs,
       idlePollMs: 100,
     });
-    this.#runner.on('error', (err) => options.log.error({ err }, 'simulator smsc: outbox failed'));
+    this.#runner.on('error', runnerErrors(options.log, 'simulator smsc: outbox failed'));
   }
 
   start(): void {

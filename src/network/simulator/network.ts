@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.js';
-import { JobRunner, type Foreground, type JobHandler, type JobOutcome } from '../../dispatch/runner.js';
+import { JobRunner, runnerErrors, type Foreground, type JobHandler, type JobOutcome } from '../../dispatch/runner.js';
 import { SweepLoop, sweepInBatches } from '../../dispatch/sweeper.js';
 import { describe } from '../../sms/segment.js';
 import type { HandsetKind, HandsetRecord } from '../../store/repos/handsets.js';
@@ -130,7 +130,7 @@ export class SimulatedNetwork {
       foreground: options.foreground,
       yieldMs: options.yieldMs,
     });
-    this.#runner.on('error', (err) => options.log.error({ err }, 'simulated network: delivery failed'));
+    this.#runner.on('error', runnerErrors(options.log, 'simulated network: delivery failed'));
     const { messageRetentionMs, store, clock, log } = options;
     this.#pruner = new SweepLoop(
       async () => {

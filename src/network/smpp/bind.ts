@@ -123,6 +123,12 @@ export class BindKeeper {
   #lost(session: SmppSession, err: Error | undefined): void {
     if (this.#session !== session) return;
     this.#session = undefined;
+    if (!this.#running) {
+      // Our own unbind at a stop: nothing was lost.
+      this.#o.log.info({ link: this.#o.name, bind: this.#o.type }, 'smpp unbound');
+      this.#o.onChange(undefined);
+      return;
+    }
     this.reconnects++;
     this.lastError = err?.message ?? 'connection closed';
     this.#o.log.warn({ link: this.#o.name, bind: this.#o.type, err: this.lastError }, 'smpp connection lost');

@@ -30,6 +30,7 @@ export interface PostgresStoreOptions {
 }
 
 const PING_TIMEOUT_MS = 2000;
+const RETRY_WARNING_EVERY_MS = 5000;
 const INT8 = 20;
 const NUMERIC = 1700;
 
@@ -73,13 +74,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // this listener the 'error' event would end the process.
   pool.on('error', (err) => log?.warn({ reason: reasonOf(err), database: target }, 'database connection lost; the pool drops it'));
   let started = false;
+  // Every statement waiting for a connection retries on its own: one line per few seconds says it.
+  let warnedAt = 0;
+  let retriesUntold = 0;
   const resilient = new ResilientPool({
     pool,
     retryForMs,
     queryTimeoutMs,
     // Quiet until started: an unreachable database at start is reported once, by the throw below.
     onRetry: (reason) => {
-      if (started) log?.warn({ reason, database: target }, 'database unreachable; retrying');
+      if (!started) return;
+      retriesUntold++;
+      if (Date.now() - warnedAt < RETRY_WARNING_EVERY_MS) return;
+      log?.warn({ reason, database: target, retries: retriesUntold }, 'database unreachable; retrying');
+      warnedAt = Date.now();
+      retriesUntold = 0;
     },
   });
 
