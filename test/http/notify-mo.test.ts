@@ -121,6 +121,32 @@ test('a listener that never acks ends dead-lettered after the window; replay del
   assert.equal((await gw.request('GET', '/admin/v1/apps/nope/dead-letters', { headers: ADMIN_AUTH })).status, 404);
 });
 
+test('an app\'s dead letters replayed at once, oldest first, `limit` at a time, once the listener is mended', async () => {
+  let up = false;
+  const mended = await listener(() => (up ? 200 : 500));
+  const app = await createApp(gw, { shortCodes: [{ shortCode: '22627202', moDelivery: 'callback', listenerUrl: mended.url }] });
+  for (const text of ['one', 'two', 'three']) await sendMo(gw, '+14255550112', '22627202', text);
+  let letters: any[] = [];
+  for (let i = 0; i < 60 && letters.length < 3; i += 1) {
+    await sleep(100);
+    letters = (await gw.request('GET', `/admin/v1/apps/${app.id}/dead-letters`, { headers: ADMIN_AUTH })).json().deadLetters;
+  }
+  assert.equal(letters.length, 3);
+  const failed = mended.received.length;
+  up = true;
+  const first = await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay?limit=2`, { headers: ADMIN_AUTH });
+  assert.equal(first.status, 202, first.text);
+  assert.deepEqual(first.json(), { replayed: letters.slice(0, 2).map((l) => ({ id: l.id, url: mended.url, state: 'pending' })) });
+  const rest = await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay`, { headers: ADMIN_AUTH });
+  assert.deepEqual(rest.json().replayed.map((r: { id: string }) => r.id), [letters[2].id]);
+  const acked = (await mended.waitFor(failed + 3)).slice(failed);
+  assert.deepEqual(acked.map((r) => r.headers['x-switchboard-event-id']).sort(), letters.map((l) => l.id).sort());
+  assert.deepEqual(acked.map((r) => JSON.parse(r.body).Message).sort(), ['one', 'three', 'two']);
+  assert.deepEqual((await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay`, { headers: ADMIN_AUTH })).json(), { replayed: [] });
+  assert.equal((await gw.request('POST', '/admin/v1/apps/nope/dead-letters/replay', { headers: ADMIN_AUTH })).status, 404);
+  assert.equal((await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay?limit=0`, { headers: ADMIN_AUTH })).status, 400);
+});
+
 test('one slow listener cannot starve the others: at most SWITCHBOARD_WEBHOOK_CONCURRENCY POSTs each', async () => {
   // 3 workers in all, 2 per listener: without the per-listener limit the slow backlog would hold
   // all 3 workers for 2.5 s and the fast listener would wait that long.

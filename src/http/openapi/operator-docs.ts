@@ -237,6 +237,20 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     },
     errors: [401, 404],
   }),
+  'POST /admin/v1/apps/:id/dead-letters/replay': admin({
+    summary: "Replay an app's dead letters",
+    description: "The oldest `limit` dead letters sent again with a fresh retry window, each to the short code's or app's current URL (after a listener is mended).",
+    params: { id: idParam },
+    query: { limit: { description: '1 to 1000 (default 100).', example: 100 } },
+    responses: {
+      '202': {
+        description: 'Queued.',
+        schema: obj({ replayed: arr(obj({ id: str('Event id.'), url: str('Where it goes.'), state: str('`pending`.') })) }),
+        json: { replayed: [{ id: 'evt_3c1f0e9a8b7d6c5e', url: 'https://app.example/mo', state: 'pending' }] },
+      },
+    },
+    errors: [400, 401, 404],
+  }),
   'GET /admin/v1/unrouted': admin({
     summary: 'List unrouted MO messages',
     description: 'MO messages no app could take (unknown short code, or parts of a long message that never completed), newest first.',
