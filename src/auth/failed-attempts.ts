@@ -67,6 +67,24 @@ export class FailedAttempts {
     if (window !== undefined && window.count > 0) window.count -= 1;
   }
 
+  /**
+   * One credential check for `address`: `wait` > 0 when it is refused without running `verify`;
+   * else `verify`'s verdict, a failure counted (a throw is no verdict and counts nothing).
+   */
+  async check(address: string, verify: () => Promise<boolean>): Promise<{ readonly wait: number; readonly ok: boolean }> {
+    const wait = this.attempt(address);
+    if (wait > 0) return { wait, ok: false };
+    let ok: boolean;
+    try {
+      ok = await verify();
+    } catch (err) {
+      this.release(address);
+      throw err;
+    }
+    if (ok) this.release(address);
+    return { wait: 0, ok };
+  }
+
   /** Drops the windows that ended (the oldest come first), or else the oldest one. */
   #forget(now: number): void {
     for (const [key, window] of this.#windows) {

@@ -120,23 +120,15 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   app.post('/login', async (request, reply: FastifyReply) => {
     const token = formValue(request.body, 'token') ?? '';
     const next = formValue(request.body, 'next');
-    const wait = ctx.authFailures.attempt(request.ip);
+    const { wait, ok } = await ctx.authFailures.check(request.ip, async () => token !== '' && sameOrigin(ctx, request) && (await isAdminToken(ctx.store, ctx.config, token)));
     if (wait > 0) {
       const seconds = retryAfterSeconds(wait);
       const body = loginPage(`Too many failed sign-ins from this address; try again in ${seconds} s.`, next);
       return reply.code(429).header('retry-after', String(seconds)).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
     }
-    let valid: boolean;
-    try {
-      valid = token !== '' && sameOrigin(ctx, request) && (await isAdminToken(ctx.store, ctx.config, token));
-    } catch (err) {
-      ctx.authFailures.release(request.ip);
-      throw err;
-    }
-    if (!valid) {
+    if (!ok) {
       return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage('That is not the admin token.', next));
     }
-    ctx.authFailures.release(request.ip);
     await startSession(ctx, reply);
     return seeOther(reply, safeNext(next));
   });

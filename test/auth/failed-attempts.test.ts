@@ -45,6 +45,24 @@ describe('FailedAttempts', () => {
     assert.equal(failures.attempt('192.0.2.9'), 0, 'a release without a check gives nothing away');
   });
 
+  test('check: a failed verdict counts, a right one and a throw do not; past the limit verify is not run', async () => {
+    const failures = new FailedAttempts(2, clockAt(0));
+    let runs = 0;
+    const verify = (verdict: boolean | Error) => async () => {
+      runs++;
+      if (verdict instanceof Error) throw verdict;
+      return verdict;
+    };
+    assert.deepEqual(await failures.check('192.0.2.1', verify(true)), { wait: 0, ok: true });
+    await assert.rejects(failures.check('192.0.2.1', verify(new Error('store down'))), /store down/);
+    assert.deepEqual(await failures.check('192.0.2.1', verify(false)), { wait: 0, ok: false });
+    assert.deepEqual(await failures.check('192.0.2.1', verify(false)), { wait: 0, ok: false });
+    const refused = await failures.check('192.0.2.1', verify(true));
+    assert.equal(refused.ok, false);
+    assert.equal(refused.wait, 60_000);
+    assert.equal(runs, 4, 'not run once refused');
+  });
+
   test('failures spread over windows never add up', () => {
     const clock = clockAt(0);
     const failures = new FailedAttempts(2, clock);

@@ -77,25 +77,17 @@ function bearer(request: FastifyRequest): string | undefined {
  */
 export function adminAuth(ctx: GatewayContext) {
   return async function authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const wait = ctx.authFailures.attempt(request.ip);
+    const token = bearer(request);
+    const { wait, ok } = await ctx.authFailures.check(request.ip, async () => token !== undefined && (await isAdminToken(ctx.store, ctx.config, token)));
     if (wait > 0) {
       const seconds = retryAfterSeconds(wait);
       reply.header('retry-after', String(seconds));
       throw new OperatorError(429, 'too_many_requests', `too many failed admin token checks from this address; retry in ${seconds} s`);
     }
-    const token = bearer(request);
-    let valid: boolean;
-    try {
-      valid = token !== undefined && (await isAdminToken(ctx.store, ctx.config, token));
-    } catch (err) {
-      ctx.authFailures.release(request.ip);
-      throw err;
-    }
-    if (!valid) {
+    if (!ok) {
       reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
       throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
     }
-    ctx.authFailures.release(request.ip);
   };
 }
 
