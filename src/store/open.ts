@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
-import type { Store } from './store.js';
-import { openPostgresStore, type StoreLog } from './postgres/postgres-store.js';
+import type { Store, StoreLog } from './store.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore, StoreInUseError } from './sqlite/sqlite-store.js';
 
 /** The SQLite store's file in the data dir. */

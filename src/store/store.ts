@@ -58,6 +58,11 @@ export interface Store extends Repositories {
   close(): Promise<void>;
 }
 
+/** Where a store reports trouble it rides out: a lost connection, a full disk (a pino logger fits). */
+export interface StoreLog {
+  warn(obj: object, msg: string): void;
+}
+
 /**
  * A store operation failed because the database cannot be reached (connection refused or lost).
  * The caller may try again later; a write cut off mid-commit may or may not have landed. The HTTP

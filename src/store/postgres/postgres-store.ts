@@ -3,15 +3,11 @@ import pg from 'pg';
 import type { Database } from '../schema.js';
 import { runMigrations } from '../sql/migrate.js';
 import { createRepositories } from '../sql/repositories.js';
-import type { Store } from '../store.js';
+import type { Store, StoreLog } from '../store.js';
 import { reasonOf, redactedTarget } from './connection-errors.js';
 import { JobNotifier, installJobsTrigger } from './job-notifier.js';
 import { ResilientPool } from './resilient-pool.js';
 
-/** Where the store reports connection trouble it rides out (a pino logger fits). */
-export interface StoreLog {
-  warn(obj: object, msg: string): void;
-}
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` */

@@ -1,11 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteStatement } from 'kysely';
-import { StoreUnavailableError } from '../store.js';
-
-/** Where the store reports a full disk (a pino logger fits). */
-export interface DiskFullLog {
-  warn(obj: object, msg: string): void;
-}
+import { StoreUnavailableError, type StoreLog } from '../store.js';
 
 function isDiskFull(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === 'SQLITE_FULL';
@@ -20,10 +15,10 @@ function isDiskFull(err: unknown): boolean {
  */
 export class DiskFullWatch {
   readonly #file: string;
-  readonly #log: DiskFullLog | undefined;
+  readonly #log: StoreLog | undefined;
   #full = false;
 
-  constructor(file: string, log?: DiskFullLog) {
+  constructor(file: string, log?: StoreLog) {
     this.#file = file;
     this.#log = log;
   }

@@ -4,13 +4,13 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { SqliteSynchronous } from '../../config.js';
 import type { Database } from '../schema.js';
-import type { Store } from '../store.js';
+import type { Store, StoreLog } from '../store.js';
 import { runMigrations } from '../sql/migrate.js';
 import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
 import { backupSqlite } from './backup.js';
 import { Checkpointer } from './checkpointer.js';
-import { DiskFullWatch, type DiskFullLog } from './disk-full.js';
+import { DiskFullWatch } from './disk-full.js';
 import { lockStore, type StoreLock } from './store-lock.js';
 import { DurableSqliteDialect } from './durable-dialect.js';
 import { InlineLimitPlugin } from './inline-limit.js';
@@ -30,7 +30,7 @@ export interface SqliteStoreOptions {
    */
   readonly exclusive?: boolean;
   /** Told when the disk fills up and when the store writes again. */
-  readonly log?: DiskFullLog;
+  readonly log?: StoreLog;
 }
 
 /** Another serving process holds the store (see store-lock.ts). */
