@@ -61,11 +61,16 @@ function toApiError(error: FastifyError): ApiError | undefined {
   return undefined;
 }
 
+/** The RFC 6749 error code of a failure that is not the client's credentials or grant. */
+function oauthErrorOf(status: number): 'invalid_request' | 'temporarily_unavailable' {
+  return status === 503 ? 'temporarily_unavailable' : 'invalid_request';
+}
+
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, flavour: Flavour, err: ApiError): FastifyReply {
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   if (flavour === 'att' || flavour === 'oneapi') return sendRepresentation(request, reply, err.status, errorEnvelope(flavour, err));
   if (flavour === 'oauth') {
-    return reply.code(err.status).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: err.message });
+    return reply.code(err.status).header('cache-control', 'no-store').send({ error: oauthErrorOf(err.status), error_description: err.message });
   }
   return reply.code(err.status).send({ error: { code: err.id, message: err.message } });
 }
@@ -90,12 +95,16 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
       const internal = new ApiError('SVC0001', ['Internal'], { status: 500 });
       return sendApiError(request, reply, flavour, internal);
     }
+    // The headers the error carries (Retry-After of a store outage), whatever the flavour's body.
+    for (const [name, value] of Object.entries(apiError.headers)) reply.header(name, value);
+    // A store outage's own message names the server or the file: not for clients.
+    const unavailable = error instanceof StoreUnavailableError ? 'the store cannot be reached for now; retry later' : undefined;
     if (flavour === 'operator' && !(error instanceof ApiError)) {
       const code = apiError.status === 413 ? 'body_too_large' : apiError.status === 415 ? 'unsupported_media_type' : apiError.status === 503 ? 'unavailable' : 'invalid_request';
-      return reply.code(apiError.status).send({ error: { code, message: validationMessage(error) } });
+      return reply.code(apiError.status).send({ error: { code, message: unavailable ?? validationMessage(error) } });
     }
     if (flavour === 'oauth' && !(error instanceof ApiError)) {
-      return reply.code(apiError.status).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: error.message });
+      return reply.code(apiError.status).header('cache-control', 'no-store').send({ error: oauthErrorOf(apiError.status), error_description: unavailable ?? error.message });
     }
     return sendApiError(request, reply, flavour, apiError);
   });

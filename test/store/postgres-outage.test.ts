@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp } from '../helpers/apps.js';
+import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
@@ -40,6 +40,17 @@ test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no cr
   const health = await gw.request('GET', '/healthz');
   assert.equal(health.status, 503);
   assert.equal(health.json().store, 'down');
+  const token = await gw.request('POST', '/oauth/v4/token', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.appKey, client_secret: app.appSecret }).toString(),
+  });
+  assert.equal(token.status, 503, token.text);
+  assert.equal(token.headers.get('retry-after'), '1');
+  assert.deepEqual(token.json(), { error: 'temporarily_unavailable', error_description: 'the store cannot be reached for now; retry later' }, 'an RFC 6749 body on /oauth, naming no server');
+  const admin = await gw.request('GET', '/admin/v1/apps', { headers: ADMIN_AUTH });
+  assert.equal(admin.status, 503, admin.text);
+  assert.equal(admin.headers.get('retry-after'), '1');
+  assert.deepEqual(admin.json(), { error: { code: 'unavailable', message: 'the store cannot be reached for now; retry later' } });
   // Metrics go on without the store: the scrape is whole but for the store's gauges, and says so.
   const metrics = await gw.request('GET', '/metrics');
   assert.equal(metrics.status, 200, metrics.text);
