@@ -13,7 +13,8 @@ export const draining = fp(async function draining(app: FastifyInstance): Promis
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async () => {
-    if (closing) throw new ApiError('SVC1000', [], { headers: { 'retry-after': '1', connection: 'close' } });
+  // A callback hook: on every request, where an async one would cost a promise each.
+  app.addHook('onRequest', (_request, _reply, done) => {
+    done(closing ? new ApiError('SVC1000', [], { headers: { 'retry-after': '1', connection: 'close' } }) : undefined);
   });
 });

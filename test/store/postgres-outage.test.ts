@@ -9,19 +9,26 @@ import { FAST, handsetReceives } from '../http/send-helpers.js';
 
 const reachable = await postgresReachable();
 
-test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no crash, business as usual once back', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
+/** A test gateway whose PostgreSQL is reached through a TCP proxy the test can cut or freeze. */
+async function gatewayBehindProxy(t: { after(fn: () => Promise<void>): void }, env: Record<string, string>) {
   const database = await createTestDatabase();
   const target = new URL(database.url);
   const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
   const url = new URL(database.url);
   url.port = String(proxy.port);
-  const gw = await startTestGateway({ ...FAST, SWITCHBOARD_DATABASE_URL: url.toString(), SWITCHBOARD_DATABASE_RETRY_MS: '300' });
+  const gw = await startTestGateway({ ...FAST, SWITCHBOARD_DATABASE_URL: url.toString(), SWITCHBOARD_DATABASE_RETRY_MS: '300', ...env });
   t.after(async () => {
+    proxy.thaw();
     await proxy.restore().catch(() => undefined);
     await gw.close();
     await proxy.close();
     await database.drop();
   });
+  return { gw, proxy };
+}
+
+test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no crash, business as usual once back', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
+  const { gw, proxy } = await gatewayBehindProxy(t, {});
   const app = await createApp(gw, { shortCodes: [{ shortCode: '22627320', moDelivery: 'poll' }] });
   const sendTo = (to: string, path = '/sms/v3/messaging/outbox') =>
     gw.request('POST', path, { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'through an outage' } } });
@@ -69,18 +76,7 @@ test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no cr
 });
 
 test('PostgreSQL that stops answering without closing: 503 SVC1000 within the query timeout, /healthz down, business as usual once it answers', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
-  const database = await createTestDatabase();
-  const target = new URL(database.url);
-  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-  const url = new URL(database.url);
-  url.port = String(proxy.port);
-  const gw = await startTestGateway({ ...FAST, SWITCHBOARD_DATABASE_URL: url.toString(), SWITCHBOARD_DATABASE_RETRY_MS: '300', SWITCHBOARD_DATABASE_QUERY_TIMEOUT_MS: '700' });
-  t.after(async () => {
-    proxy.thaw();
-    await gw.close();
-    await proxy.close();
-    await database.drop();
-  });
+  const { gw, proxy } = await gatewayBehindProxy(t, { SWITCHBOARD_DATABASE_QUERY_TIMEOUT_MS: '700' });
   const app = await createApp(gw, { shortCodes: [{ shortCode: '22627321', moDelivery: 'poll' }] });
   const sendTo = (to: string) => gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'through a freeze' } } });
 
