@@ -115,6 +115,12 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
   #timer: NodeJS.Timeout | undefined;
   /** Ends a wait for the foreground early: only stop() does (a poke must not, see #run). */
   #endYield: (() => void) | undefined;
+  /**
+   * Settlements (ack, retry, burial) a store outage kept from being written, oldest first. Left
+   * alone, their jobs would sit out their leases (a minute by default) after the store is back;
+   * they are written at the first round that finds it answering, while the lease still holds.
+   */
+  readonly #unsettled: Array<{ readonly heldUntil: number; readonly settle: () => Promise<void> }> = [];
 
   constructor(options: RunnerOptions) {
     super();
@@ -147,6 +153,7 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
     this.poke();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
+    await this.#settleParked();
   }
 
   async #run(): Promise<void> {
@@ -169,19 +176,21 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
       }
       if (!this.#running) break;
       this.#poked = false;
+      await this.#settleParked();
       const kinds = allKinds.filter((kind) => !paused(kind));
       const free = kinds.length === 0 ? 0 : concurrency - this.#inFlight.size;
       let claimed: Job[] = [];
+      const claimedAt = clock.now();
       if (free > 0) {
         try {
-          claimed = await jobs.claim({ kinds, workerId, limit: free, leaseMs, now: clock.now() });
+          claimed = await jobs.claim({ kinds, workerId, limit: free, leaseMs, now: claimedAt });
         } catch (err) {
           this.emit('error', coerceError(err));
         }
       }
       for (const job of claimed) {
         this.emit('job:claimed', job);
-        const p = this.#execute(job).finally(() => {
+        const p = this.#execute(job, claimedAt + leaseMs).finally(() => {
           this.#inFlight.delete(p);
           this.poke();
         });
@@ -201,8 +210,26 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
     }
   }
 
-  async #execute(job: Job): Promise<void> {
-    const { jobs, clock, workerId, schedule } = this.#options;
+  /** Writes the parked settlements in order; stops at the first the store still refuses. */
+  async #settleParked(): Promise<void> {
+    const now = this.#options.clock.now();
+    for (;;) {
+      const parked = this.#unsettled[0];
+      if (parked === undefined) return;
+      // Past its lease the job is due again for any worker: the claim takes it from here.
+      if (parked.heldUntil > now) {
+        try {
+          await parked.settle();
+        } catch {
+          return; // the round's claim says what is wrong with the store
+        }
+      }
+      this.#unsettled.shift();
+    }
+  }
+
+  async #execute(job: Job, heldUntil: number): Promise<void> {
+    const { workerId } = this.#options;
     const handler = this.#handlers.get(job.kind);
     if (handler === undefined) return;
     let outcome: JobOutcome;
@@ -211,29 +238,37 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
     } catch (err) {
       outcome = { ok: false, retry: true, error: coerceError(err).message };
     }
+    const settle = () => this.#settle(job, handler, outcome);
     try {
-      if (outcome.ok) {
-        if (outcome.acked === true || (await jobs.complete(job.id, workerId))) this.emit('job:completed', job);
-        else this.emit('job:lost', job);
-        return;
-      }
-      const now = clock.now();
-      // A retry that would fall after the window is pulled back to its end: the last chance is
-      // taken rather than skipped, so a job is retried for the whole window (contract §13).
-      const next = Math.min(schedule(job.attempts, now), job.deadlineAt);
-      if (outcome.retry && now < job.deadlineAt) {
-        if (await jobs.reschedule(job.id, workerId, next, outcome.error)) this.emit('job:retry', job, outcome.error, next);
-        else this.emit('job:lost', job);
-        return;
-      }
-      const error = outcome.retry ? `retry window over: ${outcome.error}` : outcome.error;
-      const verdict = await handler.exhausted(job, error);
-      const held = verdict === 'bury' ? await jobs.bury(job.id, workerId, error) : await jobs.complete(job.id, workerId);
-      if (held) this.emit('job:exhausted', job, error);
-      else this.emit('job:lost', job);
+      await settle();
     } catch (err) {
-      // The store failed; the lease will expire and the job will be claimed again.
       this.emit('error', coerceError(err));
+      // Otherwise the lease expires and the job is claimed again.
+      if (err instanceof StoreUnavailableError) this.#unsettled.push({ heldUntil, settle });
     }
+  }
+
+  /** Records how an attempt ended: the job deleted, put off to its next run, or given up. */
+  async #settle(job: Job, handler: JobHandler, outcome: JobOutcome): Promise<void> {
+    const { jobs, clock, workerId, schedule } = this.#options;
+    if (outcome.ok) {
+      if (outcome.acked === true || (await jobs.complete(job.id, workerId))) this.emit('job:completed', job);
+      else this.emit('job:lost', job);
+      return;
+    }
+    const now = clock.now();
+    // A retry that would fall after the window is pulled back to its end: the last chance is
+    // taken rather than skipped, so a job is retried for the whole window (contract §13).
+    const next = Math.min(schedule(job.attempts, now), job.deadlineAt);
+    if (outcome.retry && now < job.deadlineAt) {
+      if (await jobs.reschedule(job.id, workerId, next, outcome.error)) this.emit('job:retry', job, outcome.error, next);
+      else this.emit('job:lost', job);
+      return;
+    }
+    const error = outcome.retry ? `retry window over: ${outcome.error}` : outcome.error;
+    const verdict = await handler.exhausted(job, error);
+    const held = verdict === 'bury' ? await jobs.bury(job.id, workerId, error) : await jobs.complete(job.id, workerId);
+    if (held) this.emit('job:exhausted', job, error);
+    else this.emit('job:lost', job);
   }
 }

@@ -4,7 +4,10 @@ import type { Clock } from '../../src/clock.js';
 import { JobRunner, runnerErrors, type JobHandler, type JobOutcome } from '../../src/dispatch/runner.js';
 import type { Job, JobRepo } from '../../src/store/repos/jobs.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 import { withSqliteStore as withStore } from '../helpers/sqlite.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 class ScriptedHandler implements JobHandler {
   readonly kind = 'test';
@@ -148,6 +151,58 @@ test('a handler that deletes its own job in the write recording its result (acke
     assert.deepEqual(lost, []);
     assert.equal((await store.jobs.backlog(Date.now() + 1)).ready, 0, 'both jobs are gone');
   });
+});
+
+test('an attempt the store could not record is recorded once the store is back, not a lease later', { skip: (await postgresReachable()) ? false : 'no PostgreSQL server' }, async (t) => {
+  const database = await createTestDatabase();
+  const target = new URL(database.url);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  const url = new URL(database.url);
+  url.port = String(proxy.port);
+  const store = await openPostgresStore({ url: url.toString(), poolSize: 4, connectRetryMs: 200 });
+  t.after(async () => {
+    await proxy.restore().catch(() => undefined);
+    await store.close();
+    await proxy.close();
+    await database.drop();
+  });
+  await store.migrate();
+  const now = Date.now();
+  await store.jobs.enqueue([
+    { kind: 'test', ref: 'done-in-outage', runAt: now, deadlineAt: now + 60_000 },
+    { kind: 'test', ref: 'failed-in-outage', runAt: now, deadlineAt: now + 60_000 },
+  ]);
+  // Both attempts end while the database is away: the ack and the retry cannot be written.
+  let started = 0;
+  let release: () => void = () => undefined;
+  const bothStarted = new Promise<void>((resolve) => (release = resolve));
+  const handler = new ScriptedHandler((job, run) => (job.ref === 'done-in-outage' || run > 1 ? { ok: true } : { ok: false, retry: true, error: 'refused' }));
+  const run = handler.run.bind(handler);
+  handler.run = async (job) => {
+    if (++started === 2) release();
+    await bothStarted;
+    if (started === 2) {
+      started++;
+      await proxy.cut();
+    }
+    return run(job);
+  };
+  const runner = new JobRunner({ jobs: store.jobs, clock, workerId: 'w1', handlers: [handler], concurrency: 4, idlePollMs: 50, leaseMs: 60_000, schedule: (_a, at) => at + 20 });
+  const completed: string[] = [];
+  const errors: Error[] = [];
+  runner.on('job:completed', (job) => completed.push(job.ref));
+  runner.on('error', (err) => errors.push(err));
+  runner.start();
+  await until(() => errors.length >= 2);
+  assert.ok(errors.every((err) => err instanceof StoreUnavailableError), errors.map(String).join('; '));
+  await proxy.restore();
+  // Within the lease (a minute): the ack is written and the retry runs.
+  await until(() => completed.length === 2, 10_000);
+  await runner.stop();
+  assert.deepEqual(completed.sort(), ['done-in-outage', 'failed-in-outage']);
+  assert.equal(handler.runs.get('done-in-outage'), 1);
+  assert.equal(handler.runs.get('failed-in-outage'), 2);
+  assert.deepEqual(await store.jobs.claim({ kinds: ['test'], workerId: 'w2', limit: 10, leaseMs: 1000, now: Date.now() + 120_000 }), [], 'no job is left');
 });
 
 test('a poke that comes while a claim is under way is not lost: the new job runs without waiting for the poll', async () => {
