@@ -1,3 +1,5 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseBlockedAddresses } from './webhooks/blocked-addresses.js';
@@ -78,8 +80,12 @@ export interface Config {
   readonly simMessageRetentionS: number;
   readonly simSmppPort: number | undefined;
   readonly simSmppPassword: string | undefined;
+  /** The simulator SMSC serves SMPP over TLS with this certificate and key (PEM). */
+  readonly simSmppTls: { readonly cert: string; readonly key: string } | undefined;
   readonly smpp: {
     readonly url: string | undefined;
+    /** With an `smpps://` URL: what the TLS connection trusts and presents (PEM); else undefined. */
+    readonly tls: SmppTls | undefined;
     readonly bindMode: SmppBindMode;
     readonly binds: number;
     readonly window: number;
@@ -111,6 +117,13 @@ export interface Config {
     readonly dropRatePercent: number;
     readonly cutEvery: number;
   };
+}
+
+/** TLS for the binds: `ca` replaces the system's roots; `cert` and `key` are a client certificate. */
+export interface SmppTls {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -226,6 +239,54 @@ function trustProxy(env: Env): Config['trustProxy'] {
   return entries;
 }
 
+/**
+ * A PEM file named by a setting, read and checked at start: a missing or wrong file stops the start
+ * with a line naming the setting, rather than failing every bind later.
+ */
+function pemFile(env: Env, name: string, kind: 'certificate' | 'key'): string | undefined {
+  const path = optional(env, name);
+  if (path === undefined) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(name, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  try {
+    if (kind === 'key') createPrivateKey(pem);
+    else new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(name, kind === 'key' ? `${path} holds no PEM private key (or one with a passphrase)` : `${path} holds no PEM certificate`);
+  }
+  return pem;
+}
+
+/** A certificate and its key, both named or neither. */
+function certAndKey(env: Env, certName: string, keyName: string): { cert: string; key: string } | undefined {
+  const cert = pemFile(env, certName, 'certificate');
+  const key = pemFile(env, keyName, 'key');
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new ConfigError(cert === undefined ? certName : keyName, `required with ${cert === undefined ? keyName : certName}`);
+  return { cert, key };
+}
+
+const SMPP_TLS_SETTINGS = ['SWITCHBOARD_SMPP_TLS_CA', 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY'];
+
+/** `smpps://` (or node-smpp's `ssmpp://`): SMPP over TLS. */
+export function isTlsSmppUrl(smppUrl: string): boolean {
+  const { protocol } = new URL(smppUrl);
+  return protocol === 'smpps:' || protocol === 'ssmpp:';
+}
+
+function smppTls(env: Env, smppUrl: string | undefined): SmppTls | undefined {
+  if (smppUrl === undefined || !isTlsSmppUrl(smppUrl)) {
+    const stray = SMPP_TLS_SETTINGS.find((name) => optional(env, name) !== undefined);
+    if (stray !== undefined) throw new ConfigError(stray, 'only with an smpps:// SWITCHBOARD_SMPP_URL (SMPP over TLS)');
+    return undefined;
+  }
+  return { ca: pemFile(env, 'SWITCHBOARD_SMPP_TLS_CA', 'certificate'), ...certAndKey(env, 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY') };
+}
+
 /** A text setting no longer than `max` characters (a protocol field's bound). */
 function maxLength(name: string, value: string, max: number): string {
   if (value.length > max) throw new ConfigError(name, `at most ${max} characters, got ${value.length}`);
@@ -254,9 +315,9 @@ export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORT', 8080, 0, 65535);
   const publicUrl = (url(env, 'SWITCHBOARD_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
   const network = oneOf(env, 'SWITCHBOARD_NETWORK', ['simulator', 'smpp'] as const, 'simulator');
-  const smppUrl = url(env, 'SWITCHBOARD_SMPP_URL', ['smpp:']);
+  const smppUrl = url(env, 'SWITCHBOARD_SMPP_URL', ['smpp:', 'smpps:', 'ssmpp:']);
   if (network === 'smpp' && smppUrl === undefined) {
-    throw new ConfigError('SWITCHBOARD_SMPP_URL', 'required when SWITCHBOARD_NETWORK=smpp (smpp://system_id:password@host:port)');
+    throw new ConfigError('SWITCHBOARD_SMPP_URL', 'required when SWITCHBOARD_NETWORK=smpp (smpp://system_id:password@host:port, or smpps:// over TLS)');
   }
   if (smppUrl !== undefined) checkSmppCredentials(smppUrl);
   const simSmppPortRaw = optional(env, 'SWITCHBOARD_SIM_SMPP_PORT');
@@ -303,8 +364,10 @@ export function loadConfig(env: Env = process.env): Config {
     simMessageRetentionS: int(env, 'SWITCHBOARD_SIM_MESSAGE_RETENTION_S', 604800, 1),
     simSmppPort: simSmppPortRaw === undefined ? undefined : int(env, 'SWITCHBOARD_SIM_SMPP_PORT', 0, 0, 65535),
     simSmppPassword: optional(env, 'SWITCHBOARD_SIM_SMPP_PASSWORD'),
+    simSmppTls: certAndKey(env, 'SWITCHBOARD_SIM_SMPP_TLS_CERT', 'SWITCHBOARD_SIM_SMPP_TLS_KEY'),
     smpp: {
       url: smppUrl,
+      tls: smppTls(env, smppUrl),
       bindMode: oneOf(env, 'SWITCHBOARD_SMPP_BIND_MODE', ['transceiver', 'pair'] as const, 'transceiver'),
       binds: int(env, 'SWITCHBOARD_SMPP_BINDS', 1, 1, 64),
       window: int(env, 'SWITCHBOARD_SMPP_WINDOW', 10, 1, 1000),

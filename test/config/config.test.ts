@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { parseSmppUrl } from '../../src/network/smpp/connector.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens', () => {
   const config = loadConfig({});
@@ -48,6 +49,39 @@ test('a bad value names its variable', () => {
   // A URL that does not parse (port out of range) is not echoed either: it holds the password.
   for (const [variable, value] of [['SWITCHBOARD_SMPP_URL', 'smpp://sys:s3cretpw@host:99999'], ['SWITCHBOARD_DATABASE_URL', 'postgres://u:s3cretpw@host:99999/db']]) {
     assert.throws(() => loadConfig({ [variable as string]: value as string }), (err: unknown) => err instanceof ConfigError && err.variable === variable && !err.message.includes('s3cretpw'), variable);
+  }
+});
+
+test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at start, TLS settings only with smpps://', () => {
+  const tls = (name: string) => new URL(`../smpp/fixtures/tls/${name}`, import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-tls-'));
+  try {
+    const notPem = join(dir, 'not.pem');
+    writeFileSync(notPem, 'hello');
+    const smpps = { SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpps://gw:pw@smsc.example' };
+    assert.deepEqual(parseSmppUrl('smpps://gw:pw@smsc.example'), { host: 'smsc.example', port: 3550, tls: true, systemId: 'gw', password: 'pw' });
+    assert.deepEqual(parseSmppUrl('ssmpp://gw:pw@smsc.example:2776'), { host: 'smsc.example', port: 2776, tls: true, systemId: 'gw', password: 'pw' });
+    assert.equal(parseSmppUrl('smpp://gw:pw@smsc.example').port, 2775);
+    assert.deepEqual(loadConfig(smpps).smpp.tls, { ca: undefined }, 'the system roots, no client certificate');
+    const full = loadConfig({ ...smpps, SWITCHBOARD_SMPP_TLS_CA: tls('smsc.crt'), SWITCHBOARD_SMPP_TLS_CERT: tls('esme.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('esme.key') }).smpp.tls;
+    assert.match(full?.ca ?? '', /BEGIN CERTIFICATE/);
+    assert.match(full?.key ?? '', /PRIVATE KEY/);
+    assert.equal(loadConfig({}).smpp.tls, undefined);
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:pw@smsc.example', SWITCHBOARD_SMPP_TLS_CA: tls('smsc.crt') }, 'SWITCHBOARD_SMPP_TLS_CA', /only with an smpps:\/\//],
+      [{ SWITCHBOARD_SMPP_TLS_CERT: tls('esme.crt') }, 'SWITCHBOARD_SMPP_TLS_CERT', /only with an smpps:\/\//],
+      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CA: join(dir, 'missing.pem') }, 'SWITCHBOARD_SMPP_TLS_CA', /cannot read .*missing\.pem \(ENOENT\)/],
+      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CA: notPem }, 'SWITCHBOARD_SMPP_TLS_CA', /holds no PEM certificate/],
+      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('esme.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /required with SWITCHBOARD_SMPP_TLS_CERT/],
+      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('esme.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('esme.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /holds no PEM private key/],
+      [{ SWITCHBOARD_SIM_SMPP_TLS_KEY: tls('smsc.key') }, 'SWITCHBOARD_SIM_SMPP_TLS_CERT', /required with SWITCHBOARD_SIM_SMPP_TLS_KEY/],
+    ];
+    for (const [env, variable, message] of cases) {
+      assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable && message.test(err.message), `${variable}: ${message}`);
+    }
+    assert.ok(loadConfig({ SWITCHBOARD_SIM_SMPP_TLS_CERT: tls('smsc.crt'), SWITCHBOARD_SIM_SMPP_TLS_KEY: tls('smsc.key') }).simSmppTls);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -40,6 +40,8 @@ export interface SimSmscOptions {
   /** When set, binds must give this password; otherwise any system_id/password binds. */
   readonly password: string | undefined;
   readonly port: number;
+  /** Serve SMPP over TLS with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: string; readonly key: string };
   readonly host?: string;
   /** Take MO from the network for bound receivers (the stand-alone `switchboard smsc`). */
   readonly takeMo: boolean;
@@ -104,8 +106,12 @@ export class SimSmsc {
   async start(): Promise<number> {
     this.#o.network.onReceipt(ORIGIN, (r) => this.#onReceipt(r));
     if (this.#o.takeMo) this.#o.network.onMo((mo) => this.deliverMo(mo));
-    this.#listener = await listenSmpp(this.#o.host ?? '127.0.0.1', this.#o.port, { window: 10, responseTimeoutMs: 5000, enquireLinkMs: 0 }, (s) =>
-      this.#accept(s),
+    this.#listener = await listenSmpp(
+      this.#o.host ?? '127.0.0.1',
+      this.#o.port,
+      { window: 10, responseTimeoutMs: 5000, enquireLinkMs: 0 },
+      (s) => this.#accept(s),
+      this.#o.tls,
     );
     this.#outbox.start();
     // Part sets that never completed, and messages whose receipts can no longer come, go after the retry window.
@@ -113,7 +119,7 @@ export class SimSmsc {
       this.#o.store.simSmsc.prune(this.#o.clock.now() - this.#o.keepMs).catch((err: unknown) => this.#o.log.error({ err }, 'simulator SMSC: prune failed'));
     }, 60_000);
     this.#pruner.unref();
-    this.#o.log.info({ port: this.#listener.port }, 'simulator SMSC listening');
+    this.#o.log.info({ port: this.#listener.port, tls: this.#o.tls !== undefined }, 'simulator SMSC listening');
     return this.#listener.port;
   }
 
@@ -378,6 +384,7 @@ export function createSimSmsc(deps: {
     settings: config.simSmpp,
     password: config.simSmppPassword,
     port: config.simSmppPort ?? 0,
+    tls: config.simSmppTls,
     takeMo: deps.takeMo,
     keepMs: config.networkRetryWindowS * 1000,
     leaseMs: config.jobLeaseMs,

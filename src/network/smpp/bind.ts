@@ -9,6 +9,7 @@
 import { backoffDelay } from '../../dispatch/backoff.js';
 import { SmppError } from './errors.js';
 import { type Pdu, STATUS } from './pdu.js';
+import type { SmppTls } from '../../config.js';
 import { type BindCredentials, type BindType, type SessionOptions, SmppSession } from './session.js';
 
 export interface BindLog {
@@ -24,6 +25,8 @@ export interface KeeperOptions {
   readonly name: string;
   readonly host: string;
   readonly port: number;
+  /** SMPP over TLS (smpps://). */
+  readonly tls?: SmppTls;
   readonly type: BindType;
   readonly credentials: BindCredentials;
   readonly session: SessionOptions;
@@ -80,7 +83,7 @@ export class BindKeeper {
     const o = this.#o;
     let session: SmppSession | undefined;
     try {
-      session = await SmppSession.connect(o.host, o.port, o.session);
+      session = await SmppSession.connect(o.host, o.port, o.session, undefined, o.tls);
       session.on('request', (pdu) => {
         if (pdu.command === 'unbind') {
           // The SMSC ends the bind (maintenance, rebalancing): acknowledge, then reconnect.

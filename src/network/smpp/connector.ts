@@ -14,7 +14,7 @@
  * SMSC redelivers.
  */
 import type { Clock } from '../../clock.js';
-import type { Config } from '../../config.js';
+import { type Config, isTlsSmppUrl } from '../../config.js';
 import { ConcatRefs } from '../../sms/concat-ref.js';
 import { encodeText } from '../../sms/encoding.js';
 import { buildUserData, segmentText, type SegmentedMessage } from '../../sms/segment.js';
@@ -41,16 +41,23 @@ export interface SmppConnectorOptions {
 export interface SmscEndpoint {
   readonly host: string;
   readonly port: number;
+  /** `smpps://` (or `ssmpp://`): SMPP over TLS. */
+  readonly tls: boolean;
   readonly systemId: string;
   readonly password: string;
 }
 
-/** `smpp://system_id:password@host:port` (port 2775 when absent; user and password URL-decoded). */
+/**
+ * `smpp://system_id:password@host:port` (port 2775 when absent; user and password URL-decoded), or
+ * `smpps://…` over TLS (port 3550 when absent, the port node-smpp and several SMSCs use for it).
+ */
 export function parseSmppUrl(url: string): SmscEndpoint {
   const u = new URL(url);
+  const tls = isTlsSmppUrl(url);
   return {
     host: u.hostname.replace(/^\[|\]$/g, ''),
-    port: u.port === '' ? 2775 : Number(u.port),
+    port: u.port === '' ? (tls ? 3550 : 2775) : Number(u.port),
+    tls,
     systemId: decodeURIComponent(u.username),
     password: decodeURIComponent(u.password),
   };
@@ -110,6 +117,7 @@ export class SmppConnector implements Connector {
         name: `${this.#endpoint.host}:${this.#endpoint.port}#${i}`,
         host: this.#endpoint.host,
         port: this.#endpoint.port,
+        tls: this.#endpoint.tls ? (settings.tls ?? {}) : undefined,
         mode: settings.bindMode,
         credentials: { systemId: this.#endpoint.systemId, password: this.#endpoint.password, systemType: settings.systemType },
         session: { window: settings.window, responseTimeoutMs: settings.responseTimeoutMs, enquireLinkMs: settings.enquireLinkMs },

@@ -13,6 +13,7 @@ import { backoffDelay } from '../../dispatch/backoff.js';
 import { BindKeeper, type BindLog } from './bind.js';
 import { SmppError } from './errors.js';
 import { messageIdOf, type Pdu, STATUS, type SubmitSmFields, submitSmPdu } from './pdu.js';
+import type { SmppTls } from '../../config.js';
 import type { BindCredentials, SessionOptions, SmppSession } from './session.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -20,6 +21,8 @@ export interface LinkOptions {
   readonly name: string;
   readonly host: string;
   readonly port: number;
+  /** SMPP over TLS (smpps://). */
+  readonly tls?: SmppTls;
   readonly mode: 'transceiver' | 'pair';
   readonly credentials: BindCredentials;
   readonly session: SessionOptions;
@@ -102,6 +105,7 @@ export class SmppLink {
         name: options.name,
         host: options.host,
         port: options.port,
+        tls: options.tls,
         type,
         credentials: options.credentials,
         session: options.session,

@@ -13,7 +13,9 @@
  * each one with `respond`.
  */
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import smpp from 'smpp';
+import type { SmppTls } from '../../config.js';
 import { SmppError } from './errors.js';
 import { newPdu, type Pdu, SMPP_VERSION_34, STATUS, statusName, systemIdOf } from './pdu.js';
 import { Window } from './window.js';
@@ -58,19 +60,25 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   /** enquire_link requests the peer sent us (answered here). */
   peerEnquireLinks = 0;
 
-  /** Opens a TCP connection (no bind yet). Rejects when it cannot connect within `connectTimeoutMs`. */
-  static connect(host: string, port: number, options: SessionOptions, connectTimeoutMs = 5000): Promise<SmppSession> {
+  /**
+   * Opens a TCP connection, or a TLS one when `tls` is given (the SMSC's certificate checked against
+   * `tls.ca` or the system's roots, and its name against `host`); no bind yet. Rejects when it
+   * cannot connect (and finish the TLS handshake) within `connectTimeoutMs`.
+   */
+  static connect(host: string, port: number, options: SessionOptions, connectTimeoutMs = 5000, tls?: SmppTls): Promise<SmppSession> {
     return new Promise((resolve, reject) => {
-      const codec = smpp.connect({ host, port });
+      // SNI carries a name only; an SMSC reached by address is still checked against that address.
+      const codec = smpp.connect(tls === undefined ? { host, port } : { host, port, tls: true, ...tls, servername: isIP(host) === 0 ? host : undefined });
+      const ready = tls === undefined ? 'connect' : 'secureConnect';
       const fail = (err: Error) => {
         clearTimeout(timer);
-        codec.removeAllListeners('connect');
+        codec.removeAllListeners(ready);
         codec.destroy();
-        reject(new SmppError('LINK_DOWN', `cannot connect to ${host}:${port}: ${err.message}`));
+        reject(new SmppError('LINK_DOWN', `cannot connect to ${host}:${port}${tls === undefined ? '' : ' over TLS'}: ${err.message}`));
       };
       const timer = setTimeout(() => fail(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
       codec.once('error', fail);
-      codec.once('connect', () => {
+      codec.once(ready, () => {
         clearTimeout(timer);
         codec.removeListener('error', fail);
         resolve(new SmppSession(codec, options));
@@ -286,15 +294,16 @@ export interface SmppListener {
   close(): Promise<void>;
 }
 
-/** Listens on host:port and hands each accepted connection to `onSession`. */
+/** Listens on host:port (over TLS with `tls`'s certificate and key) and hands each accepted connection to `onSession`. */
 export function listenSmpp(
   host: string,
   port: number,
   options: SessionOptions,
   onSession: (session: SmppSession) => void,
+  tls?: { readonly cert: string; readonly key: string },
 ): Promise<SmppListener> {
   const sessions = new Set<SmppSession>();
-  const server = smpp.createServer({}, (codec) => {
+  const server = smpp.createServer(tls === undefined ? {} : { cert: tls.cert, key: tls.key }, (codec) => {
     const session = SmppSession.accept(codec, options);
     sessions.add(session);
     session.once('close', () => sessions.delete(session));

@@ -6,6 +6,7 @@
 declare module 'smpp' {
   import { EventEmitter } from 'node:events';
   import { Server as NetServer, type Socket } from 'node:net';
+  import type { ConnectionOptions } from 'node:tls';
 
   namespace smpp {
     /** A decoded or to-be-encoded PDU: header fields plus one property per body field and TLV. */
@@ -68,8 +69,10 @@ declare module 'smpp' {
       multiple?: boolean;
     }
 
-    function connect(options: { host: string; port: number; connectTimeout?: number }, listener?: () => void): Session;
-    function createServer(options: Record<string, never>, listener?: (session: Session) => void): Server;
+    /** With `tls: true` the options go to `tls.connect` (ca, cert, key, servername, …) and `secureConnect` means ready. */
+    function connect(options: { host: string; port: number; tls?: boolean } & ConnectionOptions, listener?: () => void): Session;
+    /** With `key` and `cert` a TLS server (`tls.Server`), else a TCP one. */
+    function createServer(options: { key?: string; cert?: string }, listener?: (session: Session) => void): Server;
 
     const commands: Record<string, CommandDef>;
     const tlvs: Record<string, TlvDef>;

@@ -1,0 +1,100 @@
+/**
+ * SMPP over TLS (`smpps://`): a gateway bound to the simulator SMSC serving TLS, an SMSC whose
+ * certificate it does not trust, and an SMSC that asks for a client certificate.
+ *
+ * The certificates in fixtures/tls are self-signed, for tests only, valid for a hundred years:
+ *   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 36500 \
+ *     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+ *     -addext basicConstraints=critical,CA:TRUE -keyout smsc.key -out smsc.crt
+ * and the same with -subj /CN=switchboard-esme -addext extendedKeyUsage=clientAuth for esme.*.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { inProcessSmsc, smppGateway, waitUntil } from './world.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`fixtures/tls/${name}`, import.meta.url));
+const SMSC_TLS = { SWITCHBOARD_SIM_SMPP_TLS_CERT: fixture('smsc.crt'), SWITCHBOARD_SIM_SMPP_TLS_KEY: fixture('smsc.key') };
+
+test('smpps://: the gateway binds over TLS to an SMSC it trusts; messages, receipts and MO travel through it', async (t) => {
+  const smsc = await inProcessSmsc(SMSC_TLS);
+  t.after(() => smsc.close());
+  const world = await smppGateway(smsc.smppPort, {
+    SWITCHBOARD_SMPP_URL: `smpps://switchboard:secret@localhost:${smsc.smppPort}`,
+    SWITCHBOARD_SMPP_TLS_CA: fixture('smsc.crt'),
+  });
+  t.after(() => world.gw.close());
+
+  const id = await world.sendSms('+14255550901', 'over TLS');
+  assert.equal(await world.finalStatus(id), 'DeliveredToTerminal');
+  assert.deepEqual((await smsc.handset('+14255550901')).map((m) => m.text), ['over TLS']);
+  await smsc.mo('+14255550902', '22627400', 'back over TLS');
+  await waitUntil(async () => {
+    const inbox = await world.gw.request('GET', '/sms/v3/messaging/inbox/22627400', { headers: world.app.auth });
+    return inbox.status === 200 && JSON.stringify(inbox.json()).includes('back over TLS');
+  }, 10_000, 'the MO in the inbox');
+  const [bind] = smsc.running.smsc.stats().binds;
+  assert.ok(bind, 'the SMSC has the bind');
+});
+
+test('smpps:// to an SMSC whose certificate the gateway does not trust: no bind, the reason reported, messages wait', async (t) => {
+  const smsc = await inProcessSmsc(SMSC_TLS);
+  t.after(() => smsc.close());
+  // No SWITCHBOARD_SMPP_TLS_CA: the system's roots do not know the SMSC's self-signed certificate.
+  const world = await smppGateway(smsc.smppPort, { SWITCHBOARD_SMPP_URL: `smpps://switchboard:secret@localhost:${smsc.smppPort}` }, undefined, { waitBound: false });
+  t.after(() => world.gw.close());
+
+  let lastError = '';
+  await waitUntil(async () => {
+    lastError = (await world.report()).links[0]?.lastError ?? '';
+    return lastError !== '';
+  }, 5000, 'a failed bind');
+  assert.match(lastError, /over TLS: self[- ]signed certificate/);
+  assert.equal(world.gw.gateway.ctx.outbound.connector.isUp(), false);
+  const id = await world.sendSms('+14255550903', 'not to an untrusted SMSC');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await world.finalStatus(id, 0), 'DeliveredToNetwork', 'accepted, not final (AT&T shows a waiting message so)');
+  assert.deepEqual(await smsc.handset('+14255550903'), []);
+  assert.equal(smsc.running.smsc.stats().binds.length, 0);
+});
+
+test('smpps:// with a client certificate: an SMSC that asks for one binds the gateway that has it, and only that one', async (t) => {
+  const smsc = await inProcessSmsc();
+  t.after(() => smsc.close());
+  // A TLS front that demands a client certificate signed by esme.crt, in front of the plain SMSC
+  // (as stunnel or a carrier's TLS terminator would be).
+  const front = createTlsServer(
+    { cert: readFileSync(fixture('smsc.crt')), key: readFileSync(fixture('smsc.key')), ca: readFileSync(fixture('esme.crt')), requestCert: true, rejectUnauthorized: true },
+    (client) => {
+      const upstream = connect(smsc.smppPort, '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    },
+  );
+  front.on('tlsClientError', () => undefined);
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => front.close(() => r())));
+  const address = front.address();
+  const frontPort = typeof address === 'object' && address !== null ? address.port : 0;
+  const url = `smpps://switchboard:secret@127.0.0.1:${frontPort}`;
+
+  const without = await smppGateway(frontPort, { SWITCHBOARD_SMPP_URL: url, SWITCHBOARD_SMPP_TLS_CA: fixture('smsc.crt') }, undefined, { waitBound: false });
+  t.after(() => without.gw.close());
+  await waitUntil(async () => ((await without.report()).links[0]?.lastError ?? '') !== '', 5000, 'a failed bind');
+  assert.equal(without.gw.gateway.ctx.outbound.connector.isUp(), false, 'no client certificate, no bind');
+
+  const world = await smppGateway(frontPort, {
+    SWITCHBOARD_SMPP_URL: url,
+    SWITCHBOARD_SMPP_TLS_CA: fixture('smsc.crt'),
+    SWITCHBOARD_SMPP_TLS_CERT: fixture('esme.crt'),
+    SWITCHBOARD_SMPP_TLS_KEY: fixture('esme.key'),
+  });
+  t.after(() => world.gw.close());
+  const id = await world.sendSms('+14255550904', 'with a client certificate');
+  assert.equal(await world.finalStatus(id), 'DeliveredToTerminal');
+  assert.deepEqual((await smsc.handset('+14255550904')).map((m) => m.text), ['with a client certificate']);
+});
