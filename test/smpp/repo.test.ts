@@ -165,6 +165,12 @@ test('held receipts: held, released, or given up and counted', async () => {
   await repo.hold({ ...base, id: 'h2', ids: ['x2'], heldAt: 20 });
   await repo.hold({ ...base, id: 'h2', ids: ['x2'], heldAt: 20 });
   assert.deepEqual((await repo.held(10)).map((h) => [h.id, h.ids]), [['h1', ['x1', '0x1']], ['h2', ['x2']]]);
+  // Read in pages, oldest first, ties by id (what another instance's tracker adopts).
+  await repo.hold({ ...base, id: 'h0', ids: ['x0'], heldAt: 20 });
+  assert.deepEqual((await repo.held(2)).map((h) => h.id), ['h1', 'h0']);
+  assert.deepEqual((await repo.held(2, { heldAt: 20, id: 'h0' })).map((h) => h.id), ['h2']);
+  assert.deepEqual(await repo.held(2, { heldAt: 20, id: 'h2' }), []);
+  await repo.release('h0');
   assert.deepEqual(await repo.counts(), { held: 2, unmatched: 0 });
   await repo.release('h1');
   await repo.markUnmatched('h2', 30);

@@ -10,7 +10,11 @@
  * (smpp_held_receipts) and retried: at once when a part with one of its ids is recorded (an
  * in-memory index of held ids makes that a lookup, not a scan), otherwise on a back-off schedule
  * starting at `retryMs`; after `holdMs` it is marked unmatched, counted and logged, and kept for
- * the operator.
+ * the operator. Every `ADOPT_EVERY` retry periods the tracker also reads the held receipts in the
+ * store it does not have: with several gateways on one database, a receipt can be held by the
+ * instance whose bind it came in on while another records its part, and an instance that stops
+ * leaves what it held to the others. Two instances trying the same receipt is harmless: its
+ * report and marks are idempotent.
  *
  * Combining: a recipient is delivered when every part is, impossible as soon as one part fails
  * for good, and reported to the core exactly once (per-recipient lock in this process, and a
@@ -72,8 +76,12 @@ function isFinal(state: SmppPartState): state is SmppFinalState {
 }
 /** Longest pause between two tries of a held receipt. */
 const HELD_RETRY_CAP_MS = 30_000;
-/** Held receipts kept in memory (and so retried) at once; older ones wait for a restart or a sweep. */
+/** Held receipts kept in memory (and so retried) at once; the others are read in by later sweeps. */
 const HELD_IN_MEMORY = 20_000;
+/** Retry periods between two reads of the held receipts this tracker does not have. */
+const ADOPT_EVERY = 10;
+/** Held receipts read per such read: a page, the next one at the next read. */
+const ADOPT_PAGE = 500;
 
 interface Held {
   readonly receipt: HeldReceipt;
@@ -119,6 +127,9 @@ export class ReceiptTracker {
   #finals = 0;
   #settled = 0;
   #prunedAt = 0;
+  #adoptedAt = 0;
+  /** Where the next read of held receipts goes on from (undefined: from the oldest). */
+  #adoptAfter: HeldReceipt | undefined;
 
   constructor(options: ReceiptTrackerOptions) {
     this.#o = options;
@@ -127,6 +138,7 @@ export class ReceiptTracker {
   async start(): Promise<void> {
     this.#running = true;
     for (const h of await this.#o.repo.held(HELD_IN_MEMORY)) this.#remember(h);
+    this.#adoptedAt = this.#o.clock.now();
     this.#schedule();
   }
 
@@ -291,6 +303,7 @@ export class ReceiptTracker {
     if (this.#sweeping) return this.#sweeping;
     this.#sweeping = (async () => {
       try {
+        await this.#adopt();
         await this.#retryHeld();
         await this.#settleStalled();
         await this.#prune();
@@ -301,6 +314,16 @@ export class ReceiptTracker {
       }
     })();
     return this.#sweeping;
+  }
+
+  /** Reads in a page of the held receipts in the store that this tracker does not have (see above). */
+  async #adopt(): Promise<void> {
+    const now = this.#o.clock.now();
+    if (now - this.#adoptedAt < ADOPT_EVERY * this.#o.retryMs) return;
+    this.#adoptedAt = now;
+    const page = await this.#o.repo.held(ADOPT_PAGE, this.#adoptAfter);
+    this.#adoptAfter = page.length < ADOPT_PAGE ? undefined : page.at(-1);
+    for (const h of page) if (!this.#held.has(h.id) && this.#held.size < HELD_IN_MEMORY) this.#remember(h);
   }
 
   /** Held receipts that are due (their back-off is over, or a part naming them was recorded). */

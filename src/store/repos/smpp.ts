@@ -93,8 +93,8 @@ export interface SmppRepo {
   stalled(before: number, limit: number): Promise<SmppMessageRecord[]>;
 
   hold(receipt: HeldReceipt): Promise<void>;
-  /** Held receipts not yet given up, oldest first. */
-  held(limit: number): Promise<HeldReceipt[]>;
+  /** Held receipts not yet given up, oldest first (after `after` in that order, when given). */
+  held(limit: number, after?: Pick<HeldReceipt, 'heldAt' | 'id'>): Promise<HeldReceipt[]>;
   /** A held receipt found its part: forget it. */
   release(id: string): Promise<void>;
   /** Gives up on a held receipt: kept, marked, counted. */

@@ -351,14 +351,12 @@ export class SqlSmppRepo implements SmppRepo {
     });
   }
 
-  async held(limit: number): Promise<HeldReceipt[]> {
-    const rows = await this.#ctx.db
-      .selectFrom('smpp_held_receipts')
-      .selectAll()
-      .where('unmatched_at', 'is', null)
-      .orderBy('held_at')
-      .limit(limit)
-      .execute();
+  async held(limit: number, after?: Pick<HeldReceipt, 'heldAt' | 'id'>): Promise<HeldReceipt[]> {
+    let query = this.#ctx.db.selectFrom('smpp_held_receipts').selectAll().where('unmatched_at', 'is', null);
+    if (after !== undefined) {
+      query = query.where((eb) => eb.or([eb('held_at', '>', after.heldAt), eb.and([eb('held_at', '=', after.heldAt), eb('id', '>', after.id)])]));
+    }
+    const rows = await query.orderBy('held_at').orderBy('id').limit(limit).execute();
     return rows.map(toHeld);
   }
 
