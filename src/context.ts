@@ -10,6 +10,7 @@ import type { SmppConnector } from './network/smpp/connector.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
 import type { RequestsWaiting } from './http/requests-waiting.js';
 import type { FailedAttempts } from './auth/failed-attempts.js';
+import type { InstanceRegistry } from './instances/registry.js';
 
 /**
  * The wired parts of a running gateway, handed to route plugins and services. Built once by
@@ -36,6 +37,8 @@ export interface GatewayContext {
   readonly simSmsc?: SimSmsc;
   /** Prometheus metrics of this gateway (src/metrics); absent in processes that serve no /metrics. */
   readonly metrics?: GatewayMetrics;
+  /** The gateway processes on this database (absent in processes that serve no admin API). */
+  readonly instances?: InstanceRegistry;
   /** HTTP requests not answered yet (counted by the HTTP app; dispatch makes way for them). */
   readonly requests?: RequestsWaiting;
 }

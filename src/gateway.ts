@@ -13,7 +13,8 @@ import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { createOutbound } from './dispatch/outbound.js';
 import { createSimSmsc } from './network/sim-smsc/server.js';
-import { SmppConnector } from './network/smpp/connector.js';
+import { parseSmppUrl, SmppConnector } from './network/smpp/connector.js';
+import { InstanceRegistry } from './instances/registry.js';
 import { InboundService } from './inbound/service.js';
 import { WebhookEngine } from './webhooks/engine.js';
 import { selfEndpoints } from './webhooks/listener-url.js';
@@ -62,7 +63,10 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       ? createSimSmsc({ config, network: outbound.simulator, store, clock, log, takeMo: false })
       : undefined;
   const authFailures = new FailedAttempts(config.authFailuresPerMinute, clock);
-  const ctx: GatewayContext = { config, store, clock, log, authFailures, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics, requests };
+  const smsc = config.network === 'smpp' && config.smpp.url !== undefined ? parseSmppUrl(config.smpp.url) : undefined;
+  const listening = () => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${boundPort}`;
+  const instances = new InstanceRegistry({ repo: store.instances, clock, log, network: config.network, smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`, url: listening });
+  const ctx: GatewayContext = { config, store, clock, log, authFailures, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics, requests, instances };
   metrics.watch({ clock, jobs: store.jobs, runners: { dispatch: outbound.runner, webhooks: webhooks.events }, smpp });
   const http = await buildHttpApp(ctx);
   try {
@@ -74,6 +78,14 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const address = http.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   boundPort = port;
+  try {
+    // Before any work is taken: an instance on another network must not take this database's jobs.
+    await instances.join();
+  } catch (err) {
+    await http.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   webhooks.start();
   inbound.start();
   await outbound.start({
@@ -97,6 +109,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       await outbound.stop();
       await webhooks.stop();
       await inbound.stop();
+      await instances.leave().catch((err: unknown) => log.warn({ err }, 'could not remove this instance from the store'));
       await store.close();
     })();
     return closing;
@@ -107,6 +120,5 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
     await close().catch(() => undefined);
     throw listenProblem(err, '127.0.0.1', config.simSmppPort ?? 0, 'SWITCHBOARD_SIM_SMPP_PORT');
   }
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { url: `http://${host}:${port}`, port, ctx, http, close };
+  return { url: listening(), port, ctx, http, close };
 }

@@ -66,6 +66,17 @@ export interface MetaTable {
   value: string;
 }
 
+export interface InstancesTable {
+  id: string;
+  host: string;
+  pid: number;
+  network: string;
+  smsc: string | null;
+  url: string;
+  started_at: number;
+  seen_at: number;
+}
+
 export interface MessagesTable {
   /** `SMS` + 16 lowercase hex digits. */
   id: string;
@@ -303,6 +314,7 @@ export interface Database {
   short_codes: ShortCodesTable;
   jobs: JobsTable;
   meta: MetaTable;
+  instances: InstancesTable;
   messages: MessagesTable;
   message_recipients: MessageRecipientsTable;
   rate_counters: RateCountersTable;

@@ -1,6 +1,7 @@
 import type { AppRepo } from './repos/apps.js';
 import type { JobRepo } from './repos/jobs.js';
 import type { MetaRepo } from './repos/meta.js';
+import type { InstanceRepo } from './repos/instances.js';
 import type { ShortCodeRepo } from './repos/short-codes.js';
 import type { TokenRepo } from './repos/tokens.js';
 import type { MessageRepo } from './repos/messages.js';
@@ -24,6 +25,7 @@ export interface Repositories {
   readonly tokens: TokenRepo;
   readonly shortCodes: ShortCodeRepo;
   readonly meta: MetaRepo;
+  readonly instances: InstanceRepo;
   readonly messages: MessageRepo;
   readonly handsets: HandsetRepo;
   readonly rateLimits: RateLimitRepo;

@@ -276,6 +276,18 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     },
     errors: [401],
   }),
+  'GET /admin/v1/instances': admin({
+    summary: 'Gateway instances on this database',
+    description: 'Every gateway process that shares this database, live ones first: each refreshes its entry every 10 s while it runs and removes it when it stops; one not refreshed for 30 s has stopped without saying so (a crash). A gateway does not start beside live ones on another network (`SWITCHBOARD_NETWORK`).',
+    responses: {
+      '200': {
+        description: 'The instances.',
+        schema: obj({ instances: arr(obj({ id: str('Instance id.'), host: str('Host name.'), pid: int('Process id.'), network: str('`simulator` or `smpp`.'), smsc: str('host:port in smpp mode, else null.'), url: str('Its HTTP API.'), startedAt: str('ISO 8601.'), seenAt: str('ISO 8601: last refreshed.'), live: bool('Running.'), self: bool('The one answering.') })) }),
+        json: { instances: [{ id: 'gw1-4242-a1b2c3', host: 'gw1', pid: 4242, network: 'smpp', smsc: 'smsc.example.net:2775', url: 'http://10.0.0.5:8080', startedAt: STAMP, seenAt: STAMP, live: true, self: true }] },
+      },
+    },
+    errors: [401],
+  }),
 
   'GET /sim/v1/handsets/:number/messages': {
     summary: 'Messages a handset received',

@@ -13,6 +13,7 @@ import { jobsDueOrder } from './0081-jobs-due-order.js';
 import { grantVersion } from './0082-grant-version.js';
 import { consoleSessionAdmin } from './0083-console-session-admin.js';
 import { handsetMessagesAge } from './0084-handset-messages-age.js';
+import { instances } from './0085-instances.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '0082-grant-version': grantVersion,
   '0083-console-session-admin': consoleSessionAdmin,
   '0084-handset-messages-age': handsetMessagesAge,
+  '0085-instances': instances,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,6 +3,7 @@ import type { SqlContext } from './context.js';
 import { SqlJobRepo } from './jobs.js';
 import { SqlAppRepo } from './apps.js';
 import { SqlMetaRepo } from './meta.js';
+import { SqlInstanceRepo } from './instances.js';
 import { SqlShortCodeRepo } from './short-codes.js';
 import { SqlTokenRepo } from './tokens.js';
 import { SqlMessageRepo } from './messages.js';
@@ -23,6 +24,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     tokens: new SqlTokenRepo(ctx),
     shortCodes: new SqlShortCodeRepo(ctx),
     meta: new SqlMetaRepo(ctx),
+    instances: new SqlInstanceRepo(ctx),
     messages: new SqlMessageRepo(ctx),
     handsets: new SqlHandsetRepo(ctx),
     rateLimits: new SqlRateLimitRepo(ctx),

@@ -1,0 +1,130 @@
+/**
+ * The gateway processes on one database know of each other. Each writes its row at start (host,
+ * pid, network, SMSC, URL) and refreshes it every `heartbeatMs` while it runs; a graceful stop
+ * deletes it, a crash leaves it to age out.
+ *
+ * A start refuses to join live instances that send through another network. Submit jobs are
+ * shared, so a `simulator` instance on a database of `smpp` instances takes a share of their
+ * submits and "delivers" them to virtual handsets: every send answered 201 and notified
+ * DeliveredToTerminal, some of it never sent. Several SMSC hosts are fine (receipts are matched
+ * through the store whichever bind they come in on).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Clock } from '../clock.js';
+import { ConfigError } from '../config.js';
+import type { InstanceRecord, InstanceRepo } from '../store/repos/instances.js';
+
+export interface RegistryLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface InstanceRegistryOptions {
+  readonly repo: InstanceRepo;
+  readonly clock: Clock;
+  readonly log: RegistryLog;
+  readonly network: string;
+  readonly smsc: string | null;
+  /** Where this process's HTTP API listens (known once it does: asked at join). */
+  readonly url: () => string;
+  readonly heartbeatMs?: number;
+}
+
+/** An instance as the admin API lists it. */
+export type InstanceView = InstanceRecord & { readonly live: boolean; readonly self: boolean };
+
+/** Rows of processes gone this long are deleted. */
+const FORGET_AFTER_MS = 24 * 3600_000;
+
+/** Whether a process of this machine is running (signal 0 checks without sending). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class InstanceRegistry {
+  readonly #o: InstanceRegistryOptions;
+  readonly #heartbeatMs: number;
+  readonly #id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly #startedAt: number;
+  #self: InstanceRecord | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #failing = false;
+
+  constructor(options: InstanceRegistryOptions) {
+    this.#o = options;
+    this.#heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.#startedAt = options.clock.now();
+  }
+
+  /**
+   * A row refreshed within three heartbeats is a running process, unless it is one of this machine
+   * that is gone: its pid runs nothing, or it is this process's pid (reused, as in a container
+   * restarted) but started before this process did.
+   */
+  #live(r: InstanceRecord, now: number): boolean {
+    if (r.seenAt < now - 3 * this.#heartbeatMs) return false;
+    if (r.host !== hostname()) return true;
+    return r.pid === process.pid ? r.startedAt >= performance.timeOrigin : running(r.pid);
+  }
+
+  /**
+   * Writes this process's row, then looks at the others: with a live one on another network,
+   * the one that started later (this one, unless both started at once and this one's id sorts
+   * after) deletes its row and throws. Written first and checked second, two starts at once
+   * cannot both miss each other.
+   */
+  async join(): Promise<void> {
+    const { repo, clock, network, smsc, url } = this.#o;
+    const self: InstanceRecord = { id: this.#id, host: hostname(), pid: process.pid, network, smsc, url: url(), startedAt: this.#startedAt, seenAt: clock.now() };
+    this.#self = self;
+    await repo.announce(self);
+    const now = clock.now();
+    const rival = (await repo.list()).find(
+      (r) => r.id !== self.id && this.#live(r, now) && r.network !== self.network && (r.startedAt < self.startedAt || (r.startedAt === self.startedAt && r.id < self.id)),
+    );
+    if (rival !== undefined) {
+      await repo.remove(self.id);
+      const where = rival.network === 'smpp' && rival.smsc !== null ? `smpp to ${rival.smsc}` : rival.network;
+      throw new ConfigError(
+        'SWITCHBOARD_NETWORK',
+        `${self.network}, but the gateway ${rival.url} (${rival.host}, pid ${rival.pid}) on this database sends through ${where}; instances sharing a database must use the same network (stop it, or use a database of its own)`,
+      );
+    }
+    await repo.prune(now - FORGET_AFTER_MS);
+    this.#timer = setInterval(() => void this.#heartbeat(), this.#heartbeatMs);
+    this.#timer.unref();
+  }
+
+  async #heartbeat(): Promise<void> {
+    if (this.#self === undefined) return;
+    try {
+      await this.#o.repo.announce({ ...this.#self, seenAt: this.#o.clock.now() });
+      if (this.#failing) this.#o.log.info({}, 'instance heartbeat written again');
+      this.#failing = false;
+    } catch (err) {
+      // Once per outage: the store says what is wrong elsewhere.
+      if (!this.#failing) this.#o.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'instance heartbeat not written; other instances may think this one stopped');
+      this.#failing = true;
+    }
+  }
+
+  /** Stops the heartbeat and deletes this process's row. */
+  async leave(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#self !== undefined) await this.#o.repo.remove(this.#self.id);
+  }
+
+  /** Every instance on the database, live ones first. */
+  async list(): Promise<InstanceView[]> {
+    const now = this.#o.clock.now();
+    const all = (await this.#o.repo.list()).map((r) => ({ ...r, live: this.#live(r, now), self: r.id === this.#id }));
+    return [...all.filter((r) => r.live), ...all.filter((r) => !r.live)];
+  }
+}

@@ -1,0 +1,27 @@
+/** A gateway process serving the database, as it last said. */
+export interface InstanceRecord {
+  readonly id: string;
+  /** The machine's host name and the process id. */
+  readonly host: string;
+  readonly pid: number;
+  /** SWITCHBOARD_NETWORK: `simulator` or `smpp`. */
+  readonly network: string;
+  /** The SMSC's host:port in `smpp` mode. */
+  readonly smsc: string | null;
+  /** Where its HTTP API listens. */
+  readonly url: string;
+  readonly startedAt: number;
+  /** Refreshed while it runs; an old one means it stopped without saying so (a crash). */
+  readonly seenAt: number;
+}
+
+/** The gateway processes on this database (the `instances` table). */
+export interface InstanceRepo {
+  /** Writes the record, or refreshes it (its `seenAt`). */
+  announce(record: InstanceRecord): Promise<void>;
+  /** Every record, most recently seen first. */
+  list(): Promise<InstanceRecord[]>;
+  remove(id: string): Promise<void>;
+  /** Deletes the records not seen since `before`. */
+  prune(before: number): Promise<number>;
+}

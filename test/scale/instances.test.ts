@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { ConfigError } from '../../src/config.js';
+import { ADMIN_AUTH } from '../helpers/apps.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
+import { HappySmsc } from '../smpp/fake-smsc.js';
+import { FAST_SMPP } from '../smpp/world.js';
+
+/*
+ * Gateways on one PostgreSQL database know of each other (GET /admin/v1/instances), and one on
+ * another network does not start beside them: it would take a share of their submits (jobs are
+ * shared) and "deliver" them to its virtual handsets.
+ */
+
+const reachable = await postgresReachable();
+
+test('instances on one database: listed while they run; one on another network is refused at start; gone ones do not count', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
+  const database = await createTestDatabase();
+  const smsc = await new HappySmsc().start();
+  t.after(async () => {
+    await smsc.stop();
+    await database.drop();
+  });
+  const shared = { SWITCHBOARD_DATABASE_URL: database.url };
+  const smppEnv = { SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://gw:secret@127.0.0.1:${smsc.port}`, ...FAST_SMPP, ...shared };
+  const first = await startTestGateway(smppEnv);
+  t.after(() => first.close());
+  const second = await startTestGateway(smppEnv);
+  const listed = async () => {
+    const res = await first.request('GET', '/admin/v1/instances', { headers: ADMIN_AUTH });
+    assert.equal(res.status, 200, res.text);
+    return res.json().instances as Array<{ url: string; network: string; smsc: string | null; pid: number; live: boolean; self: boolean }>;
+  };
+  const both = await listed();
+  assert.deepEqual(both.map((i) => [i.url, i.network, i.smsc, i.live]).sort(), [
+    [first.url, 'smpp', `127.0.0.1:${smsc.port}`, true],
+    [second.url, 'smpp', `127.0.0.1:${smsc.port}`, true],
+  ].sort());
+  assert.deepEqual(both.filter((i) => i.self).map((i) => i.url), [first.url]);
+  assert.equal((await first.request('GET', '/admin/v1/instances')).status, 401, 'admin token required');
+  await second.close();
+  assert.deepEqual((await listed()).map((i) => i.url), [first.url], 'a graceful stop removes its entry');
+
+  await assert.rejects(
+    startTestGateway({ SWITCHBOARD_NETWORK: 'simulator', ...shared }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.variable === 'SWITCHBOARD_NETWORK' &&
+      err.message.includes(`the gateway ${first.url}`) &&
+      err.message.includes(`sends through smpp to 127.0.0.1:${smsc.port}`),
+  );
+  assert.deepEqual((await listed()).map((i) => i.url), [first.url], 'the refused one left no entry');
+
+  // Entries of processes that are gone do not block: one not refreshed for 30 s (a crash), and one
+  // refreshed just now by a process of this machine that no longer runs (kill -9, then a restart).
+  const store = first.gateway.ctx.store;
+  const gonePid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+  const now = Date.now();
+  const gone = { network: 'simulator', smsc: null, url: 'http://127.0.0.1:1', startedAt: now - 120_000 };
+  await store.instances.announce({ ...gone, id: 'crashed', host: 'elsewhere', pid: 1, seenAt: now - 60_000 });
+  await store.instances.announce({ ...gone, id: 'killed', host: hostname(), pid: Number(gonePid), seenAt: now });
+  const third = await startTestGateway(smppEnv);
+  t.after(() => third.close());
+  const all = await listed();
+  assert.deepEqual(all.map((i) => i.live), [true, true, false, false], 'live ones first');
+  assert.deepEqual(all.filter((i) => i.live).map((i) => i.url).sort(), [first.url, third.url].sort());
+
+  // And the other way round: a simulator instance is alone on its database, an smpp one may not join it.
+  const simDatabase = await createTestDatabase();
+  t.after(() => simDatabase.drop());
+  const sim = await startTestGateway({ SWITCHBOARD_NETWORK: 'simulator', SWITCHBOARD_DATABASE_URL: simDatabase.url });
+  t.after(() => sim.close());
+  await assert.rejects(startTestGateway({ ...smppEnv, SWITCHBOARD_DATABASE_URL: simDatabase.url }), (err: unknown) => err instanceof ConfigError && /^SWITCHBOARD_NETWORK: smpp, but the gateway .* sends through simulator;/.test(err.message));
+});
