@@ -17,7 +17,7 @@ import { parseSmppUrl, SmppConnector } from './network/smpp/connector.js';
 import { InstanceRegistry } from './instances/registry.js';
 import { InboundService } from './inbound/service.js';
 import { WebhookEngine } from './webhooks/engine.js';
-import { selfEndpoints } from './webhooks/listener-url.js';
+import { peerEndpoints, selfEndpoints } from './webhooks/listener-url.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { instrumentStore } from './metrics/store-probe.js';
 
@@ -52,7 +52,12 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
 
   // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.
   let boundPort = config.port;
-  const webhooks = new WebhookEngine({ store, clock, config, log, self: () => selfEndpoints(config, boundPort) });
+  const smsc = config.network === 'smpp' && config.smpp.url !== undefined ? parseSmppUrl(config.smpp.url) : undefined;
+  const listening = () => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${boundPort}`;
+  const instances = new InstanceRegistry({ repo: store.instances, clock, log, network: config.network, smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`, url: listening });
+  // Nor may an app make it call the other instances on this database.
+  const self = () => [...selfEndpoints(config, boundPort), ...peerEndpoints(instances.peers())];
+  const webhooks = new WebhookEngine({ store, clock, config, log, self });
   const inbound = new InboundService({ store, clock, config, log, notified: (queue) => webhooks.notified(queue) });
   const smpp = config.network === 'smpp' ? new SmppConnector({ settings: config.smpp, repo: store.smpp, clock, log, keepOpenMs: 2 * config.networkRetryWindowS * 1000 }) : undefined;
   const requests = new RequestsWaiting();
@@ -63,9 +68,6 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       ? createSimSmsc({ config, network: outbound.simulator, store, clock, log, takeMo: false })
       : undefined;
   const authFailures = new FailedAttempts(config.authFailuresPerMinute, clock);
-  const smsc = config.network === 'smpp' && config.smpp.url !== undefined ? parseSmppUrl(config.smpp.url) : undefined;
-  const listening = () => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${boundPort}`;
-  const instances = new InstanceRegistry({ repo: store.instances, clock, log, network: config.network, smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`, url: listening });
   const ctx: GatewayContext = { config, store, clock, log, authFailures, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics, requests, instances };
   metrics.watch({ clock, jobs: store.jobs, runners: { dispatch: outbound.runner, webhooks: webhooks.events }, smpp });
   const http = await buildHttpApp(ctx);

@@ -53,6 +53,8 @@ export class InstanceRegistry {
   readonly #id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   readonly #startedAt: number;
   #self: InstanceRecord | undefined;
+  /** The other live instances as last read (at join, then at each heartbeat). */
+  #peers: readonly InstanceRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #failing = false;
 
@@ -97,6 +99,7 @@ export class InstanceRegistry {
       );
     }
     await repo.prune(now - FORGET_AFTER_MS);
+    await this.#readPeers();
     this.#timer = setInterval(() => void this.#heartbeat(), this.#heartbeatMs);
     this.#timer.unref();
   }
@@ -105,6 +108,7 @@ export class InstanceRegistry {
     if (this.#self === undefined) return;
     try {
       await this.#o.repo.announce({ ...this.#self, seenAt: this.#o.clock.now() });
+      await this.#readPeers();
       if (this.#failing) this.#o.log.info({}, 'instance heartbeat written again');
       this.#failing = false;
     } catch (err) {
@@ -112,6 +116,19 @@ export class InstanceRegistry {
       if (!this.#failing) this.#o.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'instance heartbeat not written; other instances may think this one stopped');
       this.#failing = true;
     }
+  }
+
+  async #readPeers(): Promise<void> {
+    const now = this.#o.clock.now();
+    this.#peers = (await this.#o.repo.list()).filter((r) => r.id !== this.#id && this.#live(r, now));
+  }
+
+  /**
+   * The URLs of the other live instances (as of the last heartbeat), and whether each runs on this
+   * machine: the listener URL guard keeps apps from making this gateway call them too.
+   */
+  peers(): ReadonlyArray<{ readonly url: string; readonly sameMachine: boolean }> {
+    return this.#peers.map((r) => ({ url: r.url, sameMachine: r.host === hostname() }));
   }
 
   /** Stops the heartbeat and deletes this process's row. */

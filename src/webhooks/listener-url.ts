@@ -61,6 +61,21 @@ export function selfEndpoints(config: Config, boundPort: number): SelfEndpoint[]
 }
 
 /**
+ * The endpoints of the other gateway instances on this database. One bound to all interfaces is
+ * only known by its port on this machine (its addresses elsewhere are not recorded).
+ */
+export function peerEndpoints(peers: ReadonlyArray<{ readonly url: string; readonly sameMachine: boolean }>): SelfEndpoint[] {
+  const endpoints: SelfEndpoint[] = [];
+  for (const peer of peers) {
+    const url = new URL(peer.url);
+    const host = normalHost(url.hostname);
+    if (isUnspecified(host) && !peer.sameMachine) continue;
+    endpoints.push({ host, port: url.port === '' ? defaultPort(url.protocol) : Number(url.port) });
+  }
+  return endpoints;
+}
+
+/**
  * True when `url` would reach this gateway: same port, and the same host, or a loopback name for a
  * loopback-bound gateway, or any local interface address for one bound to all interfaces. Names
  * that merely resolve to the gateway are not looked up here (no DNS at registration); the sender

@@ -41,6 +41,11 @@ test('instances on one database: listed while they run; one on another network i
   ].sort());
   assert.deepEqual(both.filter((i) => i.self).map((i) => i.url), [first.url]);
   assert.equal((await first.request('GET', '/admin/v1/instances')).status, 401, 'admin token required');
+  // An app may not make one instance call another's API, as it may not make it call its own (the
+  // one that joined later knows the other at once; the other learns of it at its next heartbeat).
+  const toSibling = await second.request('POST', '/admin/v1/apps', { headers: ADMIN_AUTH, body: { name: 'sibling caller', deliveryStatusUrl: `${first.url}/admin/v1/apps` } });
+  assert.equal(toSibling.status, 400, toSibling.text);
+  assert.match(toSibling.text, /own port/);
   await second.close();
   assert.deepEqual((await listed()).map((i) => i.url), [first.url], 'a graceful stop removes its entry');
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkListenerUrl as check, pointsAtSelf, selfEndpoints } from '../../src/webhooks/listener-url.js';
+import { checkListenerUrl as check, peerEndpoints, pointsAtSelf, selfEndpoints } from '../../src/webhooks/listener-url.js';
 import { blockedAddresses } from '../../src/webhooks/blocked-addresses.js';
 import { loadConfig } from '../../src/config.js';
 
@@ -50,4 +50,21 @@ test('a gateway bound to all interfaces also owns its interface addresses', () =
   assert.equal(pointsAtSelf(new URL('http://127.0.0.1:9000/'), any), true);
   assert.equal(pointsAtSelf(new URL('http://localhost:9000/'), any), true);
   assert.equal(pointsAtSelf(new URL('http://127.0.0.1:9001/'), any), false);
+});
+
+test('the other instances on the database: their ports too; one bound to all interfaces elsewhere is not known by address', () => {
+  const peers = peerEndpoints([
+    { url: 'http://127.0.0.1:8081', sameMachine: true },
+    { url: 'http://0.0.0.0:8082', sameMachine: true },
+    { url: 'http://10.0.0.6:8080', sameMachine: false },
+    { url: 'http://0.0.0.0:9090', sameMachine: false },
+  ]);
+  assert.deepEqual(peers, [
+    { host: '127.0.0.1', port: 8081 },
+    { host: '0.0.0.0', port: 8082 },
+    { host: '10.0.0.6', port: 8080 },
+  ]);
+  const endpoints = [...self, ...peers];
+  for (const url of ['http://localhost:8081/x', 'http://127.0.0.1:8082/x', 'http://10.0.0.6:8080/x']) assert.equal(checkListenerUrl(url, 'sandbox', endpoints).ok, false, url);
+  assert.equal(checkListenerUrl('http://10.0.0.7:9090/x', 'sandbox', endpoints).ok, true);
 });
