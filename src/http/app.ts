@@ -21,6 +21,7 @@ import { oneapiInboundRoutes } from './routes/oneapi-inbound.js';
 import { oneapiSubscriptionRoutes } from './routes/oneapi-subscriptions.js';
 import { adminDeadLetterRoutes } from './routes/admin-dead-letters.js';
 import { adminSmppRoutes } from './routes/admin-smpp.js';
+import { adminInstanceRoutes } from './routes/admin-instances.js';
 
 /** Builds the HTTP surface: representation and error plugins first, then one plugin per surface. */
 export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance> {
@@ -45,6 +46,7 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(oneapiSubscriptionRoutes, { ctx });
   await app.register(adminDeadLetterRoutes, { ctx });
   await app.register(adminSmppRoutes, { ctx });
+  await app.register(adminInstanceRoutes, { ctx });
   await app.register(consoleRoutes, { ctx, prefix: '/console' });
   return app;
 }

@@ -12,9 +12,6 @@ import { adminAuth } from './admin.js';
  * (SWITCHBOARD_SMPP_BINDS). On the simulated network `links` is empty, and `simulatorSmsc` shows
  * the SMPP face when SWITCHBOARD_SIM_SMPP_PORT is set: `{port, binds:[{systemId, type, peer}],
  * submits, messages, deliverSmSent, faults}`.
- *
- * `GET /admin/v1/instances`: the gateway processes on this database, live ones first:
- * `{"instances":[{id, host, pid, network, smsc, url, startedAt, seenAt, live, self}]}`.
  */
 export async function adminSmppRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   app.addHook('onRequest', adminAuth(ctx));
@@ -28,13 +25,6 @@ export async function adminSmppRoutes(app: FastifyInstance, { ctx }: { ctx: Gate
       ...report,
       links: report.links.map((l) => ({ ...l, pausedUntil: l.pausedUntil === null ? null : new Date(l.pausedUntil).toISOString() })),
       ...(simulatorSmsc ? { simulatorSmsc } : {}),
-    };
-  });
-
-  app.get('/admin/v1/instances', async () => {
-    const list = (await ctx.instances?.list()) ?? [];
-    return {
-      instances: list.map((i) => ({ ...i, startedAt: new Date(i.startedAt).toISOString(), seenAt: new Date(i.seenAt).toISOString() })),
     };
   });
 }
