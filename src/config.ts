@@ -92,6 +92,11 @@ export interface Config {
     readonly throughputPerSecond: number;
     readonly useMessagePayload: boolean;
     readonly systemType: string;
+    /** TON/NPI written for E.164 numbers and for short codes in submit_sm. */
+    readonly numbering: {
+      readonly number: { readonly ton: number; readonly npi: number };
+      readonly shortCode: { readonly ton: number; readonly npi: number };
+    };
     readonly responseTimeoutMs: number;
     readonly enquireLinkMs: number;
     readonly reconnectBaseMs: number;
@@ -374,6 +379,11 @@ export function loadConfig(env: Env = process.env): Config {
       throughputPerSecond: int(env, 'SWITCHBOARD_SMPP_TPS', 0),
       useMessagePayload: bool(env, 'SWITCHBOARD_SMPP_MESSAGE_PAYLOAD', false),
       systemType: maxLength('SWITCHBOARD_SMPP_SYSTEM_TYPE', str(env, 'SWITCHBOARD_SMPP_SYSTEM_TYPE', ''), 12),
+      // SMPP 3.4 §5.2.5–5.2.6: TON 0–6, NPI up to 18 (ERMES).
+      numbering: {
+        number: { ton: int(env, 'SWITCHBOARD_SMPP_NUMBER_TON', 1, 0, 6), npi: int(env, 'SWITCHBOARD_SMPP_NUMBER_NPI', 1, 0, 18) },
+        shortCode: { ton: int(env, 'SWITCHBOARD_SMPP_SHORT_CODE_TON', 3, 0, 6), npi: int(env, 'SWITCHBOARD_SMPP_SHORT_CODE_NPI', 0, 0, 18) },
+      },
       responseTimeoutMs: int(env, 'SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS', 10000, 1),
       enquireLinkMs: int(env, 'SWITCHBOARD_SMPP_ENQUIRE_LINK_MS', 30000),
       reconnectBaseMs: int(env, 'SWITCHBOARD_SMPP_RECONNECT_BASE_MS', 500, 1),

@@ -228,8 +228,8 @@ export class SmppConnector implements Connector {
   /** One submit_sm per part (UDH when several), or one with message_payload. */
   #pdus(request: SubmitRequest, message: SegmentedMessage, concatRef: number, payloadMode: boolean): Array<{ part: number; fields: SubmitSmFields }> {
     const base = {
-      source: addressOf(request.from),
-      destination: addressOf(request.to),
+      source: addressOf(request.from, this.#o.settings.numbering),
+      destination: addressOf(request.to, this.#o.settings.numbering),
       dataCoding: message.dataCoding,
       registeredDelivery: request.wantReceipt ? RECEIPT_ANY : 0,
     };

@@ -70,13 +70,23 @@ export interface Address {
   readonly addr: string;
 }
 
+/** The type of number and numbering plan written for each kind of address (SMSCs differ). */
+export interface Numbering {
+  readonly number: { readonly ton: number; readonly npi: number };
+  readonly shortCode: { readonly ton: number; readonly npi: number };
+}
+
 /**
- * SMPP addressing for our numbers: E.164 goes out as international/ISDN without '+'; a short code
- * as network-specific/unknown, which is how carriers label their short codes.
+ * By default E.164 goes out as international/ISDN (1/1) and a short code as network-specific/
+ * unknown (3/0), which is how most carriers label their short codes; some want others
+ * (SWITCHBOARD_SMPP_SHORT_CODE_TON and the like).
  */
-export function addressOf(value: string): Address {
-  if (value.startsWith('+')) return { ton: 0x01, npi: 0x01, addr: value.slice(1) };
-  return { ton: 0x03, npi: 0x00, addr: value };
+export const DEFAULT_NUMBERING: Numbering = { number: { ton: 0x01, npi: 0x01 }, shortCode: { ton: 0x03, npi: 0x00 } };
+
+/** SMPP addressing for our numbers: E.164 without its '+', or a short code as it is. */
+export function addressOf(value: string, numbering: Numbering = DEFAULT_NUMBERING): Address {
+  if (value.startsWith('+')) return { ...numbering.number, addr: value.slice(1) };
+  return { ...numbering.shortCode, addr: value };
 }
 
 export interface SubmitSmFields {
