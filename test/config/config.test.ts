@@ -55,7 +55,7 @@ test('a bad value names its variable', () => {
 });
 
 test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at start, TLS settings only with smpps://', () => {
-  const tls = (name: string) => new URL(`../smpp/fixtures/tls/${name}`, import.meta.url).pathname;
+  const tls = (name: string) => new URL(`../fixtures/tls/${name}`, import.meta.url).pathname;
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-tls-'));
   try {
     const notPem = join(dir, 'not.pem');
@@ -65,23 +65,23 @@ test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at star
     assert.deepEqual(parseSmppUrl('ssmpp://gw:pw@smsc.example:2776'), { host: 'smsc.example', port: 2776, tls: true, systemId: 'gw', password: 'pw' });
     assert.equal(parseSmppUrl('smpp://gw:pw@smsc.example').port, 2775);
     assert.deepEqual(loadConfig(smpps).smpp.tls, { ca: undefined }, 'the system roots, no client certificate');
-    const full = loadConfig({ ...smpps, SWITCHBOARD_SMPP_TLS_CA: tls('smsc.crt'), SWITCHBOARD_SMPP_TLS_CERT: tls('esme.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('esme.key') }).smpp.tls;
+    const full = loadConfig({ ...smpps, SWITCHBOARD_SMPP_TLS_CA: tls('localhost.crt'), SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('client.key') }).smpp.tls;
     assert.match(full?.ca ?? '', /BEGIN CERTIFICATE/);
     assert.match(full?.key ?? '', /PRIVATE KEY/);
     assert.equal(loadConfig({}).smpp.tls, undefined);
     const cases: [Record<string, string>, string, RegExp][] = [
-      [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:pw@smsc.example', SWITCHBOARD_SMPP_TLS_CA: tls('smsc.crt') }, 'SWITCHBOARD_SMPP_TLS_CA', /only with an smpps:\/\//],
-      [{ SWITCHBOARD_SMPP_TLS_CERT: tls('esme.crt') }, 'SWITCHBOARD_SMPP_TLS_CERT', /only with an smpps:\/\//],
+      [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:pw@smsc.example', SWITCHBOARD_SMPP_TLS_CA: tls('localhost.crt') }, 'SWITCHBOARD_SMPP_TLS_CA', /only with an smpps:\/\//],
+      [{ SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt') }, 'SWITCHBOARD_SMPP_TLS_CERT', /only with an smpps:\/\//],
       [{ ...smpps, SWITCHBOARD_SMPP_TLS_CA: join(dir, 'missing.pem') }, 'SWITCHBOARD_SMPP_TLS_CA', /cannot read .*missing\.pem \(ENOENT\)/],
       [{ ...smpps, SWITCHBOARD_SMPP_TLS_CA: notPem }, 'SWITCHBOARD_SMPP_TLS_CA', /holds no PEM certificate/],
-      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('esme.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /required with SWITCHBOARD_SMPP_TLS_CERT/],
-      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('esme.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('esme.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /holds no PEM private key/],
-      [{ SWITCHBOARD_SIM_SMPP_TLS_KEY: tls('smsc.key') }, 'SWITCHBOARD_SIM_SMPP_TLS_CERT', /required with SWITCHBOARD_SIM_SMPP_TLS_KEY/],
+      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /required with SWITCHBOARD_SMPP_TLS_CERT/],
+      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('client.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /holds no PEM private key/],
+      [{ SWITCHBOARD_SIM_SMPP_TLS_KEY: tls('localhost.key') }, 'SWITCHBOARD_SIM_SMPP_TLS_CERT', /required with SWITCHBOARD_SIM_SMPP_TLS_KEY/],
     ];
     for (const [env, variable, message] of cases) {
       assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable && message.test(err.message), `${variable}: ${message}`);
     }
-    assert.ok(loadConfig({ SWITCHBOARD_SIM_SMPP_TLS_CERT: tls('smsc.crt'), SWITCHBOARD_SIM_SMPP_TLS_KEY: tls('smsc.key') }).simSmppTls);
+    assert.ok(loadConfig({ SWITCHBOARD_SIM_SMPP_TLS_CERT: tls('localhost.crt'), SWITCHBOARD_SIM_SMPP_TLS_KEY: tls('localhost.key') }).simSmppTls);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

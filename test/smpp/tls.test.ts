@@ -1,12 +1,7 @@
 /**
  * SMPP over TLS (`smpps://`): a gateway bound to the simulator SMSC serving TLS, an SMSC whose
- * certificate it does not trust, and an SMSC that asks for a client certificate.
- *
- * The certificates in fixtures/tls are self-signed, for tests only, valid for a hundred years:
- *   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 36500 \
- *     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
- *     -addext basicConstraints=critical,CA:TRUE -keyout smsc.key -out smsc.crt
- * and the same with -subj /CN=switchboard-esme -addext extendedKeyUsage=clientAuth for esme.*.
+ * certificate it does not trust, and an SMSC that asks for a client certificate. The
+ * certificates are the test-only ones of test/fixtures/tls.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,15 +11,15 @@ import { createServer as createTlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { inProcessSmsc, smppGateway, waitUntil } from './world.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`fixtures/tls/${name}`, import.meta.url));
-const SMSC_TLS = { SWITCHBOARD_SIM_SMPP_TLS_CERT: fixture('smsc.crt'), SWITCHBOARD_SIM_SMPP_TLS_KEY: fixture('smsc.key') };
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
+const SMSC_TLS = { SWITCHBOARD_SIM_SMPP_TLS_CERT: fixture('localhost.crt'), SWITCHBOARD_SIM_SMPP_TLS_KEY: fixture('localhost.key') };
 
 test('smpps://: the gateway binds over TLS to an SMSC it trusts; messages, receipts and MO travel through it', async (t) => {
   const smsc = await inProcessSmsc(SMSC_TLS);
   t.after(() => smsc.close());
   const world = await smppGateway(smsc.smppPort, {
     SWITCHBOARD_SMPP_URL: `smpps://switchboard:secret@localhost:${smsc.smppPort}`,
-    SWITCHBOARD_SMPP_TLS_CA: fixture('smsc.crt'),
+    SWITCHBOARD_SMPP_TLS_CA: fixture('localhost.crt'),
   });
   t.after(() => world.gw.close());
 
@@ -64,10 +59,10 @@ test('smpps:// to an SMSC whose certificate the gateway does not trust: no bind,
 test('smpps:// with a client certificate: an SMSC that asks for one binds the gateway that has it, and only that one', async (t) => {
   const smsc = await inProcessSmsc();
   t.after(() => smsc.close());
-  // A TLS front that demands a client certificate signed by esme.crt, in front of the plain SMSC
+  // A TLS front that demands a client certificate signed by client.crt, in front of the plain SMSC
   // (as stunnel or a carrier's TLS terminator would be).
   const front = createTlsServer(
-    { cert: readFileSync(fixture('smsc.crt')), key: readFileSync(fixture('smsc.key')), ca: readFileSync(fixture('esme.crt')), requestCert: true, rejectUnauthorized: true },
+    { cert: readFileSync(fixture('localhost.crt')), key: readFileSync(fixture('localhost.key')), ca: readFileSync(fixture('client.crt')), requestCert: true, rejectUnauthorized: true },
     (client) => {
       const upstream = connect(smsc.smppPort, '127.0.0.1');
       client.pipe(upstream).pipe(client);
@@ -82,16 +77,16 @@ test('smpps:// with a client certificate: an SMSC that asks for one binds the ga
   const frontPort = typeof address === 'object' && address !== null ? address.port : 0;
   const url = `smpps://switchboard:secret@127.0.0.1:${frontPort}`;
 
-  const without = await smppGateway(frontPort, { SWITCHBOARD_SMPP_URL: url, SWITCHBOARD_SMPP_TLS_CA: fixture('smsc.crt') }, undefined, { waitBound: false });
+  const without = await smppGateway(frontPort, { SWITCHBOARD_SMPP_URL: url, SWITCHBOARD_SMPP_TLS_CA: fixture('localhost.crt') }, undefined, { waitBound: false });
   t.after(() => without.gw.close());
   await waitUntil(async () => ((await without.report()).links[0]?.lastError ?? '') !== '', 5000, 'a failed bind');
   assert.equal(without.gw.gateway.ctx.outbound.connector.isUp(), false, 'no client certificate, no bind');
 
   const world = await smppGateway(frontPort, {
     SWITCHBOARD_SMPP_URL: url,
-    SWITCHBOARD_SMPP_TLS_CA: fixture('smsc.crt'),
-    SWITCHBOARD_SMPP_TLS_CERT: fixture('esme.crt'),
-    SWITCHBOARD_SMPP_TLS_KEY: fixture('esme.key'),
+    SWITCHBOARD_SMPP_TLS_CA: fixture('localhost.crt'),
+    SWITCHBOARD_SMPP_TLS_CERT: fixture('client.crt'),
+    SWITCHBOARD_SMPP_TLS_KEY: fixture('client.key'),
   });
   t.after(() => world.gw.close());
   const id = await world.sendSms('+14255550904', 'with a client certificate');
