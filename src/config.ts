@@ -26,6 +26,11 @@ export interface Config {
    * or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal (fastify's trustProxy).
    */
   readonly trustProxy: boolean | number | readonly string[];
+  /**
+   * Serve HTTPS with this certificate (chain) and key, PEM; the files are read again on SIGHUP.
+   * Undefined: plain HTTP (behind a reverse proxy that terminates TLS).
+   */
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly cert: string; readonly key: string } | undefined;
   /** Base of the resource URLs the API returns (`resourceURL`, `Location`). */
   readonly publicUrl: string;
   /** True when SWITCHBOARD_PUBLIC_URL was given (else publicUrl follows HOST and PORT). */
@@ -275,6 +280,14 @@ function certAndKey(env: Env, certName: string, keyName: string): { cert: string
   return { cert, key };
 }
 
+/** The HTTPS listener's certificate and key, with their paths (read again on SIGHUP). */
+function httpsFiles(env: Env): Config['tls'] {
+  const pair = certAndKey(env, 'SWITCHBOARD_TLS_CERT', 'SWITCHBOARD_TLS_KEY');
+  const certFile = optional(env, 'SWITCHBOARD_TLS_CERT');
+  const keyFile = optional(env, 'SWITCHBOARD_TLS_KEY');
+  return pair === undefined || certFile === undefined || keyFile === undefined ? undefined : { ...pair, certFile, keyFile };
+}
+
 const SMPP_TLS_SETTINGS = ['SWITCHBOARD_SMPP_TLS_CA', 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY'];
 
 /** `smpps://` (or node-smpp's `ssmpp://`): SMPP over TLS. */
@@ -318,7 +331,9 @@ function checkSmppCredentials(smppUrl: string): void {
 export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST', '127.0.0.1');
   const port = int(env, 'PORT', 8080, 0, 65535);
-  const publicUrl = (url(env, 'SWITCHBOARD_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const tls = httpsFiles(env);
+  const scheme = tls === undefined ? 'http' : 'https';
+  const publicUrl = (url(env, 'SWITCHBOARD_PUBLIC_URL', ['http:', 'https:']) ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
   const network = oneOf(env, 'SWITCHBOARD_NETWORK', ['simulator', 'smpp'] as const, 'simulator');
   const smppUrl = url(env, 'SWITCHBOARD_SMPP_URL', ['smpp:', 'smpps:', 'ssmpp:']);
   if (network === 'smpp' && smppUrl === undefined) {
@@ -330,6 +345,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     port,
     trustProxy: trustProxy(env),
+    tls,
     publicUrl,
     publicUrlSet: optional(env, 'SWITCHBOARD_PUBLIC_URL') !== undefined,
     dataDir: resolve(str(env, 'SWITCHBOARD_DATA_DIR', './data')),

@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { listenProblem, withBoundPort } from './http/bind-port.js';
 import { buildHttpApp } from './http/app.js';
+import { reloadCertificate } from './http/tls.js';
+import type { Server as HttpsServer } from 'node:https';
 import { RequestsWaiting } from './http/requests-waiting.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/open.js';
@@ -22,13 +24,15 @@ import { GatewayMetrics } from './metrics/metrics.js';
 import { instrumentStore } from './metrics/store-probe.js';
 
 export interface Gateway {
-  /** Base URL the HTTP server listens on, e.g. `http://127.0.0.1:8080`. */
+  /** Base URL the HTTP server listens on, e.g. `http://127.0.0.1:8080` (`https://` with SWITCHBOARD_TLS_CERT). */
   readonly url: string;
   readonly port: number;
   readonly ctx: GatewayContext;
   readonly http: FastifyInstance;
   /** Graceful stop: stop accepting, finish in-flight requests and jobs, close the store. */
   close(): Promise<void>;
+  /** Reads the HTTPS certificate and key again (SIGHUP); false when they were refused or there is no HTTPS. */
+  reloadTls(): boolean;
 }
 
 export interface GatewayOptions {
@@ -53,7 +57,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.
   let boundPort = config.port;
   const smsc = config.network === 'smpp' && config.smpp.url !== undefined ? parseSmppUrl(config.smpp.url) : undefined;
-  const listening = () => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${boundPort}`;
+  const listening = () => `${config.tls === undefined ? 'http' : 'https'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${boundPort}`;
   const instances = new InstanceRegistry({ repo: store.instances, clock, log, network: config.network, smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`, url: listening });
   // Nor may an app make it call the other instances on this database.
   const self = () => [...selfEndpoints(config, boundPort), ...peerEndpoints(instances.peers())];
@@ -122,5 +126,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
     await close().catch(() => undefined);
     throw listenProblem(err, '127.0.0.1', config.simSmppPort ?? 0, 'SWITCHBOARD_SIM_SMPP_PORT');
   }
-  return { url: listening(), port, ctx, http, close };
+  // With SWITCHBOARD_TLS_CERT fastify built an https.Server; its types do not say so.
+  const reloadTls = () => config.tls !== undefined && reloadCertificate(http.server as unknown as HttpsServer, config.tls, log);
+  return { url: listening(), port, ctx, http, close, reloadTls };
 }

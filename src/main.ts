@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // The reload signal of daemons (nginx, HAProxy): a renewed certificate without a restart.
+  if (config.tls !== undefined) process.on('SIGHUP', () => gateway.reloadTls());
 }
 
 main().catch((err: unknown) => {

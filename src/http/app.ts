@@ -58,6 +58,13 @@ function trustProxy(setting: Config['trustProxy']): boolean | string[] | ((addre
 }
 
 export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): FastifyInstance {
+  // Node enforces the request timeout only with a headers timeout no longer than it (its own is
+  // 60 s), and checks every interval, not to the millisecond.
+  const server = {
+    headersTimeout: Math.min(60_000, ctx.config.requestTimeoutMs),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(ctx.config.requestTimeoutMs / 4))),
+  };
+  const tls = ctx.config.tls;
   return Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -66,13 +73,10 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): Fast
     // The client's address (access log, failed-credential counts) as a trusted proxy saw it.
     trustProxy: trustProxy(ctx.config.trustProxy),
     // Without it a client that never finishes its body holds a connection, and the graceful stop,
-    // for ever (fastify's default is no limit). Node enforces it only with a headers timeout no
-    // longer than it (its own is 60 s), and checks every interval, not to the millisecond.
+    // for ever (fastify's default is no limit).
     requestTimeout: ctx.config.requestTimeoutMs,
-    http: {
-      headersTimeout: Math.min(60_000, ctx.config.requestTimeoutMs),
-      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(ctx.config.requestTimeoutMs / 4))),
-    },
+    http: server,
+    ...(tls === undefined ? {} : { https: { ...server, cert: tls.cert, key: tls.key } }),
     logController: new AccessLog(ctx.log),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // A path the router cannot read (a broken %-escape, a path segment over 100 characters) is

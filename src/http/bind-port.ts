@@ -19,7 +19,8 @@ export async function withBoundPort(config: Config): Promise<Config> {
     });
   });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return Object.freeze({ ...config, port, publicUrl: config.publicUrlSet ? config.publicUrl : `http://${host}:${port}` });
+  const scheme = config.tls === undefined ? 'http' : 'https';
+  return Object.freeze({ ...config, port, publicUrl: config.publicUrlSet ? config.publicUrl : `${scheme}://${host}:${port}` });
 }
 
 const LISTEN_PROBLEMS: Record<string, { readonly variable: string; readonly why: string }> = {

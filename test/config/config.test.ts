@@ -77,6 +77,8 @@ test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at star
       [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /required with SWITCHBOARD_SMPP_TLS_CERT/],
       [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('client.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /holds no PEM private key/],
       [{ SWITCHBOARD_SIM_SMPP_TLS_KEY: tls('localhost.key') }, 'SWITCHBOARD_SIM_SMPP_TLS_CERT', /required with SWITCHBOARD_SIM_SMPP_TLS_KEY/],
+      [{ SWITCHBOARD_TLS_CERT: tls('localhost.crt') }, 'SWITCHBOARD_TLS_KEY', /required with SWITCHBOARD_TLS_CERT/],
+      [{ SWITCHBOARD_TLS_CERT: tls('localhost.crt'), SWITCHBOARD_TLS_KEY: tls('localhost.crt') }, 'SWITCHBOARD_TLS_KEY', /holds no PEM private key/],
     ];
     for (const [env, variable, message] of cases) {
       assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable && message.test(err.message), `${variable}: ${message}`);
