@@ -97,7 +97,7 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
     throw problem instanceof ConfigError ? new UsageError(problem.message) : problem;
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { smppPort, url: `http://${host}:${httpPort}`, smsc, http, store, close };
+  return { smppPort, url: `${config.tls === undefined ? 'http' : 'https'}://${host}:${httpPort}`, smsc, http, store, close };
 }
 
 /** The process behind `switchboard smsc`: prints where it listens, stops on SIGTERM/SIGINT. */
