@@ -118,7 +118,7 @@ test('a single-part message awaiting its receipt is found by its exact id as the
   const old = idKeys('C3D4');
   await repo.recordPart({ recipientId: 'r-await-old', part: 1, smscId: 'C3D4', idKey: old.key, idDec: old.dec, idHex: old.hex, submittedAt: 3 }, { recipientId: 'r-await-old', messageId: 'm10', total: 1, concatRef: 0, createdAt: 2 });
   assert.equal((await repo.findExactParts(['c3d4'])).length, 1);
-  await repo.prune(0, 3);
+  await repo.prune(0, 3, 500);
   assert.deepEqual(await repo.findExactParts(['c3d4']), []);
 });
 
@@ -185,10 +185,13 @@ test('prune: final messages after finalBefore, open ones after openBefore, with 
   await repo.openMessage({ recipientId: 'p-open', messageId: 'm7', total: 1, concatRef: 0, createdAt: 100 });
   await part('p-open', 1, 'po1');
   await repo.openMessage({ recipientId: 'p-young', messageId: 'm8', total: 1, concatRef: 0, createdAt: 10_000 });
-  await repo.prune(150, 50);
+  await repo.prune(150, 50, 500);
   assert.ok(await repo.message('p-final'), 'went final after finalBefore: kept');
   assert.ok(await repo.message('p-open'), 'created after openBefore: kept');
-  await repo.prune(201, 5000);
+  // In batches: one at a time here, each call saying whether it found one.
+  let batches = 0;
+  while ((await repo.prune(201, 5000, 1)) === 1) batches++;
+  assert.ok(batches >= 2, `batches ${batches}`);
   assert.equal(await repo.message('p-final'), undefined);
   assert.equal(await repo.message('p-open'), undefined);
   assert.ok(await repo.message('p-young'));

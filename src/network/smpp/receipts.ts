@@ -31,6 +31,7 @@ import type { HeldReceipt, SmppFinalState, SmppPartMatch, SmppPartRecord, SmppPa
 import type { Receipt } from '../connector.js';
 import type { ParsedReceipt } from './dlr.js';
 import { IdMatcher, type IdKeys, normaliseId } from './ids.js';
+import { sweepInBatches } from '../../dispatch/sweeper.js';
 
 export interface TrackerLog {
   info(obj: object, msg: string): void;
@@ -356,8 +357,9 @@ export class ReceiptTracker {
     const { repo, clock, finalKeepMs, openKeepMs } = this.#o;
     const now = clock.now();
     if (now - this.#prunedAt < PRUNE_EVERY_MS) return;
-    this.#prunedAt = now;
-    await repo.prune(now - finalKeepMs, now - openKeepMs);
+    const { more } = await sweepInBatches((n) => repo.prune(now - finalKeepMs, now - openKeepMs, n));
+    // A backlog past the time budget goes on at the next sweep, not a minute later.
+    this.#prunedAt = more ? 0 : now;
   }
 
   /** Parts some of which were delivered while the rest never reported: settle after the grace period. */

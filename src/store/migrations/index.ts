@@ -14,6 +14,7 @@ import { grantVersion } from './0082-grant-version.js';
 import { consoleSessionAdmin } from './0083-console-session-admin.js';
 import { handsetMessagesAge } from './0084-handset-messages-age.js';
 import { instances } from './0085-instances.js';
+import { smppPrune } from './0086-smpp-prune.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0083-console-session-admin': consoleSessionAdmin,
   '0084-handset-messages-age': handsetMessagesAge,
   '0085-instances': instances,
+  '0086-smpp-prune': smppPrune,
 };
 
 export const migrationProvider: MigrationProvider = {

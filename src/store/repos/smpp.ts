@@ -101,8 +101,9 @@ export interface SmppRepo {
   markUnmatched(id: string, at: number): Promise<void>;
   counts(): Promise<{ held: number; unmatched: number }>;
   /**
-   * Forgets messages (and their parts) that went final before `finalBefore` or were created
-   * before `openBefore` without ever going final, and unmatched receipts held before `finalBefore`.
+   * Forgets up to `limit` of: messages (with their parts) that went final before `finalBefore` or
+   * were created before `openBefore` without ever going final, and unmatched receipts held before
+   * `finalBefore`. Returns how many went: fewer than `limit` means none are left.
    */
-  prune(finalBefore: number, openBefore: number): Promise<number>;
+  prune(finalBefore: number, openBefore: number, limit: number): Promise<number>;
 }

@@ -382,20 +382,26 @@ export class SqlSmppRepo implements SmppRepo {
     return { held: total - unmatched, unmatched };
   }
 
-  async prune(finalBefore: number, openBefore: number): Promise<number> {
+  async prune(finalBefore: number, openBefore: number, limit: number): Promise<number> {
     this.#awaiting.forgetOpenedBefore(openBefore);
     return this.#ctx.write(async (trx) => {
-      const old = trx
-        .selectFrom('smpp_messages')
-        .select('recipient_id')
-        .where((eb) => eb.or([eb('final_at', '<', finalBefore), eb.and([eb('final_state', 'is', null), eb('created_at', '<', openBefore)])]));
-      await trx.deleteFrom('smpp_parts').where('recipient_id', 'in', old).execute();
-      const r = await trx
-        .deleteFrom('smpp_messages')
-        .where((eb) => eb.or([eb('final_at', '<', finalBefore), eb.and([eb('final_state', 'is', null), eb('created_at', '<', openBefore)])]))
+      // Two index range reads (final_at; created_at, of which only the open are this old), not one scan.
+      const final = await trx.selectFrom('smpp_messages').select('recipient_id').where('final_at', '<', finalBefore).limit(limit).execute();
+      const open =
+        final.length < limit
+          ? await trx.selectFrom('smpp_messages').select('recipient_id').where('created_at', '<', openBefore).where('final_state', 'is', null).limit(limit - final.length).execute()
+          : [];
+      const ids = [...final, ...open].map((r) => r.recipient_id);
+      if (ids.length > 0) {
+        await trx.deleteFrom('smpp_parts').where('recipient_id', 'in', ids).execute();
+        await trx.deleteFrom('smpp_messages').where('recipient_id', 'in', ids).execute();
+      }
+      if (ids.length === limit) return ids.length;
+      const held = await trx
+        .deleteFrom('smpp_held_receipts')
+        .where('id', 'in', (eb) => eb.selectFrom('smpp_held_receipts').select('id').where('unmatched_at', '<', finalBefore).limit(limit - ids.length))
         .executeTakeFirst();
-      await trx.deleteFrom('smpp_held_receipts').where('unmatched_at', '<', finalBefore).execute();
-      return Number(r.numDeletedRows);
+      return ids.length + Number(held.numDeletedRows);
     });
   }
 }
