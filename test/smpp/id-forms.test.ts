@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inProcessSmsc, smppGateway } from './world.js';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { inProcessSmsc, smppGateway, waitUntil } from './world.js';
 
 interface Scenario {
   readonly name: string;
@@ -45,5 +47,10 @@ for (const s of SCENARIOS) {
     assert.equal(report.receipts.held, 0);
     assert.equal(report.receipts.matched, report.receipts.received);
     assert.equal(report.receipts.finals, count);
+    // The SMSC forgets each message once its receipts are on their way (it kept them 72 h).
+    const db = new Database(join(smsc.dataDir, 'switchboard.db'), { readonly: true });
+    t.after(() => db.close());
+    const kept = () => (db.prepare('select count(*) as n from sim_smsc_messages').get() as { n: number }).n;
+    await waitUntil(() => kept() === 0, 5000, 'the SMSC to forget its messages');
   });
 }

@@ -77,7 +77,7 @@ function smscFacade(url: string, smppPort: number, close: () => Promise<void>): 
 }
 
 /** A simulator SMSC in this process, on its own SQLite data dir (on `smppPort`, or any free port). */
-export async function inProcessSmsc(env: Record<string, string> = {}, smppPort = 0): Promise<Smsc & { running: RunningSmsc }> {
+export async function inProcessSmsc(env: Record<string, string> = {}, smppPort = 0): Promise<Smsc & { running: RunningSmsc; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-smsc-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -96,6 +96,7 @@ export async function inProcessSmsc(env: Record<string, string> = {}, smppPort =
       await rm(dataDir, { recursive: true, force: true });
     }),
     running,
+    dataDir,
   };
 }
 

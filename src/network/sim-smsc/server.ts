@@ -335,6 +335,9 @@ export class SimSmsc {
         settings.receiptDelayMs,
       );
     }
+    // Its receipts are in the outbox: the record has served (kept, it grew by one row per message
+    // for the whole retry window, 72 h by default).
+    await store.simSmsc.forgetMessage(r.ref);
   }
 
   /** Runs `fn` after any other work on the same concatenated set (its parts may arrive together). */
