@@ -300,3 +300,17 @@ describe('postgres store: engine specifics', { skip }, () => {
     }
   });
 });
+
+test('a server with autovacuum off is told at open, once; one with it on is not', { skip }, async (t) => {
+  const database = await createTestDatabase();
+  t.after(() => database.drop());
+  const warnings: string[] = [];
+  const store = await openPostgresStore({ url: database.url, poolSize: 2, log: { warn: (_obj: object, msg: string) => warnings.push(msg) } });
+  t.after(() => store.close());
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const setting = (await client.query<{ autovacuum: string }>("select current_setting('autovacuum') as autovacuum")).rows[0]?.autovacuum;
+  await client.end();
+  const told = warnings.filter((w) => w.startsWith('autovacuum is off'));
+  assert.equal(told.length, setting === 'off' ? 1 : 0, `autovacuum ${setting}: ${warnings.join('; ')}`);
+});
