@@ -22,7 +22,9 @@ test('a receipt held by an instance that stopped is matched by the instance stil
     await smsc.stop();
     await database.drop();
   });
-  const shared = { SWITCHBOARD_DATABASE_URL: database.url };
+  // The survivor's submit waits for its response while the holder stops: on a loaded machine that
+  // may take longer than FAST_SMPP's 1.5 s, after which it would be sent again under another id.
+  const shared = { SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '30000' };
   // Bound first, so the SMSC sends its receipts on this instance's bind.
   const holder = await startTestGateway({
     SWITCHBOARD_NETWORK: 'smpp',
