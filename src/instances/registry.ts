@@ -18,6 +18,7 @@ import type { InstanceRecord, InstanceRepo } from '../store/repos/instances.js';
 export interface RegistryLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
 }
 
 export interface InstanceRegistryOptions {
@@ -51,17 +52,17 @@ export class InstanceRegistry {
   readonly #o: InstanceRegistryOptions;
   readonly #heartbeatMs: number;
   readonly #id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  readonly #startedAt: number;
   #self: InstanceRecord | undefined;
   /** The other live instances as last read (at join, then at each heartbeat). */
   #peers: readonly InstanceRecord[] = [];
+  /** Instances on another network already reported (see #readPeers). */
+  readonly #rivalsTold = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #failing = false;
 
   constructor(options: InstanceRegistryOptions) {
     this.#o = options;
     this.#heartbeatMs = options.heartbeatMs ?? 10_000;
-    this.#startedAt = options.clock.now();
   }
 
   /**
@@ -76,20 +77,16 @@ export class InstanceRegistry {
   }
 
   /**
-   * Writes this process's row, then looks at the others: with a live one on another network,
-   * the one that started later (this one, unless both started at once and this one's id sorts
-   * after) deletes its row and throws. Written first and checked second, two starts at once
-   * cannot both miss each other.
+   * Writes this process's row and reads the others in one step joins take in turn (see
+   * InstanceRepo.join): with a live one on another network this one deletes its row and throws.
+   * Of two starting at once the second sees the first and gives way.
    */
   async join(): Promise<void> {
     const { repo, clock, network, smsc, url } = this.#o;
-    const self: InstanceRecord = { id: this.#id, host: hostname(), pid: process.pid, network, smsc, url: url(), startedAt: this.#startedAt, seenAt: clock.now() };
-    this.#self = self;
-    await repo.announce(self);
     const now = clock.now();
-    const rival = (await repo.list()).find(
-      (r) => r.id !== self.id && this.#live(r, now) && r.network !== self.network && (r.startedAt < self.startedAt || (r.startedAt === self.startedAt && r.id < self.id)),
-    );
+    const self: InstanceRecord = { id: this.#id, host: hostname(), pid: process.pid, network, smsc, url: url(), startedAt: now, seenAt: now };
+    this.#self = self;
+    const rival = (await repo.join(self)).find((r) => r.id !== self.id && this.#live(r, now) && r.network !== self.network);
     if (rival !== undefined) {
       await repo.remove(self.id);
       const where = rival.network === 'smpp' && rival.smsc !== null ? `smpp to ${rival.smsc}` : rival.network;
@@ -121,6 +118,13 @@ export class InstanceRegistry {
   async #readPeers(): Promise<void> {
     const now = this.#o.clock.now();
     this.#peers = (await this.#o.repo.list()).filter((r) => r.id !== this.#id && this.#live(r, now));
+    // Joins take turns, so this takes a start that went around the check (clocks 30 s apart make
+    // a live instance look stopped): said once per instance, loudly, since both take submits.
+    for (const r of this.#peers) {
+      if (r.network === this.#o.network || this.#rivalsTold.has(r.id)) continue;
+      this.#rivalsTold.add(r.id);
+      this.#o.log.error({ other: r.url, host: r.host, pid: r.pid, network: r.network }, `a gateway on another network (${r.network}) runs on this database: stop one of them; both take the submits`);
+    }
   }
 
   /**

@@ -7,6 +7,8 @@ import { ADMIN_AUTH } from '../helpers/apps.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 import { HappySmsc } from '../smpp/fake-smsc.js';
+import { withSqliteStore } from '../helpers/sqlite.js';
+import { InstanceRegistry } from '../../src/instances/registry.js';
 import { FAST_SMPP } from '../smpp/world.js';
 
 /*
@@ -79,4 +81,38 @@ test('instances on one database: listed while they run; one on another network i
   const sim = await startTestGateway({ SWITCHBOARD_NETWORK: 'simulator', SWITCHBOARD_DATABASE_URL: simDatabase.url });
   t.after(() => sim.close());
   await assert.rejects(startTestGateway({ ...smppEnv, SWITCHBOARD_DATABASE_URL: simDatabase.url }), (err: unknown) => err instanceof ConfigError && /^SWITCHBOARD_NETWORK: smpp, but the gateway .* sends through simulator;/.test(err.message));
+});
+
+test('a simulator and an smpp instance started at the same moment on one database: exactly one runs', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
+  const smsc = await new HappySmsc().start();
+  t.after(() => smsc.stop());
+  for (let round = 0; round < 3; round++) {
+    const database = await createTestDatabase();
+    t.after(() => database.drop());
+    // Migrated first, so both starts reach the registry together rather than one behind the migration lock.
+    const first = await startTestGateway({ SWITCHBOARD_DATABASE_URL: database.url });
+    await first.close();
+    const started = await Promise.allSettled([
+      startTestGateway({ SWITCHBOARD_NETWORK: 'simulator', SWITCHBOARD_DATABASE_URL: database.url }),
+      startTestGateway({ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://gw:secret@127.0.0.1:${smsc.port}`, ...FAST_SMPP, SWITCHBOARD_DATABASE_URL: database.url }),
+    ]);
+    for (const s of started) if (s.status === 'fulfilled') t.after(() => s.value.close());
+    const refused = started.filter((s) => s.status === 'rejected');
+    assert.equal(refused.length, 1, `round ${round}: ${started.map((s) => s.status).join(', ')}`);
+    assert.ok(refused[0]?.status === 'rejected' && refused[0].reason instanceof ConfigError);
+  }
+});
+
+test('the later join gives way whatever order the two were created in (a start that began first may write last)', async () => {
+  await withSqliteStore(async (store) => {
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const registry = (network: string, port: number) =>
+      new InstanceRegistry({ repo: store.instances, clock: { now: () => Date.now() }, log, network, smsc: null, url: () => `http://127.0.0.1:${port}` });
+    const earlier = registry('simulator', 1);
+    const later = registry('smpp', 2);
+    await later.join();
+    await assert.rejects(earlier.join(), (err: unknown) => err instanceof ConfigError && err.message.includes('http://127.0.0.1:2'));
+    assert.deepEqual((await store.instances.list()).map((r) => r.url), ['http://127.0.0.1:2']);
+    await later.leave();
+  });
 });

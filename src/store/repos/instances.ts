@@ -17,6 +17,12 @@ export interface InstanceRecord {
 
 /** The gateway processes on this database (the `instances` table). */
 export interface InstanceRepo {
+  /**
+   * Writes the record and returns every record, in one step that no other `join` runs beside
+   * (a lock on PostgreSQL; SQLite has one process): of two instances starting at once, the second
+   * sees the first.
+   */
+  join(record: InstanceRecord): Promise<InstanceRecord[]>;
   /** Writes the record, or refreshes it (its `seenAt`). */
   announce(record: InstanceRecord): Promise<void>;
   /** Every record, most recently seen first. */
