@@ -61,15 +61,17 @@ export function selfEndpoints(config: Config, boundPort: number): SelfEndpoint[]
 }
 
 /**
- * The endpoints of the other gateway instances on this database. One bound to all interfaces is
- * only known by its port on this machine (its addresses elsewhere are not recorded).
+ * The endpoints of the other gateway instances on this database. One on another machine bound to
+ * loopback cannot be reached from here (the same address is this machine's own, perhaps a real
+ * listener), and one bound to all interfaces there is not known by address (its addresses are not
+ * recorded): both count only on this machine.
  */
 export function peerEndpoints(peers: ReadonlyArray<{ readonly url: string; readonly sameMachine: boolean }>): SelfEndpoint[] {
   const endpoints: SelfEndpoint[] = [];
   for (const peer of peers) {
     const url = new URL(peer.url);
     const host = normalHost(url.hostname);
-    if (isUnspecified(host) && !peer.sameMachine) continue;
+    if (!peer.sameMachine && (isUnspecified(host) || isLoopback(host))) continue;
     endpoints.push({ host, port: url.port === '' ? defaultPort(url.protocol) : Number(url.port) });
   }
   return endpoints;

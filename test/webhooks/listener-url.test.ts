@@ -52,12 +52,13 @@ test('a gateway bound to all interfaces also owns its interface addresses', () =
   assert.equal(pointsAtSelf(new URL('http://127.0.0.1:9001/'), any), false);
 });
 
-test('the other instances on the database: their ports too; one bound to all interfaces elsewhere is not known by address', () => {
+test('the other instances on the database: their ports too; one bound to all interfaces or to loopback elsewhere is not known by address', () => {
   const peers = peerEndpoints([
     { url: 'http://127.0.0.1:8081', sameMachine: true },
     { url: 'http://0.0.0.0:8082', sameMachine: true },
     { url: 'http://10.0.0.6:8080', sameMachine: false },
     { url: 'http://0.0.0.0:9090', sameMachine: false },
+    { url: 'http://127.0.0.1:9191', sameMachine: false },
   ]);
   assert.deepEqual(peers, [
     { host: '127.0.0.1', port: 8081 },
@@ -67,4 +68,5 @@ test('the other instances on the database: their ports too; one bound to all int
   const endpoints = [...self, ...peers];
   for (const url of ['http://localhost:8081/x', 'http://127.0.0.1:8082/x', 'http://10.0.0.6:8080/x']) assert.equal(checkListenerUrl(url, 'sandbox', endpoints).ok, false, url);
   assert.equal(checkListenerUrl('http://10.0.0.7:9090/x', 'sandbox', endpoints).ok, true);
+  assert.equal(checkListenerUrl('http://127.0.0.1:9191/mo', 'sandbox', endpoints).ok, true, "another machine's loopback is not here");
 });
