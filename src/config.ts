@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { resolve } from 'node:path';
 import { parseBlockedAddresses } from './webhooks/blocked-addresses.js';
 
@@ -262,12 +263,25 @@ function pemFile(env: Env, name: string, kind: 'certificate' | 'key'): string | 
   } catch (err) {
     throw new ConfigError(name, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  try {
-    if (kind === 'key') createPrivateKey(pem);
-    else new X509Certificate(pem);
-  } catch {
-    throw new ConfigError(name, kind === 'key' ? `${path} holds no PEM private key (or one with a passphrase)` : `${path} holds no PEM certificate`);
+  if (kind === 'key') {
+    try {
+      createPrivateKey(pem);
+    } catch {
+      throw new ConfigError(name, `${path} holds no PEM private key (or one with a passphrase)`);
+    }
+    return pem;
   }
+  // Every certificate of a chain or bundle (OpenSSL would skip a broken one without a word); text
+  // between them, such as a bundle's comments, is fine.
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new ConfigError(name, `${path} holds no PEM certificate`);
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new ConfigError(name, `certificate ${i + 1} of ${blocks.length} in ${path} does not parse`);
+    }
+  });
   return pem;
 }
 
@@ -277,6 +291,11 @@ function certAndKey(env: Env, certName: string, keyName: string): { cert: string
   const key = pemFile(env, keyName, 'key');
   if (cert === undefined && key === undefined) return undefined;
   if (cert === undefined || key === undefined) throw new ConfigError(cert === undefined ? certName : keyName, `required with ${cert === undefined ? keyName : certName}`);
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    throw new ConfigError(keyName, `is not the key of the certificate in ${certName} (${err instanceof Error ? err.message : String(err)})`);
+  }
   return { cert, key };
 }
 

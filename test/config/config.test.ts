@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,8 @@ test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at star
   try {
     const notPem = join(dir, 'not.pem');
     writeFileSync(notPem, 'hello');
+    const brokenBundle = join(dir, 'bundle.pem');
+    writeFileSync(brokenBundle, `# a comment\n${readFileSync(tls('localhost.crt'), 'utf8')}-----BEGIN CERTIFICATE-----\nMIIBnot==\n-----END CERTIFICATE-----\n`);
     const smpps = { SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpps://gw:pw@smsc.example' };
     assert.deepEqual(parseSmppUrl('smpps://gw:pw@smsc.example'), { host: 'smsc.example', port: 3550, tls: true, systemId: 'gw', password: 'pw' });
     assert.deepEqual(parseSmppUrl('ssmpp://gw:pw@smsc.example:2776'), { host: 'smsc.example', port: 2776, tls: true, systemId: 'gw', password: 'pw' });
@@ -74,10 +76,13 @@ test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at star
       [{ SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt') }, 'SWITCHBOARD_SMPP_TLS_CERT', /only with an smpps:\/\//],
       [{ ...smpps, SWITCHBOARD_SMPP_TLS_CA: join(dir, 'missing.pem') }, 'SWITCHBOARD_SMPP_TLS_CA', /cannot read .*missing\.pem \(ENOENT\)/],
       [{ ...smpps, SWITCHBOARD_SMPP_TLS_CA: notPem }, 'SWITCHBOARD_SMPP_TLS_CA', /holds no PEM certificate/],
+      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CA: brokenBundle }, 'SWITCHBOARD_SMPP_TLS_CA', /certificate 2 of 2 in .* does not parse/],
       [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /required with SWITCHBOARD_SMPP_TLS_CERT/],
       [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('client.crt') }, 'SWITCHBOARD_SMPP_TLS_KEY', /holds no PEM private key/],
       [{ SWITCHBOARD_SIM_SMPP_TLS_KEY: tls('localhost.key') }, 'SWITCHBOARD_SIM_SMPP_TLS_CERT', /required with SWITCHBOARD_SIM_SMPP_TLS_KEY/],
       [{ SWITCHBOARD_TLS_CERT: tls('localhost.crt') }, 'SWITCHBOARD_TLS_KEY', /required with SWITCHBOARD_TLS_CERT/],
+      [{ SWITCHBOARD_TLS_CERT: tls('localhost.crt'), SWITCHBOARD_TLS_KEY: tls('client.key') }, 'SWITCHBOARD_TLS_KEY', /is not the key of the certificate in SWITCHBOARD_TLS_CERT/],
+      [{ ...smpps, SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('localhost.key') }, 'SWITCHBOARD_SMPP_TLS_KEY', /is not the key of the certificate/],
       [{ SWITCHBOARD_TLS_CERT: tls('localhost.crt'), SWITCHBOARD_TLS_KEY: tls('localhost.crt') }, 'SWITCHBOARD_TLS_KEY', /holds no PEM private key/],
     ];
     for (const [env, variable, message] of cases) {
