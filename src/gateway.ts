@@ -115,7 +115,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       await outbound.stop();
       await webhooks.stop();
       await inbound.stop();
-      await instances.leave().catch((err: unknown) => log.warn({ err }, 'could not remove this instance from the store'));
+      await instances.leave().catch((err: unknown) => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not remove this instance from the store; it ages out'));
       await store.close();
     })();
     return closing;

@@ -173,7 +173,8 @@ test('held receipts: held, released, or given up and counted', async () => {
   await repo.release('h0');
   assert.deepEqual(await repo.counts(), { held: 2, unmatched: 0 });
   await repo.release('h1');
-  await repo.markUnmatched('h2', 30);
+  assert.equal(await repo.markUnmatched('h2', 30), true);
+  assert.equal(await repo.markUnmatched('h2', 31), false, 'given up once (another instance may try too)');
   assert.deepEqual(await repo.held(10), []);
   assert.deepEqual(await repo.counts(), { held: 0, unmatched: 1 });
 });

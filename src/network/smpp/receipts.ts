@@ -343,9 +343,9 @@ export class ReceiptTracker {
         await repo.release(r.id);
         this.#forget(r);
       } else if (now - r.heldAt >= holdMs) {
-        await repo.markUnmatched(r.id, now);
+        const marked = await repo.markUnmatched(r.id, now);
         this.#forget(r);
-        log.warn({ ids: r.ids, stat: r.stat, heldSince: r.heldAt }, 'smpp receipt matches no submitted message: given up (kept, counted as unmatched)');
+        if (marked) log.warn({ ids: r.ids, stat: r.stat, heldSince: r.heldAt }, 'smpp receipt matches no submitted message: given up (kept, counted as unmatched)');
       } else {
         h.attempts++;
         h.nextAt = now + Math.min(HELD_RETRY_CAP_MS, retryMs * 2 ** Math.min(h.attempts, 20));

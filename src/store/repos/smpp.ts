@@ -97,8 +97,8 @@ export interface SmppRepo {
   held(limit: number, after?: Pick<HeldReceipt, 'heldAt' | 'id'>): Promise<HeldReceipt[]>;
   /** A held receipt found its part: forget it. */
   release(id: string): Promise<void>;
-  /** Gives up on a held receipt: kept, marked, counted. */
-  markUnmatched(id: string, at: number): Promise<void>;
+  /** Gives up on a held receipt: kept, marked, counted. False when it was given up already (by another instance). */
+  markUnmatched(id: string, at: number): Promise<boolean>;
   counts(): Promise<{ held: number; unmatched: number }>;
   /**
    * Forgets up to `limit` of: messages (with their parts) that went final before `finalBefore` or

@@ -366,9 +366,10 @@ export class SqlSmppRepo implements SmppRepo {
     });
   }
 
-  async markUnmatched(id: string, at: number): Promise<void> {
-    await this.#ctx.write(async (trx) => {
-      await trx.updateTable('smpp_held_receipts').set({ unmatched_at: at }).where('id', '=', id).execute();
+  async markUnmatched(id: string, at: number): Promise<boolean> {
+    return this.#ctx.write(async (trx) => {
+      const res = await trx.updateTable('smpp_held_receipts').set({ unmatched_at: at }).where('id', '=', id).where('unmatched_at', 'is', null).executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
     });
   }
 
