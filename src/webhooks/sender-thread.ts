@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { SelfEndpoint } from './listener-url.js';
 import { WebhookSender, type PostResult, type SenderOptions } from './sender.js';
 
 /** One POST for the thread; `n` finds its caller again. */
@@ -15,8 +16,14 @@ export interface PostAnswer {
   readonly result: PostResult;
 }
 
-/** What the main thread sends: the POSTs of one event-loop turn, or the order to stop. */
-export type ToSenderThread = readonly PostRequest[] | 'close';
+/**
+ * What the main thread sends: the POSTs of one event-loop turn, the gateway's own endpoints when
+ * they changed (instances came or went), or the order to stop.
+ */
+export type ToSenderThread = readonly PostRequest[] | { readonly self: readonly SelfEndpoint[] } | 'close';
+
+/** How often the endpoints the thread checks against are compared with the gateway's. */
+const SELF_CHECK_MS = 1000;
 
 /** What the thread sends: that it has loaded, or the answers of one event-loop turn. */
 export type FromSenderThread = 'ready' | readonly PostAnswer[];
@@ -59,6 +66,9 @@ export class ThreadedSender {
   #outbox: PostRequest[] = [];
   #closing = false;
   #next = 0;
+  /** The endpoints the thread was given (JSON), and when they were last compared. */
+  #selfSent = '';
+  #selfCheckedAt = 0;
 
   /**
    * `options` are read when a sender starts (at the first POST, so after the gateway listens: its
@@ -93,12 +103,26 @@ export class ThreadedSender {
   #flush(): void {
     const batch: ToSenderThread = this.#outbox;
     this.#outbox = [];
-    this.#thread().postMessage(batch);
+    const thread = this.#thread();
+    const now = Date.now();
+    if (now - this.#selfCheckedAt >= SELF_CHECK_MS) {
+      this.#selfCheckedAt = now;
+      const self = this.#options().self;
+      const json = JSON.stringify(self);
+      if (json !== this.#selfSent) {
+        this.#selfSent = json;
+        thread.postMessage({ self } satisfies ToSenderThread);
+      }
+    }
+    thread.postMessage(batch);
   }
 
   #thread(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const worker = this.#start(this.#options());
+    const options = this.#options();
+    this.#selfSent = JSON.stringify(options.self);
+    this.#selfCheckedAt = Date.now();
+    const worker = this.#start(options);
     worker.on('message', (message: FromSenderThread) => {
       if (message === 'ready') {
         this.#ready = this.#worker === worker;

@@ -21,6 +21,10 @@ port.on('message', (message: ToSenderThread) => {
     void sender.close().finally(() => port.close());
     return;
   }
+  if ('self' in message) {
+    sender.setSelf(message.self);
+    return;
+  }
   for (const r of message) void sender.post(r.url, r.headers, r.body).then((result) => answer({ n: r.n, result }));
 });
 port.postMessage('ready' satisfies FromSenderThread);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Agent, request } from 'undici';
 import { BlockedAddressError, guardedConnector, type ConnectGuardOptions } from './connect-guard.js';
+import type { SelfEndpoint } from './listener-url.js';
 
 /** `blocked`: the listener's host resolved to an address it must not reach (see connect-guard.ts). */
 export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string; readonly blocked?: true };
@@ -37,16 +38,24 @@ function describe(err: unknown): string {
 export class WebhookSender {
   readonly #agent: Agent;
   readonly #timeoutMs: number;
+  /** What the connector checks at each connect; `self` changes as other instances come and go. */
+  readonly #guard: { blockedAddresses: readonly string[]; timeoutMs: number; self: readonly SelfEndpoint[] };
 
   constructor(options: SenderOptions) {
     this.#timeoutMs = options.timeoutMs;
+    this.#guard = { blockedAddresses: options.blockedAddresses, timeoutMs: options.timeoutMs, self: options.self };
     this.#agent = new Agent({
-      connect: guardedConnector(options),
+      connect: guardedConnector(this.#guard),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connections: options.connectionsPerOrigin,
       keepAliveTimeout: 10_000,
     });
+  }
+
+  /** The gateway's own endpoints, other instances' included, for the connections opened from now on. */
+  setSelf(self: readonly SelfEndpoint[]): void {
+    this.#guard.self = self;
   }
 
   /**

@@ -104,3 +104,25 @@ test('closing a sender that never posted starts no thread', async () => {
   await sender.close();
   assert.equal(started, 0);
 });
+
+test('the endpoints the thread refuses follow the gateway: another instance that came since is refused at connect time too', async () => {
+  const listener = await startListener();
+  const port = Number(new URL(listener.url).port);
+  let self: Array<{ host: string; port: number }> = [];
+  const sender = new ThreadedSender(() => ({ ...OPTIONS(), self }));
+  try {
+    await sender.post(listener.url, {}, 'starts the thread');
+    await until(() => sender.ready);
+    assert.deepEqual(await sender.post(listener.url, {}, 'before'), { ok: true, status: 200 });
+    // An instance at this address and port joins (the registry's heartbeat brings it).
+    self = [{ host: '127.0.0.1', port }];
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // A name, on a new origin (a new connection): resolved and checked in the thread.
+    const refused = await sender.post(`http://localhost:${port}/x`, {}, 'after');
+    assert.equal(refused.ok, false);
+    assert.match((refused as { error: string }).error, /resolves to the gateway's own address/);
+  } finally {
+    await sender.close();
+    await listener.close();
+  }
+});
