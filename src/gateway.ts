@@ -56,11 +56,14 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
 
   // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.
   let boundPort = config.port;
+  // The address HOST was bound to (HOST may be a name): what other instances can reach this one by.
+  let boundAddress = config.host;
   const smsc = config.network === 'smpp' && config.smpp.url !== undefined ? parseSmppUrl(config.smpp.url) : undefined;
-  const listening = () => `${config.tls === undefined ? 'http' : 'https'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${boundPort}`;
-  const instances = new InstanceRegistry({ repo: store.instances, clock, log, network: config.network, smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`, url: listening });
+  const base = (host: string) => `${config.tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  const listening = () => base(config.host);
+  const instances = new InstanceRegistry({ repo: store.instances, clock, log, network: config.network, smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`, url: () => base(boundAddress) });
   // Nor may an app make it call the other instances on this database.
-  const self = () => [...selfEndpoints(config, boundPort), ...peerEndpoints(instances.peers())];
+  const self = () => [...selfEndpoints(config, boundPort, boundAddress), ...peerEndpoints(instances.peers())];
   const webhooks = new WebhookEngine({ store, clock, config, log, self });
   const inbound = new InboundService({ store, clock, config, log, notified: (queue) => webhooks.notified(queue) });
   const smpp = config.network === 'smpp' ? new SmppConnector({ settings: config.smpp, repo: store.smpp, clock, log, keepOpenMs: 2 * config.networkRetryWindowS * 1000 }) : undefined;
@@ -84,6 +87,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const address = http.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   boundPort = port;
+  if (typeof address === 'object' && address !== null) boundAddress = address.address;
   try {
     // Before any work is taken: an instance on another network must not take this database's jobs.
     await instances.join();

@@ -52,9 +52,13 @@ function defaultPort(protocol: string): number {
   return protocol === 'https:' ? 443 : 80;
 }
 
-/** The gateway's own endpoints: the address it listens on and the host:port of its public URL. */
-export function selfEndpoints(config: Config, boundPort: number): SelfEndpoint[] {
+/**
+ * The gateway's own endpoints: the address it listens on (as HOST names it and, when HOST is a
+ * name, the address the name was bound to) and the host:port of its public URL.
+ */
+export function selfEndpoints(config: Config, boundPort: number, boundAddress: string = config.host): SelfEndpoint[] {
   const endpoints: SelfEndpoint[] = [{ host: normalHost(config.host), port: boundPort }];
+  if (normalHost(boundAddress) !== normalHost(config.host)) endpoints.push({ host: normalHost(boundAddress), port: boundPort });
   const pub = new URL(config.publicUrl);
   endpoints.push({ host: normalHost(pub.hostname), port: pub.port === '' ? defaultPort(pub.protocol) : Number(pub.port) });
   return endpoints;

@@ -52,6 +52,12 @@ test('a gateway bound to all interfaces also owns its interface addresses', () =
   assert.equal(pointsAtSelf(new URL('http://127.0.0.1:9001/'), any), false);
 });
 
+test('a gateway whose HOST is a name also owns the address the name was bound to', () => {
+  const named = selfEndpoints(loadConfig({ HOST: 'gateway.internal', PORT: '8080' }), 8080, '127.0.0.1');
+  assert.deepEqual(named.slice(0, 2), [{ host: 'gateway.internal', port: 8080 }, { host: '127.0.0.1', port: 8080 }]);
+  for (const url of ['http://127.0.0.1:8080/x', 'http://localhost:8080/x', 'http://gateway.internal:8080/x']) assert.equal(checkListenerUrl(url, 'sandbox', named).ok, false, url);
+});
+
 test('the other instances on the database: their ports too; one bound to all interfaces or to loopback elsewhere is not known by address', () => {
   const peers = peerEndpoints([
     { url: 'http://127.0.0.1:8081', sameMachine: true },
