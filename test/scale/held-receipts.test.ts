@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS } from '../../src/network/smpp/pdu.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { createApp } from '../helpers/apps.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 import { ControlledReceiptSmsc } from '../smpp/fake-smsc.js';
-import { FAST_SMPP, smppGateway, waitUntil } from '../smpp/world.js';
+import { FAST_SMPP, SHORT_CODE, waitUntil } from '../smpp/world.js';
 
 /*
  * Two gateways on one PostgreSQL database, bound to one SMSC. A receipt can come in on the bind of
@@ -22,38 +23,68 @@ test('a receipt held by an instance that stopped is matched by the instance stil
     await smsc.stop();
     await database.drop();
   });
-  // The survivor's submit waits for its response while the holder stops: on a loaded machine that
-  // may take longer than FAST_SMPP's 1.5 s, after which it would be sent again under another id.
-  const shared = { SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '30000' };
-  // Bound first, so the SMSC sends its receipts on this instance's bind.
-  const holder = await startTestGateway({
-    SWITCHBOARD_NETWORK: 'smpp',
-    SWITCHBOARD_SMPP_URL: `smpp://holder:secret@127.0.0.1:${smsc.port}`,
-    ...FAST_SMPP,
-    ...shared,
+  // Either instance may take the submit job; each binds under its own system_id, so the test
+  // can tell them apart at the SMSC. The submit waits for its response while the other instance
+  // stops, which on a loaded machine may outlast FAST_SMPP's 1.5 s response timeout.
+  const gateway = (systemId: string) =>
+    startTestGateway({
+      SWITCHBOARD_NETWORK: 'smpp',
+      SWITCHBOARD_SMPP_URL: `smpp://${systemId}:secret@127.0.0.1:${smsc.port}`,
+      ...FAST_SMPP,
+      SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '60000',
+      SWITCHBOARD_DATABASE_URL: database.url,
+    });
+  const instances = new Map<string, TestGateway>([
+    ['one', await gateway('one')],
+    ['two', await gateway('two')],
+  ]);
+  t.after(async () => {
+    for (const gw of instances.values()) await gw.close();
   });
-  t.after(() => holder.close());
-  await waitUntil(() => holder.gateway.ctx.outbound.connector.isUp(), 5000, 'the holder bound');
-  const survivor = await smppGateway(smsc.port, shared);
-  t.after(() => survivor.gw.close());
+  await waitUntil(() => [...instances.values()].every((gw) => gw.gateway.ctx.outbound.connector.isUp()), 5000, 'both bound');
+  const front = instances.get('one');
+  assert.ok(front);
+  const app = await createApp(front, { shortCodes: [{ shortCode: SHORT_CODE, moDelivery: 'poll' }] });
 
   smsc.holdResponses = true;
   const to = '+14255550811';
-  const id = await survivor.sendSms(to, 'held elsewhere');
+  const sent = await front.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'held elsewhere' } } });
+  assert.equal(sent.status, 201, sent.text);
+  const id = sent.json().outboundSMSResponse.messageId as string;
   await waitUntil(() => smsc.partsTo(to).length === 1, 5000, 'the submit at the SMSC');
   const [submitted] = smsc.partsTo(to);
   assert.ok(submitted);
-  assert.equal(await smsc.receipt(submitted.id, 'DELIVRD'), STATUS.ROK, 'the holder acknowledges it once held');
+  const submitter = smsc.systemIds.get(submitted.session);
+  const [holderSession] = [...smsc.sessions].filter((s) => s !== submitted.session);
+  const holderName = holderSession === undefined ? undefined : smsc.systemIds.get(holderSession);
+  const holder = holderName === undefined ? undefined : instances.get(holderName);
+  const survivor = submitter === undefined ? undefined : instances.get(submitter);
+  assert.ok(holderSession && holder && survivor && holder !== survivor, 'one instance submitted, the other takes the receipt');
+
+  assert.equal(await smsc.receipt(submitted.id, 'DELIVRD', { session: holderSession }), STATUS.ROK, 'the holder acknowledges it once held');
   const holderSmpp = holder.gateway.ctx.smpp;
   assert.ok(holderSmpp);
   assert.equal((await holderSmpp.report()).receipts.held, 1, 'held by the instance it came in on');
 
   await holder.close();
+  instances.delete(holderName ?? '');
   smsc.holdResponses = false;
   smsc.releaseResponses();
   // Adopted within ten receipt retry periods (100 ms here), then matched.
-  assert.equal(await survivor.finalStatus(id, 10_000), 'DeliveredToTerminal');
-  const report = await survivor.report();
+  let status = '';
+  await waitUntil(
+    async () => {
+      const res = await survivor.request('GET', `/sms/v3/messaging/outbox/${id}`, { headers: app.auth });
+      status = res.json().DeliveryInfoList.DeliveryInfo[0].DeliveryStatus as string;
+      return status === 'DeliveredToTerminal';
+    },
+    10_000,
+    'the survivor to finish the message',
+  ).catch(() => undefined);
+  assert.equal(status, 'DeliveredToTerminal');
+  const survivorSmpp = survivor.gateway.ctx.smpp;
+  assert.ok(survivorSmpp);
+  const report = await survivorSmpp.report();
   assert.equal(report.receipts.held, 0);
   assert.equal(report.receipts.unmatched, 0);
 });

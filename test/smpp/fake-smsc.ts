@@ -4,7 +4,7 @@
  * tests/protocols/smpp/smsc_simulator.py). They speak real SMPP on 127.0.0.1 through our own
  * session wrapper's server side.
  */
-import { deliverSmPdu, type Pdu, readSubmitSm, type SubmitSm, STATUS } from '../../src/network/smpp/pdu.js';
+import { deliverSmPdu, type Pdu, readSubmitSm, type SubmitSm, STATUS, systemIdOf } from '../../src/network/smpp/pdu.js';
 import { listenSmpp, type SmppListener, type SmppSession } from '../../src/network/smpp/session.js';
 
 export class FakeSmsc {
@@ -12,6 +12,8 @@ export class FakeSmsc {
   readonly sessions = new Set<SmppSession>();
   readonly submits: SubmitSm[] = [];
   readonly binds: string[] = [];
+  /** The system_id each session bound with. */
+  readonly systemIds = new Map<SmppSession, string>();
   readonly commands: string[] = [];
   #nextId = 0x1000;
   /** Submits answered so far / in flight now / most in flight at once. */
@@ -51,6 +53,7 @@ export class FakeSmsc {
       case 'bind_transmitter':
       case 'bind_receiver':
         this.binds.push(pdu.command);
+        this.systemIds.set(session, systemIdOf(pdu));
         return this.onBind(session, pdu);
       case 'submit_sm':
         this.submits.push(readSubmitSm(pdu));
@@ -197,13 +200,13 @@ export class ReceiptSendingSmsc extends FakeSmsc {
  */
 export class ControlledReceiptSmsc extends FakeSmsc {
   /** Accepted submits with the id each got, in arrival order. */
-  readonly accepted: Array<{ id: string; submit: SubmitSm }> = [];
+  readonly accepted: Array<{ id: string; submit: SubmitSm; session: SmppSession }> = [];
   holdResponses = false;
   readonly #held: Array<() => void> = [];
 
   protected override onSubmit(session: SmppSession, pdu: Pdu): void {
     const id = this.newId();
-    this.accepted.push({ id, submit: readSubmitSm(pdu) });
+    this.accepted.push({ id, submit: readSubmitSm(pdu), session });
     const answer = () => session.respond(pdu, STATUS.ROK, { message_id: id });
     if (this.holdResponses) this.#held.push(answer);
     else answer();
@@ -214,16 +217,16 @@ export class ControlledReceiptSmsc extends FakeSmsc {
   }
 
   /** The accepted parts of the message sent to `to`, ordered by their UDH sequence number. */
-  partsTo(to: string): Array<{ id: string; seq: number; submit: SubmitSm }> {
+  partsTo(to: string): Array<{ id: string; seq: number; submit: SubmitSm; session: SmppSession }> {
     return this.accepted
       .filter((a) => `+${a.submit.destination.addr}` === to)
       .map((a) => ({ ...a, seq: (a.submit.esmClass & 0x40) !== 0 ? (a.submit.shortMessage[5] ?? 1) : 1 }))
       .sort((x, y) => x.seq - y.seq);
   }
 
-  /** Sends a receipt for message id `id` with `stat`, on the first bound session. */
-  async receipt(id: string, stat: string, options: { textId?: string; tlvId?: string | null } = {}): Promise<number> {
-    const session = [...this.sessions][0];
+  /** Sends a receipt for message id `id` with `stat`, on `options.session` or the first bound session. */
+  async receipt(id: string, stat: string, options: { textId?: string; tlvId?: string | null; session?: SmppSession } = {}): Promise<number> {
+    const session = options.session ?? [...this.sessions][0];
     if (!session) throw new Error('no ESME bound');
     await session.waitForRoom();
     const state: Record<string, number> = { DELIVRD: 2, EXPIRED: 3, UNDELIV: 5, REJECTD: 8, ACCEPTD: 6, ENROUTE: 1 };
