@@ -16,7 +16,7 @@ import type { Store } from './store/store.js';
 import { createOutbound } from './dispatch/outbound.js';
 import { createSimSmsc } from './network/sim-smsc/server.js';
 import { parseSmppUrl, SmppConnector } from './network/smpp/connector.js';
-import { InstanceRegistry } from './instances/registry.js';
+import { InstanceRegistry, sharedSettings } from './instances/registry.js';
 import { InboundService } from './inbound/service.js';
 import { WebhookEngine } from './webhooks/engine.js';
 import { peerEndpoints, selfEndpoints } from './webhooks/listener-url.js';
@@ -61,7 +61,15 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const smsc = config.network === 'smpp' && config.smpp.url !== undefined ? parseSmppUrl(config.smpp.url) : undefined;
   const base = (host: string) => `${config.tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   const listening = () => base(config.host);
-  const instances = new InstanceRegistry({ repo: store.instances, clock, log, network: config.network, smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`, url: () => base(boundAddress) });
+  const instances = new InstanceRegistry({
+    repo: store.instances,
+    clock,
+    log,
+    network: config.network,
+    smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`,
+    url: () => base(boundAddress),
+    settings: sharedSettings(config),
+  });
   // Nor may an app make it call the other instances on this database.
   const self = () => [...selfEndpoints(config, boundPort, boundAddress), ...peerEndpoints(instances.peers())];
   const webhooks = new WebhookEngine({ store, clock, config, log, self });

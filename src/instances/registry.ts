@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
-import { ConfigError } from '../config.js';
+import { type Config, ConfigError } from '../config.js';
 import type { InstanceRecord, InstanceRepo } from '../store/repos/instances.js';
 
 export interface RegistryLog {
@@ -29,11 +29,35 @@ export interface InstanceRegistryOptions {
   readonly smsc: string | null;
   /** Where this process's HTTP API listens (known once it does: asked at join). */
   readonly url: () => string;
+  /** This process's values of the settings instances on one database should share (sharedSettings). */
+  readonly settings: Readonly<Record<string, string>>;
   readonly heartbeatMs?: number;
 }
 
 /** An instance as the admin API lists it. */
 export type InstanceView = InstanceRecord & { readonly live: boolean; readonly self: boolean };
+
+/**
+ * The settings whose effect depends on which instance takes a request or a job: the retention of
+ * what an instance stores, retry windows it sets, limits it applies, the addresses its webhooks
+ * may not reach. Instances on one database should agree on them; one that differs is told.
+ */
+export function sharedSettings(config: Config): Record<string, string> {
+  return {
+    SWITCHBOARD_STATUS_RETENTION_S: String(config.statusRetentionS),
+    SWITCHBOARD_INBOX_RETENTION_S: String(config.inboxRetentionS),
+    SWITCHBOARD_UNROUTED_RETENTION_S: String(config.unroutedRetentionS),
+    SWITCHBOARD_DEAD_LETTER_RETENTION_S: String(config.deadLetterRetentionS),
+    SWITCHBOARD_NETWORK_RETRY_WINDOW_S: String(config.networkRetryWindowS),
+    SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S: String(config.webhookRetryWindowS),
+    SWITCHBOARD_MAX_RECIPIENTS: String(config.maxRecipients),
+    SWITCHBOARD_TOKEN_TTL_S: String(config.tokenTtlS),
+    SWITCHBOARD_REFRESH_TOKEN_TTL_S: String(config.refreshTokenTtlS),
+    SWITCHBOARD_MAX_TOKENS_PER_APP: String(config.maxTokensPerApp),
+    SWITCHBOARD_MO_REASSEMBLY_TIMEOUT_S: String(config.moReassemblyTimeoutS),
+    SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES: config.webhookBlockedAddresses.join(','),
+  };
+}
 
 /** Rows of processes gone this long are deleted. */
 const FORGET_AFTER_MS = 24 * 3600_000;
@@ -55,8 +79,9 @@ export class InstanceRegistry {
   #self: InstanceRecord | undefined;
   /** The other live instances as last read (at join, then at each heartbeat). */
   #peers: readonly InstanceRecord[] = [];
-  /** Instances on another network already reported (see #readPeers). */
+  /** Instances on another network, or with other settings, already reported (see #readPeers). */
   readonly #rivalsTold = new Set<string>();
+  readonly #differentTold = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #failing = false;
 
@@ -84,7 +109,7 @@ export class InstanceRegistry {
   async join(): Promise<void> {
     const { repo, clock, network, smsc, url } = this.#o;
     const now = clock.now();
-    const self: InstanceRecord = { id: this.#id, host: hostname(), pid: process.pid, network, smsc, url: url(), startedAt: now, seenAt: now };
+    const self: InstanceRecord = { id: this.#id, host: hostname(), pid: process.pid, network, smsc, url: url(), settings: this.#o.settings, startedAt: now, seenAt: now };
     this.#self = self;
     const rival = (await repo.join(self)).find((r) => r.id !== self.id && this.#live(r, now) && r.network !== self.network);
     if (rival !== undefined) {
@@ -124,6 +149,17 @@ export class InstanceRegistry {
       if (r.network === this.#o.network || this.#rivalsTold.has(r.id)) continue;
       this.#rivalsTold.add(r.id);
       this.#o.log.error({ other: r.url, host: r.host, pid: r.pid, network: r.network }, `a gateway on another network (${r.network}) runs on this database: stop one of them; both take the submits`);
+    }
+    for (const r of this.#peers) {
+      if (this.#differentTold.has(r.id)) continue;
+      const differ = Object.keys(this.#o.settings).filter((name) => name in r.settings && r.settings[name] !== this.#o.settings[name]);
+      if (differ.length === 0) continue;
+      this.#differentTold.add(r.id);
+      const mine = this.#o.settings;
+      this.#o.log.warn(
+        { other: r.url, settings: Object.fromEntries(differ.map((name) => [name, { there: r.settings[name], here: mine[name] }])) },
+        `settings differ from the gateway ${r.url} on this database (${differ.join(', ')}): which instance takes a request or job decides, so give every instance the same`,
+      );
     }
   }
 

@@ -75,6 +75,8 @@ export interface InstancesTable {
   url: string;
   started_at: number;
   seen_at: number;
+  /** JSON object: setting name → value (see instances/registry.ts); null from before 0087. */
+  settings: string | null;
 }
 
 export interface MessagesTable {

@@ -66,7 +66,7 @@ test('instances on one database: listed while they run; one on another network i
   const store = first.gateway.ctx.store;
   const gonePid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
   const now = Date.now();
-  const gone = { network: 'simulator', smsc: null, url: 'http://127.0.0.1:1', startedAt: now - 120_000 };
+  const gone = { network: 'simulator', smsc: null, url: 'http://127.0.0.1:1', settings: {}, startedAt: now - 120_000 };
   await store.instances.announce({ ...gone, id: 'crashed', host: 'elsewhere', pid: 1, seenAt: now - 60_000 });
   await store.instances.announce({ ...gone, id: 'killed', host: hostname(), pid: Number(gonePid), seenAt: now });
   const third = await startTestGateway(smppEnv);
@@ -107,12 +107,34 @@ test('the later join gives way whatever order the two were created in (a start t
   await withSqliteStore(async (store) => {
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const registry = (network: string, port: number) =>
-      new InstanceRegistry({ repo: store.instances, clock: { now: () => Date.now() }, log, network, smsc: null, url: () => `http://127.0.0.1:${port}` });
+      new InstanceRegistry({ repo: store.instances, clock: { now: () => Date.now() }, log, network, smsc: null, url: () => `http://127.0.0.1:${port}`, settings: {} });
     const earlier = registry('simulator', 1);
     const later = registry('smpp', 2);
     await later.join();
     await assert.rejects(earlier.join(), (err: unknown) => err instanceof ConfigError && err.message.includes('http://127.0.0.1:2'));
     assert.deepEqual((await store.instances.list()).map((r) => r.url), ['http://127.0.0.1:2']);
     await later.leave();
+  });
+});
+
+test('an instance whose shared settings differ from a live one is told which, once', async () => {
+  await withSqliteStore(async (store) => {
+    const warnings: Array<{ obj: object; msg: string }> = [];
+    const log = { info: () => undefined, warn: (obj: object, msg: string) => warnings.push({ obj, msg }), error: () => undefined };
+    const registry = (port: number, settings: Record<string, string>) =>
+      new InstanceRegistry({ repo: store.instances, clock: { now: () => Date.now() }, log, network: 'smpp', smsc: null, url: () => `http://127.0.0.1:${port}`, settings, heartbeatMs: 50 });
+    const first = registry(1, { SWITCHBOARD_INBOX_RETENTION_S: '1800', SWITCHBOARD_MAX_RECIPIENTS: '50' });
+    await first.join();
+    const second = registry(2, { SWITCHBOARD_INBOX_RETENTION_S: '60', SWITCHBOARD_MAX_RECIPIENTS: '50' });
+    await second.join();
+    assert.equal(warnings.length, 1, 'the one that joined is told at once');
+    assert.match(warnings[0]?.msg ?? '', /^settings differ from the gateway http:\/\/127\.0\.0\.1:1 on this database \(SWITCHBOARD_INBOX_RETENTION_S\)/);
+    assert.deepEqual(warnings[0]?.obj, { other: 'http://127.0.0.1:1', settings: { SWITCHBOARD_INBOX_RETENTION_S: { there: '1800', here: '60' } } });
+    // The first hears of it at its next heartbeat, once; nobody says it again.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[1]?.msg ?? '', /gateway http:\/\/127\.0\.0\.1:2/);
+    await first.leave();
+    await second.leave();
   });
 });

@@ -282,8 +282,8 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     responses: {
       '200': {
         description: 'The instances.',
-        schema: obj({ instances: arr(obj({ id: str('Instance id.'), host: str('Host name.'), pid: int('Process id.'), network: str('`simulator` or `smpp`.'), smsc: str('host:port in smpp mode, else null.'), url: str('Its HTTP API.'), startedAt: str('ISO 8601.'), seenAt: str('ISO 8601: last refreshed.'), live: bool('Running.'), self: bool('The one answering.') })) }),
-        json: { instances: [{ id: 'gw1-4242-a1b2c3', host: 'gw1', pid: 4242, network: 'smpp', smsc: 'smsc.example.net:2775', url: 'http://10.0.0.5:8080', startedAt: STAMP, seenAt: STAMP, live: true, self: true }] },
+        schema: obj({ instances: arr(obj({ id: str('Instance id.'), host: str('Host name.'), pid: int('Process id.'), network: str('`simulator` or `smpp`.'), smsc: str('host:port in smpp mode, else null.'), url: str('Its HTTP API.'), settings: obj({}), startedAt: str('ISO 8601.'), seenAt: str('ISO 8601: last refreshed.'), live: bool('Running.'), self: bool('The one answering.') })) }),
+        json: { instances: [{ id: 'gw1-4242-a1b2c3', host: 'gw1', pid: 4242, network: 'smpp', smsc: 'smsc.example.net:2775', url: 'http://10.0.0.5:8080', settings: { SWITCHBOARD_INBOX_RETENTION_S: '1800' }, startedAt: STAMP, seenAt: STAMP, live: true, self: true }] },
       },
     },
     errors: [401],

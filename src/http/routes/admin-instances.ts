@@ -4,7 +4,7 @@ import { adminAuth } from './admin.js';
 
 /**
  * `GET /admin/v1/instances` (admin token, JSON): the gateway processes on this database, live ones
- * first: `{"instances":[{id, host, pid, network, smsc, url, startedAt, seenAt, live, self}]}`.
+ * first: `{"instances":[{id, host, pid, network, smsc, url, settings, startedAt, seenAt, live, self}]}`.
  */
 export async function adminInstanceRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   app.addHook('onRequest', adminAuth(ctx));

@@ -15,6 +15,7 @@ import { consoleSessionAdmin } from './0083-console-session-admin.js';
 import { handsetMessagesAge } from './0084-handset-messages-age.js';
 import { instances } from './0085-instances.js';
 import { smppPrune } from './0086-smpp-prune.js';
+import { instanceSettings } from './0087-instance-settings.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '0084-handset-messages-age': handsetMessagesAge,
   '0085-instances': instances,
   '0086-smpp-prune': smppPrune,
+  '0087-instance-settings': instanceSettings,
 };
 
 export const migrationProvider: MigrationProvider = {

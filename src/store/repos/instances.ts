@@ -10,6 +10,8 @@ export interface InstanceRecord {
   readonly smsc: string | null;
   /** Where its HTTP API listens. */
   readonly url: string;
+  /** The settings instances on one database should share, by name (empty when not recorded). */
+  readonly settings: Readonly<Record<string, string>>;
   readonly startedAt: number;
   /** Refreshed while it runs; an old one means it stopped without saying so (a crash). */
   readonly seenAt: number;

@@ -7,13 +7,14 @@ import type { SqlContext } from './context.js';
 const JOIN_LOCK = 0x5357_4a4e;
 
 function toRecord(row: InstancesTable): InstanceRecord {
-  return { id: row.id, host: row.host, pid: row.pid, network: row.network, smsc: row.smsc, url: row.url, startedAt: row.started_at, seenAt: row.seen_at };
+  const settings = row.settings === null ? {} : (JSON.parse(row.settings) as Record<string, string>);
+  return { id: row.id, host: row.host, pid: row.pid, network: row.network, smsc: row.smsc, url: row.url, settings, startedAt: row.started_at, seenAt: row.seen_at };
 }
 
 function upsert(db: Kysely<Database>, r: InstanceRecord) {
   return db
     .insertInto('instances')
-    .values({ id: r.id, host: r.host, pid: r.pid, network: r.network, smsc: r.smsc, url: r.url, started_at: r.startedAt, seen_at: r.seenAt })
+    .values({ id: r.id, host: r.host, pid: r.pid, network: r.network, smsc: r.smsc, url: r.url, settings: JSON.stringify(r.settings), started_at: r.startedAt, seen_at: r.seenAt })
     .onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: r.seenAt }))
     .execute();
 }
