@@ -96,7 +96,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     jobs: store.jobs,
     clock,
     workerId: `dispatch-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    handlers: [submitWorker({ store, clock, connector, statusRetentionMs, notify, onFinal })],
+    handlers: [submitWorker({ store, clock, log, connector, statusRetentionMs, notify, onFinal })],
     schedule,
     concurrency: config.dispatchConcurrency,
     leaseMs: config.jobLeaseMs,

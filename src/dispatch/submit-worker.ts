@@ -8,6 +8,7 @@ import type { JobHandler, JobLease, JobOutcome } from './runner.js';
 
 export interface SubmitWorkerDeps {
   readonly store: Store;
+  readonly log: { warn(obj: object, msg: string): void };
   readonly clock: Clock;
   readonly connector: Connector;
   /** How long a final status stays readable. */
@@ -24,7 +25,7 @@ export interface SubmitWorkerDeps {
  * retry window ends; a permanent refusal or the end of the window → `DeliveryImpossible`.
  */
 export function submitWorker(deps: SubmitWorkerDeps): JobHandler {
-  const { store, clock, connector, statusRetentionMs, notify, onFinal } = deps;
+  const { store, clock, connector, statusRetentionMs, notify, onFinal, log } = deps;
   return {
     kind: SUBMIT_KIND,
     async run(job: Job, lease: JobLease): Promise<JobOutcome> {
@@ -49,7 +50,10 @@ export function submitWorker(deps: SubmitWorkerDeps): JobHandler {
       }
       return { ok: false, retry: result.kind === 'temporary', error: `${result.code}: ${result.detail}` };
     },
-    async exhausted(job: Job): Promise<'drop'> {
+    async exhausted(job: Job, error: string): Promise<'drop'> {
+      // The one trace of why: a refusal for good (a carrier's setting, an invalid number) or the
+      // end of the retry window. Statuses only say DeliveryImpossible.
+      log.warn({ recipientId: job.ref, network: connector.name, attempts: job.attempts, error }, 'message not delivered: recipient DeliveryImpossible');
       const done = await store.messages.finalize({ recipientId: job.ref }, 'DeliveryImpossible', clock.now(), statusRetentionMs, notify);
       if (done !== undefined) onFinal(done);
       // The recipient's status says what happened; the job itself has nothing left to show.

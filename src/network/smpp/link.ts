@@ -12,7 +12,7 @@
 import { backoffDelay } from '../../dispatch/backoff.js';
 import { BindKeeper, type BindLog } from './bind.js';
 import { SmppError } from './errors.js';
-import { messageIdOf, type Pdu, STATUS, type SubmitSmFields, submitSmPdu } from './pdu.js';
+import { messageIdOf, type Pdu, STATUS, statusName, type SubmitSmFields, submitSmPdu } from './pdu.js';
 import type { SmppTls } from '../../config.js';
 import type { BindCredentials, SessionOptions, SmppSession } from './session.js';
 import { TokenBucket } from './token-bucket.js';
@@ -67,6 +67,8 @@ export interface LinkStats {
   readonly queued: number;
   readonly submitted: number;
   readonly refused: number;
+  /** The status of the last submit the SMSC refused, e.g. `ESME_RINVSRCTON` (null: none yet). */
+  readonly lastRefusal: string | null;
   readonly throttled: number;
   /** deliver_sm / data_sm received (receipts and MO). */
   readonly deliverSm: number;
@@ -92,6 +94,7 @@ export class SmppLink {
   #stopping = false;
   #submitted = 0;
   #refused = 0;
+  #lastRefusal: string | null = null;
   #throttled = 0;
   #delivered = 0;
   #timeouts = 0;
@@ -186,6 +189,7 @@ export class SmppLink {
       queued: this.#queue.length,
       submitted: this.#submitted,
       refused: this.#refused,
+      lastRefusal: this.#lastRefusal,
       throttled: this.#throttled,
       deliverSm: this.#delivered,
       reconnects: this.#tx.reconnects + (this.#rx?.reconnects ?? 0),
@@ -235,12 +239,16 @@ export class SmppLink {
             return this.#pump();
           }
           this.#refused++;
+          this.#lastRefusal = statusName(status);
           item.resolve({ status, messageId: '' });
           return this.#pump();
         }
         this.#throttleStreak = 0;
         if (status === STATUS.ROK) this.#submitted++;
-        else this.#refused++;
+        else {
+          this.#refused++;
+          this.#lastRefusal = statusName(status);
+        }
         item.resolve({ status, messageId: status === STATUS.ROK ? messageIdOf(response) : '' });
         this.#pump();
       },

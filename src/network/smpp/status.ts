@@ -15,6 +15,14 @@ export type SubmitFailure = { readonly ok: false; readonly kind: 'temporary' | '
 
 const TEMPORARY_STATUS = new Set<number>([STATUS.RTHROTTLED, STATUS.RMSGQFUL, STATUS.RSYSERR, STATUS.RX_T_APPN, STATUS.RINVBNDSTS]);
 
+/** Refusals of our addressing, which the operator fixes with a setting: the message says which. */
+const ADDRESSING_SETTING = new Map<number, string>([
+  [STATUS.RINVSRCTON, 'SWITCHBOARD_SMPP_SHORT_CODE_TON'],
+  [STATUS.RINVSRCNPI, 'SWITCHBOARD_SMPP_SHORT_CODE_NPI'],
+  [STATUS.RINVDSTTON, 'SWITCHBOARD_SMPP_NUMBER_TON'],
+  [STATUS.RINVDSTNPI, 'SWITCHBOARD_SMPP_NUMBER_NPI'],
+]);
+
 /**
  * A submit that did not get a message id: either the SMSC's non-zero command_status (submit_sm_resp
  * or generic_nack), or an error of ours — which is always temporary, the link will be back.
@@ -25,11 +33,12 @@ const TEMPORARY_STATUS = new Set<number>([STATUS.RTHROTTLED, STATUS.RMSGQFUL, ST
 export function classifyFailure(failure: unknown): SubmitFailure {
   if (typeof failure === 'number') {
     const code = statusName(failure);
+    const setting = ADDRESSING_SETTING.get(failure);
     return {
       ok: false,
       kind: TEMPORARY_STATUS.has(failure) ? 'temporary' : 'permanent',
       code,
-      detail: `SMSC refused submit_sm: ${code} (0x${failure.toString(16).padStart(8, '0')})`,
+      detail: `SMSC refused submit_sm: ${code} (0x${failure.toString(16).padStart(8, '0')})${setting === undefined ? '' : `: the SMSC wants another value of ${setting}`}`,
     };
   }
   if (failure instanceof SmppError) return { ok: false, kind: 'temporary', code: failure.code, detail: failure.message };

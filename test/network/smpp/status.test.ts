@@ -32,3 +32,11 @@ test('our own failures (timeouts, link down, closed) are temporary', () => {
   }
   assert.equal(classifyFailure(new Error('boom')).kind, 'temporary');
 });
+
+test('a refusal of our addressing names the setting that fixes it', () => {
+  assert.equal(classifyFailure(0x48).detail, 'SMSC refused submit_sm: ESME_RINVSRCTON (0x00000048): the SMSC wants another value of SWITCHBOARD_SMPP_SHORT_CODE_TON');
+  assert.match(classifyFailure(0x49).detail, /SWITCHBOARD_SMPP_SHORT_CODE_NPI$/);
+  assert.match(classifyFailure(0x50).detail, /SWITCHBOARD_SMPP_NUMBER_TON$/);
+  assert.match(classifyFailure(0x51).detail, /SWITCHBOARD_SMPP_NUMBER_NPI$/);
+  assert.equal(classifyFailure(0x48).kind, 'permanent');
+});
