@@ -256,7 +256,10 @@ function trustProxy(env: Env): Config['trustProxy'] {
  */
 function pemFile(env: Env, name: string, kind: 'certificate' | 'key'): string | undefined {
   const path = optional(env, name);
-  if (path === undefined) return undefined;
+  return path === undefined ? undefined : readPem(path, name, kind);
+}
+
+function readPem(path: string, name: string, kind: 'certificate' | 'key'): string {
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
@@ -287,14 +290,24 @@ function pemFile(env: Env, name: string, kind: 'certificate' | 'key'): string | 
 
 /** A certificate and its key, both named or neither. */
 function certAndKey(env: Env, certName: string, keyName: string): { cert: string; key: string } | undefined {
-  const cert = pemFile(env, certName, 'certificate');
-  const key = pemFile(env, keyName, 'key');
-  if (cert === undefined && key === undefined) return undefined;
-  if (cert === undefined || key === undefined) throw new ConfigError(cert === undefined ? certName : keyName, `required with ${cert === undefined ? keyName : certName}`);
+  const certFile = optional(env, certName);
+  const keyFile = optional(env, keyName);
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError(certFile === undefined ? certName : keyName, `required with ${certFile === undefined ? keyName : certName}`);
+  return readCertAndKey({ certFile, keyFile, certName, keyName });
+}
+
+/**
+ * Reads a certificate (chain) and its key, checked as at start: each certificate parses, the key
+ * is the certificate's. Also for a reload (SIGHUP); a ConfigError names the setting at fault.
+ */
+export function readCertAndKey(files: { certFile: string; keyFile: string; certName: string; keyName: string }): { cert: string; key: string } {
+  const cert = readPem(files.certFile, files.certName, 'certificate');
+  const key = readPem(files.keyFile, files.keyName, 'key');
   try {
     createSecureContext({ cert, key });
   } catch (err) {
-    throw new ConfigError(keyName, `is not the key of the certificate in ${certName} (${err instanceof Error ? err.message : String(err)})`);
+    throw new ConfigError(files.keyName, `is not the key of the certificate in ${files.certName} (${err instanceof Error ? err.message : String(err)})`);
   }
   return { cert, key };
 }

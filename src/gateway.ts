@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { listenProblem, withBoundPort } from './http/bind-port.js';
 import { buildHttpApp } from './http/app.js';
-import { reloadCertificate } from './http/tls.js';
+import { logCertificate, reloadCertificate } from './http/tls.js';
 import type { Server as HttpsServer } from 'node:https';
 import { RequestsWaiting } from './http/requests-waiting.js';
 import { createLogger } from './logger.js';
@@ -96,6 +96,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   boundPort = port;
   if (typeof address === 'object' && address !== null) boundAddress = address.address;
+  if (config.tls !== undefined) logCertificate(config.tls, log);
   try {
     // Before any work is taken: an instance on another network must not take this database's jobs.
     await instances.join();

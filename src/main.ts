@@ -28,8 +28,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  // The reload signal of daemons (nginx, HAProxy): a renewed certificate without a restart.
-  if (config.tls !== undefined) process.on('SIGHUP', () => gateway.reloadTls());
+  // The reload signal of daemons (nginx, HAProxy): a renewed certificate without a restart; without
+  // HTTPS there is nothing to reload, and a hangup must not end the gateway without its stop.
+  process.on('SIGHUP', () => {
+    if (config.tls !== undefined) gateway.reloadTls();
+    else gateway.ctx.log.info({ signal: 'SIGHUP' }, 'nothing to reload (no SWITCHBOARD_TLS_CERT)');
+  });
 }
 
 main().catch((err: unknown) => {

@@ -78,20 +78,22 @@ test('HTTPS: SIGHUP serves a renewed certificate to new connections; a pair that
   copyFileSync(fixture('client.crt'), cert);
   assert.equal(gw.gateway.reloadTls(), false);
   assert.equal(await servedName(port), 'localhost', 'the certificate in use stays');
+  // Last year's pair copied back: it matches, but it has expired.
+  copyFileSync(fixture('expired.crt'), cert);
+  copyFileSync(fixture('expired.key'), key);
+  assert.equal(gw.gateway.reloadTls(), false);
+  assert.equal(await servedName(port), 'localhost');
+  copyFileSync(fixture('client.crt'), cert);
   writeFileSync(key, readFileSync(fixture('client.key')));
   assert.equal(gw.gateway.reloadTls(), true);
   assert.equal(await servedName(port), 'switchboard-esme');
 });
 
-test('HTTPS: the gateway process takes SIGHUP as "reload the certificate", and goes on serving', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-https-'));
-  const cert = join(dir, 'api.crt');
-  const key = join(dir, 'api.key');
-  copyFileSync(fixture('localhost.crt'), cert);
-  copyFileSync(fixture('localhost.key'), key);
+/** `node src/main.ts` in a child process: its listening URL, its log lines, and a way to wait for one. */
+async function gatewayProcess(t: { after(fn: () => Promise<void>): void }, dir: string, env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_ADMIN_TOKEN: 'test-admin-token-0123456789', SWITCHBOARD_TLS_CERT: cert, SWITCHBOARD_TLS_KEY: key },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_ADMIN_TOKEN: 'test-admin-token-0123456789', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -101,22 +103,40 @@ test('HTTPS: the gateway process takes SIGHUP as "reload the certificate", and g
     rmSync(dir, { recursive: true, force: true });
   });
   const lines = createInterface({ input: child.stdout });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      if (line.includes('switchboard listening')) resolve((JSON.parse(line) as { url: string }).url);
+  /** Resolves at the first log line containing `text`; rejects if the process ends first. */
+  const logged = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      lines.on('line', (line) => line.includes(text) && resolve(line));
+      child.once('exit', (code, signal) => reject(new Error(`the gateway exited (${signal ?? code}) before logging "${text}"`)));
     });
-    child.once('exit', (code) => reject(new Error(`the gateway exited (${code})`)));
-  });
-  const port = Number(new URL(url).port);
+  const url = (JSON.parse(await logged('switchboard listening')) as { url: string }).url;
+  return { child, url, logged };
+}
+
+test('HTTPS: the gateway process takes SIGHUP as "reload the certificate", and goes on serving', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-https-'));
+  const cert = join(dir, 'api.crt');
+  const key = join(dir, 'api.key');
+  copyFileSync(fixture('localhost.crt'), cert);
+  copyFileSync(fixture('localhost.key'), key);
+  const gw = await gatewayProcess(t, dir, { SWITCHBOARD_TLS_CERT: cert, SWITCHBOARD_TLS_KEY: key });
+  const port = Number(new URL(gw.url).port);
   assert.equal(await servedName(port), 'localhost');
   copyFileSync(fixture('client.crt'), cert);
   copyFileSync(fixture('client.key'), key);
-  const reloaded = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => line.includes('https certificate reloaded') && resolve());
-    child.once('exit', (code, signal) => reject(new Error(`the gateway exited at SIGHUP (${signal ?? code})`)));
-  });
-  child.kill('SIGHUP');
+  const reloaded = gw.logged('https certificate reloaded');
+  gw.child.kill('SIGHUP');
   await reloaded;
   assert.equal(await servedName(port), 'switchboard-esme');
-  assert.equal(child.exitCode, null, 'still running');
+  assert.equal(gw.child.exitCode, null, 'still running');
+});
+
+test('without HTTPS a SIGHUP is logged and the gateway goes on (a hangup killed it without its graceful stop)', async (t) => {
+  const gw = await gatewayProcess(t, mkdtempSync(join(tmpdir(), 'switchboard-hup-')), {});
+  const told = gw.logged('nothing to reload');
+  gw.child.kill('SIGHUP');
+  await told;
+  const res = await fetch(`${gw.url}/healthz`);
+  assert.equal(res.status, 200);
+  assert.equal(gw.child.exitCode, null);
 });
