@@ -87,8 +87,17 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   metrics.watch({ clock, jobs: store.jobs, runners: { dispatch: outbound.runner, webhooks: webhooks.events }, smpp });
   const http = await buildHttpApp(ctx);
   try {
+    // Before the port is taken or any work is: a gateway on another network must not take this
+    // database's jobs (the port is known already, see withBoundPort).
+    await instances.join();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  try {
     await http.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await instances.leave().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw listenProblem(err, config.host, config.port);
   }
@@ -97,14 +106,8 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   boundPort = port;
   if (typeof address === 'object' && address !== null) boundAddress = address.address;
   if (config.tls !== undefined) logCertificate(config.tls, log);
-  try {
-    // Before any work is taken: an instance on another network must not take this database's jobs.
-    await instances.join();
-  } catch (err) {
-    await http.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
-    throw err;
-  }
+  // A HOST that is a name is now known by the address it was bound to.
+  if (boundAddress !== config.host) await instances.refresh();
   webhooks.start();
   inbound.start();
   await outbound.start({

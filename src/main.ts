@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
+import { JoinRefusedError } from './instances/registry.js';
 
 /** Process entry: a bad setting is one line and exit 2; SIGTERM/SIGINT stop gracefully. */
 async function main(): Promise<void> {
@@ -10,6 +11,10 @@ async function main(): Promise<void> {
     // Also a data dir or an address that turns out unusable only when the gateway starts.
     if (err instanceof ConfigError) {
       process.stderr.write(`switchboard: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof JoinRefusedError) {
+      process.stderr.write(`switchboard: cannot start: ${err.message}\n`);
       process.exit(2);
     }
     throw err;

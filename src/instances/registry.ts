@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
-import { type Config, ConfigError } from '../config.js';
+import type { Config } from '../config.js';
 import type { InstanceRecord, InstanceRepo } from '../store/repos/instances.js';
 
 export interface RegistryLog {
@@ -32,6 +32,14 @@ export interface InstanceRegistryOptions {
   /** This process's values of the settings instances on one database should share (sharedSettings). */
   readonly settings: Readonly<Record<string, string>>;
   readonly heartbeatMs?: number;
+}
+
+/** The start refused: live instances on this database send through another network (exit 2, like a bad setting). */
+export class JoinRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JoinRefusedError';
+  }
 }
 
 /** An instance as the admin API lists it. */
@@ -111,13 +119,13 @@ export class InstanceRegistry {
     const now = clock.now();
     const self: InstanceRecord = { id: this.#id, host: hostname(), pid: process.pid, network, smsc, url: url(), settings: this.#o.settings, startedAt: now, seenAt: now };
     this.#self = self;
-    const rival = (await repo.join(self)).find((r) => r.id !== self.id && this.#live(r, now) && r.network !== self.network);
-    if (rival !== undefined) {
+    const rivals = (await repo.join(self)).filter((r) => r.id !== self.id && this.#live(r, now) && r.network !== self.network);
+    if (rivals.length > 0) {
       await repo.remove(self.id);
-      const where = rival.network === 'smpp' && rival.smsc !== null ? `smpp to ${rival.smsc}` : rival.network;
-      throw new ConfigError(
-        'SWITCHBOARD_NETWORK',
-        `${self.network}, but the gateway ${rival.url} (${rival.host}, pid ${rival.pid}) on this database sends through ${where}; instances sharing a database must use the same network (stop it, or use a database of its own)`,
+      const where = (r: InstanceRecord) => (r.network === 'smpp' && r.smsc !== null ? `smpp to ${r.smsc}` : r.network);
+      const list = rivals.map((r) => `${r.url} (${r.host}, pid ${r.pid}, ${where(r)})`).join(', ');
+      throw new JoinRefusedError(
+        `SWITCHBOARD_NETWORK=${self.network}, but ${rivals.length === 1 ? 'a live gateway' : `${rivals.length} live gateways`} on this database ${rivals.length === 1 ? 'sends' : 'send'} through another network: ${list}. Stop ${rivals.length === 1 ? 'it' : 'them'} first, or give this gateway a database of its own (SWITCHBOARD_DATABASE_URL).`,
       );
     }
     await repo.prune(now - FORGET_AFTER_MS);
@@ -126,9 +134,15 @@ export class InstanceRegistry {
     this.#timer.unref();
   }
 
+  /** Writes this process's entry now (its URL too, once the server listens) and reads the others. */
+  refresh(): Promise<void> {
+    return this.#heartbeat();
+  }
+
   async #heartbeat(): Promise<void> {
     if (this.#self === undefined) return;
     try {
+      this.#self = { ...this.#self, url: this.#o.url() };
       await this.#o.repo.announce({ ...this.#self, seenAt: this.#o.clock.now() });
       await this.#readPeers();
       if (this.#failing) this.#o.log.info({}, 'instance heartbeat written again');

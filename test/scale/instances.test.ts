@@ -2,13 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { ConfigError } from '../../src/config.js';
 import { ADMIN_AUTH } from '../helpers/apps.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 import { HappySmsc } from '../smpp/fake-smsc.js';
 import { withSqliteStore } from '../helpers/sqlite.js';
-import { InstanceRegistry } from '../../src/instances/registry.js';
+import { InstanceRegistry, JoinRefusedError } from '../../src/instances/registry.js';
 import { FAST_SMPP } from '../smpp/world.js';
 
 /*
@@ -54,10 +53,9 @@ test('instances on one database: listed while they run; one on another network i
   await assert.rejects(
     startTestGateway({ SWITCHBOARD_NETWORK: 'simulator', ...shared }),
     (err: unknown) =>
-      err instanceof ConfigError &&
-      err.variable === 'SWITCHBOARD_NETWORK' &&
-      err.message.includes(`the gateway ${first.url}`) &&
-      err.message.includes(`sends through smpp to 127.0.0.1:${smsc.port}`),
+      err instanceof JoinRefusedError &&
+      err.message ===
+        `SWITCHBOARD_NETWORK=simulator, but a live gateway on this database sends through another network: ${first.url} (${hostname()}, pid ${process.pid}, smpp to 127.0.0.1:${smsc.port}). Stop it first, or give this gateway a database of its own (SWITCHBOARD_DATABASE_URL).`,
   );
   assert.deepEqual((await listed()).map((i) => i.url), [first.url], 'the refused one left no entry');
 
@@ -80,7 +78,7 @@ test('instances on one database: listed while they run; one on another network i
   t.after(() => simDatabase.drop());
   const sim = await startTestGateway({ SWITCHBOARD_NETWORK: 'simulator', SWITCHBOARD_DATABASE_URL: simDatabase.url });
   t.after(() => sim.close());
-  await assert.rejects(startTestGateway({ ...smppEnv, SWITCHBOARD_DATABASE_URL: simDatabase.url }), (err: unknown) => err instanceof ConfigError && /^SWITCHBOARD_NETWORK: smpp, but the gateway .* sends through simulator;/.test(err.message));
+  await assert.rejects(startTestGateway({ ...smppEnv, SWITCHBOARD_DATABASE_URL: simDatabase.url }), (err: unknown) => err instanceof JoinRefusedError && /^SWITCHBOARD_NETWORK=smpp, but a live gateway on this database sends through another network: .*, simulator\)\./.test(err.message));
 });
 
 test('a simulator and an smpp instance started at the same moment on one database: exactly one runs', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
@@ -99,7 +97,7 @@ test('a simulator and an smpp instance started at the same moment on one databas
     for (const s of started) if (s.status === 'fulfilled') t.after(() => s.value.close());
     const refused = started.filter((s) => s.status === 'rejected');
     assert.equal(refused.length, 1, `round ${round}: ${started.map((s) => s.status).join(', ')}`);
-    assert.ok(refused[0]?.status === 'rejected' && refused[0].reason instanceof ConfigError);
+    assert.ok(refused[0]?.status === 'rejected' && refused[0].reason instanceof JoinRefusedError);
   }
 });
 
@@ -111,7 +109,7 @@ test('the later join gives way whatever order the two were created in (a start t
     const earlier = registry('simulator', 1);
     const later = registry('smpp', 2);
     await later.join();
-    await assert.rejects(earlier.join(), (err: unknown) => err instanceof ConfigError && err.message.includes('http://127.0.0.1:2'));
+    await assert.rejects(earlier.join(), (err: unknown) => err instanceof JoinRefusedError && err.message.includes('http://127.0.0.1:2'));
     assert.deepEqual((await store.instances.list()).map((r) => r.url), ['http://127.0.0.1:2']);
     await later.leave();
   });

@@ -25,7 +25,7 @@ export interface InstanceRepo {
    * sees the first.
    */
   join(record: InstanceRecord): Promise<InstanceRecord[]>;
-  /** Writes the record, or refreshes it (its `seenAt`). */
+  /** Writes the record, or refreshes it (its `seenAt` and `url`). */
   announce(record: InstanceRecord): Promise<void>;
   /** Every record, most recently seen first. */
   list(): Promise<InstanceRecord[]>;

@@ -15,7 +15,7 @@ function upsert(db: Kysely<Database>, r: InstanceRecord) {
   return db
     .insertInto('instances')
     .values({ id: r.id, host: r.host, pid: r.pid, network: r.network, smsc: r.smsc, url: r.url, settings: JSON.stringify(r.settings), started_at: r.startedAt, seen_at: r.seenAt })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: r.seenAt }))
+    .onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: r.seenAt, url: r.url }))
     .execute();
 }
 
