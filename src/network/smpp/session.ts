@@ -42,6 +42,19 @@ interface SessionEvents {
   close: [Error | undefined];
 }
 
+/** OpenSSL's verification failures that a setting fixes, not a retry. */
+const UNTRUSTED = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
+
+/** What to do about a failed TLS connect, when the error says. */
+function tlsHint(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (UNTRUSTED.has(code)) return " (the SMSC's certificate does not chain to the system's roots or to SWITCHBOARD_SMPP_TLS_CA)";
+  if (code === 'CERT_HAS_EXPIRED') return " (the SMSC's certificate has expired)";
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return " (the URL's host is not a name on the SMSC's certificate)";
+  if (code === 'ECONNRESET' || /before secure TLS connection/.test(err.message)) return ' (is it an SMPP port without TLS? then use smpp://)';
+  return '';
+}
+
 export class SmppSession extends EventEmitter<SessionEvents> {
   readonly #codec: smpp.Session;
   readonly #window: Window<Pdu>;
@@ -74,7 +87,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
         clearTimeout(timer);
         codec.removeAllListeners(ready);
         codec.destroy();
-        reject(new SmppError('LINK_DOWN', `cannot connect to ${host}:${port}${tls === undefined ? '' : ' over TLS'}: ${err.message}`));
+        reject(new SmppError('LINK_DOWN', `cannot connect to ${host}:${port}${tls === undefined ? '' : ' over TLS'}: ${err.message}${tls === undefined ? '' : tlsHint(err)}`));
       };
       const timer = setTimeout(() => fail(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
       codec.once('error', fail);
