@@ -33,6 +33,7 @@ test('smpps://: the gateway binds over TLS to an SMSC it trusts; messages, recei
   }, 10_000, 'the MO in the inbox');
   const [bind] = smsc.running.smsc.stats().binds;
   assert.ok(bind, 'the SMSC has the bind');
+  assert.equal((await world.report()).tls, true, 'the admin API says the binds are over TLS');
 });
 
 test('smpps:// to an SMSC whose certificate the gateway does not trust: no bind, the reason reported, messages wait', async (t) => {

@@ -112,6 +112,8 @@ export async function runSmscProcess(config: Config, smppPort: number): Promise<
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // As the gateway: a hangup must not end it without its stop (its TLS files are read at start only).
+  process.on('SIGHUP', () => running.http.log.info({ signal: 'SIGHUP' }, 'nothing to reload'));
 }
 
 /** `switchboard smsc --port N` (config from the environment). */

@@ -103,7 +103,7 @@ export class BindKeeper {
       this.#session = session;
       const bound = session;
       bound.once('close', (err) => this.#lost(bound, err));
-      o.log.info({ link: o.name, bind: o.type, smsc: systemId }, 'smpp bound');
+      o.log.info({ link: o.name, bind: o.type, smsc: systemId, tls: o.tls !== undefined }, 'smpp bound');
       o.onChange(bound);
     } catch (err) {
       session?.destroy();

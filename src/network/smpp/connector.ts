@@ -69,6 +69,8 @@ export type SmppLinkReport = LinkStats & { readonly receipts: number; readonly m
 /** What the admin API shows about the SMSC links. */
 export interface SmppReport {
   readonly smsc: string;
+  /** The binds are over TLS (smpps://). */
+  readonly tls: boolean;
   readonly links: readonly SmppLinkReport[];
   readonly receipts: ReceiptStats & { readonly held: number; readonly unmatched: number; readonly unreadable: number };
   readonly mo: number;
@@ -155,6 +157,7 @@ export class SmppConnector implements Connector {
     const receipts = this.#tracker?.stats() ?? { received: 0, matched: 0, matchedLate: 0, finals: 0, settledByGrace: 0 };
     return {
       smsc: `${this.#endpoint.host}:${this.#endpoint.port}`,
+      tls: this.#endpoint.tls,
       links: this.linkReport(),
       receipts: { ...receipts, ...counts, unreadable: this.#unreadable },
       mo: this.#mo,
