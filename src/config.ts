@@ -337,6 +337,11 @@ function smppTls(env: Env, smppUrl: string | undefined): SmppTls | undefined {
   return { ca: pemFile(env, 'SWITCHBOARD_SMPP_TLS_CA', 'certificate'), ...certAndKey(env, 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY') };
 }
 
+/** `http://host:port` of a listening address (an IPv6 one in brackets), `https://` with SWITCHBOARD_TLS_CERT. */
+export function listenUrl(tls: Config['tls'], host: string, port: number): string {
+  return `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** A text setting no longer than `max` characters (a protocol field's bound). */
 function maxLength(name: string, value: string, max: number): string {
   if (value.length > max) throw new ConfigError(name, `at most ${max} characters, got ${value.length}`);
@@ -364,8 +369,7 @@ export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST', '127.0.0.1');
   const port = int(env, 'PORT', 8080, 0, 65535);
   const tls = httpsFiles(env);
-  const scheme = tls === undefined ? 'http' : 'https';
-  const publicUrl = (url(env, 'SWITCHBOARD_PUBLIC_URL', ['http:', 'https:']) ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = (url(env, 'SWITCHBOARD_PUBLIC_URL', ['http:', 'https:']) ?? listenUrl(tls, host, port)).replace(/\/+$/, '');
   const network = oneOf(env, 'SWITCHBOARD_NETWORK', ['simulator', 'smpp'] as const, 'simulator');
   const smppUrl = url(env, 'SWITCHBOARD_SMPP_URL', ['smpp:', 'smpps:', 'ssmpp:']);
   if (network === 'smpp' && smppUrl === undefined) {

@@ -3,7 +3,7 @@ import { ensureAdminToken } from './auth/admin-token.js';
 import { FailedAttempts } from './auth/failed-attempts.js';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { type Config, listenUrl } from './config.js';
 import type { GatewayContext } from './context.js';
 import { listenProblem, withBoundPort } from './http/bind-port.js';
 import { buildHttpApp } from './http/app.js';
@@ -19,7 +19,7 @@ import { parseSmppUrl, SmppConnector } from './network/smpp/connector.js';
 import { InstanceRegistry, sharedSettings } from './instances/registry.js';
 import { InboundService } from './inbound/service.js';
 import { WebhookEngine } from './webhooks/engine.js';
-import { peerEndpoints, selfEndpoints } from './webhooks/listener-url.js';
+import { peerEndpoints, type SelfEndpoint, selfEndpoints } from './webhooks/listener-url.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { instrumentStore } from './metrics/store-probe.js';
 
@@ -59,19 +59,26 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   // The address HOST was bound to (HOST may be a name): what other instances can reach this one by.
   let boundAddress = config.host;
   const smsc = config.network === 'smpp' && config.smpp.url !== undefined ? parseSmppUrl(config.smpp.url) : undefined;
-  const base = (host: string) => `${config.tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-  const listening = () => base(config.host);
+  const listening = () => listenUrl(config.tls, config.host, boundPort);
   const instances = new InstanceRegistry({
     repo: store.instances,
     clock,
     log,
     network: config.network,
     smsc: smsc === undefined ? null : `${smsc.host}:${smsc.port}`,
-    url: () => base(boundAddress),
+    url: () => listenUrl(config.tls, boundAddress, boundPort),
     settings: sharedSettings(config),
   });
-  // Nor may an app make it call the other instances on this database.
-  const self = () => [...selfEndpoints(config, boundPort, boundAddress), ...peerEndpoints(instances.peers())];
+  // Nor may an app make it call the other instances on this database. Asked before each webhook
+  // POST: the endpoints are worked out again only when the port or the peers changed.
+  let known: { port: number; address: string; peers: ReturnType<typeof instances.peers>; endpoints: SelfEndpoint[] } | undefined;
+  const self = (): readonly SelfEndpoint[] => {
+    const peers = instances.peers();
+    if (known?.port !== boundPort || known.address !== boundAddress || known.peers !== peers) {
+      known = { port: boundPort, address: boundAddress, peers, endpoints: [...selfEndpoints(config, boundPort, boundAddress), ...peerEndpoints(peers)] };
+    }
+    return known.endpoints;
+  };
   const webhooks = new WebhookEngine({ store, clock, config, log, self });
   const inbound = new InboundService({ store, clock, config, log, notified: (queue) => webhooks.notified(queue) });
   const smpp = config.network === 'smpp' ? new SmppConnector({ settings: config.smpp, repo: store.smpp, clock, log, keepOpenMs: 2 * config.networkRetryWindowS * 1000 }) : undefined;

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, type Config, listenUrl } from '../config.js';
 
 /**
  * With `PORT=0` the port is only known after listening, but routes and services need the public
@@ -18,9 +18,7 @@ export async function withBoundPort(config: Config): Promise<Config> {
       probe.close(() => resolve(found));
     });
   });
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const scheme = config.tls === undefined ? 'http' : 'https';
-  return Object.freeze({ ...config, port, publicUrl: config.publicUrlSet ? config.publicUrl : `${scheme}://${host}:${port}` });
+  return Object.freeze({ ...config, port, publicUrl: config.publicUrlSet ? config.publicUrl : listenUrl(config.tls, config.host, port) });
 }
 
 const LISTEN_PROBLEMS: Record<string, { readonly variable: string; readonly why: string }> = {

@@ -87,6 +87,8 @@ export class InstanceRegistry {
   #self: InstanceRecord | undefined;
   /** The other live instances as last read (at join, then at each heartbeat). */
   #peers: readonly InstanceRecord[] = [];
+  /** Their URLs, as peers() gives them: the same array until the next read. */
+  #peerUrls: ReadonlyArray<{ readonly url: string; readonly sameMachine: boolean }> = [];
   /** Instances on another network, or with other settings, already reported (see #readPeers). */
   readonly #rivalsTold = new Set<string>();
   readonly #differentTold = new Set<string>();
@@ -157,6 +159,7 @@ export class InstanceRegistry {
   async #readPeers(): Promise<void> {
     const now = this.#o.clock.now();
     this.#peers = (await this.#o.repo.list()).filter((r) => r.id !== this.#id && this.#live(r, now));
+    this.#peerUrls = this.#peers.map((r) => ({ url: r.url, sameMachine: r.host === hostname() }));
     // Joins take turns, so this takes a start that went around the check (clocks 30 s apart make
     // a live instance look stopped): said once per instance, loudly, since both take submits.
     for (const r of this.#peers) {
@@ -179,10 +182,11 @@ export class InstanceRegistry {
 
   /**
    * The URLs of the other live instances (as of the last heartbeat), and whether each runs on this
-   * machine: the listener URL guard keeps apps from making this gateway call them too.
+   * machine: the listener URL guard keeps apps from making this gateway call them too. The same
+   * array until the next heartbeat, so a caller can keep what it derives from it.
    */
   peers(): ReadonlyArray<{ readonly url: string; readonly sameMachine: boolean }> {
-    return this.#peers.map((r) => ({ url: r.url, sameMachine: r.host === hostname() }));
+    return this.#peerUrls;
   }
 
   /** Stops the heartbeat and deletes this process's row. */

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { FailedAttempts } from '../../auth/failed-attempts.js';
 import { systemClock } from '../../clock.js';
 import { UsageError } from '../../cli/commands.js';
-import { type Config, ConfigError, loadConfig } from '../../config.js';
+import { type Config, ConfigError, listenUrl, loadConfig } from '../../config.js';
 import type { GatewayContext } from '../../context.js';
 import { createOutbound } from '../../dispatch/outbound.js';
 import { createFastify } from '../../http/app.js';
@@ -96,8 +96,7 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
     const problem = listenProblem(err, '127.0.0.1', options.smppPort, '--port');
     throw problem instanceof ConfigError ? new UsageError(problem.message) : problem;
   }
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { smppPort, url: `${config.tls === undefined ? 'http' : 'https'}://${host}:${httpPort}`, smsc, http, store, close };
+  return { smppPort, url: listenUrl(config.tls, config.host, httpPort), smsc, http, store, close };
 }
 
 /** The process behind `switchboard smsc`: prints where it listens, stops on SIGTERM/SIGINT. */
