@@ -90,8 +90,8 @@ export interface Config {
   readonly simSmppTls: { readonly cert: string; readonly key: string } | undefined;
   readonly smpp: {
     readonly url: string | undefined;
-    /** With an `smpps://` URL: what the TLS connection trusts and presents (PEM); else undefined. */
-    readonly tls: SmppTls | undefined;
+    /** With an `smpps://` URL: what the TLS connection trusts and presents (PEM), and the files read again on SIGHUP; else undefined. */
+    readonly tls: (SmppTls & { readonly files: SmppTlsFiles }) | undefined;
     readonly bindMode: SmppBindMode;
     readonly binds: number;
     readonly window: number;
@@ -135,6 +135,13 @@ export interface SmppTls {
   readonly ca?: string;
   readonly cert?: string;
   readonly key?: string;
+}
+
+/** Where the binds' TLS settings are read from: SWITCHBOARD_SMPP_TLS_CA, _CERT and _KEY. */
+export interface SmppTlsFiles {
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -254,11 +261,6 @@ function trustProxy(env: Env): Config['trustProxy'] {
  * A PEM file named by a setting, read and checked at start: a missing or wrong file stops the start
  * with a line naming the setting, rather than failing every bind later.
  */
-function pemFile(env: Env, name: string, kind: 'certificate' | 'key'): string | undefined {
-  const path = optional(env, name);
-  return path === undefined ? undefined : readPem(path, name, kind);
-}
-
 function readPem(path: string, name: string, kind: 'certificate' | 'key'): string {
   let pem: string;
   try {
@@ -288,13 +290,18 @@ function readPem(path: string, name: string, kind: 'certificate' | 'key'): strin
   return pem;
 }
 
-/** A certificate and its key, both named or neither. */
-function certAndKey(env: Env, certName: string, keyName: string): { cert: string; key: string } | undefined {
+/** The paths of a certificate and its key, both named or neither. */
+function pairFiles(env: Env, certName: string, keyName: string): { certFile: string; keyFile: string } | undefined {
   const certFile = optional(env, certName);
   const keyFile = optional(env, keyName);
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined || keyFile === undefined) throw new ConfigError(certFile === undefined ? certName : keyName, `required with ${certFile === undefined ? keyName : certName}`);
-  return readCertAndKey({ certFile, keyFile, certName, keyName });
+  return { certFile, keyFile };
+}
+
+function certAndKey(env: Env, certName: string, keyName: string): { cert: string; key: string } | undefined {
+  const files = pairFiles(env, certName, keyName);
+  return files === undefined ? undefined : readCertAndKey({ ...files, certName, keyName });
 }
 
 /**
@@ -312,12 +319,17 @@ export function readCertAndKey(files: { certFile: string; keyFile: string; certN
   return { cert, key };
 }
 
+/** What a log says about a certificate (the first of a chain): whose, by whom, until when, whether valid now. */
+export function certificateSummary(pem: string, now = Date.now()): { subject: string; issuer: string; validTo: string; valid: boolean } {
+  const cert = new X509Certificate(pem);
+  const valid = Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
+  return { subject: cert.subject.replace(/\n/g, ', '), issuer: cert.issuer.replace(/\n/g, ', '), validTo: new Date(cert.validTo).toISOString(), valid };
+}
+
 /** The HTTPS listener's certificate and key, with their paths (read again on SIGHUP). */
 function httpsFiles(env: Env): Config['tls'] {
-  const pair = certAndKey(env, 'SWITCHBOARD_TLS_CERT', 'SWITCHBOARD_TLS_KEY');
-  const certFile = optional(env, 'SWITCHBOARD_TLS_CERT');
-  const keyFile = optional(env, 'SWITCHBOARD_TLS_KEY');
-  return pair === undefined || certFile === undefined || keyFile === undefined ? undefined : { ...pair, certFile, keyFile };
+  const files = pairFiles(env, 'SWITCHBOARD_TLS_CERT', 'SWITCHBOARD_TLS_KEY');
+  return files === undefined ? undefined : { ...readCertAndKey({ ...files, certName: 'SWITCHBOARD_TLS_CERT', keyName: 'SWITCHBOARD_TLS_KEY' }), ...files };
 }
 
 const SMPP_TLS_SETTINGS = ['SWITCHBOARD_SMPP_TLS_CA', 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY'];
@@ -328,13 +340,24 @@ export function isTlsSmppUrl(smppUrl: string): boolean {
   return protocol === 'smpps:' || protocol === 'ssmpp:';
 }
 
-function smppTls(env: Env, smppUrl: string | undefined): SmppTls | undefined {
+function smppTls(env: Env, smppUrl: string | undefined): Config['smpp']['tls'] {
   if (smppUrl === undefined || !isTlsSmppUrl(smppUrl)) {
     const stray = SMPP_TLS_SETTINGS.find((name) => optional(env, name) !== undefined);
     if (stray !== undefined) throw new ConfigError(stray, 'only with an smpps:// SWITCHBOARD_SMPP_URL (SMPP over TLS)');
     return undefined;
   }
-  return { ca: pemFile(env, 'SWITCHBOARD_SMPP_TLS_CA', 'certificate'), ...certAndKey(env, 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY') };
+  const files = { caFile: optional(env, 'SWITCHBOARD_SMPP_TLS_CA'), ...pairFiles(env, 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY') };
+  return { ...readSmppTls(files), files };
+}
+
+/** Reads the binds' TLS files, checked as at start (also for a reload on SIGHUP); a ConfigError names the setting at fault. */
+export function readSmppTls(files: SmppTlsFiles): SmppTls {
+  const ca = files.caFile === undefined ? undefined : readPem(files.caFile, 'SWITCHBOARD_SMPP_TLS_CA', 'certificate');
+  const pair =
+    files.certFile === undefined || files.keyFile === undefined
+      ? undefined
+      : readCertAndKey({ certFile: files.certFile, keyFile: files.keyFile, certName: 'SWITCHBOARD_SMPP_TLS_CERT', keyName: 'SWITCHBOARD_SMPP_TLS_KEY' });
+  return { ca, ...pair };
 }
 
 /** `http://host:port` of a listening address (an IPv6 one in brackets), `https://` with SWITCHBOARD_TLS_CERT. */

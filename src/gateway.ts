@@ -31,8 +31,11 @@ export interface Gateway {
   readonly http: FastifyInstance;
   /** Graceful stop: stop accepting, finish in-flight requests and jobs, close the store. */
   close(): Promise<void>;
-  /** Reads the HTTPS certificate and key again (SIGHUP); false when they were refused or there is no HTTPS. */
-  reloadTls(): boolean;
+  /**
+   * Reads the TLS files again (SIGHUP): the HTTPS certificate and key, and the SMPP binds' CA and
+   * client certificate. False when any was refused (the ones in use stay), undefined when there are none.
+   */
+  reloadTls(): boolean | undefined;
 }
 
 export interface GatewayOptions {
@@ -149,7 +152,12 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
     await close().catch(() => undefined);
     throw listenProblem(err, '127.0.0.1', config.simSmppPort ?? 0, 'SWITCHBOARD_SIM_SMPP_PORT');
   }
-  // With SWITCHBOARD_TLS_CERT fastify built an https.Server; its types do not say so.
-  const reloadTls = () => config.tls !== undefined && reloadCertificate(http.server as unknown as HttpsServer, config.tls, log);
+  const smppTlsFiles = config.smpp.tls?.files;
+  const reloadTls = () => {
+    // With SWITCHBOARD_TLS_CERT fastify built an https.Server; its types do not say so.
+    const https = config.tls === undefined ? undefined : reloadCertificate(http.server as unknown as HttpsServer, config.tls, log);
+    const binds = smpp === undefined || (smppTlsFiles?.caFile ?? smppTlsFiles?.certFile) === undefined ? undefined : smpp.reloadTls();
+    return https === undefined && binds === undefined ? undefined : https !== false && binds !== false;
+  };
   return { url: listening(), port, ctx, http, close, reloadTls };
 }

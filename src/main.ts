@@ -33,11 +33,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  // The reload signal of daemons (nginx, HAProxy): a renewed certificate without a restart; without
-  // HTTPS there is nothing to reload, and a hangup must not end the gateway without its stop.
+  // The reload signal of daemons (nginx, HAProxy): renewed certificates without a restart; without
+  // TLS files there is nothing to reload, and a hangup must not end the gateway without its stop.
   process.on('SIGHUP', () => {
-    if (config.tls !== undefined) gateway.reloadTls();
-    else gateway.ctx.log.info({ signal: 'SIGHUP' }, 'nothing to reload (no SWITCHBOARD_TLS_CERT)');
+    if (gateway.reloadTls() === undefined) gateway.ctx.log.info({ signal: 'SIGHUP' }, 'nothing to reload (no SWITCHBOARD_TLS_CERT, SWITCHBOARD_SMPP_TLS_CA or SWITCHBOARD_SMPP_TLS_CERT)');
   });
 }
 

@@ -1,18 +1,10 @@
-import { X509Certificate } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
-import { type Config, readCertAndKey } from '../config.js';
+import { certificateSummary, type Config, readCertAndKey } from '../config.js';
 
 export interface TlsLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
-}
-
-/** What the log says about the certificate served: whose, by whom, until when. */
-export function certificateSummary(pem: string, now = Date.now()): { subject: string; issuer: string; validTo: string; valid: boolean } {
-  const cert = new X509Certificate(pem);
-  const valid = Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
-  return { subject: cert.subject.replace(/\n/g, ', '), issuer: cert.issuer.replace(/\n/g, ', '), validTo: new Date(cert.validTo).toISOString(), valid };
 }
 
 /** At start: which certificate the API is served with, and a warning when it is not valid now. */

@@ -66,10 +66,11 @@ test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at star
     assert.deepEqual(parseSmppUrl('smpps://gw:pw@smsc.example'), { host: 'smsc.example', port: 3550, tls: true, systemId: 'gw', password: 'pw' });
     assert.deepEqual(parseSmppUrl('ssmpp://gw:pw@smsc.example:2776'), { host: 'smsc.example', port: 2776, tls: true, systemId: 'gw', password: 'pw' });
     assert.equal(parseSmppUrl('smpp://gw:pw@smsc.example').port, 2775);
-    assert.deepEqual(loadConfig(smpps).smpp.tls, { ca: undefined }, 'the system roots, no client certificate');
+    assert.deepEqual(loadConfig(smpps).smpp.tls, { ca: undefined, files: { caFile: undefined } }, 'the system roots, no client certificate');
     const full = loadConfig({ ...smpps, SWITCHBOARD_SMPP_TLS_CA: tls('localhost.crt'), SWITCHBOARD_SMPP_TLS_CERT: tls('client.crt'), SWITCHBOARD_SMPP_TLS_KEY: tls('client.key') }).smpp.tls;
     assert.match(full?.ca ?? '', /BEGIN CERTIFICATE/);
     assert.match(full?.key ?? '', /PRIVATE KEY/);
+    assert.deepEqual(full?.files, { caFile: tls('localhost.crt'), certFile: tls('client.crt'), keyFile: tls('client.key') }, 'read again on SIGHUP');
     assert.equal(loadConfig({}).smpp.tls, undefined);
     const cases: [Record<string, string>, string, RegExp][] = [
       [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:pw@smsc.example', SWITCHBOARD_SMPP_TLS_CA: tls('localhost.crt') }, 'SWITCHBOARD_SMPP_TLS_CA', /only with an smpps:\/\//],

@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -57,15 +59,15 @@ test('smpps:// to an SMSC whose certificate the gateway does not trust: no bind,
   assert.equal(smsc.running.smsc.stats().binds.length, 0);
 });
 
-test('smpps:// with a client certificate: an SMSC that asks for one binds the gateway that has it, and only that one', async (t) => {
-  const smsc = await inProcessSmsc();
-  t.after(() => smsc.close());
-  // A TLS front that demands a client certificate signed by client.crt, in front of the plain SMSC
-  // (as stunnel or a carrier's TLS terminator would be).
+/**
+ * A TLS front that demands a client certificate signed by client.crt, in front of the plain SMSC
+ * (as stunnel or a carrier's TLS terminator would be); its port.
+ */
+async function clientCertFront(t: { after(fn: () => Promise<void>): void }, smscPort: number): Promise<number> {
   const front = createTlsServer(
     { cert: readFileSync(fixture('localhost.crt')), key: readFileSync(fixture('localhost.key')), ca: readFileSync(fixture('client.crt')), requestCert: true, rejectUnauthorized: true },
     (client) => {
-      const upstream = connect(smsc.smppPort, '127.0.0.1');
+      const upstream = connect(smscPort, '127.0.0.1');
       client.pipe(upstream).pipe(client);
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
@@ -75,7 +77,13 @@ test('smpps:// with a client certificate: an SMSC that asks for one binds the ga
   await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => front.close(() => r())));
   const address = front.address();
-  const frontPort = typeof address === 'object' && address !== null ? address.port : 0;
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+test('smpps:// with a client certificate: an SMSC that asks for one binds the gateway that has it, and only that one', async (t) => {
+  const smsc = await inProcessSmsc();
+  t.after(() => smsc.close());
+  const frontPort = await clientCertFront(t, smsc.smppPort);
   const url = `smpps://switchboard:secret@127.0.0.1:${frontPort}`;
 
   const without = await smppGateway(frontPort, { SWITCHBOARD_SMPP_URL: url, SWITCHBOARD_SMPP_TLS_CA: fixture('localhost.crt') }, undefined, { waitBound: false });
@@ -93,4 +101,43 @@ test('smpps:// with a client certificate: an SMSC that asks for one binds the ga
   const id = await world.sendSms('+14255550904', 'with a client certificate');
   assert.equal(await world.finalStatus(id), 'DeliveredToTerminal');
   assert.deepEqual((await smsc.handset('+14255550904')).map((m) => m.text), ['with a client certificate']);
+});
+
+test('smpps://: SIGHUP reads the CA and client certificate files again; binds made after it use them, files that would not work are refused', async (t) => {
+  const smsc = await inProcessSmsc();
+  t.after(() => smsc.close());
+  const frontPort = await clientCertFront(t, smsc.smppPort);
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-smpps-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const ca = join(dir, 'ca.crt');
+  const cert = join(dir, 'esme.crt');
+  const key = join(dir, 'esme.key');
+  // The client certificate the front does not know yet: before the renewal reaches the gateway.
+  copyFileSync(fixture('localhost.crt'), ca);
+  copyFileSync(fixture('localhost.crt'), cert);
+  copyFileSync(fixture('localhost.key'), key);
+  const world = await smppGateway(
+    frontPort,
+    { SWITCHBOARD_SMPP_URL: `smpps://switchboard:secret@127.0.0.1:${frontPort}`, SWITCHBOARD_SMPP_TLS_CA: ca, SWITCHBOARD_SMPP_TLS_CERT: cert, SWITCHBOARD_SMPP_TLS_KEY: key },
+    undefined,
+    { waitBound: false },
+  );
+  t.after(() => world.gw.close());
+  await waitUntil(async () => ((await world.report()).links[0]?.lastError ?? '') !== '', 5000, 'a refused bind');
+  const id = await world.sendSms('+14255550905', 'after the renewal');
+
+  // Last year's pair copied back: it matches, but it has expired.
+  copyFileSync(fixture('expired.crt'), cert);
+  copyFileSync(fixture('expired.key'), key);
+  assert.equal(world.gw.gateway.reloadTls(), false);
+  // The renewed certificate copied before its key.
+  copyFileSync(fixture('client.crt'), cert);
+  assert.equal(world.gw.gateway.reloadTls(), false);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(world.gw.gateway.ctx.outbound.connector.isUp(), false, 'the refused files are not used');
+
+  copyFileSync(fixture('client.key'), key);
+  assert.equal(world.gw.gateway.reloadTls(), true);
+  assert.equal(await world.finalStatus(id), 'DeliveredToTerminal', 'the next bind presents the renewed certificate');
+  assert.deepEqual((await smsc.handset('+14255550905')).map((m) => m.text), ['after the renewal']);
 });

@@ -25,8 +25,8 @@ export interface KeeperOptions {
   readonly name: string;
   readonly host: string;
   readonly port: number;
-  /** SMPP over TLS (smpps://). */
-  readonly tls?: SmppTls;
+  /** SMPP over TLS (smpps://): the settings for the next connect (read again on SIGHUP). */
+  readonly tls?: () => SmppTls;
   readonly type: BindType;
   readonly credentials: BindCredentials;
   readonly session: SessionOptions;
@@ -83,7 +83,7 @@ export class BindKeeper {
     const o = this.#o;
     let session: SmppSession | undefined;
     try {
-      session = await SmppSession.connect(o.host, o.port, o.session, undefined, o.tls);
+      session = await SmppSession.connect(o.host, o.port, o.session, undefined, o.tls?.());
       session.on('request', (pdu) => {
         if (pdu.command === 'unbind') {
           // The SMSC ends the bind (maintenance, rebalancing): acknowledge, then reconnect.

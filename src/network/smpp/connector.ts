@@ -14,7 +14,7 @@
  * SMSC redelivers.
  */
 import type { Clock } from '../../clock.js';
-import { type Config, isTlsSmppUrl } from '../../config.js';
+import { certificateSummary, type Config, isTlsSmppUrl, readSmppTls, type SmppTls } from '../../config.js';
 import { ConcatRefs } from '../../sms/concat-ref.js';
 import { encodeText } from '../../sms/encoding.js';
 import { buildUserData, segmentText, type SegmentedMessage } from '../../sms/segment.js';
@@ -85,6 +85,8 @@ export class SmppConnector implements Connector {
   readonly #endpoint: SmscEndpoint;
   readonly #links: SmppLink[] = [];
   readonly #refs = new ConcatRefs();
+  /** What the next TLS connect trusts and presents: the settings, until a reload (SIGHUP) replaces them. */
+  #tls: SmppTls | undefined;
   #events: ConnectorEvents | undefined;
   #tracker: ReceiptTracker | undefined;
   #up = false;
@@ -97,6 +99,7 @@ export class SmppConnector implements Connector {
     this.#o = options;
     if (options.settings.url === undefined) throw new Error('SWITCHBOARD_SMPP_URL is required for the smpp network');
     this.#endpoint = parseSmppUrl(options.settings.url);
+    this.#tls = this.#endpoint.tls ? (options.settings.tls ?? {}) : undefined;
   }
 
   async start(events: ConnectorEvents): Promise<void> {
@@ -119,7 +122,7 @@ export class SmppConnector implements Connector {
         name: `${this.#endpoint.host}:${this.#endpoint.port}#${i}`,
         host: this.#endpoint.host,
         port: this.#endpoint.port,
-        tls: this.#endpoint.tls ? (settings.tls ?? {}) : undefined,
+        tls: this.#endpoint.tls ? () => this.#tls ?? {} : undefined,
         mode: settings.bindMode,
         credentials: { systemId: this.#endpoint.systemId, password: this.#endpoint.password, systemType: settings.systemType },
         session: { window: settings.window, responseTimeoutMs: settings.responseTimeoutMs, enquireLinkMs: settings.enquireLinkMs },
@@ -141,6 +144,29 @@ export class SmppConnector implements Connector {
 
   isUp(): boolean {
     return this.#links.some((l) => l.bound);
+  }
+
+  /**
+   * Reads the TLS files again (SIGHUP, after a renewal of the client certificate or the SMSC's CA):
+   * binds made from now on use them; those up keep theirs. Files that do not read or match, or a
+   * client certificate not valid now, are refused (logged), and the settings in use stay. False
+   * then, and without TLS files.
+   */
+  reloadTls(): boolean {
+    const files = this.#o.settings.tls?.files;
+    if (files === undefined || (files.caFile === undefined && files.certFile === undefined)) return false;
+    const { log } = this.#o;
+    try {
+      const tls = readSmppTls(files);
+      const client = tls.cert === undefined ? undefined : certificateSummary(tls.cert);
+      if (client?.valid === false) throw new Error(`SWITCHBOARD_SMPP_TLS_CERT: ${files.certFile} is not valid now (valid to ${client.validTo})`);
+      this.#tls = tls;
+      log.info({ ca: files.caFile, cert: files.certFile, ...client }, 'smpp tls files reloaded; binds made from now on use them');
+      return true;
+    } catch (err) {
+      log.error({ ca: files.caFile, cert: files.certFile, key: files.keyFile, reason: err instanceof Error ? err.message : String(err) }, 'smpp tls files not reloaded; the ones in use stay');
+      return false;
+    }
   }
 
   refuseSubmits(): void {

@@ -21,8 +21,8 @@ export interface LinkOptions {
   readonly name: string;
   readonly host: string;
   readonly port: number;
-  /** SMPP over TLS (smpps://). */
-  readonly tls?: SmppTls;
+  /** SMPP over TLS (smpps://): the settings for the next connect (read again on SIGHUP). */
+  readonly tls?: () => SmppTls;
   readonly mode: 'transceiver' | 'pair';
   readonly credentials: BindCredentials;
   readonly session: SessionOptions;
