@@ -68,11 +68,21 @@ export function toXml(body: Record<string, unknown>, root?: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(rooted)}`;
 }
 
+/**
+ * The media types of our bodies, without a charset parameter: JSON has none (RFC 8259 §11), an XML
+ * document declares its own, AT&T's documented answers carry none, and the GSMA reference Java
+ * library reads a body only when its Content-Type is exactly `application/json`.
+ */
+export const JSON_TYPE = 'application/json';
+export const XML_TYPE = 'application/xml';
+/** What fastify writes for the objects it serialises itself (OAuth, admin, health). */
+const FASTIFY_JSON_TYPE = 'application/json; charset=utf-8';
+
 /** Sends `body` in the representation the client asked for; `xmlRoot` as in toXml. */
 export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>, xmlRoot?: string): FastifyReply {
   reply.code(status);
-  if (wantsXml(request)) return reply.type('application/xml; charset=utf-8').send(toXml(body, xmlRoot));
-  return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+  if (wantsXml(request)) return reply.type(XML_TYPE).send(toXml(body, xmlRoot));
+  return reply.type(JSON_TYPE).send(JSON.stringify(body));
 }
 
 /**
@@ -169,4 +179,8 @@ export const representation = fp(async (app: FastifyInstance) => {
     parse((body, type) => parseXmlBody(decodeText(body, charsetParam(type) ?? xmlDeclaredCharset(body)))),
   );
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parse((body, type) => parseFormBody(body, charsetParam(type))));
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (reply.getHeader('content-type') === FASTIFY_JSON_TYPE) reply.header('content-type', JSON_TYPE);
+    done(null, payload);
+  });
 });

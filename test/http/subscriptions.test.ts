@@ -59,8 +59,9 @@ test('delivery-receipt subscription: OneAPI sends from the sender without receip
   });
   assert.equal(created.status, 201, created.text);
   const sub = created.json().deliveryReceiptSubscription;
+  // Only the contract's two fields: the GSMA reference Java library fails on any other.
+  assert.deepEqual(Object.keys(sub), ['callbackReference', 'resourceURL']);
   assert.deepEqual(sub.callbackReference, { notifyURL: l.url, callbackData: 'dr-sub' });
-  assert.equal(sub.clientCorrelator, 'c-1');
   assert.match(sub.resourceURL, /\/2\/smsmessaging\/outbound\/tel%3A22627400\/subscriptions\/sub[0-9a-f]{16}$/);
   assert.equal(created.headers.get('location'), sub.resourceURL);
 
@@ -104,7 +105,7 @@ test('delivery-receipt subscription from a v1 form body', async () => {
     body: new URLSearchParams({ notifyURL: l.url, callbackData: 'form-data', criteria: 'ignored' }).toString(),
   });
   assert.equal(created.status, 201, created.text);
-  assert.equal(created.json().deliveryReceiptSubscription.filterCriteria, 'ignored');
+  assert.deepEqual(Object.keys(created.json().deliveryReceiptSubscription), ['callbackReference', 'resourceURL']);
   await oneapiSend('22627401', 'tel:+14255550132', 'form');
   const [r] = await l.waitFor(1);
   assert.equal(JSON.parse(r!.body).deliveryInfoNotification.callbackData, 'form-data');

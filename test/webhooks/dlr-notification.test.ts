@@ -23,7 +23,7 @@ test('a OneAPI delivery notification: §11 body with callbackData, to the notify
   assert.equal(n.queue, 'listener:http://127.0.0.1:1');
   assert.equal(n.createdAt, 1000);
   assert.equal(n.deadlineAt, 6000);
-  assert.equal(n.contentType, 'application/json; charset=utf-8');
+  assert.equal(n.contentType, 'application/json');
   assert.deepEqual(JSON.parse(n.body), {
     deliveryInfoNotification: {
       callbackData: 'cb',

@@ -111,12 +111,15 @@ const attSendV2: OperationDoc = {
     form: 'Address=tel%3A%2B14255550100&Message=Hello+from+Switchboard',
   },
   responses: {
-    '201': {
-      description: 'Accepted.',
+    '200': {
+      description: 'Accepted (200, as v2 clients written against the live API expect; v3 and OneAPI answer 201).',
       headers: { Location: 'The delivery status resource.' },
-      schema: obj({ Id: str('Message id.'), ResourceReference: obj({ ResourceURL: str('Delivery status resource.') }) }),
-      json: { Id: MESSAGE_ID, ResourceReference: { ResourceURL: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}` } },
-      xml: `<?xml version="1.0" encoding="UTF-8"?><Id>${MESSAGE_ID}</Id><ResourceReference><ResourceURL>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</ResourceURL></ResourceReference>`,
+      schema: obj({
+        Id: str('Message id.'),
+        ResourceReference: obj({ ResourceURL: str('Delivery status resource.'), ResourceUrl: str('The same, in the v2 doc\'s spelling (AT&T\'s WinRT SDK reads this one).') }),
+      }),
+      json: { Id: MESSAGE_ID, ResourceReference: { ResourceURL: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}`, ResourceUrl: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}` } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><SmsResponse><Id>${MESSAGE_ID}</Id><ResourceReference><ResourceURL>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</ResourceURL><ResourceUrl>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</ResourceUrl></ResourceReference></SmsResponse>`,
     },
   },
   errors: SEND_ERRORS,
@@ -272,7 +275,7 @@ const receiptSubscription: OperationDoc = {
   security: 'oauth',
   params: { senderAddress: senderParam },
   body: {
-    schema: obj({ deliveryReceiptSubscription: obj({ callbackReference, filterCriteria: str('Kept and echoed.'), clientCorrelator: str('A repeat with the same value returns the same subscription.') }, ['callbackReference']) }),
+    schema: obj({ deliveryReceiptSubscription: obj({ callbackReference, filterCriteria: str('Kept, not applied.'), clientCorrelator: str('A repeat with the same value returns the same subscription.') }, ['callbackReference']) }),
     json: { deliveryReceiptSubscription: { callbackReference: { notifyURL: 'https://app.example/dr', callbackData: 'shop' }, clientCorrelator: 'dr-1' } },
     xml: '<deliveryReceiptSubscription><callbackReference><notifyURL>https://app.example/dr</notifyURL><callbackData>shop</callbackData></callbackReference><clientCorrelator>dr-1</clientCorrelator></deliveryReceiptSubscription>',
     form: 'notifyURL=https%3A%2F%2Fapp.example%2Fdr&callbackData=shop&clientCorrelator=dr-1',
@@ -281,9 +284,9 @@ const receiptSubscription: OperationDoc = {
     '201': {
       description: 'Subscribed.',
       headers: { Location: 'The subscription resource.' },
-      schema: obj({ deliveryReceiptSubscription: obj({ callbackReference, filterCriteria: str('As given.'), clientCorrelator: str('As given.'), resourceURL: str('This subscription.') }) }),
-      json: { deliveryReceiptSubscription: { callbackReference: { notifyURL: 'https://app.example/dr', callbackData: 'shop' }, clientCorrelator: 'dr-1', resourceURL: receiptSubUrl } },
-      xml: `<?xml version="1.0" encoding="UTF-8"?><deliveryReceiptSubscription><callbackReference><notifyURL>https://app.example/dr</notifyURL><callbackData>shop</callbackData></callbackReference><clientCorrelator>dr-1</clientCorrelator><resourceURL>${receiptSubUrl}</resourceURL></deliveryReceiptSubscription>`,
+      schema: obj({ deliveryReceiptSubscription: obj({ callbackReference, resourceURL: str('This subscription.') }) }),
+      json: { deliveryReceiptSubscription: { callbackReference: { notifyURL: 'https://app.example/dr', callbackData: 'shop' }, resourceURL: receiptSubUrl } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><deliveryReceiptSubscription><callbackReference><notifyURL>https://app.example/dr</notifyURL><callbackData>shop</callbackData></callbackReference><resourceURL>${receiptSubUrl}</resourceURL></deliveryReceiptSubscription>`,
     },
   },
   errors: [400, 401, 403, 409],

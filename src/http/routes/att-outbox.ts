@@ -46,6 +46,8 @@ function defaultSender(client: ApiClient): string {
 interface Generation {
   readonly api: Extract<SendApi, 'att-v3' | 'att-v2'>;
   readonly base: string;
+  /** The Send SMS answer's status. */
+  readonly created: 200 | 201;
   /** The Send SMS body: v3 `outboundSMSResponse`, v2 `Id` + `ResourceReference`. */
   readonly body: (messageId: string, resourceUrl: string | null) => Record<string, unknown>;
   /** The XML root for a body that has none (v2, after the doc's "SMS Response Object"; no XML sample survives). */
@@ -56,6 +58,7 @@ const GENERATIONS: readonly Generation[] = [
   {
     api: 'att-v3',
     base: '/sms/v3/messaging/outbox',
+    created: 201,
     body: (messageId, resourceURL) => ({
       outboundSMSResponse: resourceURL === null ? { messageId } : { messageId, resourceReference: { resourceURL } },
     }),
@@ -63,7 +66,12 @@ const GENERATIONS: readonly Generation[] = [
   {
     api: 'att-v2',
     base: '/rest/sms/2/messaging/outbox',
-    body: (Id, ResourceURL) => (ResourceURL === null ? { Id } : { Id, ResourceReference: { ResourceURL } }),
+    // v2 clients written against the live API test for 200 (AT&T's own Node demos); every client
+    // of §1.4 takes 200 as well as 201.
+    created: 200,
+    // The v2 doc's "Resource Reference Object" spells it `ResourceUrl`, and AT&T's WinRT SDK reads
+    // only that spelling; the Worklight doc shows `ResourceURL`. Both, for either client.
+    body: (Id, url) => (url === null ? { Id } : { Id, ResourceReference: { ResourceURL: url, ResourceUrl: url } }),
     xmlRoot: 'SmsResponse',
   },
 ];
@@ -95,7 +103,7 @@ export async function attOutboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gate
         (messageId): StoredResponse => {
           // A status that will be pushed is not pollable, so it gets no resource (contract §3.1).
           const url = body.notifyDeliveryStatus ? null : `${ctx.config.publicUrl}${gen.base}/${messageId}`;
-          return { status: 201, location: url, body: gen.body(messageId, url) };
+          return { status: gen.created, location: url, body: gen.body(messageId, url) };
         },
       );
       return replySent(request, reply, result, gen.xmlRoot);

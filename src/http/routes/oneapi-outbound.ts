@@ -52,6 +52,8 @@ function sendResponse(v: Version, url: string, sender: string, body: OneApiSendB
  * `senderAddress` that differs from the path is SVC0004. Status queries identify the message by
  * its id and app; the sender in their path is not checked, as clients spell it in many ways.
  */
+const SENDER_PLACEHOLDER = '{senderAddress}';
+
 export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   const guard = { onRequest: [apiAuth(ctx), throttle(ctx)] };
 
@@ -60,10 +62,13 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
 
     app.post<{ Params: { senderAddress: string } }>(`/${v}/smsmessaging/outbound/:senderAddress/requests`, guard, async (request, reply) => {
       const appId = request.apiClient.appId;
-      const sender = parseShortCode(request.params.senderAddress);
-      if (sender === null) throw new ApiError('SVC0004', ['senderAddress']);
-      if (!request.apiClient.shortCodes.includes(sender)) throw new ApiError('POL0002', [request.params.senderAddress]);
       const body = parseOneApiSendBody(request.body);
+      // The GSMA reference Java library sends to its endpoint template as written, placeholder and
+      // all; its sender is then only in the body (as its reference server reads it).
+      const named = request.params.senderAddress === SENDER_PLACEHOLDER && body.senderAddress !== undefined ? body.senderAddress : request.params.senderAddress;
+      const sender = parseShortCode(named);
+      if (sender === null) throw new ApiError('SVC0004', ['senderAddress']);
+      if (!request.apiClient.shortCodes.includes(sender)) throw new ApiError('POL0002', [named]);
       if (body.senderAddress !== undefined && parseShortCode(body.senderAddress) !== sender) throw new ApiError('SVC0004', ['senderAddress']);
       const result = await ctx.outbound.outbox.send(
         {

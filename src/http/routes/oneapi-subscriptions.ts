@@ -105,12 +105,12 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
         createdAt: ctx.clock.now(),
       });
       const url = `${base}/${v}/smsmessaging/outbound/${encodeURIComponent(`tel:${code}`)}/subscriptions/${sub.id}`;
-      const body: Record<string, unknown> = {
+      // Only the two fields of the contract: the GSMA reference Java library's bean has no others,
+      // and its JSON mapper fails on any field it does not know (an echoed clientCorrelator did).
+      const body = {
         callbackReference: sub.callbackData === null ? { notifyURL: sub.notifyUrl } : { notifyURL: sub.notifyUrl, callbackData: sub.callbackData },
+        resourceURL: url,
       };
-      if (sub.criteria !== null) body.filterCriteria = sub.criteria;
-      if (sub.clientCorrelator !== null) body.clientCorrelator = sub.clientCorrelator;
-      body.resourceURL = url;
       reply.header('location', url);
       return sendRepresentation(request, reply, 201, { deliveryReceiptSubscription: body });
     });

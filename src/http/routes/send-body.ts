@@ -89,8 +89,11 @@ export function parseOneApiSendBody(body: unknown): OneApiSendBody {
   const address = field(inner, 'address');
   if (address === undefined && message === undefined) throw new ApiError('SVC0002', ['outboundSMSMessageRequest']);
   const receipt = field(inner, 'receiptRequest');
+  // A receiptRequest that is not an object asked for receipts nowhere: refused, not ignored.
+  if (receipt !== undefined && receipt !== null && receipt !== '' && !isObject(receipt)) throw invalid('receiptRequest');
   const from = isObject(receipt) ? receipt : inner;
   const notifyUrl = optionalText(field(from, 'notifyURL'), 'notifyURL', invalid);
+  if (notifyUrl === null && isObject(receipt)) throw invalid('notifyURL');
   if (notifyUrl !== null && !isHttpUrl(notifyUrl)) throw invalid('notifyURL');
   const callbackData = optionalText(field(from, 'callbackData'), 'callbackData', invalid);
   if (callbackData !== null && notifyUrl === null) throw invalid('notifyURL');
