@@ -42,3 +42,24 @@ test('SWITCHBOARD_SMPP_MESSAGE_PAYLOAD: a long message goes as one submit_sm wit
   assert.equal(smsc.running.smsc.stats().submits, 1);
   assert.equal((await world.report()).links[0]?.submitted, 1);
 });
+
+test('after a restart, the next long message to a handset takes the reference after the last one, not one at random', async (t) => {
+  const smsc = await inProcessSmsc();
+  t.after(() => smsc.close());
+  const world = await smppGateway(smsc.smppPort);
+  const to = '+14255550904';
+  const long = (n: number) => `Long message ${n}, three parts on the handset. `.repeat(8);
+  assert.equal(await world.finalStatus(await world.sendSms(to, long(1))), 'DeliveredToTerminal');
+  const before = await world.gw.gateway.ctx.store.smpp.lastConcatRef(to);
+  assert.notEqual(before, undefined);
+  // A part sent again after a crash may still wait under that reference (in the SMSC, on the
+  // handset): a random start gave it to the next message 1 time in 256.
+  const gw = await world.gw.restart();
+  t.after(() => gw.close());
+  await waitUntil(() => gw.gateway.ctx.outbound.connector.isUp(), 5000, 'rebound');
+  const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: world.app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: long(2) } } });
+  assert.equal(res.status, 201, res.text);
+  await waitUntil(async () => (await smsc.handset(to)).length === 2, 8000, 'the second message on the handset');
+  assert.equal(await gw.gateway.ctx.store.smpp.lastConcatRef(to), ((before ?? 0) + 1) % 256);
+  assert.deepEqual((await smsc.handset(to)).map((m) => m.text), [long(1), long(2)]);
+});

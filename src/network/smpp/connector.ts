@@ -221,7 +221,7 @@ export class SmppConnector implements Connector {
       recipientId: request.recipientId,
       messageId: request.messageId,
       total,
-      concatRef: total > 1 ? this.#refs.next(request.to) : 0,
+      concatRef: total > 1 && existing === undefined ? await this.#concatRef(request.to) : 0,
       createdAt: clock.now(),
     };
     // The concatenation reference of a multi-part message is kept before any part goes, so a
@@ -252,6 +252,20 @@ export class SmppConnector implements Connector {
     if (failure) return failure;
     const ids = [...accepted.entries()].sort((a, b) => a[0] - b[0]).map(([, id]) => id);
     return { ok: true, networkId: ids.join(',') };
+  }
+
+  /**
+   * The reference for a new multi-part message to `to`. After a start, a destination's counter
+   * continues from the last reference the store has for it: a part sent again after a crash may
+   * wait in the SMSC or on the handset under that reference, and a random start gave it to the
+   * next message 1 time in 256, which then reached the handset with that stray part in it.
+   */
+  async #concatRef(to: string): Promise<number> {
+    if (!this.#refs.knows(to)) {
+      const last = await this.#o.repo.lastConcatRef(to);
+      if (last !== undefined && !this.#refs.knows(to)) this.#refs.continueAfter(to, last);
+    }
+    return this.#refs.next(to);
   }
 
   /** One submit_sm per part (UDH when several), or one with message_payload. */

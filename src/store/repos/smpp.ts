@@ -62,6 +62,11 @@ export type SmppOpening = Pick<SmppMessageRecord, 'recipientId' | 'messageId' | 
 export interface SmppRepo {
   /** The recipient's message row and accepted parts (ordered by part), or undefined. */
   message(recipientId: string): Promise<{ message: SmppMessageRecord; parts: SmppPartRecord[] } | undefined>;
+  /**
+   * The concatenation reference of the newest multi-part message to `e164` still recorded (rows go
+   * an hour after their message went final), if any.
+   */
+  lastConcatRef(e164: string): Promise<number | undefined>;
   /** Creates the message row unless it exists; returns the row as stored (its concatRef wins). */
   openMessage(record: SmppOpening): Promise<SmppMessageRecord>;
   /**

@@ -70,6 +70,16 @@ function openingRow(record: SmppOpening): SmppMessagesTable {
 
 // The statements every SMPP message runs through, compiled once (see prepared.ts).
 const messageOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', v.recipientId));
+const lastRefTo = prepared((db, v: { e164: string }) =>
+  db
+    .selectFrom('smpp_messages')
+    .select('concat_ref')
+    // A subquery, not a join: see partsMatching.
+    .where('recipient_id', 'in', (eb) => eb.selectFrom('message_recipients').select('id').where('e164', '=', v.e164))
+    .where('total', '>', 1)
+    .orderBy('created_at', 'desc')
+    .limit(1),
+);
 const partsOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_parts').selectAll().where('recipient_id', '=', v.recipientId).orderBy('part'));
 /**
  * Parts with their message's total and final state (a receipt usually needs nothing more). Read
@@ -210,6 +220,11 @@ export class SqlSmppRepo implements SmppRepo {
     if (row === undefined) return undefined;
     const parts = (await partsOf(db, { recipientId })).rows;
     return { message: toMessage(row), parts: parts.map(toPart) };
+  }
+
+  async lastConcatRef(e164: string): Promise<number | undefined> {
+    const [row] = (await lastRefTo(this.#ctx.db, { e164 })).rows;
+    return row === undefined ? undefined : Number(row.concat_ref);
   }
 
   async openMessage(record: SmppOpening): Promise<SmppMessageRecord> {
