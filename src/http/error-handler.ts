@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, OAuthError, OperatorError } from '../errors.js';
+import { ApiError, OAuthError, OperatorError, operatorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { flavourOf, sendRepresentation, type Flavour } from './representation.js';
 
@@ -72,7 +72,8 @@ export function sendApiError(request: FastifyRequest, reply: FastifyReply, flavo
   if (flavour === 'oauth') {
     return reply.code(err.status).header('cache-control', 'no-store').send({ error: oauthErrorOf(err.status), error_description: err.message });
   }
-  return reply.code(err.status).send({ error: { code: err.id, message: err.message } });
+  const operator = OperatorError.of(err);
+  return reply.code(operator.status).send({ error: { code: operator.code, message: operator.message } });
 }
 
 /**
@@ -100,8 +101,7 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
     // A store outage's own message names the server or the file: not for clients.
     const unavailable = error instanceof StoreUnavailableError ? 'the store cannot be reached for now; retry later' : undefined;
     if (flavour === 'operator' && !(error instanceof ApiError)) {
-      const code = apiError.status === 413 ? 'body_too_large' : apiError.status === 415 ? 'unsupported_media_type' : apiError.status === 503 ? 'unavailable' : 'invalid_request';
-      return reply.code(apiError.status).send({ error: { code, message: unavailable ?? validationMessage(error) } });
+      return reply.code(apiError.status).send({ error: { code: operatorCode(apiError.status), message: unavailable ?? validationMessage(error) } });
     }
     if (flavour === 'oauth' && !(error instanceof ApiError)) {
       return reply.code(apiError.status).header('cache-control', 'no-store').send({ error: oauthErrorOf(apiError.status), error_description: unavailable ?? error.message });

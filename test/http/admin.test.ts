@@ -279,3 +279,25 @@ describe('short codes', () => {
     assert.ok(!list.json().shortCodes.some((s: any) => s.shortCode === '70707'));
   });
 });
+
+describe('errors raised below the operator routes', () => {
+  // From a fuzzing walk: these answered the API's wire ids ("SVC0002", "POL0011") as the code,
+  // with the API's "%1" template as the message.
+  const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    gw.request(method, path, { headers: { ...ADMIN_AUTH, ...headers }, ...(body === undefined ? {} : { body }) });
+
+  test('a path the router cannot read and a malformed or undecodable body: the operator codes, a plain message', async () => {
+    const cases: [number, string, Promise<{ status: number; json(): any; text: string }>][] = [
+      [400, 'invalid_request', raw('POST', '/admin/v1/apps/%zz')],
+      [414, 'invalid_request', raw('GET', `/admin/v1/apps/${'a'.repeat(101)}`)],
+      [400, 'invalid_request', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/json' }, '{"online":')],
+      [400, 'invalid_request', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/xml' }, '<online>true</x>')],
+      [415, 'unsupported_media_type', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/json; charset=bogus' }, '{}')],
+    ];
+    for (const [status, code, pending] of cases) {
+      const res = await pending;
+      assertError(res, status, code);
+      assert.doesNotMatch(res.json().error.message, /%\d|SVC|POL/);
+    }
+  });
+});
