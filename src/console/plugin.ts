@@ -7,7 +7,7 @@ import type { GatewayContext } from '../context.js';
 import { ApiError, OperatorError } from '../errors.js';
 import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
 import { html } from './html.js';
-import { page } from './layout.js';
+import { errorPage, page } from './layout.js';
 import { appPages } from './pages/apps.js';
 import { handsetPages } from './pages/handsets.js';
 import { messagePages } from './pages/messages.js';
@@ -100,8 +100,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
     // A client's mistake (a body too large, a forbidden asset path) is not the gateway's error.
     if (known === undefined && status >= 500) request.log.error({ err: error }, 'console request failed');
     const message = known !== undefined ? known.message : status < 500 ? error.message : 'Something went wrong; the log says what.';
-    const body = page({ title: status === 404 ? 'Not found' : 'Sorry', error: message, body: html`<p><a href="/console/apps">Back to the console</a></p>` });
-    return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+    return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(errorPage(status, message));
   });
 
   app.setNotFoundHandler((_request, reply) => {

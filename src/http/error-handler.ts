@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, OAuthError, OperatorError, operatorCode } from '../errors.js';
+import { errorPage } from '../console/layout.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { flavourOf, sendRepresentation, type Flavour } from './representation.js';
 
@@ -73,6 +74,7 @@ export function sendApiError(request: FastifyRequest, reply: FastifyReply, flavo
     return reply.code(err.status).header('cache-control', 'no-store').send({ error: oauthErrorOf(err.status), error_description: err.message });
   }
   const operator = OperatorError.of(err);
+  if (flavour === 'console') return reply.code(operator.status).type('text/html; charset=utf-8').send(errorPage(operator.status, operator.message));
   return reply.code(operator.status).send({ error: { code: operator.code, message: operator.message } });
 }
 
