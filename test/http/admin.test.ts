@@ -112,6 +112,31 @@ describe('apps', () => {
     assertError(text, 415, 'unsupported_media_type');
   });
 
+  test('a JSON value of the wrong type is refused, naming the field, not coerced and stored', async () => {
+    // From a fuzzing walk: name true was stored as "true", scopes 0 as ["0"], ratePerSecond ""
+    // as 0 and suspended null as false.
+    const a = await newApp({ name: 'typed', scopes: 'SMS', ratePerSecond: 5 });
+    assert.deepEqual(a.scopes, ['SMS'], 'a lone scope string is still taken');
+    const cases: [string, string, object, string][] = [
+      ['POST', '/apps', { name: true }, 'name'],
+      ['POST', '/apps', { name: 'x', scopes: 0 }, 'scopes'],
+      ['POST', '/apps', { name: 'x', scopes: [1] }, 'scopes'],
+      ['POST', '/apps', { name: 'x', ratePerSecond: '' }, 'ratePerSecond'],
+      ['PATCH', `/apps/${a.id}`, { suspended: null }, 'suspended'],
+      ['PATCH', `/apps/${a.id}`, { ratePerDay: '10' }, 'ratePerDay'],
+      ['POST', `/apps/${a.id}/short-codes`, { shortCode: 22627555 }, 'shortCode'],
+    ];
+    for (const [method, path, body, name] of cases) {
+      const res = await admin(method, path, body);
+      assertError(res, 400, 'invalid_request');
+      assert.match(res.json().error.message, new RegExp(`body/${name} must be`));
+    }
+    const after = (await admin('GET', `/apps/${a.id}`)).json();
+    assert.equal(after.suspended, false);
+    assert.equal(after.ratePerSecond, 5);
+    assert.deepEqual(after.shortCodes, []);
+  });
+
   test('GET /apps lists every app without secrets', async () => {
     const a = await newApp({ name: 'listed' });
     const res = await admin('GET', '/apps');
