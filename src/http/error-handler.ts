@@ -67,15 +67,22 @@ function oauthErrorOf(status: number): 'invalid_request' | 'temporarily_unavaila
   return status === 503 ? 'temporarily_unavailable' : 'invalid_request';
 }
 
+/** The answer to an API error on the surfaces whose body does not depend on Accept. */
+export function plainErrorAnswer(flavour: 'oauth' | 'operator' | 'console', err: ApiError): { type: string; text: string; headers: Record<string, string> } {
+  const json = 'application/json; charset=utf-8';
+  if (flavour === 'oauth') {
+    return { type: json, text: JSON.stringify({ error: oauthErrorOf(err.status), error_description: err.filledText }), headers: { 'cache-control': 'no-store' } };
+  }
+  const operator = OperatorError.of(err);
+  if (flavour === 'console') return { type: 'text/html; charset=utf-8', text: errorPage(operator.status, operator.message), headers: {} };
+  return { type: json, text: JSON.stringify({ error: { code: operator.code, message: operator.message } }), headers: {} };
+}
+
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, flavour: Flavour, err: ApiError): FastifyReply {
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   if (flavour === 'att' || flavour === 'oneapi') return sendRepresentation(request, reply, err.status, errorEnvelope(flavour, err));
-  if (flavour === 'oauth') {
-    return reply.code(err.status).header('cache-control', 'no-store').send({ error: oauthErrorOf(err.status), error_description: err.message });
-  }
-  const operator = OperatorError.of(err);
-  if (flavour === 'console') return reply.code(operator.status).type('text/html; charset=utf-8').send(errorPage(operator.status, operator.message));
-  return reply.code(operator.status).send({ error: { code: operator.code, message: operator.message } });
+  const answer = plainErrorAnswer(flavour, err);
+  return reply.code(err.status).headers(answer.headers).type(answer.type).send(answer.text);
 }
 
 /**

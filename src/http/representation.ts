@@ -36,7 +36,7 @@ export function flavourOf(url: string): Flavour {
  * at equal quality the one named first wins. JSON without an Accept, or without XML in it.
  * Substrings, not exact types: a client of the doc's own example sends `appication/json`.
  */
-export function wantsXml(request: FastifyRequest): boolean {
+export function wantsXml(request: Pick<FastifyRequest, 'headers'>): boolean {
   const accept = request.headers.accept?.toLowerCase();
   // Most clients name no XML at all: answered without reading the qualities, on every request.
   if (accept === undefined || !accept.includes('xml')) return false;
