@@ -63,6 +63,11 @@ export class ApiError extends Error {
     const entry: { text: string; attText?: string } = CATALOGUE[this.id];
     return entry.attText ?? entry.text;
   }
+
+  /** The text with the variables in place of `%1`, `%2`: for bodies that carry no `Variables`. */
+  get filledText(): string {
+    return this.text.replace(/%(\d)/g, (_, n: string) => this.variables[Number(n) - 1] ?? '');
+  }
 }
 
 /** An error of the operator surfaces (admin API, simulator API): `{"error":{"code","message"}}`. */
@@ -70,6 +75,30 @@ export class OperatorError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
     this.name = 'OperatorError';
+  }
+
+  /**
+   * The operator surfaces' error for an API error thrown below them (a body parser's, a path the
+   * router cannot read): their own codes (README "Admin API"), not the API's wire ids.
+   */
+  static of(err: ApiError): OperatorError {
+    return new OperatorError(err.status, operatorCode(err.status), err.filledText);
+  }
+}
+
+/** The operator surfaces' code of an error status that has no more specific one. */
+export function operatorCode(status: number): string {
+  switch (status) {
+    case 404:
+      return 'not_found';
+    case 413:
+      return 'body_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 503:
+      return 'unavailable';
+    default:
+      return 'invalid_request';
   }
 }
 

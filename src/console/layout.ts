@@ -67,6 +67,11 @@ ${o.body}
 `.value;
 }
 
+/** The page of a request the console cannot serve: what went wrong and the way back. */
+export function errorPage(status: number, message: string): string {
+  return page({ title: status === 404 ? 'Not found' : 'Sorry', error: message, body: html`<p><a href="/console/apps">Back to the console</a></p>` });
+}
+
 /** ISO time without milliseconds, in UTC (the console says so next to time filters). */
 export function time(ms: number): SafeHtml {
   const iso = new Date(ms).toISOString();

@@ -4,10 +4,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isAdminToken } from '../auth/admin-token.js';
 import { retryAfterSeconds } from '../auth/failed-attempts.js';
 import type { GatewayContext } from '../context.js';
-import { OperatorError } from '../errors.js';
+import { ApiError, OperatorError } from '../errors.js';
 import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
 import { html } from './html.js';
-import { page } from './layout.js';
+import { errorPage, page } from './layout.js';
 import { appPages } from './pages/apps.js';
 import { handsetPages } from './pages/handsets.js';
 import { messagePages } from './pages/messages.js';
@@ -94,13 +94,13 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = error instanceof OperatorError;
-    const status = known ? error.status : error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    // A body parser's ApiError (malformed XML, an unknown charset) is the client's mistake too.
+    const known = error instanceof OperatorError ? error : error instanceof ApiError ? OperatorError.of(error) : undefined;
+    const status = known !== undefined ? known.status : error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
     // A client's mistake (a body too large, a forbidden asset path) is not the gateway's error.
-    if (!known && status >= 500) request.log.error({ err: error }, 'console request failed');
-    const message = known ? error.message : status < 500 ? error.message : 'Something went wrong; the log says what.';
-    const body = page({ title: status === 404 ? 'Not found' : 'Sorry', error: message, body: html`<p><a href="/console/apps">Back to the console</a></p>` });
-    return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+    if (known === undefined && status >= 500) request.log.error({ err: error }, 'console request failed');
+    const message = known !== undefined ? known.message : status < 500 ? error.message : 'Something went wrong; the log says what.';
+    return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(errorPage(status, message));
   });
 
   app.setNotFoundHandler((_request, reply) => {

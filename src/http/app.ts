@@ -3,6 +3,7 @@ import type { GatewayContext } from '../context.js';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 import { AccessLog } from './access-log.js';
+import { clientErrorHandler } from './client-error.js';
 import { errorHandler, sendApiError } from './error-handler.js';
 import { draining } from './draining.js';
 import { notFound } from './not-found.js';
@@ -85,6 +86,8 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): Fast
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
       void sendApiError(request, reply, flavourOf(request.url), new ApiError('SVC0002', ['URI'], { status }));
     },
+    // A request Node's parser refuses never reaches the hooks above: answered in its envelope too.
+    clientErrorHandler: clientErrorHandler(ctx.log),
     // `address: "tel:…"` and `address: [...]` must validate the same way.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   });

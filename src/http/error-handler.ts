@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ApiError, OAuthError, OperatorError } from '../errors.js';
+import { ApiError, OAuthError, OperatorError, operatorCode } from '../errors.js';
+import { errorPage } from '../console/layout.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { flavourOf, sendRepresentation, type Flavour } from './representation.js';
+import { flavourOf, JSON_TYPE, sendRepresentation, type Flavour } from './representation.js';
 
 /**
  * The error body of a flavour. AT&T RESTful: PascalCase keys and `Variables` one string;
@@ -66,13 +67,21 @@ function oauthErrorOf(status: number): 'invalid_request' | 'temporarily_unavaila
   return status === 503 ? 'temporarily_unavailable' : 'invalid_request';
 }
 
+/** The answer to an API error on the surfaces whose body does not depend on Accept. */
+export function plainErrorAnswer(flavour: 'oauth' | 'operator' | 'console', err: ApiError): { type: string; text: string; headers: Record<string, string> } {
+  if (flavour === 'oauth') {
+    return { type: JSON_TYPE, text: JSON.stringify({ error: oauthErrorOf(err.status), error_description: err.filledText }), headers: { 'cache-control': 'no-store' } };
+  }
+  const operator = OperatorError.of(err);
+  if (flavour === 'console') return { type: 'text/html; charset=utf-8', text: errorPage(operator.status, operator.message), headers: {} };
+  return { type: JSON_TYPE, text: JSON.stringify({ error: { code: operator.code, message: operator.message } }), headers: {} };
+}
+
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, flavour: Flavour, err: ApiError): FastifyReply {
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   if (flavour === 'att' || flavour === 'oneapi') return sendRepresentation(request, reply, err.status, errorEnvelope(flavour, err));
-  if (flavour === 'oauth') {
-    return reply.code(err.status).header('cache-control', 'no-store').send({ error: oauthErrorOf(err.status), error_description: err.message });
-  }
-  return reply.code(err.status).send({ error: { code: err.id, message: err.message } });
+  const answer = plainErrorAnswer(flavour, err);
+  return reply.code(err.status).headers(answer.headers).type(answer.type).send(answer.text);
 }
 
 /**
@@ -100,8 +109,7 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
     // A store outage's own message names the server or the file: not for clients.
     const unavailable = error instanceof StoreUnavailableError ? 'the store cannot be reached for now; retry later' : undefined;
     if (flavour === 'operator' && !(error instanceof ApiError)) {
-      const code = apiError.status === 413 ? 'body_too_large' : apiError.status === 415 ? 'unsupported_media_type' : apiError.status === 503 ? 'unavailable' : 'invalid_request';
-      return reply.code(apiError.status).send({ error: { code, message: unavailable ?? validationMessage(error) } });
+      return reply.code(apiError.status).send({ error: { code: operatorCode(apiError.status), message: unavailable ?? validationMessage(error) } });
     }
     if (flavour === 'oauth' && !(error instanceof ApiError)) {
       return reply.code(apiError.status).header('cache-control', 'no-store').send({ error: oauthErrorOf(apiError.status), error_description: unavailable ?? error.message });

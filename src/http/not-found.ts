@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
-import { flavourOf } from './representation.js';
+import { flavourOf, routePath } from './representation.js';
 import { sendApiError } from './error-handler.js';
 
 interface KnownRoute {
@@ -37,7 +37,7 @@ export const notFound = fp(async (app: FastifyInstance) => {
     routes.push({ methods, pattern: patternOf(route.url) });
   });
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '/';
+    const path = routePath(request.url);
     const allowed = new Set<string>();
     for (const route of routes) if (route.pattern.test(path)) route.methods.forEach((m) => allowed.add(m));
     const flavour = flavourOf(path);

@@ -7,14 +7,26 @@ import { charsetParam, decodeText, parseFormBody, xmlDeclaredCharset } from './b
 
 /**
  * Which error envelope a path speaks: AT&T RESTful (PascalCase), GSMA OneAPI (lower-camel),
- * RFC 6749 on /oauth, or the operator surfaces' plain JSON.
+ * RFC 6749 on /oauth, the operator surfaces' plain JSON, or the console's HTML.
  */
-export type Flavour = 'att' | 'oneapi' | 'oauth' | 'operator';
+export type Flavour = 'att' | 'oneapi' | 'oauth' | 'operator' | 'console';
+
+/**
+ * The path of a request URL as the router matches it (app.ts `routerOptions`): without the query,
+ * duplicate slashes collapsed, no trailing slash. `//admin/v1/apps/` reaches the admin routes, so
+ * its errors must be the admin API's too.
+ */
+export function routePath(url: string): string {
+  const path = (url.split('?')[0] ?? '').replace(/\/{2,}/g, '/');
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path || '/';
+}
 
 export function flavourOf(url: string): Flavour {
-  if (/^\/\d+\/smsmessaging(\/|$|\?)/.test(url)) return 'oneapi';
-  if (url.startsWith('/oauth')) return 'oauth';
-  if (url.startsWith('/admin') || url.startsWith('/sim') || url === '/healthz' || url.startsWith('/healthz?')) return 'operator';
+  const path = routePath(url);
+  if (/^\/\d+\/smsmessaging(\/|$)/.test(path)) return 'oneapi';
+  if (path.startsWith('/oauth')) return 'oauth';
+  if (path.startsWith('/admin') || path.startsWith('/sim') || path === '/healthz') return 'operator';
+  if (path === '/console' || path.startsWith('/console/')) return 'console';
   return 'att';
 }
 
@@ -24,7 +36,7 @@ export function flavourOf(url: string): Flavour {
  * at equal quality the one named first wins. JSON without an Accept, or without XML in it.
  * Substrings, not exact types: a client of the doc's own example sends `appication/json`.
  */
-export function wantsXml(request: FastifyRequest): boolean {
+export function wantsXml(request: Pick<FastifyRequest, 'headers'>): boolean {
   const accept = request.headers.accept?.toLowerCase();
   // Most clients name no XML at all: answered without reading the qualities, on every request.
   if (accept === undefined || !accept.includes('xml')) return false;

@@ -112,6 +112,31 @@ describe('apps', () => {
     assertError(text, 415, 'unsupported_media_type');
   });
 
+  test('a JSON value of the wrong type is refused, naming the field, not coerced and stored', async () => {
+    // From a fuzzing walk: name true was stored as "true", scopes 0 as ["0"], ratePerSecond ""
+    // as 0 and suspended null as false.
+    const a = await newApp({ name: 'typed', scopes: 'SMS', ratePerSecond: 5 });
+    assert.deepEqual(a.scopes, ['SMS'], 'a lone scope string is still taken');
+    const cases: [string, string, object, string][] = [
+      ['POST', '/apps', { name: true }, 'name'],
+      ['POST', '/apps', { name: 'x', scopes: 0 }, 'scopes'],
+      ['POST', '/apps', { name: 'x', scopes: [1] }, 'scopes'],
+      ['POST', '/apps', { name: 'x', ratePerSecond: '' }, 'ratePerSecond'],
+      ['PATCH', `/apps/${a.id}`, { suspended: null }, 'suspended'],
+      ['PATCH', `/apps/${a.id}`, { ratePerDay: '10' }, 'ratePerDay'],
+      ['POST', `/apps/${a.id}/short-codes`, { shortCode: 22627555 }, 'shortCode'],
+    ];
+    for (const [method, path, body, name] of cases) {
+      const res = await admin(method, path, body);
+      assertError(res, 400, 'invalid_request');
+      assert.match(res.json().error.message, new RegExp(`body/${name} must be`));
+    }
+    const after = (await admin('GET', `/apps/${a.id}`)).json();
+    assert.equal(after.suspended, false);
+    assert.equal(after.ratePerSecond, 5);
+    assert.deepEqual(after.shortCodes, []);
+  });
+
   test('GET /apps lists every app without secrets', async () => {
     const a = await newApp({ name: 'listed' });
     const res = await admin('GET', '/apps');
@@ -277,5 +302,27 @@ describe('short codes', () => {
     assertError(await admin('DELETE', `/apps/${sandbox.id}/short-codes/70707`), 404, 'not_found');
     const list = await admin('GET', `/apps/${sandbox.id}/short-codes`);
     assert.ok(!list.json().shortCodes.some((s: any) => s.shortCode === '70707'));
+  });
+});
+
+describe('errors raised below the operator routes', () => {
+  // From a fuzzing walk: these answered the API's wire ids ("SVC0002", "POL0011") as the code,
+  // with the API's "%1" template as the message.
+  const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    gw.request(method, path, { headers: { ...ADMIN_AUTH, ...headers }, ...(body === undefined ? {} : { body }) });
+
+  test('a path the router cannot read and a malformed or undecodable body: the operator codes, a plain message', async () => {
+    const cases: [number, string, Promise<{ status: number; json(): any; text: string }>][] = [
+      [400, 'invalid_request', raw('POST', '/admin/v1/apps/%zz')],
+      [414, 'invalid_request', raw('GET', `/admin/v1/apps/${'a'.repeat(101)}`)],
+      [400, 'invalid_request', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/json' }, '{"online":')],
+      [400, 'invalid_request', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/xml' }, '<online>true</x>')],
+      [415, 'unsupported_media_type', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/json; charset=bogus' }, '{}')],
+    ];
+    for (const [status, code, pending] of cases) {
+      const res = await pending;
+      assertError(res, status, code);
+      assert.doesNotMatch(res.json().error.message, /%\d|SVC|POL/);
+    }
   });
 });

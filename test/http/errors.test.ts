@@ -41,3 +41,26 @@ test('wrong method on a known path: 405 with Allow', async () => {
   assert.equal(res.status, 405);
   assert.match(res.headers.get('allow') ?? '', /GET/);
 });
+
+test('the envelope follows the path as the router reads it: duplicate slashes, a trailing slash', async () => {
+  // From a fuzzing walk: each of these reached its route, but its error came in the AT&T envelope.
+  const oneapi = await gw.request('POST', '//2/smsmessaging/outbound/22627001/requests', { headers: { 'content-type': 'application/json' }, body: '{' });
+  assert.equal(oneapi.status, 400);
+  assert.equal(typeof oneapi.json().requestError, 'object', oneapi.text);
+  const admin = await gw.request('POST', '//admin/v1/apps', { headers: { authorization: 'Bearer test-admin-token-0123456789', 'content-type': 'text/plain' }, body: 'x' });
+  assert.equal(admin.status, 415);
+  assert.equal(admin.json().error.code, 'unsupported_media_type');
+  const oauth = await gw.request('GET', '//oauth/v4/token');
+  assert.equal(oauth.status, 405, 'the method is wrong, as on /oauth/v4/token');
+  assert.equal(oauth.json().error, 'invalid_request');
+  const health = await gw.request('POST', '/healthz/');
+  assert.equal(health.status, 405);
+  assert.equal(health.json().error.code, 'method_not_allowed');
+});
+
+test('a console path the router cannot read is an HTML page', async () => {
+  const res = await gw.request('GET', '/console/apps/%zz');
+  assert.equal(res.status, 400);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+  assert.doesNotMatch(res.text, /RequestError|%1/);
+});

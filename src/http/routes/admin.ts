@@ -59,6 +59,42 @@ const codeParams = {
   properties: { id: { type: 'string' }, code: { type: 'string' } },
 } as const;
 
+interface BodySchema {
+  readonly properties: Readonly<Record<string, { readonly type: string | readonly string[]; readonly items?: { readonly type: string } }>>;
+}
+
+/** A JSON value's type as a schema names it. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/**
+ * A `preValidation` hook refusing a JSON body field of the wrong type. The gateway's ajv coerces
+ * types (for the API's `address`), which here stored `name: true` as "true", `scopes: 0` as
+ * ["0"], `ratePerSecond: ""` as 0 and `suspended: null` as false. Form fields are all strings,
+ * so a form body is left to the coercion; unknown fields and non-object bodies to the schema.
+ */
+function exactJsonTypes(schema: BodySchema) {
+  return async function checkJsonTypes(request: FastifyRequest): Promise<void> {
+    const body = request.body;
+    if (!/json/i.test(request.headers['content-type'] ?? '') || body === null || typeof body !== 'object' || Array.isArray(body)) return;
+    for (const [name, value] of Object.entries(body)) {
+      const property = schema.properties[name];
+      if (property === undefined) continue;
+      const types = [property.type].flat();
+      const items = property.items;
+      // As `coerceTypes: 'array'` reads it, a lone item stands for an array of one (`"scopes":"SMS"`).
+      const fits = types.includes(jsonType(value))
+        ? !Array.isArray(value) || items === undefined || value.every((item) => jsonType(item) === items.type)
+        : types.includes('array') && items !== undefined && jsonType(value) === items.type;
+      if (!fits) throw new OperatorError(400, 'invalid_request', `body/${name} must be ${types.join(' or ')}${items === undefined ? '' : ` (of ${items.type})`}`);
+    }
+  };
+}
+
 interface IdParams {
   id: string;
 }
@@ -114,7 +150,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
   // Listener URLs that would make the gateway call its own port are refused (webhooks area).
   app.addHook('preHandler', listenerUrlGuard(ctx));
 
-  app.post<{ Body: NewApp }>('/admin/v1/apps', { schema: { body: createAppBody } }, async (request, reply) => {
+  app.post<{ Body: NewApp }>('/admin/v1/apps', { schema: { body: createAppBody }, preValidation: exactJsonTypes(createAppBody) }, async (request, reply) => {
     return reply.code(201).send(await admin.createApp(request.body));
   });
 
@@ -122,7 +158,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
 
   app.get<{ Params: IdParams }>('/admin/v1/apps/:id', { schema: { params: idParams } }, async (request) => admin.getApp(request.params.id));
 
-  app.patch<{ Params: IdParams; Body: AppPatch }>('/admin/v1/apps/:id', { schema: { params: idParams, body: patchAppBody } }, async (request) =>
+  app.patch<{ Params: IdParams; Body: AppPatch }>('/admin/v1/apps/:id', { schema: { params: idParams, body: patchAppBody }, preValidation: exactJsonTypes(patchAppBody) }, async (request) =>
     admin.updateApp(request.params.id, request.body),
   );
 
@@ -137,7 +173,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
 
   app.post<{ Params: IdParams; Body: NewShortCode }>(
     '/admin/v1/apps/:id/short-codes',
-    { schema: { params: idParams, body: shortCodeBody } },
+    { schema: { params: idParams, body: shortCodeBody }, preValidation: exactJsonTypes(shortCodeBody) },
     async (request, reply) => reply.code(201).send(await admin.addShortCode(request.params.id, request.body)),
   );
 

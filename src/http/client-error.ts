@@ -1,0 +1,69 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ConnectionError, FastifyBaseLogger } from 'fastify';
+import { ApiError } from '../errors.js';
+import { errorEnvelope, plainErrorAnswer } from './error-handler.js';
+import { flavourOf, JSON_TYPE, toXml, wantsXml, XML_TYPE } from './representation.js';
+
+/** The message part each refusal of Node's HTTP parser is about; anything else is the request. */
+const PART: Readonly<Record<string, string>> = {
+  HPE_INVALID_METHOD: 'Method',
+  HPE_INVALID_URL: 'URI',
+  HPE_HEADER_OVERFLOW: 'Header',
+};
+
+/**
+ * What can be read of a request Node's parser refused, from the bytes it got:
+ * `METHOD SP /path… SP HTTP/1.1 CRLF … Accept: … CRLF`. A target with raw spaces or bytes
+ * past ASCII is still read up to its first space, which is enough to name the path's family.
+ */
+function readRefused(packet: unknown): { url: string | undefined; accept: string | undefined } {
+  if (!Buffer.isBuffer(packet)) return { url: undefined, accept: undefined };
+  const text = packet.toString('latin1');
+  return {
+    url: /^[!-~]+ +(\/[^ \r\n]*)/.exec(text)?.[1],
+    accept: /\r\naccept:[ \t]*([^\r\n]*)/i.exec(text)?.[1],
+  };
+}
+
+/** The status line, headers and body of `err` in the envelope of `url`'s family, as raw HTTP/1.1. */
+function rawAnswer(err: ApiError, url: string | undefined, accept: string | undefined): string {
+  const flavour = url === undefined ? 'att' : flavourOf(url);
+  let answer: { type: string; text: string; headers: Record<string, string> };
+  if (flavour === 'att' || flavour === 'oneapi') {
+    const body = errorEnvelope(flavour, err);
+    answer = wantsXml({ headers: { accept } })
+      ? { type: XML_TYPE, text: toXml(body), headers: {} }
+      : { type: JSON_TYPE, text: JSON.stringify(body), headers: {} };
+  } else {
+    answer = plainErrorAnswer(flavour, err);
+  }
+  const headers = { ...answer.headers, 'content-type': answer.type, 'content-length': String(Buffer.byteLength(answer.text)), connection: 'close' };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}\r\n${lines.join('')}\r\n${answer.text}`;
+}
+
+/**
+ * fastify's `clientErrorHandler`: a request Node's HTTP parser refuses (an unknown method, an
+ * oversized header, a bad Content-Length, a raw space in the target) or one that timed out is
+ * answered in the envelope of its path's family when the request line can be read (else the
+ * AT&T one, JSON), then the connection is closed: fastify's own `{"error":"Bad Request",…}`
+ * body is nothing an AT&T or OneAPI client reads.
+ */
+export function clientErrorHandler(log: FastifyBaseLogger) {
+  return function answerClientError(error: ConnectionError, socket: Socket): void {
+    // A reset peer has nothing left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    // Not the error itself: its rawPacket holds the request's headers, credentials included.
+    log.debug({ code: error.code, reason: error.message }, 'client error');
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const { url, accept } = readRefused(error.rawPacket);
+    // Node's own rule: no answer over one whose headers have gone out already.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    try {
+      if (socket.writable && inFlight?.headersSent !== true) socket.write(rawAnswer(new ApiError('SVC0002', [PART[error.code] ?? 'Request'], { status }), url, accept));
+    } finally {
+      socket.destroy();
+    }
+  };
+}

@@ -1,0 +1,79 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+// Requests Node's HTTP parser refuses before fastify sees them (from a fuzzing walk): they were
+// answered with fastify's own `{"error":"Bad Request","message":"Client Error","statusCode":400}`.
+
+let gw: TestGateway;
+before(async () => {
+  gw = await startTestGateway();
+});
+after(async () => {
+  await gw.close();
+});
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: string;
+  readonly body: string;
+}
+
+/** Writes `raw` on a fresh connection and reads everything until the gateway hangs up. */
+function sendRaw(raw: string): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A reset after the answer still ends the exchange: 'close' follows 'error'.
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]);
+      if (Number.isNaN(status)) reject(new Error(`no HTTP answer: ${JSON.stringify(text)}`));
+      else resolve({ status, headers: head.toLowerCase(), body });
+    });
+    socket.write(Buffer.from(raw, 'latin1'));
+  });
+}
+
+test('an unknown method: 400 in the envelope of the path, XML when accepted, connection closed', async () => {
+  const att = await sendRaw('FOO /sms/v3/messaging/outbox HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\n\r\n');
+  assert.equal(att.status, 400);
+  assert.match(att.headers, /content-type: application\/xml/);
+  assert.match(att.headers, /connection: close/);
+  assert.match(att.body, /<RequestError><ServiceException><MessageId>SVC0002<\/MessageId>.*<Variables>Method<\/Variables>/);
+  const oneapi = await sendRaw('FOO /2/smsmessaging/outbound/tel%3A22627000/requests HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(oneapi.status, 400);
+  assert.deepEqual(JSON.parse(oneapi.body).requestError.serviceException.variables, ['Method']);
+});
+
+test('an oversized header: 431 in the envelope of the path', async () => {
+  const res = await sendRaw(`GET /sms/v3/messaging/outbox HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`);
+  assert.equal(res.status, 431);
+  assert.equal(JSON.parse(res.body).RequestError.ServiceException.Variables, 'Header');
+});
+
+test('bad framing or a bad request target: each surface answers in its own shape', async () => {
+  const oauth = await sendRaw('POST /oauth/v4/token HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+  assert.equal(oauth.status, 400);
+  assert.equal(JSON.parse(oauth.body).error, 'invalid_request');
+  assert.doesNotMatch(JSON.parse(oauth.body).error_description, /%1|SVC/);
+  const admin = await sendRaw('POST /admin/v1/apps HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');
+  assert.equal(admin.status, 400);
+  assert.equal(JSON.parse(admin.body).error.code, 'invalid_request');
+  const spaced = await sendRaw('GET /2/smsmessaging/inbound/registrations/a b/messages HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(spaced.status, 400);
+  assert.equal(typeof JSON.parse(spaced.body).requestError, 'object');
+  const console = await sendRaw('GET /console/\xe9 HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(console.status, 400);
+  assert.match(console.headers, /content-type: text\/html/);
+});
+
+test('a request line that cannot be read: the AT&T envelope, JSON', async () => {
+  const res = await sendRaw('garbage\r\n\r\n');
+  assert.equal(res.status, 400);
+  assert.equal(JSON.parse(res.body).RequestError.ServiceException.MessageId, 'SVC0002');
+});
