@@ -51,6 +51,8 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const metrics = new GatewayMetrics();
   const store: Store = instrumentStore(await openStore(config, log, { serving: true }), metrics);
   await store.migrate();
+  const released = await store.releaseLeases?.(clock.now());
+  if (released !== undefined && released > 0) log.info({ jobs: released }, 'jobs held by the process before this one are due again');
   const generatedAdminToken = await ensureAdminToken(store, config);
   if (generatedAdminToken !== undefined) {
     // Shown once: only its hash is kept. One plain line so it stands out from the JSON logs.

@@ -53,6 +53,13 @@ export interface Store extends Repositories {
    */
   onJobsAvailable?(kinds: readonly string[], listener: () => void): () => void;
   /**
+   * Makes the jobs still leased at `now` due at once; answers how many. Only on a store that one
+   * process writes (SQLite, opened to serve): at its start every lease is a gone process's (a
+   * `kill -9`), and would hold its jobs until it ran out (`SWITCHBOARD_JOB_LEASE_MS`, a minute).
+   * Absent on PostgreSQL, where a lease may be another live instance's.
+   */
+  releaseLeases?(now: number): Promise<number>;
+  /**
    * Writes a consistent copy of the store to a new file while it is in use (`switchboard
    * backup`). SQLite only: a PostgreSQL database is backed up with its own tools (pg_dump).
    */

@@ -63,7 +63,7 @@ async function handsetTexts(url: string): Promise<string[]> {
   return texts;
 }
 
-test('kill -9 mid-stream: every accepted message reaches its handset exactly once after a restart', { timeout: 180_000 }, async () => {
+test('kill -9 mid-stream: every accepted message reaches its handset exactly once after a restart, and goes final without waiting out the leases', { timeout: 180_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-crash-'));
   const env = {
     HOST: '127.0.0.1',
@@ -74,8 +74,9 @@ test('kill -9 mid-stream: every accepted message reaches its handset exactly onc
     SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
     SWITCHBOARD_NETWORK: 'simulator',
     SWITCHBOARD_SIM_DELIVERY_DELAY_MS: '20',
-    // The restarted process takes over the dead one's claimed jobs after this.
-    SWITCHBOARD_JOB_LEASE_MS: '1000',
+    // Longer than the test waits: on SQLite the restarted process is the only one, so the jobs the
+    // killed one had claimed are due again at its start, not when their lease runs out.
+    SWITCHBOARD_JOB_LEASE_MS: '120000',
   };
   let child: Child | undefined;
   try {
@@ -84,6 +85,7 @@ test('kill -9 mid-stream: every accepted message reaches its handset exactly onc
     const app = await createApp(client(first.url), { shortCodes: [{ shortCode: '22627600', moDelivery: 'poll' }] });
 
     const accepted = new Map<string, string>();
+    const ids: string[] = [];
     let seq = 0;
     let killed = false;
     const killAfter = 120;
@@ -97,7 +99,10 @@ test('kill -9 mid-stream: every accepted message reaches its handset exactly onc
             headers: app.auth,
             body: { outboundSMSRequest: { address: `tel:${to}`, message: text } },
           });
-          if (res.status === 201) accepted.set(text, to);
+          if (res.status === 201) {
+            accepted.set(text, to);
+            ids.push(res.json().outboundSMSResponse.messageId as string);
+          }
         } catch {
           // The connection died with the process: this send was not accepted.
         }
@@ -131,6 +136,16 @@ test('kill -9 mid-stream: every accepted message reaches its handset exactly onc
       const res = await send(second.url, 'GET', `/sim/v1/handsets/${encodeURIComponent(to)}/messages`);
       assert.ok(res.json().messages.some((m: { text: string }) => m.text === text), `${text} is on ${to}`);
     }
+    // And final, without waiting out the killed process's leases (a final status is read once).
+    const open = new Set(ids);
+    while (open.size > 0 && Date.now() < deadline) {
+      for (const id of open) {
+        const res = await send(second.url, 'GET', `/sms/v3/messaging/outbox/${id}`, { headers: app.auth });
+        if (res.json().DeliveryInfoList?.DeliveryInfo?.[0]?.DeliveryStatus === 'DeliveredToTerminal') open.delete(id);
+      }
+      if (open.size > 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual([...open], [], `${open.size} accepted message(s) never went final`);
   } finally {
     if (child !== undefined && child.process.exitCode === null && child.process.signalCode === null) {
       const exited = new Promise((resolve) => child?.process.once('exit', resolve));

@@ -74,3 +74,31 @@ test('sqlite: a new store is readable by its owner only (data dir 0700, database
     await rm(parent, { recursive: true, force: true });
   }
 });
+
+test('sqlite: the serving process releases at its start the leases a killed one held; the CLI opening the store beside it does not', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-leases-'));
+  const file = join(dir, 'switchboard.db');
+  try {
+    const claim = (s: ReturnType<typeof openSqliteStore>, workerId: string, now: number) => s.jobs.claim({ kinds: ['submit'], workerId, limit: 10, leaseMs: 60_000, now });
+    const killed = openSqliteStore({ file, synchronous: 'NORMAL', exclusive: true });
+    await killed.migrate();
+    await killed.jobs.enqueue([{ kind: 'submit', ref: 'r1', runAt: 1000, deadlineAt: 1_000_000 }]);
+    assert.equal((await claim(killed, 'killed', 1000)).length, 1);
+    // Closed with the job still leased, as a kill -9 leaves it.
+    await killed.close();
+
+    const cli = openSqliteStore({ file, synchronous: 'NORMAL' });
+    assert.equal(cli.releaseLeases, undefined, 'a CLI command runs beside the gateway: its leases are live');
+    await cli.close();
+
+    const next = openSqliteStore({ file, synchronous: 'NORMAL', exclusive: true });
+    assert.equal((await claim(next, 'next', 2000)).length, 0, 'held for the lease: a minute');
+    assert.equal(await next.releaseLeases?.(2000), 1);
+    const [job] = await claim(next, 'next', 2000);
+    assert.equal(job?.ref, 'r1', 'due at once');
+    assert.equal(await next.releaseLeases?.(2000), 1, 'its own lease too: called only at the start');
+    await next.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

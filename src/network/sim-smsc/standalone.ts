@@ -42,6 +42,8 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
   const clock = systemClock;
   const store = await openStore(config, log, { serving: true });
   await store.migrate();
+  const released = await store.releaseLeases?.(clock.now());
+  if (released !== undefined && released > 0) log.info({ jobs: released }, 'jobs held by the process before this one are due again');
   // The gateway's own wiring, never started: it supplies the simulated network (and a complete
   // context for the /sim and /healthz plugins); no dispatch, inbound or webhook work runs here.
   const outbound = createOutbound({ config, store, clock, log, notified: () => undefined });

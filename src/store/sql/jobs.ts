@@ -102,6 +102,12 @@ export async function deleteHeldJob(db: Kysely<Database>, held: { id: string; wo
   return ((await deleteHeld(db, held)).numAffectedRows ?? 0n) > 0n;
 }
 
+/** Every job whose lease has not run out at `now` made due at `now`, unheld; answers how many. */
+export async function releaseLeases(db: Kysely<Database>, now: number): Promise<number> {
+  const res = await db.updateTable('jobs').set({ run_at: now, locked_by: null, locked_until: null }).where('state', '=', 'ready').where('locked_until', '>=', now).executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
 type ClaimedRow = JobsTable & { due_at: number };
 
 type ClaimValues = { kinds: string[]; workerId: string; now: number; leaseEnd: number };

@@ -9,6 +9,7 @@ import { runMigrations } from '../sql/migrate.js';
 import { GroupCommitter } from '../sql/group-commit.js';
 import { createRepositories } from '../sql/repositories.js';
 import { backupSqlite } from './backup.js';
+import { releaseLeases } from '../sql/jobs.js';
 import { Checkpointer } from './checkpointer.js';
 import { DiskFullWatch } from './disk-full.js';
 import { lockStore, type StoreLock } from './store-lock.js';
@@ -99,6 +100,8 @@ function open(options: SqliteStoreOptions, lock: StoreLock | undefined): Store {
       diskFull.check();
       await sql`select 1`.execute(db);
     },
+    // Only the serving process holds the lock; the CLI's store commands run beside it.
+    releaseLeases: lock === undefined ? undefined : (now) => committer.run((trx) => releaseLeases(trx, now)),
     backup: (file) => backupSqlite(db, file),
     close: async () => {
       await checkpointer.close();
