@@ -88,7 +88,7 @@ test('sqlite: the serving process releases at its start the leases a killed one 
     await killed.close();
 
     const cli = openSqliteStore({ file, synchronous: 'NORMAL' });
-    assert.equal(cli.releaseLeases, undefined, 'a CLI command runs beside the gateway: its leases are live');
+    assert.equal(typeof cli.releaseLeases, 'undefined', 'a CLI command runs beside the gateway: its leases are live');
     await cli.close();
 
     const next = openSqliteStore({ file, synchronous: 'NORMAL', exclusive: true });
