@@ -178,6 +178,9 @@ export function field(obj: unknown, ...names: string[]): unknown {
 export const representation = fp(async (app: FastifyInstance) => {
   const parse = (read: (body: Buffer, contentType: string | undefined) => unknown) => (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
     try {
+      // A compressed body is not read (nor inflated past the body limit): 415, not a parse error.
+      const coding = request.headers['content-encoding'];
+      if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') throw new ApiError('POL0011', [], { status: 415 });
       done(null, read(body, request.headers['content-type']));
     } catch (err) {
       done(err as Error, undefined);

@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { XMLValidator } from 'fast-xml-parser';
 import { createApp, type TestApp } from '../helpers/apps.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -197,6 +198,21 @@ test('Latin-1 clients: a declared charset, an XML declaration or undeclared Lati
   const refused = await post('application/json; charset=x-martian', latin1(`{"outboundSMSRequest":{"address":"tel:${number()}","message":"hi"}}`));
   assert.equal(refused.status, 415);
   assert.equal(((await refused.json()) as { RequestError: { PolicyException: { MessageId: string } } }).RequestError.PolicyException.MessageId, 'POL0011');
+});
+
+test('a compressed body is 415 POL0011, in the envelope (it was read as text and called malformed, 400 SVC0002); identity is a body as any', async () => {
+  const body = (to: string) => JSON.stringify({ outboundSMSRequest: { address: `tel:${to}`, message: 'packed' } });
+  const gzipped = await fetch(`${gw.url}/sms/v3/messaging/outbox`, {
+    method: 'POST',
+    headers: { ...app.auth, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    body: gzipSync(body(number())),
+  });
+  assert.equal(gzipped.status, 415);
+  assert.equal(((await gzipped.json()) as { RequestError: { PolicyException: { MessageId: string } } }).RequestError.PolicyException.MessageId, 'POL0011');
+  const to = number();
+  const plain = await fetch(`${gw.url}/sms/v3/messaging/outbox`, { method: 'POST', headers: { ...app.auth, 'content-type': 'application/json', 'content-encoding': 'identity' }, body: body(to) });
+  assert.equal(plain.status, 201, await plain.text());
+  assert.equal((await handsetReceives(gw, to))[0].text, 'packed');
 });
 
 test('Accept with qualities: the representation the client prefers, not the first one it names', async () => {
