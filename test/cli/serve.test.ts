@@ -19,11 +19,12 @@ interface Served {
   crash(): Promise<number | null>;
 }
 
-/** `switchboard serve` on port 0 over `dataDir`, without SWITCHBOARD_ADMIN_TOKEN; resolves once it listens. */
-function serve(dataDir: string): Promise<Served> {
+/** `switchboard serve` on port 0 over `dataDir`, without SWITCHBOARD_ADMIN_TOKEN unless `extra` sets it; resolves once it listens. */
+function serve(dataDir: string, extra: Record<string, string> = {}): Promise<Served> {
   const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
   delete env.SWITCHBOARD_ADMIN_TOKEN;
   delete env.SWITCHBOARD_DATABASE_URL;
+  Object.assign(env, extra);
   const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -99,6 +100,35 @@ test('admin-token warns when SWITCHBOARD_ADMIN_TOKEN overrides the stored token'
     assert.equal(res.status, 0);
     assert.match(res.json().adminToken, /^[0-9a-f]{48}$/);
     assert.match(res.stderr, /^switchboard: SWITCHBOARD_ADMIN_TOKEN is set/);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('admin-token refuses while the gateway takes its token from its own SWITCHBOARD_ADMIN_TOKEN, and rotates again once it does not', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+  const cli = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: '', SWITCHBOARD_DATABASE_URL: '' };
+  const envToken = 'gateway-env-token-0123456789';
+  try {
+    // The walk: set in the gateway's environment, not the CLI's. The CLI printed a token that got 401.
+    const gateway = await serve(dataDir, { SWITCHBOARD_ADMIN_TOKEN: envToken });
+    t.after(() => gateway.stop());
+    const refused = await runCli(['admin-token'], cli);
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.equal(refused.stdout, '');
+    assert.deepEqual(refused.stderr.trim().split('\n'), [
+      'switchboard: the gateway takes its admin token from SWITCHBOARD_ADMIN_TOKEN in its environment: change that variable and restart the gateway (or unset it, restart, and run admin-token again)',
+    ]);
+    assert.equal((await fetch(`${gateway.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${envToken}` } })).status, 200);
+    assert.equal(await gateway.stop(), 0);
+
+    // Restarted without it: the generated token is the one in force, and rotation works.
+    const plain = await serve(dataDir);
+    t.after(() => plain.stop());
+    const rotated = await runCli(['admin-token'], cli);
+    assert.equal(rotated.status, 0, rotated.stderr);
+    assert.equal((await fetch(`${plain.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${rotated.json().adminToken as string}` } })).status, 200);
+    assert.equal(await plain.stop(), 0);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
