@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, lstat, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -79,6 +79,23 @@ onStore('sqlite')('switchboard backup FILE: a consistent copy of a store in use,
     assert.equal(during.length, 100);
   } finally {
     await gw.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+onStore('sqlite')('a backup removes what an earlier one to the same file left when it was killed (kill -9)', async () => {
+  const gw = await startTestGateway();
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-backup-'));
+  try {
+    const file = join(dir, 'nightly.db');
+    // What a backup killed mid-copy leaves: its partial copy and SQLite's journal of it.
+    for (const left of ['nightly.db.0123456789ab.partial', 'nightly.db.0123456789ab.partial-journal']) await writeFile(join(dir, left), 'x');
+    await writeFile(join(dir, 'other.db.0123456789ab.partial'), 'another file\'s');
+    const res = await runCli(['backup', file], { SWITCHBOARD_DATA_DIR: gw.dataDir });
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual((await readdir(dir)).sort(), ['nightly.db', 'other.db.0123456789ab.partial']);
+  } finally {
+    await gw.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -44,3 +44,22 @@ onSqlite('a gateway started on a full disk says the disk is full and what to do 
     assert.match(res.stderr, /^switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in .*\/full\/data: the disk is full \(\d+ bytes free\); free space there .* and start again\n$/);
   });
 });
+
+onSqlite('a backup to a full disk names the backup file, not the store, and leaves nothing there', async (t) => {
+  await withStoreToCopy(async (data, full) => {
+    const target = join(full, 'backup.db');
+    const res = await inTmpfs(full, '64k', `"$NODE" "$BIN" backup "$TARGET"; status=$?; ls -A "$TMPFS" >&2; exit $status`, {
+      NODE: process.execPath,
+      BIN,
+      TARGET: target,
+      SWITCHBOARD_DATA_DIR: data,
+      SWITCHBOARD_DATABASE_URL: '',
+      SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE,
+      LOG_LEVEL: 'silent',
+    });
+    if (res === undefined) return t.skip('no user namespaces here (unshare -rm) to mount a small tmpfs');
+    assert.equal(res.status, 1, `${res.stdout}${res.stderr}`);
+    // It said `switchboard: disk full: <the store's path> cannot be written`.
+    assert.equal(res.stderr, `switchboard: disk full: the backup ${target} cannot be written; nothing was kept\n`);
+  });
+});
