@@ -1,4 +1,4 @@
-import { statfsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import type { Store, StoreLog } from './store.js';
@@ -59,6 +59,13 @@ export async function openStore(config: Config, log?: StoreLog, { serving = fals
     }
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory' : err instanceof Error ? err.message : String(err);
-    throw new ConfigError('SWITCHBOARD_DATA_DIR', `cannot keep the SQLite store in ${config.dataDir}: ${why}`);
+    const file = sqliteFile(config);
+    // A restore that put a backup in place but kept the old store's log, which SQLite then applies
+    // to pages it does not belong to (the README's restore steps say to remove it).
+    const hint =
+      code === 'SQLITE_CORRUPT' && existsSync(`${file}-wal`)
+        ? `; if switchboard.db was restored from a backup, ${file}-wal is the old store's log: remove it and switchboard.db-shm, then start again`
+        : '';
+    throw new ConfigError('SWITCHBOARD_DATA_DIR', `cannot keep the SQLite store in ${config.dataDir}: ${why}${hint}`);
   }
 }

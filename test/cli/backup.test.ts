@@ -100,6 +100,41 @@ onStore('sqlite')('a backup removes what an earlier one to the same file left wh
   }
 });
 
+onStore('sqlite')('a restore that kept the old store\'s -wal beside the backup says to remove it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-backup-'));
+  const data = join(dir, 'data');
+  const env = { SWITCHBOARD_DATA_DIR: data, SWITCHBOARD_DATABASE_URL: '' };
+  const store = join(data, 'switchboard.db');
+  try {
+    assert.equal((await runCli(['migrate'], env)).status, 0);
+    const backup = join(dir, 'backup.db');
+    assert.equal((await runCli(['backup', backup], env)).status, 0);
+    // The store goes on after the backup; its log at a kill -9 is what the walk left in place.
+    const db = new BetterSqlite3(store);
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('create table later (body text)');
+    for (let i = 0; i < 200; i++) db.prepare('insert into later values (?)').run('x'.repeat(3000));
+    db.exec("delete from kysely_migration where name > '0050'");
+    await copyFile(`${store}-wal`, join(dir, 'left-wal'));
+    db.close();
+    await copyFile(backup, store);
+    await copyFile(join(dir, 'left-wal'), `${store}-wal`);
+
+    const res = await runCli(['app', 'list'], env);
+    assert.equal(res.status, 2, res.stdout);
+    assert.equal(
+      res.stderr,
+      `switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in ${data}: database disk image is malformed; ` +
+        `if switchboard.db was restored from a backup, ${store}-wal is the old store's log: remove it and switchboard.db-shm, then start again\n`,
+    );
+    await rm(`${store}-wal`);
+    await rm(`${store}-shm`, { force: true });
+    assert.equal((await runCli(['app', 'list'], env)).status, 0, 'the restore as the steps say');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 onStore('postgres')('switchboard backup on PostgreSQL points at pg_dump', async () => {
   const gw = await startTestGateway();
   try {
