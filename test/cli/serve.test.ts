@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -131,6 +131,40 @@ test('admin-token refuses while the gateway takes its token from its own SWITCHB
     assert.equal(await plain.stop(), 0);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a store from an older release, readable by others, is warned about once at start with the chmod to run; nothing is changed', async (t) => {
+  const parent = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+  const dataDir = join(parent, 'data');
+  const db = join(dataDir, 'switchboard.db');
+  try {
+    // What older releases made: a 0755 data dir and a 0644 database.
+    await mkdir(dataDir, { mode: 0o755 });
+    await chmod(dataDir, 0o755);
+    assert.equal((await runCli(['migrate'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '' })).status, 0);
+    await chmod(db, 0o644);
+    const gateway = await serve(dataDir);
+    t.after(() => gateway.stop());
+    const warnings = gateway.lines.filter((l) => l.includes('readable by other users'));
+    assert.equal(warnings.length, 1, gateway.lines.join('\n'));
+    const warning = JSON.parse(warnings[0] ?? '{}');
+    assert.equal(warning.level, 40);
+    assert.deepEqual(warning.paths, [dataDir, db]);
+    assert.equal(warning.msg, `the data dir or store files are readable by other users (made by an older release; new stores are 0700/0600): chmod 700 ${dataDir} && chmod 600 ${db}*`);
+    assert.equal((await stat(dataDir)).mode & 0o777, 0o755, 'left as it was');
+    assert.equal((await stat(db)).mode & 0o777, 0o644);
+    assert.equal(await gateway.stop(), 0);
+
+    // Once fixed, nothing is said.
+    await chmod(dataDir, 0o700);
+    await chmod(db, 0o600);
+    const fixed = await serve(dataDir);
+    t.after(() => fixed.stop());
+    assert.ok(!fixed.lines.some((l) => l.includes('readable by other users')), fixed.lines.join('\n'));
+    assert.equal(await fixed.stop(), 0);
+  } finally {
+    await rm(parent, { recursive: true, force: true });
   }
 });
 
