@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { OperatorError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { newAdminToken, sameDigest, sha256Hex } from './secrets.js';
 
@@ -6,11 +7,19 @@ import { newAdminToken, sameDigest, sha256Hex } from './secrets.js';
 export const ADMIN_TOKEN_KEY = 'admin_token_sha256';
 
 /**
- * Makes sure an admin token exists. With `SWITCHBOARD_ADMIN_TOKEN` set nothing is stored; else, on
- * the first start, a token is generated, its hash stored, and the token returned so the caller can
- * print it once. Returns undefined when no new token was made.
+ * The `meta` key saying where the last gateway started took its admin token: `environment` or
+ * `store`. The CLI runs in another environment than the gateway's, so only the store can tell it
+ * that a rotation would not be the token in force.
+ */
+export const ADMIN_TOKEN_SOURCE_KEY = 'admin_token_source';
+
+/**
+ * Makes sure an admin token exists. With `SWITCHBOARD_ADMIN_TOKEN` set nothing but that fact is
+ * stored; else, on the first start, a token is generated, its hash stored, and the token returned
+ * so the caller can print it once. Returns undefined when no new token was made.
  */
 export async function ensureAdminToken(store: Store, config: Config): Promise<string | undefined> {
+  await store.meta.set(ADMIN_TOKEN_SOURCE_KEY, config.adminToken !== undefined ? 'environment' : 'store');
   if (config.adminToken !== undefined) return undefined;
   if ((await store.meta.get(ADMIN_TOKEN_KEY)) !== undefined) return undefined;
   const token = newAdminToken();
@@ -18,8 +27,18 @@ export async function ensureAdminToken(store: Store, config: Config): Promise<st
   return (await store.meta.setIfAbsent(ADMIN_TOKEN_KEY, sha256Hex(token))) ? token : undefined;
 }
 
-/** Replaces the stored admin token with a new one and returns it (`switchboard admin-token`). */
+/**
+ * Replaces the stored admin token with a new one and returns it (`switchboard admin-token`);
+ * refused while the gateway takes its token from its environment, where the new one would get 401.
+ */
 export async function rotateAdminToken(store: Store): Promise<string> {
+  if ((await store.meta.get(ADMIN_TOKEN_SOURCE_KEY)) === 'environment') {
+    throw new OperatorError(
+      409,
+      'admin_token_from_environment',
+      'the gateway takes its admin token from SWITCHBOARD_ADMIN_TOKEN in its environment: change that variable and restart the gateway (or unset it, restart, and run admin-token again)',
+    );
+  }
   const token = newAdminToken();
   await store.meta.set(ADMIN_TOKEN_KEY, sha256Hex(token));
   return token;

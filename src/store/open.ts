@@ -1,3 +1,4 @@
+import { existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import type { Store, StoreLog } from './store.js';
@@ -7,6 +8,18 @@ import { openSqliteStore, StoreInUseError } from './sqlite/sqlite-store.js';
 /** The SQLite store's file in the data dir. */
 export function sqliteFile(config: Config): string {
   return join(config.dataDir, 'switchboard.db');
+}
+
+/** Below this much free space a store that fails to open is taken to have failed for want of it. */
+const FULL_DISK_BYTES = 1024 * 1024;
+
+function freeBytes(dir: string): number | undefined {
+  try {
+    const { bavail, bsize } = statfsSync(dir);
+    return bavail * bsize;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -35,8 +48,24 @@ export async function openStore(config: Config, log?: StoreLog, { serving = fals
     }
     // Not writable, a file where the directory should be, not a database: the setting names the
     // place, so the line does too (SQLite's own "unable to open database file" names neither).
+    // SQLite says "disk I/O error" or "database or disk is full" when it cannot make its log and
+    // shared-memory files on a full disk, which names neither the cause nor the way out.
+    const free = freeBytes(config.dataDir);
+    if (free !== undefined && free < FULL_DISK_BYTES) {
+      throw new ConfigError(
+        'SWITCHBOARD_DATA_DIR',
+        `cannot keep the SQLite store in ${config.dataDir}: the disk is full (${free} bytes free); free space there (or move the data dir to a larger disk) and start again`,
+      );
+    }
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory' : err instanceof Error ? err.message : String(err);
-    throw new ConfigError('SWITCHBOARD_DATA_DIR', `cannot keep the SQLite store in ${config.dataDir}: ${why}`);
+    const file = sqliteFile(config);
+    // A restore that put a backup in place but kept the old store's log, which SQLite then applies
+    // to pages it does not belong to (the README's restore steps say to remove it).
+    const hint =
+      code === 'SQLITE_CORRUPT' && existsSync(`${file}-wal`)
+        ? `; if switchboard.db was restored from a backup, ${file}-wal is the old store's log: remove it and switchboard.db-shm, then start again`
+        : '';
+    throw new ConfigError('SWITCHBOARD_DATA_DIR', `cannot keep the SQLite store in ${config.dataDir}: ${why}${hint}`);
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, lstat, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -79,6 +79,58 @@ onStore('sqlite')('switchboard backup FILE: a consistent copy of a store in use,
     assert.equal(during.length, 100);
   } finally {
     await gw.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+onStore('sqlite')('a backup removes what an earlier one to the same file left when it was killed (kill -9)', async () => {
+  const gw = await startTestGateway();
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-backup-'));
+  try {
+    const file = join(dir, 'nightly.db');
+    // What a backup killed mid-copy leaves: its partial copy and SQLite's journal of it.
+    for (const left of ['nightly.db.0123456789ab.partial', 'nightly.db.0123456789ab.partial-journal']) await writeFile(join(dir, left), 'x');
+    await writeFile(join(dir, 'other.db.0123456789ab.partial'), 'another file\'s');
+    const res = await runCli(['backup', file], { SWITCHBOARD_DATA_DIR: gw.dataDir });
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual((await readdir(dir)).sort(), ['nightly.db', 'other.db.0123456789ab.partial']);
+  } finally {
+    await gw.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+onStore('sqlite')('a restore that kept the old store\'s -wal beside the backup says to remove it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-backup-'));
+  const data = join(dir, 'data');
+  const env = { SWITCHBOARD_DATA_DIR: data, SWITCHBOARD_DATABASE_URL: '' };
+  const store = join(data, 'switchboard.db');
+  try {
+    assert.equal((await runCli(['migrate'], env)).status, 0);
+    const backup = join(dir, 'backup.db');
+    assert.equal((await runCli(['backup', backup], env)).status, 0);
+    // The store goes on after the backup; its log at a kill -9 is what the walk left in place.
+    const db = new BetterSqlite3(store);
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('create table later (body text)');
+    for (let i = 0; i < 200; i++) db.prepare('insert into later values (?)').run('x'.repeat(3000));
+    db.exec("delete from kysely_migration where name > '0050'");
+    await copyFile(`${store}-wal`, join(dir, 'left-wal'));
+    db.close();
+    await copyFile(backup, store);
+    await copyFile(join(dir, 'left-wal'), `${store}-wal`);
+
+    const res = await runCli(['app', 'list'], env);
+    assert.equal(res.status, 2, res.stdout);
+    assert.equal(
+      res.stderr,
+      `switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in ${data}: database disk image is malformed; ` +
+        `if switchboard.db was restored from a backup, ${store}-wal is the old store's log: remove it and switchboard.db-shm, then start again\n`,
+    );
+    await rm(`${store}-wal`);
+    await rm(`${store}-shm`, { force: true });
+    assert.equal((await runCli(['app', 'list'], env)).status, 0, 'the restore as the steps say');
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -19,11 +19,12 @@ interface Served {
   crash(): Promise<number | null>;
 }
 
-/** `switchboard serve` on port 0 over `dataDir`, without SWITCHBOARD_ADMIN_TOKEN; resolves once it listens. */
-function serve(dataDir: string): Promise<Served> {
+/** `switchboard serve` on port 0 over `dataDir`, without SWITCHBOARD_ADMIN_TOKEN unless `extra` sets it; resolves once it listens. */
+function serve(dataDir: string, extra: Record<string, string> = {}): Promise<Served> {
   const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
   delete env.SWITCHBOARD_ADMIN_TOKEN;
   delete env.SWITCHBOARD_DATABASE_URL;
+  Object.assign(env, extra);
   const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -101,6 +102,69 @@ test('admin-token warns when SWITCHBOARD_ADMIN_TOKEN overrides the stored token'
     assert.match(res.stderr, /^switchboard: SWITCHBOARD_ADMIN_TOKEN is set/);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('admin-token refuses while the gateway takes its token from its own SWITCHBOARD_ADMIN_TOKEN, and rotates again once it does not', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+  const cli = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: '', SWITCHBOARD_DATABASE_URL: '' };
+  const envToken = 'gateway-env-token-0123456789';
+  try {
+    // The walk: set in the gateway's environment, not the CLI's. The CLI printed a token that got 401.
+    const gateway = await serve(dataDir, { SWITCHBOARD_ADMIN_TOKEN: envToken });
+    t.after(() => gateway.stop());
+    const refused = await runCli(['admin-token'], cli);
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.equal(refused.stdout, '');
+    assert.deepEqual(refused.stderr.trim().split('\n'), [
+      'switchboard: the gateway takes its admin token from SWITCHBOARD_ADMIN_TOKEN in its environment: change that variable and restart the gateway (or unset it, restart, and run admin-token again)',
+    ]);
+    assert.equal((await fetch(`${gateway.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${envToken}` } })).status, 200);
+    assert.equal(await gateway.stop(), 0);
+
+    // Restarted without it: the generated token is the one in force, and rotation works.
+    const plain = await serve(dataDir);
+    t.after(() => plain.stop());
+    const rotated = await runCli(['admin-token'], cli);
+    assert.equal(rotated.status, 0, rotated.stderr);
+    assert.equal((await fetch(`${plain.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${rotated.json().adminToken as string}` } })).status, 200);
+    assert.equal(await plain.stop(), 0);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a store from an older release, readable by others, is warned about once at start with the chmod to run; nothing is changed', async (t) => {
+  const parent = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+  const dataDir = join(parent, 'data');
+  const db = join(dataDir, 'switchboard.db');
+  try {
+    // What older releases made: a 0755 data dir and a 0644 database.
+    await mkdir(dataDir, { mode: 0o755 });
+    await chmod(dataDir, 0o755);
+    assert.equal((await runCli(['migrate'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '' })).status, 0);
+    await chmod(db, 0o644);
+    const gateway = await serve(dataDir);
+    t.after(() => gateway.stop());
+    const warnings = gateway.lines.filter((l) => l.includes('readable by other users'));
+    assert.equal(warnings.length, 1, gateway.lines.join('\n'));
+    const warning = JSON.parse(warnings[0] ?? '{}');
+    assert.equal(warning.level, 40);
+    assert.deepEqual(warning.paths, [dataDir, db]);
+    assert.equal(warning.msg, `the data dir or store files are readable by other users (made by an older release; new stores are 0700/0600): chmod 700 ${dataDir} && chmod 600 ${db}*`);
+    assert.equal((await stat(dataDir)).mode & 0o777, 0o755, 'left as it was');
+    assert.equal((await stat(db)).mode & 0o777, 0o644);
+    assert.equal(await gateway.stop(), 0);
+
+    // Once fixed, nothing is said.
+    await chmod(dataDir, 0o700);
+    await chmod(db, 0o600);
+    const fixed = await serve(dataDir);
+    t.after(() => fixed.stop());
+    assert.ok(!fixed.lines.some((l) => l.includes('readable by other users')), fixed.lines.join('\n'));
+    assert.equal(await fixed.stop(), 0);
+  } finally {
+    await rm(parent, { recursive: true, force: true });
   }
 });
 

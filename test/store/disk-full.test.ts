@@ -14,7 +14,8 @@ test('a write that finds the disk full fails as StoreUnavailableError, logged on
   const file = join(dir, 'full.db');
   const database = new BetterSqlite3(file);
   const warnings: string[] = [];
-  const watch = new DiskFullWatch(file, { warn: (_obj, msg) => warnings.push(msg) });
+  let now = 0;
+  const watch = new DiskFullWatch(file, { warn: (_obj, msg) => warnings.push(msg) }, { now: () => now });
   const db = new Kysely<{ filler: { body: string } }>({ dialect: new SqliteDialect({ database: withStatementCache(database, () => undefined, (s) => watch.guard(s)) }) });
   try {
     await sql`create table filler (body text not null)`.execute(db);
@@ -32,12 +33,52 @@ test('a write that finds the disk full fails as StoreUnavailableError, logged on
     assert.ok(Number((await db.selectFrom('filler').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) > 0, 'reads go on');
 
     database.pragma('max_page_count = 100000');
+    now += 10_000;
     await insert();
     watch.check();
     assert.equal(warnings.at(-1), 'the SQLite store writes again: space was freed');
     assert.equal(warnings.length, 2);
     // Other errors pass through as they are.
     await assert.rejects(sql`insert into filler (body) values (null)`.execute(db), (err: Error) => !(err instanceof StoreUnavailableError) && /NOT NULL/.test(err.message));
+  } finally {
+    await db.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('writes that still fit on a full disk are not taken for space freed: the store writes again after 10 s without SQLITE_FULL', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-full-'));
+  const file = join(dir, 'full.db');
+  const database = new BetterSqlite3(file);
+  const warnings: string[] = [];
+  let now = 0;
+  const watch = new DiskFullWatch(file, { warn: (_obj, msg) => warnings.push(msg) }, { now: () => now });
+  const db = new Kysely<{ filler: { body: string } }>({ dialect: new SqliteDialect({ database: withStatementCache(database, () => undefined, (s) => watch.guard(s)) }) });
+  try {
+    await sql`create table filler (body text not null)`.execute(db);
+    await db.insertInto('filler').values({ body: 'x' }).execute();
+    database.pragma('max_page_count = 8');
+    const grow = () => db.insertInto('filler').values({ body: 'x'.repeat(2000) }).execute();
+    // Rewriting a row in place needs no new page: on a full disk such a write still succeeds,
+    // as the gateway's small writes did between the large ones on a full tmpfs (a walk logged
+    // 5,466 flips in 15 s).
+    const fits = () => db.updateTable('filler').set({ body: 'x' }).where('body', '=', 'x').execute();
+    for (let i = 0; i < 100 && warnings.length === 0; i++) await grow().catch(() => undefined);
+    for (let second = 0; second < 30; second++) {
+      now += 1000;
+      await fits();
+      if (second % 5 === 0) await assert.rejects(grow(), StoreUnavailableError);
+    }
+    assert.deepEqual(warnings, ['disk full: the SQLite store refuses writes (503) until space is freed'], 'no flip while large writes still fail');
+    assert.throws(() => watch.check(), StoreUnavailableError);
+
+    await assert.rejects(grow(), StoreUnavailableError);
+    now += 9_000;
+    await fits();
+    assert.throws(() => watch.check(), StoreUnavailableError, 'within 10 s of the last SQLITE_FULL');
+    now += 1_000;
+    watch.check();
+    assert.deepEqual(warnings.slice(1), ['the SQLite store writes again: space was freed']);
   } finally {
     await db.destroy();
     await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteStatement } from 'kysely';
+import { systemClock, type Clock } from '../../clock.js';
 import { StoreUnavailableError, type StoreLog } from '../store.js';
 
 function isDiskFull(err: unknown): boolean {
@@ -7,23 +8,35 @@ function isDiskFull(err: unknown): boolean {
 }
 
 /**
+ * How long writes must go on without SQLITE_FULL before the disk counts as free again: on a full
+ * disk some writes still fit (a row rewritten in place, a page freed by a delete), so one success
+ * says nothing, and taking it for recovery flipped the log many times a second.
+ */
+const QUIET_MS = 10_000;
+
+/**
  * A full disk under the SQLite store: SQLite refuses every write with SQLITE_FULL until space is
  * freed, and reads go on. Such a write fails as StoreUnavailableError — 503 SVC1000 with
  * `Retry-After`, as for a PostgreSQL outage, where it was a 500 per request with its stack in the
- * log — the state is logged once when it begins and once when a write succeeds again, and the
- * health check reports the store down meanwhile (its probe is a read, which still works).
+ * log — the state is logged once when it begins and once when writes succeed again (a success,
+ * and no SQLITE_FULL for QUIET_MS), and the health check reports the store down meanwhile (its
+ * probe is a read, which still works).
  */
 export class DiskFullWatch {
   readonly #file: string;
   readonly #log: StoreLog | undefined;
+  readonly #clock: Clock;
   #full = false;
+  #lastFullAt = 0;
+  #wroteSinceFull = false;
 
-  constructor(file: string, log?: StoreLog) {
+  constructor(file: string, log?: StoreLog, clock: Clock = systemClock) {
     this.#file = file;
     this.#log = log;
+    this.#clock = clock;
   }
 
-  /** A writing statement that reports SQLITE_FULL as above and a success as the end of it. */
+  /** A writing statement that reports SQLITE_FULL as above and successes as the way out of it. */
   guard(statement: Statement): SqliteStatement {
     return {
       reader: statement.reader,
@@ -32,7 +45,10 @@ export class DiskFullWatch {
       run: (parameters) => {
         try {
           const result = statement.run(parameters);
-          if (this.#full) this.#recovered();
+          if (this.#full) {
+            this.#wroteSinceFull = true;
+            this.#settle();
+          }
           return result;
         } catch (err) {
           throw this.#failed(err);
@@ -41,8 +57,9 @@ export class DiskFullWatch {
     };
   }
 
-  /** Throws while the last write found the disk full. */
+  /** Throws while the disk counts as full (see QUIET_MS). */
   check(): void {
+    this.#settle();
     if (this.#full) throw new StoreUnavailableError(`disk full: ${this.#file} cannot be written`);
   }
 
@@ -50,10 +67,13 @@ export class DiskFullWatch {
     if (!isDiskFull(err)) return err;
     if (!this.#full) this.#log?.warn({ file: this.#file }, 'disk full: the SQLite store refuses writes (503) until space is freed');
     this.#full = true;
+    this.#lastFullAt = this.#clock.now();
+    this.#wroteSinceFull = false;
     return new StoreUnavailableError(`disk full: ${this.#file} cannot be written`, { cause: err });
   }
 
-  #recovered(): void {
+  #settle(): void {
+    if (!this.#full || !this.#wroteSinceFull || this.#clock.now() - this.#lastFullAt < QUIET_MS) return;
     this.#full = false;
     this.#log?.warn({ file: this.#file }, 'the SQLite store writes again: space was freed');
   }

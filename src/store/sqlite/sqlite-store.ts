@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -45,6 +45,17 @@ export class StoreInUseError extends Error {
 /** SQLite's own default log length for a checkpoint: the worker keeps the log near it, and SQLite does if the worker cannot run. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
+/** The data dir and store files that others than their owner may read: older releases made them 0755 and 0644. */
+function openToOthers(file: string): string[] {
+  return [dirname(file), file, `${file}-wal`, `${file}-shm`].filter((path) => {
+    try {
+      return (statSync(path).mode & 0o077) !== 0;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * The embedded store: one SQLite file in WAL mode, written by this process only. With FULL the
  * connection itself runs NORMAL and every write's caller waits for an off-thread sync of the log
@@ -53,7 +64,15 @@ const AUTO_CHECKPOINT_PAGES = 1000;
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   // Message text and webhook signing secrets live here: a new store is for its owner's eyes only
-  // (SQLite gives the log and shared-memory files the database file's mode). Existing ones keep theirs.
+  // (SQLite gives the log and shared-memory files the database file's mode). Existing ones keep
+  // theirs: the owner is told, since changing a user's file modes is theirs to do.
+  const exposed = openToOthers(options.file);
+  if (exposed.length > 0) {
+    options.log?.warn(
+      { paths: exposed },
+      `the data dir or store files are readable by other users (made by an older release; new stores are 0700/0600): chmod 700 ${dirname(options.file)} && chmod 600 ${options.file}*`,
+    );
+  }
   mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
   if (!existsSync(options.file)) closeSync(openSync(options.file, 'a', 0o600));
   const lock = options.exclusive === true ? lockStore(`${options.file}.lock`) : undefined;
