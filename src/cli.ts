@@ -177,9 +177,9 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
   }
   const store = await openStore(config);
   try {
-    await store.migrate();
+    const applied = await store.migrate();
     if (action.kind === 'store') {
-      await print(await action.run(store, config, (line) => process.stderr.write(`switchboard: ${line}\n`), input));
+      await print(await action.run(store, config, (line) => process.stderr.write(`switchboard: ${line}\n`), input, applied));
     } else {
       const client: AdminClient = new StoreAdminClient(store, systemClock);
       await print(await action.run(client, input));

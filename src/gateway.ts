@@ -50,7 +50,9 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const clock = options.clock ?? systemClock;
   const metrics = new GatewayMetrics();
   const store: Store = instrumentStore(await openStore(config, log, { serving: true }), metrics);
-  await store.migrate();
+  const migrations = await store.migrate();
+  // An upgrade says what it changed in the store (nothing on an ordinary start).
+  if (migrations.length > 0) log.info({ migrations }, 'store migrated');
   const released = await store.releaseLeases?.(clock.now());
   if (released !== undefined && released > 0) log.info({ jobs: released }, 'jobs held by the process before this one are due again');
   const generatedAdminToken = await ensureAdminToken(store, config);

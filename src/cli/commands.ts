@@ -30,7 +30,8 @@ export type CommandKind =
       readonly kind: 'store';
       /** Refuse a SQLite data dir without a store, rather than create an empty one to act on. */
       readonly existingStore?: boolean;
-      run(store: Store, config: Config, warn: (line: string) => void, input: CommandInput): Promise<unknown>;
+      /** `migrated`: the migrations the opening of the store applied. */
+      run(store: Store, config: Config, warn: (line: string) => void, input: CommandInput, migrated: readonly string[]): Promise<unknown>;
     }
   | { readonly kind: 'serve' }
   /** Another long-running process (resolves once it is started; it stops on SIGTERM). */
@@ -110,8 +111,8 @@ export const COMMANDS: readonly Command[] = [
     name: 'migrate',
     args: '',
     summary: 'create or upgrade the store\'s tables (the gateway also does this at start)',
-    // The runner migrates every store it opens; what is left is to say so.
-    action: { kind: 'store', run: async (store) => ({ migrated: true, engine: store.engine }) },
+    // The runner migrates every store it opens; what is left is to say so, and what it applied.
+    action: { kind: 'store', run: async (store, _config, _warn, _input, applied) => ({ migrated: true, engine: store.engine, applied }) },
   },
   {
     name: 'app create',

@@ -39,8 +39,8 @@ export interface Repositories {
 
 export interface Store extends Repositories {
   readonly engine: 'sqlite' | 'postgres';
-  /** Runs pending migrations; safe to call at every start. */
-  migrate(): Promise<void>;
+  /** Runs pending migrations; safe to call at every start. Answers those it applied, oldest first. */
+  migrate(): Promise<readonly string[]>;
   /** Throws when the database does not answer (health checks). */
   ping(): Promise<void>;
   /**

@@ -1,5 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH, getToken } from '../helpers/apps.js';
 import { runCli, type CliResult } from './run.js';
@@ -109,10 +112,23 @@ describe('on the store', () => {
     assertFailed(await runCli(['migrate'], { ...gw.env, SWITCHBOARD_NETWORK: 'carrier-pigeon' }), 2, /SWITCHBOARD_NETWORK/);
   });
 
-  test('migrate is idempotent', async () => {
+  test('migrate is idempotent, and says which migrations it applied', async () => {
     const res = await local('migrate');
     assert.equal(res.status, 0, res.stderr);
     assert.equal(res.json().migrated, true);
+    assert.deepEqual(res.json().applied, [], 'the gateway migrated the store at its start');
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-migrate-'));
+    try {
+      const fresh = { ...gw.env, SWITCHBOARD_DATABASE_URL: '', SWITCHBOARD_DATA_DIR: dir };
+      const first = await runCli(['migrate'], fresh);
+      assert.equal(first.status, 0, first.stderr);
+      const applied = first.json().applied as string[];
+      assert.equal(applied[0], '0001-foundation');
+      assert.deepEqual(applied, [...applied].sort(), 'oldest first');
+      assert.deepEqual((await runCli(['migrate'], fresh)).json().applied, []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -119,8 +119,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     migrate: async () => {
       const migrations = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...clientConfig, max: 1 }) }) });
       try {
-        await runMigrations(migrations);
+        const applied = await runMigrations(migrations);
         await installJobsTrigger(migrations);
+        return applied;
       } finally {
         await migrations.destroy();
       }

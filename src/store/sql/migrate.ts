@@ -5,7 +5,8 @@ import type { Database } from '../schema.js';
 /** Kysely's record of the migrations that ran (its default table). */
 const MIGRATION_TABLE = 'kysely_migration';
 
-export async function runMigrations(db: Kysely<Database>): Promise<void> {
+/** Runs the pending migrations; answers the names of those it applied, oldest first. */
+export async function runMigrations(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
@@ -19,6 +20,7 @@ export async function runMigrations(db: Kysely<Database>): Promise<void> {
     const reason = error instanceof Error ? error.message : 'unknown error';
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${reason}`);
   }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** The last migration recorded in the store that this code does not have, if any. */
