@@ -156,11 +156,10 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
     await close().catch(() => undefined);
     throw listenProblem(err, '127.0.0.1', config.simSmppPort ?? 0, 'SWITCHBOARD_SIM_SMPP_PORT');
   }
-  const smppTlsFiles = config.smpp.tls?.files;
   const reloadTls = () => {
     // With SWITCHBOARD_TLS_CERT fastify built an https.Server; its types do not say so.
     const https = config.tls === undefined ? undefined : reloadCertificate(http.server as unknown as HttpsServer, config.tls, log);
-    const binds = smpp === undefined || (smppTlsFiles?.caFile ?? smppTlsFiles?.certFile) === undefined ? undefined : smpp.reloadTls();
+    const binds = smpp?.reloadTls();
     return https === undefined && binds === undefined ? undefined : https !== false && binds !== false;
   };
   return { url: listening(), port, ctx, http, close, reloadTls };

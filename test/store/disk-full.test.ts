@@ -9,14 +9,24 @@ import { DiskFullWatch } from '../../src/store/sqlite/disk-full.js';
 import { withStatementCache } from '../../src/store/sqlite/statement-cache.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
 
-test('a write that finds the disk full fails as StoreUnavailableError, logged once, until a write succeeds again', async () => {
+/** A SQLite file whose writes go through a DiskFullWatch on a clock the test moves; its warnings. */
+async function watchedStore() {
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-full-'));
   const file = join(dir, 'full.db');
   const database = new BetterSqlite3(file);
   const warnings: string[] = [];
-  let now = 0;
-  const watch = new DiskFullWatch(file, { warn: (_obj, msg) => warnings.push(msg) }, { now: () => now });
+  const clock = { now: 0 };
+  const watch = new DiskFullWatch(file, { warn: (_obj, msg) => warnings.push(msg) }, { now: () => clock.now });
   const db = new Kysely<{ filler: { body: string } }>({ dialect: new SqliteDialect({ database: withStatementCache(database, () => undefined, (s) => watch.guard(s)) }) });
+  const close = async () => {
+    await db.destroy();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { database, warnings, clock, watch, db, close };
+}
+
+test('a write that finds the disk full fails as StoreUnavailableError, logged once, until a write succeeds again', async () => {
+  const { database, warnings, clock, watch, db, close } = await watchedStore();
   try {
     await sql`create table filler (body text not null)`.execute(db);
     // SQLite answers SQLITE_FULL at its page limit exactly as on a full disk.
@@ -33,7 +43,7 @@ test('a write that finds the disk full fails as StoreUnavailableError, logged on
     assert.ok(Number((await db.selectFrom('filler').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) > 0, 'reads go on');
 
     database.pragma('max_page_count = 100000');
-    now += 10_000;
+    clock.now += 10_000;
     await insert();
     watch.check();
     assert.equal(warnings.at(-1), 'the SQLite store writes again: space was freed');
@@ -41,19 +51,12 @@ test('a write that finds the disk full fails as StoreUnavailableError, logged on
     // Other errors pass through as they are.
     await assert.rejects(sql`insert into filler (body) values (null)`.execute(db), (err: Error) => !(err instanceof StoreUnavailableError) && /NOT NULL/.test(err.message));
   } finally {
-    await db.destroy();
-    await rm(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('writes that still fit on a full disk are not taken for space freed: the store writes again after 10 s without SQLITE_FULL', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'switchboard-full-'));
-  const file = join(dir, 'full.db');
-  const database = new BetterSqlite3(file);
-  const warnings: string[] = [];
-  let now = 0;
-  const watch = new DiskFullWatch(file, { warn: (_obj, msg) => warnings.push(msg) }, { now: () => now });
-  const db = new Kysely<{ filler: { body: string } }>({ dialect: new SqliteDialect({ database: withStatementCache(database, () => undefined, (s) => watch.guard(s)) }) });
+  const { database, warnings, clock, watch, db, close } = await watchedStore();
   try {
     await sql`create table filler (body text not null)`.execute(db);
     await db.insertInto('filler').values({ body: 'x' }).execute();
@@ -65,7 +68,7 @@ test('writes that still fit on a full disk are not taken for space freed: the st
     const fits = () => db.updateTable('filler').set({ body: 'x' }).where('body', '=', 'x').execute();
     for (let i = 0; i < 100 && warnings.length === 0; i++) await grow().catch(() => undefined);
     for (let second = 0; second < 30; second++) {
-      now += 1000;
+      clock.now += 1000;
       await fits();
       if (second % 5 === 0) await assert.rejects(grow(), StoreUnavailableError);
     }
@@ -73,14 +76,13 @@ test('writes that still fit on a full disk are not taken for space freed: the st
     assert.throws(() => watch.check(), StoreUnavailableError);
 
     await assert.rejects(grow(), StoreUnavailableError);
-    now += 9_000;
+    clock.now += 9_000;
     await fits();
     assert.throws(() => watch.check(), StoreUnavailableError, 'within 10 s of the last SQLITE_FULL');
-    now += 1_000;
+    clock.now += 1_000;
     watch.check();
     assert.deepEqual(warnings.slice(1), ['the SQLite store writes again: space was freed']);
   } finally {
-    await db.destroy();
-    await rm(dir, { recursive: true, force: true });
+    await close();
   }
 });

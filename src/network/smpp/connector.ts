@@ -149,12 +149,12 @@ export class SmppConnector implements Connector {
   /**
    * Reads the TLS files again (SIGHUP, after a renewal of the client certificate or the SMSC's CA):
    * binds made from now on use them; those up keep theirs. Files that do not read or match, or a
-   * client certificate not valid now, are refused (logged), and the settings in use stay. False
-   * then, and without TLS files.
+   * client certificate not valid now, are refused (logged), and the settings in use stay: false
+   * then. Undefined when there are no TLS files to read.
    */
-  reloadTls(): boolean {
+  reloadTls(): boolean | undefined {
     const files = this.#o.settings.tls?.files;
-    if (files === undefined || (files.caFile === undefined && files.certFile === undefined)) return false;
+    if (files === undefined || (files.caFile === undefined && files.certFile === undefined)) return undefined;
     const { log } = this.#o;
     try {
       const tls = readSmppTls(files);
