@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- options]`: measures Switchboard on loopback and prints one table.
- *   --scenarios ceiling,accept,e2e-sim,e2e-smpp,inbound,scale,two-pg   (default: all; ceiling is the
- *                   bare route, the bare SMPP relay and, against the sink, the relay with a synced
- *                   journal, see relay-server.ts)
+ *   --scenarios ceiling,kannel,accept,e2e-sim,e2e-smpp,inbound,scale,two-pg   (default: all; ceiling
+ *                   is the bare route, the bare SMPP relay and, against the sink, the relay with a
+ *                   synced journal, see relay-server.ts; kannel is the issue's reference gateway on
+ *                   the SMPP path, when Debian's `kannel` package is installed, see lib/kannel.ts)
  *   --store sqlite|postgres|both   (default: both where the scenario supports it)
  *   --duration S    seconds per timed load (default 10)
  *   --count N       messages per end-to-end / inbound batch (default 10000)
@@ -24,7 +25,7 @@ import { busyBeforeRun } from './lib/machine.js';
 import { ROOT } from './lib/processes.js';
 import { medianRows, table, type Row } from './lib/report.js';
 import type { StoreKind } from './lib/stores.js';
-import { endToEndSimulator, endToEndSmpp, inbound, relayCeiling, scale, type SmscKind } from './scenarios/end-to-end.js';
+import { endToEndSimulator, endToEndSmpp, inbound, kannelReference, relayCeiling, scale, type SmscKind } from './scenarios/end-to-end.js';
 import { accept, ceiling, twoInstances } from './scenarios/http.js';
 
 /** A machine busier than this before the run is reported with the figures. */
@@ -32,7 +33,7 @@ const BUSY_WARNING = 0.1;
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: 'ceiling,accept,e2e-sim,e2e-smpp,inbound,scale,two-pg' },
+    scenarios: { type: 'string', default: 'ceiling,kannel,accept,e2e-sim,e2e-smpp,inbound,scale,two-pg' },
     store: { type: 'string', default: 'both' },
     duration: { type: 'string', default: '10' },
     count: { type: 'string', default: '10000' },
@@ -91,6 +92,14 @@ await step('ceiling', async () => {
   for (const smsc of smscs) rows.push(...(await relayCeiling(smppCount, smsc)));
   // The cheapest durable design we know, under the reference's conditions: see relay-server.ts.
   if (smscs.includes('sink')) rows.push(...(await relayCeiling(smppCount, 'sink', true)));
+  return rows;
+});
+await step('kannel', async () => {
+  const rows: Row[] = [];
+  for (const smsc of smscs) rows.push(...(await kannelReference(smppCount, smsc, 'internal')));
+  // Receipts that survive a restart, as the gateway's do (Kannel's default keeps them in memory).
+  // A quarter of the batch: each DLR's write and delete is a synced transaction, about 120/s here.
+  if (smscs.includes('sink')) rows.push(...(await kannelReference(Math.ceil(smppCount / 4), 'sink', 'sqlite3')));
   return rows;
 });
 for (const kind of stores) await step('accept', () => accept(kind, duration, [16, 64]));

@@ -15,7 +15,8 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-function wrap(child: ChildProcess): Proc {
+/** A child process measured from /proc: any process the bench starts, node or not. */
+export function procOf(child: ChildProcess): Proc {
   return {
     child,
     pid: child.pid ?? 0,
@@ -57,7 +58,7 @@ function spawnUntil(args: string[], env: Record<string, string>, ready: RegExp):
         out = '';
         child.stdout?.removeAllListeners('data');
         child.stdout?.resume();
-        resolve({ proc: wrap(child), match });
+        resolve({ proc: procOf(child), match });
       }
     });
     child.once('exit', (code) => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findKannel, startKannel, type KannelDlrStorage, type KannelProc } from '../lib/kannel.js';
 import { DELIVERED, openBenchDb, seedSqliteMessages, waitForCount, type BenchDb } from '../lib/db.js';
 import { startListener } from '../lib/listener.js';
 import { load, sendBody } from '../lib/load.js';
@@ -116,6 +117,40 @@ export async function relayCeiling(count: number, smscKind: SmscKind, journaled 
     await smsc.close();
     await listener.close();
     if (journalDir !== undefined) rmSync(journalDir, { recursive: true, force: true });
+  }
+}
+
+const DLR_LABEL: Record<KannelDlrStorage, string> = { internal: 'DLRs in memory (its default)', sqlite3: 'DLRs in SQLite' };
+
+/**
+ * The issue's reference, measured instead of quoted: Kannel (bench/lib/kannel.ts) on the same
+ * path — sendsms over HTTP (c16, keep-alive) → submit_sm → receipt → its dlr-url fetched from the
+ * same listener — against the same SMSC, from the first request to the last notification.
+ */
+export async function kannelReference(count: number, smscKind: SmscKind, dlrStorage: KannelDlrStorage): Promise<Row[]> {
+  const scenario = `reference: Kannel 1.4.5, ${DLR_LABEL[dlrStorage]}: HTTP → submit_sm → DLR → notification, ${SMSC_LABEL[smscKind]}`;
+  const boxes = findKannel();
+  if (boxes === undefined) return [row({ scenario, rate: 'skipped', extra: "Kannel is not installed (Debian: apt-get install kannel; the bench runs its boxes with a config of its own, not the package's service)" })];
+  const smsc = await startSmsc(smscKind);
+  const listener = await startListener();
+  let kannel: KannelProc | undefined;
+  try {
+    kannel = await startKannel(boxes, smsc.proc.smppPort, dlrStorage);
+    // dlr-mask 3: one notification per message, when it is delivered or has failed.
+    const query = new URLSearchParams({ from: '22627000', to: TO, text: 'Switchboard bench over SMPP', 'dlr-mask': '3', 'dlr-url': `${listener.url}?status=%d` });
+    const cpuBefore = { kannel: kannel.cpuSeconds(), smsc: smsc.proc.cpuSeconds() };
+    const start = performance.now();
+    const r = await load({ url: `${kannel.sendsmsUrl}&${query.toString()}`, connections: 16, amount: count, method: 'GET' });
+    const acceptedAt = performance.now();
+    const last = await listener.waitFor(r.requests, 600_000);
+    const cpu = `Kannel ${fmt.cpuPerMsg(kannel.cpuSeconds() - cpuBefore.kannel, r.requests)} (bearerbox and smsbox), SMSC ${fmt.cpuPerMsg(smsc.proc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
+    const rss = kannel.rss();
+    const seconds = (last - start) / 1000;
+    return [row({ scenario, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept; ${cpu}; RSS bearerbox ${fmt.mb(rss.bearerbox)}, smsbox ${fmt.mb(rss.smsbox)}` })];
+  } finally {
+    await kannel?.stop();
+    await smsc.close();
+    await listener.close();
   }
 }
 
