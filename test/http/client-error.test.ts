@@ -70,6 +70,10 @@ test('bad framing or a bad request target: each surface answers in its own shape
   const console = await sendRaw('GET /console/\xe9 HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.equal(console.status, 400);
   assert.match(console.headers, /content-type: text\/html/);
+  // The console page's own headers, as every console page carries them.
+  const csp = (await gw.request('GET', '/console/login')).headers.get('content-security-policy') ?? '';
+  assert.ok(console.headers.includes(`\r\ncontent-security-policy: ${csp.toLowerCase()}\r\n`), console.headers);
+  assert.match(console.headers, /\r\nx-frame-options: deny\r\n/);
 });
 
 test('a request line that cannot be read: the AT&T envelope, JSON', async () => {
