@@ -67,9 +67,36 @@ ${o.body}
 `.value;
 }
 
-/** The page of a request the console cannot serve: what went wrong and the way back. */
-export function errorPage(status: number, message: string): string {
-  return page({ title: status === 404 ? 'Not found' : 'Sorry', error: message, body: html`<p><a href="/console/apps">Back to the console</a></p>` });
+/**
+ * The security headers of every console answer. The pages load only the console's own script and
+ * stylesheet, so anything else (injected markup, framing by another site) is refused.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; '),
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+});
+
+const HTML_TYPE = 'text/html; charset=utf-8';
+
+/**
+ * The answer to a request the console cannot serve: a page saying what went wrong and the way
+ * back, with the console's headers. Also for errors answered before the console's own hooks run
+ * (a path the router cannot read, a request Node's parser refuses, a request during the stop).
+ */
+export function errorAnswer(status: number, message: string): { type: string; text: string; headers: Record<string, string> } {
+  const text = page({ title: status === 404 ? 'Not found' : 'Sorry', error: message, body: html`<p><a href="/console/apps">Back to the console</a></p>` });
+  return { type: HTML_TYPE, text, headers: { ...SECURITY_HEADERS, 'cache-control': 'no-store' } };
 }
 
 /** ISO time without milliseconds, in UTC (the console says so next to time filters). */

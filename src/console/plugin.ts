@@ -7,7 +7,7 @@ import type { GatewayContext } from '../context.js';
 import { ApiError, OperatorError } from '../errors.js';
 import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
 import { html } from './html.js';
-import { errorPage, page } from './layout.js';
+import { errorAnswer, page, SECURITY_HEADERS } from './layout.js';
 import { appPages } from './pages/apps.js';
 import { handsetPages } from './pages/handsets.js';
 import { messagePages } from './pages/messages.js';
@@ -19,17 +19,6 @@ import { csrfMatches, endSession, findSession, startSession } from './session.js
  * in dist/console/ alike this points at src/console/assets/.
  */
 const ASSETS = fileURLToPath(new URL('../../src/console/assets/', import.meta.url));
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
 
 /** Routes anyone may reach: the sign-in page and the static assets. */
 const PUBLIC = new Set(['/console/login', '/console/assets/*']);
@@ -70,10 +59,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   const deps = consoleDeps(ctx);
 
   app.addHook('onRequest', async (_request, reply) => {
-    reply.header('content-security-policy', CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'same-origin');
+    reply.headers(SECURITY_HEADERS);
   });
 
   app.addHook('preHandler', async (request, reply) => {
@@ -100,7 +86,10 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
     // A client's mistake (a body too large, a forbidden asset path) is not the gateway's error.
     if (known === undefined && status >= 500) request.log.error({ err: error }, 'console request failed');
     const message = known !== undefined ? known.message : status < 500 ? error.message : 'Something went wrong; the log says what.';
-    return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(errorPage(status, message));
+    // With its own headers: an error in a hook before the console's (the stop's 503) skips them.
+    const answer = errorAnswer(status, message);
+    if (error instanceof ApiError) reply.headers(error.headers);
+    return reply.code(status).headers(answer.headers).type(answer.type).send(answer.text);
   });
 
   app.setNotFoundHandler((_request, reply) => {

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../errors.js';
@@ -26,6 +26,19 @@ function readRefused(packet: unknown): { url: string | undefined; accept: string
   };
 }
 
+/**
+ * The request whose body was being read when the error came (a body that stopped coming, a broken
+ * chunk): Node's parser holds it from its last header until its body is complete. A request still
+ * in its headers is not there: Node keeps the partial request line inside its native parser, and a
+ * timeout has no rawPacket, so the path of a headers timeout cannot be known.
+ */
+function readInProgress(socket: Socket): { url: string | undefined; accept: string | undefined } | undefined {
+  const incoming = (socket as Socket & { parser?: { incoming?: IncomingMessage | null } }).parser?.incoming;
+  // A complete one is an earlier request on the connection: the one cut short is still in its headers.
+  if (incoming === undefined || incoming === null || incoming.complete) return undefined;
+  return { url: incoming.url, accept: incoming.headers.accept };
+}
+
 /** The status line, headers and body of `err` in the envelope of `url`'s family, as raw HTTP/1.1. */
 function rawAnswer(err: ApiError, url: string | undefined, accept: string | undefined): string {
   const flavour = url === undefined ? 'att' : flavourOf(url);
@@ -46,9 +59,9 @@ function rawAnswer(err: ApiError, url: string | undefined, accept: string | unde
 /**
  * fastify's `clientErrorHandler`: a request Node's HTTP parser refuses (an unknown method, an
  * oversized header, a bad Content-Length, a raw space in the target) or one that timed out is
- * answered in the envelope of its path's family when the request line can be read (else the
- * AT&T one, JSON), then the connection is closed: fastify's own `{"error":"Bad Request",…}`
- * body is nothing an AT&T or OneAPI client reads.
+ * answered in the envelope of its path's family when its path can be read, from the request whose
+ * body was being read or the bytes refused (else the AT&T one, JSON), then the connection is
+ * closed: fastify's own `{"error":"Bad Request",…}` body is nothing an AT&T or OneAPI client reads.
  */
 export function clientErrorHandler(log: FastifyBaseLogger) {
   return function answerClientError(error: ConnectionError, socket: Socket): void {
@@ -57,7 +70,7 @@ export function clientErrorHandler(log: FastifyBaseLogger) {
     // Not the error itself: its rawPacket holds the request's headers, credentials included.
     log.debug({ code: error.code, reason: error.message }, 'client error');
     const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const { url, accept } = readRefused(error.rawPacket);
+    const { url, accept } = readInProgress(socket) ?? readRefused(error.rawPacket);
     // Node's own rule: no answer over one whose headers have gone out already.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     try {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, OAuthError, OperatorError, operatorCode } from '../errors.js';
-import { errorPage } from '../console/layout.js';
+import { errorAnswer } from '../console/layout.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { flavourOf, JSON_TYPE, sendRepresentation, type Flavour } from './representation.js';
 
@@ -73,7 +73,7 @@ export function plainErrorAnswer(flavour: 'oauth' | 'operator' | 'console', err:
     return { type: JSON_TYPE, text: JSON.stringify({ error: oauthErrorOf(err.status), error_description: err.filledText }), headers: { 'cache-control': 'no-store' } };
   }
   const operator = OperatorError.of(err);
-  if (flavour === 'console') return { type: 'text/html; charset=utf-8', text: errorPage(operator.status, operator.message), headers: {} };
+  if (flavour === 'console') return errorAnswer(operator.status, operator.message);
   return { type: JSON_TYPE, text: JSON.stringify({ error: { code: operator.code, message: operator.message } }), headers: {} };
 }
 

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
 
 // Requests Node's HTTP parser refuses before fastify sees them (from a fuzzing walk): they were
 // answered with fastify's own `{"error":"Bad Request","message":"Client Error","statusCode":400}`.
@@ -20,22 +21,33 @@ interface RawAnswer {
   readonly body: string;
 }
 
-/** Writes `raw` on a fresh connection and reads everything until the gateway hangs up. */
-function sendRaw(raw: string): Promise<RawAnswer> {
+/**
+ * Writes `raw` on a fresh connection (a list: one write each, 100 ms apart) and reads everything
+ * until the gateway hangs up.
+ */
+function sendRaw(raw: string | readonly string[], to: TestGateway = gw): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
+    const socket = connect(to.gateway.port, '127.0.0.1');
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     // A reset after the answer still ends the exchange: 'close' follows 'error'.
     socket.on('error', () => undefined);
     socket.once('close', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      // The body runs to the end: an answer to a pipelined request comes after it.
+      const end = text.indexOf('\r\n\r\n');
+      const head = end < 0 ? text : text.slice(0, end);
+      const body = end < 0 ? '' : text.slice(end + 4);
       const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]);
       if (Number.isNaN(status)) reject(new Error(`no HTTP answer: ${JSON.stringify(text)}`));
       else resolve({ status, headers: head.toLowerCase(), body });
     });
-    socket.write(Buffer.from(raw, 'latin1'));
+    void (async () => {
+      for (const [i, part] of (typeof raw === 'string' ? [raw] : raw).entries()) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        socket.write(Buffer.from(part, 'latin1'));
+      }
+    })();
   });
 }
 
@@ -70,10 +82,75 @@ test('bad framing or a bad request target: each surface answers in its own shape
   const console = await sendRaw('GET /console/\xe9 HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.equal(console.status, 400);
   assert.match(console.headers, /content-type: text\/html/);
+  // The console page's own headers, as every console page carries them.
+  const csp = (await gw.request('GET', '/console/login')).headers.get('content-security-policy') ?? '';
+  assert.ok(console.headers.includes(`\r\ncontent-security-policy: ${csp.toLowerCase()}\r\n`), console.headers);
+  assert.match(console.headers, /\r\nx-frame-options: deny\r\n/);
 });
 
 test('a request line that cannot be read: the AT&T envelope, JSON', async () => {
   const res = await sendRaw('garbage\r\n\r\n');
   assert.equal(res.status, 400);
   assert.equal(JSON.parse(res.body).RequestError.ServiceException.MessageId, 'SVC0002');
+});
+
+test('a request whose body stops coming: 408 in the envelope of its path', async () => {
+  // Node gives a timeout no rawPacket: it was answered in the AT&T envelope whatever the path.
+  const slow = await startTestGateway({ SWITCHBOARD_REQUEST_TIMEOUT_MS: '300' });
+  try {
+    const app = await createApp(slow, { shortCodes: [{ shortCode: '22627000', moDelivery: 'poll' }] });
+    const halfSent = (path: string, headers: Record<string, string>) =>
+      sendRaw(`POST ${path} HTTP/1.1\r\nHost: x\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}Content-Length: 100\r\n\r\n{"a`, slow);
+    const json = { 'content-type': 'application/json' };
+    const oneapiPath = '/2/smsmessaging/outbound/tel%3A22627000/requests';
+    const oneapi = await halfSent(oneapiPath, { ...app.auth, ...json });
+    assert.equal(oneapi.status, 408);
+    assert.deepEqual(JSON.parse(oneapi.body), { requestError: { serviceException: { messageId: 'SVC0002', text: 'Invalid input value for message part %1', variables: ['Request'] } } });
+    const oneapiXml = await halfSent(oneapiPath, { ...app.auth, ...json, accept: 'application/xml' });
+    assert.equal(oneapiXml.status, 408);
+    assert.match(oneapiXml.body, /^(<\?xml[^>]*>)?<requestError><serviceException><messageId>SVC0002<\/messageId>/);
+    const att = await halfSent('/sms/v3/messaging/outbox', { ...app.auth, ...json });
+    assert.equal(att.status, 408);
+    assert.equal(JSON.parse(att.body).RequestError.ServiceException.Variables, 'Request');
+    const oauth = await halfSent('/oauth/v4/token', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(oauth.status, 408);
+    assert.equal(JSON.parse(oauth.body).error, 'invalid_request');
+    const admin = await halfSent('/admin/v1/apps', { ...ADMIN_AUTH, ...json });
+    assert.equal(admin.status, 408);
+    assert.equal(JSON.parse(admin.body).error.code, 'invalid_request');
+    const console = await halfSent('/console/login', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(console.status, 408);
+    assert.match(console.headers, /\r\ncontent-type: text\/html/);
+    assert.match(console.headers, /\r\ncontent-security-policy: default-src 'self'/);
+  } finally {
+    await slow.close();
+  }
+});
+
+test('a broken chunk that comes after its headers: 400 in the envelope of its path', async () => {
+  // The refused bytes are only the body's; the path is the request Node's parser was reading.
+  const app = await createApp(gw, { shortCodes: [{ shortCode: '22627001', moDelivery: 'poll' }] });
+  const head = `POST /2/smsmessaging/outbound/tel%3A22627001/requests HTTP/1.1\r\nHost: x\r\nAuthorization: ${app.auth.authorization}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+  const res = await sendRaw([head, 'zz\r\n{}\r\n']);
+  assert.equal(res.status, 400);
+  assert.deepEqual(JSON.parse(res.body).requestError.serviceException.variables, ['Request']);
+});
+
+test('a request whose headers stop coming: 408 in the AT&T envelope, whatever came before it', async () => {
+  // Node keeps a partial request line inside its native parser and gives the timeout no
+  // rawPacket: the path cannot be read, so this is the fallback, not the path's envelope.
+  const slow = await startTestGateway({ SWITCHBOARD_REQUEST_TIMEOUT_MS: '300' });
+  try {
+    const cut = await sendRaw('POST /2/smsmessaging/outbound/tel%3A22627000/requests HTTP/1.1\r\nHost: x\r\n', slow);
+    assert.equal(cut.status, 408);
+    assert.equal(JSON.parse(cut.body).RequestError.ServiceException.MessageId, 'SVC0002');
+    // The earlier request on the connection is not the one cut short: not its (console) envelope.
+    const pipelined = await sendRaw('GET /console/login HTTP/1.1\r\nHost: x\r\n\r\nPOST /2/smsmessaging/outbound/tel%3A22627000/requests HTTP/1.1\r\nHost: x\r\n', slow);
+    assert.equal(pipelined.status, 200);
+    const second = pipelined.body.slice(pipelined.body.indexOf('HTTP/1.1 '));
+    assert.match(second, /^HTTP\/1\.1 408 [^]*\r\ncontent-type: application\/json\r\n/);
+    assert.match(second, /"RequestError"/);
+  } finally {
+    await slow.close();
+  }
 });

@@ -58,9 +58,18 @@ test('the envelope follows the path as the router reads it: duplicate slashes, a
   assert.equal(health.json().error.code, 'method_not_allowed');
 });
 
-test('a console path the router cannot read is an HTML page', async () => {
-  const res = await gw.request('GET', '/console/apps/%zz');
-  assert.equal(res.status, 400);
-  assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
-  assert.doesNotMatch(res.text, /RequestError|%1/);
+test('a console path the router cannot read is an HTML page with the console headers', async () => {
+  // These pages were served without the CSP and framing rules of every other console page.
+  const security = ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cache-control'];
+  const signIn = await gw.request('GET', '/console/login');
+  assert.equal(signIn.status, 200);
+  const expected = security.map((name) => [name, signIn.headers.get(name)]);
+  assert.ok(expected.every(([, value]) => value !== null), JSON.stringify(expected));
+  for (const [path, status] of [['/console/apps/%zz', 400], ['/console/%zz', 400], [`/console/apps/${'x'.repeat(101)}`, 414]] as const) {
+    const res = await gw.request('GET', path);
+    assert.equal(res.status, status, path);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.doesNotMatch(res.text, /RequestError|%1/);
+    assert.deepEqual(security.map((name) => [name, res.headers.get(name)]), expected, path);
+  }
 });

@@ -158,3 +158,23 @@ test('OneAPI: lower-camel envelope with variables arrays; sender checks', async 
 test('an Idempotency-Key over 255 characters: 400 SVC0002', async () => {
   attError(await v3({ outboundSMSRequest: { address: number(), message: 'x' } }, { ...app.auth, 'idempotency-key': 'k'.repeat(256) }), 400, 'SVC0002', 'Idempotency-Key');
 });
+
+test('a clientCorrelator over 255 characters: 400 SVC0002 clientCorrelator in JSON, XML and form bodies, nothing sent; 255 are taken', async () => {
+  // It was bounded only by the body limit (64 KB), stored and indexed with the message.
+  const path = '/2/smsmessaging/outbound/tel%3A22627100/requests';
+  const long = 'c'.repeat(256);
+  const json = (to: string, clientCorrelator: string) => gw.request('POST', path, { headers: app.auth, body: { outboundSMSMessageRequest: { address: `tel:${to}`, outboundSMSTextMessage: { message: 'x' }, clientCorrelator } } });
+  const to = number();
+  oneapiError(await json(to, long), 400, 'SVC0002', ['clientCorrelator']);
+  const xml = await gw.request('POST', path, {
+    headers: { ...app.auth, ...XML },
+    body: `<outboundSMSMessageRequest><address>tel:${to}</address><outboundSMSTextMessage><message>x</message></outboundSMSTextMessage><clientCorrelator>${long}</clientCorrelator></outboundSMSMessageRequest>`,
+  });
+  assert.equal(xml.status, 400, xml.text);
+  assert.match(xml.text, /<messageId>SVC0002<\/messageId>.*<variables>clientCorrelator<\/variables>/);
+  const form = new URLSearchParams({ address: `tel:${to}`, message: 'x', clientCorrelator: long });
+  oneapiError(await gw.request('POST', path, { headers: { ...app.auth, ...FORM }, body: form.toString() }), 400, 'SVC0002', ['clientCorrelator']);
+  assert.deepEqual(await handsetMessages(gw, to), []);
+  const taken = await json(to, long.slice(1));
+  assert.equal(taken.status, 201, taken.text);
+});

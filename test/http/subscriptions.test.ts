@@ -201,6 +201,17 @@ test('subscription refusals', async () => {
     body: { deliveryReceiptSubscription: { callbackReference: { notifyURL: l.url } } },
   });
   assert.equal(variables(notCode).messageId, 'SVC0004');
+  // A clientCorrelator is stored and indexed: it was bounded only by the body limit (64 KB).
+  const long = 'c'.repeat(256);
+  const longInbound = await inbound({ subscription: { callbackReference: { notifyURL: l.url }, destinationAddress: '22627403', clientCorrelator: long } });
+  assert.equal(longInbound.status, 400, longInbound.text);
+  assert.deepEqual(variables(longInbound).variables, ['clientCorrelator']);
+  const longReceipts = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:22627403')}/subscriptions`, {
+    headers: { ...app.auth, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ notifyURL: l.url, clientCorrelator: long }).toString(),
+  });
+  assert.equal(longReceipts.status, 400, longReceipts.text);
+  assert.deepEqual(variables(longReceipts).variables, ['clientCorrelator']);
   const unknown = await gw.request('DELETE', '/2/smsmessaging/inbound/subscriptions/sub0000000000000000', { headers: app.auth });
   assert.equal(unknown.status, 400);
   const anonymous = await gw.request('POST', '/2/smsmessaging/inbound/subscriptions', { body: {} });

@@ -9,9 +9,7 @@ import { apiAuth, type ApiClient } from '../api-auth.js';
 import { CONSUMING_READ } from '../not-found.js';
 import { sendRepresentation } from '../representation.js';
 import { throttle } from '../throttle.js';
-import { parseAttSendBody } from './send-body.js';
-
-const IDEMPOTENCY_KEY_MAX = 255;
+import { IDEMPOTENCY_KEY_MAX, parseAttSendBody } from './send-body.js';
 
 /**
  * The `Idempotency-Key` header (beyond the original API): absent or blank → none. Over 255

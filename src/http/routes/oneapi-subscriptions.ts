@@ -7,6 +7,7 @@ import type { SubscriptionKind, SubscriptionRecord } from '../../store/repos/sub
 import { apiAuth } from '../api-auth.js';
 import { field, sendRepresentation } from '../representation.js';
 import { ONEAPI_VERSIONS } from './oneapi-inbound.js';
+import { checkCorrelator } from './send-body.js';
 
 /** One scalar from a value that may be a repeated form key or a one-element XML list. */
 function scalar(v: unknown): unknown {
@@ -72,7 +73,9 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
     return verdict.url;
   };
 
+  // Both kinds are created here: the one place their clientCorrelator is checked.
   const store = async (record: SubscriptionRecord): Promise<SubscriptionRecord> => {
+    checkCorrelator(record.clientCorrelator);
     const { created, subscription } = await ctx.store.subscriptions.create(record);
     if (!created && !sameRequest(subscription, record)) throw new ApiError('SVC0005', [record.clientCorrelator ?? '', 'clientCorrelator']);
     return subscription;

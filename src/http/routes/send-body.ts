@@ -25,6 +25,19 @@ export interface OneApiSendBody {
   readonly senderName: string | null;
 }
 
+/**
+ * The longest idempotency key taken, an `Idempotency-Key` header or a OneAPI `clientCorrelator`:
+ * each is stored with its message or subscription and indexed, so one cannot grow the index
+ * without bound (only the body limit held a correlator, at 64 KB).
+ */
+export const IDEMPOTENCY_KEY_MAX = 255;
+
+/** A OneAPI `clientCorrelator` (of a send or a subscription); over IDEMPOTENCY_KEY_MAX characters → 400 SVC0002. */
+export function checkCorrelator(correlator: string | null): string | null {
+  if (correlator !== null && correlator.length > IDEMPOTENCY_KEY_MAX) throw new ApiError('SVC0002', ['clientCorrelator']);
+  return correlator;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -102,7 +115,7 @@ export function parseOneApiSendBody(body: unknown): OneApiSendBody {
     address,
     message: scalar(message),
     senderAddress: senderAddress ?? undefined,
-    clientCorrelator: optionalText(field(inner, 'clientCorrelator'), 'clientCorrelator', invalid),
+    clientCorrelator: checkCorrelator(optionalText(field(inner, 'clientCorrelator'), 'clientCorrelator', invalid)),
     notifyUrl,
     callbackData,
     senderName: optionalText(field(inner, 'senderName'), 'senderName', invalid),
