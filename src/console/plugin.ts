@@ -5,6 +5,7 @@ import { isAdminToken } from '../auth/admin-token.js';
 import { retryAfterSeconds } from '../auth/failed-attempts.js';
 import type { GatewayContext } from '../context.js';
 import { ApiError, OperatorError } from '../errors.js';
+import { StoreUnavailableError } from '../store/store.js';
 import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
 import { html } from './html.js';
 import { errorAnswer, page, SECURITY_HEADERS } from './layout.js';
@@ -80,6 +81,11 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // The store cannot be reached for now: a retryable 503, as the API answers, not the console's fault.
+    if (error instanceof StoreUnavailableError) {
+      const answer = errorAnswer(503, 'The store cannot be reached for now: try again in a moment.');
+      return reply.code(503).header('retry-after', '1').headers(answer.headers).type(answer.type).send(answer.text);
+    }
     // A body parser's ApiError (malformed XML, an unknown charset) is the client's mistake too.
     const known = error instanceof OperatorError ? error : error instanceof ApiError ? OperatorError.of(error) : undefined;
     const status = known !== undefined ? known.status : error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;

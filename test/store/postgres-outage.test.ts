@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
+import { SESSION_COOKIE } from '../../src/console/session.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { FAST, handsetReceives } from '../http/send-helpers.js';
 
@@ -58,6 +59,13 @@ test('PostgreSQL goes away under a running gateway: 503 SVC1000 meanwhile, no cr
   assert.equal(admin.status, 503, admin.text);
   assert.equal(admin.headers.get('retry-after'), '1');
   assert.deepEqual(admin.json(), { error: { code: 'unavailable', message: 'the store cannot be reached for now; retry later' } });
+  // A console page read during the outage (its session is looked up in the store).
+  const page = await gw.request('GET', '/console/apps', { headers: { cookie: `${SESSION_COOKIE}=${'a'.repeat(64)}` } });
+  assert.equal(page.status, 503, page.text);
+  assert.equal(page.headers.get('retry-after'), '1');
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(page.text, /cannot be reached for now/);
+  assert.ok(page.headers.get('content-security-policy'));
   // Metrics go on without the store: the scrape is whole but for the store's gauges, and says so.
   const metrics = await gw.request('GET', '/metrics');
   assert.equal(metrics.status, 200, metrics.text);
