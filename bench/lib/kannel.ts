@@ -23,6 +23,12 @@ export interface KannelBoxes {
  */
 export type KannelDlrStorage = 'internal' | 'sqlite3';
 
+export interface KannelOptions {
+  readonly dlrStorage: KannelDlrStorage;
+  /** Where the smsbox GETs each MO (`from`, `to` and the whole `text` in the query); none: MO is not taken. */
+  readonly moUrl?: string;
+}
+
 export interface KannelProc {
   /** The smsbox's sendsms URL with the bench user's credentials, to which a query is appended. */
   readonly sendsmsUrl: string;
@@ -63,11 +69,22 @@ async function freePort(): Promise<number> {
 /**
  * The reference conditions: one transceiver bind (window 10, as the gateway's), the message store
  * in a file (Kannel's durable store: appended and flushed to the kernel, not synced), errors-only
- * logs, the smsbox answering a sendsms only once the bearerbox has taken the message.
+ * logs, the smsbox answering a sendsms only once the bearerbox has taken the message. Long texts
+ * go out in concatenated parts; MO, when taken, is recoded to UTF-8 for its URL.
  */
-function config(dir: string, ports: { admin: number; smsbox: number; sendsms: number; smsc: number }, dlrStorage: KannelDlrStorage): string {
+function config(dir: string, ports: { admin: number; smsbox: number; sendsms: number; smsc: number }, options: KannelOptions): string {
+  const mo =
+    options.moUrl === undefined
+      ? ''
+      : `
+group = sms-service
+keyword = default
+catch-all = true
+get-url = "${options.moUrl}?from=%p&to=%P&text=%b"
+max-messages = 0
+`;
   const sqlite3 =
-    dlrStorage === 'sqlite3'
+    options.dlrStorage === 'sqlite3'
       ? `
 group = sqlite3-connection
 id = dlr
@@ -100,7 +117,7 @@ log-file = "${join(dir, 'bearerbox.log')}"
 log-level = 3
 store-type = file
 store-location = "${join(dir, 'kannel.store')}"
-dlr-storage = ${dlrStorage}
+dlr-storage = ${options.dlrStorage}
 
 group = smsc
 smsc = smpp
@@ -121,11 +138,14 @@ sendsms-port = ${ports.sendsms}
 sendsms-interface = 127.0.0.1
 log-file = "${join(dir, 'smsbox.log')}"
 log-level = 3
+mo-recode = true
 
 group = sendsms-user
 username = bench
 password = bench
-${sqlite3}`;
+concatenation = true
+max-messages = 10
+${mo}${sqlite3}`;
 }
 
 /**
@@ -145,12 +165,12 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
 }
 
 /** bearerbox bound to the SMSC on `smscPort`, and an smsbox taking sendsms requests. */
-export async function startKannel(boxes: KannelBoxes, smscPort: number, dlrStorage: KannelDlrStorage): Promise<KannelProc> {
+export async function startKannel(boxes: KannelBoxes, smscPort: number, options: KannelOptions): Promise<KannelProc> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-kannel-'));
   const ports = { admin: await freePort(), smsbox: await freePort(), sendsms: await freePort(), smsc: smscPort };
   const file = join(dir, 'kannel.conf');
-  writeFileSync(file, config(dir, ports, dlrStorage));
-  if (dlrStorage === 'sqlite3') {
+  writeFileSync(file, config(dir, ports, options));
+  if (options.dlrStorage === 'sqlite3') {
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(join(dir, 'dlr.sqlite3'));
     db.exec(DLR_TABLE);

@@ -135,7 +135,7 @@ export async function kannelReference(count: number, smscKind: SmscKind, dlrStor
   const listener = await startListener();
   let kannel: KannelProc | undefined;
   try {
-    kannel = await startKannel(boxes, smsc.proc.smppPort, dlrStorage);
+    kannel = await startKannel(boxes, smsc.proc.smppPort, { dlrStorage });
     // dlr-mask 3: one notification per message, when it is delivered or has failed.
     const query = new URLSearchParams({ from: '22627000', to: TO, text: 'Switchboard bench over SMPP', 'dlr-mask': '3', 'dlr-url': `${listener.url}?status=%d` });
     const cpuBefore = { kannel: kannel.cpuSeconds(), smsc: smsc.proc.cpuSeconds() };
