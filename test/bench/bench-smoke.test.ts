@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { findKannel } from '../../bench/lib/kannel.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -57,6 +58,20 @@ test('the gateway carries the SMPP path against the SMSC sink, every message not
   assert.equal(rows.length, 1, out);
   assert.match(rows[0] ?? '', /\| 300 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
   assert.match(rows[0] ?? '', /gateway \d+\.\d\d ms CPU\/msg, SMSC \d+\.\d\d ms CPU\/msg/);
+});
+
+test('the kannel scenario runs the reference gateway on the SMPP path, every message notified, or says how to install it', { timeout: 180_000 }, async () => {
+  const { lines, out } = await runBench(['--scenarios', 'kannel', '--smsc', 'sink', '--smpp-count', '200']);
+  const rows = lines.filter((line) => line.startsWith('| reference: Kannel 1.4.5'));
+  assert.equal(rows.length, 2, out);
+  if (findKannel() === undefined) {
+    for (const row of rows) assert.match(row, /\| skipped \|.*apt-get install kannel/);
+    return;
+  }
+  const [memory, sqlite3] = rows;
+  assert.match(memory ?? '', /DLRs in memory .*SMSC sink \| – \| 16 \| 200 \| [\d.]+ \| [\d,]+\/s \|/, 'every message notified, with a rate');
+  assert.match(sqlite3 ?? '', /DLRs in SQLite.*SMSC sink \| – \| 16 \| 50 \| [\d.]+ \| [\d,]+\/s \|/, 'a quarter of the batch, every message notified');
+  for (const row of rows) assert.match(row, /Kannel \d+\.\d\d ms CPU\/msg \(bearerbox and smsbox\), SMSC \d+\.\d\d ms CPU\/msg; RSS bearerbox \d+ MB, smsbox \d+ MB/);
 });
 
 test('without a reachable PostgreSQL its rows fail with what to do, and the SQLite rows still run', { timeout: 180_000 }, async () => {
