@@ -3,7 +3,7 @@ import type { GatewayContext } from '../context.js';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 import { AccessLog } from './access-log.js';
-import { clientErrorHandler } from './client-error.js';
+import { clientErrorHandler, earlyAnswers } from './client-error.js';
 import { errorHandler, sendApiError } from './error-handler.js';
 import { draining } from './draining.js';
 import { notFound } from './not-found.js';
@@ -33,6 +33,7 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(errorHandler);
   await app.register(representation);
   await app.register(draining);
+  await app.register(earlyAnswers);
   // Before the route plugins (and /metrics): the document is built from the routes as they register.
   await app.register(openapi, { ctx });
   if (ctx.metrics !== undefined) await app.register(metricsHttp, { metrics: ctx.metrics });

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ConnectionError, FastifyBaseLogger } from 'fastify';
+import type { ConnectionError, FastifyBaseLogger, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
 import { errorEnvelope, plainErrorAnswer } from './error-handler.js';
 import { flavourOf, JSON_TYPE, toXml, wantsXml, XML_TYPE } from './representation.js';
@@ -32,12 +33,27 @@ function readRefused(packet: unknown): { url: string | undefined; accept: string
  * in its headers is not there: Node keeps the partial request line inside its native parser, and a
  * timeout has no rawPacket, so the path of a headers timeout cannot be known.
  */
-function readInProgress(socket: Socket): { url: string | undefined; accept: string | undefined } | undefined {
+function inProgress(socket: Socket): IncomingMessage | undefined {
   const incoming = (socket as Socket & { parser?: { incoming?: IncomingMessage | null } }).parser?.incoming;
   // A complete one is an earlier request on the connection: the one cut short is still in its headers.
-  if (incoming === undefined || incoming === null || incoming.complete) return undefined;
-  return { url: incoming.url, accept: incoming.headers.accept };
+  return incoming === undefined || incoming === null || incoming.complete ? undefined : incoming;
 }
+
+/**
+ * Requests answered before their body was in (a 415 or 413 decided from the headers, a refused
+ * credential): Node discards the rest of such a body and keeps the connection. An error while it
+ * does (the body's timeout, a broken chunk) has had its answer already: a second one would be
+ * read as the answer to the client's next request.
+ */
+const answeredEarly = new WeakSet<IncomingMessage>();
+
+export const earlyAnswers = fp(async function earlyAnswers(app: FastifyInstance): Promise<void> {
+  // A callback hook: on every request, where an async one would cost a promise each.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (!request.raw.complete) answeredEarly.add(request.raw);
+    done(null, payload);
+  });
+});
 
 /** The status line, headers and body of `err` in the envelope of `url`'s family, as raw HTTP/1.1. */
 function rawAnswer(err: ApiError, url: string | undefined, accept: string | undefined): string {
@@ -70,7 +86,12 @@ export function clientErrorHandler(log: FastifyBaseLogger) {
     // Not the error itself: its rawPacket holds the request's headers, credentials included.
     log.debug({ code: error.code, reason: error.message }, 'client error');
     const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const { url, accept } = readInProgress(socket) ?? readRefused(error.rawPacket);
+    const incoming = inProgress(socket);
+    if (incoming !== undefined && answeredEarly.has(incoming)) {
+      socket.destroy();
+      return;
+    }
+    const { url, accept } = incoming === undefined ? readRefused(error.rawPacket) : { url: incoming.url, accept: incoming.headers.accept };
     // Node's own rule: no answer over one whose headers have gone out already.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     try {

@@ -127,6 +127,19 @@ test('a request whose body stops coming: 408 in the envelope of its path', async
   }
 });
 
+test('a request answered before its body came in gets that one answer: no 408 when the rest never comes', async () => {
+  // A 415 (no Content-Type) came at once, then the body's timeout answered 408 on the same
+  // connection: two answers to one request (from a README walk).
+  const slow = await startTestGateway({ SWITCHBOARD_REQUEST_TIMEOUT_MS: '300' });
+  try {
+    const answer = await sendRaw('POST /oauth/v4/token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc', slow);
+    assert.equal(answer.status, 415);
+    assert.doesNotMatch(answer.body, /HTTP\/1\.1/, 'nothing after the first answer');
+  } finally {
+    await slow.close();
+  }
+});
+
 test('a broken chunk that comes after its headers: 400 in the envelope of its path', async () => {
   // The refused bytes are only the body's; the path is the request Node's parser was reading.
   const app = await createApp(gw, { shortCodes: [{ shortCode: '22627001', moDelivery: 'poll' }] });
