@@ -59,6 +59,8 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   if (generatedAdminToken !== undefined) {
     // Shown once: only its hash is kept. One plain line so it stands out from the JSON logs.
     process.stdout.write(`switchboard: generated admin token (shown once, keep it): ${generatedAdminToken}\n`);
+    // A first start: where a new user goes from here.
+    process.stdout.write('switchboard: next: `npx switchboard app create --name demo` in this directory, then README "Quickstart"; the web console is at /console (sign in with the admin token), the API docs at /docs\n');
   }
 
   // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.

@@ -83,8 +83,8 @@ const appOptions = {
 const appOptionHelp = [
   '--scopes LIST                 comma-separated scopes (default SMS)',
   '--delivery-status-url URL     where delivery status notifications go ("none" clears it)',
-  '--rate-per-second N           send throttle ("none" = unlimited, the default)',
-  '--rate-per-day N              daily send quota ("none" = unlimited, the default)',
+  '--rate-per-second N           requests per second: Send SMS and delivery status ("none" = unlimited, the default)',
+  '--rate-per-day N              requests per UTC day: Send SMS and delivery status ("none" = unlimited, the default)',
 ];
 
 function suspend(suspended: boolean): CommandKind {

@@ -68,6 +68,7 @@ test('serve generates an admin token at first start, prints it once, and the CLI
     assert.equal(announced.length, 1, first.lines.join('\n'));
     const token = /: ([0-9a-f]{48})$/.exec(announced[0] ?? '')?.[1];
     assert.ok(token !== undefined, announced[0]);
+    assert.equal(first.lines.filter((l) => l.startsWith('switchboard: next: `npx switchboard app create')).length, 1, 'a first start says where to go next');
     const ok = await fetch(`${first.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(ok.status, 200);
     assert.equal((await fetch(`${first.url}/admin/v1/apps`)).status, 401);
@@ -75,7 +76,7 @@ test('serve generates an admin token at first start, prints it once, and the CLI
 
     // Second start over the same data dir: nothing printed, the same token still works.
     const second = await serve(dataDir);
-    assert.ok(!second.lines.some((l) => l.includes('generated admin token')));
+    assert.ok(!second.lines.some((l) => l.includes('generated admin token') || l.startsWith('switchboard: next:')));
     assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
 
     // `switchboard admin-token` on the data dir while it runs: the new token works at once, the old one no longer.
