@@ -5,6 +5,7 @@ import { isAdminToken } from '../auth/admin-token.js';
 import { retryAfterSeconds } from '../auth/failed-attempts.js';
 import type { GatewayContext } from '../context.js';
 import { ApiError, OperatorError } from '../errors.js';
+import { STORE_UNAVAILABLE_TEXT } from '../http/error-handler.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
 import { html } from './html.js';
@@ -83,7 +84,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // The store cannot be reached for now: a retryable 503, as the API answers, not the console's fault.
     if (error instanceof StoreUnavailableError) {
-      const answer = errorAnswer(503, 'The store cannot be reached for now: try again in a moment.');
+      const answer = errorAnswer(503, STORE_UNAVAILABLE_TEXT);
       return reply.code(503).header('retry-after', '1').headers(answer.headers).type(answer.type).send(answer.text);
     }
     // A body parser's ApiError (malformed XML, an unknown charset) is the client's mistake too.

@@ -42,6 +42,9 @@ function validationMessage(error: FastifyError): string {
   return error.message;
 }
 
+/** What a store outage is called where the answer has text of its own (a server's or file's name is not for clients). */
+export const STORE_UNAVAILABLE_TEXT = 'the store cannot be reached for now; retry later';
+
 /** Maps anything thrown during a request to the API error of the client's mistake, or a 5xx. */
 function toApiError(error: FastifyError): ApiError | undefined {
   if (error instanceof ApiError) return error;
@@ -106,8 +109,7 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
     }
     // The headers the error carries (Retry-After of a store outage), whatever the flavour's body.
     for (const [name, value] of Object.entries(apiError.headers)) reply.header(name, value);
-    // A store outage's own message names the server or the file: not for clients.
-    const unavailable = error instanceof StoreUnavailableError ? 'the store cannot be reached for now; retry later' : undefined;
+    const unavailable = error instanceof StoreUnavailableError ? STORE_UNAVAILABLE_TEXT : undefined;
     if (flavour === 'operator' && !(error instanceof ApiError)) {
       return reply.code(apiError.status).send({ error: { code: operatorCode(apiError.status), message: unavailable ?? validationMessage(error) } });
     }
