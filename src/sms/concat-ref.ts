@@ -14,16 +14,6 @@ export class ConcatRefs {
     this.#modulo = (options.refBits ?? 8) === 8 ? 0x100 : 0x10000;
   }
 
-  /** Whether `destination` has a counter (else its next reference starts at random). */
-  knows(destination: string): boolean {
-    return this.#next.has(destination);
-  }
-
-  /** Continues the counter of `destination` after `ref` (one used before a restart). */
-  continueAfter(destination: string, ref: number): void {
-    this.#next.set(destination, (ref + 1) % this.#modulo);
-  }
-
   /** The reference for the next multi-part message to `destination`. */
   next(destination: string): number {
     const ref = this.#next.get(destination) ?? Math.floor(Math.random() * this.#modulo);

@@ -260,6 +260,13 @@ export interface SmppPartsTable {
   receipt_at: number | null;
 }
 
+export interface SmppConcatRefsTable {
+  e164: string;
+  /** The concatenation reference last given to a multi-part message to `e164`. */
+  ref: number;
+  used_at: number;
+}
+
 export interface SmppHeldReceiptsTable {
   id: string;
   ids: string;
@@ -332,6 +339,7 @@ export interface Database {
   smpp_messages: SmppMessagesTable;
   smpp_parts: SmppPartsTable;
   smpp_held_receipts: SmppHeldReceiptsTable;
+  smpp_concat_refs: SmppConcatRefsTable;
   sim_smsc_parts: SimSmscPartsTable;
   sim_smsc_messages: SimSmscMessagesTable;
   grant_version: GrantVersionTable;

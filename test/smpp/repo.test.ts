@@ -198,3 +198,40 @@ test('prune: final messages after finalBefore, open ones after openBefore, with 
   assert.ok(await repo.message('p-young'));
   assert.deepEqual(await repo.findParts(['pf1', 'po1']), []);
 });
+
+test('nextConcatRef: consecutive per destination, wrapping at 256; destinations apart', async () => {
+  const to = '+14255550710';
+  const first = await repo.nextConcatRef(to, 1);
+  assert.ok(Number.isInteger(first) && first >= 0 && first < 256, `first ${first}`);
+  const other = await repo.nextConcatRef('+14255550711', 2);
+  const taken = [first];
+  for (let i = 1; i <= 256; i++) taken.push(await repo.nextConcatRef(to, 2 + i));
+  assert.deepEqual(taken, Array.from({ length: 257 }, (_v, i) => (first + i) % 256), 'the one after the last, wrapping');
+  assert.equal(await repo.nextConcatRef('+14255550711', 300), (other + 1) % 256, 'the other destination went on from its own');
+});
+
+test('nextConcatRef: concurrent takes for one destination get distinct consecutive references', async () => {
+  const to = '+14255550712';
+  const refs = await Promise.all(Array.from({ length: 20 }, (_v, i) => repo.nextConcatRef(to, 10 + i)));
+  assert.equal(new Set(refs).size, 20, `distinct: ${refs.join(',')}`);
+  const start = refs.find((r) => !refs.includes((r + 255) % 256));
+  assert.ok(start !== undefined, `one run: ${refs.join(',')}`);
+  assert.deepEqual([...refs].sort((a, b) => ((a - start + 256) % 256) - ((b - start + 256) % 256)), Array.from({ length: 20 }, (_v, i) => (start + i) % 256));
+  assert.equal(await repo.nextConcatRef(to, 40), (start + 20) % 256);
+});
+
+test('prune: a destination\'s reference counter goes once unused since before both retentions', async () => {
+  // What the tests before left is cleared first, so the counts below are this test's rows alone.
+  while ((await repo.prune(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 500)) > 0);
+  const recent = '+14255550714';
+  await repo.nextConcatRef('+14255550713', 100);
+  const kept = await repo.nextConcatRef(recent, 160);
+  assert.equal(await repo.prune(150, 200, 100), 1, 'unused since before both cutoffs: gone');
+  assert.equal(await repo.prune(200, 150, 100), 0, 'used after the earlier cutoff: kept, whichever it is');
+  assert.equal(await repo.nextConcatRef(recent, 300), (kept + 1) % 256, 'and it goes on from where it was');
+  assert.equal(await repo.prune(400, 400, 1), 1);
+  assert.equal(await repo.prune(400, 400, 1), 0);
+  // A forgotten destination starts anew: any reference, then consecutive again.
+  const fresh = await repo.nextConcatRef(recent, 500);
+  assert.equal(await repo.nextConcatRef(recent, 501), (fresh + 1) % 256);
+});

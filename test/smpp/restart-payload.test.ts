@@ -49,8 +49,11 @@ test('after a restart, the next long message to a handset takes the reference af
   const world = await smppGateway(smsc.smppPort);
   const to = '+14255550904';
   const long = (n: number) => `Long message ${n}, three parts on the handset. `.repeat(8);
-  assert.equal(await world.finalStatus(await world.sendSms(to, long(1))), 'DeliveredToTerminal');
-  const before = await world.gw.gateway.ctx.store.smpp.lastConcatRef(to);
+  // The reference a message's parts went out under, as the connector recorded it (recipient `<id>-0`).
+  const refOf = async (g: typeof world.gw, id: string) => (await g.gateway.ctx.store.smpp.message(`${id}-0`))?.message.concatRef;
+  const first = await world.sendSms(to, long(1));
+  assert.equal(await world.finalStatus(first), 'DeliveredToTerminal');
+  const before = await refOf(world.gw, first);
   assert.notEqual(before, undefined);
   // A part sent again after a crash may still wait under that reference (in the SMSC, on the
   // handset): a random start gave it to the next message 1 time in 256.
@@ -60,6 +63,6 @@ test('after a restart, the next long message to a handset takes the reference af
   const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: world.app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: long(2) } } });
   assert.equal(res.status, 201, res.text);
   await waitUntil(async () => (await smsc.handset(to)).length === 2, 8000, 'the second message on the handset');
-  assert.equal(await gw.gateway.ctx.store.smpp.lastConcatRef(to), ((before ?? 0) + 1) % 256);
+  assert.equal(await refOf(gw, res.json().outboundSMSResponse.messageId as string), ((before ?? 0) + 1) % 256);
   assert.deepEqual((await smsc.handset(to)).map((m) => m.text), [long(1), long(2)]);
 });

@@ -15,7 +15,6 @@
  */
 import type { Clock } from '../../clock.js';
 import { certificateSummary, type Config, isTlsSmppUrl, readSmppTls, type SmppTls } from '../../config.js';
-import { ConcatRefs } from '../../sms/concat-ref.js';
 import { encodeText } from '../../sms/encoding.js';
 import { buildUserData, segmentText, type SegmentedMessage } from '../../sms/segment.js';
 import type { SmppRepo } from '../../store/repos/smpp.js';
@@ -84,7 +83,6 @@ export class SmppConnector implements Connector {
   readonly #o: SmppConnectorOptions;
   readonly #endpoint: SmscEndpoint;
   readonly #links: SmppLink[] = [];
-  readonly #refs = new ConcatRefs();
   /** What the next TLS connect trusts and presents: the settings, until a reload (SIGHUP) replaces them. */
   #tls: SmppTls | undefined;
   #events: ConnectorEvents | undefined;
@@ -217,11 +215,13 @@ export class SmppConnector implements Connector {
     const total = payloadMode ? 1 : message.segments.length;
     // A retry sends only the parts an earlier attempt did not get accepted (see above).
     const existing = request.firstAttempt === true ? undefined : await repo.message(request.recipientId);
+    // A new long message's reference comes from the store, whose counter per destination every
+    // instance shares: two long messages to one handset under one reference get their parts mixed.
     const opening = {
       recipientId: request.recipientId,
       messageId: request.messageId,
       total,
-      concatRef: total > 1 && existing === undefined ? await this.#concatRef(request.to) : 0,
+      concatRef: total > 1 && existing === undefined ? await repo.nextConcatRef(request.to, clock.now()) : 0,
       createdAt: clock.now(),
     };
     // The concatenation reference of a multi-part message is kept before any part goes, so a
@@ -252,20 +252,6 @@ export class SmppConnector implements Connector {
     if (failure) return failure;
     const ids = [...accepted.entries()].sort((a, b) => a[0] - b[0]).map(([, id]) => id);
     return { ok: true, networkId: ids.join(',') };
-  }
-
-  /**
-   * The reference for a new multi-part message to `to`. After a start, a destination's counter
-   * continues from the last reference the store has for it: a part sent again after a crash may
-   * wait in the SMSC or on the handset under that reference, and a random start gave it to the
-   * next message 1 time in 256, which then reached the handset with that stray part in it.
-   */
-  async #concatRef(to: string): Promise<number> {
-    if (!this.#refs.knows(to)) {
-      const last = await this.#o.repo.lastConcatRef(to);
-      if (last !== undefined && !this.#refs.knows(to)) this.#refs.continueAfter(to, last);
-    }
-    return this.#refs.next(to);
   }
 
   /** One submit_sm per part (UDH when several), or one with message_payload. */

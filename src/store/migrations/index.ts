@@ -16,6 +16,7 @@ import { handsetMessagesAge } from './0084-handset-messages-age.js';
 import { instances } from './0085-instances.js';
 import { smppPrune } from './0086-smpp-prune.js';
 import { instanceSettings } from './0087-instance-settings.js';
+import { smppConcatRefs } from './0088-smpp-concat-refs.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '0085-instances': instances,
   '0086-smpp-prune': smppPrune,
   '0087-instance-settings': instanceSettings,
+  '0088-smpp-concat-refs': smppConcatRefs,
 };
 
 export const migrationProvider: MigrationProvider = {

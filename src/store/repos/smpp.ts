@@ -63,10 +63,15 @@ export interface SmppRepo {
   /** The recipient's message row and accepted parts (ordered by part), or undefined. */
   message(recipientId: string): Promise<{ message: SmppMessageRecord; parts: SmppPartRecord[] } | undefined>;
   /**
-   * The concatenation reference of the newest multi-part message to `e164` still recorded (rows go
-   * an hour after their message went final), if any.
+   * Takes the concatenation reference (0–255) for a new multi-part message to `e164`: the one after
+   * the last taken for it, by any instance on the store, or a random one for a destination with
+   * none kept. One atomic step, so concurrent takes, here or on other instances, get distinct
+   * references until they wrap. `at` stamps the destination's use (see `prune`).
+   *
+   * @example
+   * const ref = await repo.nextConcatRef('+14255550100', clock.now()); // 41, then 42, …, 255, 0
    */
-  lastConcatRef(e164: string): Promise<number | undefined>;
+  nextConcatRef(e164: string, at: number): Promise<number>;
   /** Creates the message row unless it exists; returns the row as stored (its concatRef wins). */
   openMessage(record: SmppOpening): Promise<SmppMessageRecord>;
   /**
@@ -107,8 +112,9 @@ export interface SmppRepo {
   counts(): Promise<{ held: number; unmatched: number }>;
   /**
    * Forgets up to `limit` of: messages (with their parts) that went final before `finalBefore` or
-   * were created before `openBefore` without ever going final, and unmatched receipts held before
-   * `finalBefore`. Returns how many went: fewer than `limit` means none are left.
+   * were created before `openBefore` without ever going final, unmatched receipts held before
+   * `finalBefore`, and the concatenation counters of destinations not sent to since the earlier
+   * of the two. Returns how many went: fewer than `limit` means none are left.
    */
   prune(finalBefore: number, openBefore: number, limit: number): Promise<number>;
 }

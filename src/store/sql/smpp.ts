@@ -70,15 +70,15 @@ function openingRow(record: SmppOpening): SmppMessagesTable {
 
 // The statements every SMPP message runs through, compiled once (see prepared.ts).
 const messageOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', v.recipientId));
-const lastRefTo = prepared((db, v: { e164: string }) =>
+// One statement, so two takes for one destination (on any instance) cannot read the same last reference.
+const takeConcatRef = prepared((db, v: { e164: string; first: number; at: number }) =>
   db
-    .selectFrom('smpp_messages')
-    .select('concat_ref')
-    // A subquery, not a join: see partsMatching.
-    .where('recipient_id', 'in', (eb) => eb.selectFrom('message_recipients').select('id').where('e164', '=', v.e164))
-    .where('total', '>', 1)
-    .orderBy('created_at', 'desc')
-    .limit(1),
+    .insertInto('smpp_concat_refs')
+    .values({ e164: v.e164, ref: v.first, used_at: v.at })
+    .onConflict((oc) =>
+      oc.column('e164').doUpdateSet((eb) => ({ ref: sql<number>`(${eb.ref('smpp_concat_refs.ref')} + 1) % 256`, used_at: eb.ref('excluded.used_at') })),
+    )
+    .returning('ref'),
 );
 const partsOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_parts').selectAll().where('recipient_id', '=', v.recipientId).orderBy('part'));
 /**
@@ -222,9 +222,14 @@ export class SqlSmppRepo implements SmppRepo {
     return { message: toMessage(row), parts: parts.map(toPart) };
   }
 
-  async lastConcatRef(e164: string): Promise<number | undefined> {
-    const [row] = (await lastRefTo(this.#ctx.db, { e164 })).rows;
-    return row === undefined ? undefined : Number(row.concat_ref);
+  async nextConcatRef(e164: string, at: number): Promise<number> {
+    // A destination without a row had no multi-part message within the retention (see prune), so
+    // nothing of an earlier one can still be in flight to it: any start will do.
+    const first = Math.floor(Math.random() * 256);
+    const { rows } = await writeOne(this.#ctx, (db) => takeConcatRef(db, { e164, first, at }));
+    const [row] = rows;
+    if (row === undefined) throw new Error(`no concatenation reference returned for ${e164}`);
+    return Number(row.ref);
   }
 
   async openMessage(record: SmppOpening): Promise<SmppMessageRecord> {
@@ -417,7 +422,18 @@ export class SqlSmppRepo implements SmppRepo {
         .deleteFrom('smpp_held_receipts')
         .where('id', 'in', (eb) => eb.selectFrom('smpp_held_receipts').select('id').where('unmatched_at', '<', finalBefore).limit(limit - ids.length))
         .executeTakeFirst();
-      return ids.length + Number(held.numDeletedRows);
+      const gone = ids.length + Number(held.numDeletedRows);
+      if (gone === limit) return gone;
+      // A counter outlives every message row that used its references, so a part still in flight
+      // keeps its destination's sequence going.
+      const unusedSince = Math.min(finalBefore, openBefore);
+      const refs = await trx
+        .deleteFrom('smpp_concat_refs')
+        .where('e164', 'in', (eb) => eb.selectFrom('smpp_concat_refs').select('e164').where('used_at', '<', unusedSince).limit(limit - gone))
+        // Checked again on the row itself: PostgreSQL then spares one another instance took a reference from meanwhile.
+        .where('used_at', '<', unusedSince)
+        .executeTakeFirst();
+      return gone + Number(refs.numDeletedRows);
     });
   }
 }
