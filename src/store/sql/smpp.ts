@@ -424,8 +424,8 @@ export class SqlSmppRepo implements SmppRepo {
         .executeTakeFirst();
       const gone = ids.length + Number(held.numDeletedRows);
       if (gone === limit) return gone;
-      // A counter outlives every message row that used its references, so a part still in flight
-      // keeps its destination's sequence going.
+      // Only once every message that could still be sent again under one of its references is
+      // gone (open ones go after openBefore), so a stray part never meets a fresh random start.
       const unusedSince = Math.min(finalBefore, openBefore);
       const refs = await trx
         .deleteFrom('smpp_concat_refs')
