@@ -43,6 +43,48 @@ const usesGateway = (file) => /\bstartTestGateway\b/.test(readFileSync(join(root
 const choosesStore = (file) => file.startsWith('test/scale/') || file.startsWith('test/store/');
 const integration = files.filter((f) => !choosesStore(f) && usesGateway(f));
 const once = files.filter((f) => !integration.includes(f));
+// Of those, the ones that never read (SWITCHBOARD_)TEST_STORE behave the same in either pass: they
+// run in the PostgreSQL pass when there is one, so the two passes are about as long as each other
+// (the SQLite pass also carries every unit and CLI file, and was the longer by a third).
+const readsStore = (file) => /TEST_STORE/.test(readFileSync(join(root, file), 'utf8'));
+const onceAnywhere = once.filter((f) => choosesStore(f) && !readsStore(f));
+
+// Each pass starts its files in this order, --test-concurrency at a time: the files measured to
+// take longest go first, so none of them starts near the end and runs on alone (2026-11, a 2-core
+// machine; a file missing from the list only starts in alphabetical order, it still runs).
+const LONGEST_FIRST = [
+  'test/cli/cli.test.ts',
+  'test/bench/bench-smoke.test.ts',
+  'test/cli/serve.test.ts',
+  'test/http/auth-failures.test.ts',
+  'test/dispatch/outbound-backlog.test.ts',
+  'test/http/notify-mo.test.ts',
+  'test/scale/two-instances.test.ts',
+  'test/store/postgres-store.test.ts',
+  'test/store/postgres-outage.test.ts',
+  'test/console/console.test.ts',
+  'test/cli/sms-handset.test.ts',
+  'test/config/config.test.ts',
+  'test/http/client-error.test.ts',
+  'test/http/oauth.test.ts',
+  'test/smpp/faults.test.ts',
+  'test/http/https.test.ts',
+  'test/dispatch/yield.test.ts',
+  'test/cli/backup.test.ts',
+  'test/crash/kill9.test.ts',
+  'test/scale/instances.test.ts',
+  'test/http/api-auth.test.ts',
+  'test/http/inbox.test.ts',
+  'test/console/session.test.ts',
+  'test/crash/callbacks.test.ts',
+  'test/cli/help.test.ts',
+  'test/smpp/e2e-process.test.ts',
+];
+const rank = (file) => {
+  const i = LONGEST_FIRST.indexOf(file);
+  return i < 0 ? LONGEST_FIRST.length : i;
+};
+const longestFirst = (list) => [...list].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 
 async function postgresAnswers(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -113,11 +155,11 @@ async function dropLeftovers() {
   }
 }
 const passes = [];
-const sqliteFiles = [...once, ...(wantSqlite ? integration : [])];
+const postgresPass = wantPostgres && postgresDown === undefined && integration.length > 0;
+const moved = postgresPass ? onceAnywhere : [];
+const sqliteFiles = longestFirst([...once.filter((f) => !moved.includes(f)), ...(wantSqlite ? integration : [])]);
 if (sqliteFiles.length > 0) passes.push({ name: 'sqlite', files: sqliteFiles, env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'sqlite' } });
-if (wantPostgres && postgresDown === undefined && integration.length > 0) {
-  passes.push({ name: 'postgres', files: integration, env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'postgres' } });
-}
+if (postgresPass) passes.push({ name: 'postgres', files: longestFirst([...integration, ...moved]), env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'postgres' } });
 if (passes.length === 0) {
   console.error('run-tests: nothing to run for these filters and stores');
   process.exit(1);

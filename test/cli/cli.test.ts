@@ -28,7 +28,9 @@ function assertFailed(res: CliResult, status: number, pattern: RegExp) {
   assert.match(res.stderr, pattern);
 }
 
-describe('on the store', () => {
+// The tests of each group share one gateway and touch only their own apps and short codes: they
+// run side by side, as do a test's independent CLI calls (each one a process start of its own).
+describe('on the store', { concurrency: true }, () => {
   test('app create → short-code add → token: the app works at once on the running gateway', async () => {
     const created = await local('app', 'create', '--name', 'cli-demo', '--scopes', 'SMS,MMS', '--rate-per-second', '3');
     assert.equal(created.status, 0, created.stderr);
@@ -62,9 +64,9 @@ describe('on the store', () => {
 
   test('list, show, update, suspend, unsuspend, rotate-secret, short-code list/remove, delete', async () => {
     const app = (await local('app', 'create', '--name', 'cycle', '--realm', 'production')).json();
-    const list = await local('app', 'list');
+    const [list, show] = await Promise.all([local('app', 'list'), local('app', 'show', app.id)]);
     assert.ok(list.json().apps.some((a: any) => a.id === app.id && a.appSecret === undefined));
-    assert.equal((await local('app', 'show', app.id)).json().realm, 'production');
+    assert.equal(show.json().realm, 'production');
     const updated = await local('app', 'update', app.id, '--name', 'renamed', '--delivery-status-url', 'https://example.test/dr', '--rate-per-day', '100');
     assert.equal(updated.status, 0, updated.stderr);
     assert.equal(updated.json().name, 'renamed');
@@ -88,28 +90,39 @@ describe('on the store', () => {
   test('operator errors: one line on stderr, exit 1', async () => {
     const app = (await local('app', 'create', '--name', 'errs', '--realm', 'production')).json();
     assert.equal((await local('short-code', 'add', app.id, '22627102')).status, 0);
-    assertFailed(await local('short-code', 'add', app.id, '22627102'), 1, /already belongs to an app/);
-    assertFailed(await local('short-code', 'add', app.id, '22627103', '--listener-url', 'http://example.test/mo'), 1, /https/);
-    assertFailed(await local('short-code', 'add', app.id, '22627104', '--mo-delivery', 'callback'), 1, /listenerUrl/);
-    assertFailed(await local('short-code', 'remove', app.id, '99999'), 1, /no short code/);
-    assertFailed(await local('app', 'create', '--name', 'x', '--realm', 'staging'), 1, /realm/);
-    assertFailed(await local('app', 'suspend', 'no-such-app'), 1, /no app with id no-such-app/);
+    const [taken, plainHttp, noListener, noCode, badRealm, noApp] = await Promise.all([
+      local('short-code', 'add', app.id, '22627102'),
+      local('short-code', 'add', app.id, '22627103', '--listener-url', 'http://example.test/mo'),
+      local('short-code', 'add', app.id, '22627104', '--mo-delivery', 'callback'),
+      local('short-code', 'remove', app.id, '99999'),
+      local('app', 'create', '--name', 'x', '--realm', 'staging'),
+      local('app', 'suspend', 'no-such-app'),
+    ]);
+    assertFailed(taken, 1, /already belongs to an app/);
+    assertFailed(plainHttp, 1, /https/);
+    assertFailed(noListener, 1, /listenerUrl/);
+    assertFailed(noCode, 1, /no short code/);
+    assertFailed(badRealm, 1, /realm/);
+    assertFailed(noApp, 1, /no app with id no-such-app/);
   });
 
   test('usage errors and bad configuration: one line on stderr, exit 2', async () => {
-    assertFailed(await local('nonsense'), 2, /unknown command "nonsense"/);
-    assertFailed(await local('app', 'frobnicate'), 2, /unknown command "app frobnicate"/);
-    assertFailed(await local('app'), 2, /app needs a subcommand/);
-    assertFailed(await local('app', 'create'), 2, /--name/);
-    assertFailed(await local('app', 'create', '--name', 'x', '--colour', 'red'), 2, /Unknown option '--colour'/);
-    assertFailed(await local('app', 'show'), 2, /needs APP_ID/);
-    assertFailed(await local('app', 'show', 'a', 'b'), 2, /unexpected argument "b"/);
-    assertFailed(await local('app', 'update', 'a'), 2, /at least one option/);
-    assertFailed(await local('app', 'update', 'a', '--rate-per-second', 'fast'), 2, /whole number/);
-    assertFailed(await local('app', 'create', '--name', 'x', '--rate-per-second', '-3'), 2, /--rate-per-second expects a whole number or "none", got "-3"/);
-    assertFailed(await local('admin-token', '--url', gw.url), 2, /store only/);
-    assertFailed(await runCli(['app', 'list'], { ...gw.env, PORT: 'abc' }), 2, /invalid configuration: PORT/);
-    assertFailed(await runCli(['migrate'], { ...gw.env, SWITCHBOARD_NETWORK: 'carrier-pigeon' }), 2, /SWITCHBOARD_NETWORK/);
+    const cases: Array<[Promise<CliResult>, RegExp]> = [
+      [local('nonsense'), /unknown command "nonsense"/],
+      [local('app', 'frobnicate'), /unknown command "app frobnicate"/],
+      [local('app'), /app needs a subcommand/],
+      [local('app', 'create'), /--name/],
+      [local('app', 'create', '--name', 'x', '--colour', 'red'), /Unknown option '--colour'/],
+      [local('app', 'show'), /needs APP_ID/],
+      [local('app', 'show', 'a', 'b'), /unexpected argument "b"/],
+      [local('app', 'update', 'a'), /at least one option/],
+      [local('app', 'update', 'a', '--rate-per-second', 'fast'), /whole number/],
+      [local('app', 'create', '--name', 'x', '--rate-per-second', '-3'), /--rate-per-second expects a whole number or "none", got "-3"/],
+      [local('admin-token', '--url', gw.url), /store only/],
+      [runCli(['app', 'list'], { ...gw.env, PORT: 'abc' }), /invalid configuration: PORT/],
+      [runCli(['migrate'], { ...gw.env, SWITCHBOARD_NETWORK: 'carrier-pigeon' }), /SWITCHBOARD_NETWORK/],
+    ];
+    await Promise.all(cases.map(async ([run, pattern]) => assertFailed(await run, 2, pattern)));
   });
 
   test('migrate is idempotent, and says which migrations it applied', async () => {
@@ -132,7 +145,7 @@ describe('on the store', () => {
   });
 });
 
-describe('against a running gateway (--url)', () => {
+describe('against a running gateway (--url)', { concurrency: true }, () => {
   test('app create, short-code add, app show, list — the same JSON as the admin API', async () => {
     const created = await remote('app', 'create', '--name', 'remote-demo');
     assert.equal(created.status, 0, created.stderr);
@@ -154,8 +167,13 @@ describe('against a running gateway (--url)', () => {
   });
 
   test('a wrong admin token, no token, or an unreachable gateway: one line, non-zero exit', async () => {
-    assertFailed(await runCli(['app', 'list', '--url', gw.url, '--admin-token', 'wrong']), 1, /admin token/);
-    assertFailed(await runCli(['app', 'list', '--url', gw.url], { SWITCHBOARD_ADMIN_TOKEN: '' }), 2, /--admin-token/);
-    assertFailed(await runCli(['app', 'list', '--url', 'http://127.0.0.1:9', '--admin-token', 'x']), 1, /cannot reach/);
+    const [wrong, none, down] = await Promise.all([
+      runCli(['app', 'list', '--url', gw.url, '--admin-token', 'wrong']),
+      runCli(['app', 'list', '--url', gw.url], { SWITCHBOARD_ADMIN_TOKEN: '' }),
+      runCli(['app', 'list', '--url', 'http://127.0.0.1:9', '--admin-token', 'x']),
+    ]);
+    assertFailed(wrong, 1, /admin token/);
+    assertFailed(none, 2, /--admin-token/);
+    assertFailed(down, 1, /cannot reach/);
   });
 });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
@@ -60,152 +60,155 @@ function serve(dataDir: string, extra: Record<string, string> = {}): Promise<Ser
   });
 }
 
-test('serve generates an admin token at first start, prints it once, and the CLI can rotate it', async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
-  try {
-    const first = await serve(dataDir);
-    const announced = first.lines.filter((l) => l.startsWith('switchboard: generated admin token'));
-    assert.equal(announced.length, 1, first.lines.join('\n'));
-    const token = /: ([0-9a-f]{48})$/.exec(announced[0] ?? '')?.[1];
-    assert.ok(token !== undefined, announced[0]);
-    assert.equal(first.lines.filter((l) => l.startsWith('switchboard: next: `npx switchboard app create')).length, 1, 'a first start says where to go next');
-    const ok = await fetch(`${first.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
-    assert.equal(ok.status, 200);
-    assert.equal((await fetch(`${first.url}/admin/v1/apps`)).status, 401);
-    assert.equal(await first.stop(), 0);
+// Every test has its own data dir and ports: they run side by side (each is mostly process starts).
+describe('serve, admin-token and smsc as processes', { concurrency: true }, () => {
+  test('serve generates an admin token at first start, prints it once, and the CLI can rotate it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    try {
+      const first = await serve(dataDir);
+      const announced = first.lines.filter((l) => l.startsWith('switchboard: generated admin token'));
+      assert.equal(announced.length, 1, first.lines.join('\n'));
+      const token = /: ([0-9a-f]{48})$/.exec(announced[0] ?? '')?.[1];
+      assert.ok(token !== undefined, announced[0]);
+      assert.equal(first.lines.filter((l) => l.startsWith('switchboard: next: `npx switchboard app create')).length, 1, 'a first start says where to go next');
+      const ok = await fetch(`${first.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.status, 200);
+      assert.equal((await fetch(`${first.url}/admin/v1/apps`)).status, 401);
+      assert.equal(await first.stop(), 0);
 
-    // Second start over the same data dir: nothing printed, the same token still works.
-    const second = await serve(dataDir);
-    assert.ok(!second.lines.some((l) => l.includes('generated admin token') || l.startsWith('switchboard: next:')));
-    assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      // Second start over the same data dir: nothing printed, the same token still works.
+      const second = await serve(dataDir);
+      assert.ok(!second.lines.some((l) => l.includes('generated admin token') || l.startsWith('switchboard: next:')));
+      assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
 
-    // `switchboard admin-token` on the data dir while it runs: the new token works at once, the old one no longer.
-    const rotated = await runCli(['admin-token'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: '', SWITCHBOARD_DATABASE_URL: '' });
-    assert.equal(rotated.status, 0, rotated.stderr);
-    const fresh = rotated.json().adminToken as string;
-    assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${fresh}` } })).status, 200);
-    assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
-    const apps = await runCli(['app', 'list', '--url', second.url, '--admin-token', fresh]);
-    assert.equal(apps.status, 0, apps.stderr);
-    assert.deepEqual(apps.json(), { apps: [] });
-    assert.equal(await second.stop(), 0);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-});
-
-test('admin-token warns when SWITCHBOARD_ADMIN_TOKEN overrides the stored token', async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
-  try {
-    const res = await runCli(['admin-token'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: 'from-env-0123456789', SWITCHBOARD_DATABASE_URL: '' });
-    assert.equal(res.status, 0);
-    assert.match(res.json().adminToken, /^[0-9a-f]{48}$/);
-    assert.match(res.stderr, /^switchboard: SWITCHBOARD_ADMIN_TOKEN is set/);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-});
-
-test('admin-token refuses while the gateway takes its token from its own SWITCHBOARD_ADMIN_TOKEN, and rotates again once it does not', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
-  const cli = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: '', SWITCHBOARD_DATABASE_URL: '' };
-  const envToken = 'gateway-env-token-0123456789';
-  try {
-    // The walk: set in the gateway's environment, not the CLI's. The CLI printed a token that got 401.
-    const gateway = await serve(dataDir, { SWITCHBOARD_ADMIN_TOKEN: envToken });
-    t.after(() => gateway.stop());
-    const refused = await runCli(['admin-token'], cli);
-    assert.equal(refused.status, 1, refused.stdout);
-    assert.equal(refused.stdout, '');
-    assert.deepEqual(refused.stderr.trim().split('\n'), [
-      'switchboard: the gateway takes its admin token from SWITCHBOARD_ADMIN_TOKEN in its environment: change that variable and restart the gateway (or unset it, restart, and run admin-token again)',
-    ]);
-    assert.equal((await fetch(`${gateway.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${envToken}` } })).status, 200);
-    assert.equal(await gateway.stop(), 0);
-
-    // Restarted without it: the generated token is the one in force, and rotation works.
-    const plain = await serve(dataDir);
-    t.after(() => plain.stop());
-    const rotated = await runCli(['admin-token'], cli);
-    assert.equal(rotated.status, 0, rotated.stderr);
-    assert.equal((await fetch(`${plain.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${rotated.json().adminToken as string}` } })).status, 200);
-    assert.equal(await plain.stop(), 0);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-});
-
-test('a store from an older release, readable by others, is warned about once at start with the chmod to run; nothing is changed', async (t) => {
-  const parent = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
-  const dataDir = join(parent, 'data');
-  const db = join(dataDir, 'switchboard.db');
-  try {
-    // What older releases made: a 0755 data dir and a 0644 database.
-    await mkdir(dataDir, { mode: 0o755 });
-    await chmod(dataDir, 0o755);
-    assert.equal((await runCli(['migrate'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '' })).status, 0);
-    await chmod(db, 0o644);
-    const gateway = await serve(dataDir);
-    t.after(() => gateway.stop());
-    const warnings = gateway.lines.filter((l) => l.includes('readable by other users'));
-    assert.equal(warnings.length, 1, gateway.lines.join('\n'));
-    const warning = JSON.parse(warnings[0] ?? '{}');
-    assert.equal(warning.level, 40);
-    assert.deepEqual(warning.paths, [dataDir, db]);
-    assert.equal(warning.msg, `the data dir or store files are readable by other users (made by an older release; new stores are 0700/0600): chmod 700 ${dataDir} && chmod 600 ${db}*`);
-    assert.equal((await stat(dataDir)).mode & 0o777, 0o755, 'left as it was');
-    assert.equal((await stat(db)).mode & 0o777, 0o644);
-    assert.equal(await gateway.stop(), 0);
-
-    // Once fixed, nothing is said.
-    await chmod(dataDir, 0o700);
-    await chmod(db, 0o600);
-    const fixed = await serve(dataDir);
-    t.after(() => fixed.stop());
-    assert.ok(!fixed.lines.some((l) => l.includes('readable by other users')), fixed.lines.join('\n'));
-    assert.equal(await fixed.stop(), 0);
-  } finally {
-    await rm(parent, { recursive: true, force: true });
-  }
-});
-
-test('one serving process per SQLite data dir: a second gateway or SMSC is refused with one line, the CLI still works beside it, and kill -9 frees it', async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
-  const env = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '', PORT: '0' };
-  try {
-    const first = await serve(dataDir);
-    for (const args of [['serve'], ['smsc', '--port', '0']]) {
-      const second = await runCli(args, env);
-      assert.equal(second.status, 2, `${args[0]}: ${second.stderr}`);
-      assert.deepEqual(second.stderr.trim().split('\n'), [
-        `switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: ${dataDir} is in use by another gateway or simulator SMSC; give each process its own data dir, or share a PostgreSQL database (SWITCHBOARD_DATABASE_URL) to run several instances`,
-      ]);
+      // `switchboard admin-token` on the data dir while it runs: the new token works at once, the old one no longer.
+      const rotated = await runCli(['admin-token'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: '', SWITCHBOARD_DATABASE_URL: '' });
+      assert.equal(rotated.status, 0, rotated.stderr);
+      const fresh = rotated.json().adminToken as string;
+      assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${fresh}` } })).status, 200);
+      assert.equal((await fetch(`${second.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
+      const apps = await runCli(['app', 'list', '--url', second.url, '--admin-token', fresh]);
+      assert.equal(apps.status, 0, apps.stderr);
+      assert.deepEqual(apps.json(), { apps: [] });
+      assert.equal(await second.stop(), 0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
-    const apps = await runCli(['app', 'list'], env);
-    assert.equal(apps.status, 0, apps.stderr);
-    assert.deepEqual(apps.json(), { apps: [] });
-    assert.equal((await fetch(`${first.url}/healthz`)).status, 200, 'the first gateway is untouched');
+  });
 
-    await first.crash();
-    const after = await serve(dataDir);
-    assert.equal((await fetch(`${after.url}/healthz`)).status, 200);
-    assert.equal(await after.stop(), 0);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-});
+  test('admin-token warns when SWITCHBOARD_ADMIN_TOKEN overrides the stored token', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    try {
+      const res = await runCli(['admin-token'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: 'from-env-0123456789', SWITCHBOARD_DATABASE_URL: '' });
+      assert.equal(res.status, 0);
+      assert.match(res.json().adminToken, /^[0-9a-f]{48}$/);
+      assert.match(res.stderr, /^switchboard: SWITCHBOARD_ADMIN_TOKEN is set/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 
-test('smsc --port in use stops with one line naming the option', async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
-  const taken = createServer();
-  try {
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const port = (taken.address() as AddressInfo).port;
-    const res = await runCli(['smsc', '--port', String(port)], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '', PORT: '0' });
-    assert.equal(res.status, 2, res.stderr);
-    assert.deepEqual(res.stderr.trim().split('\n'), [`switchboard: --port: 127.0.0.1:${port} is in use by another process (EADDRINUSE)`]);
-  } finally {
-    taken.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  test('admin-token refuses while the gateway takes its token from its own SWITCHBOARD_ADMIN_TOKEN, and rotates again once it does not', async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    const cli = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: '', SWITCHBOARD_DATABASE_URL: '' };
+    const envToken = 'gateway-env-token-0123456789';
+    try {
+      // The walk: set in the gateway's environment, not the CLI's. The CLI printed a token that got 401.
+      const gateway = await serve(dataDir, { SWITCHBOARD_ADMIN_TOKEN: envToken });
+      t.after(() => gateway.stop());
+      const refused = await runCli(['admin-token'], cli);
+      assert.equal(refused.status, 1, refused.stdout);
+      assert.equal(refused.stdout, '');
+      assert.deepEqual(refused.stderr.trim().split('\n'), [
+        'switchboard: the gateway takes its admin token from SWITCHBOARD_ADMIN_TOKEN in its environment: change that variable and restart the gateway (or unset it, restart, and run admin-token again)',
+      ]);
+      assert.equal((await fetch(`${gateway.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${envToken}` } })).status, 200);
+      assert.equal(await gateway.stop(), 0);
+
+      // Restarted without it: the generated token is the one in force, and rotation works.
+      const plain = await serve(dataDir);
+      t.after(() => plain.stop());
+      const rotated = await runCli(['admin-token'], cli);
+      assert.equal(rotated.status, 0, rotated.stderr);
+      assert.equal((await fetch(`${plain.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${rotated.json().adminToken as string}` } })).status, 200);
+      assert.equal(await plain.stop(), 0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a store from an older release, readable by others, is warned about once at start with the chmod to run; nothing is changed', async (t) => {
+    const parent = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    const dataDir = join(parent, 'data');
+    const db = join(dataDir, 'switchboard.db');
+    try {
+      // What older releases made: a 0755 data dir and a 0644 database.
+      await mkdir(dataDir, { mode: 0o755 });
+      await chmod(dataDir, 0o755);
+      assert.equal((await runCli(['migrate'], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '' })).status, 0);
+      await chmod(db, 0o644);
+      const gateway = await serve(dataDir);
+      t.after(() => gateway.stop());
+      const warnings = gateway.lines.filter((l) => l.includes('readable by other users'));
+      assert.equal(warnings.length, 1, gateway.lines.join('\n'));
+      const warning = JSON.parse(warnings[0] ?? '{}');
+      assert.equal(warning.level, 40);
+      assert.deepEqual(warning.paths, [dataDir, db]);
+      assert.equal(warning.msg, `the data dir or store files are readable by other users (made by an older release; new stores are 0700/0600): chmod 700 ${dataDir} && chmod 600 ${db}*`);
+      assert.equal((await stat(dataDir)).mode & 0o777, 0o755, 'left as it was');
+      assert.equal((await stat(db)).mode & 0o777, 0o644);
+      assert.equal(await gateway.stop(), 0);
+
+      // Once fixed, nothing is said.
+      await chmod(dataDir, 0o700);
+      await chmod(db, 0o600);
+      const fixed = await serve(dataDir);
+      t.after(() => fixed.stop());
+      assert.ok(!fixed.lines.some((l) => l.includes('readable by other users')), fixed.lines.join('\n'));
+      assert.equal(await fixed.stop(), 0);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  test('one serving process per SQLite data dir: a second gateway or SMSC is refused with one line, the CLI still works beside it, and kill -9 frees it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    const env = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '', PORT: '0' };
+    try {
+      const first = await serve(dataDir);
+      for (const args of [['serve'], ['smsc', '--port', '0']]) {
+        const second = await runCli(args, env);
+        assert.equal(second.status, 2, `${args[0]}: ${second.stderr}`);
+        assert.deepEqual(second.stderr.trim().split('\n'), [
+          `switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: ${dataDir} is in use by another gateway or simulator SMSC; give each process its own data dir, or share a PostgreSQL database (SWITCHBOARD_DATABASE_URL) to run several instances`,
+        ]);
+      }
+      const apps = await runCli(['app', 'list'], env);
+      assert.equal(apps.status, 0, apps.stderr);
+      assert.deepEqual(apps.json(), { apps: [] });
+      assert.equal((await fetch(`${first.url}/healthz`)).status, 200, 'the first gateway is untouched');
+
+      await first.crash();
+      const after = await serve(dataDir);
+      assert.equal((await fetch(`${after.url}/healthz`)).status, 200);
+      assert.equal(await after.stop(), 0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('smsc --port in use stops with one line naming the option', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    const taken = createServer();
+    try {
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const port = (taken.address() as AddressInfo).port;
+      const res = await runCli(['smsc', '--port', String(port)], { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_DATABASE_URL: '', PORT: '0' });
+      assert.equal(res.status, 2, res.stderr);
+      assert.deepEqual(res.stderr.trim().split('\n'), [`switchboard: --port: 127.0.0.1:${port} is in use by another process (EADDRINUSE)`]);
+    } finally {
+      taken.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createApp, type TestApp } from '../helpers/apps.js';
@@ -18,73 +18,77 @@ after(async () => {
 /** The CLI against the test gateway, as a script on another machine would run it: no store settings. */
 const cli = (...args: string[]) => runCli([...args, '--url', gw.url], { SWITCHBOARD_APP_SECRET: '', SWITCHBOARD_URL: '' });
 
-test('sms send → handset show → handset send → the app polls the reply', async () => {
-  const sent = await cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190', '--text', 'Hello from the CLI', '--wait');
-  assert.equal(sent.status, 0, sent.stderr);
-  const out = sent.json();
-  assert.match(out.messageId, /^SMS[0-9a-f]{16}$/);
-  assert.equal(out.resourceUrl, `${gw.url}/sms/v3/messaging/outbox/${out.messageId}`);
-  assert.deepEqual(out.recipients, [{ address: '4255550190', status: 'DeliveredToTerminal' }]);
+// The tests use their own handsets and short codes (the errors test sends nothing that arrives):
+// they run side by side on the one gateway.
+describe('sms and handset commands', { concurrency: true }, () => {
+  test('sms send → handset show → handset send → the app polls the reply', async () => {
+    const sent = await cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190', '--text', 'Hello from the CLI', '--wait');
+    assert.equal(sent.status, 0, sent.stderr);
+    const out = sent.json();
+    assert.match(out.messageId, /^SMS[0-9a-f]{16}$/);
+    assert.equal(out.resourceUrl, `${gw.url}/sms/v3/messaging/outbox/${out.messageId}`);
+    assert.deepEqual(out.recipients, [{ address: '4255550190', status: 'DeliveredToTerminal' }]);
 
-  const shown = await cli('handset', 'show', '4255550190');
-  assert.equal(shown.status, 0, shown.stderr);
-  assert.equal(shown.json().number, '4255550190');
-  assert.deepEqual(
-    shown.json().messages.map((m: any) => [m.from, m.text, m.encoding, m.segments]),
-    [['22627400', 'Hello from the CLI', 'GSM7', 1]],
-  );
+    const shown = await cli('handset', 'show', '4255550190');
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.equal(shown.json().number, '4255550190');
+    assert.deepEqual(
+      shown.json().messages.map((m: any) => [m.from, m.text, m.encoding, m.segments]),
+      [['22627400', 'Hello from the CLI', 'GSM7', 1]],
+    );
 
-  const reply = await cli('handset', 'send', 'tel:+14255550190', '--to', '22627400', '--text', 'Got it');
-  assert.equal(reply.status, 0, reply.stderr);
-  assert.deepEqual({ ...reply.json(), receivedAt: undefined }, { from: 'tel:+14255550190', to: '22627400', text: 'Got it', receivedAt: undefined });
-  const inbox = await gw.request('GET', '/sms/v3/messaging/inbox/22627400', { headers: app.auth });
-  assert.deepEqual(inbox.json().InboundSmsMessageList.InboundSmsMessage.map((m: any) => m.Message), ['Got it']);
-});
-
-test('sms send to several recipients from a chosen short code (OneAPI), secret from the environment', async () => {
-  const res = await runCli(['sms', 'send', '--url', gw.url, '--app', app.appKey, '--to', '4255550191,4255550192', '--to', 'tel:+14255550193', '--from', '22627401', '--text', 'Привет', '--wait'], {
-    SWITCHBOARD_APP_SECRET: app.appSecret,
+    const reply = await cli('handset', 'send', 'tel:+14255550190', '--to', '22627400', '--text', 'Got it');
+    assert.equal(reply.status, 0, reply.stderr);
+    assert.deepEqual({ ...reply.json(), receivedAt: undefined }, { from: 'tel:+14255550190', to: '22627400', text: 'Got it', receivedAt: undefined });
+    const inbox = await gw.request('GET', '/sms/v3/messaging/inbox/22627400', { headers: app.auth });
+    assert.deepEqual(inbox.json().InboundSmsMessageList.InboundSmsMessage.map((m: any) => m.Message), ['Got it']);
   });
-  assert.equal(res.status, 0, res.stderr);
-  const out = res.json();
-  assert.match(out.resourceUrl, /\/2\/smsmessaging\/outbound\/tel%3A22627401\/requests\/SMS[0-9a-f]{16}$/);
-  assert.deepEqual(out.recipients.map((r: any) => r.status), ['DeliveredToTerminal', 'DeliveredToTerminal', 'DeliveredToTerminal']);
-  const handset = (await cli('handset', 'show', '4255550193')).json();
-  assert.deepEqual(handset.messages.map((m: any) => [m.from, m.text, m.encoding]), [['22627401', 'Привет', 'UCS2']]);
-});
 
-test('errors: one line on stderr — API errors with their id, usage mistakes exit 2, an unreachable gateway exit 1', async () => {
-  const landline = await gw.request('PUT', '/sim/v1/handsets/4255550194', { body: { kind: 'landline' } });
-  assert.equal(landline.status, 200);
-  // Independent runs, side by side: each is a process start.
-  const [wrongSecret, refused, noText, noNumber, badNumber, down] = await Promise.all([
-    cli('sms', 'send', '--app', app.appKey, '--secret', 'nope', '--to', '4255550190', '--text', 'x'),
-    cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550194', '--text', 'x'),
-    cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190'),
-    cli('handset', 'show'),
-    cli('handset', 'show', '12345'),
-    runCli(['handset', 'show', '4255550190', '--url', 'http://127.0.0.1:9']),
-  ]);
-  assert.equal(wrongSecret.status, 1);
-  assert.match(wrongSecret.stderr, /^switchboard: invalid_client: /);
-  assert.equal(refused.status, 1);
-  assert.equal(refused.stderr, 'switchboard: SVC0001: A service error occurred. Error code is Address\n');
-  assert.equal(noText.status, 2);
-  assert.equal(noText.stderr, 'switchboard: --text is required\n');
-  assert.equal(noNumber.status, 2);
-  assert.equal(badNumber.status, 1);
-  assert.match(badNumber.stderr, /^switchboard: not a NANP mobile number: 12345\n$/);
-  assert.equal(down.status, 1);
-  assert.match(down.stderr, /^switchboard: cannot reach http:\/\/127\.0\.0\.1:9: /);
-});
-
-test('--help of the new commands', async () => {
-  const commands = [['sms', 'send'], ['handset', 'show'], ['handset', 'send']];
-  const [main, ...results] = await Promise.all([runCli(['--help']), ...commands.map((words) => runCli([...words, '--help']))]);
-  results.forEach((res, i) => {
-    assert.equal(res.status, 0);
-    assert.match(res.stdout, new RegExp(`^Usage: switchboard ${commands[i]?.join(' ')}`));
-    assert.match(res.stdout, /--url URL/);
+  test('sms send to several recipients from a chosen short code (OneAPI), secret from the environment', async () => {
+    const res = await runCli(['sms', 'send', '--url', gw.url, '--app', app.appKey, '--to', '4255550191,4255550192', '--to', 'tel:+14255550193', '--from', '22627401', '--text', 'Привет', '--wait'], {
+      SWITCHBOARD_APP_SECRET: app.appSecret,
+    });
+    assert.equal(res.status, 0, res.stderr);
+    const out = res.json();
+    assert.match(out.resourceUrl, /\/2\/smsmessaging\/outbound\/tel%3A22627401\/requests\/SMS[0-9a-f]{16}$/);
+    assert.deepEqual(out.recipients.map((r: any) => r.status), ['DeliveredToTerminal', 'DeliveredToTerminal', 'DeliveredToTerminal']);
+    const handset = (await cli('handset', 'show', '4255550193')).json();
+    assert.deepEqual(handset.messages.map((m: any) => [m.from, m.text, m.encoding]), [['22627401', 'Привет', 'UCS2']]);
   });
-  for (const name of ['sms send', 'handset show', 'handset send']) assert.ok(main?.stdout.includes(`  ${name} `), name);
+
+  test('errors: one line on stderr — API errors with their id, usage mistakes exit 2, an unreachable gateway exit 1', async () => {
+    const landline = await gw.request('PUT', '/sim/v1/handsets/4255550194', { body: { kind: 'landline' } });
+    assert.equal(landline.status, 200);
+    // Independent runs, side by side: each is a process start.
+    const [wrongSecret, refused, noText, noNumber, badNumber, down] = await Promise.all([
+      cli('sms', 'send', '--app', app.appKey, '--secret', 'nope', '--to', '4255550190', '--text', 'x'),
+      cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550194', '--text', 'x'),
+      cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190'),
+      cli('handset', 'show'),
+      cli('handset', 'show', '12345'),
+      runCli(['handset', 'show', '4255550190', '--url', 'http://127.0.0.1:9']),
+    ]);
+    assert.equal(wrongSecret.status, 1);
+    assert.match(wrongSecret.stderr, /^switchboard: invalid_client: /);
+    assert.equal(refused.status, 1);
+    assert.equal(refused.stderr, 'switchboard: SVC0001: A service error occurred. Error code is Address\n');
+    assert.equal(noText.status, 2);
+    assert.equal(noText.stderr, 'switchboard: --text is required\n');
+    assert.equal(noNumber.status, 2);
+    assert.equal(badNumber.status, 1);
+    assert.match(badNumber.stderr, /^switchboard: not a NANP mobile number: 12345\n$/);
+    assert.equal(down.status, 1);
+    assert.match(down.stderr, /^switchboard: cannot reach http:\/\/127\.0\.0\.1:9: /);
+  });
+
+  test('--help of the new commands', async () => {
+    const commands = [['sms', 'send'], ['handset', 'show'], ['handset', 'send']];
+    const [main, ...results] = await Promise.all([runCli(['--help']), ...commands.map((words) => runCli([...words, '--help']))]);
+    results.forEach((res, i) => {
+      assert.equal(res.status, 0);
+      assert.match(res.stdout, new RegExp(`^Usage: switchboard ${commands[i]?.join(' ')}`));
+      assert.match(res.stdout, /--url URL/);
+    });
+    for (const name of ['sms send', 'handset show', 'handset send']) assert.ok(main?.stdout.includes(`  ${name} `), name);
+  });
 });
