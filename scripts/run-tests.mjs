@@ -2,8 +2,9 @@
 // Node 20's test runner neither discovers .ts files nor expands globs, so the file list is built
 // here. A run that finds no test file fails: an empty suite must never look green.
 //
-// Every integration suite (a file that starts gateways through test/helpers/gateway.ts, outside
-// test/scale/ and test/store/) runs on both stores: once on SQLite, once on PostgreSQL (SWITCHBOARD_TEST_STORE=postgres, one fresh
+// Every integration suite (a file that starts gateways through test/helpers/gateway.ts, directly
+// or through test/smpp/world.ts's smppGateway, or that has a branch of its own for PostgreSQL;
+// outside test/scale/ and test/store/) runs on both stores: once on SQLite, once on PostgreSQL (SWITCHBOARD_TEST_STORE=postgres, one fresh
 // database per test gateway). Every other file runs once. The two passes run side by side when
 // the machine has the cores for it. SWITCHBOARD_TEST_STORE=sqlite|postgres limits the
 // integration suites to one store. Without a reachable PostgreSQL the PostgreSQL pass is skipped
@@ -37,7 +38,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const usesGateway = (file) => /\bstartTestGateway\b/.test(readFileSync(join(root, file), 'utf8'));
+// A file that only skips itself off SQLite (`TEST_STORE === 'sqlite'`) is not one: it runs once.
+const usesGateway = (file) => /\b(?:startTestGateway|smppGateway)\b|\bTEST_STORE === 'postgres'/.test(readFileSync(join(root, file), 'utf8'));
 // test/scale/ and test/store/ pick their own stores (several instances on one PostgreSQL database,
 // an engine's own behaviour): once is enough.
 const choosesStore = (file) => file.startsWith('test/scale/') || file.startsWith('test/store/');
