@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseUdh } from '../../src/sms/segment.js';
-import { createApp } from '../helpers/apps.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
-import { ControlledReceiptSmsc } from '../smpp/fake-smsc.js';
-import { FAST_SMPP, SHORT_CODE, waitUntil } from '../smpp/world.js';
+import { postgresReachable } from '../helpers/postgres.js';
+import { twoSmppInstances, waitUntil } from '../smpp/world.js';
 
 /*
  * Two gateways on one PostgreSQL database, bound to one SMSC, sending long messages to one
@@ -17,28 +14,8 @@ import { FAST_SMPP, SHORT_CODE, waitUntil } from '../smpp/world.js';
 const reachable = await postgresReachable();
 
 test('two instances on one database never give two long messages to one handset the same reference', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
-  const database = await createTestDatabase();
-  const smsc = await new ControlledReceiptSmsc().start();
-  t.after(async () => {
-    await smsc.stop();
-    await database.drop();
-  });
-  // Each binds under its own system_id, so the SMSC tells which instance submitted a part.
-  const gateway = (systemId: string) =>
-    startTestGateway({
-      SWITCHBOARD_NETWORK: 'smpp',
-      SWITCHBOARD_SMPP_URL: `smpp://${systemId}:secret@127.0.0.1:${smsc.port}`,
-      ...FAST_SMPP,
-      SWITCHBOARD_DATABASE_URL: database.url,
-    });
-  const gateways: TestGateway[] = [await gateway('one'), await gateway('two')];
-  t.after(async () => {
-    for (const gw of gateways) await gw.close();
-  });
-  await waitUntil(() => gateways.every((gw) => gw.gateway.ctx.outbound.connector.isUp()), 5000, 'both bound');
-  const [front] = gateways;
-  assert.ok(front);
-  const app = await createApp(front, { shortCodes: [{ shortCode: SHORT_CODE, moDelivery: 'poll' }] });
+  const { smsc, instances, app } = await twoSmppInstances(t);
+  const gateways = [...instances.values()];
 
   // Rounds of concurrent sends (each two parts) until both instances have submitted several:
   // which instance takes a submit job is up to their claims.

@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS } from '../../src/network/smpp/pdu.js';
-import { createApp } from '../helpers/apps.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
-import { ControlledReceiptSmsc } from '../smpp/fake-smsc.js';
-import { FAST_SMPP, SHORT_CODE, waitUntil } from '../smpp/world.js';
+import { postgresReachable } from '../helpers/postgres.js';
+import { twoSmppInstances, waitUntil } from '../smpp/world.js';
 
 /*
  * Two gateways on one PostgreSQL database, bound to one SMSC. A receipt can come in on the bind of
@@ -17,34 +14,11 @@ import { FAST_SMPP, SHORT_CODE, waitUntil } from '../smpp/world.js';
 const reachable = await postgresReachable();
 
 test('a receipt held by an instance that stopped is matched by the instance still running', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
-  const database = await createTestDatabase();
-  const smsc = await new ControlledReceiptSmsc().start();
-  t.after(async () => {
-    await smsc.stop();
-    await database.drop();
-  });
-  // Either instance may take the submit job; each binds under its own system_id, so the test
-  // can tell them apart at the SMSC. The submit waits for its response while the other instance
-  // stops, which on a loaded machine may outlast FAST_SMPP's 1.5 s response timeout.
-  const gateway = (systemId: string) =>
-    startTestGateway({
-      SWITCHBOARD_NETWORK: 'smpp',
-      SWITCHBOARD_SMPP_URL: `smpp://${systemId}:secret@127.0.0.1:${smsc.port}`,
-      ...FAST_SMPP,
-      SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '60000',
-      SWITCHBOARD_DATABASE_URL: database.url,
-    });
-  const instances = new Map<string, TestGateway>([
-    ['one', await gateway('one')],
-    ['two', await gateway('two')],
-  ]);
-  t.after(async () => {
-    for (const gw of instances.values()) await gw.close();
-  });
-  await waitUntil(() => [...instances.values()].every((gw) => gw.gateway.ctx.outbound.connector.isUp()), 5000, 'both bound');
+  // Either instance may take the submit job. The submit waits for its response while the other
+  // instance stops, which on a loaded machine may outlast FAST_SMPP's 1.5 s response timeout.
+  const { smsc, instances, app } = await twoSmppInstances(t, { SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '60000' });
   const front = instances.get('one');
   assert.ok(front);
-  const app = await createApp(front, { shortCodes: [{ shortCode: SHORT_CODE, moDelivery: 'poll' }] });
 
   smsc.holdResponses = true;
   const to = '+14255550811';

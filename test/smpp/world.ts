@@ -3,6 +3,7 @@
  * a child process) and a gateway in `smpp` mode bound to it, plus the helpers the suites share.
  */
 import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
@@ -14,6 +15,8 @@ import { loadConfig } from '../../src/config.js';
 import { type RunningSmsc, startSmsc } from '../../src/network/sim-smsc/standalone.js';
 import { createApp, type TestApp } from '../helpers/apps.js';
 import { send, startTestGateway, type TestGateway, type TestResponse } from '../helpers/gateway.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import { ControlledReceiptSmsc } from './fake-smsc.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -249,6 +252,43 @@ export async function smppGateway(
       return smpp.report();
     },
   };
+}
+
+/**
+ * Two gateways on one fresh PostgreSQL database, bound to one SMSC under their own system_ids
+ * (`one`, `two`), so the SMSC tells which instance submitted a part; both bound, with an app
+ * holding SHORT_CODE created through `one`. Everything goes when `t` ends.
+ */
+export async function twoSmppInstances(
+  t: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ smsc: ControlledReceiptSmsc; instances: Map<string, TestGateway>; app: TestApp }> {
+  const database = await createTestDatabase();
+  const smsc = await new ControlledReceiptSmsc().start();
+  t.after(async () => {
+    await smsc.stop();
+    await database.drop();
+  });
+  const gateway = (systemId: string) =>
+    startTestGateway({
+      SWITCHBOARD_NETWORK: 'smpp',
+      SWITCHBOARD_SMPP_URL: `smpp://${systemId}:secret@127.0.0.1:${smsc.port}`,
+      ...FAST_SMPP,
+      ...env,
+      SWITCHBOARD_DATABASE_URL: database.url,
+    });
+  const instances = new Map<string, TestGateway>([
+    ['one', await gateway('one')],
+    ['two', await gateway('two')],
+  ]);
+  t.after(async () => {
+    for (const gw of instances.values()) await gw.close();
+  });
+  await waitUntil(() => [...instances.values()].every((gw) => gw.gateway.ctx.outbound.connector.isUp()), 5000, 'both bound');
+  const front = instances.get('one');
+  assert.ok(front);
+  const app = await createApp(front, { shortCodes: [{ shortCode: SHORT_CODE, moDelivery: 'poll' }] });
+  return { smsc, instances, app };
 }
 
 export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
