@@ -70,13 +70,15 @@ function openingRow(record: SmppOpening): SmppMessagesTable {
 
 // The statements every SMPP message runs through, compiled once (see prepared.ts).
 const messageOf = prepared((db, v: { recipientId: string }) => db.selectFrom('smpp_messages').selectAll().where('recipient_id', '=', v.recipientId));
+/** 8-bit concatenation references (UDH IEI 0x00), as the connector sends them. */
+const CONCAT_REFS = 256;
 // One statement, so two takes for one destination (on any instance) cannot read the same last reference.
 const takeConcatRef = prepared((db, v: { e164: string; first: number; at: number }) =>
   db
     .insertInto('smpp_concat_refs')
     .values({ e164: v.e164, ref: v.first, used_at: v.at })
     .onConflict((oc) =>
-      oc.column('e164').doUpdateSet((eb) => ({ ref: sql<number>`(${eb.ref('smpp_concat_refs.ref')} + 1) % 256`, used_at: eb.ref('excluded.used_at') })),
+      oc.column('e164').doUpdateSet((eb) => ({ ref: sql<number>`(${eb.ref('smpp_concat_refs.ref')} + 1) % ${sql.lit(CONCAT_REFS)}`, used_at: eb.ref('excluded.used_at') })),
     )
     .returning('ref'),
 );
@@ -225,7 +227,7 @@ export class SqlSmppRepo implements SmppRepo {
   async nextConcatRef(e164: string, at: number): Promise<number> {
     // A destination without a row had no multi-part message within the retention (see prune), so
     // nothing of an earlier one can still be in flight to it: any start will do.
-    const first = Math.floor(Math.random() * 256);
+    const first = Math.floor(Math.random() * CONCAT_REFS);
     const { rows } = await writeOne(this.#ctx, (db) => takeConcatRef(db, { e164, first, at }));
     const [row] = rows;
     if (row === undefined) throw new Error(`no concatenation reference returned for ${e164}`);
