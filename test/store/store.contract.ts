@@ -713,7 +713,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
 }
 
 /** A minimal app row, for repositories whose rows belong to an app. */
-export async function createApp(store: Store, id: string): Promise<void> {
+export async function createApp(store: Pick<Store, 'apps'>, id: string): Promise<void> {
   await store.apps.create({
     id,
     name: id,

@@ -26,6 +26,18 @@ export interface PostgresStoreOptions {
 }
 
 const PING_TIMEOUT_MS = 2000;
+
+/**
+ * Connections for the statements of SqlContext.fixedPlanDb: each is planned once per connection
+ * (`force_generic_plan`), where the other connections plan every run for its values (see
+ * clientConfig below). Planning was a third of the accept statement's server time on the
+ * benchmarks (bench/HISTORY.md, the 22:25 session). The foreign-key checks of their inserts are
+ * planned once too, and a plan made while a table was small and analysed reads the whole table
+ * for good: without sequential scans, the only plan left for a key check is its key's index.
+ */
+export const FIXED_PLAN_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
+/** Its statements are coalesced, one batch in flight each (see coalesce.ts): a few connections suffice. */
+const FIXED_PLAN_POOL_SIZE = 4;
 const RETRY_WARNING_EVERY_MS = 5000;
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -65,28 +77,33 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     connectionTimeoutMillis: 5000,
   };
   const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
-  const pool = new pg.Pool({ ...clientConfig, query_timeout: queryTimeoutMs, max: poolSize, idleTimeoutMillis: 30_000 });
-  // An idle connection that the server closed (restart, failover) is dropped by the pool; without
-  // this listener the 'error' event would end the process.
-  pool.on('error', (err) => log?.warn({ reason: reasonOf(err), database: target }, 'database connection lost; the pool drops it'));
   let started = false;
   // Every statement waiting for a connection retries on its own: one line per few seconds says it.
   let warnedAt = 0;
   let retriesUntold = 0;
-  const resilient = new ResilientPool({
-    pool,
-    retryForMs,
-    queryTimeoutMs,
-    // Quiet until started: an unreachable database at start is reported once, by the throw below.
-    onRetry: (reason) => {
-      if (!started) return;
-      retriesUntold++;
-      if (Date.now() - warnedAt < RETRY_WARNING_EVERY_MS) return;
-      log?.warn({ reason, database: target, retries: retriesUntold }, 'database unreachable; retrying');
-      warnedAt = Date.now();
-      retriesUntold = 0;
-    },
-  });
+  const resilientPool = (config: pg.PoolConfig) => {
+    const pool = new pg.Pool({ ...config, query_timeout: queryTimeoutMs, idleTimeoutMillis: 30_000 });
+    // An idle connection that the server closed (restart, failover) is dropped by the pool; without
+    // this listener the 'error' event would end the process.
+    pool.on('error', (err) => log?.warn({ reason: reasonOf(err), database: target }, 'database connection lost; the pool drops it'));
+    const resilient = new ResilientPool({
+      pool,
+      retryForMs,
+      queryTimeoutMs,
+      // Quiet until started: an unreachable database at start is reported once, by the throw below.
+      onRetry: (reason) => {
+        if (!started) return;
+        retriesUntold++;
+        if (Date.now() - warnedAt < RETRY_WARNING_EVERY_MS) return;
+        log?.warn({ reason, database: target, retries: retriesUntold }, 'database unreachable; retrying');
+        warnedAt = Date.now();
+        retriesUntold = 0;
+      },
+    });
+    return { pool, resilient };
+  };
+  const { pool, resilient } = resilientPool({ ...clientConfig, max: poolSize });
+  const fixed = resilientPool({ ...clientConfig, options: FIXED_PLAN_OPTIONS, max: FIXED_PLAN_POOL_SIZE });
 
   let autovacuum: string | undefined;
   try {
@@ -98,6 +115,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
   } catch (err) {
     await pool.end().catch(() => undefined);
+    await fixed.pool.end().catch(() => undefined);
     const reason = reasonOf(err instanceof Error && err.cause !== undefined ? err.cause : err);
     throw new Error(`cannot reach PostgreSQL at ${target}: ${reason}`, { cause: err });
   }
@@ -107,6 +125,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   if (autovacuum === 'off') log?.warn({ database: target }, 'autovacuum is off on this PostgreSQL server: the job, message and notification tables will bloat unless you VACUUM them yourself');
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: resilient }) });
+  const fixedPlanDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: fixed.resilient }) });
   const notifier = new JobNotifier({
     clientConfig,
     onError: (reason) => log?.warn({ reason, database: target }, 'job notification connection lost; reconnecting'),
@@ -114,7 +133,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     // Each write is its own transaction on a pooled connection: PostgreSQL already shares WAL
     // flushes between concurrent commits, and queueing writes behind one connection would not.
-    ...createRepositories({ db, dialect: 'postgres', write: (fn) => db.transaction().execute(fn) }),
+    ...createRepositories({ db, fixedPlanDb, dialect: 'postgres', write: (fn) => db.transaction().execute(fn) }),
     engine: 'postgres',
     migrate: async () => {
       const migrations = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...clientConfig, max: 1 }) }) });
@@ -150,6 +169,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     onJobsAvailable: (kinds, listener) => notifier.subscribe(kinds, listener),
     close: async () => {
       await notifier.close();
+      await fixedPlanDb.destroy();
       await db.destroy();
     },
   };

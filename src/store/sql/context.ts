@@ -7,6 +7,14 @@ export interface SqlContext {
   readonly db: Kysely<Database>;
   readonly dialect: 'sqlite' | 'postgres';
   /**
+   * PostgreSQL: the same database through connections that plan a statement once and keep that
+   * plan (see postgres-store.ts), for hot statements that read no table (inserts of the rows they
+   * are given): their plan cannot depend on their values or on what the tables hold. A statement
+   * that reads a table stays on `db`: a plan made once, while the tables are small, reads whole
+   * tables for ever after (test/store/fixed-plans.test.ts checks the statements sent here).
+   */
+  readonly fixedPlanDb?: Kysely<Database>;
+  /**
    * Runs `fn` in a transaction and resolves once it is durable. Use it for the hot write paths
    * (API accepts, receipts, acks): on SQLite writes that arrive together share one commit (group
    * commit, see group-commit.ts); `fn` may share its transaction with other writes, so it must

@@ -270,7 +270,7 @@ export class SqlMessageRepo implements MessageRepo {
     if (ctx.dialect === 'postgres') {
       this.#accepts = new Coalescer({
         maxBatch: 50,
-        run: (batch) => acceptInOneStatement(ctx.db, batch),
+        run: (batch) => acceptInOneStatement(ctx.fixedPlanDb ?? ctx.db, batch),
         // A row PostgreSQL refuses (a NUL in a text, say) fails its own accept, not its batch's.
         retryAlone: rowRefused,
       });
