@@ -178,7 +178,7 @@ const requestUrl = `${HOST}/2/smsmessaging/outbound/tel%3A${CODE}/requests/${MES
 
 const oneapiSend: OperationDoc = {
   summary: 'Send SMS (OneAPI)',
-  description: `Sends from \`{senderAddress}\`, which must be one of the app's short codes (403 POL0002 otherwise). /1 and /2 answer \`resourceReference\`; /3 echoes the request with its \`resourceURL\` and a \`deliveryInfoList\` of \`MessageWaiting\`. Without \`receiptRequest\`, a delivery-receipt subscription on the sender gets the final states. ${idempotencyNote}`,
+  description: `Sends from \`{senderAddress}\`, which must be one of the app's short codes (403 POL0002 otherwise). /1 and /2 answer \`resourceReference\`; /3 echoes the request with its \`resourceURL\` and a \`deliveryInfoList\` of \`MessageWaiting\`. Without a \`receiptRequest.notifyURL\` (a \`callbackData\` alone is ignored), a delivery-receipt subscription on the sender gets the final states. ${idempotencyNote}`,
   tags: ONEAPI,
   flavour: 'oneapi',
   security: 'oauth',
