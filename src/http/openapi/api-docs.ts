@@ -235,7 +235,7 @@ const oneapiInbound: OperationDoc = {
   flavour: 'oneapi',
   security: 'oauth',
   params: { registrationId: registrationParam },
-  query: { maxBatchSize: { description: 'At most this many messages (default SWITCHBOARD_INBOX_BATCH_SIZE).', example: 10 } },
+  query: { maxBatchSize: { description: 'At most this many messages (absent or 0: SWITCHBOARD_INBOX_BATCH_SIZE).', example: 10 } },
   responses: {
     '200': {
       description: 'A batch of messages.',
