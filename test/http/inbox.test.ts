@@ -100,7 +100,7 @@ test('concurrent polls on every path never return the same message twice', async
   assert.equal(new Set(got).size, total, 'no message returned twice');
 });
 
-test('Get SMS v2: RegistrationID matched case-insensitively, token in the query accepted', async () => {
+test('Get SMS v2: RegistrationID matched case-insensitively, token in the query accepted; ResourceUrl without the query', async () => {
   await sendMo(gw, '4255550102', '22627002', 'one');
   await sendMo(gw, '4255550102', '22627002', 'two');
   await sendMo(gw, '4255550102', '22627002', 'three');
@@ -111,7 +111,9 @@ test('Get SMS v2: RegistrationID matched case-insensitively, token in the query 
     a.json().InboundSmsMessageList.InboundSmsMessage.map((m: any) => m.Message),
     ['one', 'two', 'three'],
   );
-  assert.ok(a.json().InboundSmsMessageList.ResourceUrl.endsWith('/rest/sms/2/messaging/inbox?RegistrationID=22627002'));
+  // The v2 doc's example (developer.att.com/sms/docs/v2): `GET …/inbox?RegistrationID=22627000`
+  // answers `"ResourceUrl": "http://api.att.com/rest/sms/2/messaging/inbox"`. It carried the query.
+  assert.match(a.json().InboundSmsMessageList.ResourceUrl, /^http:\/\/127\.0\.0\.1:\d+\/rest\/sms\/2\/messaging\/inbox$/);
   const b = await gw.request('GET', `/rest/sms/2/messaging/inbox?RegistrationId=22627002&access_token=${app.token}`);
   assert.equal(b.status, 200, b.text);
   assert.deepEqual(
