@@ -91,6 +91,8 @@ export function operatorCode(status: number): string {
   switch (status) {
     case 404:
       return 'not_found';
+    case 405:
+      return 'method_not_allowed';
     case 413:
       return 'body_too_large';
     case 415:

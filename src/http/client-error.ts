@@ -14,6 +14,17 @@ const PART: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The status of each client error; anything else is 400. A method token Node's parser does not
+ * know is a wrong method, 405 (contract §14), but without `Allow`: a path's methods are the
+ * router's (not-found.ts), and a request refused here never reaches it.
+ */
+const STATUS: Readonly<Record<string, number>> = {
+  HPE_INVALID_METHOD: 405,
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/**
  * What can be read of a request Node's parser refused, from the bytes it got:
  * `METHOD SP /path… SP HTTP/1.1 CRLF … Accept: … CRLF`. A target with raw spaces or bytes
  * past ASCII is still read up to its first space, which is enough to name the path's family.
@@ -85,13 +96,14 @@ export function clientErrorHandler(log: FastifyBaseLogger) {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     // Not the error itself: its rawPacket holds the request's headers, credentials included.
     log.debug({ code: error.code, reason: error.message }, 'client error');
-    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const incoming = inProgress(socket);
     if (incoming !== undefined && answeredEarly.has(incoming)) {
       socket.destroy();
       return;
     }
     const { url, accept } = incoming === undefined ? readRefused(error.rawPacket) : { url: incoming.url, accept: incoming.headers.accept };
+    // A line with no path after its first word (`garbage`) is no request at all, not a wrong method.
+    const status = error.code === 'HPE_INVALID_METHOD' && url === undefined ? 400 : (STATUS[error.code] ?? 400);
     // Node's own rule: no answer over one whose headers have gone out already.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     try {

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { ApiError, OAuthError, OperatorError, operatorCode } from '../errors.js';
 import { errorAnswer } from '../console/layout.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { flavourOf, JSON_TYPE, sendRepresentation, type Flavour } from './representation.js';
+import { flavourOf, JSON_TYPE, sendRepresentation, sendText, type Flavour } from './representation.js';
 
 /**
  * The error body of a flavour. AT&T RESTful: PascalCase keys and `Variables` one string;
@@ -84,7 +84,7 @@ export function sendApiError(request: FastifyRequest, reply: FastifyReply, flavo
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   if (flavour === 'att' || flavour === 'oneapi') return sendRepresentation(request, reply, err.status, errorEnvelope(flavour, err));
   const answer = plainErrorAnswer(flavour, err);
-  return reply.code(err.status).headers(answer.headers).type(answer.type).send(answer.text);
+  return sendText(reply.code(err.status).headers(answer.headers), answer.type, answer.text);
 }
 
 /**

@@ -90,11 +90,20 @@ export const XML_TYPE = 'application/xml';
 /** What fastify writes for the objects it serialises itself (OAuth, admin, health). */
 const FASTIFY_JSON_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * Sends `text` with exactly `type`. fastify appends `; charset=utf-8` to a JSON type sent with a
+ * string; the onSend hook below takes it off, but no hook runs on the replies fastify makes for
+ * `frameworkErrors` (app.ts: they belong to no route). The type of a Buffer is left as given.
+ */
+export function sendText(reply: FastifyReply, type: string, text: string): FastifyReply {
+  return reply.type(type).send(Buffer.from(text));
+}
+
 /** Sends `body` in the representation the client asked for; `xmlRoot` as in toXml. */
 export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>, xmlRoot?: string): FastifyReply {
   reply.code(status);
-  if (wantsXml(request)) return reply.type(XML_TYPE).send(toXml(body, xmlRoot));
-  return reply.type(JSON_TYPE).send(JSON.stringify(body));
+  if (wantsXml(request)) return sendText(reply, XML_TYPE, toXml(body, xmlRoot));
+  return sendText(reply, JSON_TYPE, JSON.stringify(body));
 }
 
 /**

@@ -37,10 +37,14 @@ export async function pollInbox(
   return { shortCode: code, messages, pending };
 }
 
-/** `maxBatchSize` as given (a positive whole number), undefined when absent; else SVC0002. */
+/**
+ * `maxBatchSize` as given (a whole number), undefined when absent or 0; else SVC0002. The GSMA
+ * reference Java library puts any maxBatchSize >= 0 in the URL as it is (its argument is a plain
+ * `int`); a batch of none could never be read, so 0 is taken as no size given.
+ */
 export function parseBatchSize(raw: unknown, variable: string): number | undefined {
   const value = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^\s*\d{1,9}\s*$/.test(value) || Number(value) < 1) throw new ApiError('SVC0002', [variable]);
-  return Number(value);
+  if (typeof value !== 'string' || !/^\s*\d{1,9}\s*$/.test(value)) throw new ApiError('SVC0002', [variable]);
+  return Number(value) === 0 ? undefined : Number(value);
 }

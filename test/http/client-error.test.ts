@@ -51,15 +51,25 @@ function sendRaw(raw: string | readonly string[], to: TestGateway = gw): Promise
   });
 }
 
-test('an unknown method: 400 in the envelope of the path, XML when accepted, connection closed', async () => {
+test('an unknown method: 405 in the envelope of the path, XML when accepted, connection closed', async () => {
+  // Contract §14: a wrong method is 405. A method token Node's parser does not know was 400.
   const att = await sendRaw('FOO /sms/v3/messaging/outbox HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\n\r\n');
-  assert.equal(att.status, 400);
+  assert.equal(att.status, 405);
+  assert.match(att.headers, /^http\/1\.1 405 method not allowed\r\n/);
   assert.match(att.headers, /content-type: application\/xml/);
   assert.match(att.headers, /connection: close/);
   assert.match(att.body, /<RequestError><ServiceException><MessageId>SVC0002<\/MessageId>.*<Variables>Method<\/Variables>/);
-  const oneapi = await sendRaw('FOO /2/smsmessaging/outbound/tel%3A22627000/requests HTTP/1.1\r\nHost: x\r\n\r\n');
-  assert.equal(oneapi.status, 400);
+  const oneapi = await sendRaw('FOO /2/smsmessaging/outbound/22627000/requests HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(oneapi.status, 405);
+  assert.match(oneapi.headers, /\r\ncontent-type: application\/json\r\n/);
   assert.deepEqual(JSON.parse(oneapi.body).requestError.serviceException.variables, ['Method']);
+  const oauth = await sendRaw('FOO /oauth/v4/token HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(oauth.status, 405);
+  assert.equal(JSON.parse(oauth.body).error, 'invalid_request');
+  // The code the admin API gives a method it does not serve (`DELETE /healthz`).
+  const admin = await sendRaw('FOO /admin/v1/apps HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(admin.status, 405);
+  assert.equal(JSON.parse(admin.body).error.code, 'method_not_allowed');
 });
 
 test('an oversized header: 431 in the envelope of the path', async () => {

@@ -17,6 +17,7 @@ before(async () => {
       { shortCode: '22627001', moDelivery: 'poll' },
       { shortCode: '22627002', moDelivery: 'poll' },
       { shortCode: '22627003', moDelivery: 'poll' },
+      { shortCode: '22627004', moDelivery: 'poll' },
       { shortCode: '22627009', moDelivery: 'callback', listenerUrl: 'http://127.0.0.1:9/never' },
     ],
   });
@@ -99,7 +100,7 @@ test('concurrent polls on every path never return the same message twice', async
   assert.equal(new Set(got).size, total, 'no message returned twice');
 });
 
-test('Get SMS v2: RegistrationID matched case-insensitively, token in the query accepted', async () => {
+test('Get SMS v2: RegistrationID matched case-insensitively, token in the query accepted; ResourceUrl without the query', async () => {
   await sendMo(gw, '4255550102', '22627002', 'one');
   await sendMo(gw, '4255550102', '22627002', 'two');
   await sendMo(gw, '4255550102', '22627002', 'three');
@@ -110,7 +111,9 @@ test('Get SMS v2: RegistrationID matched case-insensitively, token in the query 
     a.json().InboundSmsMessageList.InboundSmsMessage.map((m: any) => m.Message),
     ['one', 'two', 'three'],
   );
-  assert.ok(a.json().InboundSmsMessageList.ResourceUrl.endsWith('/rest/sms/2/messaging/inbox?RegistrationID=22627002'));
+  // The v2 doc's example (developer.att.com/sms/docs/v2): `GET …/inbox?RegistrationID=22627000`
+  // answers `"ResourceUrl": "http://api.att.com/rest/sms/2/messaging/inbox"`. It carried the query.
+  assert.match(a.json().InboundSmsMessageList.ResourceUrl, /^http:\/\/127\.0\.0\.1:\d+\/rest\/sms\/2\/messaging\/inbox$/);
   const b = await gw.request('GET', `/rest/sms/2/messaging/inbox?RegistrationId=22627002&access_token=${app.token}`);
   assert.equal(b.status, 200, b.text);
   assert.deepEqual(
@@ -183,7 +186,7 @@ test('maxBatchSize bounds a OneAPI batch; a bad one is SVC0002', async () => {
     ['a', 'b'],
   );
   assert.equal(list.totalNumberOfPendingMessages, '3');
-  for (const bad of ['0', 'abc', '-1']) {
+  for (const bad of ['abc', '-1', '1.5']) {
     const r = await gw.request('GET', `/2/smsmessaging/inbound/registrations/22627003/messages?maxBatchSize=${bad}`, { headers: app.auth });
     assert.equal(r.status, 400);
     assert.deepEqual(r.json().requestError.serviceException.variables, ['maxBatchSize']);
@@ -191,6 +194,16 @@ test('maxBatchSize bounds a OneAPI batch; a bad one is SVC0002', async () => {
   // The default batch size (3 here) when none is given.
   const rest = await gw.request('GET', '/2/smsmessaging/inbound/registrations/22627003/messages', { headers: app.auth });
   assert.equal(rest.json().inboundSMSMessageList.numberOfMessagesInThisBatch, '3');
+});
+
+test('maxBatchSize=0 is the default batch size, as if absent', async () => {
+  // The GSMA reference Java library sends any maxBatchSize >= 0 as it is; 0 was 400 SVC0002.
+  for (const t of ['a', 'b', 'c', 'd']) await sendMo(gw, '+14255550106', '22627004', t);
+  const res = await gw.request('GET', '/2/smsmessaging/inbound/registrations/22627004/messages/?maxBatchSize=0', { headers: app.auth });
+  assert.equal(res.status, 200, res.text);
+  const list = res.json().inboundSMSMessageList;
+  assert.deepEqual(list.inboundSMSMessage.map((m: any) => m.message), ['a', 'b', 'c']);
+  assert.equal(list.totalNumberOfPendingMessages, '1');
 });
 
 test('refusals: unknown, other app’s and callback-mode short codes are 400 SVC0002 RegistrationId', async () => {

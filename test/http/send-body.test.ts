@@ -52,7 +52,11 @@ test('OneAPI bodies: nested JSON and flat GSMA form map onto one shape', () => {
   const flat = parseOneApiSendBody({ senderAddress: 'tel:12345', address: ['a', 'b'], message: 'm', notifyURL: 'http://x/y', callbackData: '' });
   assert.deepEqual(flat, { address: ['a', 'b'], message: 'm', senderAddress: 'tel:12345', clientCorrelator: null, notifyUrl: 'http://x/y', callbackData: null, senderName: null });
   refuses(() => parseOneApiSendBody({ address: 'a', message: 'm', notifyURL: 'javascript:alert(1)' }), 'SVC0002', ['notifyURL']);
-  refuses(() => parseOneApiSendBody({ address: 'a', message: 'm', callbackData: 'orphan' }), 'SVC0002', ['notifyURL']);
+  // Both optional (contract §8): callbackData without a notifyURL asks for no receipt.
+  for (const orphan of [{ callbackData: 'orphan' }, { receiptRequest: { callbackData: 'orphan' } }, { receiptRequest: {} }]) {
+    const body = parseOneApiSendBody({ address: 'a', message: 'm', ...orphan });
+    assert.deepEqual([body.notifyUrl, body.callbackData], [null, null], JSON.stringify(orphan));
+  }
   refuses(() => parseOneApiSendBody({ address: 'a', message: 'm', clientCorrelator: { x: 1 } }), 'SVC0002', ['clientCorrelator']);
   refuses(() => parseOneApiSendBody([]), 'SVC0002', ['outboundSMSMessageRequest']);
 });

@@ -287,6 +287,25 @@ test('OneAPI /3 echoes the request with deliveryInfoList (MessageWaiting) and re
   await handsetReceives(gw, to);
 });
 
+test('OneAPI callbackData without a notifyURL (or an empty receiptRequest): 201, no receipt requested, the callbackData ignored', async () => {
+  // Both are optional in contract §8; each of these was 400 SVC0002 notifyURL.
+  const to = number();
+  const form = `address=tel%3A%2B${to.slice(1)}&message=hi&callbackData=abc`;
+  const flat = await gw.request('POST', '/1/smsmessaging/outbound/tel%3A%2B22627000/requests', { headers: { ...app.auth, ...FORM }, body: form });
+  assert.equal(flat.status, 201, flat.text);
+  const bodies = [{ receiptRequest: { callbackData: 'abc' } }, { receiptRequest: {} }, { callbackData: 'abc' }];
+  for (const extra of bodies) {
+    const res = await gw.request('POST', '/3/smsmessaging/outbound/tel%3A22627000/requests', {
+      headers: app.auth,
+      body: { outboundSMSMessageRequest: { address: `tel:${to}`, outboundSMSTextMessage: { message: 'hi' }, ...extra } },
+    });
+    assert.equal(res.status, 201, `${JSON.stringify(extra)}: ${res.text}`);
+    // The echo of /3 says what was asked for: no receiptRequest.
+    assert.equal(res.json().outboundSMSMessageRequest.receiptRequest, undefined, JSON.stringify(extra));
+  }
+  assert.equal((await handsetReceives(gw, to, 4)).length, 4);
+});
+
 test('OneAPI XML body and answer', async () => {
   const to = number();
   const res = await gw.request('POST', '/2/smsmessaging/outbound/tel:22627000/requests', {

@@ -178,7 +178,7 @@ const requestUrl = `${HOST}/2/smsmessaging/outbound/tel%3A${CODE}/requests/${MES
 
 const oneapiSend: OperationDoc = {
   summary: 'Send SMS (OneAPI)',
-  description: `Sends from \`{senderAddress}\`, which must be one of the app's short codes (403 POL0002 otherwise). /1 and /2 answer \`resourceReference\`; /3 echoes the request with its \`resourceURL\` and a \`deliveryInfoList\` of \`MessageWaiting\`. Without \`receiptRequest\`, a delivery-receipt subscription on the sender gets the final states. ${idempotencyNote}`,
+  description: `Sends from \`{senderAddress}\`, which must be one of the app's short codes (403 POL0002 otherwise). /1 and /2 answer \`resourceReference\`; /3 echoes the request with its \`resourceURL\` and a \`deliveryInfoList\` of \`MessageWaiting\`. Without a \`receiptRequest.notifyURL\` (a \`callbackData\` alone is ignored), a delivery-receipt subscription on the sender gets the final states. ${idempotencyNote}`,
   tags: ONEAPI,
   flavour: 'oneapi',
   security: 'oauth',
@@ -235,7 +235,7 @@ const oneapiInbound: OperationDoc = {
   flavour: 'oneapi',
   security: 'oauth',
   params: { registrationId: registrationParam },
-  query: { maxBatchSize: { description: 'At most this many messages (default SWITCHBOARD_INBOX_BATCH_SIZE).', example: 10 } },
+  query: { maxBatchSize: { description: 'At most this many messages (absent or 0: SWITCHBOARD_INBOX_BATCH_SIZE).', example: 10 } },
   responses: {
     '200': {
       description: 'A batch of messages.',

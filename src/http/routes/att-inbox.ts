@@ -40,6 +40,7 @@ export async function attInboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gatew
     const raw = field(request.query, 'RegistrationID');
     const registration = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
     const batch = await pollInbox(ctx, request.apiClient.appId, registration, undefined, 'RegistrationID');
-    return sendRepresentation(request, reply, 200, inboxList(batch, `${base}/rest/sms/2/messaging/inbox?RegistrationID=${batch.shortCode}`));
+    // The inbox without its query, as the v2 doc's example answers `?RegistrationID=22627000`.
+    return sendRepresentation(request, reply, 200, inboxList(batch, `${base}/rest/sms/2/messaging/inbox`));
   });
 }

@@ -106,10 +106,10 @@ export function parseOneApiSendBody(body: unknown): OneApiSendBody {
   if (receipt !== undefined && receipt !== null && receipt !== '' && !isObject(receipt)) throw invalid('receiptRequest');
   const from = isObject(receipt) ? receipt : inner;
   const notifyUrl = optionalText(field(from, 'notifyURL'), 'notifyURL', invalid);
-  if (notifyUrl === null && isObject(receipt)) throw invalid('notifyURL');
   if (notifyUrl !== null && !isHttpUrl(notifyUrl)) throw invalid('notifyURL');
-  const callbackData = optionalText(field(from, 'callbackData'), 'callbackData', invalid);
-  if (callbackData !== null && notifyUrl === null) throw invalid('notifyURL');
+  // Both are optional (contract §8): callbackData without a notifyURL has nowhere to be echoed, so
+  // the send asks for no receipt and the callbackData is dropped.
+  const callbackData = notifyUrl === null ? null : optionalText(field(from, 'callbackData'), 'callbackData', invalid);
   const senderAddress = optionalText(field(inner, 'senderAddress'), 'senderAddress', invalid);
   return {
     address,
