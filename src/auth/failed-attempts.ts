@@ -4,8 +4,9 @@ import type { Clock } from '../clock.js';
 
 const WINDOW_MS = 60_000;
 /**
- * Windows remembered at most by each count (≈ 15 MB); past that the oldest are forgotten first, so
- * a client with more addresses than this (IPv6 /64s) could rotate its own windows away.
+ * Windows remembered at most by each count: full, the app secrets' two counts take ≈ 45 MB, the
+ * admin token's ≈ 15 MB. Past that the oldest are forgotten first, so a client with more addresses
+ * than this (IPv6 /64s) could rotate its own windows away.
  */
 const MAX_WINDOWS = 100_000;
 /**
