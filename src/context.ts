@@ -9,7 +9,7 @@ import type { SimSmsc } from './network/sim-smsc/server.js';
 import type { SmppConnector } from './network/smpp/connector.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
 import type { RequestsWaiting } from './http/requests-waiting.js';
-import type { FailedAttempts } from './auth/failed-attempts.js';
+import type { AuthFailures } from './auth/failed-attempts.js';
 import type { InstanceRegistry } from './instances/registry.js';
 
 /**
@@ -21,8 +21,8 @@ export interface GatewayContext {
   readonly store: Store;
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
-  /** Failed credential checks per client address (OAuth client, admin token, console sign-in). */
-  readonly authFailures: FailedAttempts;
+  /** Failed credential checks per client address: app secrets at /oauth; the admin token, apart. */
+  readonly authFailures: AuthFailures;
   /** Reports whether the network connector is up (for /healthz). */
   readonly networkUp: () => boolean;
   /** Send SMS, the network connector (and simulator), dispatch (src/sms, src/dispatch, src/network). */

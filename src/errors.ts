@@ -104,14 +104,11 @@ export function operatorCode(status: number): string {
   }
 }
 
-/**
- * RFC 6749 §5.2 error of the token endpoints; `temporarily_unavailable` (registered by §4.1.2.1)
- * for an address refused after too many failed client authentications.
- */
+/** RFC 6749 §5.2 error of the token endpoints. */
 export class OAuthError extends Error {
   constructor(
     readonly status: number,
-    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'temporarily_unavailable',
+    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope',
     readonly description: string,
   ) {
     super(description);

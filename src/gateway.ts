@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from './auth/admin-token.js';
-import { FailedAttempts } from './auth/failed-attempts.js';
+import { createAuthFailures } from './auth/failed-attempts.js';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import { type Config, listenUrl } from './config.js';
@@ -98,7 +98,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
     config.simSmppPort !== undefined && outbound.simulator !== undefined
       ? createSimSmsc({ config, network: outbound.simulator, store, clock, log, takeMo: false })
       : undefined;
-  const authFailures = new FailedAttempts(config.authFailuresPerMinute, clock);
+  const authFailures = createAuthFailures(config.authFailuresPerMinute, clock);
   const ctx: GatewayContext = { config, store, clock, log, authFailures, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics, requests, instances };
   metrics.watch({ clock, jobs: store.jobs, runners: { dispatch: outbound.runner, webhooks: webhooks.events }, smpp });
   const http = await buildHttpApp(ctx);

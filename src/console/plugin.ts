@@ -116,7 +116,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   app.post('/login', async (request, reply: FastifyReply) => {
     const token = formValue(request.body, 'token') ?? '';
     const next = formValue(request.body, 'next');
-    const { wait, ok } = await ctx.authFailures.check(request.ip, async () => token !== '' && sameOrigin(ctx, request) && (await isAdminToken(ctx.store, ctx.config, token)));
+    const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', async () => token !== '' && sameOrigin(ctx, request) && (await isAdminToken(ctx.store, ctx.config, token)));
     if (wait > 0) {
       const seconds = retryAfterSeconds(wait);
       const body = loginPage(`Too many failed sign-ins from this address; try again in ${seconds} s.`, next);

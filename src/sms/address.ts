@@ -1,10 +1,7 @@
 /**
  * AT&T SMS addresses (contract §12): what clients put in `address`/`Address`, normalised to E.164
- * for NANP numbers or to digits for short codes. libphonenumber-js only judges the E.164 part;
- * `tel:`/`short:` prefixes, short codes and list handling are ours.
+ * for NANP numbers or to digits for short codes.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-
 export type ParsedAddress =
   | { kind: 'msisdn'; e164: string; original: string }
   | { kind: 'shortcode'; code: string; original: string }
@@ -39,31 +36,13 @@ function stripScheme(s: string, scheme: string): string | null {
 }
 
 /*
- * Numbers already judged, newest last. The judgement is a pure function of the ten digits and
- * costs ≈ 10 µs (libphonenumber builds a RegExp from its metadata for every pattern it tries), paid
- * on every accept; an app's recipients repeat, so most accepts find their number here. Bounded: the
- * oldest judgement goes when the map is full.
+ * The NANP numbering plan's shape, which is what "10 NANP digits" means in contract §12: an area
+ * code (NPA) and an exchange (NXX), each [2-9] then two digits and neither an N11 service code
+ * (411, 911), then a four-digit line number. Whether the area code is in service is not asked:
+ * every NANP number is a subscriber (design.md), and AT&T's own samples send to 555-555-5555 and
+ * 444-555-5555, area codes no carrier was ever given.
  */
-const judged = new Map<string, string | null>();
-export const JUDGED_NUMBERS_MAX = 10_000;
-
-/** '+1' + 10 digits when it is a valid NANP number per libphonenumber's metadata, else null. */
-function nanpE164(digits10: string): string | null {
-  const known = judged.get(digits10);
-  if (known !== undefined) return known;
-  const phone = parsePhoneNumberFromString(`+1${digits10}`);
-  // Valid per metadata covers the 555-0100..0199 fictional range (e.g. +14255550100) and rejects
-  // unassigned area codes such as 555 or codes starting with 0/1.
-  const e164 = phone && phone.countryCallingCode === '1' && phone.isValid() ? phone.number : null;
-  if (judged.size >= JUDGED_NUMBERS_MAX) judged.delete(judged.keys().next().value as string);
-  judged.set(digits10, e164);
-  return e164;
-}
-
-/** How many judgements are kept (for tests of the bound). */
-export function judgedNumbers(): number {
-  return judged.size;
-}
+const NANP_DIGITS = /^[2-9](?!11)\d\d[2-9](?!11)\d\d\d{4}$/;
 
 /**
  * Parse one address.
@@ -86,8 +65,7 @@ export function parseAddress(original: string): ParsedAddress {
   const body = stripScheme(s, 'tel') ?? s;
   const nanp = NANP.exec(body);
   if (nanp?.[1] !== undefined) {
-    const e164 = nanpE164(nanp[1]);
-    return e164 ? { kind: 'msisdn', e164, original } : invalid('malformed');
+    return NANP_DIGITS.test(nanp[1]) ? { kind: 'msisdn', e164: `+1${nanp[1]}`, original } : invalid('malformed');
   }
   // `tel:12345`, `12345` and the odd `tel:+22627000` are short codes.
   const code = body.startsWith('+') ? body.slice(1) : body;

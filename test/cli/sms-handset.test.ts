@@ -56,6 +56,23 @@ describe('sms and handset commands', { concurrency: true }, () => {
     assert.deepEqual(handset.messages.map((m: any) => [m.from, m.text, m.encoding]), [['22627401', 'Привет', 'UCS2']]);
   });
 
+  test('the AT&T seed\'s sample numbers: sms send --to 555-555-5555,444-555-5555, handset show and send', async () => {
+    const sent = await cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '555-555-5555,444-555-5555', '--text', 'seed', '--wait');
+    assert.equal(sent.status, 0, sent.stderr);
+    assert.deepEqual(sent.json().recipients, [
+      { address: '555-555-5555', status: 'DeliveredToTerminal' },
+      { address: '444-555-5555', status: 'DeliveredToTerminal' },
+    ]);
+    const [shown, reply] = await Promise.all([
+      cli('handset', 'show', '4445555555'),
+      cli('handset', 'send', '5555555555', '--to', '22627401', '--text', 'seed reply'),
+    ]);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.deepEqual(shown.json().messages.map((m: any) => [m.from, m.text]), [['22627400', 'seed']]);
+    assert.equal(reply.status, 0, reply.stderr);
+    assert.equal(reply.json().from, 'tel:+15555555555');
+  });
+
   test('errors: one line on stderr — API errors with their id, usage mistakes exit 2, an unreachable gateway exit 1', async () => {
     const landline = await gw.request('PUT', '/sim/v1/handsets/4255550194', { body: { kind: 'landline' } });
     assert.equal(landline.status, 200);

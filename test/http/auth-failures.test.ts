@@ -7,7 +7,7 @@ import { createApp, type TestApp } from '../helpers/apps.js';
 const LIMIT = 3;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
 
-// Each surface gets a gateway of its own: the count is per client address, and every request here
+// Each surface gets a gateway of its own: the counts are per client address, and every request here
 // comes from 127.0.0.1 unless it says otherwise.
 async function gateway(env: Record<string, string> = {}): Promise<TestGateway> {
   return startTestGateway({ SWITCHBOARD_AUTH_FAILURES_PER_MINUTE: String(LIMIT), ...env });
@@ -24,6 +24,22 @@ function assertRetryAfter(headers: Headers): void {
   assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= 60, `retry-after ${headers.get('retry-after')}`);
 }
 
+/** A token request refused without a check: 401 invalid_client saying so (contract §13: never 429 on /oauth). */
+function assertRefusedUnchecked(res: { status: number; headers: Headers; json(): any }, what = 'refused'): void {
+  assert.equal(res.status, 401, what);
+  assert.equal(res.headers.get('cache-control'), 'no-store', what);
+  assertRetryAfter(res.headers);
+  assert.deepEqual(Object.keys(res.json()).sort(), ['error', 'error_description'], what);
+  assert.equal(res.json().error, 'invalid_client', what);
+  assert.match(res.json().error_description, /^too many failed client authentications from this address; retry in \d+ s$/, what);
+}
+
+/** A token request whose secret was checked and found wrong. */
+function assertChecked(res: { status: number; json(): any }, what = 'checked'): void {
+  assert.equal(res.status, 401, what);
+  assert.deepEqual(res.json(), { error: 'invalid_client', error_description: 'client authentication failed' }, what);
+}
+
 describe('failed client authentications on /oauth (SWITCHBOARD_AUTH_FAILURES_PER_MINUTE)', () => {
   let gw: TestGateway;
   let app: TestApp;
@@ -38,22 +54,25 @@ describe('failed client authentications on /oauth (SWITCHBOARD_AUTH_FAILURES_PER
     await gw.close();
   });
 
-  test('past the limit an address is refused 429 temporarily_unavailable with Retry-After, even with the right secret', async () => {
-    for (let i = 0; i < LIMIT; i++) {
-      const res = await tokenRequest(gw, app.appKey, 'wrong-secret');
-      assert.equal(res.status, 401, `attempt ${i + 1}`);
-      assert.equal(res.json().error, 'invalid_client');
-    }
-    const refused = await tokenRequest(gw, app.appKey, app.appSecret);
-    assert.equal(refused.status, 429);
-    assert.equal(refused.headers.get('cache-control'), 'no-store');
-    assertRetryAfter(refused.headers);
-    const body = refused.json();
-    assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description']);
-    assert.equal(body.error, 'temporarily_unavailable');
-    assert.match(body.error_description, /too many failed client authentications from this address; retry in \d+ s/);
+  test('past the limit a client_id is refused from the address 401 invalid_client with Retry-After, not 429, even with the right secret', async () => {
+    for (let i = 0; i < LIMIT; i++) assertChecked(await tokenRequest(gw, app.appKey, 'wrong-secret'), `attempt ${i + 1}`);
+    assertRefusedUnchecked(await tokenRequest(gw, app.appKey, app.appSecret));
+    const basic = await gw.request('POST', '/oauth/v4/token', {
+      headers: { ...FORM, authorization: `Basic ${Buffer.from(`${app.appKey}:${app.appSecret}`).toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+    assertRefusedUnchecked(basic, 'with HTTP Basic');
+    assert.equal(basic.headers.get('www-authenticate'), 'Basic realm="switchboard"', 'as every 401 after HTTP Basic (RFC 6749 §5.2)');
     const revoke = await gw.request('POST', '/oauth/v4/revoke', { headers: FORM, body: new URLSearchParams({ token: 'x', client_id: app.appKey, client_secret: app.appSecret }).toString() });
-    assert.equal(revoke.status, 429, 'revocation authenticates the client too');
+    assertRefusedUnchecked(revoke, 'revocation authenticates the client too');
+  });
+
+  test('another client_id from the same address is not held back (apps behind one NAT or proxy)', async () => {
+    const neighbour = await createApp(gw);
+    const res = await tokenRequest(gw, neighbour.appKey, neighbour.appSecret);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(typeof res.json().access_token, 'string');
+    assertChecked(await tokenRequest(gw, neighbour.appKey, 'wrong-secret'), 'its own failures are its own');
   });
 
   test('another address is not held back, and tokens issued before keep working', async () => {
@@ -67,14 +86,43 @@ describe('failed client authentications on /oauth (SWITCHBOARD_AUTH_FAILURES_PER
   });
 });
 
+test('client_ids made up one after another from one address: ten client_ids\' worth of checks, then every client_id waits', async () => {
+  const gw = await gateway();
+  try {
+    const app = await createApp(gw);
+    // Each unknown client_id costs the scrypt of a dummy hash (so that it takes the time a wrong secret does).
+    for (let i = 0; i < LIMIT * 10; i++) assertChecked(await tokenRequest(gw, `made-up-${i}`, 'wrong'), `client_id ${i + 1}`);
+    assertRefusedUnchecked(await tokenRequest(gw, 'made-up-again', 'wrong'));
+    assertRefusedUnchecked(await tokenRequest(gw, app.appKey, app.appSecret), 'the address as a whole is past its ceiling');
+  } finally {
+    await gw.close();
+  }
+});
+
 test('a burst of checks at once is counted before any of them ends: no more secret checks than the limit', async () => {
   const gw = await gateway();
   try {
-    const statuses = await Promise.all(Array.from({ length: 20 }, () => tokenRequest(gw, 'no-such-app', 'wrong').then((res) => res.status)));
-    assert.equal(statuses.filter((s) => s === 401).length, LIMIT);
-    assert.equal(statuses.filter((s) => s === 429).length, 20 - LIMIT);
-    const admin = await Promise.all(Array.from({ length: 10 }, () => gw.request('GET', '/admin/v1/apps', { headers: { authorization: 'Bearer wrong' } }).then((res) => res.status)));
-    assert.deepEqual(admin, Array<number>(10).fill(429), 'one count for every credential the address presents');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => tokenRequest(gw, 'no-such-app', 'wrong')));
+    assert.deepEqual(answers.map((res) => res.status), Array<number>(20).fill(401));
+    const checked = answers.filter((res) => res.json().error_description === 'client authentication failed');
+    assert.equal(checked.length, LIMIT);
+    for (const res of answers.filter((r) => !checked.includes(r))) assertRefusedUnchecked(res);
+  } finally {
+    await gw.close();
+  }
+});
+
+test('app secrets and the admin token are counted apart', async () => {
+  const gw = await gateway();
+  try {
+    const [app, other] = [await createApp(gw), await createApp(gw)];
+    for (let i = 0; i < LIMIT; i++) assertChecked(await tokenRequest(gw, app.appKey, 'wrong'));
+    assertRefusedUnchecked(await tokenRequest(gw, app.appKey, app.appSecret));
+    assert.equal((await gw.request('GET', '/admin/v1/apps', { headers: { authorization: 'Bearer wrong' } })).status, 401, 'the admin token is still checked');
+    assert.equal((await gw.request('GET', '/admin/v1/apps', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status, 200);
+    for (let i = 1; i < LIMIT; i++) assert.equal((await gw.request('GET', '/admin/v1/apps', { headers: { authorization: 'Bearer wrong' } })).status, 401);
+    assert.equal((await gw.request('GET', '/admin/v1/apps', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status, 429);
+    assert.equal((await tokenRequest(gw, other.appKey, other.appSecret)).status, 200, 'failed admin tokens do not hold back app secrets');
   } finally {
     await gw.close();
   }
@@ -142,16 +190,16 @@ test('behind a trusted proxy (SWITCHBOARD_TRUST_PROXY) each client is counted by
     });
   const proxied = await gateway({ SWITCHBOARD_TRUST_PROXY: 'loopback' });
   try {
-    for (let i = 0; i < LIMIT; i++) assert.equal((await failFrom(proxied, '203.0.113.5')).status, 401);
-    assert.equal((await failFrom(proxied, '203.0.113.5')).status, 429);
-    assert.equal((await failFrom(proxied, '203.0.113.6')).status, 401, 'another client behind the same proxy');
+    for (let i = 0; i < LIMIT; i++) assertChecked(await failFrom(proxied, '203.0.113.5'));
+    assertRefusedUnchecked(await failFrom(proxied, '203.0.113.5'));
+    assertChecked(await failFrom(proxied, '203.0.113.6'), 'another client behind the same proxy');
   } finally {
     await proxied.close();
   }
   const direct = await gateway();
   try {
-    for (let i = 0; i < LIMIT; i++) assert.equal((await failFrom(direct, `203.0.113.${i}`)).status, 401);
-    assert.equal((await failFrom(direct, '203.0.113.99')).status, 429, 'a header anyone can write moves nothing');
+    for (let i = 0; i < LIMIT; i++) assertChecked(await failFrom(direct, `203.0.113.${i}`));
+    assertRefusedUnchecked(await failFrom(direct, '203.0.113.99'), 'a header anyone can write moves nothing');
   } finally {
     await direct.close();
   }

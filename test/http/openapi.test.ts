@@ -101,6 +101,16 @@ test('API operations take JSON, XML and form bodies and answer JSON and XML', ()
   assert.equal(param.required, true);
 });
 
+test('too many failed credentials: /oauth documents 401 invalid_client with Retry-After and no 429 (contract §13); the admin API its 429', () => {
+  for (const path of ['/oauth/v4/token', '/oauth/v4/revoke']) {
+    const op = doc.paths[path].post;
+    assert.equal(op.responses['429'], undefined, path);
+    assert.match(op.responses['401'].description, /Retry-After/, path);
+    assert.equal(op.responses['401'].content['application/json'].example.error, 'invalid_client', path);
+  }
+  assert.equal(doc.paths['/admin/v1/apps'].get.responses['429'].content['application/json'].example.error.code, 'too_many_requests');
+});
+
 test('the docs UI is served at /docs', async () => {
   const page = await gw.request('GET', '/docs/');
   assert.equal(page.status, 200);

@@ -95,6 +95,22 @@ test('v3 message already URL-encoded by the Ruby codekit is delivered as receive
   assert.equal((await handsetReceives(gw, to))[0].text, 'Hello+world%21');
 });
 
+test('the AT&T seed\'s samples: Java/PHP send to 5555555555, Ruby to "555-555-5555,444-555-5555" (they were 400 SVC0004)', async () => {
+  // On the wire: the Java codekit's formatAddresses makes `tel:5555555555`; the Ruby codekit's
+  // format_addresses `tel:5555555555` and `tel:4445555555`; the sample's string as written, joined.
+  const bodies = [
+    { outboundSMSRequest: { address: 'tel:5555555555', message: 'msg', notifyDeliveryStatus: false } },
+    { outboundSMSRequest: { address: ['tel:5555555555', 'tel:4445555555'], message: "Message from att's codekit sms example" } },
+    { outboundSMSRequest: { address: '555-555-5555,444-555-5555', message: 'as written' } },
+  ];
+  for (const body of bodies) {
+    const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body });
+    assert.equal(res.status, 201, res.text);
+  }
+  assert.deepEqual((await handsetReceives(gw, '5555555555', 3)).map((m) => m.text).sort(), ["Message from att's codekit sms example", 'as written', 'msg']);
+  assert.deepEqual((await handsetReceives(gw, '444-555-5555', 2)).map((m) => m.text).sort(), ["Message from att's codekit sms example", 'as written']);
+});
+
 test('v3 notifyDeliveryStatus "true" (a string): no resource in the answer, status not pollable', async () => {
   const to = number();
   const res = await gw.request('POST', '/sms/v3/messaging/outbox', {

@@ -73,6 +73,22 @@ test('an unknown handset has an empty inbox; a bad number is 400 in the operator
   assert.equal(bad.json().error.code, 'invalid_number');
 });
 
+test('the AT&T seed\'s sample numbers (555-555-5555, 444-555-5555) are handsets; numbers outside the NANP plan are not', async () => {
+  assert.deepEqual(await handsetMessages(gw, '555-555-5555'), []);
+  const put = await gw.request('PUT', '/sim/v1/handsets/444-555-5555', { body: { online: true } });
+  assert.deepEqual(put.json(), { number: 'tel:+14445555555', online: true, kind: 'mobile' });
+  const mo = await gw.request('POST', '/sim/v1/handsets/5555555555/messages', { body: { to: '22627300', text: 'from the seed' } });
+  assert.equal(mo.status, 202, mo.text);
+  assert.equal(mo.json().message.from, 'tel:+15555555555');
+  await sendText('tel:5555555555', 'to the seed');
+  assert.deepEqual((await handsetReceives(gw, 'tel:+15555555555')).map((m) => m.text), ['to the seed']);
+  for (const n of ['4254115555', '1235550100', '4251550100', '9115550100']) {
+    const res = await gw.request('GET', `/sim/v1/handsets/${n}/messages`);
+    assert.equal(res.status, 400, n);
+    assert.equal(res.json().error.code, 'invalid_number');
+  }
+});
+
 test('PUT /sim/v1/handsets/{number} sets online and kind, and refuses anything else', async () => {
   const to = number();
   const off = await gw.request('PUT', `/sim/v1/handsets/${to.slice(2)}`, { body: { online: false } });

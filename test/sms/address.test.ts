@@ -2,8 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEFAULT_MAX_RECIPIENTS,
-  JUDGED_NUMBERS_MAX,
-  judgedNumbers,
   parseAddress,
   parseRecipients,
   parseShortCode,
@@ -43,18 +41,42 @@ test('the fictional 555-01xx range and other numbers from the docs are valid', (
   assert.equal(toE164('6045550100'), '+16045550100'); // Canada is NANP too
 });
 
-test('a number judged before is judged the same, and the judgements kept stay bounded', () => {
-  // Valid and invalid (area code 555 is unassigned) numbers, each asked again after other numbers.
-  for (let round = 0; round < 2; round++) {
-    assert.equal(toE164('4255550100'), '+14255550100');
-    assert.equal(toE164('tel:+1 (555) 555-0100'), null);
+test('the AT&T seed\'s own sample numbers are NANP numbers: area codes 555 and 444 included', () => {
+  // Java and PHP codekit samples: `pn = "5555555555"`; the Ruby one: `"555-555-5555,444-555-5555"`.
+  assert.deepEqual(parseAddress('5555555555'), { kind: 'msisdn', e164: '+15555555555', original: '5555555555' });
+  assert.equal(toE164('tel:5555555555'), '+15555555555'); // what the Java codekit's formatAddresses sends
+  assert.equal(toE164('555-555-5555'), '+15555555555');
+  assert.equal(toE164('444-555-5555'), '+14445555555');
+  assert.equal(toE164('tel:+1 (555) 555-0100'), '+15555550100');
+  assert.deepEqual(parseRecipients('555-555-5555,444-555-5555'), {
+    ok: true,
+    recipients: [
+      { e164: '+15555555555', original: '555-555-5555' },
+      { e164: '+14445555555', original: '444-555-5555' },
+    ],
+  });
+});
+
+test('NANP numbers are judged by the numbering plan\'s shape: NPA and NXX [2-9]XX and not N11 (N10, N12 are fine)', () => {
+  for (const n of ['2002000000', '9999999999', '4255550100', '8005550100', '2102100000', '4122120000']) {
+    assert.equal(toE164(n), `+1${n}`, n);
   }
-  for (let i = 0; i <= JUDGED_NUMBERS_MAX; i++) toE164(`+1212${String(i).padStart(7, '0')}`);
-  assert.equal(judgedNumbers(), JUDGED_NUMBERS_MAX);
-  // Both first judgements have gone by now; judged afresh, they come out the same.
-  assert.equal(toE164('4255550100'), '+14255550100');
-  assert.equal(toE164('5555550100'), null);
-  assert.equal(judgedNumbers(), JUDGED_NUMBERS_MAX);
+  const refused: Array<[string, string]> = [
+    ['1235550100', 'area code starting with 1'],
+    ['0235550100', 'area code starting with 0'],
+    ['9115550100', 'area code N11'],
+    ['4115550100', 'area code N11'],
+    ['4251550100', 'exchange starting with 1'],
+    ['4250550100', 'exchange starting with 0'],
+    ['4254115555', 'exchange N11'],
+    ['4259110100', 'exchange N11'],
+  ];
+  for (const [n, why] of refused) {
+    for (const spelling of [n, `1${n}`, `+1${n}`, `tel:+1${n}`, `tel:${n}`]) {
+      assert.deepEqual(parseAddress(spelling), { kind: 'invalid', reason: 'malformed', original: spelling }, `${spelling}: ${why}`);
+    }
+    assert.deepEqual(parseRecipients(`tel:+1${n}`), { ok: false, code: 'SVC0004', variables: ['Address'] }, n);
+  }
 });
 
 test('short codes', () => {
@@ -96,8 +118,7 @@ test('invalid addresses say why', () => {
     ['123456789', 'malformed'], // 9 digits: neither a short code nor a number
     ['425555010', 'malformed'],
     ['142555501000', 'malformed'],
-    ['tel:1234567890', 'malformed'], // the v2 docs' placeholder: area code 123 does not exist
-    ['5555550100', 'malformed'], // area code 555 is not assigned
+    ['tel:1234567890', 'malformed'], // the v2 docs' placeholder: no area code starts with 1
     ['0255550100', 'malformed'],
     ['+4255550100', 'malformed'], // '+' without country code 1
     ['+442079460958', 'malformed'], // valid, but not NANP

@@ -83,8 +83,11 @@ const OPERATOR_ERRORS: Record<number, { code: string; message: string; why: stri
 
 const OAUTH_ERRORS: Record<number, { error: string; description: string; why: string }> = {
   400: { error: 'invalid_request', description: 'grant_type is required', why: 'Missing or bad parameter, unsupported grant, invalid grant or scope.' },
-  401: { error: 'invalid_client', description: 'unknown client or wrong secret', why: 'Client authentication failed.' },
-  429: { error: 'temporarily_unavailable', description: 'too many failed client authentications from this address; retry in 42 s', why: 'SWITCHBOARD_AUTH_FAILURES_PER_MINUTE failed client authentications from this address this minute (Retry-After).' },
+  401: {
+    error: 'invalid_client',
+    description: 'unknown client or wrong secret',
+    why: 'Client authentication failed; or, with Retry-After and without a check, SWITCHBOARD_AUTH_FAILURES_PER_MINUTE failed ones for this client_id from this address this minute (ten times that for all its client_ids): "too many failed client authentications from this address; retry in 42 s".',
+  },
 };
 
 function attXml(e: ErrorExample): string {
@@ -146,8 +149,9 @@ export function operationParts(doc: OperationDoc): { requestBody?: Json; respons
   const responses: Json = {};
   for (const [status, r] of Object.entries(doc.responses)) responses[status] = successResponse(doc.flavour, r);
   const errors = [...(doc.errors ?? [])];
-  // Where client or admin credentials are checked, too many failures from one address are 429.
-  if (doc.flavour !== 'att' && doc.flavour !== 'oneapi' && errors.includes(401)) errors.push(429);
+  // Where the admin token is checked, too many failures from one address are 429; /oauth answers
+  // them 401 invalid_client, as AT&T clients know no 429 (contract §13).
+  if (doc.flavour === 'operator' && errors.includes(401)) errors.push(429);
   for (const status of errors) responses[String(status)] = errorResponse(doc.flavour, status);
 
   const parameters: Json[] = [];

@@ -114,7 +114,7 @@ function bearer(request: FastifyRequest): string | undefined {
 export function adminAuth(ctx: GatewayContext) {
   return async function authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = bearer(request);
-    const { wait, ok } = await ctx.authFailures.check(request.ip, async () => token !== undefined && (await isAdminToken(ctx.store, ctx.config, token)));
+    const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', async () => token !== undefined && (await isAdminToken(ctx.store, ctx.config, token)));
     if (wait > 0) {
       const seconds = retryAfterSeconds(wait);
       reply.header('retry-after', String(seconds));

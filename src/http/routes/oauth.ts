@@ -71,26 +71,39 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
   });
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    // An address past its failed attempts is refused before the secret's scrypt is run; this
-    // check counts as failed until it is known not to be.
-    const wait = ctx.authFailures.attempt(request.ip);
-    if (wait > 0) {
-      const seconds = retryAfterSeconds(wait);
-      reply.header('retry-after', String(seconds));
-      throw new OAuthError(429, 'temporarily_unavailable', `too many failed client authentications from this address; retry in ${seconds} s`);
-    }
     // A failure after an attempt with HTTP Basic answers `WWW-Authenticate` (RFC 6749 §5.2).
     const basic = /^\s*basic\s/i.test(request.headers.authorization ?? '');
     try {
       const creds = clientCredentials(request);
       if (creds === undefined) throw new OAuthError(401, 'invalid_client', 'client_id and client_secret are required (form body or HTTP Basic)');
+      return await checkClient(request, reply, creds);
+    } catch (err) {
+      if (basic && err instanceof OAuthError && err.status === 401) reply.header('www-authenticate', 'Basic realm="switchboard"');
+      throw err;
+    }
+  }
+
+  /**
+   * The client's secret checked, unless its client_id from this address is past its failed checks:
+   * then it is refused before the scrypt is run, as `invalid_client` with `Retry-After` (contract
+   * §13: AT&T clients know no 429, and §2.1 gives a refused client 401). The check counts as
+   * failed until it is known not to be.
+   */
+  async function checkClient(request: FastifyRequest, reply: FastifyReply, creds: ClientCredentials) {
+    const failures = ctx.authFailures.appSecrets;
+    const wait = failures.attempt(request.ip, creds.id);
+    if (wait > 0) {
+      const seconds = retryAfterSeconds(wait);
+      reply.header('retry-after', String(seconds));
+      throw new OAuthError(401, 'invalid_client', `too many failed client authentications from this address; retry in ${seconds} s`);
+    }
+    try {
       const client = await oauth.authenticateClient(creds.id, creds.secret);
-      ctx.authFailures.release(request.ip);
+      failures.release(request.ip, creds.id);
       return client;
     } catch (err) {
-      // Only a failed authentication stays counted; a malformed request or a store outage does not.
-      if (!(err instanceof OAuthError && err.status === 401)) ctx.authFailures.release(request.ip);
-      else if (basic) reply.header('www-authenticate', 'Basic realm="switchboard"');
+      // Only a failed authentication stays counted; a store outage does not.
+      if (!(err instanceof OAuthError && err.status === 401)) failures.release(request.ip, creds.id);
       throw err;
     }
   }

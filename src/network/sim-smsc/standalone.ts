@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { FailedAttempts } from '../../auth/failed-attempts.js';
+import { createAuthFailures } from '../../auth/failed-attempts.js';
 import { systemClock } from '../../clock.js';
 import { UsageError } from '../../cli/commands.js';
 import { type Config, ConfigError, listenUrl, loadConfig } from '../../config.js';
@@ -55,7 +55,7 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
     store,
     clock,
     log,
-    authFailures: new FailedAttempts(config.authFailuresPerMinute, clock),
+    authFailures: createAuthFailures(config.authFailuresPerMinute, clock),
     networkUp: () => network.isUp(),
     outbound,
     inbound: new InboundService({ store, clock, config, log, notified: () => undefined }),

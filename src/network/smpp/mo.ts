@@ -15,7 +15,7 @@ export type Mo =
   | { readonly kind: 'part'; readonly part: InboundPart }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
-/** The sender as E.164: international TON, or a number libphonenumber recognises; else the digits with '+'. */
+/** The sender as E.164: international TON, or a NANP number in any spelling; else the digits with '+'. */
 export function senderE164(source: Address): string {
   const digits = source.addr.replace(/^\+/, '');
   if (source.ton === 0x01) return `+${digits}`;

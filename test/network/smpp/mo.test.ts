@@ -61,6 +61,7 @@ test('binary data_coding and broken headers are unreadable, not guessed', () => 
 test('sender forms: international TON, national digits, already with +, alphanumeric', () => {
   assert.equal(senderE164({ ton: 1, npi: 1, addr: '14255550100' }), '+14255550100');
   assert.equal(senderE164({ ton: 0, npi: 1, addr: '4255550100' }), '+14255550100');
+  assert.equal(senderE164({ ton: 0, npi: 1, addr: '5555555555' }), '+15555555555', 'any NANP number, area code 555 too');
   assert.equal(senderE164({ ton: 2, npi: 1, addr: '+14255550100' }), '+14255550100');
   assert.equal(senderE164({ ton: 5, npi: 0, addr: 'ACME' }), 'ACME');
 });
