@@ -142,6 +142,16 @@ test('v2 JSON: PascalCase Address/Message, answer 200 with Id + ResourceReferenc
   assert.equal((await handsetReceives(gw, to))[0].text, 'v2 hello');
 });
 
+test("v2 JSON: also `resourceReference.resourceURL`, the seed's SMS Response Object's names, for a case-sensitive client of it", async () => {
+  const res = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: app.auth, body: { Address: `tel:${number()}`, Message: 'v2 seed names' } });
+  assert.equal(res.status, 200, res.text);
+  const body = res.json();
+  // The seed's "SMS Response Object Parameters": `Id`, `resourceReference` with the child `resourceURL`.
+  assert.equal(body.resourceReference.resourceURL, body.ResourceReference.ResourceURL);
+  assert.equal(res.headers.get('location'), body.resourceReference.resourceURL);
+  assert.deepEqual(Object.keys(body), ['Id', 'ResourceReference', 'resourceReference']);
+});
+
 test('v2 single-quoted pseudo-JSON of the 2012 C# sample', async () => {
   const to = number();
   const res = await gw.request('POST', '/rest/sms/2/messaging/outbox', {
@@ -171,7 +181,10 @@ test('v2 XML and v2 form with an unencoded colon', async () => {
   assert.equal(xml.status, 200, xml.text);
   // One root, as every XML reader needs: v2's body has none of its own.
   assert.equal(XMLValidator.validate(xml.text), true, xml.text);
-  assert.match(xml.text, /^<\?xml[^>]*\?><SmsResponse><Id>SMS[0-9a-f]{16}<\/Id><ResourceReference><ResourceURL>[^<]+<\/ResourceURL><ResourceUrl>[^<]+<\/ResourceUrl><\/ResourceReference><\/SmsResponse>$/);
+  assert.match(
+    xml.text,
+    /^<\?xml[^>]*\?><SmsResponse><Id>SMS[0-9a-f]{16}<\/Id><ResourceReference><ResourceURL>[^<]+<\/ResourceURL><ResourceUrl>[^<]+<\/ResourceUrl><\/ResourceReference><resourceReference><resourceURL>[^<]+<\/resourceURL><\/resourceReference><\/SmsResponse>$/,
+  );
   const notified = await gw.request('POST', '/rest/sms/2/messaging/outbox', {
     headers: { ...app.auth, ...XML },
     body: `<outboundSMSRequest><address>tel:${number()}</address><message>v2 xml</message><notifyDeliveryStatus>true</notifyDeliveryStatus></outboundSMSRequest>`,

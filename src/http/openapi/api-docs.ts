@@ -117,9 +117,14 @@ const attSendV2: OperationDoc = {
       schema: obj({
         Id: str('Message id.'),
         ResourceReference: obj({ ResourceURL: str('Delivery status resource.'), ResourceUrl: str('The same, in the v2 doc\'s spelling (AT&T\'s WinRT SDK reads this one).') }),
+        resourceReference: obj({ resourceURL: str('The same, in the names of the doc\'s "SMS Response Object".') }),
       }),
-      json: { Id: MESSAGE_ID, ResourceReference: { ResourceURL: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}`, ResourceUrl: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}` } },
-      xml: `<?xml version="1.0" encoding="UTF-8"?><SmsResponse><Id>${MESSAGE_ID}</Id><ResourceReference><ResourceURL>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</ResourceURL><ResourceUrl>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</ResourceUrl></ResourceReference></SmsResponse>`,
+      json: {
+        Id: MESSAGE_ID,
+        ResourceReference: { ResourceURL: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}`, ResourceUrl: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}` },
+        resourceReference: { resourceURL: `${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}` },
+      },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><SmsResponse><Id>${MESSAGE_ID}</Id><ResourceReference><ResourceURL>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</ResourceURL><ResourceUrl>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</ResourceUrl></ResourceReference><resourceReference><resourceURL>${HOST}/rest/sms/2/messaging/outbox/${MESSAGE_ID}</resourceURL></resourceReference></SmsResponse>`,
     },
   },
   errors: SEND_ERRORS,

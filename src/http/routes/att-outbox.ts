@@ -46,7 +46,7 @@ interface Generation {
   readonly base: string;
   /** The Send SMS answer's status. */
   readonly created: 200 | 201;
-  /** The Send SMS body: v3 `outboundSMSResponse`, v2 `Id` + `ResourceReference`. */
+  /** The Send SMS body: v3 `outboundSMSResponse`, v2 `Id` + `ResourceReference` (and `resourceReference`). */
   readonly body: (messageId: string, resourceUrl: string | null) => Record<string, unknown>;
   /** The XML root for a body that has none (v2, after the doc's "SMS Response Object"; no XML sample survives). */
   readonly xmlRoot?: string;
@@ -68,8 +68,10 @@ const GENERATIONS: readonly Generation[] = [
     // of §1.4 takes 200 as well as 201.
     created: 200,
     // The v2 doc's "Resource Reference Object" spells it `ResourceUrl`, and AT&T's WinRT SDK reads
-    // only that spelling; the Worklight doc shows `ResourceURL`. Both, for either client.
-    body: (Id, url) => (url === null ? { Id } : { Id, ResourceReference: { ResourceURL: url, ResourceUrl: url } }),
+    // only that spelling; the Worklight doc shows `ResourceURL`. Both, for either client. The doc's
+    // "SMS Response Object" names the container `resourceReference` with `resourceURL` in it, so a
+    // case-sensitive client of that table finds it too (in XML as in JSON: the same names).
+    body: (Id, url) => (url === null ? { Id } : { Id, ResourceReference: { ResourceURL: url, ResourceUrl: url }, resourceReference: { resourceURL: url } }),
     xmlRoot: 'SmsResponse',
   },
 ];
