@@ -31,10 +31,11 @@ export function flavourOf(url: string): Flavour {
 }
 
 /**
- * True when the client prefers XML: the XML type (any naming `xml`) it gives the highest
- * quality beats every JSON type (any naming `json`, and the wildcards, JSON being the default);
- * at equal quality the one named first wins. JSON without an Accept, or without XML in it.
- * Substrings, not exact types: a client of the doc's own example sends `appication/json`.
+ * True when the client wants XML: it names an XML type (any naming `xml`) at a quality above 0,
+ * no JSON type (any naming `json`) at a higher quality, or at the same quality before it, and no
+ * wildcard (any type, or any `application/` type) above 0: JSON is the default, so a client that
+ * takes anything takes JSON. JSON without an Accept, or without XML in it. Substrings, not exact
+ * types: a client of the doc's own example sends `appication/json`.
  */
 export function wantsXml(request: Pick<FastifyRequest, 'headers'>): boolean {
   const accept = request.headers.accept?.toLowerCase();
@@ -42,17 +43,25 @@ export function wantsXml(request: Pick<FastifyRequest, 'headers'>): boolean {
   if (accept === undefined || !accept.includes('xml')) return false;
   const xml = { q: -1, at: Infinity };
   const json = { q: -1, at: Infinity };
+  let wildcard = false;
   accept
     .split(',')
     .forEach((entry, at) => {
       const [type = '', ...params] = entry.split(';').map((part) => part.trim());
       const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? '1');
-      const family = type.includes('xml') ? xml : type.includes('json') || type === '*/*' || type === 'application/*' ? json : undefined;
-      if (family === undefined || Number.isNaN(q)) return;
+      if (Number.isNaN(q)) return;
+      // AT&T's Ruby codekit sends rest-client 1.x's `*/*; q=0.5, application/xml`, then parses every
+      // answer as JSON: XML ranked above the wildcard is only a preference among what it takes.
+      if (type === '*/*' || type === 'application/*') {
+        wildcard ||= q > 0;
+        return;
+      }
+      const family = type.includes('xml') ? xml : type.includes('json') ? json : undefined;
+      if (family === undefined) return;
       if (q > family.q) family.q = q;
       if (at < family.at) family.at = at;
     });
-  return xml.q > 0 && (xml.q > json.q || (xml.q === json.q && xml.at < json.at));
+  return !wildcard && xml.q > 0 && (xml.q > json.q || (xml.q === json.q && xml.at < json.at));
 }
 
 /**

@@ -88,7 +88,7 @@ test('XML: message and callbackData keep their spaces and line ends; other value
   });
 });
 
-test('wantsXml: the preferred of XML and JSON by quality, the first named at equal quality; JSON by default', () => {
+test('wantsXml: the preferred of XML and JSON by quality, the first named at equal quality; JSON by default and for any wildcard', () => {
   const cases: [string | undefined, boolean][] = [
     [undefined, false],
     ['application/xml', true],
@@ -97,9 +97,14 @@ test('wantsXml: the preferred of XML and JSON by quality, the first named at equ
     ['application/xml;q=0.1, application/json', false],
     ['application/json;q=0.5, application/xml;q=0.9', true],
     ['application/xml;q=0', false],
-    ['application/xml, */*', true],
+    // A wildcard takes JSON, the default, whatever XML is ranked above it.
+    ['application/xml, */*', false],
     ['*/*;q=0.9, application/xml;q=0.8', false],
     ['*/*', false],
+    // rest-client 1.x's default, sent by AT&T's Ruby codekit, which parses every answer as JSON.
+    ['*/*; q=0.5, application/xml', false],
+    ['application/xml, application/*;q=0.1', false],
+    ['application/xml, */*;q=0', true],
     ['text/html', false],
     ['appication/json', false],
     ['APPLICATION/XML; charset=UTF-8', true],

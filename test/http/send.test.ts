@@ -255,6 +255,32 @@ test('Accept with qualities: the representation the client prefers, not the firs
   }
 });
 
+test("AT&T's Ruby codekit: rest-client 1.x's `Accept: */*; q=0.5, application/xml` is answered JSON, as it parses every answer (it was XML)", async () => {
+  const ruby = '*/*; q=0.5, application/xml';
+  const sent = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, accept: ruby },
+    body: { outboundSMSRequest: { address: [`tel:${number()}`, `tel:${number()}`], message: 'hi', notifyDeliveryStatus: false } },
+  });
+  assert.equal(sent.status, 201, sent.text);
+  assert.equal(sent.headers.get('content-type'), 'application/json');
+  assert.match(sent.json().outboundSMSResponse.messageId, MESSAGE_ID);
+  // Errors follow the same rule.
+  const refused = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: { ...app.auth, accept: ruby }, body: { outboundSMSRequest: { message: 'no address' } } });
+  assert.equal(refused.status, 400, refused.text);
+  assert.equal(refused.headers.get('content-type'), 'application/json');
+  assert.ok(refused.json().RequestError, refused.text);
+  // XML still when it is asked for without a wildcard that takes JSON.
+  for (const [accept, type] of [
+    ['application/*;q=0.1, application/xml', 'application/json'],
+    ['application/xml, */*;q=0', 'application/xml'],
+    ['text/xml;q=0.5, text/html', 'application/xml'],
+  ] as const) {
+    const res = await gw.request('POST', '/sms/v3/messaging/outbox', { headers: { ...app.auth, accept }, body: { outboundSMSRequest: { address: `tel:${number()}`, message: 'q' } } });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.headers.get('content-type'), type, accept);
+  }
+});
+
 test('OneAPI /2 JSON: 201, resourceReference, Location with the sender as tel%3A…', async () => {
   const to = number();
   const res = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
