@@ -25,7 +25,7 @@ type Json = Record<string, unknown>;
 const DESCRIPTION = [
   'Switchboard serves the AT&T SMS API — AT&T RESTful v3 and v2, and GSMA OneAPI on /1, /2 and /3 — in front of a simulated network or SMSCs over SMPP 3.4.',
   '',
-  'Requests take JSON (also single-quoted pseudo-JSON), XML or form bodies; keys and XML element names match in any case. Answers are JSON, or XML when `Accept` prefers XML to JSON and names no wildcard above q=0 (`*/*` takes JSON, the default).',
+  'Requests take JSON (also single-quoted pseudo-JSON), XML or form bodies; keys and XML element names match in any case. Answers are JSON, or XML when `Accept` prefers XML to JSON and names no wildcard above q=0 (`*/*` takes JSON, the default). A JSON or XML document sent as a form is read as JSON or XML.',
   'Errors use the envelope of the path: AT&T paths `RequestError` (PascalCase), OneAPI paths `requestError` (lower-camel), /oauth RFC 6749, /admin and /sim `{"error":{"code","message"}}`.',
   'The `{v}`-less OneAPI paths are listed once per version (1, 2, 3) with the same behaviour.',
 ].join('\n');

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import JSON5 from 'json5';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ApiError } from '../errors.js';
-import { charsetParam, decodeText, parseFormBody, xmlDeclaredCharset } from './body-text.js';
+import { charsetParam, decodeText, documentInForm, parseFormBody, xmlDeclaredCharset } from './body-text.js';
 
 /**
  * Which error envelope a path speaks: AT&T RESTful (PascalCase), GSMA OneAPI (lower-camel),
@@ -191,27 +191,34 @@ export function field(obj: unknown, ...names: string[]): unknown {
 /**
  * Registers the body parsers: JSON (strict, then lenient), XML (application/xml, text/xml) and
  * form-urlencoded (repeated keys become arrays), each read in the character set the client
- * declared (see body-text.ts). Media-type matching is case-insensitive.
+ * declared (see body-text.ts). Media-type matching is case-insensitive. On the AT&T and OneAPI
+ * paths a "form" that is a JSON object or an XML document is read as one (documentInForm); /oauth,
+ * the operator surfaces and the console take forms only.
  */
 export const representation = fp(async (app: FastifyInstance) => {
-  const parse = (read: (body: Buffer, contentType: string | undefined) => unknown) => (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+  const parse = (read: (body: Buffer, contentType: string | undefined, url: string) => unknown) => (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
     try {
       // A compressed body is not read (nor inflated past the body limit): 415, not a parse error.
       const coding = request.headers['content-encoding'];
       if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') throw new ApiError('POL0011', [], { status: 415 });
-      done(null, read(body, request.headers['content-type']));
+      done(null, read(body, request.headers['content-type'], request.url));
     } catch (err) {
       done(err as Error, undefined);
     }
   };
+  const readJson = (body: Buffer, type: string | undefined): unknown => parseJsonBody(decodeText(body, charsetParam(type)));
+  const readXml = (body: Buffer, type: string | undefined): unknown => parseXmlBody(decodeText(body, charsetParam(type) ?? xmlDeclaredCharset(body)));
+  const readForm = (body: Buffer, type: string | undefined, url: string): unknown => {
+    const flavour = flavourOf(url);
+    const inForm = flavour === 'att' || flavour === 'oneapi' ? documentInForm(body) : undefined;
+    if (inForm === 'json') return readJson(body, type);
+    if (inForm === 'xml') return readXml(body, type);
+    return parseFormBody(body, charsetParam(type));
+  };
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse((body, type) => parseJsonBody(decodeText(body, charsetParam(type)))));
-  app.addContentTypeParser(
-    ['application/xml', 'text/xml'],
-    { parseAs: 'buffer' },
-    parse((body, type) => parseXmlBody(decodeText(body, charsetParam(type) ?? xmlDeclaredCharset(body)))),
-  );
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parse((body, type) => parseFormBody(body, charsetParam(type))));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse(readJson));
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, parse(readXml));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parse(readForm));
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (reply.getHeader('content-type') === FASTIFY_JSON_TYPE) reply.header('content-type', JSON_TYPE);
     done(null, payload);

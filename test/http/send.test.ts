@@ -281,6 +281,45 @@ test("AT&T's Ruby codekit: rest-client 1.x's `Accept: */*; q=0.5, application/xm
   }
 });
 
+test("AT&T's Ruby codekit: `payload.to_json` posted as a form (Net::HTTP's label for a body without a Content-Type) is read as JSON, an XML document as XML (they were 400 SVC0002)", async () => {
+  const [a, b, c, d] = [number(), number(), number(), number()];
+  const v3 = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, ...FORM },
+    body: JSON.stringify({ outboundSMSRequest: { address: [`tel:${a}`], message: 'hi', notifyDeliveryStatus: false } }),
+  });
+  assert.equal(v3.status, 201, v3.text);
+  // After a byte order mark and whitespace too.
+  const v2 = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: { ...app.auth, ...FORM }, body: `\uFEFF\r\n  {"Address":"tel:${b}","Message":"v2 json form"}` });
+  assert.equal(v2.status, 200, v2.text);
+  const xml = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, ...FORM },
+    body: `<?xml version="1.0"?><outboundSMSRequest><address>tel:${c}</address><message>xml form</message></outboundSMSRequest>`,
+  });
+  assert.equal(xml.status, 201, xml.text);
+  const oneapi = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
+    headers: { ...app.auth, ...FORM },
+    body: JSON.stringify({ outboundSMSMessageRequest: { address: [`tel:${d}`], senderAddress: 'tel:22627000', outboundSMSTextMessage: { message: 'oneapi json form' } } }),
+  });
+  assert.equal(oneapi.status, 201, oneapi.text);
+  assert.equal((await handsetReceives(gw, a))[0].text, 'hi');
+  assert.equal((await handsetReceives(gw, b))[0].text, 'v2 json form');
+  assert.equal((await handsetReceives(gw, c))[0].text, 'xml form');
+  assert.equal((await handsetReceives(gw, d))[0].text, 'oneapi json form');
+  // The XML parser's refusals come with it.
+  const doctype = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, ...FORM },
+    body: `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><outboundSMSRequest><address>tel:${number()}</address><message>&x;</message></outboundSMSRequest>`,
+  });
+  assert.equal(doctype.status, 400, doctype.text);
+  assert.deepEqual(doctype.json().RequestError.ServiceException.Variables, 'DOCTYPE');
+  // /oauth takes forms only: a JSON body labelled as a form is not read as JSON there.
+  const oauth = await gw.request('POST', '/oauth/v4/token', {
+    headers: FORM,
+    body: JSON.stringify({ client_id: app.appKey, client_secret: app.appSecret, grant_type: 'client_credentials', scope: 'SMS' }),
+  });
+  assert.equal(oauth.status, 400, oauth.text);
+});
+
 test('OneAPI /2 JSON: 201, resourceReference, Location with the sender as tel%3A…', async () => {
   const to = number();
   const res = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {

@@ -111,6 +111,24 @@ test('delivery-receipt subscription from a v1 form body', async () => {
   assert.equal(JSON.parse(r!.body).deliveryInfoNotification.callbackData, 'form-data');
 });
 
+test("subscriptions from a JSON or XML body posted as a form (AT&T's Ruby codekit's way): read as JSON and XML (they were 400 SVC0002)", async () => {
+  const l = await listener();
+  const own = await createApp(gw, { shortCodes: [{ shortCode: '22627404', moDelivery: 'poll' }] });
+  const receipts = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:22627404')}/subscriptions`, {
+    headers: { ...own.auth, 'content-type': 'application/x-www-form-urlencoded' },
+    body: JSON.stringify({ deliveryReceiptSubscription: { callbackReference: { notifyURL: l.url, callbackData: 'json-form' } } }),
+  });
+  assert.equal(receipts.status, 201, receipts.text);
+  const inbound = await gw.request('POST', '/2/smsmessaging/inbound/subscriptions', {
+    headers: { ...own.auth, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `<subscription><callbackReference><notifyURL>${l.url}</notifyURL><callbackData>xml-form</callbackData></callbackReference><destinationAddress>22627404</destinationAddress></subscription>`,
+  });
+  assert.equal(inbound.status, 201, inbound.text);
+  await sendMo(gw, '+14255550135', '22627404', 'to the xml-form subscription');
+  const [r] = await l.waitFor(1);
+  assert.equal(JSON.parse(r!.body).inboundSMSMessageNotification.callbackData, 'xml-form');
+});
+
 test('inbound subscription: MO to the short code goes to notifyURL in the OneAPI form, by keyword, instead of the inbox', async () => {
   const all = await listener();
   const stop = await listener();
