@@ -108,11 +108,24 @@ export function sendText(reply: FastifyReply, type: string, text: string): Fasti
   return reply.type(type).send(Buffer.from(text));
 }
 
+const NOT_ASCII = /[^\x00-\x7f]/g;
+
+/**
+ * `value` as JSON in ASCII only: every other character as a `\uXXXX` escape, which any JSON reader
+ * turns back into the same text. Our JSON goes out as `application/json` without a charset (the
+ * GSMA reference Java library reads no other type), and readers left to guess decode it wrong:
+ * AT&T's C# and VB sample listeners decode bodies as ASCII, Java servlets and older builds of the
+ * Java codekit as ISO-8859-1.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(NOT_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Sends `body` in the representation the client asked for; `xmlRoot` as in toXml. */
 export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>, xmlRoot?: string): FastifyReply {
   reply.code(status);
   if (wantsXml(request)) return sendText(reply, XML_TYPE, toXml(body, xmlRoot));
-  return sendText(reply, JSON_TYPE, JSON.stringify(body));
+  return sendText(reply, JSON_TYPE, asciiJson(body));
 }
 
 /**

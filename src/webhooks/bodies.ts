@@ -2,7 +2,7 @@
  * Notification bodies in the original API's shapes (contract §7, §11). Pure functions: the same
  * message always gives the same bytes, so a retry carries exactly what the first attempt did.
  */
-import { JSON_TYPE, toXml, XML_TYPE } from '../http/representation.js';
+import { asciiJson, JSON_TYPE, toXml, XML_TYPE } from '../http/representation.js';
 import { toTelUri } from '../sms/address.js';
 
 /** A whole MO message as notifications show it. */
@@ -97,5 +97,5 @@ export function oneapiDeliveryNotification(
 /** The bytes and content type a body goes out as. */
 export function serialize(body: Record<string, unknown>, format: 'JSON' | 'XML'): { contentType: string; text: string } {
   if (format === 'XML') return { contentType: XML_TYPE, text: toXml(body) };
-  return { contentType: JSON_TYPE, text: JSON.stringify(body) };
+  return { contentType: JSON_TYPE, text: asciiJson(body) };
 }

@@ -381,6 +381,19 @@ test('OneAPI /3 echoes the request with deliveryInfoList (MessageWaiting) and re
   await handsetReceives(gw, to);
 });
 
+test('JSON answers are ASCII: other characters go as \\u escapes (AT&T\'s sample listeners decode bodies as ASCII, Java servlets as ISO-8859-1)', async () => {
+  const to = number();
+  const text = 'Olá señor ✓ 😀';
+  const request = { address: [`tel:${to}`], outboundSMSTextMessage: { message: text } };
+  const res = await gw.request('POST', '/3/smsmessaging/outbound/tel%3A22627000/requests', { headers: app.auth, body: { outboundSMSMessageRequest: request } });
+  assert.equal(res.status, 201, res.text);
+  assert.equal(res.headers.get('content-type'), 'application/json');
+  assert.doesNotMatch(res.text, /[^\x00-\x7f]/, 'every byte ASCII');
+  assert.match(res.text, /Ol\\u00e1 se\\u00f1or \\u2713 \\ud83d\\ude00/);
+  assert.equal(res.json().outboundSMSMessageRequest.outboundSMSTextMessage.message, text);
+  await handsetReceives(gw, to);
+});
+
 test('OneAPI callbackData without a notifyURL (or an empty receiptRequest): 201, no receipt requested, the callbackData ignored', async () => {
   // Both are optional in contract §8; each of these was 400 SVC0002 notifyURL.
   const to = number();
