@@ -108,7 +108,7 @@ export function sendText(reply: FastifyReply, type: string, text: string): Fasti
   return reply.type(type).send(Buffer.from(text));
 }
 
-const NOT_ASCII = /[^\x00-\x7f]/g;
+const NOT_ASCII = /[\u0080-\uffff]/g;
 
 /**
  * `value` as JSON in ASCII only: every other character as a `\uXXXX` escape, which any JSON reader
