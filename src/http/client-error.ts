@@ -4,7 +4,7 @@ import type { ConnectionError, FastifyBaseLogger, FastifyInstance } from 'fastif
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
 import { errorEnvelope, plainErrorAnswer } from './error-handler.js';
-import { flavourOf, JSON_TYPE, toXml, wantsXml, XML_TYPE } from './representation.js';
+import { asciiJson, flavourOf, JSON_TYPE, toXml, wantsXml, XML_TYPE } from './representation.js';
 
 /** The message part each refusal of Node's HTTP parser is about; anything else is the request. */
 const PART: Readonly<Record<string, string>> = {
@@ -74,7 +74,7 @@ function rawAnswer(err: ApiError, url: string | undefined, accept: string | unde
     const body = errorEnvelope(flavour, err);
     answer = wantsXml({ headers: { accept } })
       ? { type: XML_TYPE, text: toXml(body), headers: {} }
-      : { type: JSON_TYPE, text: JSON.stringify(body), headers: {} };
+      : { type: JSON_TYPE, text: asciiJson(body), headers: {} };
   } else {
     answer = plainErrorAnswer(flavour, err);
   }

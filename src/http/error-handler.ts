@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { ApiError, OAuthError, OperatorError, operatorCode } from '../errors.js';
 import { errorAnswer } from '../console/layout.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { flavourOf, JSON_TYPE, sendRepresentation, sendText, type Flavour } from './representation.js';
+import { asciiJson, flavourOf, JSON_TYPE, sendRepresentation, sendText, type Flavour } from './representation.js';
 
 /**
  * The error body of a flavour. AT&T RESTful: PascalCase keys and `Variables` one string;
@@ -73,11 +73,11 @@ function oauthErrorOf(status: number): 'invalid_request' | 'temporarily_unavaila
 /** The answer to an API error on the surfaces whose body does not depend on Accept. */
 export function plainErrorAnswer(flavour: 'oauth' | 'operator' | 'console', err: ApiError): { type: string; text: string; headers: Record<string, string> } {
   if (flavour === 'oauth') {
-    return { type: JSON_TYPE, text: JSON.stringify({ error: oauthErrorOf(err.status), error_description: err.filledText }), headers: { 'cache-control': 'no-store' } };
+    return { type: JSON_TYPE, text: asciiJson({ error: oauthErrorOf(err.status), error_description: err.filledText }), headers: { 'cache-control': 'no-store' } };
   }
   const operator = OperatorError.of(err);
   if (flavour === 'console') return errorAnswer(operator.status, operator.message);
-  return { type: JSON_TYPE, text: JSON.stringify({ error: { code: operator.code, message: operator.message } }), headers: {} };
+  return { type: JSON_TYPE, text: asciiJson({ error: { code: operator.code, message: operator.message } }), headers: {} };
 }
 
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, flavour: Flavour, err: ApiError): FastifyReply {
