@@ -15,6 +15,13 @@ export const DEFAULT_MAX_RECIPIENTS = 50;
  * a short code and our own examples use 8-digit codes (22627000), so 3–8 digits.
  */
 const SHORT_CODE = /^\d{3,8}$/;
+/*
+ * Ten digits, after an optional `+1`/`1`, are a US number: contract §12's "10 NANP digits" read as
+ * a count, not as the numbering plan's shape. The seed's own examples send to `tel:1234567890`
+ * and show `3500000992` and `+12071111111` (an area code starting with 1, an exchange 000 and an
+ * N11 one), and AT&T's samples send to 555-555-5555; a client copying them must not get SVC0004.
+ * Whether a number is in service is the network's answer, not the parser's.
+ */
 const NANP = /^(?:\+?1)?(\d{10})$/;
 
 /** Trim, URL-decode (`tel%3A%2B1…`) and drop the separators people type: '-', whitespace, '(', ')', '.'. */
@@ -34,15 +41,6 @@ function clean(input: string): string | null {
 function stripScheme(s: string, scheme: string): string | null {
   return s.slice(0, scheme.length + 1).toLowerCase() === `${scheme}:` ? s.slice(scheme.length + 1) : null;
 }
-
-/*
- * The NANP numbering plan's shape, which is what "10 NANP digits" means in contract §12: an area
- * code (NPA) and an exchange (NXX), each [2-9] then two digits and neither an N11 service code
- * (411, 911), then a four-digit line number. Whether the area code is in service is not asked:
- * every NANP number is a subscriber (design.md), and AT&T's own samples send to 555-555-5555 and
- * 444-555-5555, area codes no carrier was ever given.
- */
-const NANP_DIGITS = /^[2-9](?!11)\d\d[2-9](?!11)\d\d\d{4}$/;
 
 /**
  * Parse one address.
@@ -65,7 +63,7 @@ export function parseAddress(original: string): ParsedAddress {
   const body = stripScheme(s, 'tel') ?? s;
   const nanp = NANP.exec(body);
   if (nanp?.[1] !== undefined) {
-    return NANP_DIGITS.test(nanp[1]) ? { kind: 'msisdn', e164: `+1${nanp[1]}`, original } : invalid('malformed');
+    return { kind: 'msisdn', e164: `+1${nanp[1]}`, original };
   }
   // `tel:12345`, `12345` and the odd `tel:+22627000` are short codes.
   const code = body.startsWith('+') ? body.slice(1) : body;

@@ -93,7 +93,7 @@ describe('sms and handset commands', { concurrency: true }, () => {
     assert.equal(noText.stderr, 'switchboard: --text is required\n');
     assert.equal(noNumber.status, 2);
     assert.equal(badNumber.status, 1);
-    assert.match(badNumber.stderr, /^switchboard: not a NANP mobile number: 12345\n$/);
+    assert.match(badNumber.stderr, /^switchboard: not a ten-digit US number: 12345\n$/);
     assert.equal(down.status, 1);
     assert.match(down.stderr, /^switchboard: cannot reach http:\/\/127\.0\.0\.1:9: /);
   });

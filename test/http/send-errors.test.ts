@@ -71,9 +71,9 @@ test('an app without a short code may not send: 403 POL0002 (AT&T) and OneAPI fo
   oneapiError(res, 403, 'POL0002', ['tel:22627100']);
 });
 
-test('addresses: none, null, malformed, outside the NANP plan, e-mail, group or short code → 400 SVC0004 Address', async () => {
-  const outsidePlan = ['tel:+11235550100', '4251550100', '9115550100', '425-411-5555']; // NPA or NXX starting with 1, or N11
-  for (const address of [undefined, null, '', [], 'tel:12', 'not-a-number', ...outsidePlan, 'someone@example.com', 'map:group', 'short:22627100', 'tel:22627100', ['tel:+14252011999', 'junk']]) {
+test('addresses: none, null, malformed, not ten digits, e-mail, group or short code → 400 SVC0004 Address', async () => {
+  const notTenDigits = ['tel:123456789', '+4255550100', '142555501000', '+442079460958'];
+  for (const address of [undefined, null, '', [], 'tel:12', 'not-a-number', ...notTenDigits, 'someone@example.com', 'map:group', 'short:22627100', 'tel:22627100', ['tel:+14252011999', 'junk']]) {
     const res = await v3({ outboundSMSRequest: { address, message: 'x' } });
     attError(res, 400, 'SVC0004', 'Address');
     assert.equal(res.json().RequestError.ServiceException.Text, 'No valid addresses provided in the message part %1');

@@ -111,6 +111,27 @@ test('the AT&T seed\'s samples: Java/PHP send to 5555555555, Ruby to "555-555-55
   assert.deepEqual((await handsetReceives(gw, '444-555-5555', 2)).map((m) => m.text).sort(), ["Message from att's codekit sms example", 'as written']);
 });
 
+test('the seed\'s curl samples: a token with a stray refresh_token; v2 Send SMS to tel:1234567890 (twice: POL0013, once: sent)', async () => {
+  const token = await gw.request('POST', '/oauth/v4/token', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: `client_id=${app.appKey}&client_secret=${app.appSecret}&scope=SMS&grant_type=client_credentials&refresh_token={{REFRESH_TOKEN}}`,
+  });
+  assert.equal(token.status, 200, token.text);
+  const send = (body: string) =>
+    gw.request('POST', '/rest/sms/2/messaging/outbox', {
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.json().access_token}`, accept: 'application/json' },
+      body,
+    });
+  // As written, the same number twice: AT&T's documented duplicate refusal, not an address error.
+  const twice = await send('{"Message":"SMS Message Text","Address":["tel:1234567890","tel:1234567890"]}');
+  assert.equal(twice.status, 400, twice.text);
+  assert.equal(twice.json().RequestError.PolicyException.MessageId, 'POL0013');
+  const once = await send('{"Message":"SMS Message Text","Address":["tel:1234567890"]}');
+  assert.equal(once.status, 200, once.text); // v2 answers 200 (design.md)
+  assert.match(once.json().Id, MESSAGE_ID);
+  assert.deepEqual((await handsetReceives(gw, 'tel:+11234567890')).map((m) => m.text), ['SMS Message Text']);
+});
+
 test('v3 notifyDeliveryStatus "true" (a string): no resource in the answer, status not pollable', async () => {
   const to = number();
   const res = await gw.request('POST', '/sms/v3/messaging/outbox', {

@@ -15,7 +15,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** `{number}` in any address form the API accepts (`tel%3A%2B14255550100`, `14255550100`, …). */
 function handsetNumber(raw: string): string {
   const e164 = toE164(raw);
-  if (e164 === null) throw new OperatorError(400, 'invalid_number', `not a NANP mobile number: ${raw}`);
+  if (e164 === null) throw new OperatorError(400, 'invalid_number', `not a ten-digit US number: ${raw}`);
   return e164;
 }
 
