@@ -22,7 +22,7 @@ export interface GatewayContext {
   readonly store: Store;
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
-  /** Failed credential checks per client address: app secrets at /oauth; the admin token, apart. */
+  /** Failed credential checks per client address: app secrets at /oauth and in HTTP Basic; the admin token, apart. */
   readonly authFailures: AuthFailures;
   /** App Key and App Secret on API calls (HTTP Basic): remembered right secrets, failures counted in `authFailures.appSecrets`. */
   readonly appCredentials: AppCredentialCheck;

@@ -32,8 +32,8 @@ export interface AppCredentialOptions {
  * current scopes, as if it held a token for them.
  *
  * A secret check is an scrypt (≈ 16 MiB, tens of ms): too dear for every request, so a right
- * secret is remembered for a few minutes under an HMAC of key and secret (with a key of this
- * process's own, so the memory holds nothing that tests a guess), with the stored hash it matched.
+ * secret is remembered for a few minutes under an HMAC of key and secret (never the secret; the
+ * HMAC key is random per process), with the stored hash it matched.
  * The app itself is still read on every request: suspension, scopes and short codes apply on the
  * next request, and a rotated secret (another hash) is checked again, so the old one fails at once.
  * Identical checks running at once share one scrypt. Failed checks are counted with /oauth's, per
