@@ -10,6 +10,7 @@ import type { SmppConnector } from './network/smpp/connector.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
 import type { RequestsWaiting } from './http/requests-waiting.js';
 import type { AuthFailures } from './auth/failed-attempts.js';
+import type { AppCredentialCheck } from './auth/app-credentials.js';
 import type { InstanceRegistry } from './instances/registry.js';
 
 /**
@@ -21,8 +22,10 @@ export interface GatewayContext {
   readonly store: Store;
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
-  /** Failed credential checks per client address: app secrets at /oauth; the admin token, apart. */
+  /** Failed credential checks per client address: app secrets at /oauth and in HTTP Basic; the admin token, apart. */
   readonly authFailures: AuthFailures;
+  /** App Key and App Secret on API calls (HTTP Basic): remembered right secrets, failures counted in `authFailures.appSecrets`. */
+  readonly appCredentials: AppCredentialCheck;
   /** Reports whether the network connector is up (for /healthz). */
   readonly networkUp: () => boolean;
   /** Send SMS, the network connector (and simulator), dispatch (src/sms, src/dispatch, src/network). */

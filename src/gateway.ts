@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from './auth/admin-token.js';
+import { AppCredentialCheck } from './auth/app-credentials.js';
 import { createAuthFailures } from './auth/failed-attempts.js';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
@@ -99,7 +100,8 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       ? createSimSmsc({ config, network: outbound.simulator, store, clock, log, takeMo: false })
       : undefined;
   const authFailures = createAuthFailures(config.authFailuresPerMinute, clock);
-  const ctx: GatewayContext = { config, store, clock, log, authFailures, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics, requests, instances };
+  const appCredentials = new AppCredentialCheck({ store, clock, failures: authFailures.appSecrets });
+  const ctx: GatewayContext = { config, store, clock, log, authFailures, appCredentials, networkUp: () => outbound.connector.isUp(), inbound, webhooks, outbound, smpp, simSmsc, metrics, requests, instances };
   metrics.watch({ clock, jobs: store.jobs, runners: { dispatch: outbound.runner, webhooks: webhooks.events }, smpp });
   const http = await buildHttpApp(ctx);
   try {

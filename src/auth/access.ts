@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { AccessGrant } from '../store/repos/tokens.js';
 import type { Store } from '../store/store.js';
 import { isLive } from './oauth.js';
 import { sha256Hex } from './secrets.js';
@@ -36,18 +37,22 @@ export async function checkAccessToken(store: Store, clock: Clock, token: string
   // A scope the operator has since taken from the app no longer counts.
   const scopes = grant.token.scopes.filter((s) => grant.app.scopes.includes(s));
   if (!scopes.includes(scope)) return { ok: false, reason: 'scope' };
-  const { app } = grant;
+  return { ok: true, client: apiClientOf(grant.app, scopes) };
+}
+
+/** The app settings an API client carries: an access grant's app, or an app record with its short codes. */
+export type ApiApp = Pick<AccessGrant['app'], 'id' | 'name' | 'realm' | 'ratePerSecond' | 'ratePerDay' | 'deliveryStatusUrl' | 'shortCodes'>;
+
+/** The client of an app that is allowed `scopes`, however it authenticated (a token, HTTP Basic). */
+export function apiClientOf(app: ApiApp, scopes: readonly string[]): ApiClient {
   return {
-    ok: true,
-    client: {
-      appId: app.id,
-      appName: app.name,
-      scopes,
-      realm: app.realm,
-      ratePerSecond: app.ratePerSecond,
-      ratePerDay: app.ratePerDay,
-      deliveryStatusUrl: app.deliveryStatusUrl,
-      shortCodes: app.shortCodes,
-    },
+    appId: app.id,
+    appName: app.name,
+    scopes,
+    realm: app.realm,
+    ratePerSecond: app.ratePerSecond,
+    ratePerDay: app.ratePerDay,
+    deliveryStatusUrl: app.deliveryStatusUrl,
+    shortCodes: app.shortCodes,
   };
 }

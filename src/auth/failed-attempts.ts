@@ -145,7 +145,7 @@ export class FailedAttempts {
 
 /** The counts of a gateway's credentials, each kept apart from the others. */
 export interface AuthFailures {
-  /** App secrets at /oauth: by address and client_id, under a ceiling per address. */
+  /** App secrets at /oauth and in HTTP Basic on API calls: by address and client_id (App Key), under a ceiling per address. */
   readonly appSecrets: FailedAttempts;
   /** The admin token at /admin/v1 and the console's sign-in (credential ''): by address. */
   readonly adminToken: FailedAttempts;

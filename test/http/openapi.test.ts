@@ -94,7 +94,9 @@ test('API operations take JSON, XML and form bodies and answer JSON and XML', ()
   const oneapi = doc.paths['/2/smsmessaging/outbound/{senderAddress}/requests'].post;
   assert.deepEqual(Object.keys(oneapi.requestBody.content).sort(), ['application/json', 'application/x-www-form-urlencoded', 'application/xml']);
   assert.deepEqual(oneapi.responses['400'].content['application/json'].example.requestError.serviceException.variables, ['Message']);
-  assert.deepEqual(oneapi.security, [{ oauth: ['SMS'] }]);
+  assert.deepEqual(oneapi.security, [{ oauth: ['SMS'] }, { appBasic: [] }]);
+  assert.equal(doc.components.securitySchemes.appBasic.scheme, 'basic');
+  assert.deepEqual(send.security, oneapi.security, 'the AT&T paths too');
   assert.deepEqual(doc.paths['/admin/v1/apps'].post.security, [{ admin: [] }]);
   const param = oneapi.parameters.find((p: any) => p.name === 'senderAddress');
   assert.equal(param.in, 'path');

@@ -39,12 +39,18 @@ export const SECURITY_SCHEMES = {
   },
   admin: { type: 'http', scheme: 'bearer', description: 'The admin token (SWITCHBOARD_ADMIN_TOKEN, or the one printed at first start).' },
   client: { type: 'http', scheme: 'basic', description: 'App Key and App Secret; they may come in the body instead.' },
+  appBasic: {
+    type: 'http',
+    scheme: 'basic',
+    description:
+      'App Key as user name, App Secret as password, on every call (what the GSMA OneAPI reference libraries send): the app with all its scopes. Prefer a token: a wrong secret is 401, and failed checks count with /oauth\'s.',
+  },
 } as const;
 
 export function securityOf(security: DocSecurity): Json[] {
   switch (security) {
     case 'oauth':
-      return [{ oauth: ['SMS'] }];
+      return [{ oauth: ['SMS'] }, { appBasic: [] }];
     case 'admin':
       return [{ admin: [] }];
     case 'client':
@@ -64,8 +70,8 @@ interface ErrorExample {
 
 const API_ERRORS: Record<number, ErrorExample> = {
   400: { id: 'SVC0002', exception: 'Service', text: 'Invalid input value for message part %1', variables: ['Message'], why: 'Invalid input (SVC0002/SVC0004/SVC0280/POL0003/POL0013, or POL0001 without a token).' },
-  401: { id: 'POL0001', exception: 'Policy', text: 'A policy error occurred. Error code is %1', variables: ['Access token invalid or expired'], why: 'Unknown, expired or revoked access token.' },
-  403: { id: 'POL0001', exception: 'Policy', text: 'A policy error occurred. Error code is %1', variables: ['Throttled'], why: 'Throttled (with Retry-After), scope missing, app suspended (POL1010) or sender not the app\'s (POL0002).' },
+  401: { id: 'POL0001', exception: 'Policy', text: 'A policy error occurred. Error code is %1', variables: ['Access token invalid or expired'], why: 'Unknown, expired or revoked access token; with HTTP Basic, an unknown App Key, a wrong secret or a malformed header (`WWW-Authenticate: Basic`).' },
+  403: { id: 'POL0001', exception: 'Policy', text: 'A policy error occurred. Error code is %1', variables: ['Throttled'], why: 'Throttled or, with HTTP Basic, too many failed checks of the App Key from this address (both with Retry-After), scope missing, app suspended (POL1010) or sender not the app\'s (POL0002).' },
   409: { id: 'SVC0005', exception: 'Service', text: 'Correlator %1 specified in message part %2 is a duplicate', variables: ['order-1234', 'clientCorrelator'], why: 'Idempotency key or clientCorrelator reused for a different request.' },
   413: { id: 'SVC0002', exception: 'Service', text: 'Invalid input value for message part %1', variables: ['Body'], why: 'Body over SWITCHBOARD_BODY_LIMIT_BYTES.' },
   415: { id: 'POL0011', exception: 'Policy', text: 'Media type not supported', variables: [], why: 'Not JSON, XML or form.' },

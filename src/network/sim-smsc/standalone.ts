@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AppCredentialCheck } from '../../auth/app-credentials.js';
 import { createAuthFailures } from '../../auth/failed-attempts.js';
 import { systemClock } from '../../clock.js';
 import { UsageError } from '../../cli/commands.js';
@@ -50,12 +51,14 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
   const network = outbound.simulator;
   if (network === undefined) throw new Error('the simulated network is missing');
   const smsc = createSimSmsc({ config, network, store, clock, log, takeMo: true });
+  const authFailures = createAuthFailures(config.authFailuresPerMinute, clock);
   const ctx: GatewayContext = {
     config,
     store,
     clock,
     log,
-    authFailures: createAuthFailures(config.authFailuresPerMinute, clock),
+    authFailures,
+    appCredentials: new AppCredentialCheck({ store, clock, failures: authFailures.appSecrets }),
     networkUp: () => network.isUp(),
     outbound,
     inbound: new InboundService({ store, clock, config, log, notified: () => undefined }),
