@@ -10,8 +10,13 @@ export function randomHex(bytes: number): string {
 
 /** The OAuth `client_id` of a new app. */
 export const newAppKey = (): string => randomHex(16);
-/** A new App Secret (`client_secret`). */
-export const newAppSecret = (): string => randomHex(16);
+/**
+ * A new App Secret (`client_secret`): 96 bits, so that `appKey:appSecret` is 57 bytes, whose
+ * base64 (76 characters) is one line. The GSMA OneAPI reference Java and Python libraries build
+ * their HTTP Basic header with MIME base64 (commons-codec 1.4, `base64.encodestring`), which
+ * breaks longer values into lines: Java refuses to send such a header and Python raises.
+ */
+export const newAppSecret = (): string => randomHex(12);
 /** A new access or refresh token. */
 export const newToken = (): string => randomHex(24);
 /** A new per-app HMAC key for webhook signatures. */

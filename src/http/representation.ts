@@ -121,6 +121,16 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(NOT_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * Sets `Location` spelled so, where fastify writes every header name in lower case: the GSMA
+ * reference PHP library finds it with a case-sensitive `Location:` match, and its `getLocation()`
+ * was always empty. Call it just before sending: the header goes on the raw response, past
+ * fastify's own headers.
+ */
+export function setLocation(reply: FastifyReply, url: string): void {
+  reply.raw.setHeader('Location', url);
+}
+
 /** Sends `body` in the representation the client asked for; `xmlRoot` as in toXml. */
 export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>, xmlRoot?: string): FastifyReply {
   reply.code(status);

@@ -38,7 +38,7 @@ describe('on the store', { concurrency: true }, () => {
     assert.equal(app.name, 'cli-demo');
     assert.deepEqual(app.scopes, ['SMS', 'MMS']);
     assert.equal(app.ratePerSecond, 3);
-    assert.match(app.appSecret, /^[0-9a-f]{32}$/);
+    assert.match(app.appSecret, /^[0-9a-f]{24}$/);
     const code = await local('short-code', 'add', app.id, '22627100');
     assert.equal(code.status, 0, code.stderr);
     assert.deepEqual({ ...code.json(), createdAt: undefined }, { shortCode: '22627100', appId: app.id, moDelivery: 'poll', listenerUrl: null, createdAt: undefined });
@@ -150,7 +150,7 @@ describe('against a running gateway (--url)', { concurrency: true }, () => {
     const created = await remote('app', 'create', '--name', 'remote-demo');
     assert.equal(created.status, 0, created.stderr);
     const app = created.json();
-    assert.match(app.appSecret, /^[0-9a-f]{32}$/);
+    assert.match(app.appSecret, /^[0-9a-f]{24}$/);
     assert.equal((await remote('short-code', 'add', app.id, '22627200', '--mo-delivery', 'poll')).status, 0);
     const shown = await remote('app', 'show', app.id);
     assert.deepEqual(shown.json().shortCodes.map((s: any) => s.shortCode), ['22627200']);

@@ -74,7 +74,7 @@ test('every POST needs the session CSRF token and the console origin', async () 
   const created = await post('/console/apps', { name: 'console-made', _csrf: csrf, scopes: 'SMS' }, cookie, { origin: gw.url });
   assert.equal(created.status, 201);
   const page = await created.text();
-  assert.match(page, /id="app-secret">[0-9a-f]{32}</);
+  assert.match(page, /id="app-secret">[0-9a-f]{24}</);
   assert.equal(created.headers.get('cache-control'), 'no-store');
 });
 

@@ -56,7 +56,9 @@ describe('apps', () => {
     assert.equal(app.ratePerSecond, null);
     assert.equal(app.ratePerDay, null);
     assert.match(app.appKey, /^[0-9a-f]{32}$/);
-    assert.match(app.appSecret, /^[0-9a-f]{32}$/);
+    assert.match(app.appSecret, /^[0-9a-f]{24}$/);
+    // One line of MIME base64 (76 characters): the GSMA Java and Python libraries' Basic header.
+    assert.ok(Buffer.from(`${app.appKey}:${app.appSecret}`).toString('base64').length <= 76);
     const shown = await admin('GET', `/apps/${app.id}`);
     assert.equal(shown.status, 200);
     assert.equal(shown.json().appSecret, undefined);
@@ -198,7 +200,7 @@ describe('apps', () => {
     const rotated = res.json();
     assert.equal(rotated.id, a.id);
     assert.equal(rotated.appKey, a.appKey);
-    assert.match(rotated.appSecret, /^[0-9a-f]{32}$/);
+    assert.match(rotated.appSecret, /^[0-9a-f]{24}$/);
     assert.notEqual(rotated.appSecret, a.appSecret);
   });
 

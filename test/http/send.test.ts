@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { XMLValidator } from 'fast-xml-parser';
 import { createApp, type TestApp } from '../helpers/apps.js';
@@ -171,6 +172,26 @@ test("v2 JSON: also `resourceReference.resourceURL`, the seed's SMS Response Obj
   assert.equal(body.resourceReference.resourceURL, body.ResourceReference.ResourceURL);
   assert.equal(res.headers.get('location'), body.resourceReference.resourceURL);
   assert.deepEqual(Object.keys(body), ['Id', 'ResourceReference', 'resourceReference']);
+});
+
+test('`Location` is spelled so on the wire: the GSMA reference PHP library looks for `Location:` case-sensitively', async () => {
+  const body = `senderAddress=tel%3A22627000&address=${encodeURIComponent(`tel:${number()}`)}&message=php`;
+  const rawHeaders = await new Promise<string[]>((resolve, reject) => {
+    const req = httpRequest(`${gw.url}/1/smsmessaging/outbound/tel%3A22627000/requests`, {
+      method: 'POST',
+      headers: { ...app.auth, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      assert.equal(res.statusCode, 201);
+      resolve(res.rawHeaders);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const names = rawHeaders.filter((_, i) => i % 2 === 0);
+  assert.ok(names.includes('Location'), names.join(', '));
+  assert.ok(!names.includes('location'), names.join(', '));
 });
 
 test('v2 single-quoted pseudo-JSON of the 2012 C# sample', async () => {

@@ -7,7 +7,7 @@ import { readDeliveryStatus } from '../../sms/status.js';
 import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
 import { apiAuth, type ApiClient } from '../api-auth.js';
 import { CONSUMING_READ } from '../not-found.js';
-import { sendRepresentation } from '../representation.js';
+import { sendRepresentation, setLocation } from '../representation.js';
 import { throttle } from '../throttle.js';
 import { IDEMPOTENCY_KEY_MAX, parseAttSendBody } from './send-body.js';
 
@@ -26,7 +26,7 @@ export function idempotencyKeyOf(request: FastifyRequest): string | null {
 /** Answers a Send SMS with the stored response (the same one on an idempotent repeat); `xmlRoot` as in toXml. */
 export function replySent(request: FastifyRequest, reply: FastifyReply, result: SendResult, xmlRoot?: string): FastifyReply {
   const { response } = result;
-  if (response.location !== null) reply.header('location', response.location);
+  if (response.location !== null) setLocation(reply, response.location);
   if (!result.created) reply.header('idempotent-replayed', 'true');
   return sendRepresentation(request, reply, response.status, response.body, xmlRoot);
 }

@@ -5,7 +5,7 @@ import { ApiError } from '../../errors.js';
 import { parseShortCode } from '../../sms/address.js';
 import type { SubscriptionKind, SubscriptionRecord } from '../../store/repos/subscriptions.js';
 import { apiAuth } from '../api-auth.js';
-import { field, sendRepresentation } from '../representation.js';
+import { field, sendRepresentation, setLocation } from '../representation.js';
 import { ONEAPI_VERSIONS } from './oneapi-inbound.js';
 import { checkCorrelator } from './send-body.js';
 
@@ -114,7 +114,7 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
         callbackReference: sub.callbackData === null ? { notifyURL: sub.notifyUrl } : { notifyURL: sub.notifyUrl, callbackData: sub.callbackData },
         resourceURL: url,
       };
-      reply.header('location', url);
+      setLocation(reply, url);
       return sendRepresentation(request, reply, 201, { deliveryReceiptSubscription: body });
     });
 
@@ -145,7 +145,7 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
         createdAt: ctx.clock.now(),
       });
       const url = `${base}/${v}/smsmessaging/inbound/subscriptions/${sub.id}`;
-      reply.header('location', url);
+      setLocation(reply, url);
       return sendRepresentation(request, reply, 201, { resourceReference: { resourceURL: url } });
     });
 
