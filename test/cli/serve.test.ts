@@ -137,7 +137,7 @@ describe('serve, admin-token and smsc as processes', { concurrency: true }, () =
     }
   });
 
-  test('a store from an older release, readable by others, is warned about once at start with the chmod to run; nothing is changed', async (t) => {
+  test('a data dir made by hand or a store from an older release, readable by others, is warned about once at start with the chmod to run; nothing is changed', async (t) => {
     const parent = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
     const dataDir = join(parent, 'data');
     const db = join(dataDir, 'switchboard.db');
@@ -154,7 +154,7 @@ describe('serve, admin-token and smsc as processes', { concurrency: true }, () =
       const warning = JSON.parse(warnings[0] ?? '{}');
       assert.equal(warning.level, 40);
       assert.deepEqual(warning.paths, [dataDir, db]);
-      assert.equal(warning.msg, `the data dir or store files are readable by other users (made by an older release; new stores are 0700/0600): chmod 700 ${dataDir} && chmod 600 ${db}*`);
+      assert.equal(warning.msg, `the data dir or store files are readable by other users (a dir made by hand or files from an older release; new ones are 0700/0600): chmod 700 ${dataDir} && chmod 600 ${db}*`);
       assert.equal((await stat(dataDir)).mode & 0o777, 0o755, 'left as it was');
       assert.equal((await stat(db)).mode & 0o777, 0o644);
       assert.equal(await gateway.stop(), 0);

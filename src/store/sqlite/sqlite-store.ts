@@ -70,7 +70,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (exposed.length > 0) {
     options.log?.warn(
       { paths: exposed },
-      `the data dir or store files are readable by other users (made by an older release; new stores are 0700/0600): chmod 700 ${dirname(options.file)} && chmod 600 ${options.file}*`,
+      `the data dir or store files are readable by other users (a dir made by hand or files from an older release; new ones are 0700/0600): chmod 700 ${dirname(options.file)} && chmod 600 ${options.file}*`,
     );
   }
   mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
