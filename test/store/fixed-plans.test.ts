@@ -34,8 +34,13 @@ async function capture(database: TestDatabase): Promise<{ texts: Map<string, num
   const log = (event: LogEvent) => {
     if (event.level === 'query') texts.set(event.query.sql, event.query.parameters.length);
   };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }) });
-  const fixedPlanDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2, options: FIXED_PLAN_OPTIONS }) }), log });
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const fixedPool = new pg.Pool({ connectionString: database.url, max: 2, options: FIXED_PLAN_OPTIONS });
+  // An idle connection ended by the server (the database dropped at teardown) is an 'error' event
+  // on its pool, which would otherwise be thrown; the next query on the pool reconnects anyway.
+  for (const p of [pool, fixedPool]) p.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const fixedPlanDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: fixedPool }), log });
   await runMigrations(db);
   const repos: Repositories = createRepositories({ db, fixedPlanDb, dialect: 'postgres', write: (fn) => db.transaction().execute(fn) });
   await createApp(repos, 'app1');
