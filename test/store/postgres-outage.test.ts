@@ -87,6 +87,9 @@ test('PostgreSQL that stops answering without closing: 503 SVC1000 within the qu
   const { gw, proxy } = await gatewayBehindProxy(t, { SWITCHBOARD_DATABASE_QUERY_TIMEOUT_MS: '700' });
   const app = await createApp(gw, { shortCodes: [{ shortCode: '22627321', moDelivery: 'poll' }] });
   const sendTo = (to: string) => gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'through a freeze' } } });
+  // A gateway at work: its pools hold connections (a send uses both, see postgres-store.ts), which
+  // the freeze catches mid-use; a pool with none would first wait for a connection to be made.
+  assert.equal((await sendTo('+14257321000')).status, 201);
 
   proxy.freeze();
   const started = Date.now();

@@ -7,6 +7,7 @@ import type { Store, StoreLog } from '../store.js';
 import { reasonOf, redactedTarget } from './connection-errors.js';
 import { JobNotifier, installJobsTrigger } from './job-notifier.js';
 import { ResilientPool } from './resilient-pool.js';
+import { TableStatistics } from './table-statistics.js';
 
 
 export interface PostgresStoreOptions {
@@ -36,6 +37,13 @@ const PING_TIMEOUT_MS = 2000;
  * for good: without sequential scans, the only plan left for a key check is its key's index.
  */
 export const FIXED_PLAN_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
+/**
+ * The tables the statements on fixed plans read (test/store/fixed-plans.test.ts checks the list):
+ * their statistics are taken again as they grow (TableStatistics), which makes those plans anew.
+ */
+export const FIXED_PLAN_TABLES = ['oauth_tokens', 'apps', 'short_codes', 'handsets'] as const;
+/** How often the statistics of FIXED_PLAN_TABLES are looked at. */
+const STATISTICS_EVERY_MS = 5000;
 /** Its statements are coalesced, one batch in flight each (see coalesce.ts): a few connections suffice. */
 const FIXED_PLAN_POOL_SIZE = 4;
 const RETRY_WARNING_EVERY_MS = 5000;
@@ -126,6 +134,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: resilient }) });
   const fixedPlanDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: fixed.resilient }) });
+  const statistics = new TableStatistics(db, FIXED_PLAN_TABLES);
+  // Errors are left to the statements that run meanwhile: an unreachable database is logged there.
+  const statisticsTimer = setInterval(() => void statistics.refresh().catch(() => undefined), STATISTICS_EVERY_MS).unref();
   const notifier = new JobNotifier({
     clientConfig,
     onError: (reason) => log?.warn({ reason, database: target }, 'job notification connection lost; reconnecting'),
@@ -168,6 +179,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     onJobsAvailable: (kinds, listener) => notifier.subscribe(kinds, listener),
     close: async () => {
+      clearInterval(statisticsTimer);
       await notifier.close();
       await fixedPlanDb.destroy();
       await db.destroy();

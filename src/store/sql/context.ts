@@ -8,10 +8,11 @@ export interface SqlContext {
   readonly dialect: 'sqlite' | 'postgres';
   /**
    * PostgreSQL: the same database through connections that plan a statement once and keep that
-   * plan (see postgres-store.ts), for hot statements that read no table (inserts of the rows they
-   * are given): their plan cannot depend on their values or on what the tables hold. A statement
-   * that reads a table stays on `db`: a plan made once, while the tables are small, reads whole
-   * tables for ever after (test/store/fixed-plans.test.ts checks the statements sent here).
+   * plan (see postgres-store.ts), for hot statements whose plan cannot depend on their values:
+   * inserts of the rows they are given, and reads by key of tables in FIXED_PLAN_TABLES, whose
+   * statistics the store takes again as they grow (a plan made while a table was nearly empty
+   * reads all of it). Anything else stays on `db` (test/store/fixed-plans.test.ts checks the
+   * statements sent here).
    */
   readonly fixedPlanDb?: Kysely<Database>;
   /**

@@ -73,7 +73,7 @@ export class SqlHandsetRepo implements HandsetRepo {
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
     if (ctx.dialect === 'postgres') {
-      this.#byNumber = lookupByKey(async (numbers) => (await handsetsByNumber(ctx.db, { numbers })).rows, (row) => row.number);
+      this.#byNumber = lookupByKey(async (numbers) => (await handsetsByNumber(ctx.fixedPlanDb ?? ctx.db, { numbers })).rows, (row) => row.number);
       this.#inserts = new Coalescer({
         maxBatch: 100,
         run: async (rows) => {

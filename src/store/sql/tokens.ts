@@ -94,7 +94,8 @@ export class SqlTokenRepo implements TokenRepo {
   constructor(ctx: SqlContext) {
     this.#ctx = ctx;
     if (ctx.dialect === 'postgres') {
-      this.#grants = lookupByKey(async (hashes) => (await accessGrantsOf(ctx.db, { hashes })).rows, (row) => row.token_hash);
+      // On a kept plan: every API request reads its grant, and its planning cost more than its run.
+      this.#grants = lookupByKey(async (hashes) => (await accessGrantsOf(ctx.fixedPlanDb ?? ctx.db, { hashes })).rows, (row) => row.token_hash);
     }
   }
 
