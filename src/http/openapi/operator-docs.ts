@@ -32,8 +32,8 @@ const token: OperationDoc = {
   security: 'client',
   body: {
     schema: tokenBody,
-    form: 'client_id=621fda06de3a2f49d755e28405991137&client_secret=e3489734a0f89d6741a9d69fe3711150&grant_type=client_credentials&scope=SMS',
-    json: { client_id: '621fda06de3a2f49d755e28405991137', client_secret: 'e3489734a0f89d6741a9d69fe3711150', grant_type: 'client_credentials', scope: 'SMS' },
+    form: 'client_id=621fda06de3a2f49d755e28405991137&client_secret=e3489734a0f89d6741a9d69f&grant_type=client_credentials&scope=SMS',
+    json: { client_id: '621fda06de3a2f49d755e28405991137', client_secret: 'e3489734a0f89d6741a9d69f', grant_type: 'client_credentials', scope: 'SMS' },
   },
   responses: {
     '200': {
@@ -53,8 +53,8 @@ const revoke: OperationDoc = {
   security: 'client',
   body: {
     schema: obj({ token: str('The access or refresh token.'), token_type_hint: str('`access_token` or `refresh_token` (a hint only).'), client_id: str('App Key.'), client_secret: str('App Secret.') }, ['token']),
-    form: 'client_id=621fda06de3a2f49d755e28405991137&client_secret=e3489734a0f89d6741a9d69fe3711150&token=96bca9d130f54e24324831aaeb64724cb5bbf1a8c92023b6&token_type_hint=refresh_token',
-    json: { client_id: '621fda06de3a2f49d755e28405991137', client_secret: 'e3489734a0f89d6741a9d69fe3711150', token: '96bca9d130f54e24324831aaeb64724cb5bbf1a8c92023b6' },
+    form: 'client_id=621fda06de3a2f49d755e28405991137&client_secret=e3489734a0f89d6741a9d69f&token=96bca9d130f54e24324831aaeb64724cb5bbf1a8c92023b6&token_type_hint=refresh_token',
+    json: { client_id: '621fda06de3a2f49d755e28405991137', client_secret: 'e3489734a0f89d6741a9d69f', token: '96bca9d130f54e24324831aaeb64724cb5bbf1a8c92023b6' },
   },
   responses: { '200': { description: 'Revoked (or unknown).', schema: obj({}), json: {} } },
   errors: [400, 401],
@@ -98,7 +98,7 @@ const appExample = {
   createdAt: STAMP,
   updatedAt: STAMP,
 };
-const appWithSecretExample = { ...appExample, appSecret: 'e3489734a0f89d6741a9d69fe3711150' };
+const appWithSecretExample = { ...appExample, appSecret: 'e3489734a0f89d6741a9d69f' };
 const shortCodeExample = { shortCode: CODE, appId: APP_ID, moDelivery: 'poll', listenerUrl: null, createdAt: STAMP };
 
 const idParam: ParamDoc = { description: 'App id.', example: APP_ID };
@@ -174,7 +174,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     summary: 'Rotate the App Secret',
     description: 'A new secret, shown once; the old one stops working and every token of the app is revoked.',
     params: { id: idParam },
-    responses: { '200': { description: 'The app with its new secret.', schema: appWithSecret, json: { ...appWithSecretExample, appSecret: '0b8f3c2d4e5a6f708192a3b4c5d6e7f8' } } },
+    responses: { '200': { description: 'The app with its new secret.', schema: appWithSecret, json: { ...appWithSecretExample, appSecret: '0b8f3c2d4e5a6f708192a3b4' } } },
     errors: [401, 404],
   }),
   'POST /admin/v1/apps/:id/short-codes': admin({
