@@ -111,6 +111,8 @@ export interface Config {
     readonly throttleBackoffMs: number;
     readonly throttleGiveUpMs: number;
     readonly receiptHoldS: number;
+    /** How long a final recipient's part ids are kept, so that a repeated receipt still finds them. */
+    readonly receiptKeepS: number;
     readonly receiptRetryMs: number;
     readonly partReceiptGraceS: number;
   };
@@ -467,6 +469,7 @@ export function loadConfig(env: Env = process.env): Config {
       throttleBackoffMs: int(env, 'SWITCHBOARD_SMPP_THROTTLE_BACKOFF_MS', 200, 1),
       throttleGiveUpMs: int(env, 'SWITCHBOARD_SMPP_THROTTLE_GIVE_UP_MS', 30000),
       receiptHoldS: int(env, 'SWITCHBOARD_SMPP_RECEIPT_HOLD_S', 600, 1),
+      receiptKeepS: int(env, 'SWITCHBOARD_SMPP_RECEIPT_KEEP_S', 3600, 60),
       receiptRetryMs: int(env, 'SWITCHBOARD_SMPP_RECEIPT_RETRY_MS', 1000, 10),
       partReceiptGraceS: int(env, 'SWITCHBOARD_SMPP_PART_RECEIPT_GRACE_S', 300, 1),
     },

@@ -37,6 +37,7 @@ test('a bad value names its variable', () => {
     [{ SWITCHBOARD_SMPP_SYSTEM_TYPE: 'thirteen-char' }, 'SWITCHBOARD_SMPP_SYSTEM_TYPE'],
     [{ SWITCHBOARD_SMPP_SHORT_CODE_TON: '7' }, 'SWITCHBOARD_SMPP_SHORT_CODE_TON'],
     [{ SWITCHBOARD_SMPP_NUMBER_NPI: '19' }, 'SWITCHBOARD_SMPP_NUMBER_NPI'],
+    [{ SWITCHBOARD_SMPP_RECEIPT_KEEP_S: '59' }, 'SWITCHBOARD_SMPP_RECEIPT_KEEP_S'],
     [{ SWITCHBOARD_SQLITE_SYNCHRONOUS: 'OFF' }, 'SWITCHBOARD_SQLITE_SYNCHRONOUS'],
     [{ SWITCHBOARD_ADMIN_TOKEN: 'short-token' }, 'SWITCHBOARD_ADMIN_TOKEN'],
     [{ SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES: '10.0.0.0/33' }, 'SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES'],
@@ -155,4 +156,9 @@ test('a data dir the store cannot use, and a port in use, stop the process the s
     server.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('SWITCHBOARD_SMPP_RECEIPT_KEEP_S: how long a final recipient\'s SMPP part ids are kept (an hour unless set)', () => {
+  assert.equal(loadConfig({}).smpp.receiptKeepS, 3600);
+  assert.equal(loadConfig({ SWITCHBOARD_SMPP_RECEIPT_KEEP_S: '600' }).smpp.receiptKeepS, 600);
 });

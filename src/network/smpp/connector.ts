@@ -111,7 +111,7 @@ export class SmppConnector implements Connector {
       holdMs: settings.receiptHoldS * 1000,
       retryMs: settings.receiptRetryMs,
       graceMs: settings.partReceiptGraceS * 1000,
-      finalKeepMs: Math.max(settings.receiptHoldS * 1000, 3_600_000),
+      finalKeepMs: Math.max(settings.receiptHoldS, settings.receiptKeepS) * 1000,
       openKeepMs: this.#o.keepOpenMs,
     });
     await this.#tracker.start();
