@@ -65,7 +65,8 @@ export const openapi = fp(async (app: FastifyInstance, { ctx }: { ctx: GatewayCo
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Switchboard SMS API', version: VERSION, description: DESCRIPTION },
-      servers: [{ url: ctx.config.publicUrl }],
+      // Relative unless SWITCHBOARD_PUBLIC_URL names the gateway: /docs then calls the origin it was loaded from (see public-url.ts).
+      servers: [{ url: ctx.config.publicUrlSet ? ctx.config.publicUrl : '/' }],
       tags: [
         { name: 'AT&T RESTful', description: 'Send SMS, delivery status and Get SMS, v3 and v2.' },
         { name: 'GSMA OneAPI', description: 'Send SMS, delivery infos, inbound messages and subscriptions on /1, /2 and /3.' },

@@ -4,6 +4,7 @@ import { pollInbox, type PolledBatch } from '../../inbound/poll.js';
 import { toTelUri } from '../../sms/address.js';
 import { apiAuth } from '../api-auth.js';
 import { CONSUMING_READ } from '../not-found.js';
+import { publicBase } from '../public-url.js';
 import { field, sendRepresentation } from '../representation.js';
 
 /**
@@ -24,14 +25,13 @@ function inboxList(batch: PolledBatch, resourceUrl: string): Record<string, unkn
 
 /** AT&T RESTful Get SMS: v3 `GET /sms/v3/messaging/inbox/{RegistrationId}`, v2 `GET /rest/sms/2/messaging/inbox?RegistrationID=`. */
 export async function attInboxRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
-  const base = ctx.config.publicUrl;
 
   app.get<{ Params: { registrationId: string } }>(
     '/sms/v3/messaging/inbox/:registrationId',
     { onRequest: apiAuth(ctx), ...CONSUMING_READ },
     async (request: FastifyRequest<{ Params: { registrationId: string } }>, reply: FastifyReply) => {
       const batch = await pollInbox(ctx, request.apiClient.appId, request.params.registrationId, undefined, 'RegistrationId');
-      return sendRepresentation(request, reply, 200, inboxList(batch, `${base}/sms/v3/messaging/inbox/${batch.shortCode}`));
+      return sendRepresentation(request, reply, 200, inboxList(batch, `${publicBase(ctx.config, request)}/sms/v3/messaging/inbox/${batch.shortCode}`));
     },
   );
 
@@ -41,6 +41,6 @@ export async function attInboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gatew
     const registration = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
     const batch = await pollInbox(ctx, request.apiClient.appId, registration, undefined, 'RegistrationID');
     // The inbox without its query, as the v2 doc's example answers `?RegistrationID=22627000`.
-    return sendRepresentation(request, reply, 200, inboxList(batch, `${base}/rest/sms/2/messaging/inbox`));
+    return sendRepresentation(request, reply, 200, inboxList(batch, `${publicBase(ctx.config, request)}/rest/sms/2/messaging/inbox`));
   });
 }

@@ -7,6 +7,7 @@ import { readDeliveryStatus } from '../../sms/status.js';
 import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
 import { apiAuth, type ApiClient } from '../api-auth.js';
 import { CONSUMING_READ } from '../not-found.js';
+import { publicBase } from '../public-url.js';
 import { sendRepresentation, setLocation } from '../representation.js';
 import { throttle } from '../throttle.js';
 import { IDEMPOTENCY_KEY_MAX, parseAttSendBody } from './send-body.js';
@@ -102,7 +103,7 @@ export async function attOutboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gate
         },
         (messageId): StoredResponse => {
           // A status that will be pushed is not pollable, so it gets no resource (contract §3.1).
-          const url = body.notifyDeliveryStatus ? null : `${ctx.config.publicUrl}${gen.base}/${messageId}`;
+          const url = body.notifyDeliveryStatus ? null : `${publicBase(ctx.config, request)}${gen.base}/${messageId}`;
           return { status: gen.created, location: url, body: gen.body(messageId, url) };
         },
       );
@@ -114,7 +115,7 @@ export async function attOutboxRoutes(app: FastifyInstance, { ctx }: { ctx: Gate
       return sendRepresentation(request, reply, 200, {
         DeliveryInfoList: {
           DeliveryInfo: entries.map((e) => ({ Id: recipientLabel(e.recipient.seq), Address: e.recipient.addressOriginal, DeliveryStatus: e.status })),
-          ResourceUrl: `${ctx.config.publicUrl}${gen.base}/${message.id}`,
+          ResourceUrl: `${publicBase(ctx.config, request)}${gen.base}/${message.id}`,
         },
       });
     });

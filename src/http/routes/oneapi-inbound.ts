@@ -4,6 +4,7 @@ import { parseBatchSize, pollInbox } from '../../inbound/poll.js';
 import { oneapiInboundMessage } from '../../webhooks/bodies.js';
 import { apiAuth } from '../api-auth.js';
 import { CONSUMING_READ } from '../not-found.js';
+import { publicBase } from '../public-url.js';
 import { field, sendRepresentation } from '../representation.js';
 
 export const ONEAPI_VERSIONS = ['1', '2', '3'] as const;
@@ -23,7 +24,7 @@ export async function oneapiInboundRoutes(app: FastifyInstance, { ctx }: { ctx: 
       async (request, reply) => {
         const size = parseBatchSize(field(request.query, 'maxBatchSize'), 'maxBatchSize');
         const batch = await pollInbox(ctx, request.apiClient.appId, request.params.registrationId, size, 'registrationId');
-        const list = `${ctx.config.publicUrl}/${version}/smsmessaging/inbound/registrations/${batch.shortCode}/messages`;
+        const list = `${publicBase(ctx.config, request)}/${version}/smsmessaging/inbound/registrations/${batch.shortCode}/messages`;
         return sendRepresentation(request, reply, 200, {
           inboundSMSMessageList: {
             inboundSMSMessage: batch.messages.map((m) =>

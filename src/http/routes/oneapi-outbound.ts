@@ -7,6 +7,7 @@ import { readDeliveryStatus } from '../../sms/status.js';
 import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
 import { apiAuth } from '../api-auth.js';
 import { CONSUMING_READ } from '../not-found.js';
+import { publicBase } from '../public-url.js';
 import { sendRepresentation } from '../representation.js';
 import { throttle } from '../throttle.js';
 import { idempotencyKeyOf, replySent } from './att-outbox.js';
@@ -83,7 +84,7 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
           idempotencyKey: idempotencyKeyOf(request),
           extra: { senderName: body.senderName },
         },
-        (messageId, recipients) => sendResponse(v, requestUrl(ctx.config.publicUrl, v, sender, messageId), sender, body, recipients),
+        (messageId, recipients) => sendResponse(v, requestUrl(publicBase(ctx.config, request), v, sender, messageId), sender, body, recipients),
       );
       return replySent(request, reply, result);
     });
@@ -99,7 +100,7 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
         return sendRepresentation(request, reply, 200, {
           deliveryInfoList: {
             deliveryInfo: entries.map((e) => ({ address: e.recipient.addressOriginal, deliveryStatus: e.status })),
-            resourceURL: `${requestUrl(ctx.config.publicUrl, v, message.sender, message.id)}/deliveryInfos`,
+            resourceURL: `${requestUrl(publicBase(ctx.config, request), v, message.sender, message.id)}/deliveryInfos`,
           },
         });
       });

@@ -5,6 +5,7 @@ import { ApiError } from '../../errors.js';
 import { parseShortCode } from '../../sms/address.js';
 import type { SubscriptionKind, SubscriptionRecord } from '../../store/repos/subscriptions.js';
 import { apiAuth } from '../api-auth.js';
+import { publicBase } from '../public-url.js';
 import { field, sendRepresentation, setLocation } from '../representation.js';
 import { ONEAPI_VERSIONS } from './oneapi-inbound.js';
 import { checkCorrelator } from './send-body.js';
@@ -65,7 +66,6 @@ function sameRequest(a: SubscriptionRecord, b: SubscriptionRecord): boolean {
  */
 export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   const auth = { onRequest: apiAuth(ctx) };
-  const base = ctx.config.publicUrl;
 
   const notifyUrlOf = (request: FastifyRequest, get: (name: string) => unknown): string => {
     const verdict = ctx.webhooks.checkListenerUrl(text(get('notifyURL'), 'notifyURL'), request.apiClient.realm);
@@ -107,7 +107,7 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
         apiVersion: v,
         createdAt: ctx.clock.now(),
       });
-      const url = `${base}/${v}/smsmessaging/outbound/${encodeURIComponent(`tel:${code}`)}/subscriptions/${sub.id}`;
+      const url = `${publicBase(ctx.config, request)}/${v}/smsmessaging/outbound/${encodeURIComponent(`tel:${code}`)}/subscriptions/${sub.id}`;
       // Only the two fields of the contract: the GSMA reference Java library's bean has no others,
       // and its JSON mapper fails on any field it does not know (an echoed clientCorrelator did).
       const body = {
@@ -144,7 +144,7 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
         apiVersion: v,
         createdAt: ctx.clock.now(),
       });
-      const url = `${base}/${v}/smsmessaging/inbound/subscriptions/${sub.id}`;
+      const url = `${publicBase(ctx.config, request)}/${v}/smsmessaging/inbound/subscriptions/${sub.id}`;
       setLocation(reply, url);
       return sendRepresentation(request, reply, 201, { resourceReference: { resourceURL: url } });
     });
