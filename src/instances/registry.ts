@@ -69,6 +69,11 @@ export function sharedSettings(config: Config): Record<string, string> {
 
 /** Rows of processes gone this long are deleted. */
 const FORGET_AFTER_MS = 24 * 3600_000;
+/**
+ * How often a running instance deletes them too: at start only, the rows of crashed processes
+ * stayed as long as no instance was restarted, one more per crash.
+ */
+const PRUNE_EVERY_MS = 3600_000;
 
 /** Whether a process of this machine is running (signal 0 checks without sending). */
 function running(pid: number): boolean {
@@ -94,6 +99,7 @@ export class InstanceRegistry {
   readonly #differentTold = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #failing = false;
+  #prunedAt = 0;
 
   constructor(options: InstanceRegistryOptions) {
     this.#o = options;
@@ -130,7 +136,7 @@ export class InstanceRegistry {
         `SWITCHBOARD_NETWORK=${self.network}, but ${rivals.length === 1 ? 'a live gateway' : `${rivals.length} live gateways`} on this database ${rivals.length === 1 ? 'sends' : 'send'} through another network: ${list}. Stop ${rivals.length === 1 ? 'it' : 'them'} first, or give this gateway a database of its own (SWITCHBOARD_DATABASE_URL).`,
       );
     }
-    await repo.prune(now - FORGET_AFTER_MS);
+    await this.#prune(now);
     await this.#readPeers();
     this.#timer = setInterval(() => void this.#heartbeat(), this.#heartbeatMs);
     this.#timer.unref();
@@ -145,7 +151,9 @@ export class InstanceRegistry {
     if (this.#self === undefined) return;
     try {
       this.#self = { ...this.#self, url: this.#o.url() };
-      await this.#o.repo.announce({ ...this.#self, seenAt: this.#o.clock.now() });
+      const now = this.#o.clock.now();
+      await this.#o.repo.announce({ ...this.#self, seenAt: now });
+      if (now - this.#prunedAt >= PRUNE_EVERY_MS) await this.#prune(now);
       await this.#readPeers();
       if (this.#failing) this.#o.log.info({}, 'instance heartbeat written again');
       this.#failing = false;
@@ -154,6 +162,11 @@ export class InstanceRegistry {
       if (!this.#failing) this.#o.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'instance heartbeat not written; other instances may think this one stopped');
       this.#failing = true;
     }
+  }
+
+  async #prune(now: number): Promise<void> {
+    await this.#o.repo.prune(now - FORGET_AFTER_MS);
+    this.#prunedAt = now;
   }
 
   async #readPeers(): Promise<void> {

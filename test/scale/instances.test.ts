@@ -136,3 +136,22 @@ test('an instance whose shared settings differ from a live one is told which, on
     await second.leave();
   });
 });
+
+test('the entries of crashed instances are forgotten after 24 h by the instances that keep running, not only at a start', async () => {
+  await withSqliteStore(async (store) => {
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    let now = Date.now();
+    const registry = new InstanceRegistry({ repo: store.instances, clock: { now: () => now }, log, network: 'simulator', smsc: null, url: () => 'http://127.0.0.1:1', settings: {} });
+    await registry.join();
+    const crashed = { id: 'crashed-elsewhere', host: 'elsewhere', pid: 7, network: 'simulator', smsc: null, url: 'http://192.0.2.1:8080', settings: {}, startedAt: now, seenAt: now };
+    await store.instances.announce(crashed);
+    const urls = async () => (await store.instances.list()).map((r) => r.url).sort();
+    now += 23 * 3600_000;
+    await registry.refresh();
+    assert.deepEqual(await urls(), ['http://127.0.0.1:1', 'http://192.0.2.1:8080'], 'gone for 23 h: still listed');
+    now += 2 * 3600_000;
+    await registry.refresh();
+    assert.deepEqual(await urls(), ['http://127.0.0.1:1'], 'gone for 25 h: forgotten by the running instance');
+    await registry.leave();
+  });
+});
