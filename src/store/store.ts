@@ -83,3 +83,14 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * The connection was lost after a write was sent: the server may have run and committed it.
+ * Answered like any StoreUnavailableError, unless the caller can find out (a read) what happened.
+ */
+export class WriteOutcomeUnknownError extends StoreUnavailableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WriteOutcomeUnknownError';
+  }
+}

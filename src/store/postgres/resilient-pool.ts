@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
-import { StoreUnavailableError } from '../store.js';
+import { StoreUnavailableError, WriteOutcomeUnknownError } from '../store.js';
 import { isConnectionError, isQueryTimeout, reasonOf } from './connection-errors.js';
 import { StatementNames } from './statement-names.js';
 
@@ -16,14 +16,20 @@ export interface ResilientPoolOptions {
 }
 
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+/** A statement that only reads (outside a transaction nothing it locks outlives it). */
+const READ = /^\s*select\b/i;
 const END = /^\s*(commit|rollback|end|abort)\b(?!\s+to\b)/i;
 
 /**
  * The `pg` pool as Kysely's PostgresDialect sees it, made to ride out a restarting or briefly
  * unreachable server: getting a connection is retried with back-off for `retryForMs`; a statement
- * that finds its connection dead outside a transaction runs once more on a fresh connection.
- * Inside a transaction the work on the lost connection is gone, so the statement fails with
- * StoreUnavailableError (the caller answers 503 or the job runs again after its lease).
+ * that finds its connection dead outside a transaction runs once more on a fresh connection, when
+ * it cannot have taken effect on the old one (it was never sent, the server aborted it) or only
+ * reads. A write whose connection was lost after it was sent may have been committed: sent again,
+ * an accept was stored twice and a read-once status flip consumed the status for nobody, so it
+ * fails with WriteOutcomeUnknownError instead. Inside a transaction the work on the lost connection
+ * is gone, so the statement fails with StoreUnavailableError (the caller answers 503 or the job runs
+ * again after its lease).
  * Statements run often are sent as named prepared statements (see StatementNames).
  */
 export class ResilientPool implements PostgresPool {
@@ -69,6 +75,18 @@ export class ResilientPool implements PostgresPool {
     this.#ending = true;
     await this.#options.pool.end();
   }
+}
+
+/**
+ * Errors that show the statement did not run: pg refused to send it on a connection it already
+ * knew was dead, or the server ended the backend while running it (its implicit transaction rolled
+ * back; an end that came after the commit reaches the client once the statement has answered).
+ */
+function didNotRun(err: unknown): boolean {
+  const { code, message, routine } = err as { code?: unknown; message?: unknown; routine?: unknown };
+  if (code === '57P01' || code === '57P02' || code === '57P03') return true;
+  if (code === '0A000' && routine === 'RevalidateCachedQuery') return true;
+  return typeof message === 'string' && /not queryable/i.test(message);
 }
 
 /** Why a failed statement may run again on a fresh connection, or undefined when it may not. */
@@ -125,6 +143,7 @@ class RetryingClient implements PostgresPoolClient {
       // Destroyed on release: a dead socket, or prepared statements a schema change outdated.
       this.#broken = true;
       if (this.#inTransaction) throw new StoreUnavailableError(reason, { cause: err });
+      if (!didNotRun(err) && !READ.test(sql)) throw new WriteOutcomeUnknownError(`${reason} (the write may have taken effect)`, { cause: err });
     }
     // No transaction was open, so nothing else depended on the old connection.
     this.#giveBack(true);

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, JobsTable, MessageRecipientsTable, MessagesTable } from '../schema.js';
+import { WriteOutcomeUnknownError } from '../store.js';
 
 /**
  * `insert into <table> (<columns>) select <columns> from json_populate_recordset(…)`: a batch of
@@ -62,4 +63,23 @@ export async function acceptInOneStatement(db: Kysely<Database>, batch: readonly
   const { rows } = await sql<{ id: string }>`with ${sql.join(parts)} select id from m`.execute(db);
   const inserted = new Set(rows.map((r) => r.id));
   return batch.map((b) => inserted.has(b.message.id));
+}
+
+/**
+ * After an accept statement whose answer was lost with its connection (`lost`): reads back which
+ * of the batch's messages it stored. One of them found means the statement committed, and the
+ * others were skipped as taken (answered as acceptInOneStatement would have). None found is
+ * still unknown — the statement may not have run, may have skipped them all, or may commit after
+ * this read — so `lost` is thrown (503): answering "not stored" there could store a message twice.
+ * A message counts as found only with its own app, creation time and request hash.
+ */
+export async function storedDespiteLostAnswer(db: Kysely<Database>, batch: readonly AcceptRows[], lost: WriteOutcomeUnknownError): Promise<boolean[]> {
+  const { rows } = await sql<Pick<MessagesTable, 'id' | 'app_id' | 'created_at' | 'request_hash'>>`select id, app_id, created_at, request_hash from messages where id = any(${batch.map((b) => b.message.id)}::text[])`.execute(db);
+  const found = new Map(rows.map((r) => [r.id, r]));
+  const stored = batch.map(({ message: m }) => {
+    const row = found.get(m.id);
+    return row !== undefined && row.app_id === m.app_id && Number(row.created_at) === m.created_at && row.request_hash === m.request_hash;
+  });
+  if (!stored.includes(true)) throw lost;
+  return stored;
 }

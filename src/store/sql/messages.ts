@@ -15,7 +15,8 @@ import type {
 } from '../repos/messages.js';
 import { FINAL_STATUSES } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
-import { acceptInOneStatement, type AcceptRows } from './accept-postgres.js';
+import { WriteOutcomeUnknownError } from '../store.js';
+import { acceptInOneStatement, storedDespiteLostAnswer, type AcceptRows } from './accept-postgres.js';
 import { Coalescer, lookupByKey, rowRefused } from './coalesce.js';
 import { finalizeInOneStatement, finalizeOnlyRecipientsInOneStatement, markSubmittedInOneStatement, type FinalizeStep, type SubmittedStep } from './messages-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
@@ -270,7 +271,11 @@ export class SqlMessageRepo implements MessageRepo {
     if (ctx.dialect === 'postgres') {
       this.#accepts = new Coalescer({
         maxBatch: 50,
-        run: (batch) => acceptInOneStatement(ctx.fixedPlanDb ?? ctx.db, batch),
+        run: (batch) =>
+          acceptInOneStatement(ctx.fixedPlanDb ?? ctx.db, batch).catch((err: unknown) => {
+            if (err instanceof WriteOutcomeUnknownError) return storedDespiteLostAnswer(ctx.db, batch, err);
+            throw err;
+          }),
         // A row PostgreSQL refuses (a NUL in a text, say) fails its own accept, not its batch's.
         retryAlone: rowRefused,
       });
