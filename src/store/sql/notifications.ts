@@ -257,9 +257,10 @@ export class SqlNotificationRepo implements NotificationRepo {
         .limit(limit)
         .execute();
       if (dead.length === 0) return 0;
-      await trx.deleteFrom('jobs').where('id', 'in', dead.map((d) => d.id)).execute();
-      await trx.deleteFrom('notifications').where('id', 'in', dead.map((d) => d.ref)).execute();
-      return dead.length;
+      // Still dead: on PostgreSQL a replay may have committed since the read (it waited for our lock).
+      const deleted = await trx.deleteFrom('jobs').where('id', 'in', dead.map((d) => d.id)).where('state', '=', 'dead').returning('ref').execute();
+      if (deleted.length > 0) await trx.deleteFrom('notifications').where('id', 'in', deleted.map((d) => d.ref)).execute();
+      return deleted.length;
     });
   }
 
