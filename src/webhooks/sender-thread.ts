@@ -102,6 +102,8 @@ export class ThreadedSender {
 
   #flush(): void {
     const batch: ToSenderThread = this.#outbox;
+    // Emptied when the thread was lost: those callers were told their POSTs failed.
+    if (batch.length === 0) return;
     this.#outbox = [];
     const thread = this.#thread();
     const now = Date.now();
@@ -146,6 +148,9 @@ export class ThreadedSender {
     if (!this.#closing) this.#onLost(why);
     for (const resolve of this.#pending.values()) resolve({ ok: false, error: `webhook sender thread ${why}` });
     this.#pending.clear();
+    // POSTs not yet handed to the thread fail with the rest, and so must not go out with the next
+    // thread: their jobs are retried, and the listener would get each twice.
+    this.#outbox = [];
   }
 
   /** Stops the thread once its POSTs are answered (the runner has stopped starting new ones). */

@@ -93,6 +93,43 @@ test('a sender thread that dies fails the POSTs it had, and the next POST starts
   }
 });
 
+test('a POST asked for in the turn its thread dies fails, and is not sent by the next thread', async () => {
+  const listener = await startListener();
+  let started = 0;
+  let raced: Promise<unknown> | undefined;
+  const sender: ThreadedSender = new ThreadedSender(OPTIONS, {
+    start: (options) => {
+      started += 1;
+      if (started === 1) {
+        // Loads, then exits on its own; a POST is asked for just before the sender hears of it.
+        const script = "const { parentPort } = require('node:worker_threads'); parentPort.postMessage('ready'); setTimeout(() => process.exit(3), 300);";
+        const worker = new Worker(script, { eval: true });
+        worker.once('exit', () => {
+          raced = sender.post(listener.url, {}, 'raced');
+        });
+        return worker;
+      }
+      return startSenderThread(options);
+    },
+  });
+  try {
+    await sender.post(listener.url, {}, 'first');
+    await until(() => raced !== undefined);
+    assert.deepEqual(await raced, { ok: false, error: 'webhook sender thread exited (code 3)' });
+    assert.deepEqual(await sender.post(listener.url, {}, 'next'), { ok: true, status: 200 });
+    await until(() => sender.ready);
+    assert.deepEqual(await sender.post(listener.url, {}, 'on the new thread'), { ok: true, status: 200 });
+    // The failed one is retried by its job; sent here as well, the listener would get it twice.
+    assert.deepEqual(
+      listener.received.map((r) => r.body),
+      ['first', 'next', 'on the new thread'],
+    );
+  } finally {
+    await sender.close();
+    await listener.close();
+  }
+});
+
 test('closing a sender that never posted starts no thread', async () => {
   let started = 0;
   const sender = new ThreadedSender(OPTIONS, {
