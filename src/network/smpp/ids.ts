@@ -57,14 +57,16 @@ export interface Candidate<T> {
 
 /**
  * Picks the submit a receipt belongs to among the candidates whose keys matched any of the
- * receipt's ids. One distinct candidate: that one. Several: the one matched by the relation this
- * SMSC has used most; with no history yet, an exact ('same') match. Remembers each unambiguous
- * match so later ambiguous ones are read the way this SMSC writes ids.
+ * receipt's ids. One distinct candidate: that one. Several: those matched by the relation this
+ * SMSC has used most (with no history yet, the exact ('same') matches), and of these the first in
+ * `order` — several submits can share one id when the SMSC hands it out again (its counter
+ * restarted or wrapped). Remembers each unambiguous match so later ambiguous ones are read the
+ * way this SMSC writes ids.
  */
 export class IdMatcher {
   readonly #seen: Record<IdRelation, number> = { same: 0, 'hex→dec': 0, 'dec→hex': 0 };
 
-  choose<T>(receiptIds: readonly string[], candidates: readonly Candidate<T>[], sameItem: (a: T, b: T) => boolean): T | null {
+  choose<T>(receiptIds: readonly string[], candidates: readonly Candidate<T>[], sameItem: (a: T, b: T) => boolean, order: (a: T, b: T) => number): T | null {
     const matches: Array<{ item: T; relation: IdRelation }> = [];
     for (const c of candidates) {
       for (const id of receiptIds) {
@@ -82,7 +84,9 @@ export class IdMatcher {
       return first.item;
     }
     const preferred = this.preferred();
-    return (matches.find((m) => m.relation === preferred) ?? matches.find((m) => m.relation === 'same') ?? first).item;
+    const relation = [preferred, 'same'].find((r) => matches.some((m) => m.relation === r));
+    const pool = relation === undefined ? matches : matches.filter((m) => m.relation === relation);
+    return pool.reduce((best, m) => (order(m.item, best.item) < 0 ? m : best)).item;
   }
 
   /** The relation this SMSC has shown most often ('same' until it has shown any). */

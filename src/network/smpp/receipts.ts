@@ -105,6 +105,16 @@ export function combine(total: number, parts: readonly Pick<SmppPartRecord, 'par
   return { state: 'delivered', errorCode: null };
 }
 
+/**
+ * Orders parts that share the receipt's id (the SMSC handed it out again: its counter restarted or
+ * wrapped while the older part's record was still kept): an open message before a final one (a
+ * final message has had its receipts; a receipt matched to it changes nothing), a part still
+ * waiting for its receipt before one that has it, then the most recently submitted.
+ */
+function likelierOwner(a: SmppPartMatch, b: SmppPartMatch): number {
+  return Number(a.messageFinal) - Number(b.messageFinal) || Number(isFinal(a.state)) - Number(isFinal(b.state)) || b.submittedAt - a.submittedAt;
+}
+
 export class ReceiptTracker {
   readonly #o: ReceiptTrackerOptions;
   readonly #matcher = new IdMatcher();
@@ -263,6 +273,7 @@ export class ReceiptTracker {
       ids,
       candidates.map((p) => ({ item: p, keys: { key: p.idKey, dec: p.idDec, hex: p.idHex } })),
       (a, b) => a.recipientId === b.recipientId && a.part === b.part,
+      likelierOwner,
     );
   }
 

@@ -32,20 +32,30 @@ test('relations seen in the wild', () => {
 test('IdMatcher: one candidate, or the relation this SMSC has shown', () => {
   const m = new IdMatcher();
   const same = (a: string, b: string) => a === b;
+  const asGiven = () => 0;
   // unambiguous: hex submit ids with letters, decimal receipts
-  assert.equal(m.choose(['12107289'], [{ item: 'A', keys: idKeys('b8be19') }], same), 'A');
+  assert.equal(m.choose(['12107289'], [{ item: 'A', keys: idKeys('b8be19') }], same, asGiven), 'A');
   assert.equal(m.preferred(), 'hex→dec');
   // "16" in a receipt: decimal of hex "10" (message B) or literally "16" (message C, hex id 16 = 22)
-  const chosen = m.choose(['16'], [{ item: 'C', keys: idKeys('16') }, { item: 'B', keys: idKeys('10') }], same);
+  const chosen = m.choose(['16'], [{ item: 'C', keys: idKeys('16') }, { item: 'B', keys: idKeys('10') }], same, asGiven);
   assert.equal(chosen, 'B');
   // with no history, exact wins
   const fresh = new IdMatcher();
-  assert.equal(fresh.choose(['16'], [{ item: 'B', keys: idKeys('10') }, { item: 'C', keys: idKeys('16') }], same), 'C');
-  assert.equal(fresh.choose(['99'], [{ item: 'B', keys: idKeys('10') }], same), null);
+  assert.equal(fresh.choose(['16'], [{ item: 'B', keys: idKeys('10') }, { item: 'C', keys: idKeys('16') }], same, asGiven), 'C');
+  assert.equal(fresh.choose(['99'], [{ item: 'B', keys: idKeys('10') }], same, asGiven), null);
 });
 
 test('IdMatcher: two receipt ids (TLV and text) disagreeing in form still find one submit', () => {
   const m = new IdMatcher();
-  const r = m.choose(['00B8BE19', '12107289'], [{ item: 'A', keys: idKeys('b8be19') }], (a, b) => a === b);
+  const r = m.choose(['00B8BE19', '12107289'], [{ item: 'A', keys: idKeys('b8be19') }], (a, b) => a === b, () => 0);
   assert.equal(r, 'A');
+});
+
+test('IdMatcher: submits sharing an id (the SMSC handed it out again) go by `order`, within the chosen relation', () => {
+  const m = new IdMatcher();
+  const same = (a: string, b: string) => a === b;
+  const newestFirst = (a: string, b: string) => b.localeCompare(a);
+  const reused = [{ item: 'A1', keys: idKeys('2000') }, { item: 'A2', keys: idKeys('2000') }, { item: 'B', keys: idKeys('7d0') }];
+  // '2000' is exactly A1's and A2's id, and the decimal of B's hex id: the exact matches win, then the order
+  assert.equal(m.choose(['2000'], reused, same, newestFirst), 'A2');
 });
