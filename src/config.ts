@@ -389,6 +389,13 @@ function checkSmppCredentials(smppUrl: string): void {
   }
 }
 
+/**
+ * What an SMPP submit's job lease keeps after the submit's response timeout: time to store the
+ * SMSC's answer before the job can be claimed again. A submit not written by the lease's end less
+ * both is handed back unsent (see SmppConnector.submit).
+ */
+export const SMPP_LEASE_MARGIN_MS = 1000;
+
 /** Reads and validates the whole configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST', '127.0.0.1');
@@ -486,5 +493,12 @@ export function loadConfig(env: Env = process.env): Config {
       cutEvery: int(env, 'SWITCHBOARD_SIM_SMPP_CUT_EVERY', 0),
     },
   };
+  // Otherwise no submit could ever be written in time (see SMPP_LEASE_MARGIN_MS).
+  if (network === 'smpp' && config.jobLeaseMs <= config.smpp.responseTimeoutMs + SMPP_LEASE_MARGIN_MS) {
+    throw new ConfigError(
+      'SWITCHBOARD_JOB_LEASE_MS',
+      `with SWITCHBOARD_NETWORK=smpp it must be longer than SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS (${config.smpp.responseTimeoutMs}) plus ${SMPP_LEASE_MARGIN_MS} ms, got ${config.jobLeaseMs}`,
+    );
+  }
   return Object.freeze(config);
 }

@@ -16,6 +16,11 @@ export type JobOutcome =
 /** Who holds a claimed job: what a handler needs to delete the job itself (see JobOutcome). */
 export interface JobLease {
   readonly workerId: string;
+  /**
+   * When the lease ends (clock time: the claim's time + leaseMs). The job can be claimed again from
+   * then on: an attempt must not start, that late, work a second attempt would repeat.
+   */
+  readonly heldUntil: number;
 }
 
 export interface JobHandler {
@@ -234,7 +239,7 @@ export class JobRunner extends EventEmitter<RunnerEvents> {
     if (handler === undefined) return;
     let outcome: JobOutcome;
     try {
-      outcome = await handler.run(job, { workerId });
+      outcome = await handler.run(job, { workerId, heldUntil });
     } catch (err) {
       outcome = { ok: false, retry: true, error: coerceError(err).message };
     }

@@ -43,6 +43,7 @@ export function submitWorker(deps: SubmitWorkerDeps): JobHandler {
         segments: message.segments,
         wantReceipt: true,
         firstAttempt: job.attempts === 1,
+        heldUntil: lease.heldUntil,
       });
       if (result.ok) {
         const acked = await store.messages.markSubmitted(recipient.id, result.networkId, clock.now(), { jobId: job.id, workerId: lease.workerId });

@@ -25,6 +25,12 @@ export interface SubmitRequest {
    * its job), so there is nothing of one to look up; absent means there may be.
    */
   readonly firstAttempt?: boolean;
+  /**
+   * When this attempt's job may be claimed again (clock time): a connector that queues submits
+   * hands back, as a temporary failure, those it could not send and have answered by then, or the
+   * next attempt would send them a second time. Absent: no limit.
+   */
+  readonly heldUntil?: number;
 }
 
 /**

@@ -162,3 +162,15 @@ test('SWITCHBOARD_SMPP_RECEIPT_KEEP_S: how long a final recipient\'s SMPP part i
   assert.equal(loadConfig({}).smpp.receiptKeepS, 3600);
   assert.equal(loadConfig({ SWITCHBOARD_SMPP_RECEIPT_KEEP_S: '600' }).smpp.receiptKeepS, 600);
 });
+
+test('SWITCHBOARD_JOB_LEASE_MS with an SMSC: longer than the submit response timeout plus a second, or no submit could be sent in time', () => {
+  const smpp = { SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://gw:pw@127.0.0.1:2775' };
+  assert.equal(loadConfig({ ...smpp, SWITCHBOARD_JOB_LEASE_MS: '11001' }).jobLeaseMs, 11001);
+  assert.throws(
+    () => loadConfig({ ...smpp, SWITCHBOARD_JOB_LEASE_MS: '11000' }),
+    (err: unknown) => err instanceof ConfigError && err.variable === 'SWITCHBOARD_JOB_LEASE_MS' && /SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS \(10000\) plus 1000 ms/.test(err.message),
+  );
+  assert.equal(loadConfig({ ...smpp, SWITCHBOARD_JOB_LEASE_MS: '2000', SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '500' }).jobLeaseMs, 2000);
+  // The simulated network queues nothing behind a lease.
+  assert.equal(loadConfig({ SWITCHBOARD_JOB_LEASE_MS: '1000' }).jobLeaseMs, 1000);
+});

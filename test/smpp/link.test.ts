@@ -170,6 +170,58 @@ test('a throttled PDU is handed back after throttleGiveUpMs, as the SMSC status'
   });
 });
 
+test('a submit not written by its sendBy is handed back LINK_BUSY, unsent; one written in time is answered', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    // One part a second: the second waits a second for its token, past its sendBy.
+    const link = linkTo(smsc.port, { throughputPerSecond: 1 });
+    link.start();
+    await until(() => link.bound);
+    const t0 = Date.now();
+    const [first, second] = await Promise.allSettled([link.submit(part('in time'), t0 + 300), link.submit(part('too late'), t0 + 300)]);
+    assert.equal(first.status === 'fulfilled' && first.value.status, STATUS.ROK);
+    assert.ok(second.status === 'rejected' && second.reason instanceof SmppError && second.reason.code === 'LINK_BUSY');
+    assert.ok(Date.now() - t0 < 900, 'handed back at its sendBy, not when a token came');
+    assert.deepEqual(smsc.submits.map((s) => s.shortMessage.toString()), ['in time']);
+    assert.equal(link.stats().queued, 0);
+    // The one handed back took no token: the next part goes with the next one, a second after the first.
+    assert.equal((await link.submit(part('next'))).status, STATUS.ROK);
+    assert.ok(Date.now() - t0 < 1600, `next sent after ${Date.now() - t0} ms`);
+    await link.stop();
+  });
+});
+
+test('a throttling pause does not hold submits past their sendBy: the one throttled and the one never written both come back LINK_BUSY', async () => {
+  await withSmsc(new ThrottlingSmsc(0), async (smsc) => {
+    // The first throttled answer pauses the link for 2 s; both are due back long before.
+    const link = linkTo(smsc.port, { session: { window: 1, responseTimeoutMs: 1000, enquireLinkMs: 0 }, throttleBaseMs: 2000, throttleCapMs: 2000 });
+    link.start();
+    await until(() => link.bound);
+    const t0 = Date.now();
+    const results = await Promise.allSettled([link.submit(part('a'), t0 + 300), link.submit(part('b'), t0 + 300)]);
+    assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof SmppError && r.reason.code === 'LINK_BUSY'));
+    assert.ok(Date.now() - t0 < 900, 'handed back at their sendBy, not at the end of the pause');
+    assert.equal(smsc.throttledCount, 1, 'only the first was written, once');
+    await link.stop();
+  });
+});
+
+test('a PDU throttled after its sendBy is handed back as the SMSC status, not queued again', async () => {
+  class SlowThrottlingSmsc extends HappySmsc {
+    protected override onSubmit(session: Parameters<HappySmsc['onSubmit']>[0], pdu: Pdu): void {
+      setTimeout(() => session.respond(pdu, STATUS.RTHROTTLED), 200);
+    }
+  }
+  await withSmsc(new SlowThrottlingSmsc(), async (smsc) => {
+    const link = linkTo(smsc.port, { throttleBaseMs: 20, throttleCapMs: 20 });
+    link.start();
+    await until(() => link.bound);
+    const answer = await link.submit(part('late'), Date.now() + 100);
+    assert.equal(answer.status, STATUS.RTHROTTLED);
+    assert.equal(smsc.submits.length, 1);
+    await link.stop();
+  });
+});
+
 test('unbind from the SMSC mid-window: in-flight submits rejected at once, the link rebinds', async () => {
   await withSmsc(new UnbindOnSubmitSmsc(), async (smsc) => {
     const states: boolean[] = [];

@@ -14,7 +14,7 @@
  * SMSC redelivers.
  */
 import type { Clock } from '../../clock.js';
-import { certificateSummary, type Config, isTlsSmppUrl, readSmppTls, type SmppTls } from '../../config.js';
+import { certificateSummary, type Config, isTlsSmppUrl, readSmppTls, SMPP_LEASE_MARGIN_MS, type SmppTls } from '../../config.js';
 import { encodeText } from '../../sms/encoding.js';
 import { buildUserData, segmentText, type SegmentedMessage } from '../../sms/segment.js';
 import type { SmppRepo } from '../../store/repos/smpp.js';
@@ -211,6 +211,11 @@ export class SmppConnector implements Connector {
       return { ok: false, kind: 'permanent', code: 'ENCODING', detail: err instanceof Error ? err.message : String(err) };
     }
     const { repo, clock, settings } = this.#o;
+    // A part still queued when its job's lease is about to end comes back unsent (LINK_BUSY): one
+    // written by then is answered (or timed out) and stored while the lease holds, so the job's
+    // next claim never sends a part this attempt still has queued. sendBy is on the link's clock
+    // (Date.now()), heldUntil on the store's.
+    const sendBy = request.heldUntil === undefined ? Infinity : Date.now() + (request.heldUntil - clock.now()) - settings.responseTimeoutMs - SMPP_LEASE_MARGIN_MS;
     const payloadMode = settings.useMessagePayload && message.segments.length > 1;
     const total = payloadMode ? 1 : message.segments.length;
     // A retry sends only the parts an earlier attempt did not get accepted (see above).
@@ -233,7 +238,7 @@ export class SmppConnector implements Connector {
 
     const outcomes = await Promise.allSettled(
       pdus.map(async ({ part, fields }): Promise<SubmitAnswer> => {
-        const answer = await link.submit(fields);
+        const answer = await link.submit(fields, sendBy);
         if (answer.status === STATUS.ROK) {
           const keys = idKeys(answer.messageId);
           const record = { recipientId: request.recipientId, part, smscId: answer.messageId, idKey: keys.key, idDec: keys.dec, idHex: keys.hex, submittedAt: clock.now() };

@@ -8,6 +8,11 @@
  * order is kept and the caller — who still waits on the same promise — never sees the refusal
  * unless the SMSC keeps refusing for `throttleGiveUpMs` (then the answer is returned and dispatch
  * retries later). Receipt mapping is untouched: a refused PDU never got a message id.
+ *
+ * A submit may come with a time to be written by (`sendBy`): its job's lease ends soon after, and
+ * the job's next claim would send it again while this copy still waits. One still queued then is
+ * handed back as LINK_BUSY, one throttled after it with the SMSC's status, never queued again:
+ * the SMSC took neither, so dispatch can retry it under the lease it still holds.
  */
 import { backoffDelay } from '../../dispatch/backoff.js';
 import { BindKeeper, type BindLog } from './bind.js';
@@ -54,7 +59,10 @@ interface Queued {
   readonly fields: SubmitSmFields;
   readonly resolve: (answer: SubmitAnswer) => void;
   readonly reject: (err: Error) => void;
+  /** Date.now() by which it must be written; Infinity when the caller set no limit. */
+  readonly sendBy: number;
   throttledSince: number | undefined;
+  expiry: NodeJS.Timeout | undefined;
 }
 
 export interface LinkStats {
@@ -167,12 +175,32 @@ export class SmppLink {
 
   /**
    * Queues one submit_sm; resolves with the SMSC's answer (a refusal is an answer, not an error),
-   * rejects with SmppError when the link is down or the response never came.
+   * rejects with SmppError when the link is down, the response never came, or it could not be
+   * written by `sendBy` (a Date.now() time; LINK_BUSY, see above).
    */
-  submit(fields: SubmitSmFields): Promise<SubmitAnswer> {
+  submit(fields: SubmitSmFields, sendBy = Infinity): Promise<SubmitAnswer> {
     if (!this.bound) return Promise.reject(new SmppError(this.#stopping ? 'STOPPING' : 'LINK_DOWN', `link ${this.#o.name} is not bound`));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ order: this.#order++, fields, resolve, reject, throttledSince: undefined });
+      const item: Queued = {
+        order: this.#order++,
+        fields,
+        sendBy,
+        throttledSince: undefined,
+        expiry: undefined,
+        resolve: (answer) => {
+          clearTimeout(item.expiry);
+          resolve(answer);
+        },
+        reject: (err) => {
+          clearTimeout(item.expiry);
+          reject(err);
+        },
+      };
+      if (sendBy !== Infinity) {
+        item.expiry = setTimeout(() => this.#expire(item), Math.max(0, sendBy - Date.now()));
+        item.expiry.unref();
+      }
+      this.#queue.push(item);
       this.#pump();
     });
   }
@@ -205,6 +233,12 @@ export class SmppLink {
     while (this.#queue.length > 0 && session && !session.closed && session.hasRoom()) {
       const pause = this.#pausedUntil - Date.now();
       if (pause > 0) return this.#pumpLater(pause);
+      // Its expiry timer may not have run yet: never write one past its time.
+      const head = this.#queue[0];
+      if (head && head.sendBy <= Date.now()) {
+        this.#expire(head);
+        continue;
+      }
       const wait = this.#bucket.take(1);
       if (wait > 0) return this.#pumpLater(wait);
       const item = this.#queue.shift();
@@ -234,7 +268,7 @@ export class SmppLink {
           this.#pause(written);
           const now = Date.now();
           item.throttledSince ??= now;
-          if (now - item.throttledSince < this.#o.throttleGiveUpMs && !this.#stopping) {
+          if (now - item.throttledSince < this.#o.throttleGiveUpMs && now < item.sendBy && !this.#stopping) {
             this.#requeue(item);
             return this.#pump();
           }
@@ -257,6 +291,14 @@ export class SmppLink {
         this.#pump();
       },
     );
+  }
+
+  /** Hands back a submit still queued at its `sendBy`; one in flight meets its answer instead. */
+  #expire(item: Queued): void {
+    const i = this.#queue.indexOf(item);
+    if (i < 0) return;
+    this.#queue.splice(i, 1);
+    item.reject(new SmppError('LINK_BUSY', `link ${this.#o.name} could not send it in time (throughput cap, throttling or a full window)`));
   }
 
   /** Back into the queue at its original place, ahead of anything submitted after it. */
