@@ -194,6 +194,19 @@ export class ReceiptSendingSmsc extends FakeSmsc {
   }
 }
 
+/** Answers ESME_RTHROTTLED to every submit until `throttleUntil` (epoch ms), then as ReceiptSendingSmsc. */
+export class ThrottleThenReceiptSmsc extends ReceiptSendingSmsc {
+  throttleUntil = 0;
+  throttledCount = 0;
+
+  protected override onSubmit(session: SmppSession, pdu: Pdu): void {
+    if (Date.now() >= this.throttleUntil) return super.onSubmit(session, pdu);
+    this.throttledCount++;
+    this.submits.pop(); // `submits` holds what was accepted
+    session.respond(pdu, STATUS.RTHROTTLED);
+  }
+}
+
 /**
  * Accepts every submit and sends receipts only when the test says so — per part, in any order,
  * with any outcome, even before the submit_sm_resp (`holdResponses`).
