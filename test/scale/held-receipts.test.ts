@@ -15,8 +15,9 @@ const reachable = await postgresReachable();
 
 test('a receipt held by an instance that stopped is matched by the instance still running', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
   // Either instance may take the submit job. The submit waits for its response while the other
-  // instance stops, which on a loaded machine may outlast FAST_SMPP's 1.5 s response timeout.
-  const { smsc, instances, app } = await twoSmppInstances(t, { SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '60000' });
+  // instance stops, which on a loaded machine may outlast FAST_SMPP's 1.5 s response timeout; its
+  // job's lease must outlast that wait (the gateway refuses a shorter one).
+  const { smsc, instances, app } = await twoSmppInstances(t, { SWITCHBOARD_SMPP_RESPONSE_TIMEOUT_MS: '60000', SWITCHBOARD_JOB_LEASE_MS: '120000' });
   const front = instances.get('one');
   assert.ok(front);
 
