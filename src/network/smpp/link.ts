@@ -181,27 +181,12 @@ export class SmppLink {
   submit(fields: SubmitSmFields, sendBy = Infinity): Promise<SubmitAnswer> {
     if (!this.bound) return Promise.reject(new SmppError(this.#stopping ? 'STOPPING' : 'LINK_DOWN', `link ${this.#o.name} is not bound`));
     return new Promise((resolve, reject) => {
-      const item: Queued = {
-        order: this.#order++,
-        fields,
-        sendBy,
-        throttledSince: undefined,
-        expiry: undefined,
-        resolve: (answer) => {
-          clearTimeout(item.expiry);
-          resolve(answer);
-        },
-        reject: (err) => {
-          clearTimeout(item.expiry);
-          reject(err);
-        },
-      };
-      if (sendBy !== Infinity) {
-        item.expiry = setTimeout(() => this.#expire(item), Math.max(0, sendBy - Date.now()));
-        item.expiry.unref();
-      }
+      const item: Queued = { order: this.#order++, fields, sendBy, resolve, reject, throttledSince: undefined, expiry: undefined };
       this.#queue.push(item);
       this.#pump();
+      // Usually written at once, and then its answer settles it. Still queued (the last: nothing
+      // queued later can be ahead of it), it needs the timer that hands it back at its time.
+      if (this.#queue.at(-1) === item) this.#watch(item);
     });
   }
 
@@ -293,6 +278,13 @@ export class SmppLink {
     );
   }
 
+  /** Arms the timer that hands `item` back if it is still queued at its `sendBy`. */
+  #watch(item: Queued): void {
+    if (item.sendBy === Infinity || item.expiry !== undefined) return;
+    item.expiry = setTimeout(() => this.#expire(item), Math.max(0, item.sendBy - Date.now()));
+    item.expiry.unref();
+  }
+
   /** Hands back a submit still queued at its `sendBy`; one in flight meets its answer instead. */
   #expire(item: Queued): void {
     const i = this.#queue.indexOf(item);
@@ -306,6 +298,7 @@ export class SmppLink {
     let i = 0;
     while (i < this.#queue.length && (this.#queue[i]?.order ?? Infinity) < item.order) i++;
     this.#queue.splice(i, 0, item);
+    this.#watch(item);
   }
 
   /**
