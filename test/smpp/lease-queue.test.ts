@@ -34,6 +34,20 @@ function acceptedPerRecipient(smsc: ReceiptSendingSmsc): number[] {
   return recipients.map((to) => counts.get(to) ?? 0);
 }
 
+/**
+ * Sends one message to each recipient and waits until all are delivered and no attempt is under
+ * way (a duplicate may still be queued when the last status goes final); then each recipient's
+ * submit_sm must have been accepted exactly once.
+ */
+async function sendEachAcceptedOnce(world: SmppWorld, smsc: ReceiptSendingSmsc, label: string) {
+  const attempts = watchAttempts(world);
+  const ids = await Promise.all(recipients.map((to, i) => world.sendSms(to, `${label} ${i}`)));
+  assert.deepEqual(await world.finalStatuses(ids, 20_000), ids.map(() => 'DeliveredToTerminal'));
+  await waitUntil(() => attempts.underWay() === 0, 10_000, 'no attempt under way');
+  assert.deepEqual(acceptedPerRecipient(smsc), recipients.map(() => 1));
+  return attempts;
+}
+
 test('a queue behind the throughput cap longer than the lease: each submit_sm accepted once, all delivered', async (t) => {
   const smsc = await new ReceiptSendingSmsc('after').start();
   t.after(() => smsc.stop());
@@ -46,11 +60,7 @@ test('a queue behind the throughput cap longer than the lease: each submit_sm ac
     SWITCHBOARD_DISPATCH_CONCURRENCY: '10',
   });
   t.after(() => world.gw.close());
-  const attempts = watchAttempts(world);
-  const ids = await Promise.all(recipients.map((to, i) => world.sendSms(to, `capped ${i}`)));
-  assert.deepEqual(await world.finalStatuses(ids, 20_000), ids.map(() => 'DeliveredToTerminal'));
-  await waitUntil(() => attempts.underWay() === 0, 10_000, 'no attempt under way');
-  assert.deepEqual(acceptedPerRecipient(smsc), recipients.map(() => 1));
+  const attempts = await sendEachAcceptedOnce(world, smsc, 'capped');
   assert.ok(attempts.retried.some((e) => e.startsWith('LINK_BUSY')), 'submits still queued near the lease end were handed back');
 });
 
@@ -67,12 +77,8 @@ test('an SMSC throttling everything for longer than the lease: each submit_sm ac
   });
   t.after(() => world.gw.close());
   smsc.throttleUntil = Date.now() + 4000;
-  const attempts = watchAttempts(world);
-  const ids = await Promise.all(recipients.map((to, i) => world.sendSms(to, `throttled ${i}`)));
-  assert.deepEqual(await world.finalStatuses(ids, 20_000), ids.map(() => 'DeliveredToTerminal'));
-  await waitUntil(() => attempts.underWay() === 0, 10_000, 'no attempt under way');
+  await sendEachAcceptedOnce(world, smsc, 'throttled');
   assert.ok(smsc.throttledCount > 0, 'the SMSC did throttle');
-  assert.deepEqual(acceptedPerRecipient(smsc), recipients.map(() => 1));
 });
 
 test('a long message whose later parts wait past the lease: each part accepted once, under one reference, delivered', async (t) => {
