@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { ADMIN_AUTH } from '../helpers/apps.js';
+import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -272,17 +272,31 @@ describe('short codes', () => {
     assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409]);
   });
 
-  test('callback requires a listener URL; poll takes none; codes are 3-15 digits', async () => {
+  test('callback requires a listener URL; poll takes none; codes are 3-8 digits', async () => {
     const bad = [
       { shortCode: '50505', moDelivery: 'callback' },
       { shortCode: '50505', moDelivery: 'poll', listenerUrl: 'https://example.test/mo' },
       { shortCode: '50505', moDelivery: 'push' },
       { shortCode: 'abcde', moDelivery: 'poll' },
       { shortCode: '12', moDelivery: 'poll' },
+      // From a code review: nine digits were taken (201), and then nothing could use the code.
+      { shortCode: '226270001', moDelivery: 'poll' },
+      { shortCode: '4255550100', moDelivery: 'poll' },
+      { shortCode: 'tel:22627000', moDelivery: 'poll' },
       { moDelivery: 'poll' },
       { shortCode: '50505', moDelivery: 'callback', listenerUrl: 'mailto:a@example.test' },
     ];
     for (const body of bad) assertError(await admin('POST', `/apps/${sandbox.id}/short-codes`, body), 400, 'invalid_request');
+  });
+
+  test('a code of 3 or of 8 digits (the shortest and the longest taken) can be texted and polled', async () => {
+    const app = await createApp(gw, { shortCodes: [{ shortCode: '505', moDelivery: 'poll' }, { shortCode: '50505050', moDelivery: 'poll' }] });
+    for (const code of ['505', '50505050']) {
+      assert.equal((await gw.request('POST', '/sim/v1/handsets/4255550100/messages', { body: { to: code, text: `to ${code}` } })).status, 202, code);
+      const inbox = await gw.request('GET', `/sms/v3/messaging/inbox/${code}`, { headers: app.auth });
+      assert.equal(inbox.status, 200, inbox.text);
+      assert.equal(inbox.json().InboundSmsMessageList.InboundSmsMessage[0].Message, `to ${code}`);
+    }
   });
 
   test('the production realm requires https listener URLs; the sandbox allows http', async () => {

@@ -1,3 +1,4 @@
+import { SHORT_CODE_DIGITS } from '../../sms/address.js';
 import { arr, bool, int, nullable, obj, str, type OperationDoc, type ParamDoc } from './model.js';
 
 /* OAuth, the admin API, the simulated network and the gateway's own endpoints. */
@@ -182,7 +183,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     description: "A short code belongs to one app. `callback` needs a listener URL (https in the production realm; not the gateway's own port nor an IP in SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES); `poll` keeps MO messages in the inbox.",
     params: { id: idParam },
     body: {
-      schema: obj({ shortCode: str('3 to 15 digits.'), moDelivery: str('`poll` or `callback` (default: callback when a listenerUrl is given).'), listenerUrl: nullable(str('http(s) URL.')) }, ['shortCode']),
+      schema: obj({ shortCode: str(`${SHORT_CODE_DIGITS.min} to ${SHORT_CODE_DIGITS.max} digits.`), moDelivery: str('`poll` or `callback` (default: callback when a listenerUrl is given).'), listenerUrl: nullable(str('http(s) URL.')) }, ['shortCode']),
       json: { shortCode: '22627001', moDelivery: 'callback', listenerUrl: 'https://app.example/mo' },
     },
     responses: { '201': { description: 'Claimed.', schema: shortCodeView, json: { ...shortCodeExample, shortCode: '22627001', moDelivery: 'callback', listenerUrl: 'https://app.example/mo' } } },
