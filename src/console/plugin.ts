@@ -51,6 +51,10 @@ function sameOrigin(ctx: GatewayContext, request: FastifyRequest): boolean {
   return origin === `${request.protocol}://${request.host}` || origin === new URL(ctx.config.publicUrl).origin;
 }
 
+function foreignForm(): OperatorError {
+  return new OperatorError(403, 'forbidden', 'This form is stale or did not come from the console: reload the page and try again.');
+}
+
 /**
  * The web console at /console (register with `prefix: '/console'`): server-rendered pages, no build
  * step, readable without JavaScript (one small script polls the live parts). Signed in with the
@@ -75,9 +79,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
       }
       throw new OperatorError(401, 'unauthorized', 'Your session has ended: sign in again.');
     }
-    if (request.method === 'POST' && (!sameOrigin(ctx, request) || !csrfMatches(session, formValue(request.body, '_csrf')))) {
-      throw new OperatorError(403, 'forbidden', 'This form is stale or did not come from the console: reload the page and try again.');
-    }
+    if (request.method === 'POST' && (!sameOrigin(ctx, request) || !csrfMatches(session, formValue(request.body, '_csrf')))) throw foreignForm();
     bindSession(request, session);
   });
 
@@ -116,7 +118,11 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   app.post('/login', async (request, reply: FastifyReply) => {
     const token = formValue(request.body, 'token') ?? '';
     const next = formValue(request.body, 'next');
-    const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', async () => token !== '' && sameOrigin(ctx, request) && (await isAdminToken(ctx.store, ctx.config, token)));
+    // Neither guesses the token, so neither is counted: another site's page can post this form,
+    // and counting its posts let it lock the operator's address out.
+    if (!sameOrigin(ctx, request)) throw foreignForm();
+    if (token === '') return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage('Enter the admin token.', next));
+    const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', () => isAdminToken(ctx.store, ctx.config, token));
     if (wait > 0) {
       const seconds = retryAfterSeconds(wait);
       const body = loginPage(`Too many failed sign-ins from this address; try again in ${seconds} s.`, next);
