@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isAdminToken } from '../auth/admin-token.js';
 import { retryAfterSeconds } from '../auth/failed-attempts.js';
 import type { GatewayContext } from '../context.js';
 import { ApiError, OperatorError } from '../errors.js';
 import { STORE_UNAVAILABLE_TEXT } from '../http/error-handler.js';
+import { fromOwnOrigin } from '../http/same-origin.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
 import { html } from './html.js';
@@ -44,13 +45,6 @@ function safeNext(next: string | undefined): string {
   return next !== undefined && /^\/console(\/[\x21-\x5b\x5d-\x7e]*)?$/.test(next) && !next.startsWith('//') ? next : '/console/apps';
 }
 
-/** The request's own origin, and the configured public one: a form may only be posted from these. */
-function sameOrigin(ctx: GatewayContext, request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  return origin === `${request.protocol}://${request.host}` || origin === new URL(ctx.config.publicUrl).origin;
-}
-
 function foreignForm(): OperatorError {
   return new OperatorError(403, 'forbidden', 'This form is stale or did not come from the console: reload the page and try again.');
 }
@@ -79,7 +73,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
       }
       throw new OperatorError(401, 'unauthorized', 'Your session has ended: sign in again.');
     }
-    if (request.method === 'POST' && (!sameOrigin(ctx, request) || !csrfMatches(session, formValue(request.body, '_csrf')))) throw foreignForm();
+    if (request.method === 'POST' && (!fromOwnOrigin(ctx.config, request) || !csrfMatches(session, formValue(request.body, '_csrf')))) throw foreignForm();
     bindSession(request, session);
   });
 
@@ -120,7 +114,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
     const next = formValue(request.body, 'next');
     // Neither guesses the token, so neither is counted: another site's page can post this form,
     // and counting its posts let it lock the operator's address out.
-    if (!sameOrigin(ctx, request)) throw foreignForm();
+    if (!fromOwnOrigin(ctx.config, request)) throw foreignForm();
     if (token === '') return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage('Enter the admin token.', next));
     const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', () => isAdminToken(ctx.store, ctx.config, token));
     if (wait > 0) {

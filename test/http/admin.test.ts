@@ -37,6 +37,23 @@ describe('admin authentication', () => {
     }
   });
 
+  test('bodies are JSON only: a form, XML or plain text is 415 unsupported_media_type, and nothing is made', async () => {
+    // From a code review: forms were read, despite the README's "JSON" and its 415 rule.
+    const before = (await admin('GET', '/apps')).json().apps.length;
+    const bodies: [string, string][] = [
+      ['application/x-www-form-urlencoded', 'name=form-made'],
+      ['application/xml', '<app><name>xml-made</name></app>'],
+      ['text/plain', '{"name":"text-made"}'],
+    ];
+    for (const [type, body] of bodies) {
+      assertError(await gw.request('POST', '/admin/v1/apps', { headers: { ...ADMIN_AUTH, 'content-type': type }, body }), 415, 'unsupported_media_type');
+    }
+    const app = await newApp({ name: 'json-made' });
+    assertError(await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay`, { headers: { ...ADMIN_AUTH, 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' }), 415, 'unsupported_media_type');
+    assert.equal((await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay`, { headers: ADMIN_AUTH })).status, 202, 'no body at all, as the CLI sends it');
+    assert.equal((await admin('GET', '/apps')).json().apps.length, before + 1);
+  });
+
   test('the scheme is case-insensitive', async () => {
     const res = await gw.request('GET', '/admin/v1/apps', { headers: { authorization: `bearer ${ADMIN_TOKEN}` } });
     assert.equal(res.status, 200);
@@ -332,7 +349,7 @@ describe('errors raised below the operator routes', () => {
       [400, 'invalid_request', raw('POST', '/admin/v1/apps/%zz')],
       [414, 'invalid_request', raw('GET', `/admin/v1/apps/${'a'.repeat(101)}`)],
       [400, 'invalid_request', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/json' }, '{"online":')],
-      [400, 'invalid_request', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/xml' }, '<online>true</x>')],
+      [415, 'unsupported_media_type', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/xml' }, '<online>true</x>')],
       [415, 'unsupported_media_type', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/json; charset=bogus' }, '{}')],
     ];
     for (const [status, code, pending] of cases) {

@@ -4,7 +4,7 @@ import { AppAdmin, type AppPatch, type NewApp, type NewShortCode } from '../../a
 import { retryAfterSeconds } from '../../auth/failed-attempts.js';
 import type { GatewayContext } from '../../context.js';
 import { ApiError, OperatorError } from '../../errors.js';
-import { parseJsonBody } from '../representation.js';
+import { jsonBodiesOnly, parseJsonBody } from '../representation.js';
 import { listenerUrlGuard } from '../../webhooks/admin-guard.js';
 
 // Plain JSON Schema rather than typebox unions: with ajv's `coerceTypes`, an `anyOf` of string and
@@ -142,7 +142,8 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
   const admin = new AppAdmin(ctx);
 
   // The admin API speaks JSON only; a malformed body is an operator error, not an API envelope.
-  app.removeContentTypeParser(['application/json', 'application/xml', 'text/xml', 'text/plain']);
+  jsonBodiesOnly(app);
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, parseJsonBody(body as string));
