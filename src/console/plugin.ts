@@ -125,7 +125,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
     if (!ok) {
       return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage('That is not the admin token.', next));
     }
-    await startSession(ctx, reply);
+    await startSession(ctx, request, reply);
     return seeOther(reply, safeNext(next));
   });
 

@@ -61,6 +61,38 @@ test('the session cookie is HttpOnly, SameSite=Strict, scoped to /console; only 
   assert.equal(await store.console.session(token, now), undefined, 'the token itself is not a key');
 });
 
+test('behind a TLS-terminating proxy the cookie is Secure, as the browser reached the console over https', async () => {
+  // From a code review: only SWITCHBOARD_PUBLIC_URL was looked at, and README has it unset behind
+  // a proxy (the origin each request called), so the cookie went out without Secure.
+  const proxied = await startTestGateway({ SWITCHBOARD_TRUST_PROXY: '127.0.0.1' });
+  try {
+    const viaProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sms.example.com', origin: 'https://sms.example.com' };
+    const signIn = (headers: Record<string, string>) =>
+      fetch(`${proxied.url}/console/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: form({ token: ADMIN_TOKEN }),
+        redirect: 'manual',
+      });
+    const https = await signIn(viaProxy);
+    assert.equal(https.status, 303);
+    const setCookie = https.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, /; HttpOnly; SameSite=Strict; Secure$/);
+    const cookie = setCookie.split(';')[0] ?? '';
+    const page = await (await fetch(`${proxied.url}/console/apps`, { headers: { cookie, ...viaProxy } })).text();
+    const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(page)?.[1] ?? '';
+    const out = await fetch(`${proxied.url}/console/logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...viaProxy }, body: form({ _csrf: csrf }), redirect: 'manual' });
+    assert.equal(out.status, 303);
+    assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0; HttpOnly; SameSite=Strict; Secure$/, 'cleared with the same attributes');
+    const http = await signIn({ 'x-forwarded-proto': 'http' });
+    assert.doesNotMatch(http.headers.get('set-cookie') ?? '', /Secure/, 'plain http through the proxy');
+  } finally {
+    await proxied.close();
+  }
+  const untrusting = await post('/console/login', { token: ADMIN_TOKEN }, undefined, { 'x-forwarded-proto': 'https' });
+  assert.doesNotMatch(untrusting.headers.get('set-cookie') ?? '', /Secure/, 'the header of a proxy not trusted says nothing');
+});
+
 test('every POST needs the session CSRF token and the console origin', async () => {
   const { cookie, csrf } = await signIn(gw);
   const before = (await gw.request('GET', '/admin/v1/apps', { headers: ADMIN_AUTH })).json().apps.length;
