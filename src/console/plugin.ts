@@ -8,7 +8,7 @@ import { ApiError, OperatorError } from '../errors.js';
 import { STORE_UNAVAILABLE_TEXT } from '../http/error-handler.js';
 import { fromOwnOrigin } from '../http/same-origin.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
+import { bindSession, consoleDeps, formValue, queryValue, safeNext, seeOther } from './context.js';
 import { html } from './html.js';
 import { errorAnswer, page, SECURITY_HEADERS } from './layout.js';
 import { appPages } from './pages/apps.js';
@@ -37,12 +37,6 @@ function loginPage(error?: string, next?: string): string {
       <button type="submit">Sign in</button>
     </form>`,
   });
-}
-
-/** A console page to come back to after signing in: only a path under /console. */
-function safeNext(next: string | undefined): string {
-  // Printable ASCII only (no space or backslash): it goes into a Location header as it is.
-  return next !== undefined && /^\/console(\/[\x21-\x5b\x5d-\x7e]*)?$/.test(next) && !next.startsWith('//') ? next : '/console/apps';
 }
 
 function foreignForm(): OperatorError {

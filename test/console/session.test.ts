@@ -2,7 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { ADMIN_AUTH } from '../helpers/apps.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
+import { startListener } from '../webhooks/listener.js';
 import { rotateAdminToken } from '../../src/auth/admin-token.js';
 import { signIn } from './sign-in.js';
 
@@ -43,6 +45,9 @@ test('pages need a session: GET redirects to sign-in (and back), a wrong token i
   assert.equal(back.headers.get('location'), '/console/messages?view=dead');
   const elsewhere = await post('/console/login', { token: ADMIN_TOKEN, next: '//evil.example/' });
   assert.equal(elsewhere.headers.get('location'), '/console/apps', 'never redirected off the console');
+  for (const next of ['/console/..//evil.example/', '/console/%2E%2e/metrics', '/console/./apps']) {
+    assert.equal((await post('/console/login', { token: ADMIN_TOKEN, next })).headers.get('location'), '/console/apps', next);
+  }
   const unheaderable = await post('/console/login', { token: ADMIN_TOKEN, next: '/console/\u0100' });
   assert.equal(unheaderable.status, 303, 'a next that cannot be a header value is dropped, not a 500');
   assert.equal(unheaderable.headers.get('location'), '/console/apps');
@@ -108,6 +113,46 @@ test('every POST needs the session CSRF token and the console origin', async () 
   const page = await created.text();
   assert.match(page, /id="app-secret">[0-9a-f]{24}</);
   assert.equal(created.headers.get('cache-control'), 'no-store');
+});
+
+test('a dead-letter replay goes back only to a console page, whatever its `back` says', async () => {
+  // From a code review: `/console/..//evil.example/` passed the check on the raw text and was
+  // redirected to as its normalised path, `//evil.example/`, another host to a browser.
+  const [fast, listener] = await Promise.all([
+    startTestGateway({ SWITCHBOARD_RETRY_BASE_MS: '50', SWITCHBOARD_RETRY_CAP_MS: '100', SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S: '1', SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '300' }),
+    startListener(() => 500),
+  ]);
+  try {
+    const app = await createApp(fast, { shortCodes: [{ shortCode: '22627300', moDelivery: 'callback', listenerUrl: listener.url }] });
+    const backs: [string, string][] = [
+      ['/console/..//evil.example/', '/console/messages?view=dead&done=replayed'],
+      ['//evil.example/console/', '/console/messages?view=dead&done=replayed'],
+      ['https://evil.example/console/', '/console/messages?view=dead&done=replayed'],
+      [`/console/messages?view=dead&app=${app.id}`, `/console/messages?view=dead&app=${app.id}&done=replayed`],
+    ];
+    for (let i = 0; i < backs.length; i++) {
+      assert.equal((await fast.request('POST', '/sim/v1/handsets/4255550100/messages', { body: { to: '22627300', text: `hello ${i}` } })).status, 202);
+    }
+    let dead: { id: string }[] = [];
+    for (let i = 0; i < 100 && dead.length < backs.length; i++) {
+      await sleep(100);
+      dead = (await fast.request('GET', `/admin/v1/apps/${app.id}/dead-letters`, { headers: ADMIN_AUTH })).json().deadLetters;
+    }
+    assert.equal(dead.length, backs.length, 'the dead letters');
+    const session = await signIn(fast);
+    for (const [i, [back, location]] of backs.entries()) {
+      const res = await fetch(`${fast.url}/console/dead-letters/replay`, {
+        method: 'POST',
+        headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ _csrf: session.csrf, app: app.id, id: dead[i]?.id ?? '', back }),
+        redirect: 'manual',
+      });
+      assert.equal(res.status, 303, back);
+      assert.equal(res.headers.get('location'), location, back);
+    }
+  } finally {
+    await Promise.all([fast.close(), listener.close()]);
+  }
 });
 
 test('every value is escaped: an app named like markup shows as text', async () => {
