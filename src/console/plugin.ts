@@ -11,6 +11,7 @@ import { StoreUnavailableError } from '../store/store.js';
 import { bindSession, consoleDeps, formValue, queryValue, safeNext, seeOther } from './context.js';
 import { html } from './html.js';
 import { errorAnswer, page, SECURITY_HEADERS } from './layout.js';
+import { isLivePoll } from './live.js';
 import { appPages } from './pages/apps.js';
 import { handsetPages } from './pages/handsets.js';
 import { messagePages } from './pages/messages.js';
@@ -61,9 +62,8 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
     reply.header('cache-control', 'no-store');
     const session = await findSession(ctx, request);
     if (session === undefined) {
-      if (request.method === 'GET' || request.method === 'HEAD') {
-        const next = request.url.includes('fragment=') ? undefined : request.url;
-        return seeOther(reply, next === undefined ? '/console/login' : `/console/login?next=${encodeURIComponent(next)}`);
+      if ((request.method === 'GET' || request.method === 'HEAD') && !isLivePoll(request)) {
+        return seeOther(reply, `/console/login?next=${encodeURIComponent(request.url)}`);
       }
       throw new OperatorError(401, 'unauthorized', 'Your session has ended: sign in again.');
     }

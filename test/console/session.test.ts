@@ -55,6 +55,23 @@ test('pages need a session: GET redirects to sign-in (and back), a wrong token i
   assert.equal(unauthenticatedPost.status, 401);
 });
 
+test('signed out, a live poll (X-Console-Live) is 401 whatever its URL; a page load goes to sign-in', async () => {
+  // From a code review: only URLs with `fragment=` were told apart, so the handset thread's poll
+  // was sent to sign-in with itself as `next`, and console.js pasted the sign-in page into it.
+  for (const path of ['/console/handsets/4255550100/thread', '/console/messages?view=dead&fragment=list', '/console/network?fragment=links']) {
+    const poll = await get(path, undefined, { 'x-console-live': '1' });
+    assert.equal(poll.status, 401, path);
+    assert.equal(poll.headers.get('location'), null, path);
+    const load = await get(path);
+    assert.equal(load.status, 303, path);
+    assert.equal(load.headers.get('location'), `/console/login?next=${encodeURIComponent(path)}`, path);
+  }
+  const { cookie } = await signIn(gw);
+  assert.equal((await get('/console/handsets/4255550100/thread', cookie, { 'x-console-live': '1' })).status, 200, 'signed in');
+  const script = await (await get('/console/assets/console.js')).text();
+  assert.match(script, /'X-Console-Live': '1'/, 'console.js marks its polls');
+});
+
 test('the session cookie is HttpOnly, SameSite=Strict, scoped to /console; only its hash is stored, with an expiry', async () => {
   const { token, setCookie } = await signIn(gw);
   assert.match(setCookie, /^switchboard_console=[0-9a-f]{64}; Path=\/console; Max-Age=28800; HttpOnly; SameSite=Strict$/);
