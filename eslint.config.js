@@ -20,7 +20,7 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'script',
-      globals: { document: 'readonly', fetch: 'readonly', setTimeout: 'readonly' },
+      globals: { document: 'readonly', fetch: 'readonly', location: 'readonly', setTimeout: 'readonly' },
     },
   },
   {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from './auth/admin-token.js';
 import { AppCredentialCheck } from './auth/app-credentials.js';
+import { warnOfUnusableShortCodes } from './auth/apps.js';
 import { createAuthFailures } from './auth/failed-attempts.js';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
@@ -56,6 +57,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   if (migrations.length > 0) log.info({ migrations }, 'store migrated');
   const released = await store.releaseLeases?.(clock.now());
   if (released !== undefined && released > 0) log.info({ jobs: released }, 'jobs held by the process before this one are due again');
+  await warnOfUnusableShortCodes(store, log);
   const generatedAdminToken = await ensureAdminToken(store, config);
   if (generatedAdminToken !== undefined) {
     // Shown once: only its hash is kept. One plain line so it stands out from the JSON logs.

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { OperatorError } from '../errors.js';
 import type { AppChanges, AppRecord, Realm } from '../store/repos/apps.js';
 import type { MoDelivery, ShortCodeRecord } from '../store/repos/short-codes.js';
 import type { Store } from '../store/store.js';
+import { isShortCode, SHORT_CODE_DIGITS } from '../sms/address.js';
 import { invalidScopeNames, parseScopes, SMS_SCOPE } from './scopes.js';
 import { hashSecret, newAppKey, newAppSecret, newSigningSecret } from './secrets.js';
 
@@ -132,8 +134,22 @@ function checkListenerUrl(field: string, value: string, realm: Realm): string {
 
 function checkShortCode(code: string): string {
   const trimmed = code.trim();
-  if (!/^\d{3,15}$/.test(trimmed)) throw invalid('shortCode must be 3 to 15 digits');
+  if (!isShortCode(trimmed)) throw invalid(`shortCode must be ${SHORT_CODE_DIGITS.min} to ${SHORT_CODE_DIGITS.max} digits`);
   return trimmed;
+}
+
+/**
+ * Logs a warning naming the registered short codes that are not short codes by the gateway's rule
+ * (`isShortCode`), which earlier builds let the admin API take (up to 15 digits). They are kept —
+ * which to drop is the operator's call — but no handset can text one and no app can poll it.
+ */
+export async function warnOfUnusableShortCodes(store: Store, log: Logger): Promise<void> {
+  const unusable = (await store.shortCodes.list()).filter((sc) => !isShortCode(sc.code));
+  if (unusable.length === 0) return;
+  log.warn(
+    { shortCodes: unusable.map((sc) => ({ shortCode: sc.code, appId: sc.appId })) },
+    `short codes not of ${SHORT_CODE_DIGITS.min} to ${SHORT_CODE_DIGITS.max} digits: no handset can text them and no app can poll them; remove them (DELETE /admin/v1/apps/{id}/short-codes/{code}, or the console) and register usable ones`,
+  );
 }
 
 /**

@@ -49,6 +49,19 @@ export function consoleDeps(ctx: GatewayContext): ConsoleDeps {
   };
 }
 
+/** A `.` or `..` path segment, as a browser reads one (`%2e` is a dot too). */
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?=[/?#]|$)/i;
+
+/**
+ * A console page to send the browser to, from a value a form or query carried (sign-in's `next`,
+ * a replay's `back`): only a path under /console, redirected to as it is, else `fallback`.
+ */
+export function safeNext(next: string | undefined, fallback = '/console/apps'): string {
+  // Printable ASCII only (no space or backslash): it goes into a Location header as it is. No dot
+  // segment: `/console/..//evil.example/` is no console page (and once normalised, `//evil.example/`).
+  return next !== undefined && /^\/console(\/[\x21-\x5b\x5d-\x7e]*)?$/.test(next) && !DOT_SEGMENT.test(next) ? next : fallback;
+}
+
 /** Post/redirect/get: after a change, the browser loads the page again with GET (303). */
 export function seeOther(reply: FastifyReply, location: string): FastifyReply {
   return reply.code(303).header('location', location).send();

@@ -1,15 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isAdminToken } from '../auth/admin-token.js';
 import { retryAfterSeconds } from '../auth/failed-attempts.js';
 import type { GatewayContext } from '../context.js';
 import { ApiError, OperatorError } from '../errors.js';
 import { STORE_UNAVAILABLE_TEXT } from '../http/error-handler.js';
+import { fromOwnOrigin } from '../http/same-origin.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { bindSession, consoleDeps, formValue, queryValue, seeOther } from './context.js';
+import { bindSession, consoleDeps, formValue, queryValue, safeNext, seeOther } from './context.js';
 import { html } from './html.js';
 import { errorAnswer, page, SECURITY_HEADERS } from './layout.js';
+import { isLivePoll } from './live.js';
 import { appPages } from './pages/apps.js';
 import { handsetPages } from './pages/handsets.js';
 import { messagePages } from './pages/messages.js';
@@ -38,17 +40,8 @@ function loginPage(error?: string, next?: string): string {
   });
 }
 
-/** A console page to come back to after signing in: only a path under /console. */
-function safeNext(next: string | undefined): string {
-  // Printable ASCII only (no space or backslash): it goes into a Location header as it is.
-  return next !== undefined && /^\/console(\/[\x21-\x5b\x5d-\x7e]*)?$/.test(next) && !next.startsWith('//') ? next : '/console/apps';
-}
-
-/** The request's own origin, and the configured public one: a form may only be posted from these. */
-function sameOrigin(ctx: GatewayContext, request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  return origin === `${request.protocol}://${request.host}` || origin === new URL(ctx.config.publicUrl).origin;
+function foreignForm(): OperatorError {
+  return new OperatorError(403, 'forbidden', 'This form is stale or did not come from the console: reload the page and try again.');
 }
 
 /**
@@ -69,15 +62,12 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
     reply.header('cache-control', 'no-store');
     const session = await findSession(ctx, request);
     if (session === undefined) {
-      if (request.method === 'GET' || request.method === 'HEAD') {
-        const next = request.url.includes('fragment=') ? undefined : request.url;
-        return seeOther(reply, next === undefined ? '/console/login' : `/console/login?next=${encodeURIComponent(next)}`);
+      if ((request.method === 'GET' || request.method === 'HEAD') && !isLivePoll(request)) {
+        return seeOther(reply, `/console/login?next=${encodeURIComponent(request.url)}`);
       }
       throw new OperatorError(401, 'unauthorized', 'Your session has ended: sign in again.');
     }
-    if (request.method === 'POST' && (!sameOrigin(ctx, request) || !csrfMatches(session, formValue(request.body, '_csrf')))) {
-      throw new OperatorError(403, 'forbidden', 'This form is stale or did not come from the console: reload the page and try again.');
-    }
+    if (request.method === 'POST' && (!fromOwnOrigin(ctx.config, request) || !csrfMatches(session, formValue(request.body, '_csrf')))) throw foreignForm();
     bindSession(request, session);
   });
 
@@ -116,7 +106,11 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
   app.post('/login', async (request, reply: FastifyReply) => {
     const token = formValue(request.body, 'token') ?? '';
     const next = formValue(request.body, 'next');
-    const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', async () => token !== '' && sameOrigin(ctx, request) && (await isAdminToken(ctx.store, ctx.config, token)));
+    // Neither guesses the token, so neither is counted: another site's page can post this form,
+    // and counting its posts let it lock the operator's address out.
+    if (!fromOwnOrigin(ctx.config, request)) throw foreignForm();
+    if (token === '') return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage('Enter the admin token.', next));
+    const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', () => isAdminToken(ctx.store, ctx.config, token));
     if (wait > 0) {
       const seconds = retryAfterSeconds(wait);
       const body = loginPage(`Too many failed sign-ins from this address; try again in ${seconds} s.`, next);
@@ -125,7 +119,7 @@ export async function consoleRoutes(app: FastifyInstance, { ctx }: { ctx: Gatewa
     if (!ok) {
       return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage('That is not the admin token.', next));
     }
-    await startSession(ctx, reply);
+    await startSession(ctx, request, reply);
     return seeOther(reply, safeNext(next));
   });
 

@@ -22,9 +22,11 @@ function cookieToken(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-function cookie(ctx: GatewayContext, value: string, maxAgeS: number): string {
-  // Secure whenever the console is reached over https; SameSite=Strict keeps the cookie off every cross-site request.
-  const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+function cookie(ctx: GatewayContext, request: FastifyRequest, value: string, maxAgeS: number): string {
+  // Secure whenever the console is reached over https: the request's protocol is the trusted
+  // proxy's X-Forwarded-Proto behind one (SWITCHBOARD_TRUST_PROXY). SameSite=Strict keeps the
+  // cookie off every cross-site request.
+  const secure = request.protocol === 'https' || ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
   return `${SESSION_COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${maxAgeS}; HttpOnly; SameSite=Strict${secure}`;
 }
 
@@ -33,7 +35,7 @@ function cookie(ctx: GatewayContext, value: string, maxAgeS: number): string {
  * HttpOnly cookie; the store keeps only its SHA-256, with the session's CSRF token, expiry
  * (SWITCHBOARD_CONSOLE_SESSION_TTL_S) and the digest of the admin token in force.
  */
-export async function startSession(ctx: GatewayContext, reply: FastifyReply): Promise<void> {
+export async function startSession(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const token = randomBytes(32).toString('hex');
   const now = ctx.clock.now();
   const ttlS = ctx.config.consoleSessionTtlS;
@@ -45,7 +47,7 @@ export async function startSession(ctx: GatewayContext, reply: FastifyReply): Pr
     expiresAt: now + ttlS * 1000,
     adminDigest: (await adminTokenDigest(ctx.store, ctx.config)) ?? null,
   });
-  reply.header('set-cookie', cookie(ctx, token, ttlS));
+  reply.header('set-cookie', cookie(ctx, request, token, ttlS));
 }
 
 /**
@@ -65,7 +67,7 @@ export async function findSession(ctx: GatewayContext, request: FastifyRequest):
 export async function endSession(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const token = cookieToken(request);
   if (token !== undefined) await ctx.store.console.deleteSession(sha256Hex(token));
-  reply.header('set-cookie', cookie(ctx, '', 0));
+  reply.header('set-cookie', cookie(ctx, request, '', 0));
 }
 
 /** Constant-time check of a form's CSRF token against its session's. */

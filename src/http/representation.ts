@@ -212,11 +212,23 @@ export function field(obj: unknown, ...names: string[]): unknown {
 }
 
 /**
+ * Makes the calling (encapsulated) plugin take JSON bodies only: any other media type, fastify's
+ * own `text/plain` included, is 415 before the body is read. For the operator surfaces, which
+ * document JSON only; a form is also the one body another site's page can post without a CORS
+ * preflight, and forms were read there.
+ *
+ * @example jsonBodiesOnly(app) // in `simRoutes`, before its routes
+ */
+export function jsonBodiesOnly(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/xml', 'text/xml', 'application/x-www-form-urlencoded', 'text/plain']);
+}
+
+/**
  * Registers the body parsers: JSON (strict, then lenient), XML (application/xml, text/xml) and
  * form-urlencoded (repeated keys become arrays), each read in the character set the client
  * declared (see body-text.ts). Media-type matching is case-insensitive. On the AT&T and OneAPI
- * paths a "form" that is a JSON object or an XML document is read as one (documentInForm); /oauth,
- * the operator surfaces and the console take forms only.
+ * paths a "form" that is a JSON object or an XML document is read as one (documentInForm); /oauth
+ * and the console take forms as they come; the operator surfaces take JSON only (jsonBodiesOnly).
  */
 export const representation = fp(async (app: FastifyInstance) => {
   const parse = (read: (body: Buffer, contentType: string | undefined, url: string) => unknown) => (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {

@@ -12,9 +12,19 @@ export const DEFAULT_MAX_RECIPIENTS = 50;
 
 /*
  * Short codes: the FAQ says five or six digits, but the Ruby codekit calls anything up to 8 digits
- * a short code and our own examples use 8-digit codes (22627000), so 3–8 digits.
+ * a short code and our own examples use 8-digit codes (22627000), so 3–8 digits. Every part of the
+ * gateway reads a short code by this one rule: one the admin API took beyond it could be neither
+ * texted nor polled (ten digits are a phone number).
  */
-const SHORT_CODE = /^\d{3,8}$/;
+export const SHORT_CODE_DIGITS = { min: 3, max: 8 } as const;
+/** The digits of a short code as a pattern source, also the console form's `pattern` attribute. */
+export const SHORT_CODE_PATTERN = `[0-9]{${SHORT_CODE_DIGITS.min},${SHORT_CODE_DIGITS.max}}`;
+const SHORT_CODE = new RegExp(`^${SHORT_CODE_PATTERN}$`);
+
+/** Whether `digits` is a short code as it is (no scheme, no separators): `isShortCode('22627000')`. */
+export function isShortCode(digits: string): boolean {
+  return SHORT_CODE.test(digits);
+}
 /*
  * Ten digits, after an optional `+1`/`1`, are a US number: contract §12's "10 NANP digits" read as
  * a count, not as the numbering plan's shape. The seed's own examples send to `tel:1234567890`

@@ -6,6 +6,7 @@ import { ADMIN_TOKEN, startTestGateway, TEST_STORE, type TestGateway } from '../
 import { getToken } from '../helpers/apps.js';
 import { startListener, type TestListener } from '../webhooks/listener.js';
 import { browserMissing, launchBrowser, OUTPUT_DIR } from './browser.js';
+import { signIn } from './sign-in.js';
 
 /*
  * The console in a real browser (playwright-core driving Debian's chromium), one browser for the
@@ -173,6 +174,33 @@ describe('web console in chromium', { skip, timeout: 180_000 }, () => {
     await noJs.goto(`${gw.url}/console/messages?view=inbound&app=${app.id}`);
     await noJs.locator('table td', { hasText: 'Thanks! Leave it at the door' }).waitFor();
     await plain.close();
+  });
+
+  test('a live page whose session ends goes to sign-in, and back to the page, not its fragment, after', async () => {
+    // From a code review: the thread's poll followed the redirect to sign-in and pasted the
+    // sign-in page into the thread, and signing in from there landed on the bare fragment.
+    const session = await signIn(gw);
+    const other = await browser.newContext();
+    await other.addCookies([{ name: 'switchboard_console', value: session.token, domain: '127.0.0.1', path: '/console', httpOnly: true, sameSite: 'Strict' }]);
+    const live = await other.newPage();
+    try {
+      await live.goto(`${gw.url}/console/handsets/${HANDSET}`);
+      await live.locator('.bubble').first().waitFor();
+      const out = await fetch(`${gw.url}/console/logout`, {
+        method: 'POST',
+        headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: session.csrf }).toString(),
+        redirect: 'manual',
+      });
+      assert.equal(out.status, 303, 'the session ended on the server');
+      await live.waitForURL(`${gw.url}/console/login?next=${encodeURIComponent(`/console/handsets/${HANDSET}`)}`);
+      await live.fill('input[name=token]', ADMIN_TOKEN);
+      await live.click('button[type=submit]');
+      await live.waitForURL(`${gw.url}/console/handsets/${HANDSET}`);
+      await live.locator('.bubble').first().waitFor();
+    } finally {
+      await other.close();
+    }
   });
 
   test('signing out ends the session on the server', async () => {

@@ -2,7 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { ADMIN_AUTH } from '../helpers/apps.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
+import { startListener } from '../webhooks/listener.js';
 import { rotateAdminToken } from '../../src/auth/admin-token.js';
 import { signIn } from './sign-in.js';
 
@@ -43,11 +45,31 @@ test('pages need a session: GET redirects to sign-in (and back), a wrong token i
   assert.equal(back.headers.get('location'), '/console/messages?view=dead');
   const elsewhere = await post('/console/login', { token: ADMIN_TOKEN, next: '//evil.example/' });
   assert.equal(elsewhere.headers.get('location'), '/console/apps', 'never redirected off the console');
+  for (const next of ['/console/..//evil.example/', '/console/%2E%2e/metrics', '/console/./apps']) {
+    assert.equal((await post('/console/login', { token: ADMIN_TOKEN, next })).headers.get('location'), '/console/apps', next);
+  }
   const unheaderable = await post('/console/login', { token: ADMIN_TOKEN, next: '/console/\u0100' });
   assert.equal(unheaderable.status, 303, 'a next that cannot be a header value is dropped, not a 500');
   assert.equal(unheaderable.headers.get('location'), '/console/apps');
   const unauthenticatedPost = await post('/console/apps', { name: 'x' });
   assert.equal(unauthenticatedPost.status, 401);
+});
+
+test('signed out, a live poll (X-Console-Live) is 401 whatever its URL; a page load goes to sign-in', async () => {
+  // From a code review: only URLs with `fragment=` were told apart, so the handset thread's poll
+  // was sent to sign-in with itself as `next`, and console.js pasted the sign-in page into it.
+  for (const path of ['/console/handsets/4255550100/thread', '/console/messages?view=dead&fragment=list', '/console/network?fragment=links']) {
+    const poll = await get(path, undefined, { 'x-console-live': '1' });
+    assert.equal(poll.status, 401, path);
+    assert.equal(poll.headers.get('location'), null, path);
+    const load = await get(path);
+    assert.equal(load.status, 303, path);
+    assert.equal(load.headers.get('location'), `/console/login?next=${encodeURIComponent(path)}`, path);
+  }
+  const { cookie } = await signIn(gw);
+  assert.equal((await get('/console/handsets/4255550100/thread', cookie, { 'x-console-live': '1' })).status, 200, 'signed in');
+  const script = await (await get('/console/assets/console.js')).text();
+  assert.match(script, /'X-Console-Live': '1'/, 'console.js marks its polls');
 });
 
 test('the session cookie is HttpOnly, SameSite=Strict, scoped to /console; only its hash is stored, with an expiry', async () => {
@@ -59,6 +81,38 @@ test('the session cookie is HttpOnly, SameSite=Strict, scoped to /console; only 
   assert.ok(session !== undefined);
   assert.ok(Math.abs(session.expiresAt - (now + 28800 * 1000)) < 60_000);
   assert.equal(await store.console.session(token, now), undefined, 'the token itself is not a key');
+});
+
+test('behind a TLS-terminating proxy the cookie is Secure, as the browser reached the console over https', async () => {
+  // From a code review: only SWITCHBOARD_PUBLIC_URL was looked at, and README has it unset behind
+  // a proxy (the origin each request called), so the cookie went out without Secure.
+  const proxied = await startTestGateway({ SWITCHBOARD_TRUST_PROXY: '127.0.0.1' });
+  try {
+    const viaProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sms.example.com', origin: 'https://sms.example.com' };
+    const signIn = (headers: Record<string, string>) =>
+      fetch(`${proxied.url}/console/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: form({ token: ADMIN_TOKEN }),
+        redirect: 'manual',
+      });
+    const https = await signIn(viaProxy);
+    assert.equal(https.status, 303);
+    const setCookie = https.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, /; HttpOnly; SameSite=Strict; Secure$/);
+    const cookie = setCookie.split(';')[0] ?? '';
+    const page = await (await fetch(`${proxied.url}/console/apps`, { headers: { cookie, ...viaProxy } })).text();
+    const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(page)?.[1] ?? '';
+    const out = await fetch(`${proxied.url}/console/logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...viaProxy }, body: form({ _csrf: csrf }), redirect: 'manual' });
+    assert.equal(out.status, 303);
+    assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0; HttpOnly; SameSite=Strict; Secure$/, 'cleared with the same attributes');
+    const http = await signIn({ 'x-forwarded-proto': 'http' });
+    assert.doesNotMatch(http.headers.get('set-cookie') ?? '', /Secure/, 'plain http through the proxy');
+  } finally {
+    await proxied.close();
+  }
+  const untrusting = await post('/console/login', { token: ADMIN_TOKEN }, undefined, { 'x-forwarded-proto': 'https' });
+  assert.doesNotMatch(untrusting.headers.get('set-cookie') ?? '', /Secure/, 'the header of a proxy not trusted says nothing');
 });
 
 test('every POST needs the session CSRF token and the console origin', async () => {
@@ -76,6 +130,46 @@ test('every POST needs the session CSRF token and the console origin', async () 
   const page = await created.text();
   assert.match(page, /id="app-secret">[0-9a-f]{24}</);
   assert.equal(created.headers.get('cache-control'), 'no-store');
+});
+
+test('a dead-letter replay goes back only to a console page, whatever its `back` says', async () => {
+  // From a code review: `/console/..//evil.example/` passed the check on the raw text and was
+  // redirected to as its normalised path, `//evil.example/`, another host to a browser.
+  const [fast, listener] = await Promise.all([
+    startTestGateway({ SWITCHBOARD_RETRY_BASE_MS: '50', SWITCHBOARD_RETRY_CAP_MS: '100', SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S: '1', SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '300' }),
+    startListener(() => 500),
+  ]);
+  try {
+    const app = await createApp(fast, { shortCodes: [{ shortCode: '22627300', moDelivery: 'callback', listenerUrl: listener.url }] });
+    const backs: [string, string][] = [
+      ['/console/..//evil.example/', '/console/messages?view=dead&done=replayed'],
+      ['//evil.example/console/', '/console/messages?view=dead&done=replayed'],
+      ['https://evil.example/console/', '/console/messages?view=dead&done=replayed'],
+      [`/console/messages?view=dead&app=${app.id}`, `/console/messages?view=dead&app=${app.id}&done=replayed`],
+    ];
+    for (let i = 0; i < backs.length; i++) {
+      assert.equal((await fast.request('POST', '/sim/v1/handsets/4255550100/messages', { body: { to: '22627300', text: `hello ${i}` } })).status, 202);
+    }
+    let dead: { id: string }[] = [];
+    for (let i = 0; i < 100 && dead.length < backs.length; i++) {
+      await sleep(100);
+      dead = (await fast.request('GET', `/admin/v1/apps/${app.id}/dead-letters`, { headers: ADMIN_AUTH })).json().deadLetters;
+    }
+    assert.equal(dead.length, backs.length, 'the dead letters');
+    const session = await signIn(fast);
+    for (const [i, [back, location]] of backs.entries()) {
+      const res = await fetch(`${fast.url}/console/dead-letters/replay`, {
+        method: 'POST',
+        headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ _csrf: session.csrf, app: app.id, id: dead[i]?.id ?? '', back }),
+        redirect: 'manual',
+      });
+      assert.equal(res.status, 303, back);
+      assert.equal(res.headers.get('location'), location, back);
+    }
+  } finally {
+    await Promise.all([fast.close(), listener.close()]);
+  }
 });
 
 test('every value is escaped: an app named like markup shows as text', async () => {

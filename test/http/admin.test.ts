@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { ADMIN_AUTH } from '../helpers/apps.js';
+import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -35,6 +35,23 @@ describe('admin authentication', () => {
       assertError(res, 401, 'unauthorized');
       assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
     }
+  });
+
+  test('bodies are JSON only: a form, XML or plain text is 415 unsupported_media_type, and nothing is made', async () => {
+    // From a code review: forms were read, despite the README's "JSON" and its 415 rule.
+    const before = (await admin('GET', '/apps')).json().apps.length;
+    const bodies: [string, string][] = [
+      ['application/x-www-form-urlencoded', 'name=form-made'],
+      ['application/xml', '<app><name>xml-made</name></app>'],
+      ['text/plain', '{"name":"text-made"}'],
+    ];
+    for (const [type, body] of bodies) {
+      assertError(await gw.request('POST', '/admin/v1/apps', { headers: { ...ADMIN_AUTH, 'content-type': type }, body }), 415, 'unsupported_media_type');
+    }
+    const app = await newApp({ name: 'json-made' });
+    assertError(await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay`, { headers: { ...ADMIN_AUTH, 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' }), 415, 'unsupported_media_type');
+    assert.equal((await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay`, { headers: ADMIN_AUTH })).status, 202, 'no body at all, as the CLI sends it');
+    assert.equal((await admin('GET', '/apps')).json().apps.length, before + 1);
   });
 
   test('the scheme is case-insensitive', async () => {
@@ -272,17 +289,31 @@ describe('short codes', () => {
     assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409]);
   });
 
-  test('callback requires a listener URL; poll takes none; codes are 3-15 digits', async () => {
+  test('callback requires a listener URL; poll takes none; codes are 3-8 digits', async () => {
     const bad = [
       { shortCode: '50505', moDelivery: 'callback' },
       { shortCode: '50505', moDelivery: 'poll', listenerUrl: 'https://example.test/mo' },
       { shortCode: '50505', moDelivery: 'push' },
       { shortCode: 'abcde', moDelivery: 'poll' },
       { shortCode: '12', moDelivery: 'poll' },
+      // From a code review: nine digits were taken (201), and then nothing could use the code.
+      { shortCode: '226270001', moDelivery: 'poll' },
+      { shortCode: '4255550100', moDelivery: 'poll' },
+      { shortCode: 'tel:22627000', moDelivery: 'poll' },
       { moDelivery: 'poll' },
       { shortCode: '50505', moDelivery: 'callback', listenerUrl: 'mailto:a@example.test' },
     ];
     for (const body of bad) assertError(await admin('POST', `/apps/${sandbox.id}/short-codes`, body), 400, 'invalid_request');
+  });
+
+  test('a code of 3 or of 8 digits (the shortest and the longest taken) can be texted and polled', async () => {
+    const app = await createApp(gw, { shortCodes: [{ shortCode: '505', moDelivery: 'poll' }, { shortCode: '50505050', moDelivery: 'poll' }] });
+    for (const code of ['505', '50505050']) {
+      assert.equal((await gw.request('POST', '/sim/v1/handsets/4255550100/messages', { body: { to: code, text: `to ${code}` } })).status, 202, code);
+      const inbox = await gw.request('GET', `/sms/v3/messaging/inbox/${code}`, { headers: app.auth });
+      assert.equal(inbox.status, 200, inbox.text);
+      assert.equal(inbox.json().InboundSmsMessageList.InboundSmsMessage[0].Message, `to ${code}`);
+    }
   });
 
   test('the production realm requires https listener URLs; the sandbox allows http', async () => {
@@ -318,7 +349,7 @@ describe('errors raised below the operator routes', () => {
       [400, 'invalid_request', raw('POST', '/admin/v1/apps/%zz')],
       [414, 'invalid_request', raw('GET', `/admin/v1/apps/${'a'.repeat(101)}`)],
       [400, 'invalid_request', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/json' }, '{"online":')],
-      [400, 'invalid_request', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/xml' }, '<online>true</x>')],
+      [415, 'unsupported_media_type', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/xml' }, '<online>true</x>')],
       [415, 'unsupported_media_type', raw('PUT', '/sim/v1/handsets/4255550100', { 'content-type': 'application/json; charset=bogus' }, '{}')],
     ];
     for (const [status, code, pending] of cases) {

@@ -161,6 +161,50 @@ test('the admin API: failed admin tokens count, then 429 too_many_requests with 
   }
 });
 
+test('the admin API: a request without a bearer token checks nothing and is not counted', async () => {
+  // From a code review: any web page can make a browser send these (<img src=…/admin/v1/apps>),
+  // and counting them locked the operator's own address out of /admin/v1 and the console.
+  const gw = await gateway();
+  try {
+    for (let i = 0; i < LIMIT + 2; i++) {
+      const res = await fetch(`${gw.url}/admin/v1/apps`, { headers: { 'sec-fetch-dest': 'image', 'sec-fetch-site': 'cross-site' } });
+      assert.equal(res.status, 401, `attempt ${i + 1}`);
+      assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
+      await res.arrayBuffer();
+    }
+    const basic = await gw.request('GET', '/admin/v1/apps', { headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` } });
+    assert.equal(basic.status, 401, 'another scheme is no bearer token either');
+    assert.equal((await gw.request('GET', '/admin/v1/apps', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status, 200, 'the right token');
+  } finally {
+    await gw.close();
+  }
+});
+
+test('console sign-in: a post from another origin or without a token checks nothing and is not counted', async () => {
+  const gw = await gateway();
+  const signIn = (token: string, headers: Record<string, string> = {}) =>
+    fetch(`${gw.url}/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ token }).toString(),
+      redirect: 'manual',
+    });
+  try {
+    for (let i = 0; i < LIMIT + 2; i++) {
+      assert.equal((await signIn(`not-the-token-${i}`, { origin: 'http://evil.example' })).status, 403, `cross-origin attempt ${i + 1}`);
+      assert.equal((await signIn(ADMIN_TOKEN, { origin: 'http://evil.example' })).headers.get('set-cookie'), null, 'no session from another origin');
+      const empty = await signIn('');
+      assert.equal(empty.status, 401, `empty token ${i + 1}`);
+      assert.match(await empty.text(), /Enter the admin token/);
+    }
+    const res = await signIn(ADMIN_TOKEN, { origin: gw.url });
+    assert.equal(res.status, 303, 'the right token from the console itself');
+    assert.match(res.headers.get('set-cookie') ?? '', /^switchboard_console=/);
+  } finally {
+    await gw.close();
+  }
+});
+
 test('console sign-in: failed sign-ins count, then 429 with the login page saying when to try again', async () => {
   const gw = await gateway();
   const signIn = (token: string) =>

@@ -128,3 +128,48 @@ test('a switched-off or landline handset cannot text (409)', async () => {
   assert.equal(landline.status, 409);
   assert.equal(landline.json().error.code, 'not_mobile');
 });
+
+test('/sim/v1 takes JSON only: a form, XML or plain text is 415 and texts nobody', async () => {
+  // From a code review: a form is the one body another site's page can post without a CORS
+  // preflight, and /sim/v1 read forms, so any page open in a browser could inject MO.
+  const from = number();
+  const bodies: [string, string][] = [
+    ['application/x-www-form-urlencoded', 'to=22627300&text=form'],
+    ['application/xml', '<m><to>22627300</to><text>xml</text></m>'],
+    ['text/plain', '{"to":"22627300","text":"plain"}'],
+  ];
+  for (const [type, body] of bodies) {
+    const res = await gw.request('POST', `/sim/v1/handsets/${from.slice(2)}/messages`, { headers: { 'content-type': type }, body });
+    assert.equal(res.status, 415, `${type}: ${res.text}`);
+    assert.equal(res.json().error.code, 'unsupported_media_type');
+    const put = await gw.request('PUT', `/sim/v1/handsets/${from.slice(2)}`, { headers: { 'content-type': type }, body: type.includes('form') ? 'online=false' : body });
+    assert.equal(put.status, 415, `PUT ${type}`);
+  }
+  const inbox = await gw.request('GET', '/sms/v3/messaging/inbox/22627300', { headers: app.auth });
+  assert.ok(!inbox.text.includes(from.slice(2)), inbox.text);
+});
+
+test('a change sent by a page of another origin is refused (403); the same origin, the CLI and reads are not', async () => {
+  const from = number();
+  const mo = { to: '22627300', text: 'cross-site?' };
+  const foreign: Record<string, string>[] = [
+    // Exactly what a browser sends for a cross-site auto-submitting form.
+    { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+    { origin: 'http://evil.example' },
+    { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' },
+    { 'sec-fetch-site': 'cross-site' },
+  ];
+  for (const headers of foreign) {
+    const body = headers['content-type'] === undefined ? mo : new URLSearchParams(mo).toString();
+    const res = await gw.request('POST', `/sim/v1/handsets/${from.slice(2)}/messages`, { headers, body });
+    assert.equal(res.status, 403, `${JSON.stringify(headers)}: ${res.text}`);
+    assert.equal(res.json().error.code, 'forbidden');
+    assert.equal((await gw.request('PUT', `/sim/v1/handsets/${from.slice(2)}`, { headers, body: { online: false } })).status, 403, `PUT ${JSON.stringify(headers)}`);
+  }
+  const inbox = await gw.request('GET', '/sms/v3/messaging/inbox/22627300', { headers: app.auth });
+  assert.ok(!inbox.text.includes('cross-site?'), `a page injected MO: ${inbox.text}`);
+
+  assert.equal((await gw.request('GET', `/sim/v1/handsets/${from.slice(2)}/messages`, { headers: { origin: 'http://evil.example' } })).status, 200, 'a read (another origin cannot see the answer)');
+  assert.equal((await gw.request('POST', `/sim/v1/handsets/${from.slice(2)}/messages`, { headers: { origin: gw.url, 'sec-fetch-site': 'same-origin' }, body: mo })).status, 202, 'the gateway\'s own origin (/docs)');
+  assert.equal((await gw.request('POST', `/sim/v1/handsets/${from.slice(2)}/messages`, { body: mo })).status, 202, 'no browser (the CLI, scripts)');
+});

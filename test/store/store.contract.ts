@@ -224,6 +224,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       });
       // The same codes, in the same order, as the short code repository lists them.
       assert.deepEqual(changed.app.shortCodes, (await other.shortCodes.listByApp('app1')).map((c) => c.code));
+      assert.deepEqual((await other.shortCodes.list()).map((c) => [c.code, c.appId]), [['1000', 'app2'], ['22627000', 'app1'], ['22627001', 'app1'], ['3000', 'app1']]);
       assert.equal(await s.store.shortCodes.remove('app1', '22627000'), true);
       assert.deepEqual((await other.tokens.getAccessGrant('a1'))?.app.shortCodes, ['22627001', '3000']);
       // A refresh token is not an access grant.

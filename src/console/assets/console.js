@@ -17,9 +17,16 @@
 
     function tick() {
       if (document.hidden) return schedule();
-      var headers = etag ? { 'If-None-Match': etag } : {};
+      // The header marks a live poll (console/live.ts): signed out, the server answers 401, not the sign-in page.
+      var headers = { 'X-Console-Live': '1' };
+      if (etag) headers['If-None-Match'] = etag;
       fetch(url, { headers: headers, credentials: 'same-origin', cache: 'no-store' })
         .then(function (res) {
+          if (res.status === 401) {
+            // The session ended: reloading the page takes the browser to sign-in, and back here after.
+            location.reload();
+            return 'stop';
+          }
           if (res.status === 200) {
             etag = res.headers.get('ETag');
             return res.text().then(function (text) {
@@ -35,7 +42,9 @@
         .catch(function () {
           // The gateway restarted or the network blinked: try again at the next tick.
         })
-        .then(schedule);
+        .then(function (outcome) {
+          if (outcome !== 'stop') schedule();
+        });
     }
 
     function schedule() {

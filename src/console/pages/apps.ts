@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppAdmin, type AppDetailView, type AppPatch, type AppView, type AppWithSecretView } from '../../auth/apps.js';
 import { OperatorError } from '../../errors.js';
+import { isShortCode, SHORT_CODE_DIGITS, SHORT_CODE_PATTERN } from '../../sms/address.js';
 import { formValue, queryValue, seeOther, sessionOf, type ConsoleDeps } from '../context.js';
 import { consoleUrl, html, type SafeHtml } from '../html.js';
 import { actionForm, csrfField, time } from '../layout.js';
@@ -67,14 +68,20 @@ function secretCard(app: AppWithSecretView, rotated: boolean): SafeHtml {
   </section>`;
 }
 
+/*
+ * Earlier builds took codes of up to 15 digits, which nothing else in the gateway reads as a
+ * short code. Such a code stays registered (and removable) but is marked, since it works nowhere.
+ */
+const UNUSABLE = `not ${SHORT_CODE_DIGITS.min} to ${SHORT_CODE_DIGITS.max} digits: no handset can text it and no app can poll it; remove it`;
+
 function detail(app: AppDetailView, csrf: string): SafeHtml {
   const base = ['apps', app.id];
   const shortCodes = app.shortCodes.map(
     (sc) => html`<tr>
-      <td><code>${sc.shortCode}</code></td>
+      <td><code>${sc.shortCode}</code>${!isShortCode(sc.shortCode) && html` <span class="badge bad unusable">unusable</span>`}</td>
       <td>${sc.moDelivery}</td>
       <td class="wrap">${sc.listenerUrl ?? html`<span class="muted">—</span>`}</td>
-      <td><a href="${consoleUrl(['messages'], { view: 'inbound', app: app.id, shortCode: sc.shortCode })}">inbox</a></td>
+      <td>${isShortCode(sc.shortCode) ? html`<a href="${consoleUrl(['messages'], { view: 'inbound', app: app.id, shortCode: sc.shortCode })}">inbox</a>` : html`<span class="muted">${UNUSABLE}</span>`}</td>
       <td>${actionForm(consoleUrl([...base, 'short-codes', sc.shortCode, 'remove']), csrf, 'Remove', { danger: true })}</td>
     </tr>`,
   );
@@ -121,7 +128,7 @@ function detail(app: AppDetailView, csrf: string): SafeHtml {
     <form method="post" action="${consoleUrl([...base, 'short-codes'])}" class="form">
       <h3>Add a short code</h3>
       ${csrfField(csrf)}
-      <label>Short code <input name="shortCode" required inputmode="numeric" pattern="[0-9]{3,15}" placeholder="22627000"></label>
+      <label>Short code <input name="shortCode" required inputmode="numeric" pattern="${SHORT_CODE_PATTERN}" placeholder="22627000"></label>
       <fieldset><legend>MO delivery</legend>
         <label class="radio"><input type="radio" name="moDelivery" value="poll" checked> poll (inbox)</label>
         <label class="radio"><input type="radio" name="moDelivery" value="callback"> callback (listener URL)</label>

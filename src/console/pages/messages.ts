@@ -5,7 +5,7 @@ import type { ConsoleFilter, OutboundView } from '../../store/repos/console.js';
 import type { InboxMessage, UnroutedMo } from '../../store/repos/inbox.js';
 import type { DeliveryStatus } from '../../store/repos/messages.js';
 import type { DeadLetter } from '../../store/repos/notifications.js';
-import { formValue, queryValue, seeOther, sessionOf, type ConsoleDeps } from '../context.js';
+import { formValue, queryValue, safeNext, seeOther, sessionOf, type ConsoleDeps } from '../context.js';
 import { consoleUrl, html, type SafeHtml } from '../html.js';
 import { actionForm, time } from '../layout.js';
 import { sendLive } from '../live.js';
@@ -194,11 +194,10 @@ export async function messagePages(app: FastifyInstance, deps: ConsoleDeps): Pro
     const id = formValue(request.body, 'id') ?? '';
     const replayed = await ctx.webhooks.replay(appId, id);
     if (replayed === undefined) throw new OperatorError(404, 'not_found', 'No such dead letter (already replayed?)');
-    const back = formValue(request.body, 'back');
-    // Only back to a console page: the field is the form's own, but a forged one must not redirect elsewhere.
-    const target = back !== undefined && back.startsWith('/console/') && !back.startsWith('//') ? back : consoleUrl(['messages'], { view: 'dead' });
-    const url = new URL(target, 'http://console.invalid');
-    url.searchParams.set('done', 'replayed');
-    return seeOther(reply, `${url.pathname}${url.search}`);
+    // Only back to a console page: the field is the form's own, but a forged one must not redirect
+    // elsewhere. It is sent as checked, never normalised: as a URL's path `/console/..//evil.example/`
+    // became `//evil.example/`, another host to a browser.
+    const back = safeNext(formValue(request.body, 'back'), consoleUrl(['messages'], { view: 'dead' }));
+    return seeOther(reply, `${back}${back.includes('?') ? '&' : '?'}done=replayed`);
   });
 }

@@ -1,3 +1,4 @@
+import { SHORT_CODE_DIGITS } from '../../sms/address.js';
 import { MEDIA, obj, str, type DocFlavour, type DocSecurity, type JsonSchema, type OperationDoc, type ResponseDoc } from './model.js';
 
 type Json = Record<string, unknown>;
@@ -79,10 +80,12 @@ const API_ERRORS: Record<number, ErrorExample> = {
 };
 
 const OPERATOR_ERRORS: Record<number, { code: string; message: string; why: string }> = {
-  400: { code: 'invalid_request', message: 'shortCode must be 3 to 15 digits', why: 'Invalid input.' },
+  400: { code: 'invalid_request', message: `shortCode must be ${SHORT_CODE_DIGITS.min} to ${SHORT_CODE_DIGITS.max} digits`, why: 'Invalid input.' },
   401: { code: 'unauthorized', message: 'a valid admin token is required (Authorization: Bearer <token>)', why: 'No or wrong admin token.' },
+  403: { code: 'forbidden', message: 'a browser page of another origin may not drive the simulated network', why: 'A change sent by a browser from another origin (`Origin`, `Sec-Fetch-Site: cross-site`).' },
   404: { code: 'not_found', message: 'no app with id cff8d7c0-002a-461c-bee1-a8992815ad07', why: 'No such app or item.' },
   409: { code: 'short_code_taken', message: 'short code 22627000 already belongs to an app', why: 'Conflict with the current state.' },
+  415: { code: 'unsupported_media_type', message: 'Unsupported Media Type: application/x-www-form-urlencoded', why: 'A body that is not JSON.' },
   429: { code: 'too_many_requests', message: 'too many failed admin token checks from this address; retry in 42 s', why: 'SWITCHBOARD_AUTH_FAILURES_PER_MINUTE failed checks from this address this minute (Retry-After).' },
   503: { code: 'network_down', message: 'the simulated network is down', why: 'The network is down.' },
 };

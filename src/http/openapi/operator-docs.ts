@@ -1,3 +1,4 @@
+import { SHORT_CODE_DIGITS } from '../../sms/address.js';
 import { arr, bool, int, nullable, obj, str, type OperationDoc, type ParamDoc } from './model.js';
 
 /* OAuth, the admin API, the simulated network and the gateway's own endpoints. */
@@ -142,7 +143,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
       json: { name: 'demo', scopes: ['SMS'], realm: 'sandbox' },
     },
     responses: { '201': { description: 'Created.', schema: appWithSecret, json: appWithSecretExample } },
-    errors: [400, 401],
+    errors: [400, 401, 415],
   }),
   'GET /admin/v1/apps': admin({
     summary: 'List apps',
@@ -161,7 +162,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     params: { id: idParam },
     body: { schema: obj({ ...appFields, suspended: bool('Suspend (true) or resume (false).') }), json: { suspended: true, ratePerSecond: 10 } },
     responses: { '200': { description: 'The updated app.', schema: appView, json: { ...appExample, suspended: true, ratePerSecond: 10 } } },
-    errors: [400, 401, 404],
+    errors: [400, 401, 404, 415],
   }),
   'DELETE /admin/v1/apps/:id': admin({
     summary: 'Delete an app',
@@ -182,11 +183,11 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     description: "A short code belongs to one app. `callback` needs a listener URL (https in the production realm; not the gateway's own port nor an IP in SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES); `poll` keeps MO messages in the inbox.",
     params: { id: idParam },
     body: {
-      schema: obj({ shortCode: str('3 to 15 digits.'), moDelivery: str('`poll` or `callback` (default: callback when a listenerUrl is given).'), listenerUrl: nullable(str('http(s) URL.')) }, ['shortCode']),
+      schema: obj({ shortCode: str(`${SHORT_CODE_DIGITS.min} to ${SHORT_CODE_DIGITS.max} digits.`), moDelivery: str('`poll` or `callback` (default: callback when a listenerUrl is given).'), listenerUrl: nullable(str('http(s) URL.')) }, ['shortCode']),
       json: { shortCode: '22627001', moDelivery: 'callback', listenerUrl: 'https://app.example/mo' },
     },
     responses: { '201': { description: 'Claimed.', schema: shortCodeView, json: { ...shortCodeExample, shortCode: '22627001', moDelivery: 'callback', listenerUrl: 'https://app.example/mo' } } },
-    errors: [400, 401, 404, 409],
+    errors: [400, 401, 404, 409, 415],
   }),
   'GET /admin/v1/apps/:id/short-codes': admin({
     summary: "List an app's short codes",
@@ -303,7 +304,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
   },
   'POST /sim/v1/handsets/:number/messages': {
     summary: 'Send an MO message from a handset',
-    description: 'The handset texts a short code; the message is routed like any MO (inbox, listener, subscription or unrouted).',
+    description: 'The handset texts a short code; the message is routed like any MO (inbox, listener, subscription or unrouted). JSON only; refused (403) when a browser sends it from a page of another origin.',
     tags: SIM,
     flavour: 'operator',
     security: 'none',
@@ -316,7 +317,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
         json: { message: { from: 'tel:+14255550100', to: CODE, text: 'Hello back', receivedAt: STAMP } },
       },
     },
-    errors: [400, 409, 503],
+    errors: [400, 403, 409, 415, 503],
   },
   'PUT /sim/v1/handsets/:number': {
     summary: 'Switch a handset off or change what it is',
@@ -329,7 +330,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     responses: {
       '200': { description: 'The handset now.', schema: obj({ number: str('tel: URI.'), online: bool('Powered on.'), kind: str('Kind.') }), json: { number: 'tel:+14255550100', online: false, kind: 'mobile' } },
     },
-    errors: [400],
+    errors: [400, 403, 415],
   },
 
   'GET /healthz': {

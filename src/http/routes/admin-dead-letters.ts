@@ -3,6 +3,7 @@ import type { GatewayContext } from '../../context.js';
 import { OperatorError } from '../../errors.js';
 import type { DeadLetter } from '../../store/repos/notifications.js';
 import type { UnroutedMo } from '../../store/repos/inbox.js';
+import { jsonBodiesOnly } from '../representation.js';
 import { adminAuth } from './admin.js';
 
 const DEFAULT_LIMIT = 100;
@@ -56,6 +57,7 @@ function unroutedView(u: UnroutedMo): Record<string, unknown> {
  */
 export async function adminDeadLetterRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   app.addHook('onRequest', adminAuth(ctx));
+  jsonBodiesOnly(app);
 
   const appOrThrow = async (id: string) => {
     if ((await ctx.store.apps.get(id)) === undefined) throw new OperatorError(404, 'not_found', `no app ${id}`);

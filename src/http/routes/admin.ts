@@ -4,7 +4,7 @@ import { AppAdmin, type AppPatch, type NewApp, type NewShortCode } from '../../a
 import { retryAfterSeconds } from '../../auth/failed-attempts.js';
 import type { GatewayContext } from '../../context.js';
 import { ApiError, OperatorError } from '../../errors.js';
-import { parseJsonBody } from '../representation.js';
+import { jsonBodiesOnly, parseJsonBody } from '../representation.js';
 import { listenerUrlGuard } from '../../webhooks/admin-guard.js';
 
 // Plain JSON Schema rather than typebox unions: with ajv's `coerceTypes`, an `anyOf` of string and
@@ -109,21 +109,27 @@ function bearer(request: FastifyRequest): string | undefined {
  * 401 `unauthorized` with `WWW-Authenticate`; an address past its failed checks gets 429
  * `too_many_requests` with `Retry-After`. Every /admin/v1 plugin registers it.
  *
+ * A request without a bearer token guesses nothing and is not counted: any web page can make a
+ * browser send such requests (`<img src=…/admin/v1/apps>`), and counting them let a page lock the
+ * operator's own address out.
+ *
  * @example app.addHook('onRequest', adminAuth(ctx))
  */
 export function adminAuth(ctx: GatewayContext) {
+  const unauthorized = (reply: FastifyReply): OperatorError => {
+    reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
+    return new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
+  };
   return async function authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = bearer(request);
-    const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', async () => token !== undefined && (await isAdminToken(ctx.store, ctx.config, token)));
+    if (token === undefined) throw unauthorized(reply);
+    const { wait, ok } = await ctx.authFailures.adminToken.check(request.ip, '', () => isAdminToken(ctx.store, ctx.config, token));
     if (wait > 0) {
       const seconds = retryAfterSeconds(wait);
       reply.header('retry-after', String(seconds));
       throw new OperatorError(429, 'too_many_requests', `too many failed admin token checks from this address; retry in ${seconds} s`);
     }
-    if (!ok) {
-      reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
-      throw new OperatorError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
-    }
+    if (!ok) throw unauthorized(reply);
   };
 }
 
@@ -136,7 +142,8 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
   const admin = new AppAdmin(ctx);
 
   // The admin API speaks JSON only; a malformed body is an operator error, not an API envelope.
-  app.removeContentTypeParser(['application/json', 'application/xml', 'text/xml', 'text/plain']);
+  jsonBodiesOnly(app);
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, parseJsonBody(body as string));

@@ -5,6 +5,8 @@ import { SimulatorError } from '../../network/simulator/network.js';
 import type { HandsetKind } from '../../store/repos/handsets.js';
 import { parseShortCode, toE164, toTelUri } from '../../sms/address.js';
 import { MAX_MESSAGE_CHARS } from '../../sms/segment.js';
+import { jsonBodiesOnly } from '../representation.js';
+import { fromOwnOrigin } from '../same-origin.js';
 
 const KINDS: readonly HandsetKind[] = ['mobile', 'landline', 'offnet'];
 
@@ -29,10 +31,21 @@ function simulatorRefusal(err: unknown): never {
 /**
  * `/sim/v1`: drive the simulated network's virtual handsets (design.md §3). Registered only when
  * the gateway runs on the simulated network.
+ *
+ * It takes no token, so a browser must not be made to drive it: bodies are JSON only (a JSON
+ * post from another origin needs a CORS preflight, which the gateway never grants), and a change
+ * a browser sends from another site's page is refused outright.
  */
 export async function simRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   const sim = ctx.outbound.simulator;
   if (sim === undefined) return;
+
+  jsonBodiesOnly(app);
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !fromOwnOrigin(ctx.config, request)) {
+      throw new OperatorError(403, 'forbidden', 'a browser page of another origin may not drive the simulated network');
+    }
+  });
 
   /** The MT messages the handset received, reassembled, oldest first. */
   app.get<{ Params: { number: string } }>('/sim/v1/handsets/:number/messages', async (request) => {

@@ -21,6 +21,8 @@ export interface ShortCodeRepo {
   get(code: string): Promise<ShortCodeRecord | undefined>;
   /** The app's short codes, in code order. */
   listByApp(appId: string): Promise<ShortCodeRecord[]>;
+  /** Every app's short codes, in code order (read once at start-up, to warn of unusable ones). */
+  list(): Promise<ShortCodeRecord[]>;
   /** Releases a short code held by `appId`; false when that app does not hold it. */
   remove(appId: string, code: string): Promise<boolean>;
 }

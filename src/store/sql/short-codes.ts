@@ -61,6 +61,11 @@ export class SqlShortCodeRepo implements ShortCodeRepo {
     return rows.map(toShortCode);
   }
 
+  async list(): Promise<ShortCodeRecord[]> {
+    const rows = await this.#ctx.db.selectFrom('short_codes').selectAll().orderBy('code').execute();
+    return rows.map(toShortCode);
+  }
+
   async remove(appId: string, code: string): Promise<boolean> {
     const res = await this.#ctx.db.deleteFrom('short_codes').where('code', '=', code).where('app_id', '=', appId).executeTakeFirst();
     return res.numDeletedRows > 0n;
