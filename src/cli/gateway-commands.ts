@@ -1,7 +1,8 @@
 import type { Command, CommandInput } from './commands.js';
 import { DEFAULT_GATEWAY_URL, type GatewayClient } from './gateway-client.js';
+import { FINAL_STATUSES } from '../store/repos/messages.js';
 
-const FINAL = new Set(['DeliveredToTerminal', 'DeliveryImpossible']);
+const FINAL = new Set<string>(FINAL_STATUSES);
 const WAIT_MS = 30_000;
 const POLL_MS = 250;
 

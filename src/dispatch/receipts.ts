@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Receipt } from '../network/connector.js';
-import type { FinalizeResult, DlrNotificationBuilder } from '../store/repos/messages.js';
+import type { FinalizeResult, FinalStatus, DlrNotificationBuilder } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 
 export interface ReceiptDeps {
@@ -12,11 +12,12 @@ export interface ReceiptDeps {
   readonly onFinal: (result: FinalizeResult) => void;
 }
 
-const FINAL: Record<Receipt['state'], 'DeliveredToTerminal' | 'DeliveryImpossible' | null> = {
+const FINAL: Record<Receipt['state'], FinalStatus | null> = {
   delivered: 'DeliveredToTerminal',
   undeliverable: 'DeliveryImpossible',
   expired: 'DeliveryImpossible',
   rejected: 'DeliveryImpossible',
+  uncertain: 'DeliveryUncertain',
   enroute: null,
 };
 

@@ -98,7 +98,7 @@ export class GatewayMetrics {
 
   readonly recipientsFinal = new Counter({
     name: 'switchboard_recipients_final_total',
-    help: 'Recipients that reached a final state: DeliveredToTerminal or DeliveryImpossible.',
+    help: 'Recipients that reached a final state: DeliveredToTerminal, DeliveryImpossible or DeliveryUncertain.',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });

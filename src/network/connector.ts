@@ -47,7 +47,11 @@ export interface Receipt {
   readonly networkId: string;
   /** Our recipient id when the network carries it back (simulator); absent for SMSC receipts. */
   readonly recipientId?: string;
-  readonly state: 'delivered' | 'undeliverable' | 'expired' | 'rejected' | 'enroute';
+  /**
+   * 'uncertain': the network never reported a final state and the connector stopped waiting (an
+   * SMSC's receipt that did not come within twice the network retry window).
+   */
+  readonly state: 'delivered' | 'undeliverable' | 'expired' | 'rejected' | 'uncertain' | 'enroute';
   readonly errorCode?: string;
   readonly at: number;
 }

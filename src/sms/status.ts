@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors.js';
-import type { DeliveryStatus, MessageRecord, RecipientRecord } from '../store/repos/messages.js';
+import type { DeliveryStatus, FinalStatus, MessageRecord, RecipientRecord } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 import { MESSAGE_ID } from './ids.js';
 
@@ -13,13 +13,17 @@ export interface StatusEntry {
 }
 
 /**
- * What a recipient's state reads as. AT&T clients know only the three documented values, so a copy
- * we still hold for the network reads `DeliveredToNetwork` there (the gateway is the network's
- * front door); OneAPI has `MessageWaiting` for it (contract §9).
+ * What a recipient's state reads as, in a status answer or a notification. AT&T clients know only
+ * the three documented values, so there a copy we still hold for the network reads
+ * `DeliveredToNetwork` (the gateway is the network's front door) and one the network never reported
+ * on reads `DeliveryImpossible` (AT&T's "failed/expired" once the network's retry window is over);
+ * OneAPI has `MessageWaiting` and `DeliveryUncertain` for them (contract §9).
  */
+export function shownStatus(status: FinalStatus, flavour: 'att' | 'oneapi'): FinalStatus;
+export function shownStatus(status: DeliveryStatus, flavour: 'att' | 'oneapi'): ShownStatus;
 export function shownStatus(status: DeliveryStatus, flavour: 'att' | 'oneapi'): ShownStatus {
-  if (status !== 'Pending') return status;
-  return flavour === 'oneapi' ? 'MessageWaiting' : 'DeliveredToNetwork';
+  if (status === 'Pending') return flavour === 'oneapi' ? 'MessageWaiting' : 'DeliveredToNetwork';
+  return flavour === 'att' && status === 'DeliveryUncertain' ? 'DeliveryImpossible' : status;
 }
 
 /**

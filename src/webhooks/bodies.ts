@@ -4,6 +4,7 @@
  */
 import { asciiJson, JSON_TYPE, toXml, XML_TYPE } from '../http/representation.js';
 import { toTelUri } from '../sms/address.js';
+import type { FinalStatus } from '../store/repos/messages.js';
 
 /** A whole MO message as notifications show it. */
 export interface MoView {
@@ -15,8 +16,6 @@ export interface MoView {
   readonly text: string;
   readonly receivedAt: number;
 }
-
-export type DeliveryOutcome = 'DeliveredToTerminal' | 'DeliveryImpossible';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -71,7 +70,7 @@ export function oneapiInboundNotification(mo: MoView, callbackData: string | nul
  * AT&T delivery status notification (§7.2), one per recipient:
  * `{"deliveryInfoNotification":{"messageId":"SMS…","deliveryInfo":{"address":"tel:+1…","deliveryStatus":"DeliveredToTerminal"}}}`
  */
-export function attDeliveryNotification(messageId: string, address: string, status: DeliveryOutcome): Record<string, unknown> {
+export function attDeliveryNotification(messageId: string, address: string, status: FinalStatus): Record<string, unknown> {
   return { deliveryInfoNotification: { messageId, deliveryInfo: { address, deliveryStatus: status } } };
 }
 
@@ -82,7 +81,7 @@ export function attDeliveryNotification(messageId: string, address: string, stat
 export function oneapiDeliveryNotification(
   messageId: string,
   address: string,
-  status: DeliveryOutcome,
+  status: FinalStatus,
   callbackData: string | null,
 ): Record<string, unknown> {
   return {

@@ -114,11 +114,15 @@ test('a single-part message awaiting its receipt is found by its exact id as the
   await part('r-await-again', 1, 'E5F7', 9);
   assert.deepEqual(await repo.findExactParts(['e5f6']), []);
   assert.deepEqual((await repo.findExactParts(['e5f7'])).map((p) => p.recipientId), ['r-await-again']);
-  // A message whose record the prune takes is not found either.
+  // A message whose record the prune takes is not found either (an open single-part one waits to
+  // be settled as uncertain: the prune takes it once that is final too).
   const old = idKeys('C3D4');
   await repo.recordPart({ recipientId: 'r-await-old', part: 1, smscId: 'C3D4', idKey: old.key, idDec: old.dec, idHex: old.hex, submittedAt: 3 }, { recipientId: 'r-await-old', messageId: 'm10', total: 1, concatRef: 0, createdAt: 2 });
   assert.equal((await repo.findExactParts(['c3d4'])).length, 1);
   await repo.prune(0, 3, 500);
+  assert.equal((await repo.findExactParts(['c3d4'])).length, 1, 'open with its part accepted: kept');
+  await repo.finalise('r-await-old', 'uncertain', 4);
+  await repo.prune(5, 3, 500);
   assert.deepEqual(await repo.findExactParts(['c3d4']), []);
 });
 
@@ -159,6 +163,25 @@ test('stalled: open, every part accepted, one delivered, quiet since before', as
   assert.deepEqual((await repo.stalled(1000, 10)).map((m) => m.recipientId).filter((r) => r === 'r-stall'), ['r-stall']);
 });
 
+test('overdue: open, every part accepted, opened before, oldest first; settled as uncertain it is final', async () => {
+  const overdue = async (before: number) => (await repo.overdue(before, 100)).map((m) => m.recipientId).filter((r) => r.startsWith('o-'));
+  await repo.openMessage({ recipientId: 'o-two', messageId: 'm20', total: 2, concatRef: 4, createdAt: 40 });
+  await part('o-two', 1, 'o21');
+  const k = idKeys('o11');
+  await repo.recordPart({ recipientId: 'o-one', part: 1, smscId: 'o11', idKey: k.key, idDec: k.dec, idHex: k.hex, submittedAt: 30 }, { recipientId: 'o-one', messageId: 'm21', total: 1, concatRef: 0, createdAt: 30 });
+  await part('o-young', 1, 'o31');
+  await repo.openMessage({ recipientId: 'o-young', messageId: 'm22', total: 1, concatRef: 0, createdAt: 5000 });
+  assert.deepEqual(await overdue(1000), ['o-one'], 'o-two: part 2 never accepted; o-young: opened after');
+  await part('o-two', 2, 'o22');
+  assert.deepEqual(await overdue(1000), ['o-one', 'o-two']);
+  assert.deepEqual(await overdue(35), ['o-one']);
+  assert.equal(await repo.finalise('o-one', 'uncertain', 2000), true);
+  assert.equal(await repo.finalise('o-one', 'delivered', 2001), false, 'a later receipt does not replace it');
+  assert.deepEqual(await overdue(1000), ['o-two']);
+  assert.deepEqual((await repo.findExactParts(['o11'])).map((p) => [p.recipientId, p.messageFinal]), [['o-one', true]], 'a late receipt finds it final');
+  assert.equal((await repo.message('o-one'))?.message.finalState, 'uncertain');
+});
+
 test('held receipts: held, released, or given up and counted', async () => {
   const base = { state: 'delivered' as const, stat: 'DELIVRD', final: true, errorCode: null, receiptAt: 1, attempts: 0 };
   await repo.hold({ ...base, id: 'h1', ids: ['x1', '0x1'], heldAt: 10 });
@@ -179,12 +202,14 @@ test('held receipts: held, released, or given up and counted', async () => {
   assert.deepEqual(await repo.counts(), { held: 0, unmatched: 1 });
 });
 
-test('prune: final messages after finalBefore, open ones after openBefore, with their parts', async () => {
+test('prune: final messages after finalBefore, open ones missing a part after openBefore, with their parts', async () => {
   await repo.openMessage({ recipientId: 'p-final', messageId: 'm6', total: 1, concatRef: 0, createdAt: 100 });
   await part('p-final', 1, 'pf1');
   await repo.finalise('p-final', 'delivered', 200);
-  await repo.openMessage({ recipientId: 'p-open', messageId: 'm7', total: 1, concatRef: 0, createdAt: 100 });
+  await repo.openMessage({ recipientId: 'p-open', messageId: 'm7', total: 2, concatRef: 0, createdAt: 100 });
   await part('p-open', 1, 'po1');
+  await repo.openMessage({ recipientId: 'p-overdue', messageId: 'm12', total: 1, concatRef: 0, createdAt: 100 });
+  await part('p-overdue', 1, 'pv1');
   await repo.openMessage({ recipientId: 'p-young', messageId: 'm8', total: 1, concatRef: 0, createdAt: 10_000 });
   await repo.prune(150, 50, 500);
   assert.ok(await repo.message('p-final'), 'went final after finalBefore: kept');
@@ -194,7 +219,8 @@ test('prune: final messages after finalBefore, open ones after openBefore, with 
   while ((await repo.prune(201, 5000, 1)) === 1) batches++;
   assert.ok(batches >= 2, `batches ${batches}`);
   assert.equal(await repo.message('p-final'), undefined);
-  assert.equal(await repo.message('p-open'), undefined);
+  assert.equal(await repo.message('p-open'), undefined, 'part 2 never accepted: dispatch gave it up');
+  assert.ok(await repo.message('p-overdue'), 'every part accepted: kept to be settled as uncertain');
   assert.ok(await repo.message('p-young'));
   assert.deepEqual(await repo.findParts(['pf1', 'po1']), []);
 });

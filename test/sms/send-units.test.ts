@@ -52,3 +52,8 @@ test('status words: Pending reads DeliveredToNetwork on AT&T paths and MessageWa
   }
 });
 
+test('status words: DeliveryUncertain reads DeliveryImpossible on AT&T paths (its three values only) and as itself on OneAPI', () => {
+  assert.equal(shownStatus('DeliveryUncertain', 'att'), 'DeliveryImpossible');
+  assert.equal(shownStatus('DeliveryUncertain', 'oneapi'), 'DeliveryUncertain');
+});
+

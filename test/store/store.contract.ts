@@ -452,6 +452,24 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual([...refs(webhooks)].sort(), ids.filter((_, i) => i % 4 !== 3).map((id) => `dlr-${id}-1`).sort(), 'one notification each, none where none was built');
     });
 
+    it('messages: DeliveryUncertain is final: it completes the message, a later receipt changes nothing, the status is read once', async (s) => {
+      await createApp(s.store, 'app1');
+      const notify = (_m: MessageRecord, r: { id: string }) => ({ ...notification(`dlr-${r.id}`, 'q-dlr'), kind: 'dlr' as const });
+      await s.store.messages.accept(message('u1', 'app1'), [recipient('u1', 1), recipient('u1', 2)], []);
+      await s.store.messages.accept(message('u2', 'app1'), [recipient('u2', 1)], []);
+      const first = await s.store.messages.finalize({ recipientId: 'u1-1' }, 'DeliveryUncertain', T0 + 1, 60_000, notify);
+      assert.deepEqual([first?.recipient.status, first?.messageFinal], ['DeliveryUncertain', false]);
+      const last = await s.store.messages.finalize({ recipientId: 'u1-2' }, 'DeliveredToTerminal', T0 + 2, 60_000, notify);
+      assert.deepEqual([last?.messageFinal, last?.message.statusExpiresAt], [true, T0 + 2 + 60_000], 'an uncertain recipient counts as final');
+      const alone = await s.store.messages.finalize({ recipientId: 'u2-1' }, 'DeliveryUncertain', T0 + 3, 60_000, notify);
+      assert.deepEqual([alone?.recipient.status, alone?.messageFinal], ['DeliveryUncertain', true]);
+      for (const id of ['u1-1', 'u2-1']) assert.equal(await s.store.messages.finalize({ recipientId: id }, 'DeliveredToTerminal', T0 + 4, 60_000, notify), undefined, 'a late receipt');
+      assert.deepEqual((await s.store.messages.readStatus('app1', 'u1', T0 + 5))?.recipients.map((r) => r.status), ['DeliveryUncertain', 'DeliveredToTerminal']);
+      assert.equal(await s.store.messages.readStatus('app1', 'u1', T0 + 6), undefined, 'read once');
+      const webhooks = await s.store.jobs.claim({ kinds: ['webhook'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 + 100 });
+      assert.deepEqual([...refs(webhooks)].sort(), ['dlr-u1-1', 'dlr-u1-2', 'dlr-u2-1'], 'one notification each');
+    });
+
     it('messages: a single recipient finalized at once on several instances (a receipt and its repeats) turns final once, with one notification', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');

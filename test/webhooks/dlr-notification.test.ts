@@ -45,6 +45,14 @@ test('an AT&T delivery notification: §7.2 body with the messageId, to the URL t
   });
 });
 
+test('DeliveryUncertain (no receipt ever came): DeliveryImpossible in the AT&T body, DeliveryUncertain in the OneAPI one', () => {
+  const build = dlrNotificationBuilder(5000);
+  const uncertain = { ...recipient, status: 'DeliveryUncertain' } as const;
+  const shown = (m: MessageRecord) => JSON.parse(build(m, uncertain)?.body ?? 'null').deliveryInfoNotification.deliveryInfo.deliveryStatus;
+  assert.equal(shown({ ...message, notifyMode: 'att', callbackData: null }), 'DeliveryImpossible');
+  assert.equal(shown(message), 'DeliveryUncertain');
+});
+
 test('no notification unless asked for, with somewhere to send it, for a final state', () => {
   const build = dlrNotificationBuilder(5000);
   assert.equal(build({ ...message, notifyMode: 'none' }, recipient), null);

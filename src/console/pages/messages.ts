@@ -3,7 +3,7 @@ import { OperatorError } from '../../errors.js';
 import { parseShortCode, toE164, toTelUri } from '../../sms/address.js';
 import type { ConsoleFilter, OutboundView } from '../../store/repos/console.js';
 import type { InboxMessage, UnroutedMo } from '../../store/repos/inbox.js';
-import type { DeliveryStatus } from '../../store/repos/messages.js';
+import { FINAL_STATUSES, type DeliveryStatus } from '../../store/repos/messages.js';
 import type { DeadLetter } from '../../store/repos/notifications.js';
 import { formValue, queryValue, safeNext, seeOther, sessionOf, type ConsoleDeps } from '../context.js';
 import { consoleUrl, html, type SafeHtml } from '../html.js';
@@ -13,7 +13,7 @@ import { sendLive } from '../live.js';
 const PAGE_SIZE = 100;
 const VIEWS = ['outbound', 'inbound', 'dead'] as const;
 type View = (typeof VIEWS)[number];
-const STATUSES: readonly DeliveryStatus[] = ['Pending', 'DeliveredToNetwork', 'DeliveredToTerminal', 'DeliveryImpossible'];
+const STATUSES: readonly DeliveryStatus[] = ['Pending', 'DeliveredToNetwork', ...FINAL_STATUSES];
 
 interface Filters {
   readonly view: View;
@@ -57,9 +57,11 @@ function filtersOf(query: unknown): Filters {
   return { view, raw, filter };
 }
 
-function statusBadge(status: string): SafeHtml {
-  const tone = status === 'DeliveredToTerminal' ? 'good' : status === 'DeliveryImpossible' ? 'bad' : 'wait';
-  return html`<span class="badge ${tone}">${status}</span>`;
+/** Final ones in their colours (uncertain in the badge's own grey: the network never said); open ones wait. */
+const TONES: Record<DeliveryStatus, string> = { Pending: 'wait', DeliveredToNetwork: 'wait', DeliveredToTerminal: 'good', DeliveryImpossible: 'bad', DeliveryUncertain: '' };
+
+function statusBadge(status: DeliveryStatus): SafeHtml {
+  return html`<span class="badge ${TONES[status]}">${status}</span>`;
 }
 
 function outboundTable(messages: readonly OutboundView[], apps: ReadonlyMap<string, string>): SafeHtml {

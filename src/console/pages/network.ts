@@ -54,6 +54,7 @@ export async function networkPages(app: FastifyInstance, deps: ConsoleDeps): Pro
         <dl>
           <dt>Received</dt><dd>${report.receipts.received}</dd>
           <dt>Matched</dt><dd>${report.receipts.matched} (late ${report.receipts.matchedLate})</dd>
+          <dt>Settled without receipt</dt><dd>${report.receipts.settledUncertain} uncertain, ${report.receipts.settledByGrace} delivered (part grace)</dd>
           <dt>Held, unmatched</dt><dd>${report.receipts.held}, ${report.receipts.unmatched}</dd>
           <dt>Unreadable</dt><dd>${report.receipts.unreadable}</dd>
           <dt>MO received</dt><dd>${report.mo}</dd>

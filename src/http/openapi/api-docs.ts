@@ -25,9 +25,10 @@ const idempotencyNote =
 
 const address = { description: 'One address, a comma-joined list or an array (at most 50): `tel:+14255550100`, `tel:4255550100`, `14255550100`, URL-encoded forms too.', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 
-const deliveryStatus = str('`DeliveredToNetwork`, `DeliveredToTerminal` or `DeliveryImpossible` (OneAPI also `MessageWaiting` before the network took it).', {
-  enum: ['MessageWaiting', 'DeliveredToNetwork', 'DeliveredToTerminal', 'DeliveryImpossible'],
-});
+const deliveryStatus = str(
+  '`DeliveredToNetwork`, `DeliveredToTerminal` or `DeliveryImpossible` (OneAPI also `MessageWaiting` before the network took it, and `DeliveryUncertain` when the network never reported on it, which AT&T paths show as `DeliveryImpossible`).',
+  { enum: ['MessageWaiting', 'DeliveredToNetwork', 'DeliveredToTerminal', 'DeliveryImpossible', 'DeliveryUncertain'] },
+);
 
 const attDeliveryInfo = obj({
   DeliveryInfoList: obj({

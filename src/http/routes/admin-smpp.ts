@@ -8,10 +8,10 @@ import { adminAuth } from './admin.js';
  * In `smpp` mode: `{"network":"smpp","smsc":"host:port","links":[{name, mode, bound, receiverBound,
  * windowSize, windowInUse, queued, submitted, refused, throttled, receipts, mo, deliverSm,
  * reconnects, responseTimeouts, pausedUntil, lastError}], "receipts":{received, matched,
- * matchedLate, finals, settledByGrace, held, unmatched, unreadable}, "mo": n}` — one link per bind
- * (SWITCHBOARD_SMPP_BINDS). On the simulated network `links` is empty, and `simulatorSmsc` shows
- * the SMPP face when SWITCHBOARD_SIM_SMPP_PORT is set: `{port, binds:[{systemId, type, peer}],
- * submits, messages, deliverSmSent, faults}`.
+ * matchedLate, finals, settledByGrace, settledUncertain, held, unmatched, unreadable}, "mo": n}` —
+ * one link per bind (SWITCHBOARD_SMPP_BINDS). On the simulated network `links` is empty, and
+ * `simulatorSmsc` shows the SMPP face when SWITCHBOARD_SIM_SMPP_PORT is set: `{port,
+ * binds:[{systemId, type, peer}], submits, messages, deliverSmSent, faults}`.
  */
 export async function adminSmppRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   app.addHook('onRequest', adminAuth(ctx));

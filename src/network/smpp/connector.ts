@@ -33,7 +33,10 @@ export interface SmppConnectorOptions {
   readonly repo: SmppRepo;
   readonly clock: Clock;
   readonly log: TrackerLog & { debug(obj: object, msg: string): void };
-  /** How long a submitted message may wait for its receipts (the network retry window and then some). */
+  /**
+   * How long a submitted message may wait for its receipts (the network retry window and then
+   * some); one still without them then is settled as uncertain.
+   */
   readonly keepOpenMs: number;
 }
 
@@ -178,7 +181,7 @@ export class SmppConnector implements Connector {
 
   async report(): Promise<SmppReport> {
     const counts = await this.#o.repo.counts();
-    const receipts = this.#tracker?.stats() ?? { received: 0, matched: 0, matchedLate: 0, finals: 0, settledByGrace: 0 };
+    const receipts = this.#tracker?.stats() ?? { received: 0, matched: 0, matchedLate: 0, finals: 0, settledByGrace: 0, settledUncertain: 0 };
     return {
       smsc: `${this.#endpoint.host}:${this.#endpoint.port}`,
       tls: this.#endpoint.tls,

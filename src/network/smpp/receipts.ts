@@ -23,11 +23,13 @@
  * message's receipt writes both at once and is reported again on every repeat instead. When
  * some parts were delivered and the others never get a receipt (carriers that report only the
  * last part, or a part whose response was lost and that was sent again), the recipient is
- * settled as delivered after `graceMs` without news.
+ * settled as delivered after `graceMs` without news. A recipient none of whose parts' receipts
+ * settled it by the end of `openKeepMs` is settled as uncertain (DeliveryUncertain), the same way
+ * (see #settleOverdue).
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
-import type { HeldReceipt, SmppFinalState, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../../store/repos/smpp.js';
+import type { HeldReceipt, SmppFinalState, SmppMessageFinalState, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../../store/repos/smpp.js';
 import type { Receipt } from '../connector.js';
 import type { ParsedReceipt } from './dlr.js';
 import { IdMatcher, type IdKeys, normaliseId } from './ids.js';
@@ -49,8 +51,8 @@ export interface ReceiptTrackerOptions {
   readonly retryMs: number;
   readonly graceMs: number;
   /**
-   * How long part ids are kept: after a recipient went final (`finalKeepMs`: a late repeat of a
-   * receipt still finds it) and, for one that never did, after it was submitted (`openKeepMs`).
+   * How long part ids are kept after a recipient went final (`finalKeepMs`: a late repeat of a
+   * receipt still finds it), and how long one is waited for after the submit (`openKeepMs`).
    */
   readonly finalKeepMs: number;
   readonly openKeepMs: number;
@@ -58,6 +60,8 @@ export interface ReceiptTrackerOptions {
 
 /** How often old mappings are deleted. */
 const PRUNE_EVERY_MS = 60_000;
+/** Overdue recipients read (and settled at once) per batch. */
+const OVERDUE_BATCH = 100;
 
 export interface ReceiptStats {
   /** Receipts received (each part's, intermediate ones included). */
@@ -68,6 +72,8 @@ export interface ReceiptStats {
   /** Final states handed to the core. */
   readonly finals: number;
   readonly settledByGrace: number;
+  /** Settled as uncertain: no receipt settled them within `openKeepMs`. */
+  readonly settledUncertain: number;
 }
 
 const FINAL_FAILURES: readonly SmppPartState[] = ['undeliverable', 'expired', 'rejected'];
@@ -137,6 +143,7 @@ export class ReceiptTracker {
   #matchedLate = 0;
   #finals = 0;
   #settled = 0;
+  #uncertain = 0;
   #prunedAt = 0;
   #adoptedAt = 0;
   /** Where the next read of held receipts goes on from (undefined: from the oldest). */
@@ -161,7 +168,14 @@ export class ReceiptTracker {
   }
 
   stats(): ReceiptStats {
-    return { received: this.#received, matched: this.#matched, matchedLate: this.#matchedLate, finals: this.#finals, settledByGrace: this.#settled };
+    return {
+      received: this.#received,
+      matched: this.#matched,
+      matchedLate: this.#matchedLate,
+      finals: this.#finals,
+      settledByGrace: this.#settled,
+      settledUncertain: this.#uncertain,
+    };
   }
 
   /** A receipt from the SMSC; resolves once it is applied or held (the deliver_sm may then be acknowledged). */
@@ -301,13 +315,16 @@ export class ReceiptTracker {
     });
   }
 
-  async #finish(recipientId: string, parts: readonly SmppPartRecord[], state: SmppFinalState, errorCode: string | null, at: number): Promise<void> {
+  /** Reports, then marks; true when this call made the message final (no one else had). */
+  async #finish(recipientId: string, parts: readonly SmppPartRecord[], state: SmppMessageFinalState, errorCode: string | null, at: number): Promise<boolean> {
     await this.#report(recipientId, parts.map((p) => p.smscId).join(','), state, errorCode, at);
-    if (await this.#o.repo.finalise(recipientId, state, at)) this.#finals++;
+    const finalised = await this.#o.repo.finalise(recipientId, state, at);
+    if (finalised) this.#finals++;
+    return finalised;
   }
 
   /** Hands the final state to the core; resolves once the core has stored it. */
-  #report(recipientId: string, networkId: string, state: SmppFinalState, errorCode: string | null, at: number): Promise<void> {
+  #report(recipientId: string, networkId: string, state: SmppMessageFinalState, errorCode: string | null, at: number): Promise<void> {
     return this.#o.emit({ networkId, recipientId, state, ...(errorCode === null ? {} : { errorCode }), at });
   }
 
@@ -318,6 +335,7 @@ export class ReceiptTracker {
         await this.#adopt();
         await this.#retryHeld();
         await this.#settleStalled();
+        await this.#settleOverdue();
         await this.#prune();
       } catch (err) {
         this.#o.log.error({ err }, 'smpp receipts: sweep failed');
@@ -390,6 +408,35 @@ export class ReceiptTracker {
         await this.#finish(current.message.recipientId, parts, 'delivered', null, clock.now());
       });
     }
+  }
+
+  /**
+   * Recipients whose receipts did not settle them within `openKeepMs` of the submit: settled as
+   * uncertain rather than left DeliveredToNetwork for ever (never notified, never swept). Once:
+   * under the recipient's lock here; across instances, the core finalizes a recipient once and
+   * `finalise` marks it once, so only one instance notifies, counts and logs it. Its part ids are
+   * then kept `finalKeepMs` like any final's: a late receipt matches and changes nothing.
+   * Checked on every sweep, in batches under the same time budget as the prune.
+   */
+  async #settleOverdue(): Promise<void> {
+    const { repo, clock, log, openKeepMs } = this.#o;
+    const settle = (recipientId: string) =>
+      this.#locked(recipientId, async () => {
+        const current = await repo.message(recipientId);
+        if (!current || current.message.finalState !== null) return;
+        const { message, parts } = current;
+        if (!(await this.#finish(recipientId, parts, 'uncertain', null, clock.now()))) return;
+        this.#uncertain++;
+        log.info(
+          { recipientId, messageId: message.messageId, parts: parts.map((p) => p.state), openedAt: message.createdAt },
+          'smpp: no receipt within twice the network retry window, settled as DeliveryUncertain',
+        );
+      });
+    await sweepInBatches(async (n) => {
+      const overdue = await repo.overdue(clock.now() - openKeepMs, n);
+      await Promise.all(overdue.map((m) => settle(m.recipientId)));
+      return overdue.length;
+    }, OVERDUE_BATCH);
   }
 
   #schedule(): void {

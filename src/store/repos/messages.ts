@@ -8,12 +8,23 @@ export type SendApi = 'att-v3' | 'att-v2' | 'oneapi-1' | 'oneapi-2' | 'oneapi-3'
 export type NotifyMode = 'none' | 'att' | 'oneapi';
 
 /**
- * A recipient's delivery state. `Pending` = accepted by us, not yet by the network; the three
- * others are the API's (contract §4). The last two are final.
+ * A recipient's final state. `DeliveryUncertain` (GSMA OneAPI's "delivery status unknown", contract
+ * §9): the network took the message but never reported on it (an SMSC's receipt that did not come).
+ * AT&T paths show it as `DeliveryImpossible` (sms/status.ts).
  */
-export type DeliveryStatus = 'Pending' | 'DeliveredToNetwork' | 'DeliveredToTerminal' | 'DeliveryImpossible';
+export type FinalStatus = 'DeliveredToTerminal' | 'DeliveryImpossible' | 'DeliveryUncertain';
 
-export const FINAL_STATUSES: readonly DeliveryStatus[] = ['DeliveredToTerminal', 'DeliveryImpossible'];
+/**
+ * A recipient's delivery state. `Pending` = accepted by us, not yet by the network;
+ * `DeliveredToNetwork` and the final ones are the API's (contract §4, §9).
+ */
+export type DeliveryStatus = 'Pending' | 'DeliveredToNetwork' | FinalStatus;
+
+export const FINAL_STATUSES: readonly FinalStatus[] = ['DeliveredToTerminal', 'DeliveryImpossible', 'DeliveryUncertain'];
+
+export function isFinalStatus(status: string): status is FinalStatus {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
+}
 
 /** The answer given when the message was accepted, kept so an idempotent repeat gets it again. */
 export interface StoredResponse {
@@ -111,7 +122,7 @@ export interface MessageRepo {
    */
   finalize(
     target: RecipientTarget,
-    status: 'DeliveredToTerminal' | 'DeliveryImpossible',
+    status: FinalStatus,
     at: number,
     retentionMs: number,
     notify: DlrNotificationBuilder,

@@ -6,6 +6,8 @@
 
 export type SmppPartState = 'submitted' | 'enroute' | 'delivered' | 'undeliverable' | 'expired' | 'rejected';
 export type SmppFinalState = 'delivered' | 'undeliverable' | 'expired' | 'rejected';
+/** A message's: its parts' combined final state, or 'uncertain' when their receipts never came. */
+export type SmppMessageFinalState = SmppFinalState | 'uncertain';
 
 export interface SmppMessageRecord {
   readonly recipientId: string;
@@ -15,7 +17,7 @@ export interface SmppMessageRecord {
   /** Concatenation reference used in every part's UDH (kept so a retry reuses it). */
   readonly concatRef: number;
   /** Set once, when the combined state was handed to the core. */
-  readonly finalState: SmppFinalState | null;
+  readonly finalState: SmppMessageFinalState | null;
   readonly finalAt: number | null;
   readonly lastReceiptAt: number | null;
   readonly createdAt: number;
@@ -90,7 +92,7 @@ export interface SmppRepo {
    */
   applyReceipt(recipientId: string, part: number, state: SmppPartState, errorCode: string | null, at: number): Promise<void>;
   /** Marks the message final; false when it already was (someone else reported it). */
-  finalise(recipientId: string, state: SmppFinalState, at: number): Promise<boolean>;
+  finalise(recipientId: string, state: SmppMessageFinalState, at: number): Promise<boolean>;
   /**
    * `applyReceipt` and `finalise` in one write, for a final receipt that settles its message on
    * its own (a single-part message); false when the message already was final.
@@ -101,6 +103,12 @@ export interface SmppRepo {
    * the ones whose remaining parts may never report (settled after a grace period).
    */
   stalled(before: number, limit: number): Promise<SmppMessageRecord[]>;
+  /**
+   * Open messages opened before `before` with every part accepted, oldest first: the ones whose
+   * receipts are overdue (settled as uncertain). One with a part never accepted is not among them:
+   * dispatch gave its recipient up.
+   */
+  overdue(before: number, limit: number): Promise<SmppMessageRecord[]>;
 
   hold(receipt: HeldReceipt): Promise<void>;
   /** Held receipts not yet given up, oldest first (after `after` in that order, when given). */
@@ -112,7 +120,8 @@ export interface SmppRepo {
   counts(): Promise<{ held: number; unmatched: number }>;
   /**
    * Forgets up to `limit` of: messages (with their parts) that went final before `finalBefore` or
-   * were created before `openBefore` without ever going final, unmatched receipts held before
+   * were created before `openBefore` without ever going final and with a part never accepted (one
+   * with all of them is `overdue`, settled, then kept as final), unmatched receipts held before
    * `finalBefore`, and the concatenation counters of destinations not sent to since the earlier
    * of the two. Returns how many went: fewer than `limit` means none are left.
    */

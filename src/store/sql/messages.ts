@@ -5,6 +5,7 @@ import type {
   DlrNotificationBuilder,
   DeliveryStatus,
   FinalizeResult,
+  FinalStatus,
   MessageRecord,
   MessageRepo,
   NotifyMode,
@@ -13,7 +14,7 @@ import type {
   SendApi,
   StoredResponse,
 } from '../repos/messages.js';
-import { FINAL_STATUSES } from '../repos/messages.js';
+import { FINAL_STATUSES, isFinalStatus } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { WriteOutcomeUnknownError } from '../store.js';
 import { acceptInOneStatement, storedDespiteLostAnswer, type AcceptRows } from './accept-postgres.js';
@@ -363,7 +364,7 @@ export class SqlMessageRepo implements MessageRepo {
 
   async finalize(
     target: RecipientTarget,
-    status: 'DeliveredToTerminal' | 'DeliveryImpossible',
+    status: FinalStatus,
     at: number,
     retentionMs: number,
     notify: DlrNotificationBuilder,
@@ -399,14 +400,14 @@ export class SqlMessageRepo implements MessageRepo {
 
   async #finalizeRow(
     joined: JoinedRow,
-    status: 'DeliveredToTerminal' | 'DeliveryImpossible',
+    status: FinalStatus,
     at: number,
     retentionMs: number,
     notify: DlrNotificationBuilder,
     run: (step: FinalizeStep) => Promise<FinalizeOutcome>,
   ): Promise<FinalizeResult | undefined> {
     const row = recipientRowOf(joined);
-    if (FINAL_STATUSES.includes(row.status as DeliveryStatus)) return undefined;
+    if (isFinalStatus(row.status)) return undefined;
     const recipient = toRecipient({ ...row, status, final_at: at, updated_at: at });
     const step = { recipientId: row.id, messageId: row.message_id, status, at, expiresAt: at + retentionMs, notification: notify(toMessage(joined), recipient) };
     const { updated, messageFinal } = await run(step);
@@ -424,7 +425,7 @@ export class SqlMessageRepo implements MessageRepo {
     if (message.statusExpiresAt !== null && message.statusExpiresAt <= now) return undefined;
     const rows = await db.selectFrom('message_recipients').selectAll().where('message_id', '=', messageId).orderBy('seq').execute();
     const recipients = rows.map(toRecipient);
-    if (recipients.every((r) => FINAL_STATUSES.includes(r.status))) {
+    if (recipients.every((r) => isFinalStatus(r.status))) {
       // Read-once (contract §4): only the read that flips the flag gets the final answer.
       const res = await writeOne(this.#ctx, (db) =>
         db.updateTable('messages').set({ status_consumed: 1 }).where('id', '=', messageId).where('status_consumed', '=', 0).executeTakeFirst(),

@@ -1,5 +1,5 @@
-import type { HeldReceipt, SmppFinalState, SmppMessageRecord, SmppOpening, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
-import { sql, type Kysely, type QueryCreator } from 'kysely';
+import type { HeldReceipt, SmppFinalState, SmppMessageFinalState, SmppMessageRecord, SmppOpening, SmppPartMatch, SmppPartRecord, SmppPartState, SmppRepo } from '../repos/smpp.js';
+import { sql, type ExpressionBuilder, type Kysely, type QueryCreator } from 'kysely';
 import type { Database, SmppHeldReceiptsTable, SmppMessagesTable, SmppPartsTable } from '../schema.js';
 import { insertJson } from './accept-postgres.js';
 import { Coalescer, coalescedWrites, lookupAllByKey } from './coalesce.js';
@@ -15,7 +15,7 @@ function toMessage(row: SmppMessagesTable): SmppMessageRecord {
     messageId: row.message_id,
     total: Number(row.total),
     concatRef: Number(row.concat_ref),
-    finalState: row.final_state as SmppFinalState | null,
+    finalState: row.final_state as SmppMessageFinalState | null,
     finalAt: row.final_at === null ? null : Number(row.final_at),
     lastReceiptAt: row.last_receipt_at === null ? null : Number(row.last_receipt_at),
     createdAt: Number(row.created_at),
@@ -159,6 +159,15 @@ const settleMessage = prepared(settleMessageOf);
 const finaliseMessage = prepared((db, v: { recipientId: string; state: string; at: number }) =>
   db.updateTable('smpp_messages').set({ final_state: v.state, final_at: v.at }).where('recipient_id', '=', v.recipientId).where('final_state', 'is', null),
 );
+
+/** A message row's condition: each of its parts was accepted (has a row). */
+function everyPartAccepted(eb: ExpressionBuilder<Database, 'smpp_messages'>) {
+  return eb(
+    eb.selectFrom('smpp_parts as p').select((e) => e.fn.countAll<number>().as('n')).whereRef('p.recipient_id', '=', 'smpp_messages.recipient_id'),
+    '=',
+    eb.ref('smpp_messages.total'),
+  );
+}
 
 const partsByExactKeys = prepared((db, v: { ids: string[] }) => partsMatching(db).where('p.id_key', '=', (eb) => eb.fn.any(eb.val(v.ids))));
 type MatchRow = Awaited<ReturnType<typeof partsByExactKeys>>['rows'][number];
@@ -307,8 +316,10 @@ export class SqlSmppRepo implements SmppRepo {
     });
   }
 
-  async finalise(recipientId: string, state: SmppFinalState, at: number): Promise<boolean> {
+  async finalise(recipientId: string, state: SmppMessageFinalState, at: number): Promise<boolean> {
     const r = await writeOne(this.#ctx, (db) => finaliseMessage(db, { recipientId, state, at }));
+    // A single-part one is final without its receipt only when settled as uncertain.
+    this.#awaiting.forget(recipientId);
     return Number(r.numAffectedRows ?? 0n) === 1;
   }
 
@@ -334,19 +345,26 @@ export class SqlSmppRepo implements SmppRepo {
       .where('final_state', 'is', null)
       .where('last_receipt_at', 'is not', null)
       .where('last_receipt_at', '<', before)
-      .where((eb) =>
-        eb(
-          eb.selectFrom('smpp_parts as p').select((e) => e.fn.countAll<number>().as('n')).whereRef('p.recipient_id', '=', 'smpp_messages.recipient_id'),
-          '=',
-          eb.ref('smpp_messages.total'),
-        ),
-      )
+      .where(everyPartAccepted)
       .where((eb) =>
         eb.exists(
           eb.selectFrom('smpp_parts as p').select('p.part').whereRef('p.recipient_id', '=', 'smpp_messages.recipient_id').where('p.state', '=', 'delivered'),
         ),
       )
       .orderBy('last_receipt_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async overdue(before: number, limit: number): Promise<SmppMessageRecord[]> {
+    const rows = await this.#ctx.db
+      .selectFrom('smpp_messages')
+      .selectAll()
+      .where('created_at', '<', before)
+      .where('final_state', 'is', null)
+      .where(everyPartAccepted)
+      .orderBy('created_at')
       .limit(limit)
       .execute();
     return rows.map(toMessage);
@@ -412,7 +430,15 @@ export class SqlSmppRepo implements SmppRepo {
       const final = await trx.selectFrom('smpp_messages').select('recipient_id').where('final_at', '<', finalBefore).limit(limit).execute();
       const open =
         final.length < limit
-          ? await trx.selectFrom('smpp_messages').select('recipient_id').where('created_at', '<', openBefore).where('final_state', 'is', null).limit(limit - final.length).execute()
+          ? await trx
+              .selectFrom('smpp_messages')
+              .select('recipient_id')
+              .where('created_at', '<', openBefore)
+              .where('final_state', 'is', null)
+              // One with every part accepted waits to be settled as uncertain (see overdue), whatever this prune's clock says.
+              .where((eb) => eb.not(everyPartAccepted(eb)))
+              .limit(limit - final.length)
+              .execute()
           : [];
       const ids = [...final, ...open].map((r) => r.recipient_id);
       if (ids.length > 0) {
