@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { SweepLoop, sweepInBatches } from '../dispatch/sweeper.js';
 import type { InboundMessage, InboundPart } from '../network/connector.js';
-import type { AssembledMo, InboxMessage, IncomingMo, MoDisposition, MoPartRecord } from '../store/repos/inbox.js';
+import type { InboxMessage, IncomingMo, MoDisposition, MoPartRecord, PartSetHandler } from '../store/repos/inbox.js';
 import type { Store } from '../store/store.js';
 import { newMoId } from './ids.js';
 import { joinParts, partProblem } from './reassembly.js';
@@ -54,7 +54,8 @@ export class InboundService {
   /**
    * ConnectorEvents.onInboundPart: stores one part of a long message; the part completing its set
    * (in whatever order they came) routes the whole message in the same transaction. A repeated
-   * part is ignored. Throws RangeError for a part that cannot belong to any set.
+   * part is ignored, a new message reusing a reference is not (InboxRepo.addPart). Throws
+   * RangeError for a part that cannot belong to any set.
    */
   async acceptPart(part: InboundPart): Promise<'duplicate' | 'waiting' | 'complete'> {
     const problem = partProblem(part);
@@ -73,12 +74,11 @@ export class InboundService {
       dataCoding: part.dataCoding,
       receivedAt: part.receivedAt,
     };
-    const assemble = (parts: readonly MoPartRecord[]): AssembledMo => {
-      const first = parts[0] ?? record;
-      const mo: IncomingMo = { id: newMoId(), from: part.from, to: part.to, text: joinParts(parts), receivedAt: first.receivedAt };
-      return { mo, disposition: routeMo(mo, context) };
+    const handler: PartSetHandler = {
+      message: (parts) => ({ id: newMoId(), from: part.from, to: part.to, text: joinParts(parts), receivedAt: (parts[0] ?? record).receivedAt }),
+      route: (mo) => routeMo(mo, context),
     };
-    const outcome = await store.inbox.addPart(record, now + config.moReassemblyTimeoutS * 1000, assemble);
+    const outcome = await store.inbox.addPart(record, now + config.moReassemblyTimeoutS * 1000, handler);
     if (outcome.state === 'complete') this.#routed(outcome.result.mo, outcome.result.disposition);
     return outcome.state;
   }

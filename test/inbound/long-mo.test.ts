@@ -66,6 +66,20 @@ test('a long MO arriving in parts, out of order and with repeats, is reassembled
   assert.deepEqual(await poll('22627500'), []);
 });
 
+test('a new long MO reusing the reference of the last one, with the same first part, is delivered too', async () => {
+  // A fixed header fills part 1; the handset's 8-bit counter came round (or the SMSC restarted it).
+  const header = 'WEATHER STATION 17 REPORT: '.padEnd(153, '.');
+  const first = partsOf(`${header} temp 21C`, '+14255550146', '22627500', 200);
+  const second = partsOf(`${header} temp 22C`, '+14255550146', '22627500', 200);
+  assert.deepEqual(second[0]!.payload, first[0]!.payload);
+  const inbound = gw.gateway.ctx.inbound;
+  for (const p of [...first, ...second]) await inbound.acceptPart(p);
+  // Both partsOf calls took the same millisecond, which orders the inbox.
+  assert.deepEqual((await poll('22627500')).sort(), [`${header} temp 21C`, `${header} temp 22C`]);
+  const res = await gw.request('GET', '/admin/v1/unrouted', { headers: ADMIN_AUTH });
+  assert.deepEqual(res.json().unrouted.filter((u: any) => u.senderAddress === 'tel:+14255550146'), []);
+});
+
 test('parts stored at the same time complete their set exactly once', async () => {
   const text = 'All parts at once, as a busy SMSC pipelines them. '.repeat(9);
   const parts = partsOf(text, '+14255550145', '22627500', 11);

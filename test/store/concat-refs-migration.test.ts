@@ -47,7 +47,7 @@ async function storeBefore0088(dialect: Dialect): Promise<void> {
 }
 
 async function checkUpgraded(store: Store): Promise<void> {
-  assert.deepEqual(await store.migrate(), ['0088-smpp-concat-refs']);
+  assert.equal((await store.migrate())[0], '0088-smpp-concat-refs', 'and any later ones after it');
   assert.equal(await store.smpp.nextConcatRef('+14255550730', 50), 0, 'after 255, the newest long message there');
   assert.equal(await store.smpp.nextConcatRef('+14255550731', 50), 8);
 }

@@ -17,6 +17,7 @@ import { instances } from './0085-instances.js';
 import { smppPrune } from './0086-smpp-prune.js';
 import { instanceSettings } from './0087-instance-settings.js';
 import { smppConcatRefs } from './0088-smpp-concat-refs.js';
+import { moPartsKnown } from './0089-mo-parts-known.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0086-smpp-prune': smppPrune,
   '0087-instance-settings': instanceSettings,
   '0088-smpp-concat-refs': smppConcatRefs,
+  '0089-mo-parts-known': moPartsKnown,
 };
 
 export const migrationProvider: MigrationProvider = {
