@@ -7,7 +7,7 @@ import type { InboxMessage, IncomingMo, MoDisposition, MoPartRecord, PartSetHand
 import type { Store } from '../store/store.js';
 import { newMoId } from './ids.js';
 import { joinParts, partProblem } from './reassembly.js';
-import { routeMo, type RouteContext } from './routing.js';
+import { keywordsOf, routeMo, type RouteContext } from './routing.js';
 
 export interface InboundServiceDeps {
   readonly store: Store;
@@ -44,7 +44,8 @@ export class InboundService {
     const { store, clock } = this.#deps;
     const now = clock.now();
     const mo: IncomingMo = { id: newMoId(), from: message.from, to: message.to, text: message.text, receivedAt: message.receivedAt };
-    const disposition = routeMo(mo, await this.#routeContext(message.to, now));
+    const [context, subscriptions] = await Promise.all([this.#routeContext(message.to, now), store.subscriptions.inboundFor(message.to, keywordsOf(mo.text))]);
+    const disposition = routeMo(mo, { ...context, subscriptions });
     const dedup =
       message.networkId === undefined ? undefined : { key: `${message.from}:${message.to}:${message.networkId}`, until: now + REDELIVERY_WINDOW_MS };
     const recorded = await store.inbox.record(mo, disposition, dedup);
@@ -62,7 +63,8 @@ export class InboundService {
     if (problem !== null) throw new RangeError(`MO part refused: ${problem}`);
     const { store, clock, config } = this.#deps;
     const now = clock.now();
-    // Looked up before the transaction: routing must be synchronous inside it.
+    // Looked up before the transaction: routing must be synchronous inside it. The subscriptions
+    // depend on the first word, known once the set is whole: the store reads them then.
     const context = await this.#routeContext(part.to, now);
     const record: MoPartRecord = {
       source: part.from,
@@ -76,7 +78,8 @@ export class InboundService {
     };
     const handler: PartSetHandler = {
       message: (parts) => ({ id: newMoId(), from: part.from, to: part.to, text: joinParts(parts), receivedAt: (parts[0] ?? record).receivedAt }),
-      route: (mo) => routeMo(mo, context),
+      keywords: (mo) => keywordsOf(mo.text),
+      route: (mo, subscriptions) => routeMo(mo, { ...context, subscriptions }),
     };
     const outcome = await store.inbox.addPart(record, now + config.moReassemblyTimeoutS * 1000, handler);
     if (outcome.state === 'complete') this.#routed(outcome.result.mo, outcome.result.disposition);
@@ -112,12 +115,11 @@ export class InboundService {
     return unrouted.more;
   }
 
-  async #routeContext(shortCode: string, now: number): Promise<RouteContext> {
+  /** What routing a message to `shortCode` needs, but its subscriptions. */
+  async #routeContext(shortCode: string, now: number): Promise<Omit<RouteContext, 'subscriptions'>> {
     const { store, config } = this.#deps;
-    const [code, subscriptions] = await Promise.all([store.shortCodes.get(shortCode), store.subscriptions.inboundFor(shortCode)]);
     return {
-      shortCode: code,
-      subscriptions,
+      shortCode: await store.shortCodes.get(shortCode),
       now,
       inboxRetentionMs: config.inboxRetentionS * 1000,
       webhookWindowMs: config.webhookRetryWindowS * 1000,

@@ -234,6 +234,8 @@ export interface SubscriptionsTable {
   callback_data: string | null;
   /** Inbound: a keyword the message's first word must match (null: every message). */
   criteria: string | null;
+  /** criteriaKey(criteria): what routing looks a message's first word up by (null: no criteria). */
+  criteria_key: string | null;
   /** 'JSON' | 'XML'. */
   format: string;
   client_correlator: string | null;

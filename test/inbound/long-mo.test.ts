@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH, createApp, type TestApp } from '../helpers/apps.js';
 import { encodeUcs2 } from '../../src/sms/encoding.js';
-import { segmentText } from '../../src/sms/segment.js';
-import type { InboundPart } from '../../src/network/connector.js';
 import { startListener, type TestListener } from '../webhooks/listener.js';
+import { partsOf } from './mo.js';
 
 let gw: TestGateway;
 let app: TestApp;
@@ -25,21 +24,6 @@ after(async () => {
   await gw.close();
   await l.close();
 });
-
-/** The parts a network would hand over for `text` (UDH already cut off, as the SMPP connector does). */
-function partsOf(text: string, from: string, to: string, reference: number): InboundPart[] {
-  const s = segmentText(text);
-  return s.segments.map((seg, i) => ({
-    from,
-    to,
-    reference,
-    total: s.segments.length,
-    seq: i + 1,
-    payload: seg.bytes,
-    dataCoding: s.dataCoding,
-    receivedAt: Date.now(),
-  }));
-}
 
 async function poll(code: string): Promise<string[]> {
   const res = await gw.request('GET', `/sms/v3/messaging/inbox/${code}`, { headers: app.auth });

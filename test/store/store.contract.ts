@@ -4,6 +4,7 @@ import type { Job, NewJob } from '../../src/store/repos/jobs.js';
 import type { MoPartRecord, PartSetHandler } from '../../src/store/repos/inbox.js';
 import type { MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
 import type { NewNotification } from '../../src/store/repos/notifications.js';
+import type { SubscriptionRecord } from '../../src/store/repos/subscriptions.js';
 import type { Store } from '../../src/store/store.js';
 import type { TokenRecord } from '../../src/store/repos/tokens.js';
 
@@ -616,15 +617,11 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       for (const code of codes.slice(0, 2)) {
         assert.equal(await s.store.shortCodes.claim({ code, appId: 'app1', moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
       }
-      const sub = (id: string, shortCode: string, at: number) => ({
-        id, appId: 'app1', kind: 'inbound' as const, shortCode, notifyUrl: 'http://127.0.0.1:9/in', callbackData: null, criteria: null,
-        format: 'JSON' as const, clientCorrelator: null, apiVersion: 'v1', createdAt: at,
-      });
-      await s.store.subscriptions.create(sub('sub-a', '22627001', T0));
-      await s.store.subscriptions.create(sub('sub-b', '22627001', T0 + 1));
+      await s.store.subscriptions.create(inboundSubscription('sub-a', 'app1', '22627001', 'join', T0));
+      await s.store.subscriptions.create(inboundSubscription('sub-b', 'app1', '22627001', null, T0 + 1));
       const [gotCodes, gotSubs] = await Promise.all([
         Promise.all([...codes, '22627000'].map((c) => s.store.shortCodes.get(c))),
-        Promise.all([...codes, '22627001'].map((c) => s.store.subscriptions.inboundFor(c))),
+        Promise.all([...codes, '22627001'].map((c) => s.store.subscriptions.inboundFor(c, ['join']))),
       ]);
       assert.deepEqual(gotCodes.map((c) => c?.code), ['22627000', '22627001', undefined, '22627000']);
       assert.deepEqual(gotSubs.map((list) => list.map((x) => x.id)), [[], ['sub-b', 'sub-a'], [], ['sub-b', 'sub-a']], 'newest first');
@@ -649,6 +646,36 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual([...refs(jobs)].sort(), Array.from({ length: 8 }, (_, k) => `n-mo-${k * 3 + 1}`).sort());
       assert.equal((await s.store.notifications.get('n-mo-1'))?.notification.id, 'n-mo-1');
       assert.deepEqual((await s.store.inbox.unrouted(100)).map((u) => u.text).sort(), Array.from({ length: 8 }, (_, k) => `c${k * 3 + 2}`).sort());
+    });
+
+    it('subscriptions: routing reads the owner\'s newest subscription for the keyword and its newest catch-all, however many the short code has', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      await createApp(s.store, 'app2');
+      // A previous owner's subscriptions stay behind when it lets the short code go.
+      assert.equal(await s.store.shortCodes.claim({ code: '22627000', appId: 'app2', moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
+      await s.store.subscriptions.create(inboundSubscription('old-owner-all', 'app2', '22627000', null, T0 + 900));
+      await s.store.subscriptions.create(inboundSubscription('old-owner-stop', 'app2', '22627000', 'STOP', T0 + 901));
+      assert.equal(await s.store.shortCodes.remove('app2', '22627000'), true);
+      assert.equal(await s.store.shortCodes.claim({ code: '22627000', appId: 'app1', moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
+      for (let i = 0; i < 150; i++) await other.subscriptions.create(inboundSubscription(`kw${i}`, 'app1', '22627000', `KW${i}`, T0 + 10 + i));
+      await s.store.subscriptions.create(inboundSubscription('all-old', 'app1', '22627000', null, T0));
+      await s.store.subscriptions.create(inboundSubscription('all', 'app1', '22627000', null, T0 + 500));
+      await s.store.subscriptions.create(inboundSubscription('kw5-again', 'app1', '22627000', 'Kw5', T0 + 600));
+      await s.store.subscriptions.create(inboundSubscription('stop', 'app1', '22627000', 'STOP', T0 + 1));
+      await s.store.subscriptions.create(inboundSubscription('stop!', 'app1', '22627000', 'Stop!', T0 + 3));
+      await s.store.subscriptions.create(inboundSubscription('summer', 'app1', '22627000', 'ÉTÉ', T0 + 2));
+      await s.store.subscriptions.create({ ...inboundSubscription('receipts', 'app1', '22627000', null, T0 + 700), kind: 'delivery-receipt' });
+      // At once, so that PostgreSQL reads them in one statement.
+      const found = await Promise.all(
+        [['kw0'], ['kw149'], ['kw5'], ['stop!', 'stop'], ['été'], ['nothing'], ['x']].map((keywords, i) =>
+          (i % 2 === 0 ? s.store : other).subscriptions.inboundFor(i === 6 ? '22627999' : '22627000', keywords),
+        ),
+      );
+      assert.deepEqual(
+        found.map((list) => list.map((x) => x.id)),
+        [['all', 'kw0'], ['all', 'kw149'], ['kw5-again', 'all'], ['all', 'stop!'], ['all', 'summer'], ['all'], []],
+      );
     });
 
     it('inbox: concurrent polls on several instances hand every message out once, oldest first', async (s) => {
@@ -758,7 +785,16 @@ function moPart(ref: number, total: number, seq: number, text: string, receivedA
 function partsToUnrouted(id: string): PartSetHandler {
   return {
     message: (parts) => ({ id, from: '+14255550100', to: '22627000', text: parts.map((p) => Buffer.from(p.payload).toString('latin1')).join(''), receivedAt: T0 }),
+    keywords: () => ['none'],
     route: () => ({ kind: 'unrouted', reason: 'unknown-short-code' }),
+  };
+}
+
+/** An inbound subscription with `criteria` (null: every message). */
+function inboundSubscription(id: string, appId: string, shortCode: string, criteria: string | null, createdAt: number): SubscriptionRecord {
+  return {
+    id, appId, kind: 'inbound', shortCode, notifyUrl: 'http://127.0.0.1:9/in', callbackData: null, criteria,
+    format: 'JSON', clientCorrelator: null, apiVersion: 'v1', createdAt,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { NewNotification } from './notifications.js';
+import type { SubscriptionRecord } from './subscriptions.js';
 
 /** A whole MO message waiting in a poll-mode short code's inbox. */
 export interface InboxMessage {
@@ -68,8 +69,10 @@ export interface AssembledMo {
 export interface PartSetHandler {
   /** The message parts in seq order make: a whole set, or what arrived of one given up on. */
   message(parts: readonly MoPartRecord[]): IncomingMo;
-  /** Where a whole message goes. */
-  route(mo: IncomingMo): MoDisposition;
+  /** The forms of a whole message's first word its subscriptions are looked up by (SubscriptionRepo.inboundFor). */
+  keywords(mo: IncomingMo): readonly string[];
+  /** Where a whole message goes, given the subscriptions found for it. */
+  route(mo: IncomingMo, subscriptions: readonly SubscriptionRecord[]): MoDisposition;
 }
 
 export type PartOutcome =
@@ -92,7 +95,7 @@ export interface InboxRepo {
   record(mo: IncomingMo, disposition: MoDisposition, dedup?: { key: string; until: number }): Promise<boolean>;
   /**
    * Stores one part. When it completes its set, the set is deleted and the whole message recorded
-   * where `handler` routes it, in the same transaction; each part is remembered until
+   * where `handler` routes it (its subscriptions read in the same transaction); each part is remembered until
    * `tombstoneUntil` (its tombstone). A part under the number of a stored one with other bytes
    * starts a new message reusing the reference: the stored set goes to the unrouted table
    * (reason 'incomplete'). A part matching a tombstone is stored as known; a set whose parts are

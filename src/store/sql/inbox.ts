@@ -17,6 +17,7 @@ import { coalescedWrites, type Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
 import { jobRows } from './jobs.js';
 import { insertNotification, notificationJob, notificationRow } from './notifications.js';
+import { inboundSubscriptions } from './subscriptions.js';
 
 /** A stored part; `known`: its bytes already reached the app or the operator (MoPartsTable). */
 type StoredPart = MoPartRecord & { readonly known: boolean };
@@ -205,7 +206,9 @@ export class SqlInboxRepo implements InboxRepo {
       // Every part was a repeat: the network sent an assembled message again.
       if (parts.every((p) => p.known)) return { state: 'duplicate' };
       const mo = handler.message(parts);
-      const result = { mo, disposition: handler.route(mo) };
+      // Only now is the first word known.
+      const subscriptions = await inboundSubscriptions(trx, mo.to, handler.keywords(mo));
+      const result = { mo, disposition: handler.route(mo, subscriptions) };
       await route(trx, result.mo, result.disposition);
       return { state: 'complete', result };
     });
