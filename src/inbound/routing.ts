@@ -1,6 +1,6 @@
 import type { IncomingMo, MoDisposition } from '../store/repos/inbox.js';
 import type { ShortCodeRecord } from '../store/repos/short-codes.js';
-import type { SubscriptionRecord } from '../store/repos/subscriptions.js';
+import { criteriaKey, type SubscriptionRecord } from '../store/repos/subscriptions.js';
 import { attMoCallback, oneapiInboundNotification, serialize } from '../webhooks/bodies.js';
 import { listenerQueue } from '../webhooks/slots.js';
 
@@ -8,7 +8,10 @@ import { listenerQueue } from '../webhooks/slots.js';
 export interface RouteContext {
   /** The short code's registration, or undefined when no app holds it. */
   readonly shortCode: ShortCodeRecord | undefined;
-  /** OneAPI inbound subscriptions on the short code (only the owner's count). */
+  /**
+   * OneAPI inbound subscriptions on the short code that could take the message: the owner's for
+   * its keywordsOf (SubscriptionRepo.inboundFor). Others are ignored.
+   */
   readonly subscriptions: readonly SubscriptionRecord[];
   readonly now: number;
   readonly inboxRetentionMs: number;
@@ -16,16 +19,24 @@ export interface RouteContext {
 }
 
 /**
- * The owner's inbound subscription a message belongs to: one whose criteria equals the message's
- * first word (case-insensitive; with or without the punctuation around it, as handsets type
- * "Join," or "STOP!") first, else one without criteria; the newest of each kind wins.
+ * The forms of a message's first word a subscription's criteria may equal (as criteriaKey gives
+ * them): the word as typed, and without the punctuation around it, as handsets type "Join," or
+ * "STOP!"; distinct.
+ */
+export function keywordsOf(text: string): string[] {
+  const word = criteriaKey(text.trim().split(/\s+/)[0] ?? '');
+  const bare = word.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, '');
+  return bare === word ? [word] : [word, bare];
+}
+
+/**
+ * The owner's inbound subscription a message belongs to: one whose criteria equals one of the
+ * message's keywordsOf first, else one without criteria; the newest of each kind wins.
  */
 export function pickSubscription(text: string, appId: string, subscriptions: readonly SubscriptionRecord[]): SubscriptionRecord | undefined {
   const own = subscriptions.filter((s) => s.appId === appId && s.kind === 'inbound');
-  const word = text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  const bare = word.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, '');
-  const matches = (criteria: string) => criteria.toLowerCase() === word || criteria.toLowerCase() === bare;
-  return own.find((s) => s.criteria !== null && matches(s.criteria)) ?? own.find((s) => s.criteria === null);
+  const keywords = keywordsOf(text);
+  return own.find((s) => s.criteria !== null && keywords.includes(criteriaKey(s.criteria))) ?? own.find((s) => s.criteria === null);
 }
 
 /**

@@ -3,11 +3,11 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { SweepLoop, sweepInBatches } from '../dispatch/sweeper.js';
 import type { InboundMessage, InboundPart } from '../network/connector.js';
-import type { AssembledMo, InboxMessage, IncomingMo, MoDisposition, MoPartRecord } from '../store/repos/inbox.js';
+import type { InboxMessage, IncomingMo, MoDisposition, MoPartRecord, PartSetHandler } from '../store/repos/inbox.js';
 import type { Store } from '../store/store.js';
 import { newMoId } from './ids.js';
 import { joinParts, partProblem } from './reassembly.js';
-import { routeMo, type RouteContext } from './routing.js';
+import { keywordsOf, routeMo, type RouteContext } from './routing.js';
 
 export interface InboundServiceDeps {
   readonly store: Store;
@@ -44,7 +44,8 @@ export class InboundService {
     const { store, clock } = this.#deps;
     const now = clock.now();
     const mo: IncomingMo = { id: newMoId(), from: message.from, to: message.to, text: message.text, receivedAt: message.receivedAt };
-    const disposition = routeMo(mo, await this.#routeContext(message.to, now));
+    const [context, subscriptions] = await Promise.all([this.#routeContext(message.to, now), store.subscriptions.inboundFor(message.to, keywordsOf(mo.text))]);
+    const disposition = routeMo(mo, { ...context, subscriptions });
     const dedup =
       message.networkId === undefined ? undefined : { key: `${message.from}:${message.to}:${message.networkId}`, until: now + REDELIVERY_WINDOW_MS };
     const recorded = await store.inbox.record(mo, disposition, dedup);
@@ -54,14 +55,16 @@ export class InboundService {
   /**
    * ConnectorEvents.onInboundPart: stores one part of a long message; the part completing its set
    * (in whatever order they came) routes the whole message in the same transaction. A repeated
-   * part is ignored. Throws RangeError for a part that cannot belong to any set.
+   * part is ignored, a new message reusing a reference is not (InboxRepo.addPart). Throws
+   * RangeError for a part that cannot belong to any set.
    */
   async acceptPart(part: InboundPart): Promise<'duplicate' | 'waiting' | 'complete'> {
     const problem = partProblem(part);
     if (problem !== null) throw new RangeError(`MO part refused: ${problem}`);
     const { store, clock, config } = this.#deps;
     const now = clock.now();
-    // Looked up before the transaction: routing must be synchronous inside it.
+    // Looked up before the transaction: routing must be synchronous inside it. The subscriptions
+    // depend on the first word, known once the set is whole: the store reads them then.
     const context = await this.#routeContext(part.to, now);
     const record: MoPartRecord = {
       source: part.from,
@@ -73,12 +76,12 @@ export class InboundService {
       dataCoding: part.dataCoding,
       receivedAt: part.receivedAt,
     };
-    const assemble = (parts: readonly MoPartRecord[]): AssembledMo => {
-      const first = parts[0] ?? record;
-      const mo: IncomingMo = { id: newMoId(), from: part.from, to: part.to, text: joinParts(parts), receivedAt: first.receivedAt };
-      return { mo, disposition: routeMo(mo, context) };
+    const handler: PartSetHandler = {
+      message: (parts) => ({ id: newMoId(), from: part.from, to: part.to, text: joinParts(parts), receivedAt: (parts[0] ?? record).receivedAt }),
+      keywords: (mo) => keywordsOf(mo.text),
+      route: (mo, subscriptions) => routeMo(mo, { ...context, subscriptions }),
     };
-    const outcome = await store.inbox.addPart(record, now + config.moReassemblyTimeoutS * 1000, assemble);
+    const outcome = await store.inbox.addPart(record, now + config.moReassemblyTimeoutS * 1000, handler);
     if (outcome.state === 'complete') this.#routed(outcome.result.mo, outcome.result.disposition);
     return outcome.state;
   }
@@ -112,12 +115,11 @@ export class InboundService {
     return unrouted.more;
   }
 
-  async #routeContext(shortCode: string, now: number): Promise<RouteContext> {
+  /** What routing a message to `shortCode` needs, but its subscriptions. */
+  async #routeContext(shortCode: string, now: number): Promise<Omit<RouteContext, 'subscriptions'>> {
     const { store, config } = this.#deps;
-    const [code, subscriptions] = await Promise.all([store.shortCodes.get(shortCode), store.subscriptions.inboundFor(shortCode)]);
     return {
-      shortCode: code,
-      subscriptions,
+      shortCode: await store.shortCodes.get(shortCode),
       now,
       inboxRetentionMs: config.inboxRetentionS * 1000,
       webhookWindowMs: config.webhookRetryWindowS * 1000,

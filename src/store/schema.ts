@@ -181,10 +181,16 @@ export interface MoPartsTable {
   payload: string;
   data_coding: number;
   received_at: number;
+  /**
+   * 1 when its bytes already reached the app or the operator: it repeats a part of a message
+   * assembled within the tombstone window, or is what was left of a set given up on. Kept only in
+   * case a new message reusing the reference has the same bytes there.
+   */
+  known: number;
 }
 
 export interface MoSeenTable {
-  /** A network message id, or a completed part set; a repeat within the window is a no-op. */
+  /** A network message id, or a part of a completed set (its tombstone); a repeat within the window is a no-op. */
   key: string;
   expires_at: number;
 }
@@ -228,6 +234,8 @@ export interface SubscriptionsTable {
   callback_data: string | null;
   /** Inbound: a keyword the message's first word must match (null: every message). */
   criteria: string | null;
+  /** criteriaKey(criteria): what routing looks a message's first word up by (null: no criteria). */
+  criteria_key: string | null;
   /** 'JSON' | 'XML'. */
   format: string;
   client_correlator: string | null;

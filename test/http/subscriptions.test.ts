@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createApp, type TestApp } from '../helpers/apps.js';
-import { sendMo } from '../inbound/mo.js';
+import { partsOf, sendMo } from '../inbound/mo.js';
 import { startListener, type TestListener } from '../webhooks/listener.js';
 
 let gw: TestGateway;
@@ -18,6 +18,7 @@ before(async () => {
       { shortCode: '22627401', moDelivery: 'poll' },
       { shortCode: '22627402', moDelivery: 'poll' },
       { shortCode: '22627403', moDelivery: 'poll' },
+      { shortCode: '22627405', moDelivery: 'poll' },
     ],
   });
   other = await createApp(gw, { shortCodes: [{ shortCode: '22627499', moDelivery: 'poll' }] });
@@ -170,6 +171,24 @@ test('inbound subscription: MO to the short code goes to notifyURL in the OneAPI
   await sendMo(gw, '+14255550133', '22627402', 'back to polling');
   assert.deepEqual(await inbox('22627402'), ['back to polling']);
   assert.equal(all.received.length, 1);
+});
+
+test('inbound subscriptions by keyword: with more than 100 on the short code, the oldest still gets its messages, whole or in parts', async () => {
+  const l = await listener();
+  for (let i = 0; i <= 100; i++) {
+    const res = await gw.request('POST', '/2/smsmessaging/inbound/subscriptions', {
+      headers: app.auth,
+      body: { subscription: { callbackReference: { notifyURL: l.url, callbackData: `kw${i}` }, destinationAddress: '22627405', criteria: `KW${i}` } },
+    });
+    assert.equal(res.status, 201, res.text);
+  }
+  // Routing read the short code's newest 100 only: KW0's messages went to the inbox.
+  await sendMo(gw, '+14255550135', '22627405', 'KW0 first keyword');
+  await sendMo(gw, '+14255550135', '22627405', 'kw100, last keyword');
+  for (const p of partsOf(`Kw1 ${'in a long message '.repeat(12)}`, '+14255550135', '22627405', 31)) await gw.gateway.ctx.inbound.acceptPart(p);
+  await l.waitFor(3);
+  assert.deepEqual(l.received.map((r) => JSON.parse(r.body).inboundSMSMessageNotification.callbackData).sort(), ['kw0', 'kw1', 'kw100']);
+  assert.deepEqual(await inbox('22627405'), []);
 });
 
 test('inbound subscription with notificationFormat XML, created from an XML body', async () => {

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH, createApp, type TestApp } from '../helpers/apps.js';
 import { encodeUcs2 } from '../../src/sms/encoding.js';
-import { segmentText } from '../../src/sms/segment.js';
-import type { InboundPart } from '../../src/network/connector.js';
 import { startListener, type TestListener } from '../webhooks/listener.js';
+import { partsOf } from './mo.js';
 
 let gw: TestGateway;
 let app: TestApp;
@@ -25,21 +24,6 @@ after(async () => {
   await gw.close();
   await l.close();
 });
-
-/** The parts a network would hand over for `text` (UDH already cut off, as the SMPP connector does). */
-function partsOf(text: string, from: string, to: string, reference: number): InboundPart[] {
-  const s = segmentText(text);
-  return s.segments.map((seg, i) => ({
-    from,
-    to,
-    reference,
-    total: s.segments.length,
-    seq: i + 1,
-    payload: seg.bytes,
-    dataCoding: s.dataCoding,
-    receivedAt: Date.now(),
-  }));
-}
 
 async function poll(code: string): Promise<string[]> {
   const res = await gw.request('GET', `/sms/v3/messaging/inbox/${code}`, { headers: app.auth });
@@ -64,6 +48,20 @@ test('a long MO arriving in parts, out of order and with repeats, is reassembled
   assert.deepEqual(await poll('22627500'), [text]);
   for (const p of parts) assert.equal(await inbound.acceptPart(p), 'duplicate', 'late repeats of an assembled set change nothing');
   assert.deepEqual(await poll('22627500'), []);
+});
+
+test('a new long MO reusing the reference of the last one, with the same first part, is delivered too', async () => {
+  // A fixed header fills part 1; the handset's 8-bit counter came round (or the SMSC restarted it).
+  const header = 'WEATHER STATION 17 REPORT: '.padEnd(153, '.');
+  const first = partsOf(`${header} temp 21C`, '+14255550146', '22627500', 200);
+  const second = partsOf(`${header} temp 22C`, '+14255550146', '22627500', 200);
+  assert.deepEqual(second[0]!.payload, first[0]!.payload);
+  const inbound = gw.gateway.ctx.inbound;
+  for (const p of [...first, ...second]) await inbound.acceptPart(p);
+  // Both partsOf calls took the same millisecond, which orders the inbox.
+  assert.deepEqual((await poll('22627500')).sort(), [`${header} temp 21C`, `${header} temp 22C`]);
+  const res = await gw.request('GET', '/admin/v1/unrouted', { headers: ADMIN_AUTH });
+  assert.deepEqual(res.json().unrouted.filter((u: any) => u.senderAddress === 'tel:+14255550146'), []);
 });
 
 test('parts stored at the same time complete their set exactly once', async () => {

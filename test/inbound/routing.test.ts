@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pickSubscription, routeMo, type RouteContext } from '../../src/inbound/routing.js';
+import { keywordsOf, pickSubscription, routeMo, type RouteContext } from '../../src/inbound/routing.js';
 import type { SubscriptionRecord } from '../../src/store/repos/subscriptions.js';
 import type { ShortCodeRecord } from '../../src/store/repos/short-codes.js';
 
@@ -61,4 +61,11 @@ test('an inbound subscription of the owner takes precedence; keyword match first
   const d = routeMo(mo, ctx(callback, [sub('b', 'stop')]));
   assert.equal(d.kind === 'notify' && d.notification.target, 'client');
   assert.equal(d.kind === 'notify' && JSON.parse(d.notification.body).inboundSMSMessageNotification.callbackData, 'b');
+});
+
+test('keywordsOf: the first word lower-cased, as typed and without the punctuation around it, each once (what subscriptions are looked up by)', () => {
+  assert.deepEqual(keywordsOf('  Join, please'), ['join,', 'join']);
+  assert.deepEqual(keywordsOf('STOP'), ['stop']);
+  assert.deepEqual(keywordsOf('Été arrive'), ['été']);
+  assert.deepEqual(keywordsOf(''), ['']);
 });

@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job, NewJob } from '../../src/store/repos/jobs.js';
-import type { MoPartRecord } from '../../src/store/repos/inbox.js';
+import type { MoPartRecord, PartSetHandler } from '../../src/store/repos/inbox.js';
 import type { MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
 import type { NewNotification } from '../../src/store/repos/notifications.js';
+import type { SubscriptionRecord } from '../../src/store/repos/subscriptions.js';
 import type { Store } from '../../src/store/store.js';
 import type { TokenRecord } from '../../src/store/repos/tokens.js';
 
@@ -566,29 +567,65 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
     it('inbox: parts of one long MO stored at once on several instances complete it exactly once', async (s) => {
       const other = await s.another();
       const total = 4;
-      const part = (seq: number): MoPartRecord => ({
-        source: '+14255550100',
-        destination: '22627000',
-        reference: 7,
-        total,
-        seq,
-        payload: Buffer.from(`part${seq} `, 'latin1'),
-        dataCoding: 3,
-        receivedAt: T0 + seq,
-      });
-      const assemble = (parts: readonly MoPartRecord[]) => ({
-        mo: { id: 'MO-long', from: '+14255550100', to: '22627000', text: parts.map((p) => Buffer.from(p.payload).toString('latin1')).join(''), receivedAt: T0 },
-        disposition: { kind: 'unrouted' as const, reason: 'unknown-short-code' as const },
-      });
+      const part = (seq: number) => moPart(7, total, seq, `part${seq} `, T0 + seq);
       // Every part twice (a network repeating itself), spread over both instances.
       const outcomes = await Promise.all(
-        [1, 2, 3, 4, 4, 3, 2, 1].map((seq, i) => (i % 2 === 0 ? s.store : other).inbox.addPart(part(seq), T0 + 60_000, assemble)),
+        [1, 2, 3, 4, 4, 3, 2, 1].map((seq, i) => (i % 2 === 0 ? s.store : other).inbox.addPart(part(seq), T0 + 60_000, partsToUnrouted('MO-long'))),
       );
       const complete = outcomes.filter((o) => o.state === 'complete');
       assert.equal(complete.length, 1, JSON.stringify(outcomes));
       assert.equal(outcomes.filter((o) => o.state === 'duplicate').length, total);
       const unrouted = await other.inbox.unrouted(10);
       assert.deepEqual(unrouted.map((u) => [u.id, u.text]), [['MO-long', 'part1 part2 part3 part4 ']]);
+    });
+
+    it('inbox: a new long MO reusing a reference is assembled even where a part equals the last message\'s; the network sending that message again makes nothing', async ({ store }) => {
+      const header = 'WEATHER STATION 17 REPORT: ';
+      const add = (seq: number, text: string, at: number, id = 'MO-x') => store.inbox.addPart(moPart(200, 2, seq, text, at), at + 60_000, partsToUnrouted(id));
+      assert.equal((await add(1, header, T0)).state, 'waiting');
+      assert.equal((await add(2, 'temp 21C', T0 + 1, 'MO-first')).state, 'complete');
+      // Its deliver_sm_resp lost, the network sends it all again: no second message.
+      assert.equal((await add(2, 'temp 21C', T0 + 2)).state, 'duplicate');
+      assert.equal((await add(1, header, T0 + 3)).state, 'duplicate');
+      // The handset's 8-bit counter came round (or the SMSC restarted it) within the window.
+      assert.equal((await add(1, header, T0 + 4)).state, 'duplicate', 'as far as anyone can tell yet');
+      assert.equal((await add(2, 'temp 22C', T0 + 5, 'MO-second')).state, 'complete');
+      // A lone repeat of an assembled part times out silently: not an incomplete message.
+      assert.equal((await add(1, header, T0 + 6)).state, 'duplicate');
+      assert.equal(await store.inbox.expireParts(T0 + 120_000, () => 'never asked', () => 'MO-never'), 0);
+      assert.deepEqual(
+        (await store.inbox.unrouted(10)).map((u) => [u.id, u.text, u.reason]).sort(),
+        [
+          ['MO-first', `${header}temp 21C`, 'unknown-short-code'],
+          ['MO-second', `${header}temp 22C`, 'unknown-short-code'],
+        ],
+      );
+    });
+
+    it('inbox: a part with other bytes under a stored part\'s number starts a new message; the set it displaces goes to unrouted as incomplete', async (s) => {
+      const other = await s.another();
+      const add = (store: Store, ref: number, seq: number, text: string, at: number, id: string) => store.inbox.addPart(moPart(ref, 3, seq, text, at), at + 60_000, partsToUnrouted(id));
+      // The new message's first part equals the old one's, its second does not.
+      assert.equal((await add(s.store, 9, 1, 'Dear customer, ', T0, 'MO-a')).state, 'waiting');
+      assert.equal((await add(other, 9, 2, 'your parcel ', T0 + 1, 'MO-a')).state, 'waiting');
+      assert.equal((await add(s.store, 9, 1, 'Dear customer, ', T0 + 10, 'MO-b')).state, 'duplicate');
+      assert.equal((await add(other, 9, 2, 'your invoice ', T0 + 11, 'MO-a-incomplete')).state, 'waiting');
+      assert.equal((await add(s.store, 9, 3, 'is ready.', T0 + 12, 'MO-b')).state, 'complete');
+      // Every part differs.
+      assert.equal((await add(other, 10, 1, 'Old ', T0 + 20, 'MO-c')).state, 'waiting');
+      assert.equal((await add(s.store, 10, 1, 'New ', T0 + 21, 'MO-c-incomplete')).state, 'waiting');
+      assert.equal((await add(other, 10, 3, 'three.', T0 + 22, 'MO-d')).state, 'waiting');
+      assert.equal((await add(s.store, 10, 2, 'message in ', T0 + 23, 'MO-d')).state, 'complete');
+      assert.equal(await other.inbox.expireParts(T0 + 120_000, () => 'never asked', () => 'MO-never'), 0, 'nothing left behind');
+      assert.deepEqual(
+        (await s.store.inbox.unrouted(10)).map((u) => [u.id, u.text, u.reason]).sort(),
+        [
+          ['MO-a-incomplete', 'Dear customer, your parcel ', 'incomplete'],
+          ['MO-b', 'Dear customer, your invoice is ready.', 'unknown-short-code'],
+          ['MO-c-incomplete', 'Old ', 'incomplete'],
+          ['MO-d', 'New message in three.', 'unknown-short-code'],
+        ],
+      );
     });
 
     it('inbox: concurrent MO of every disposition each land where routed; concurrent short code and subscription reads each get their own', async (s) => {
@@ -598,15 +635,11 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       for (const code of codes.slice(0, 2)) {
         assert.equal(await s.store.shortCodes.claim({ code, appId: 'app1', moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
       }
-      const sub = (id: string, shortCode: string, at: number) => ({
-        id, appId: 'app1', kind: 'inbound' as const, shortCode, notifyUrl: 'http://127.0.0.1:9/in', callbackData: null, criteria: null,
-        format: 'JSON' as const, clientCorrelator: null, apiVersion: 'v1', createdAt: at,
-      });
-      await s.store.subscriptions.create(sub('sub-a', '22627001', T0));
-      await s.store.subscriptions.create(sub('sub-b', '22627001', T0 + 1));
+      await s.store.subscriptions.create(inboundSubscription('sub-a', 'app1', '22627001', 'join', T0));
+      await s.store.subscriptions.create(inboundSubscription('sub-b', 'app1', '22627001', null, T0 + 1));
       const [gotCodes, gotSubs] = await Promise.all([
         Promise.all([...codes, '22627000'].map((c) => s.store.shortCodes.get(c))),
-        Promise.all([...codes, '22627001'].map((c) => s.store.subscriptions.inboundFor(c))),
+        Promise.all([...codes, '22627001'].map((c) => s.store.subscriptions.inboundFor(c, ['join']))),
       ]);
       assert.deepEqual(gotCodes.map((c) => c?.code), ['22627000', '22627001', undefined, '22627000']);
       assert.deepEqual(gotSubs.map((list) => list.map((x) => x.id)), [[], ['sub-b', 'sub-a'], [], ['sub-b', 'sub-a']], 'newest first');
@@ -631,6 +664,36 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual([...refs(jobs)].sort(), Array.from({ length: 8 }, (_, k) => `n-mo-${k * 3 + 1}`).sort());
       assert.equal((await s.store.notifications.get('n-mo-1'))?.notification.id, 'n-mo-1');
       assert.deepEqual((await s.store.inbox.unrouted(100)).map((u) => u.text).sort(), Array.from({ length: 8 }, (_, k) => `c${k * 3 + 2}`).sort());
+    });
+
+    it('subscriptions: routing reads the owner\'s newest subscription for the keyword and its newest catch-all, however many the short code has', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      await createApp(s.store, 'app2');
+      // A previous owner's subscriptions stay behind when it lets the short code go.
+      assert.equal(await s.store.shortCodes.claim({ code: '22627000', appId: 'app2', moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
+      await s.store.subscriptions.create(inboundSubscription('old-owner-all', 'app2', '22627000', null, T0 + 900));
+      await s.store.subscriptions.create(inboundSubscription('old-owner-stop', 'app2', '22627000', 'STOP', T0 + 901));
+      assert.equal(await s.store.shortCodes.remove('app2', '22627000'), true);
+      assert.equal(await s.store.shortCodes.claim({ code: '22627000', appId: 'app1', moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
+      for (let i = 0; i < 150; i++) await other.subscriptions.create(inboundSubscription(`kw${i}`, 'app1', '22627000', `KW${i}`, T0 + 10 + i));
+      await s.store.subscriptions.create(inboundSubscription('all-old', 'app1', '22627000', null, T0));
+      await s.store.subscriptions.create(inboundSubscription('all', 'app1', '22627000', null, T0 + 500));
+      await s.store.subscriptions.create(inboundSubscription('kw5-again', 'app1', '22627000', 'Kw5', T0 + 600));
+      await s.store.subscriptions.create(inboundSubscription('stop', 'app1', '22627000', 'STOP', T0 + 1));
+      await s.store.subscriptions.create(inboundSubscription('stop!', 'app1', '22627000', 'Stop!', T0 + 3));
+      await s.store.subscriptions.create(inboundSubscription('summer', 'app1', '22627000', 'ÉTÉ', T0 + 2));
+      await s.store.subscriptions.create({ ...inboundSubscription('receipts', 'app1', '22627000', null, T0 + 700), kind: 'delivery-receipt' });
+      // At once, so that PostgreSQL reads them in one statement.
+      const found = await Promise.all(
+        [['kw0'], ['kw149'], ['kw5'], ['stop!', 'stop'], ['été'], ['nothing'], ['x']].map((keywords, i) =>
+          (i % 2 === 0 ? s.store : other).subscriptions.inboundFor(i === 6 ? '22627999' : '22627000', keywords),
+        ),
+      );
+      assert.deepEqual(
+        found.map((list) => list.map((x) => x.id)),
+        [['all', 'kw0'], ['all', 'kw149'], ['kw5-again', 'all'], ['all', 'stop!'], ['all', 'summer'], ['all'], []],
+      );
     });
 
     it('inbox: concurrent polls on several instances hand every message out once, oldest first', async (s) => {
@@ -729,6 +792,28 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(await s.store.jobs.complete(job.id, 'w1'), false, 'the job went with it');
     });
   });
+}
+
+/** Part `seq` of `total` of a long MO from +14255550100 to 22627000 under concatenation reference `ref` (Latin-1). */
+function moPart(ref: number, total: number, seq: number, text: string, receivedAt: number): MoPartRecord {
+  return { source: '+14255550100', destination: '22627000', reference: ref, total, seq, payload: Buffer.from(text, 'latin1'), dataCoding: 3, receivedAt };
+}
+
+/** Makes a part set message `id` and routes it to the unrouted table, where the test reads it back. */
+function partsToUnrouted(id: string): PartSetHandler {
+  return {
+    message: (parts) => ({ id, from: '+14255550100', to: '22627000', text: parts.map((p) => Buffer.from(p.payload).toString('latin1')).join(''), receivedAt: T0 }),
+    keywords: () => ['none'],
+    route: () => ({ kind: 'unrouted', reason: 'unknown-short-code' }),
+  };
+}
+
+/** An inbound subscription with `criteria` (null: every message). */
+function inboundSubscription(id: string, appId: string, shortCode: string, criteria: string | null, createdAt: number): SubscriptionRecord {
+  return {
+    id, appId, kind: 'inbound', shortCode, notifyUrl: 'http://127.0.0.1:9/in', callbackData: null, criteria,
+    format: 'JSON', clientCorrelator: null, apiVersion: 'v1', createdAt,
+  };
 }
 
 /** A minimal app row, for repositories whose rows belong to an app. */

@@ -17,6 +17,8 @@ import { instances } from './0085-instances.js';
 import { smppPrune } from './0086-smpp-prune.js';
 import { instanceSettings } from './0087-instance-settings.js';
 import { smppConcatRefs } from './0088-smpp-concat-refs.js';
+import { moPartsKnown } from './0089-mo-parts-known.js';
+import { subscriptionsKeyword } from './0090-subscriptions-keyword.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -41,6 +43,8 @@ export const migrations: Record<string, Migration> = {
   '0086-smpp-prune': smppPrune,
   '0087-instance-settings': instanceSettings,
   '0088-smpp-concat-refs': smppConcatRefs,
+  '0089-mo-parts-known': moPartsKnown,
+  '0090-subscriptions-keyword': subscriptionsKeyword,
 };
 
 export const migrationProvider: MigrationProvider = {

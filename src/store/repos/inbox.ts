@@ -1,4 +1,5 @@
 import type { NewNotification } from './notifications.js';
+import type { SubscriptionRecord } from './subscriptions.js';
 
 /** A whole MO message waiting in a poll-mode short code's inbox. */
 export interface InboxMessage {
@@ -61,8 +62,21 @@ export interface AssembledMo {
   readonly disposition: MoDisposition;
 }
 
+/**
+ * How inbound makes messages of part sets (src/inbound/service.ts). Called inside the store's
+ * transaction, which may run more than once: synchronous, without effects, must not throw.
+ */
+export interface PartSetHandler {
+  /** The message parts in seq order make: a whole set, or what arrived of one given up on. */
+  message(parts: readonly MoPartRecord[]): IncomingMo;
+  /** The forms of a whole message's first word its subscriptions are looked up by (SubscriptionRepo.inboundFor). */
+  keywords(mo: IncomingMo): readonly string[];
+  /** Where a whole message goes, given the subscriptions found for it. */
+  route(mo: IncomingMo, subscriptions: readonly SubscriptionRecord[]): MoDisposition;
+}
+
 export type PartOutcome =
-  /** Same source, destination, reference and part number seen before: nothing written. */
+  /** The same bytes under the same number as a part of its set, or of a message assembled within the tombstone window: nothing new. */
   | { readonly state: 'duplicate' }
   | { readonly state: 'waiting'; readonly have: number }
   | { readonly state: 'complete'; readonly result: AssembledMo };
@@ -80,12 +94,14 @@ export interface InboxRepo {
    */
   record(mo: IncomingMo, disposition: MoDisposition, dedup?: { key: string; until: number }): Promise<boolean>;
   /**
-   * Stores one part. When it completes its set, the set is deleted, `assemble` turns the parts
-   * (ordered by seq) into the whole message and its routing, and that is recorded in the same
-   * transaction; the set's key is remembered until `tombstoneUntil` so a late duplicate part does
-   * not start a new set. `assemble` must be synchronous and must not throw.
+   * Stores one part. When it completes its set, the set is deleted and the whole message recorded
+   * where `handler` routes it (its subscriptions read in the same transaction); each part is remembered until
+   * `tombstoneUntil` (its tombstone). A part under the number of a stored one with other bytes
+   * starts a new message reusing the reference: the stored set goes to the unrouted table
+   * (reason 'incomplete'). A part matching a tombstone is stored as known; a set whose parts are
+   * all known (the network sending an assembled message again) is dropped, not delivered again.
    */
-  addPart(part: MoPartRecord, tombstoneUntil: number, assemble: (parts: readonly MoPartRecord[]) => AssembledMo): Promise<PartOutcome>;
+  addPart(part: MoPartRecord, tombstoneUntil: number, handler: PartSetHandler): Promise<PartOutcome>;
   /**
    * Removes and returns up to `limit` unexpired messages of the app's short code, oldest first,
    * and counts those still pending. Atomic: concurrent takers never get the same message.
@@ -95,7 +111,8 @@ export interface InboxRepo {
   purge(now: number): Promise<number>;
   /**
    * Moves every part set whose first part arrived before `startedBefore` to the unrouted table
-   * (reason 'incomplete', the parts' texts joined in order); returns how many sets.
+   * (reason 'incomplete', the parts' texts joined in order), except a set of only known parts,
+   * which is deleted; returns how many sets were moved.
    */
   expireParts(startedBefore: number, decode: (parts: readonly MoPartRecord[]) => string, newId: () => string): Promise<number>;
   /** The newest unrouted messages first. */

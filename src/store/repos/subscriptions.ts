@@ -19,6 +19,11 @@ export interface SubscriptionRecord {
   readonly createdAt: number;
 }
 
+/** The form in which a keyword and a message's first word are compared: case does not count. */
+export function criteriaKey(word: string): string {
+  return word.toLowerCase();
+}
+
 export interface SubscriptionRepo {
   /**
    * Stores a subscription. When the app already has one of this kind with the same
@@ -28,8 +33,13 @@ export interface SubscriptionRepo {
   get(id: string): Promise<SubscriptionRecord | undefined>;
   /** Deletes the app's subscription of that kind; false when it has none with this id. */
   delete(appId: string, kind: SubscriptionKind, id: string): Promise<boolean>;
-  /** Inbound subscriptions on a short code, newest first. */
-  inboundFor(shortCode: string): Promise<SubscriptionRecord[]>;
+  /**
+   * The inbound subscriptions of the short code's owner that could take a message whose first
+   * word has the forms `keywords` (one or more, each as criteriaKey gives it): the newest whose
+   * criteria is one of them, and the newest without criteria; newest first. However many the
+   * short code has, the answer is these two at most.
+   */
+  inboundFor(shortCode: string, keywords: readonly string[]): Promise<SubscriptionRecord[]>;
   /** The app's newest delivery-receipt subscription for sends from `shortCode`. */
   deliveryReceiptFor(appId: string, shortCode: string): Promise<SubscriptionRecord | undefined>;
 }

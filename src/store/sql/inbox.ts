@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type {
-  AssembledMo,
   InboxMessage,
   InboxRepo,
   IncomingMo,
   MoDisposition,
   MoPartRecord,
   PartOutcome,
+  PartSetHandler,
   UnroutedMo,
   UnroutedReason,
 } from '../repos/inbox.js';
@@ -17,8 +17,12 @@ import { coalescedWrites, type Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
 import { jobRows } from './jobs.js';
 import { insertNotification, notificationJob, notificationRow } from './notifications.js';
+import { inboundSubscriptions } from './subscriptions.js';
 
-function toPart(row: MoPartsTable): MoPartRecord {
+/** A stored part; `known`: its bytes already reached the app or the operator (MoPartsTable). */
+type StoredPart = MoPartRecord & { readonly known: boolean };
+
+function toPart(row: MoPartsTable): StoredPart {
   return {
     source: row.source,
     destination: row.destination,
@@ -28,13 +32,29 @@ function toPart(row: MoPartsTable): MoPartRecord {
     payload: Buffer.from(row.payload, 'hex'),
     dataCoding: Number(row.data_coding),
     receivedAt: Number(row.received_at),
+    known: Number(row.known) === 1,
   };
 }
 
+interface PartSetKey {
+  readonly source: string;
+  readonly destination: string;
+  readonly reference: number;
+  readonly total: number;
+}
+
+/** The parts of one set. */
+function inSet(set: PartSetKey) {
+  return (eb: ExpressionBuilder<Database, 'mo_parts'>) =>
+    eb.and([eb('source', '=', set.source), eb('destination', '=', set.destination), eb('reference', '=', set.reference), eb('total', '=', set.total)]);
+}
+
 /*
- * A part already assembled into a message is remembered by its content, not just its number: a
- * network redelivering a part it thinks we missed sends the same bytes, while a new long message
- * that happens to reuse the 8-bit reference carries different ones and must not be dropped.
+ * A part already assembled into a message is remembered (its tombstone) by its content, not just
+ * its number: a network redelivering a part it thinks we missed sends the same bytes, while a new
+ * long message that happens to reuse the 8-bit reference must not be dropped. Its parts differ
+ * from the earlier message's somewhere, but not necessarily everywhere (a fixed first part), so
+ * one matching a tombstone is still stored (`known`) and counts toward its set.
  */
 function partKey(part: MoPartRecord): string {
   const content = createHash('sha256').update(String(part.dataCoding)).update(':').update(part.payload).digest('hex').slice(0, 32);
@@ -65,6 +85,16 @@ function unroutedRow(mo: IncomingMo, reason: UnroutedReason): UnroutedMoTable {
 
 async function insertUnrouted(trx: Transaction<Database>, mo: IncomingMo, reason: UnroutedReason): Promise<void> {
   await trx.insertInto('unrouted_mo').values(unroutedRow(mo, reason)).execute();
+}
+
+/**
+ * Gives up on the set `part` displaces: what it holds goes to the unrouted table, and stays,
+ * known, in case the new message has the same bytes there; it ages with the new set.
+ */
+async function giveUp(trx: Transaction<Database>, part: MoPartRecord, handler: PartSetHandler): Promise<void> {
+  const parts = (await trx.selectFrom('mo_parts').selectAll().where(inSet(part)).orderBy('seq').execute()).map(toPart);
+  await insertUnrouted(trx, handler.message(parts), 'incomplete');
+  await trx.updateTable('mo_parts').set({ known: 1, received_at: part.receivedAt }).where(inSet(part)).execute();
 }
 
 /** Inserts a dedup key unless an unexpired one exists; false when it did (a repeat). */
@@ -120,17 +150,31 @@ export class SqlInboxRepo implements InboxRepo {
     });
   }
 
-  addPart(part: MoPartRecord, tombstoneUntil: number, assemble: (parts: readonly MoPartRecord[]) => AssembledMo): Promise<PartOutcome> {
+  addPart(part: MoPartRecord, tombstoneUntil: number, handler: PartSetHandler): Promise<PartOutcome> {
     return this.#ctx.write(async (trx): Promise<PartOutcome> => {
       await this.#lockSet(trx, part);
-      const seen = await trx
+      const payload = Buffer.from(part.payload).toString('hex');
+      const tombstone = await trx
         .selectFrom('mo_seen')
         .select('key')
         .where('key', '=', partKey(part))
         .where('expires_at', '>', part.receivedAt)
         .executeTakeFirst();
-      if (seen !== undefined) return { state: 'duplicate' };
-      const inserted = await trx
+      // Stored even so: a new message reusing the reference may start with the same bytes.
+      const known = tombstone !== undefined;
+      const thisPart = (eb: ExpressionBuilder<Database, 'mo_parts'>) => eb.and([inSet(part)(eb), eb('seq', '=', part.seq)]);
+      const held = await trx.selectFrom('mo_parts').select(['payload', 'data_coding', 'known']).where(thisPart).executeTakeFirst();
+      if (held !== undefined && held.payload === payload && Number(held.data_coding) === part.dataCoding) {
+        if (Number(held.known) === 1 && !known) await trx.updateTable('mo_parts').set({ known: 0 }).where(thisPart).execute();
+        return { state: 'duplicate' };
+      }
+      if (held !== undefined) {
+        // Other bytes under the same number: a new message reusing the reference, the set before
+        // it left incomplete. Spliced together they would make neither.
+        if (Number(held.known) === 0) await giveUp(trx, part, handler);
+        await trx.deleteFrom('mo_parts').where(thisPart).execute();
+      }
+      await trx
         .insertInto('mo_parts')
         .values({
           source: part.source,
@@ -138,33 +182,33 @@ export class SqlInboxRepo implements InboxRepo {
           reference: part.reference,
           total: part.total,
           seq: part.seq,
-          payload: Buffer.from(part.payload).toString('hex'),
+          payload,
           data_coding: part.dataCoding,
           received_at: part.receivedAt,
+          known: known ? 1 : 0,
         })
-        .onConflict((oc) => oc.columns(['source', 'destination', 'reference', 'total', 'seq']).doNothing())
-        .executeTakeFirst();
-      if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) return { state: 'duplicate' };
-
-      const set = trx
-        .selectFrom('mo_parts')
-        .where('source', '=', part.source)
-        .where('destination', '=', part.destination)
-        .where('reference', '=', part.reference)
-        .where('total', '=', part.total);
-      const { have } = await set.select((eb) => eb.fn.countAll<number>().as('have')).executeTakeFirstOrThrow();
-      if (Number(have) < part.total) return { state: 'waiting', have: Number(have) };
-
-      const parts = (await set.selectAll().orderBy('seq').execute()).map(toPart);
-      await trx
-        .deleteFrom('mo_parts')
-        .where('source', '=', part.source)
-        .where('destination', '=', part.destination)
-        .where('reference', '=', part.reference)
-        .where('total', '=', part.total)
         .execute();
-      for (const p of parts) await remember(trx, partKey(p), part.receivedAt, tombstoneUntil);
-      const result = assemble(parts);
+
+      const { have } = await trx
+        .selectFrom('mo_parts')
+        .select((eb) => eb.fn.countAll<number>().as('have'))
+        .where(inSet(part))
+        .executeTakeFirstOrThrow();
+      if (Number(have) < part.total) return known ? { state: 'duplicate' } : { state: 'waiting', have: Number(have) };
+
+      const parts = (await trx.selectFrom('mo_parts').selectAll().where(inSet(part)).orderBy('seq').execute()).map(toPart);
+      await trx.deleteFrom('mo_parts').where(inSet(part)).execute();
+      await trx
+        .insertInto('mo_seen')
+        .values(parts.map((p) => ({ key: partKey(p), expires_at: tombstoneUntil })))
+        .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ expires_at: eb.ref('excluded.expires_at') })))
+        .execute();
+      // Every part was a repeat: the network sent an assembled message again.
+      if (parts.every((p) => p.known)) return { state: 'duplicate' };
+      const mo = handler.message(parts);
+      // Only now is the first word known.
+      const subscriptions = await inboundSubscriptions(trx, mo.to, handler.keywords(mo));
+      const result = { mo, disposition: handler.route(mo, subscriptions) };
       await route(trx, result.mo, result.disposition);
       return { state: 'complete', result };
     });
@@ -265,6 +309,8 @@ export class SqlInboxRepo implements InboxRepo {
           .where('reference', '=', set.reference)
           .where('total', '=', set.total)
           .execute();
+        // Only repeats of what the app or the operator already has: nothing to tell.
+        if (parts.every((p) => p.known)) return false;
         const first = parts[0] as MoPartRecord;
         await insertUnrouted(trx, { id: newId(), from: first.source, to: first.destination, text: decode(parts), receivedAt: first.receivedAt }, 'incomplete');
         return true;
