@@ -5,6 +5,7 @@ import { SweepLoop, sweepInBatches } from '../dispatch/sweeper.js';
 import type { InboundMessage, InboundPart } from '../network/connector.js';
 import type { AssembledMo, InboxMessage, IncomingMo, MoDisposition, MoPartRecord } from '../store/repos/inbox.js';
 import type { Store } from '../store/store.js';
+import { moText } from '../sms/storable-text.js';
 import { newMoId } from './ids.js';
 import { joinParts, partProblem } from './reassembly.js';
 import { routeMo, type RouteContext } from './routing.js';
@@ -39,11 +40,14 @@ export class InboundService {
     this.#sweeper = new SweepLoop(() => this.#sweep(), every, (err) => log.error({ err }, 'inbound sweep failed'));
   }
 
-  /** ConnectorEvents.onInbound: resolves once the message is durable and routed. */
+  /**
+   * ConnectorEvents.onInbound: resolves once the message is durable and routed. The text is made
+   * storable here (and in joinParts for long ones), whichever network it came from.
+   */
   async receive(message: InboundMessage): Promise<void> {
     const { store, clock } = this.#deps;
     const now = clock.now();
-    const mo: IncomingMo = { id: newMoId(), from: message.from, to: message.to, text: message.text, receivedAt: message.receivedAt };
+    const mo: IncomingMo = { id: newMoId(), from: message.from, to: message.to, text: moText(message.text), receivedAt: message.receivedAt };
     const disposition = routeMo(mo, await this.#routeContext(message.to, now));
     const dedup =
       message.networkId === undefined ? undefined : { key: `${message.from}:${message.to}:${message.networkId}`, until: now + REDELIVERY_WINDOW_MS };
