@@ -1,7 +1,8 @@
 /**
  * Text that every store keeps as it is. PostgreSQL refuses U+0000 in a text column, and a lone
  * UTF-16 surrogate in the JSON its batched inserts send; SQLite takes both. So that one input fares
- * the same on both stores, it is mended where the network sent it (moText): an MO refused would be
+ * the same on both stores, it is refused where a client or an operator typed it (400, see
+ * src/http/storable-input.ts) and mended where the network sent it (moText): an MO refused would be
  * sent again by the SMSC for ever.
  */
 
