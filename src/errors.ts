@@ -100,7 +100,8 @@ export function operatorCode(status: number): string {
     case 503:
       return 'unavailable';
     default:
-      return 'invalid_request';
+      // The gateway's own failure is not the operator's mistake to mend.
+      return status >= 500 ? 'internal_error' : 'invalid_request';
   }
 }
 

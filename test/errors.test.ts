@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CATALOGUE } from '../src/errors.js';
+import { ApiError, CATALOGUE, OperatorError } from '../src/errors.js';
 
 // The contract's §14 table is the source of the wire ids and texts; the catalogue must match it
 // both ways (every id of the table is in the catalogue with the same text, and nothing more).
@@ -32,4 +32,10 @@ test('every contract error id is in the catalogue with its exception and text', 
 test('the catalogue holds nothing the contract does not list', () => {
   const ids = new Set(rows.map((r) => r.id));
   for (const id of Object.keys(CATALOGUE)) assert.ok(ids.has(id), `${id} is not in contract.md §14`);
+});
+
+test('the operator surfaces name a server error internal_error, not invalid_request', () => {
+  const internal = OperatorError.of(new ApiError('SVC0001', ['Internal'], { status: 500 }));
+  assert.deepEqual({ status: internal.status, code: internal.code }, { status: 500, code: 'internal_error' });
+  assert.equal(OperatorError.of(new ApiError('SVC0002', ['name'])).code, 'invalid_request');
 });

@@ -8,6 +8,7 @@ import { errorHandler, sendApiError } from './error-handler.js';
 import { draining } from './draining.js';
 import { notFound } from './not-found.js';
 import { flavourOf, representation } from './representation.js';
+import { storableInput } from './storable-input.js';
 import { metricsHttp } from '../metrics/http.js';
 import { openapi } from './openapi.js';
 import { consoleRoutes } from '../console/plugin.js';
@@ -32,6 +33,7 @@ export async function buildHttpApp(ctx: GatewayContext): Promise<FastifyInstance
   await app.register(notFound);
   await app.register(errorHandler);
   await app.register(representation);
+  await app.register(storableInput);
   await app.register(draining);
   await app.register(earlyAnswers);
   // Before the route plugins (and /metrics): the document is built from the routes as they register.

@@ -1,4 +1,5 @@
 import { decodeText, textCodingOf } from '../sms/encoding.js';
+import { moText } from '../sms/storable-text.js';
 import type { MoPartRecord } from '../store/repos/inbox.js';
 
 /** Concatenation limits of TS 23.040: 1–255 parts, numbered from 1. */
@@ -16,14 +17,15 @@ export function partProblem(part: { total: number; seq: number; dataCoding: numb
 /**
  * The text of a part set, parts in `seq` order. Parts of one coding are joined before decoding,
  * so a character split across two parts (a UCS-2 surrogate pair, a GSM escape) comes out whole;
- * mixed codings (never seen, but possible) are decoded part by part.
+ * mixed codings (never seen, but possible) are decoded part by part. Made storable after the join
+ * (moText), where a pair split across parts of two codings shows as broken.
  */
 export function joinParts(parts: readonly MoPartRecord[]): string {
   const ordered = [...parts].sort((a, b) => a.seq - b.seq);
   const first = ordered[0];
   if (first === undefined) return '';
   if (ordered.every((p) => p.dataCoding === first.dataCoding)) {
-    return decodeText(Buffer.concat(ordered.map((p) => p.payload)), first.dataCoding);
+    return moText(decodeText(Buffer.concat(ordered.map((p) => p.payload)), first.dataCoding));
   }
-  return ordered.map((p) => decodeText(p.payload, p.dataCoding)).join('');
+  return moText(ordered.map((p) => decodeText(p.payload, p.dataCoding)).join(''));
 }

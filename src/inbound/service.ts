@@ -3,8 +3,9 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { SweepLoop, sweepInBatches } from '../dispatch/sweeper.js';
 import type { InboundMessage, InboundPart } from '../network/connector.js';
-import type { InboxMessage, IncomingMo, MoDisposition, MoPartRecord, PartSetHandler } from '../store/repos/inbox.js';
-import type { Store } from '../store/store.js';
+import type { InboxMessage, IncomingMo, MoDisposition, MoPartRecord, PartSet, PartSetHandler } from '../store/repos/inbox.js';
+import { StoreUnavailableError, type Store } from '../store/store.js';
+import { moText } from '../sms/storable-text.js';
 import { newMoId } from './ids.js';
 import { joinParts, partProblem } from './reassembly.js';
 import { keywordsOf, routeMo, type RouteContext } from './routing.js';
@@ -21,6 +22,13 @@ export interface InboundServiceDeps {
 /** How long a network message id is remembered to drop the network's redeliveries. */
 const REDELIVERY_WINDOW_MS = 24 * 3600 * 1000;
 
+/** Timed-out part sets moved to unrouted per sweep (besides those waiting to be tried again). */
+const EXPIRE_BATCH = 1000;
+
+function partSetKey(set: PartSet): string {
+  return `${set.source}:${set.destination}:${set.reference}:${set.total}`;
+}
+
 /**
  * Inbound (MO) messages: persisted and routed in one transaction (inbox, listener, OneAPI
  * subscription, or the unrouted table — never dropped), long ones reassembled from their parts,
@@ -30,6 +38,11 @@ const REDELIVERY_WINDOW_MS = 24 * 3600 * 1000;
 export class InboundService {
   readonly #deps: InboundServiceDeps;
   readonly #sweeper: SweepLoop;
+  /**
+   * Timed-out part sets that could not be moved to unrouted, by key, with when to try again: one
+   * such set must neither stop the sweep nor be tried at every one (it is logged each time).
+   */
+  #failedSets = new Map<string, number>();
 
   constructor(deps: InboundServiceDeps) {
     this.#deps = deps;
@@ -39,11 +52,14 @@ export class InboundService {
     this.#sweeper = new SweepLoop(() => this.#sweep(), every, (err) => log.error({ err }, 'inbound sweep failed'));
   }
 
-  /** ConnectorEvents.onInbound: resolves once the message is durable and routed. */
+  /**
+   * ConnectorEvents.onInbound: resolves once the message is durable and routed. The text is made
+   * storable here (and in joinParts for long ones), whichever network it came from.
+   */
   async receive(message: InboundMessage): Promise<void> {
     const { store, clock } = this.#deps;
     const now = clock.now();
-    const mo: IncomingMo = { id: newMoId(), from: message.from, to: message.to, text: message.text, receivedAt: message.receivedAt };
+    const mo: IncomingMo = { id: newMoId(), from: message.from, to: message.to, text: moText(message.text), receivedAt: message.receivedAt };
     const [context, subscriptions] = await Promise.all([this.#routeContext(message.to, now), store.subscriptions.inboundFor(message.to, keywordsOf(mo.text))]);
     const disposition = routeMo(mo, { ...context, subscriptions });
     const dedup =
@@ -108,11 +124,43 @@ export class InboundService {
     const now = clock.now();
     const purged = await store.inbox.purge(now);
     if (purged > 0) log.info({ purged }, 'unpolled inbox messages purged after retention');
-    const expired = await store.inbox.expireParts(now - config.moReassemblyTimeoutS * 1000, joinParts, newMoId);
+    const expired = await this.#expireParts(now);
     if (expired > 0) log.warn({ sets: expired }, 'incomplete MO part sets moved to unrouted');
     const unrouted = await sweepInBatches((n) => store.inbox.sweepUnrouted(now - config.unroutedRetentionS * 1000, n));
     if (unrouted.removed > 0) log.info({ deleted: unrouted.removed }, 'unrouted MO messages deleted after retention');
     return unrouted.more;
+  }
+
+  /**
+   * Moves the timed-out part sets to unrouted, one transaction each. A set that fails is logged and
+   * tried again one reassembly timeout later, while the others go on; the scan asks for as many
+   * more sets as wait so, so that they never take the places of those behind them. A store
+   * that cannot be reached fails the whole sweep (tried again at the next).
+   */
+  async #expireParts(now: number): Promise<number> {
+    const { store, config, log } = this.#deps;
+    const timeoutMs = config.moReassemblyTimeoutS * 1000;
+    const sets = await store.inbox.expiredPartSets(now - timeoutMs, EXPIRE_BATCH + this.#failedSets.size);
+    const failed = new Map<string, number>();
+    let moved = 0;
+    for (const set of sets) {
+      const key = partSetKey(set);
+      const retryAt = this.#failedSets.get(key);
+      if (retryAt !== undefined && now < retryAt) {
+        failed.set(key, retryAt);
+        continue;
+      }
+      try {
+        if (await store.inbox.expirePartSet(set, joinParts, newMoId)) moved += 1;
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
+        log.error({ err, set }, 'incomplete MO part set could not be moved to unrouted; tried again later');
+        failed.set(key, now + timeoutMs);
+      }
+    }
+    // Only the sets the scan still found are remembered: one completed or gone meanwhile is forgotten.
+    this.#failedSets = failed;
+    return moved;
   }
 
   /** What routing a message to `shortCode` needs, but its subscriptions. */

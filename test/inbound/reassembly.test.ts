@@ -42,6 +42,13 @@ test('parts of different codings are decoded one by one', () => {
   assert.equal(joinParts([part(1, 2, encodeGsm7('Hello '), 0), part(2, 2, encodeUcs2('wörld ✓'), 8)]), 'Hello wörld ✓');
 });
 
+test('the joined text is made storable: padding at the end dropped, a NUL inside or half a pair split across codings shown as U+FFFD', () => {
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+  assert.equal(joinParts([part(1, 2, latin1('first\0'), 3), part(2, 2, latin1(' second\0\0'), 3)]), 'first\uFFFD second');
+  const pair = encodeUcs2('😀');
+  assert.equal(joinParts([part(1, 2, Buffer.from(pair.subarray(0, 2)), 8), part(2, 2, latin1('x'), 3)]), '\uFFFDx');
+});
+
 test('partProblem refuses parts that cannot belong to a set', () => {
   const ok = { total: 3, seq: 2, reference: 200, dataCoding: 0 };
   assert.equal(partProblem(ok), null);

@@ -113,17 +113,24 @@ export function statOfMessageState(messageState: number): string {
   return MESSAGE_STATE[messageState] ?? 'UNKNOWN';
 }
 
+/** A receipt's text opens with `id:` and a token (Appendix B), whatever else it leaves out. */
+const OPENS_WITH_ID = /^\s*id\s*:\s*\S/i;
+
 /**
  * Is this deliver_sm a receipt rather than an MO? The esm_class message type says so; some SMSCs
- * leave it 0, so a receipted_message_id TLV or a text with both `id:` and `stat:` also counts.
+ * leave it 0, so a receipted_message_id TLV also counts, and so does a text in the receipt format:
+ * opening with `id:` and with a `stat:` word of the table. A subscriber's "Order id: 5512 stat:
+ * where is it?" is neither, and must reach the app (it was once taken as a receipt and lost).
+ * A text with a UDH is a part of a long message: receipts are never concatenated.
  */
 export function isReceipt(fields: Pick<ReceiptFields, 'esmClass' | 'text' | 'receiptedMessageId'>): boolean {
   const type = fields.esmClass & ESM_CLASS.TYPE_MASK;
   if (type === ESM_CLASS.TYPE_RECEIPT || type === ESM_CLASS.TYPE_INTERMEDIATE) return true;
   if (type !== 0) return false; // SME acknowledgements and the like: not ours to read
   if (fields.receiptedMessageId !== undefined && fields.receiptedMessageId !== '') return true;
-  const parsed = parseReceiptText(fields.text);
-  return parsed.has('id') && parsed.has('stat');
+  if ((fields.esmClass & ESM_CLASS.UDHI) !== 0 || !OPENS_WITH_ID.test(fields.text)) return false;
+  const stat = parseReceiptText(fields.text).get('stat');
+  return stat !== undefined && Object.hasOwn(STAT, stat.toUpperCase());
 }
 
 /** Parses a receipt; null when it names no message id or no state at all. */

@@ -56,6 +56,14 @@ export interface MoPartRecord {
   readonly receivedAt: number;
 }
 
+/** What names a set of parts: the parts of one long message share it. */
+export interface PartSet {
+  readonly source: string;
+  readonly destination: string;
+  readonly reference: number;
+  readonly total: number;
+}
+
 /** The message a completed part set makes, and where it goes. */
 export interface AssembledMo {
   readonly mo: IncomingMo;
@@ -109,12 +117,14 @@ export interface InboxRepo {
   take(appId: string, shortCode: string, limit: number, now: number): Promise<{ messages: InboxMessage[]; pending: number }>;
   /** Deletes expired inbox messages and dedup keys; returns how many inbox messages went. */
   purge(now: number): Promise<number>;
+  /** Up to `limit` part sets whose first part arrived before `startedBefore`, oldest first. */
+  expiredPartSets(startedBefore: number, limit: number): Promise<PartSet[]>;
   /**
-   * Moves every part set whose first part arrived before `startedBefore` to the unrouted table
-   * (reason 'incomplete', the parts' texts joined in order), except a set of only known parts,
-   * which is deleted; returns how many sets were moved.
+   * Moves one part set to the unrouted table (reason 'incomplete', the parts' texts joined in order
+   * by `decode`), in one transaction, or deletes it when every part is known (repeats of what was
+   * delivered); true when it was moved, false when deleted so or gone (completed since the scan).
    */
-  expireParts(startedBefore: number, decode: (parts: readonly MoPartRecord[]) => string, newId: () => string): Promise<number>;
+  expirePartSet(set: PartSet, decode: (parts: readonly MoPartRecord[]) => string, newId: () => string): Promise<boolean>;
   /** The newest unrouted messages first. */
   unrouted(limit: number): Promise<UnroutedMo[]>;
   /** Deletes at most `limit` unrouted messages received before `before`; returns how many. */

@@ -7,6 +7,7 @@ import type {
   MoDisposition,
   MoPartRecord,
   PartOutcome,
+  PartSet,
   PartSetHandler,
   UnroutedMo,
   UnroutedReason,
@@ -220,7 +221,7 @@ export class SqlInboxRepo implements InboxRepo {
    * the completing one commits it; a transaction lock per set makes them take turns. SQLite runs
    * one writer anyway.
    */
-  async #lockSet(trx: Transaction<Database>, set: { source: string; destination: string; reference: number; total: number }): Promise<void> {
+  async #lockSet(trx: Transaction<Database>, set: PartSet): Promise<void> {
     if (this.#ctx.dialect !== 'postgres') return;
     const key = `mo-parts:${set.source}:${set.destination}:${set.reference}:${set.total}`;
     await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
@@ -280,44 +281,43 @@ export class SqlInboxRepo implements InboxRepo {
     });
   }
 
-  async expireParts(startedBefore: number, decode: (parts: readonly MoPartRecord[]) => string, newId: () => string): Promise<number> {
-    const sets = await this.#ctx.db
+  async expiredPartSets(startedBefore: number, limit: number): Promise<PartSet[]> {
+    const rows = await this.#ctx.db
       .selectFrom('mo_parts')
       .select(['source', 'destination', 'reference', 'total'])
-      .select((eb) => eb.fn.min('received_at').as('first'))
       .groupBy(['source', 'destination', 'reference', 'total'])
       .having((eb) => eb.fn.min('received_at'), '<', startedBefore)
-      .limit(1000)
+      .orderBy((eb) => eb.fn.min('received_at'))
+      .limit(limit)
       .execute();
-    let moved = 0;
-    for (const set of sets) {
-      const done = await this.#ctx.write(async (trx) => {
-        await this.#lockSet(trx, set);
-        const where = trx
-          .selectFrom('mo_parts')
-          .where('source', '=', set.source)
-          .where('destination', '=', set.destination)
-          .where('reference', '=', set.reference)
-          .where('total', '=', set.total);
-        const parts = (await where.selectAll().orderBy('seq').execute()).map(toPart);
-        // Completed (and so deleted) since the scan: nothing to expire.
-        if (parts.length === 0) return false;
-        await trx
-          .deleteFrom('mo_parts')
-          .where('source', '=', set.source)
-          .where('destination', '=', set.destination)
-          .where('reference', '=', set.reference)
-          .where('total', '=', set.total)
-          .execute();
-        // Only repeats of what the app or the operator already has: nothing to tell.
-        if (parts.every((p) => p.known)) return false;
-        const first = parts[0] as MoPartRecord;
-        await insertUnrouted(trx, { id: newId(), from: first.source, to: first.destination, text: decode(parts), receivedAt: first.receivedAt }, 'incomplete');
-        return true;
-      });
-      if (done) moved += 1;
-    }
-    return moved;
+    return rows.map((r) => ({ source: r.source, destination: r.destination, reference: Number(r.reference), total: Number(r.total) }));
+  }
+
+  expirePartSet(set: PartSet, decode: (parts: readonly MoPartRecord[]) => string, newId: () => string): Promise<boolean> {
+    return this.#ctx.write(async (trx) => {
+      await this.#lockSet(trx, set);
+      const where = trx
+        .selectFrom('mo_parts')
+        .where('source', '=', set.source)
+        .where('destination', '=', set.destination)
+        .where('reference', '=', set.reference)
+        .where('total', '=', set.total);
+      const parts = (await where.selectAll().orderBy('seq').execute()).map(toPart);
+      // Completed (and so deleted) since the scan: nothing to expire.
+      if (parts.length === 0) return false;
+      await trx
+        .deleteFrom('mo_parts')
+        .where('source', '=', set.source)
+        .where('destination', '=', set.destination)
+        .where('reference', '=', set.reference)
+        .where('total', '=', set.total)
+        .execute();
+      // Only repeats of what the app or the operator already has: nothing to tell.
+      if (parts.every((p) => p.known)) return false;
+      const first = parts[0] as MoPartRecord;
+      await insertUnrouted(trx, { id: newId(), from: first.source, to: first.destination, text: decode(parts), receivedAt: first.receivedAt }, 'incomplete');
+      return true;
+    });
   }
 
   async unrouted(limit: number): Promise<UnroutedMo[]> {

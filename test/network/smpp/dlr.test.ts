@@ -150,6 +150,25 @@ test('isReceipt: esm_class type, or TLV, or a receipt-shaped text when esm_class
   assert.equal(isReceipt({ esmClass: 0x08, text: 'id:12 stat:DELIVRD', receiptedMessageId: undefined }), false);
 });
 
+test('isReceipt with esm_class 0 and no TLV: the receipt format (opens with id:, a stat: word of the table), from SMSCs that send it so', () => {
+  const receipt = (text: string) => isReceipt({ esmClass: 0x00, text, receiptedMessageId: undefined });
+  assert.equal(receipt('id:1891273321 sub:001 dlvrd:001 submit date:1305050826 done date:1305050826 stat:DELIVRD err:000 text:DLVRD TO MOBILE'), true);
+  assert.equal(receipt('ID : 00AbC sub:1 dlvrd:1 Submit_Date:2401011200 DONE DATE : 2401011201\tSTAT: undeliv Err: 034'), true);
+  assert.equal(receipt('id:c87c2273-7edb-4bc7-8d3a-7f57f21b625e submit date:201506201641 done date:201506201641 stat:DELIVRD err:000'), true);
+  assert.equal(receipt('id:77 stat:ACCEPTD'), true);
+});
+
+test('isReceipt: a subscriber\'s text that mentions id: and stat: is an MO, not a receipt', () => {
+  const receipt = (text: string, esmClass = 0x00) => isReceipt({ esmClass, text, receiptedMessageId: undefined });
+  assert.equal(receipt('Order id: 5512 stat: where is it?'), false, 'does not open with id:');
+  assert.equal(receipt('id: 5512 stat: where is it?'), false, 'stat: is no word of the table');
+  assert.equal(receipt('id:5512 please stat: asap'), false);
+  assert.equal(receipt('Re: id:12 stat:DELIVRD'), false);
+  // A part of a long MO (UDHI, the text beginning with its UDH): receipts are never concatenated.
+  assert.equal(receipt('id:12 stat:DELIVRD', 0x40), false);
+  assert.equal(receipt('\u0005\u0000\u0003\u0007\u0002\u0001Order id: 5512 stat: where is it?', 0x40), false);
+});
+
 test('formatReceiptText writes what parseReceiptText reads', () => {
   const at = Date.UTC(2026, 10, 24, 13, 5);
   const text = formatReceiptText({ id: '00b8be19', submitted: 1, delivered: 1, submitAt: at, doneAt: at + 60000, stat: 'DELIVRD', err: '000', text: 'Hello world, this is longer than twenty' });
