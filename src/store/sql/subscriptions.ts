@@ -2,6 +2,7 @@ import type { SubscriptionKind, SubscriptionRecord, SubscriptionRepo } from '../
 import { sql } from 'kysely';
 import type { SubscriptionsTable } from '../schema.js';
 import { lookupAllByKey, type Coalescer } from './coalesce.js';
+import { writeForApp } from './app-gone.js';
 import type { SqlContext } from './context.js';
 
 /** Most inbound subscriptions read for one short code. */
@@ -44,6 +45,10 @@ export class SqlSubscriptionRepo implements SubscriptionRepo {
   }
 
   create(record: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord }> {
+    return writeForApp(record.appId, () => this.#create(record));
+  }
+
+  #create(record: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord }> {
     return this.#ctx.write(async (trx) => {
       // The unique (app, kind, correlator) index decides between concurrent creates.
       const res = await trx
