@@ -111,6 +111,8 @@ export class OAuthError extends Error {
     readonly status: number,
     readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope',
     readonly description: string,
+    /** Headers the answer carries (Retry-After of a refusal). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(description);
     this.name = 'OAuthError';

@@ -1,16 +1,23 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { AppRecord } from '../store/repos/apps.js';
+import type { AppRecord, AppWithShortCodes } from '../store/repos/apps.js';
 import type { Store } from '../store/store.js';
 import { apiClientOf, type AccessCheck } from './access.js';
 import type { FailedAttempts } from './failed-attempts.js';
-import { DUMMY_SECRET_HASH, verifySecret } from './secrets.js';
+import { DUMMY_SECRET_HASH, isAppKey, verifySecret } from './secrets.js';
+
+/** Too many failed checks of this App Key from this address: refused without a check for `retryAfterMs`. */
+export interface Locked {
+  readonly ok: false;
+  readonly reason: 'locked';
+  readonly retryAfterMs: number;
+}
+
+/** The outcome of checking an App Key and App Secret: the app (suspended or not), `invalid` or `locked`. */
+export type AppAuthentication = { readonly ok: true; readonly app: AppWithShortCodes } | { readonly ok: false; readonly reason: 'invalid' } | Locked;
 
 /** The outcome of checking an App Key and App Secret for one scope: as a token's, or `locked`. */
-export type CredentialCheck =
-  | AccessCheck
-  /** Too many failed checks of this App Key from this address: refused without a check for `retryAfterMs`. */
-  | { readonly ok: false; readonly reason: 'locked'; readonly retryAfterMs: number };
+export type CredentialCheck = AccessCheck | Locked;
 
 /** A secret found right, and the stored hash it was found right against. */
 interface Verified {
@@ -22,7 +29,11 @@ interface Verified {
 export interface AppCredentialOptions {
   /** Verified secrets remembered at most (the least recently used go first). */
   readonly maxEntries?: number;
-  /** How long a verified secret is remembered, from its check. */
+  /**
+   * How long a verified secret is remembered, from its check; a hit does not renew it. Renewing
+   * would save a busy client one scrypt per period (shared by its requests in flight, which take
+   * one attempt between them) but let traffic keep a secret verified once remembered for ever.
+   */
   readonly ttlMs?: number;
 }
 
@@ -34,13 +45,16 @@ export interface AppCredentialOptions {
  * A secret check is an scrypt (≈ 16 MiB, tens of ms): too dear for every request, so a right
  * secret is remembered for a few minutes under an HMAC of key and secret (never the secret; the
  * HMAC key is random per process), with the stored hash it matched.
- * The app itself is still read on every request: suspension, scopes and short codes apply on the
- * next request, and a rotated secret (another hash) is checked again, so the old one fails at once.
- * Identical checks running at once share one scrypt. Failed checks are counted with /oauth's, per
- * address and App Key (the same credential), and past the limit refused without an scrypt.
+ * The app itself, with its short codes, is still read on every request (on every instance):
+ * suspension, scopes and short codes apply on the next request, and a rotated secret (another
+ * hash) is checked again, so the old one fails at once.
+ * Identical checks running at once share one scrypt, and only the first takes an attempt of the
+ * failed-check count (per address and App Key, /oauth's too): past the limit an App Key is refused
+ * without an scrypt. /oauth checks its clients here too, but remembers nothing (a token request
+ * is one per token, not one per call).
  */
 export class AppCredentialCheck {
-  readonly #store: Store;
+  readonly #store: Pick<Store, 'apps'>;
   readonly #clock: Clock;
   readonly #failures: FailedAttempts;
   readonly #maxEntries: number;
@@ -52,7 +66,7 @@ export class AppCredentialCheck {
   readonly #running = new Map<string, Promise<boolean>>();
   #scrypts = 0;
 
-  constructor(deps: { readonly store: Store; readonly clock: Clock; readonly failures: FailedAttempts }, options: AppCredentialOptions = {}) {
+  constructor(deps: { readonly store: Pick<Store, 'apps'>; readonly clock: Clock; readonly failures: FailedAttempts }, options: AppCredentialOptions = {}) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#failures = deps.failures;
@@ -72,20 +86,49 @@ export class AppCredentialCheck {
    * @example const check = await credentials.check(request.ip, 'e3a8…', '9f1c…', 'SMS');
    */
   async check(address: string, appKey: string, secret: string, scope: string): Promise<CredentialCheck> {
-    const app = await this.#store.apps.getByKey(appKey);
+    const found = await this.#appOf(appKey);
     const digest = this.#digest(appKey, secret);
-    if (app === undefined || !this.#remembered(digest, app)) {
-      // An unknown App Key is checked against a hash no secret matches: it takes a wrong secret's time.
-      const hash = app?.secretHash ?? DUMMY_SECRET_HASH;
-      const { wait, ok } = await this.#failures.check(address, appKey, async () => (await this.#verify(digest, secret, hash)) && app !== undefined);
-      if (wait > 0) return { ok: false, reason: 'locked', retryAfterMs: wait };
-      if (!ok || app === undefined) return { ok: false, reason: 'invalid' };
+    let app: AppWithShortCodes;
+    if (found !== undefined && this.#remembered(digest, found)) {
+      app = found;
+    } else {
+      const checked = await this.#authenticate(address, appKey, secret, digest, found);
+      if (!checked.ok) return checked;
+      app = checked.app;
       this.#remember(digest, app);
     }
     if (app.suspended) return { ok: false, reason: 'suspended' };
     if (!app.scopes.includes(scope)) return { ok: false, reason: 'scope' };
-    const shortCodes = (await this.#store.shortCodes.listByApp(app.id)).map((sc) => sc.code);
-    return { ok: true, client: apiClientOf({ ...app, shortCodes }, app.scopes) };
+    return { ok: true, client: apiClientOf(app, app.scopes) };
+  }
+
+  /**
+   * Checks `appKey` and `secret` presented from `address` (/oauth's client authentication): the
+   * app, suspended or not, or why not. Always an scrypt, never remembered.
+   */
+  async authenticate(address: string, appKey: string, secret: string): Promise<AppAuthentication> {
+    return this.#authenticate(address, appKey, secret, this.#digest(appKey, secret), await this.#appOf(appKey));
+  }
+
+  /** The app of an App Key; one that does not have an App Key's form is no app's, without a read. */
+  #appOf(appKey: string): Promise<AppWithShortCodes | undefined> {
+    return isAppKey(appKey) ? this.#store.apps.getByKey(appKey) : Promise.resolve(undefined);
+  }
+
+  /**
+   * The scrypt of `secret` against `app`'s hash, or against one no secret matches when there is no
+   * such app (it takes a wrong secret's time). A check identical to one running waits for its
+   * verdict and takes no attempt (see FailedAttempts.join).
+   */
+  async #authenticate(address: string, appKey: string, secret: string, digest: string, app: AppWithShortCodes | undefined): Promise<AppAuthentication> {
+    const hash = app?.secretHash ?? DUMMY_SECRET_HASH;
+    const key = `${digest} ${hash}`;
+    const running = this.#running.get(key);
+    // FailedAttempts.check calls #verify before its first await, so a check that follows finds it running.
+    const { wait, ok } = running !== undefined ? await this.#failures.join(address, appKey, running) : await this.#failures.check(address, appKey, () => this.#verify(key, secret, hash));
+    if (wait > 0) return { ok: false, reason: 'locked', retryAfterMs: wait };
+    if (!ok || app === undefined) return { ok: false, reason: 'invalid' };
+    return { ok: true, app };
   }
 
   /** Length-prefixed, so no other key and secret give the same text. */
@@ -112,15 +155,11 @@ export class AppCredentialCheck {
     this.#verified.set(digest, { appId: app.id, secretHash: app.secretHash, expiresAt: this.#clock.now() + this.#ttlMs });
   }
 
-  /** The scrypt of `secret` against `hash`, shared with any identical check already running. */
-  #verify(digest: string, secret: string, hash: string): Promise<boolean> {
-    const key = `${digest} ${hash}`;
-    let running = this.#running.get(key);
-    if (running === undefined) {
-      this.#scrypts += 1;
-      running = verifySecret(secret, hash).finally(() => this.#running.delete(key));
-      this.#running.set(key, running);
-    }
+  /** The scrypt of `secret` against `hash`, found by identical checks (`key`) while it runs. */
+  #verify(key: string, secret: string, hash: string): Promise<boolean> {
+    this.#scrypts += 1;
+    const running = verifySecret(secret, hash).finally(() => this.#running.delete(key));
+    this.#running.set(key, running);
     return running;
   }
 }

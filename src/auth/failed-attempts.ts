@@ -65,8 +65,9 @@ class Windows {
  * credential it claims (an app's client_id; '' where there is only one, the admin token): once a
  * pair has `limitPerMinute` of them, it is refused without a check until its window ends, and the
  * address's other credentials are not. A check counts from the moment it is taken until it is
- * released as not failed: checks running at once count before any of them ends, so a burst cannot
- * run past the limit. Kept in memory per process: a restart forgets, and each instance counts its
+ * released as not failed: checks running at once count before any of them ends, so a burst of
+ * guesses cannot run past the limit. A check that only waits for the verdict of an identical one
+ * (`join`) takes no attempt: right credentials sent in a burst are not held back. Kept in memory per process: a restart forgets, and each instance counts its
  * own.
  *
  * Every failed app-secret check costs an scrypt (16 MiB, tens of ms on libuv's pool), also for an
@@ -111,10 +112,14 @@ export class FailedAttempts {
     if (this.#ceiling !== undefined) {
       const all = this.#byAddress.live(addressKey(address), now);
       if (all !== undefined && all.count >= this.#ceiling) return all.start + WINDOW_MS - now;
-      this.#byAddress.count(addressKey(address), now);
     }
-    this.#byCredential.count(key, now);
+    this.#count(address, credential, now);
     return 0;
+  }
+
+  #count(address: string, credential: string, now: number): void {
+    if (this.#ceiling !== undefined) this.#byAddress.count(addressKey(address), now);
+    this.#byCredential.count(credentialKey(address, credential), now);
   }
 
   /** The check `attempt` took did not fail (right credentials, or no verdict): it no longer counts. */
@@ -139,6 +144,18 @@ export class FailedAttempts {
       throw err;
     }
     if (ok) this.release(address, credential);
+    return { wait: 0, ok };
+  }
+
+  /**
+   * A check of `credential` from `address` that shares the `verdict` of an identical check already
+   * running (the same credential and secret), which took its attempt: it takes none and is never
+   * refused — it runs no check and learns nothing that check does not — so that a burst of right
+   * ones cannot lock their own client out. A failed verdict counts, as `check`'s does.
+   */
+  async join(address: string, credential: string, verdict: Promise<boolean>): Promise<{ readonly wait: 0; readonly ok: boolean }> {
+    const ok = await verdict;
+    if (!ok && this.#limit !== 0) this.#count(address, credential, this.#clock.now());
     return { wait: 0, ok };
   }
 }

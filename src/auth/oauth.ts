@@ -5,7 +5,9 @@ import type { AppRecord } from '../store/repos/apps.js';
 import type { TokenRecord } from '../store/repos/tokens.js';
 import type { Store } from '../store/store.js';
 import { missingScopes, parseScopes } from './scopes.js';
-import { DUMMY_SECRET_HASH, newToken, sha256Hex, verifySecret } from './secrets.js';
+import type { AppCredentialCheck } from './app-credentials.js';
+import { retryAfterSeconds } from './failed-attempts.js';
+import { newToken, sha256Hex } from './secrets.js';
 
 /** The body of a successful token response (contract.md §2.1). */
 export interface TokenResponse {
@@ -35,20 +37,30 @@ export class OAuthService {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #config: Config;
+  readonly #credentials: AppCredentialCheck;
 
-  constructor(deps: { store: Store; clock: Clock; config: Config }) {
+  constructor(deps: { store: Store; clock: Clock; config: Config; appCredentials: AppCredentialCheck }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#config = deps.config;
+    this.#credentials = deps.appCredentials;
   }
 
-  /** Checks client credentials; throws `invalid_client` (401) for an unknown app, a wrong secret or a suspended app. */
-  async authenticateClient(clientId: string, clientSecret: string): Promise<AppRecord> {
-    const app = await this.#store.apps.getByKey(clientId);
-    const ok = await verifySecret(clientSecret, app?.secretHash ?? DUMMY_SECRET_HASH);
-    if (app === undefined || !ok) throw new OAuthError(401, 'invalid_client', 'client authentication failed');
-    if (app.suspended) throw new OAuthError(401, 'invalid_client', 'the app is suspended');
-    return app;
+  /**
+   * Checks client credentials presented from `address`; throws `invalid_client` (401) for an
+   * unknown app, a wrong secret or a suspended app, and, with Retry-After, for a client_id past
+   * its failed checks from the address (contract §13: AT&T clients know no 429, and §2.1 gives a
+   * refused client 401).
+   */
+  async authenticateClient(address: string, clientId: string, clientSecret: string): Promise<AppRecord> {
+    const check = await this.#credentials.authenticate(address, clientId, clientSecret);
+    if (!check.ok && check.reason === 'locked') {
+      const seconds = retryAfterSeconds(check.retryAfterMs);
+      throw new OAuthError(401, 'invalid_client', `too many failed client authentications from this address; retry in ${seconds} s`, { 'retry-after': String(seconds) });
+    }
+    if (!check.ok) throw invalidClient('client authentication failed');
+    if (check.app.suspended) throw invalidClient('the app is suspended');
+    return check.app;
   }
 
   /** `grant_type=client_credentials`: a fresh token pair for the requested scopes (default: all of the app's). */
@@ -115,8 +127,12 @@ export class OAuthService {
       revokedAt: null,
       createdAt: now,
     };
-    const stored = await this.#store.tokens.issuePair(access, refresh, now, replaces);
-    if (!stored) throw new OAuthError(400, 'invalid_grant', 'the refresh token is invalid, expired or revoked');
+    // Stored only if the app still has the secret hash the client was checked against, and is
+    // neither suspended nor deleted: a rotation while the secret was being checked revokes
+    // everything the old secret got, and would not revoke a pair stored after it.
+    const outcome = await this.#store.tokens.issuePair(access, refresh, now, app.secretHash, replaces);
+    if (outcome === 'client-changed') throw invalidClient('the app was changed (secret rotated, suspended or deleted) during the request');
+    if (outcome === 'grant-spent') throw new OAuthError(400, 'invalid_grant', 'the refresh token is invalid, expired or revoked');
     await this.#store.tokens.purge(now, PURGE_BATCH);
     // A client that asks for a token per request would otherwise grow the table for the refresh
     // tokens' whole life (90 days), however few of them it ever uses.
@@ -124,6 +140,8 @@ export class OAuthService {
     return { access_token: accessToken, token_type: 'bearer', expires_in: ttl, refresh_token: refreshToken };
   }
 }
+
+const invalidClient = (description: string) => new OAuthError(401, 'invalid_client', description);
 
 /** Not revoked and not expired at `now`. */
 export function isLive(token: TokenRecord, now: number): boolean {

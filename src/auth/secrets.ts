@@ -10,6 +10,12 @@ export function randomHex(bytes: number): string {
 
 /** The OAuth `client_id` of a new app. */
 export const newAppKey = (): string => randomHex(16);
+const APP_KEY = /^[0-9a-f]{32}$/;
+/**
+ * Whether `value` has the form of every App Key ever made (newAppKey): anything else is no app's,
+ * and is not looked up (a NUL, say, which PostgreSQL refuses in a text parameter).
+ */
+export const isAppKey = (value: string): boolean => APP_KEY.test(value);
 /**
  * A new App Secret (`client_secret`): 96 bits, so that `appKey:appSecret` is 57 bytes, whose
  * base64 (76 characters) is one line. The GSMA OneAPI reference Java and Python libraries build

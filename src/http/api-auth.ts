@@ -136,6 +136,15 @@ function basicRefusal(check: Extract<CredentialCheck, { ok: false }>, scope: str
   }
 }
 
+/**
+ * The refusal of a request whose app was deleted while it was under way (AppGoneError): as its
+ * credentials, token or HTTP Basic, are refused from now on.
+ */
+export function appGoneRefusal(request: FastifyRequest): ApiError {
+  if (presentedToken(request.headers.authorization, request.query) !== undefined) return tokenRefusal({ ok: false, reason: 'invalid' }, SMS_SCOPE);
+  return basicChallenge('Invalid client credentials');
+}
+
 /** A 401 that asks for HTTP Basic again. */
 function basicChallenge(why: string): ApiError {
   return new ApiError('POL0001', [why], { status: 401, headers: { 'www-authenticate': BASIC_REALM } });

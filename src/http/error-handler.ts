@@ -2,7 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { ApiError, OAuthError, OperatorError, operatorCode } from '../errors.js';
 import { errorAnswer } from '../console/layout.js';
-import { StoreUnavailableError } from '../store/store.js';
+import { AppGoneError, StoreUnavailableError } from '../store/store.js';
+import { appGoneRefusal } from './api-auth.js';
 import { asciiJson, flavourOf, JSON_TYPE, sendRepresentation, sendText, type Flavour } from './representation.js';
 
 /**
@@ -65,9 +66,16 @@ function toApiError(error: FastifyError): ApiError | undefined {
   return undefined;
 }
 
-/** The RFC 6749 error code of a failure that is not the client's credentials or grant. */
-function oauthErrorOf(status: number): 'invalid_request' | 'temporarily_unavailable' {
-  return status === 503 ? 'temporarily_unavailable' : 'invalid_request';
+/**
+ * The RFC 6749 error code of a failure that is not the client's credentials or grant: the
+ * request's (4xx), or ours — `temporarily_unavailable` (503), `server_error` (any other 5xx).
+ * RFC 6749 defines those two for the authorization endpoint's redirect (§4.1.2.1) and gives the
+ * token endpoint (§5.2) no code for a failure of the server; `invalid_request` would tell the
+ * client to mend a request that was right, so the token endpoint answers them too.
+ */
+function oauthErrorOf(status: number): 'invalid_request' | 'temporarily_unavailable' | 'server_error' {
+  if (status < 500) return 'invalid_request';
+  return status === 503 ? 'temporarily_unavailable' : 'server_error';
 }
 
 /** The answer to an API error on the surfaces whose body does not depend on Accept. */
@@ -96,12 +104,12 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const flavour = flavourOf(request.url);
     if (error instanceof OAuthError) {
-      return reply.code(error.status).header('cache-control', 'no-store').send({ error: error.error, error_description: error.description });
+      return reply.code(error.status).headers(error.headers).header('cache-control', 'no-store').send({ error: error.error, error_description: error.description });
     }
     if (error instanceof OperatorError) {
       return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
     }
-    const apiError = toApiError(error);
+    const apiError = error instanceof AppGoneError ? appGoneRefusal(request) : toApiError(error);
     if (apiError === undefined) {
       request.log.error({ err: error }, 'request failed');
       const internal = new ApiError('SVC0001', ['Internal'], { status: 500 });

@@ -85,6 +85,18 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * A write on behalf of an app that no longer exists: an operator deleted it while the request
+ * was under way, after its token or secret had been checked. The HTTP layer answers it as it
+ * would the request's credentials now (401 POL0001), not with a 500.
+ */
+export class AppGoneError extends Error {
+  constructor(appId: string, options?: { cause?: unknown }) {
+    super(`app ${appId} no longer exists`, options);
+    this.name = 'AppGoneError';
+  }
+}
+
+/**
  * The connection was lost after a write was sent: the server may have run and committed it.
  * Answered like any StoreUnavailableError, unless the caller can find out (a read) what happened.
  */

@@ -69,3 +69,33 @@ test('a wrong secret or an unknown App Key is never remembered: each costs a che
   }
   assert.equal(check.scrypts, 4);
 });
+
+test('an App Key of another form than every App Key\'s is unknown without a read, after a wrong secret\'s check', async () => {
+  const app = await createApp(gw);
+  const read: string[] = [];
+  const apps = gw.gateway.ctx.store.apps;
+  const store = { apps: { ...apps, getByKey: (appKey: string) => (read.push(appKey), apps.getByKey(appKey)) } };
+  const clock = { now: () => 1_000_000 };
+  const check = new AppCredentialCheck({ store, clock, failures: new FailedAttempts(0, clock) });
+  for (const appKey of [`${app.appKey}\u0000`, app.appKey.toUpperCase(), app.appKey.slice(1), '', 'unknown-key']) {
+    assert.deepEqual(await check.authenticate('127.0.0.1', appKey, app.appSecret), { ok: false, reason: 'invalid' }, JSON.stringify(appKey));
+  }
+  assert.deepEqual(read, []);
+  assert.equal(check.scrypts, 5);
+  assert.equal((await check.authenticate('127.0.0.1', app.appKey, app.appSecret)).ok, true);
+  assert.deepEqual(read, [app.appKey]);
+});
+
+test('identical checks at once share one scrypt and take one attempt between them: a right secret sent in a burst is not held back', async () => {
+  const app = await createApp(gw);
+  const clock = { now: () => 1_000_000 };
+  const failures = new FailedAttempts(2, clock);
+  const check = new AppCredentialCheck({ store: gw.gateway.ctx.store, clock, failures });
+  const burst = await Promise.all(Array.from({ length: 10 }, () => check.authenticate('127.0.0.1', app.appKey, app.appSecret)));
+  assert.ok(burst.every((r) => r.ok));
+  assert.equal(check.scrypts, 1);
+  const wrong = await Promise.all(Array.from({ length: 3 }, () => check.authenticate('127.0.0.1', app.appKey, 'wrong')));
+  assert.deepEqual(wrong, Array(3).fill({ ok: false, reason: 'invalid' }), 'joined, so none refused');
+  assert.equal(check.scrypts, 2);
+  assert.equal((await check.authenticate('127.0.0.1', app.appKey, app.appSecret)).ok, false, 'each wrong one counted: locked');
+});

@@ -65,6 +65,21 @@ describe('FailedAttempts', () => {
     assert.equal(runs, 4, 'not run once refused');
   });
 
+  test('join: a check sharing a running check\'s verdict takes no attempt and is never refused; its failed verdict counts', async () => {
+    const failures = new FailedAttempts(2, clockAt(0));
+    assert.equal(failures.attempt('192.0.2.1', 'app'), 0, 'the running check');
+    const joined = await Promise.all(Array.from({ length: 5 }, () => failures.join('192.0.2.1', 'app', Promise.resolve(true))));
+    assert.deepEqual(joined, Array(5).fill({ wait: 0, ok: true }));
+    failures.release('192.0.2.1', 'app');
+    assert.equal(failures.attempt('192.0.2.1', 'app'), 0, 'the right joins counted nothing: a failure');
+    assert.deepEqual(await failures.join('192.0.2.1', 'app', Promise.resolve(false)), { wait: 0, ok: false });
+    assert.ok(failures.attempt('192.0.2.1', 'app') > 0, 'the failed join counted: two failures');
+    assert.deepEqual(await failures.join('192.0.2.1', 'app', Promise.resolve(false)), { wait: 0, ok: false }, 'past the limit, a join is still not refused');
+    const off = new FailedAttempts(0, clockAt(0));
+    await off.join('192.0.2.1', 'app', Promise.resolve(false));
+    assert.equal(off.attempt('192.0.2.1', 'app'), 0, 'a limit of 0 counts nothing');
+  });
+
   test('one client_id\'s failures never refuse another\'s from the same address (apps behind one NAT)', () => {
     const failures = new FailedAttempts(2, clockAt(0), { addressCeiling: 20 });
     assert.equal(failures.attempt('192.0.2.1', 'app-a'), 0);

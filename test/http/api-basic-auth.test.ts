@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { presentedBasic } from '../../src/http/api-auth.js';
 import { ADMIN_AUTH, createApp, patchApp, type TestApp } from '../helpers/apps.js';
-import { startTestGateway, type TestGateway, type TestResponse } from '../helpers/gateway.js';
+import { startTestGateway, TEST_STORE, type TestGateway, type TestResponse } from '../helpers/gateway.js';
 import { sendMo } from '../inbound/mo.js';
 import { FAST, handsetReceives } from './send-helpers.js';
 
@@ -160,6 +160,16 @@ describe('HTTP Basic (App Key:App Secret) on the API paths', () => {
     assert.equal(scrypts() - before, 1);
   });
 
+  test('an App Key that is no App Key (a NUL byte, a lone surrogate, upper case): unknown, 401 POL0001 (never a 500), after a check as long as a wrong secret\'s', async () => {
+    for (const appKey of [`${app.appKey}\u0000`, `${app.appKey.slice(0, -1)}\ud800`, app.appKey.toUpperCase()]) {
+      const before = scrypts();
+      const res = await oneapiStatus(gw, basic(appKey, app.appSecret));
+      oneapiPolicy(res, 401, 'POL0001', ['Invalid client credentials']);
+      assert.equal(res.headers.get('www-authenticate'), 'Basic realm="switchboard"');
+      assert.equal(scrypts() - before, 1, JSON.stringify(appKey));
+    }
+  });
+
   test('a malformed Basic header: 401 POL0001 (never a 500), without a check', async () => {
     const before = scrypts();
     for (const authorization of ['Basic', 'Basic %%%%', `Basic ${Buffer.from('no-colon').toString('base64')}`, `Basic ${Buffer.from(`:${app.appSecret}`).toString('base64')}`]) {
@@ -195,6 +205,21 @@ describe('HTTP Basic (App Key:App Secret) on the API paths', () => {
     attPolicy(await attStatus(gw, old), 401, 'POL0001', 'Invalid client credentials');
     passed(await oneapiStatus(gw, basic(r.appKey, rotated.json().appSecret)), 'the new secret');
     oneapiPolicy(await oneapiStatus(gw, old), 401, 'POL0001', ['Invalid client credentials']);
+  });
+
+  test('PostgreSQL: a secret rotated through another instance is refused by this one on its next call, though it remembered the old one', { skip: TEST_STORE !== 'postgres' && 'two instances share a PostgreSQL database only' }, async () => {
+    const r = await createApp(gw);
+    const old = basic(r.appKey, r.appSecret);
+    passed(await oneapiStatus(gw, old), 'remembered here');
+    const other = await startTestGateway({ SWITCHBOARD_DATABASE_URL: gw.env.SWITCHBOARD_DATABASE_URL ?? '' });
+    try {
+      const rotated = await other.request('POST', `/admin/v1/apps/${r.id}/secret`, { headers: ADMIN_AUTH });
+      assert.equal(rotated.status, 200, rotated.text);
+      oneapiPolicy(await oneapiStatus(gw, old), 401, 'POL0001', ['Invalid client credentials']);
+      passed(await oneapiStatus(gw, basic(r.appKey, rotated.json().appSecret)), 'the new secret');
+    } finally {
+      await other.close();
+    }
   });
 
   test('taking the SMS scope from the app refuses it (403 POL0001) on the next request; giving it back restores it', async () => {
@@ -290,6 +315,30 @@ describe('failed Basic checks are counted with /oauth\'s (SWITCHBOARD_AUTH_FAILU
     }
     assertLocked(await oneapiStatus(gw, basic(app.appKey, app.appSecret)), 'after /oauth failures');
     passed(await oneapiStatus(gw, basic(neighbour.appKey, neighbour.appSecret)), 'another app behind the same address');
+  });
+
+  test('right secrets sent at once are not failures: more at once than the limit all pass, on one scrypt, and lock nothing', async () => {
+    const app = await createApp(gw);
+    const before = scrypts();
+    const answers = await Promise.all(Array.from({ length: LIMIT * 4 }, () => oneapiStatus(gw, basic(app.appKey, app.appSecret))));
+    for (const res of answers) passed(res, 'at once');
+    assert.equal(scrypts() - before, 1);
+    for (let i = 0; i < LIMIT - 1; i++) oneapiPolicy(await oneapiStatus(gw, basic(app.appKey, `guess-${i}`)), 401, 'POL0001');
+    oneapiPolicy(await oneapiStatus(gw, basic(app.appKey, 'the-last-guess')), 401, 'POL0001', ['Invalid client credentials']);
+  });
+
+  test('guesses sent at once: each different one takes an attempt before any ends (no more scrypts than the limit); identical ones share one scrypt and each counts', async () => {
+    const [app, other] = [await createApp(gw), await createApp(gw)];
+    let before = scrypts();
+    const different = await Promise.all(Array.from({ length: LIMIT * 2 }, (_, i) => oneapiStatus(gw, basic(app.appKey, `guess-${i}`))));
+    assert.deepEqual(different.map((r) => r.status).sort(), [...Array<number>(LIMIT).fill(401), ...Array<number>(LIMIT).fill(403)]);
+    assert.equal(scrypts() - before, LIMIT);
+
+    before = scrypts();
+    const identical = await Promise.all(Array.from({ length: LIMIT }, () => oneapiStatus(gw, basic(other.appKey, 'one-guess'))));
+    for (const res of identical) oneapiPolicy(res, 401, 'POL0001', ['Invalid client credentials']);
+    assert.equal(scrypts() - before, 1);
+    assertLocked(await oneapiStatus(gw, basic(other.appKey, 'another-guess')), 'each identical guess counted');
   });
 
   test('a secret already found right is accepted during a lockout: it costs no scrypt and tells a guesser nothing', async () => {

@@ -99,14 +99,32 @@ test('client_ids made up one after another from one address: ten client_ids\' wo
   }
 });
 
-test('a burst of checks at once is counted before any of them ends: no more secret checks than the limit', async () => {
+test('a burst of different guesses at once is counted before any of them ends: no more secret checks than the limit', async () => {
   const gw = await gateway();
   try {
-    const answers = await Promise.all(Array.from({ length: 20 }, () => tokenRequest(gw, 'no-such-app', 'wrong')));
+    const app = await createApp(gw);
+    const scrypts = gw.gateway.ctx.appCredentials.scrypts;
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => tokenRequest(gw, app.appKey, `guess-${i}`)));
     assert.deepEqual(answers.map((res) => res.status), Array<number>(20).fill(401));
     const checked = answers.filter((res) => res.json().error_description === 'client authentication failed');
     assert.equal(checked.length, LIMIT);
+    assert.equal(gw.gateway.ctx.appCredentials.scrypts - scrypts, LIMIT);
     for (const res of answers.filter((r) => !checked.includes(r))) assertRefusedUnchecked(res);
+  } finally {
+    await gw.close();
+  }
+});
+
+test('right secrets at once are no failures: more token requests at once than the limit all get a token, on one scrypt', async () => {
+  const gw = await gateway();
+  try {
+    const app = await createApp(gw);
+    const scrypts = gw.gateway.ctx.appCredentials.scrypts;
+    const answers = await Promise.all(Array.from({ length: LIMIT * 4 }, () => tokenRequest(gw, app.appKey, app.appSecret)));
+    assert.deepEqual(answers.map((res) => res.status), Array<number>(LIMIT * 4).fill(200), answers.find((r) => r.status !== 200)?.text);
+    assert.equal(gw.gateway.ctx.appCredentials.scrypts - scrypts, 1);
+    for (let i = 0; i < LIMIT; i++) assertChecked(await tokenRequest(gw, app.appKey, 'wrong'), `then failure ${i + 1} is checked`);
+    assertRefusedUnchecked(await tokenRequest(gw, app.appKey, 'wrong'));
   } finally {
     await gw.close();
   }

@@ -1,5 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ApiError } from '../../src/errors.js';
+import { plainErrorAnswer } from '../../src/http/error-handler.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH, createApp, patchApp, type TestApp } from '../helpers/apps.js';
 
@@ -150,6 +152,31 @@ describe('POST /oauth/v4/token errors (RFC 6749 §5.2)', () => {
     const text = await gw.request('POST', '/oauth/v4/token', { headers: { 'content-type': 'text/plain' }, body: 'hello' });
     await expectError(text, 415, 'invalid_request');
     await expectError(await gw.request('POST', '/oauth/v4/token'), 400, 'invalid_request');
+  });
+
+  test('client credentials in HTTP Basic and in the body at once: 400 invalid_request (RFC 6749 §2.3: one method), whatever the body secret', async () => {
+    const basic = { ...FORM, authorization: `Basic ${Buffer.from(`${app.appKey}:${app.appSecret}`).toString('base64')}` };
+    for (const secret of ['not-the-secret', app.appSecret]) {
+      const res = await token({ grant_type: 'client_credentials', client_id: app.appKey, client_secret: secret }, '/oauth/v4/token', basic);
+      await expectError(res, 400, 'invalid_request');
+      assert.match(res.json().error_description, /HTTP Basic and in the body/);
+    }
+    const revoke = await token({ token: 'x', client_secret: app.appSecret }, '/oauth/v4/revoke', basic);
+    await expectError(revoke, 400, 'invalid_request');
+    assert.equal((await token({ grant_type: 'client_credentials', client_id: app.appKey }, '/oauth/v4/token', basic)).status, 200, 'the same client_id beside Basic is no second method');
+  });
+
+  test('a client_id that is no App Key (a NUL byte, a lone surrogate, upper case) is unknown, in the body or in HTTP Basic: 401 invalid_client, never a 500', async () => {
+    for (const clientId of [`${app.appKey}\u0000`, `${app.appKey.slice(0, -1)}\ud800`, app.appKey.toUpperCase()]) {
+      await expectError(await token({ grant_type: 'client_credentials', client_id: clientId, client_secret: app.appSecret }), 401, 'invalid_client');
+      const basic = { ...FORM, authorization: `Basic ${Buffer.from(`${clientId}:${app.appSecret}`).toString('base64')}` };
+      await expectError(await token({ grant_type: 'client_credentials' }, '/oauth/v4/token', basic), 401, 'invalid_client');
+    }
+  });
+
+  test('a failure of the gateway itself: 500 server_error, not invalid_request (the request was right); 503 temporarily_unavailable', () => {
+    const answer = (status: number) => JSON.parse(plainErrorAnswer('oauth', new ApiError('SVC0001', ['Internal'], { status })).text).error;
+    assert.deepEqual([500, 502, 503, 400, 413].map(answer), ['server_error', 'server_error', 'temporarily_unavailable', 'invalid_request', 'invalid_request']);
   });
 
   test('GET on the token endpoint: 405', async () => {

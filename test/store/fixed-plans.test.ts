@@ -9,7 +9,7 @@ import { runMigrations } from '../../src/store/sql/migrate.js';
 import { createRepositories } from '../../src/store/sql/repositories.js';
 import type { Repositories } from '../../src/store/store.js';
 import { createTestDatabase, postgresReachable, type TestDatabase } from '../helpers/postgres.js';
-import { createApp, message, recipient, token } from './store.contract.js';
+import { createApp, message, recipient, SECRET_HASH, token } from './store.contract.js';
 
 const skip = (await postgresReachable()) ? false : 'no PostgreSQL server';
 
@@ -63,7 +63,7 @@ async function capture(database: TestDatabase): Promise<{ texts: Map<string, num
   await repos.messages.accept(message('m1', 'app1'), [recipient('m1', 0)], [job]);
   // A repeat of the same id: the statement's conflict path.
   await repos.messages.accept(message('m1', 'app1'), [recipient('m1', 0)], [job]);
-  await repos.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), 1);
+  await repos.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), 1, SECRET_HASH);
   assert.equal((await repos.tokens.getAccessGrant('a1'))?.app.id, 'app1');
   await repos.handsets.get('+14255550100');
   return {

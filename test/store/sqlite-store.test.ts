@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { createApp, runStoreContract, token } from './store.contract.js';
+import { createApp, runStoreContract, SECRET_HASH, token } from './store.contract.js';
 
 runStoreContract({
   name: 'sqlite',
@@ -39,7 +39,7 @@ test('sqlite: a grant read again after another connection changed its token, app
   try {
     await store.migrate();
     await createApp(store, 'app1');
-    assert.equal(await store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), 1), true);
+    assert.equal(await store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), 1, SECRET_HASH), 'issued');
     assert.equal((await store.tokens.getAccessGrant('a1'))?.app.suspended, false);
     assert.equal((await store.tokens.getAccessGrant('a1'))?.token.revokedAt, null);
 

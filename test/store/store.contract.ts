@@ -5,7 +5,7 @@ import type { MoPartRecord, PartSetHandler } from '../../src/store/repos/inbox.j
 import type { MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
 import type { NewNotification } from '../../src/store/repos/notifications.js';
 import type { SubscriptionRecord } from '../../src/store/repos/subscriptions.js';
-import type { Store } from '../../src/store/store.js';
+import { AppGoneError, type Store } from '../../src/store/store.js';
 import type { TokenRecord } from '../../src/store/repos/tokens.js';
 
 /** A store on a fresh, migrated database, and a way to open a second one on the same database. */
@@ -192,7 +192,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       const other = await s.another();
       await createApp(s.store, 'app1');
       await createApp(s.store, 'app2');
-      assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0), true);
+      assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0, SECRET_HASH), 'issued');
       const bare = await other.tokens.getAccessGrant('a1');
       assert.deepEqual(bare?.token, token('a1', 'access', 'r1'));
       assert.deepEqual(bare?.app, {
@@ -236,8 +236,8 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
     it('tokens: a revocation, a rotated secret and a deleted app show in the next grant read', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');
-      assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0), true);
-      assert.equal(await s.store.tokens.issuePair(token('a2', 'access', 'r2'), token('r2', 'refresh'), T0), true);
+      assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0, SECRET_HASH), 'issued');
+      assert.equal(await s.store.tokens.issuePair(token('a2', 'access', 'r2'), token('r2', 'refresh'), T0, SECRET_HASH), 'issued');
       // Read first, so that a store keeping grants in memory holds them when they change.
       assert.equal((await other.tokens.getAccessGrant('a1'))?.token.revokedAt, null);
       assert.equal((await other.tokens.getAccessGrant('a2'))?.token.revokedAt, null);
@@ -250,6 +250,60 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(await other.tokens.getAccessGrant('a2'), undefined);
     });
 
+    it('tokens: a pair is issued only while its app has the secret hash its client was checked against and is not suspended', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0, 'another-hash'), 'client-changed');
+      assert.equal(await s.store.tokens.get('r1'), undefined, 'nothing stored');
+      assert.equal(await s.store.tokens.issuePair(token('a1', 'access', 'r1'), token('r1', 'refresh'), T0, SECRET_HASH), 'issued');
+      // A refresh whose client was checked before the rotation or suspension gets nothing, and its refresh token stays as it was.
+      await other.apps.update('app1', { suspended: true }, T0 + 1);
+      assert.equal(await s.store.tokens.issuePair(token('a2', 'access', 'r2'), token('r2', 'refresh'), T0 + 2, SECRET_HASH, 'r1'), 'client-changed');
+      await other.apps.update('app1', { suspended: false }, T0 + 3);
+      assert.equal(await other.apps.rotateSecret('app1', 'new-hash', T0 + 4), true);
+      assert.equal(await s.store.tokens.issuePair(token('a2', 'access', 'r2'), token('r2', 'refresh'), T0 + 5, SECRET_HASH), 'client-changed');
+      assert.equal(await s.store.tokens.get('a2'), undefined);
+      assert.equal(await s.store.tokens.issuePair(token('a2', 'access', 'r2'), token('r2', 'refresh'), T0 + 5, 'new-hash', 'r1'), 'grant-spent', 'the rotation revoked r1');
+      assert.equal(await s.store.tokens.issuePair(token('a2', 'access', 'r2'), token('r2', 'refresh'), T0 + 5, 'new-hash'), 'issued');
+      assert.equal(await other.apps.delete('app1'), true);
+      assert.equal(await s.store.tokens.issuePair(token('a3', 'access', 'r3'), token('r3', 'refresh'), T0 + 6, 'new-hash'), 'client-changed', 'a deleted app: no foreign key error');
+    });
+
+    it('tokens: a rotation and a pair issued for the old secret at once: the pair is refused or revoked by the rotation', async (s) => {
+      const other = await s.another();
+      await createApp(s.store, 'app1');
+      const pairs = Array.from({ length: 20 }, (_, i) => [token(`a${i}`, 'access', `r${i}`), token(`r${i}`, 'refresh')] as const);
+      const [outcomes] = await Promise.all([
+        Promise.all(pairs.map(([access, refresh]) => s.store.tokens.issuePair(access, refresh, T0, SECRET_HASH))),
+        other.apps.rotateSecret('app1', 'new-hash', T0 + 1),
+      ]);
+      assert.ok(outcomes.every((o) => o === 'issued' || o === 'client-changed'), JSON.stringify(outcomes));
+      for (const [access] of pairs) assert.notEqual((await s.store.tokens.getAccessGrant(access.hash))?.token.revokedAt ?? T0 + 1, null, access.hash);
+    });
+
+    it('apps: getByKey reads the app with its short codes in code order', async ({ store }) => {
+      await createApp(store, 'app1');
+      assert.deepEqual((await store.apps.getByKey('key-app1'))?.shortCodes, []);
+      for (const code of ['3000', '22627001']) assert.equal(await store.shortCodes.claim({ code, appId: 'app1', moDelivery: 'poll', listenerUrl: null, createdAt: T0 }), true);
+      const app = await store.apps.getByKey('key-app1');
+      assert.deepEqual([app?.id, app?.shortCodes], ['app1', ['22627001', '3000']]);
+      assert.equal(await store.apps.getByKey('key-nope'), undefined);
+    });
+
+    it('messages and subscriptions: a write for an app deleted meanwhile throws AppGoneError, and fails no other write', async (s) => {
+      await createApp(s.store, 'app1');
+      const gone = (err: unknown) => err instanceof AppGoneError && err.message === 'app gone-app no longer exists';
+      // Several at once: on PostgreSQL they share one statement (see coalesce.ts).
+      const accepts = await Promise.allSettled(
+        ['m1', 'm2', 'm3'].map((id) => s.store.messages.accept(message(id, id === 'm2' ? 'gone-app' : 'app1'), [recipient(id, 1)], [job('submit', `${id}-1`)])),
+      );
+      assert.deepEqual(accepts.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.ok(accepts[1]?.status === 'rejected' && gone(accepts[1].reason), String(accepts[1]?.status === 'rejected' && accepts[1].reason));
+      assert.equal(await s.store.messages.recipient('m2-1'), undefined);
+      const sub = { id: 'sub-1', appId: 'gone-app', kind: 'inbound' as const, shortCode: '22627000', notifyUrl: 'http://127.0.0.1:9/in', callbackData: null, criteria: null, format: 'JSON' as const, clientCorrelator: null, apiVersion: 'v1', createdAt: T0 };
+      await assert.rejects(s.store.subscriptions.create(sub), gone);
+    });
+
     it('tokens: trimApp keeps an app\'s newest refresh tokens with their access tokens, in bounded batches, and no other app\'s', async ({ store }) => {
       await createApp(store, 'app1');
       await createApp(store, 'app2');
@@ -257,8 +311,8 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
         const refresh = { ...token(`r${appId}-${n}`, 'refresh'), appId, createdAt: T0 + n };
         return [{ ...token(`a${appId}-${n}`, 'access', refresh.hash), appId, createdAt: T0 + n }, refresh] as const;
       };
-      for (let n = 1; n <= 5; n++) assert.equal(await store.tokens.issuePair(...pair(n), T0 + n), true);
-      assert.equal(await store.tokens.issuePair(...pair(1, 'app2'), T0), true);
+      for (let n = 1; n <= 5; n++) assert.equal(await store.tokens.issuePair(...pair(n), T0 + n, SECRET_HASH), 'issued');
+      assert.equal(await store.tokens.issuePair(...pair(1, 'app2'), T0, SECRET_HASH), 'issued');
       assert.equal(await store.tokens.trimApp('app1', 2, 2), 4, 'a batch of two of the three pairs beyond the newest two');
       assert.equal(await store.tokens.get('rapp1-3'), undefined);
       assert.notEqual(await store.tokens.get('rapp1-1'), undefined, 'the oldest waits for the next batch');
@@ -335,7 +389,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
           ['+14255550001', false],
         ],
       );
-      await s.store.tokens.issuePair(token('ga', 'access', 'gr'), token('gr', 'refresh'), T0);
+      await s.store.tokens.issuePair(token('ga', 'access', 'gr'), token('gr', 'refresh'), T0, SECRET_HASH);
       const grants = await Promise.all(['ga', 'gr', 'nope', 'ga'].map((h) => s.store.tokens.getAccessGrant(h)));
       assert.deepEqual(
         grants.map((g) => g?.token.hash),
@@ -823,13 +877,16 @@ function inboundSubscription(id: string, appId: string, shortCode: string, crite
   };
 }
 
+/** The secret hash of every createApp app. */
+export const SECRET_HASH = 'scrypt$1$1$1$salt$hash';
+
 /** A minimal app row, for repositories whose rows belong to an app. */
 export async function createApp(store: Pick<Store, 'apps'>, id: string): Promise<void> {
   await store.apps.create({
     id,
     name: id,
     appKey: `key-${id}`,
-    secretHash: 'scrypt$1$1$1$salt$hash',
+    secretHash: SECRET_HASH,
     scopes: ['SMS'],
     realm: 'sandbox',
     suspended: false,

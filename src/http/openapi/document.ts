@@ -28,7 +28,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       }),
     }),
   },
-  OAuthError: { description: 'RFC 6749 §5.2 error.', ...obj({ error: str('invalid_request, invalid_client, invalid_grant, unsupported_grant_type, invalid_scope.'), error_description: str('Why.') }) },
+  OAuthError: { description: 'RFC 6749 §5.2 error.', ...obj({ error: str('invalid_request, invalid_client, invalid_grant, unsupported_grant_type, invalid_scope; server_error (500) and temporarily_unavailable (503) for a failure of the gateway.'), error_description: str('Why.') }) },
   OperatorError: { description: 'Admin and simulator error.', ...obj({ error: obj({ code: str('Machine-readable code.'), message: str('Why.') }) }) },
 };
 

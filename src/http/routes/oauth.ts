@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { retryAfterSeconds } from '../../auth/failed-attempts.js';
 import { OAuthService } from '../../auth/oauth.js';
 import type { GatewayContext } from '../../context.js';
 import { ApiError, OAuthError } from '../../errors.js';
@@ -35,12 +34,18 @@ function formDecode(value: string): string {
   }
 }
 
-/** Client credentials from HTTP Basic or the body (`client_id`, `client_secret`); undefined when incomplete. */
+/**
+ * Client credentials from HTTP Basic or the body (`client_id`, `client_secret`); undefined when
+ * incomplete. A client_secret in the body beside HTTP Basic is two methods, which RFC 6749 §2.3
+ * forbids (§5.2: invalid_request), even with the same secret: no AT&T client sends Basic at all
+ * (contract §2.1), and taking one while ignoring the other accepted a wrong body secret.
+ */
 function clientCredentials(request: FastifyRequest): ClientCredentials | undefined {
   const bodyId = param(request.body, 'client_id');
   const bodySecret = param(request.body, 'client_secret');
   const basic = /^\s*basic\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
   if (basic !== undefined) {
+    if (bodySecret !== undefined) throw invalidRequest('client credentials in HTTP Basic and in the body: use one method (RFC 6749 §2.3)');
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     // RFC 6749 §5.2: a failed attempt with the Authorization header is 401 invalid_client.
@@ -79,34 +84,9 @@ export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayC
     try {
       const creds = clientCredentials(request);
       if (creds === undefined) throw new OAuthError(401, 'invalid_client', 'client_id and client_secret are required (form body or HTTP Basic)');
-      return await checkClient(request, reply, creds);
+      return await oauth.authenticateClient(request.ip, creds.id, creds.secret);
     } catch (err) {
       if (basic && err instanceof OAuthError && err.status === 401) reply.header('www-authenticate', 'Basic realm="switchboard"');
-      throw err;
-    }
-  }
-
-  /**
-   * The client's secret checked, unless its client_id from this address is past its failed checks:
-   * then it is refused before the scrypt is run, as `invalid_client` with `Retry-After` (contract
-   * §13: AT&T clients know no 429, and §2.1 gives a refused client 401). The check counts as
-   * failed until it is known not to be.
-   */
-  async function checkClient(request: FastifyRequest, reply: FastifyReply, creds: ClientCredentials) {
-    const failures = ctx.authFailures.appSecrets;
-    const wait = failures.attempt(request.ip, creds.id);
-    if (wait > 0) {
-      const seconds = retryAfterSeconds(wait);
-      reply.header('retry-after', String(seconds));
-      throw new OAuthError(401, 'invalid_client', `too many failed client authentications from this address; retry in ${seconds} s`);
-    }
-    try {
-      const client = await oauth.authenticateClient(creds.id, creds.secret);
-      failures.release(request.ip, creds.id);
-      return client;
-    } catch (err) {
-      // Only a failed authentication stays counted; a store outage does not.
-      if (!(err instanceof OAuthError && err.status === 401)) failures.release(request.ip, creds.id);
       throw err;
     }
   }

@@ -27,6 +27,8 @@ export interface AppRecord {
   readonly updatedAt: number;
 }
 
+export type AppWithShortCodes = AppRecord & { readonly shortCodes: readonly string[] };
+
 /** The fields an operator may change after creation. */
 export interface AppChanges {
   readonly name?: string;
@@ -41,8 +43,12 @@ export interface AppChanges {
 export interface AppRepo {
   create(app: AppRecord): Promise<void>;
   get(id: string): Promise<AppRecord | undefined>;
-  /** Looks an app up by its App Key (the OAuth `client_id`). */
-  getByKey(appKey: string): Promise<AppRecord | undefined>;
+  /**
+   * Looks an app up by its App Key (the OAuth `client_id`), with its short codes in code order, in
+   * one read: a request authenticated with the app's secret sees the app and its codes as they
+   * were together (a deleted app's codes are not seen gone while the app is seen).
+   */
+  getByKey(appKey: string): Promise<AppWithShortCodes | undefined>;
   /** Every app, oldest first. */
   list(): Promise<AppRecord[]>;
   /** Applies `changes`; returns the updated app, or undefined when there is no such app. */

@@ -101,7 +101,8 @@ export interface MessageRepo {
   /**
    * Commits the message, its recipients and `jobs` atomically. When the app already has a message
    * with the same idempotency key or client correlator nothing is written and that message is
-   * returned instead (concurrent duplicates included: the unique index decides).
+   * returned instead (concurrent duplicates included: the unique index decides). Throws
+   * AppGoneError when the app no longer exists.
    */
   accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult>;
   findByIdempotencyKey(appId: string, key: string): Promise<MessageRecord | undefined>;

@@ -27,7 +27,8 @@ export function criteriaKey(word: string): string {
 export interface SubscriptionRepo {
   /**
    * Stores a subscription. When the app already has one of this kind with the same
-   * `clientCorrelator`, nothing is written and that one is returned (`created: false`).
+   * `clientCorrelator`, nothing is written and that one is returned (`created: false`). Throws
+   * AppGoneError when the app no longer exists.
    */
   create(record: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord }>;
   get(id: string): Promise<SubscriptionRecord | undefined>;

@@ -36,15 +36,26 @@ export interface AccessGrant {
   };
 }
 
+/**
+ * What `issuePair` did: `issued`; `client-changed`: the app is gone, suspended or has another
+ * secret than the one the client was authenticated with; `grant-spent`: the refresh token it was
+ * to replace is no longer live. Nothing is stored but on `issued`.
+ */
+export type IssueOutcome = 'issued' | 'client-changed' | 'grant-spent';
+
 /** OAuth access and refresh tokens. */
 export interface TokenRepo {
   /**
-   * Stores a new refresh token and the access token minted with it in one transaction; when
-   * `replaces` is given (refresh-token rotation), that refresh token is revoked in the same
-   * transaction, and the call fails (returns false, storing nothing) if it was no longer live at
-   * `now`, so one refresh token can be redeemed only once even by concurrent requests.
+   * Stores a new refresh token and the access token minted with it in one transaction, if their
+   * app (`access.appId`) still exists, is not suspended and still has `secretHash`, the secret
+   * hash the client was authenticated against: a secret rotated, or an app suspended or deleted,
+   * while the client's secret was being checked gets no token. A rotation or deletion waits for a
+   * pair being stored, so the rotation revokes it. When `replaces` is given (refresh-token
+   * rotation), that refresh token is revoked in the same transaction, and nothing is stored if it
+   * was no longer live at `now`, so one refresh token can be redeemed only once even by
+   * concurrent requests.
    */
-  issuePair(access: TokenRecord, refresh: TokenRecord, now: number, replaces?: string): Promise<boolean>;
+  issuePair(access: TokenRecord, refresh: TokenRecord, now: number, secretHash: string, replaces?: string): Promise<IssueOutcome>;
   get(hash: string): Promise<TokenRecord | undefined>;
   /** The access token with this hash and its app, whatever its state (callers check expiry). */
   getAccessGrant(hash: string): Promise<AccessGrant | undefined>;

@@ -1,6 +1,7 @@
-import type { AppChanges, AppRecord, AppRepo, Realm } from '../repos/apps.js';
+import type { AppChanges, AppRecord, AppRepo, AppWithShortCodes, Realm } from '../repos/apps.js';
 import type { AppsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
+import { appShortCodes, shortCodeList } from './short-codes.js';
 
 function toApp(row: AppsTable): AppRecord {
   return {
@@ -53,9 +54,14 @@ export class SqlAppRepo implements AppRepo {
     return row === undefined ? undefined : toApp(row);
   }
 
-  async getByKey(appKey: string): Promise<AppRecord | undefined> {
-    const row = await this.#ctx.db.selectFrom('apps').selectAll().where('app_key', '=', appKey).executeTakeFirst();
-    return row === undefined ? undefined : toApp(row);
+  async getByKey(appKey: string): Promise<AppWithShortCodes | undefined> {
+    const row = await this.#ctx.db
+      .selectFrom('apps')
+      .selectAll()
+      .select((eb) => appShortCodes(eb).as('short_codes'))
+      .where('app_key', '=', appKey)
+      .executeTakeFirst();
+    return row === undefined ? undefined : { ...toApp(row), shortCodes: shortCodeList(row.short_codes) };
   }
 
   async list(): Promise<AppRecord[]> {

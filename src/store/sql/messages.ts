@@ -18,6 +18,7 @@ import { FINAL_STATUSES, isFinalStatus } from '../repos/messages.js';
 import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { WriteOutcomeUnknownError } from '../store.js';
 import { acceptInOneStatement, storedDespiteLostAnswer, type AcceptRows } from './accept-postgres.js';
+import { writeForApp } from './app-gone.js';
 import { Coalescer, lookupByKey, rowRefused } from './coalesce.js';
 import { finalizeInOneStatement, finalizeOnlyRecipientsInOneStatement, markSubmittedInOneStatement, type FinalizeStep, type SubmittedStep } from './messages-postgres.js';
 import { writeOne, type SqlContext } from './context.js';
@@ -288,7 +289,12 @@ export class SqlMessageRepo implements MessageRepo {
     }
   }
 
-  async accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult> {
+  accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult> {
+    // The recipients' and jobs' rows belong to the message written with them: only its app can be missing.
+    return writeForApp(message.appId, () => this.#accept(message, recipients, jobs));
+  }
+
+  async #accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult> {
     if (this.#accepts !== undefined) {
       if (await this.#accepts.call({ message: messageRow(message), recipients: recipients.map(recipientRow), jobs: jobRows(jobs, message.createdAt) })) return { created: true };
       return { created: false, existing: await this.#findDuplicate(this.#ctx.db, message) };

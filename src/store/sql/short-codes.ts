@@ -1,5 +1,6 @@
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { ShortCodeRecord, ShortCodeRepo } from '../repos/short-codes.js';
-import type { ShortCodesTable } from '../schema.js';
+import type { Database, ShortCodesTable } from '../schema.js';
 import { lookupByKey, type Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
 
@@ -11,6 +12,24 @@ function toShortCode(row: ShortCodesTable): ShortCodeRecord {
     listenerUrl: row.listener_url,
     createdAt: Number(row.created_at),
   };
+}
+
+/**
+ * The short codes of the `apps` row of a query, in code order, as one column of a comma list
+ * (codes are digits only, so it is unambiguous; null for none): an app read with its codes in one
+ * statement sees them as they were with it. string_agg with ORDER BY runs on PostgreSQL and on
+ * SQLite since 3.44 (better-sqlite3 bundles a newer one).
+ */
+export function appShortCodes(eb: ExpressionBuilder<Database, 'apps'>) {
+  return eb
+    .selectFrom('short_codes')
+    .select(sql<string | null>`string_agg(short_codes.code, ',' order by short_codes.code)`.as('codes'))
+    .whereRef('short_codes.app_id', '=', 'apps.id');
+}
+
+/** The codes of an appShortCodes column. */
+export function shortCodeList(column: string | null): string[] {
+  return column === null ? [] : column.split(',');
 }
 
 export class SqlShortCodeRepo implements ShortCodeRepo {

@@ -2,6 +2,7 @@ import { criteriaKey, type SubscriptionKind, type SubscriptionRecord, type Subsc
 import { sql, type Kysely } from 'kysely';
 import type { Database, SubscriptionsTable } from '../schema.js';
 import { Coalescer } from './coalesce.js';
+import { writeForApp } from './app-gone.js';
 import type { SqlContext } from './context.js';
 
 function toSubscription(row: SubscriptionsTable): SubscriptionRecord {
@@ -99,6 +100,10 @@ export class SqlSubscriptionRepo implements SubscriptionRepo {
   }
 
   create(record: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord }> {
+    return writeForApp(record.appId, () => this.#create(record));
+  }
+
+  #create(record: SubscriptionRecord): Promise<{ created: boolean; subscription: SubscriptionRecord }> {
     return this.#ctx.write(async (trx) => {
       // The unique (app, kind, correlator) index decides between concurrent creates.
       const res = await trx

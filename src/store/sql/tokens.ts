@@ -1,9 +1,10 @@
-import { sql, type Kysely } from 'kysely';
-import type { AccessGrant, TokenRecord, TokenRepo } from '../repos/tokens.js';
+import type { Kysely } from 'kysely';
+import type { AccessGrant, IssueOutcome, TokenRecord, TokenRepo } from '../repos/tokens.js';
 import type { Database, OauthTokensTable } from '../schema.js';
 import { lookupByKey, type Coalescer } from './coalesce.js';
 import type { SqlContext } from './context.js';
 import { prepared } from './prepared.js';
+import { appShortCodes, shortCodeList } from './short-codes.js';
 
 function toToken(row: OauthTokensTable): TokenRecord {
   return {
@@ -45,13 +46,7 @@ const grantColumns = (db: Kysely<Database>) =>
       'apps.rate_per_second as app_rate_per_second',
       'apps.rate_per_day as app_rate_per_day',
       'apps.delivery_status_url as app_delivery_status_url',
-      // Codes are digits only, so a comma list is unambiguous. string_agg with ORDER BY runs on
-      // PostgreSQL and on SQLite since 3.44 (better-sqlite3 bundles a newer one).
-      eb
-        .selectFrom('short_codes')
-        .select(sql<string | null>`string_agg(short_codes.code, ',' order by short_codes.code)`.as('codes'))
-        .whereRef('short_codes.app_id', '=', 'apps.id')
-        .as('app_short_codes'),
+      appShortCodes(eb).as('app_short_codes'),
     ])
     .where('oauth_tokens.kind', '=', 'access');
 const accessGrantOf = prepared((db, v: { hash: string }) => grantColumns(db).where('oauth_tokens.token_hash', '=', v.hash));
@@ -75,7 +70,7 @@ function toGrant(row: GrantRow): AccessGrant {
       ratePerSecond: row.app_rate_per_second === null ? null : Number(row.app_rate_per_second),
       ratePerDay: row.app_rate_per_day === null ? null : Number(row.app_rate_per_day),
       deliveryStatusUrl: row.app_delivery_status_url,
-      shortCodes: row.app_short_codes === null ? [] : row.app_short_codes.split(','),
+      shortCodes: shortCodeList(row.app_short_codes),
     },
   };
 }
@@ -99,8 +94,22 @@ export class SqlTokenRepo implements TokenRepo {
     }
   }
 
-  async issuePair(access: TokenRecord, refresh: TokenRecord, now: number, replaces?: string): Promise<boolean> {
-    return this.#ctx.db.transaction().execute(async (trx) => {
+  async issuePair(access: TokenRecord, refresh: TokenRecord, now: number, secretHash: string, replaces?: string): Promise<IssueOutcome> {
+    const { dialect } = this.#ctx;
+    return this.#ctx.db.transaction().execute(async (trx): Promise<IssueOutcome> => {
+      // PostgreSQL: the share lock makes a rotation's or a deletion's update of the app wait for
+      // this transaction (so it revokes or deletes the pair stored here), or this read wait for it
+      // (and find the app changed). First, as the rotation locks the app before the tokens. SQLite
+      // runs one transaction at a time.
+      const app = await trx
+        .selectFrom('apps')
+        .select('id')
+        .where('id', '=', access.appId)
+        .where('secret_hash', '=', secretHash)
+        .where('suspended', '=', 0)
+        .$if(dialect === 'postgres', (q) => q.forShare())
+        .executeTakeFirst();
+      if (app === undefined) return 'client-changed';
       if (replaces !== undefined) {
         // The conditional update is the redemption: of two concurrent refreshes only one matches.
         const used = await trx
@@ -111,10 +120,10 @@ export class SqlTokenRepo implements TokenRepo {
           .where('revoked_at', 'is', null)
           .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
           .executeTakeFirst();
-        if (used.numUpdatedRows === 0n) return false;
+        if (used.numUpdatedRows === 0n) return 'grant-spent';
       }
       await trx.insertInto('oauth_tokens').values([toRow(refresh), toRow(access)]).execute();
-      return true;
+      return 'issued';
     });
   }
 
