@@ -5,7 +5,6 @@ import { retryAfterSeconds } from '../auth/failed-attempts.js';
 import { SMS_SCOPE } from '../auth/scopes.js';
 import type { GatewayContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { isStorable } from '../sms/storable-text.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,7 +42,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * HTTP Basic credentials (RFC 7617; scheme in any case): undefined when the header is not Basic,
- * 'malformed' when it is Basic but not base64 of UTF-8 `appKey:secret` with a non-empty, storable App Key
+ * 'malformed' when it is Basic but not base64 of UTF-8 `appKey:secret` with a non-empty App Key
  * (padding may be left off). Unlike /oauth (RFC 6749 §2.3.1), the parts are taken as they are, not
  * form-decoded: the GSMA libraries join and encode them raw.
  */
@@ -59,8 +58,7 @@ export function presentedBasic(authorization: string | undefined): BasicCredenti
     return 'malformed';
   }
   const colon = decoded.indexOf(':');
-  // An App Key no store could hold (U+0000) is no App Key: looked up, PostgreSQL refused it (500).
-  if (colon <= 0 || !isStorable(decoded.slice(0, colon))) return 'malformed';
+  if (colon <= 0) return 'malformed';
   return { appKey: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 

@@ -166,9 +166,10 @@ describe('POST /oauth/v4/token errors (RFC 6749 §5.2)', () => {
     assert.equal((await token({ grant_type: 'client_credentials', client_id: app.appKey }, '/oauth/v4/token', basic)).status, 200, 'the same client_id beside Basic is no second method');
   });
 
-  test('a client_id that is no App Key (a NUL byte, a lone surrogate, upper case) is unknown, in the body or in HTTP Basic: 401 invalid_client, never a 500', async () => {
+  test('a client_id that is no App Key (a NUL byte, a lone surrogate, upper case) is unknown, in HTTP Basic or in the body (where U+0000 is refused as any text no store can hold: 400): never a 500', async () => {
     for (const clientId of [`${app.appKey}\u0000`, `${app.appKey.slice(0, -1)}\ud800`, app.appKey.toUpperCase()]) {
-      await expectError(await token({ grant_type: 'client_credentials', client_id: clientId, client_secret: app.appSecret }), 401, 'invalid_client');
+      const [status, error] = clientId.includes('\u0000') ? [400, 'invalid_request'] : [401, 'invalid_client'];
+      await expectError(await token({ grant_type: 'client_credentials', client_id: clientId, client_secret: app.appSecret }), status, error);
       const basic = { ...FORM, authorization: `Basic ${Buffer.from(`${clientId}:${app.appSecret}`).toString('base64')}` };
       await expectError(await token({ grant_type: 'client_credentials' }, '/oauth/v4/token', basic), 401, 'invalid_client');
     }

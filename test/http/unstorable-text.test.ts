@@ -110,7 +110,7 @@ test('simulator API: a handset\'s MO text with U+0000 or a lone surrogate is 400
   assert.deepEqual(inbox.json().InboundSmsMessageList.InboundSmsMessage, []);
 });
 
-test('credentials with U+0000: HTTP Basic is malformed (401), an access_token query parameter 400', async () => {
+test('credentials with U+0000: HTTP Basic names no app (401), an access_token query parameter 400', async () => {
   const basic = `Basic ${Buffer.from(`${app.appKey}\u0000:${app.appSecret}`).toString('base64')}`;
   const api = await gw.request('GET', '/sms/v3/messaging/inbox/22627950', { headers: { authorization: basic } });
   assert.equal(api.status, 401, api.text);

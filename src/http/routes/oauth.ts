@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthService } from '../../auth/oauth.js';
 import type { GatewayContext } from '../../context.js';
 import { ApiError, OAuthError } from '../../errors.js';
-import { isStorable } from '../../sms/storable-text.js';
 import { parseJsonBody } from '../representation.js';
 
 const TOKEN_PATHS = ['/oauth/v4/token', '/oauth/token', '/oauth/access_token'];
@@ -51,8 +50,6 @@ function clientCredentials(request: FastifyRequest): ClientCredentials | undefin
     // RFC 6749 §5.2: a failed attempt with the Authorization header is 401 invalid_client.
     if (colon < 0) throw new OAuthError(401, 'invalid_client', 'malformed HTTP Basic credentials');
     const id = formDecode(decoded.slice(0, colon));
-    // An id no store could hold (`%00`) names no client: looked up, PostgreSQL refused it (500).
-    if (!isStorable(id)) throw new OAuthError(401, 'invalid_client', 'malformed HTTP Basic credentials');
     if (bodyId !== undefined && bodyId !== id) throw invalidRequest('client_id in the body differs from HTTP Basic');
     return { id, secret: formDecode(decoded.slice(colon + 1)) };
   }
