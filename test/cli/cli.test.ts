@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH, getToken } from '../helpers/apps.js';
-import { runCli, type CliResult } from './run.js';
+import { runCli, runCliIntoClosedPipe, type CliResult } from './run.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -123,6 +123,15 @@ describe('on the store', { concurrency: true }, () => {
       [runCli(['migrate'], { ...gw.env, SWITCHBOARD_NETWORK: 'carrier-pigeon' }), /SWITCHBOARD_NETWORK/],
     ];
     await Promise.all(cases.map(async ([run, pattern]) => assertFailed(await run, 2, pattern)));
+  });
+
+  test('a closed stdout (`app create | head -c0`): the app is made, one line on stderr says its output was lost, exit 3', async () => {
+    // It said `Error: write EPIPE` with a stack trace, and exit 1 as if nothing was done.
+    const res = await runCliIntoClosedPipe(['app', 'create', '--name', 'cli-piped'], { ...gw.env });
+    assert.equal(res.status, 3, res.stderr);
+    assert.equal(res.stderr, 'switchboard: done, but its output could not be written (write EPIPE); whatever it shows only once (a secret, a token) is lost\n');
+    const listed = await local('app', 'list');
+    assert.equal(listed.json().apps.filter((a: { name: string }) => a.name === 'cli-piped').length, 1);
   });
 
   test('migrate is idempotent, and says which migrations it applied', async () => {
