@@ -122,6 +122,26 @@ function parse(command: Command, args: string[]): CommandInput & { help: boolean
   };
 }
 
+/**
+ * The gateway URL of `--url` or SWITCHBOARD_URL (`from`), refused when it is not one the CLI
+ * should call. A user name or password in it is refused unechoed: fetch refused it anyway, and its
+ * error, which the CLI printed, quoted the whole URL, password included.
+ */
+function gatewayUrl(raw: string, from: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Not echoed: what could not be parsed cannot be stripped of a password.
+    throw new UsageError(`${from} is not a URL (expected http://host:port or https://host:port)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${from} must be an http:// or https:// URL, got "${url.protocol}"`);
+  if (url.username !== '' || url.password !== '') {
+    throw new UsageError(`${from} must not carry a user name or password (user:password@); the admin API takes --admin-token, the SMS API an app's key and secret`);
+  }
+  return raw;
+}
+
 /** stdout did not take the output: its reader went away (`… | head -c0`, a closed pipe). */
 class OutputLostError extends Error {
   constructor(cause: Error) {
@@ -184,13 +204,16 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     return undefined;
   }
   if (action.kind === 'gateway') {
-    await print(await action.run(new GatewayClient(input.url ?? process.env.SWITCHBOARD_URL ?? DEFAULT_GATEWAY_URL), input));
+    const fromEnv = process.env.SWITCHBOARD_URL;
+    // An empty setting is an unset one, as in the configuration.
+    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined && fromEnv !== '' ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : DEFAULT_GATEWAY_URL;
+    await print(await action.run(new GatewayClient(url), input));
     return 0;
   }
   if (action.kind === 'admin' && input.url !== undefined) {
     const token = input.adminToken ?? process.env.SWITCHBOARD_ADMIN_TOKEN;
     if (token === undefined || token === '') throw new UsageError('--url needs --admin-token TOKEN (or SWITCHBOARD_ADMIN_TOKEN)');
-    await print(await action.run(new HttpAdminClient(input.url, token), input));
+    await print(await action.run(new HttpAdminClient(gatewayUrl(input.url, '--url'), token), input));
     return 0;
   }
   if (input.url !== undefined) throw new UsageError(`${command.name} works on the store only, not with --url`);

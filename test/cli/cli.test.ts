@@ -185,4 +185,19 @@ describe('against a running gateway (--url)', { concurrency: true }, () => {
     assertFailed(none, 2, /--admin-token/);
     assertFailed(down, 1, /cannot reach/);
   });
+
+  test('a --url (or SWITCHBOARD_URL) with user:password@ is a usage error that does not echo the password', async () => {
+    // It was `cannot reach …: TypeError: Request cannot be constructed from a URL that includes credentials: http://ops:hunter2-secret@…`.
+    const [admin, gateway, fromEnv, notUrl] = await Promise.all([
+      runCli(['app', 'list', '--url', 'http://ops:hunter2-secret@127.0.0.1:9', '--admin-token', 'x']),
+      runCli(['handset', 'show', '+14255550100', '--url', 'http://ops:hunter2-secret@127.0.0.1:9']),
+      runCli(['handset', 'show', '+14255550100'], { SWITCHBOARD_URL: 'http://ops:hunter2-secret@127.0.0.1:9' }),
+      runCli(['app', 'list', '--url', 'hunter2-secret', '--admin-token', 'x']),
+    ]);
+    for (const res of [admin, gateway, fromEnv, notUrl]) assert.doesNotMatch(res.stderr, /hunter2/, res.stderr);
+    assertFailed(admin, 2, /^switchboard: --url must not carry a user name or password/);
+    assertFailed(gateway, 2, /^switchboard: --url must not carry a user name or password/);
+    assertFailed(fromEnv, 2, /^switchboard: SWITCHBOARD_URL must not carry a user name or password/);
+    assertFailed(notUrl, 2, /^switchboard: --url is not a URL/);
+  });
 });
