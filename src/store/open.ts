@@ -50,7 +50,16 @@ export async function openStore(config: Config, log?: StoreLog, { serving = fals
     throw fullDisk(config) ?? storeError(config, err);
   }
   // A migration is all or nothing (migrate.ts), so starting again once space is freed works.
-  return { ...store, migrate: () => store.migrate().catch((err: unknown) => Promise.reject(fullDisk(config) ?? err)) };
+  return {
+    ...store,
+    migrate: async () => {
+      try {
+        return await store.migrate();
+      } catch (err) {
+        throw fullDisk(config) ?? err;
+      }
+    },
+  };
 }
 
 /**
