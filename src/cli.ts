@@ -22,7 +22,8 @@ const WHERE = [
   '  --admin-token TOKEN   the admin token for --url (default: $SWITCHBOARD_ADMIN_TOKEN)',
   '',
   'Output: the result as JSON on stdout (the admin API\'s bodies); errors as one line on stderr.',
-  'Exit status: 0 done, 1 failed (not found, conflict, unreachable), 2 bad usage or configuration.',
+  'Exit status: 0 done, 1 failed (not found, conflict, unreachable), 2 bad usage or configuration,',
+  '  3 done but its output could not be written (stdout closed).',
 ];
 
 function mainHelp(): string {
@@ -121,22 +122,64 @@ function parse(command: Command, args: string[]): CommandInput & { help: boolean
   };
 }
 
+/**
+ * The gateway URL of `--url` or SWITCHBOARD_URL (`from`), refused when it is not one the CLI
+ * should call. A user name or password in it is refused unechoed: fetch refused it anyway, and its
+ * error, which the CLI printed, quoted the whole URL, password included.
+ */
+function gatewayUrl(raw: string, from: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Not echoed: what could not be parsed cannot be stripped of a password.
+    throw new UsageError(`${from} is not a URL (expected http://host:port or https://host:port)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${from} must be an http:// or https:// URL, got "${url.protocol}"`);
+  if (url.username !== '' || url.password !== '') {
+    throw new UsageError(`${from} must not carry a user name or password (user:password@); the admin API takes --admin-token, the SMS API an app's key and secret`);
+  }
+  return raw;
+}
+
+/** stdout did not take the output: its reader went away (`… | head -c0`, a closed pipe). */
+class OutputLostError extends Error {
+  constructor(cause: Error) {
+    super(`done, but its output could not be written (${cause.message}); whatever it shows only once (a secret, a token) is lost`, { cause });
+    this.name = 'OutputLostError';
+  }
+}
+
+/** Writes to stdout; rejects with OutputLostError when stdout cannot take it. */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const lost = (err: Error) => reject(new OutputLostError(err));
+    // A failed write is told to its callback and also as an 'error' event, which, unheard, ends
+    // the process with a stack trace.
+    process.stdout.once('error', lost);
+    process.stdout.write(text, (err) => {
+      if (err !== undefined && err !== null) return lost(err);
+      process.stdout.off('error', lost);
+      resolve();
+    });
+  });
+}
+
 function print(value: unknown): Promise<void> {
-  if (value === undefined) return Promise.resolve();
-  return new Promise((resolve) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`, () => resolve()));
+  return value === undefined ? Promise.resolve() : write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Runs one CLI invocation; resolves to the exit status, or to undefined for `serve` (which keeps running). */
 export async function runCli(argv: readonly string[]): Promise<number | undefined> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write(mainHelp());
+    await write(mainHelp());
     return argv.length === 0 ? 2 : 0;
   }
   const { command, rest, group, words } = findCommand(argv);
   if (command === undefined) {
     if (group !== undefined) {
       if (words.length < 2 && (argv.includes('--help') || argv.includes('-h'))) {
-        process.stdout.write(groupHelp(group));
+        await write(groupHelp(group));
         return 0;
       }
       throw new UsageError(words.length < 2 ? `${group} needs a subcommand; try switchboard ${group} --help` : `unknown command "${group} ${words[1]}"; try switchboard ${group} --help`);
@@ -145,7 +188,7 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
   }
   const input = parse(command, rest);
   if (input.help) {
-    process.stdout.write(commandHelp(command));
+    await write(commandHelp(command));
     return 0;
   }
   const action = command.action;
@@ -161,13 +204,16 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     return undefined;
   }
   if (action.kind === 'gateway') {
-    await print(await action.run(new GatewayClient(input.url ?? process.env.SWITCHBOARD_URL ?? DEFAULT_GATEWAY_URL), input));
+    const fromEnv = process.env.SWITCHBOARD_URL;
+    // An empty setting is an unset one, as in the configuration.
+    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined && fromEnv !== '' ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : DEFAULT_GATEWAY_URL;
+    await print(await action.run(new GatewayClient(url), input));
     return 0;
   }
   if (action.kind === 'admin' && input.url !== undefined) {
     const token = input.adminToken ?? process.env.SWITCHBOARD_ADMIN_TOKEN;
     if (token === undefined || token === '') throw new UsageError('--url needs --admin-token TOKEN (or SWITCHBOARD_ADMIN_TOKEN)');
-    await print(await action.run(new HttpAdminClient(input.url, token), input));
+    await print(await action.run(new HttpAdminClient(gatewayUrl(input.url, '--url'), token), input));
     return 0;
   }
   if (input.url !== undefined) throw new UsageError(`${command.name} works on the store only, not with --url`);
@@ -190,8 +236,12 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
   return 0;
 }
 
-/** Maps a failure to its one stderr line and exit status: 2 for usage and configuration, 1 otherwise. */
+/**
+ * Maps a failure to its one stderr line and exit status: 2 for usage and configuration, 3 for a
+ * command that was done but whose output was lost, 1 otherwise.
+ */
 function failure(err: unknown): { line: string; status: number } {
+  if (err instanceof OutputLostError) return { line: err.message, status: 3 };
   if (err instanceof UsageError) return { line: err.message, status: 2 };
   if (err instanceof ConfigError) return { line: `invalid configuration: ${err.message}`, status: 2 };
   if (err instanceof OperatorError) return { line: err.message, status: 1 };

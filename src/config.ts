@@ -200,6 +200,27 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
   return raw;
 }
 
+/** `user:password@` in a URL (also an empty one, `https://@host`, which URL's fields do not show). */
+function hasUserinfo(raw: string, parsed: URL): boolean {
+  return parsed.username !== '' || parsed.password !== '' || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(raw);
+}
+
+/**
+ * SWITCHBOARD_PUBLIC_URL: the base every resourceURL and Location is built on, so it carries no
+ * credentials (they would be handed to every client) and no query or fragment (the paths appended
+ * to it would land inside them). Neither is echoed.
+ */
+function publicUrlSetting(env: Env): string | undefined {
+  const name = 'SWITCHBOARD_PUBLIC_URL';
+  const raw = url(env, name, ['http:', 'https:']);
+  if (raw === undefined) return undefined;
+  if (hasUserinfo(raw, new URL(raw))) {
+    throw new ConfigError(name, 'must not carry a user name or password (user:password@): it would be in every resourceURL and Location the API answers');
+  }
+  if (raw.includes('?') || raw.includes('#')) throw new ConfigError(name, 'must not have a query or fragment (?… or #…): the API appends its paths to it');
+  return raw;
+}
+
 function blockedAddresses(env: Env, name: string): readonly string[] {
   const verdict = parseBlockedAddresses(str(env, name, 'link-local'));
   if (!verdict.ok) throw new ConfigError(name, verdict.reason);
@@ -374,12 +395,14 @@ function maxLength(name: string, value: string, max: number): string {
 }
 
 /**
- * SMPP 3.4 (§5.2) bounds the bind's system_id to 15 characters and its password to 8: an SMSC
- * refuses longer ones (or one missing) at every bind, and the gateway would retry for ever. The
- * password itself is never echoed.
+ * The SMSC's address, and its credentials within SMPP 3.4's bounds (§5.2: system_id 1 to 15
+ * characters, password at most 8): an SMSC refuses longer ones (or one missing) at every bind, and
+ * the gateway would retry for ever, as it would on port 0 or no host. The password is never echoed.
  */
-function checkSmppCredentials(smppUrl: string): void {
+function checkSmppUrl(smppUrl: string): void {
   const u = new URL(smppUrl);
+  if (u.hostname === '') throw new ConfigError('SWITCHBOARD_SMPP_URL', 'names no host: smpp://system_id:password@host:port');
+  if (u.port === '0') throw new ConfigError('SWITCHBOARD_SMPP_URL', 'the port must be 1 to 65535 (2775 when absent, 3550 with smpps): smpp://system_id:password@host:port');
   const systemId = decodeURIComponent(u.username);
   if (systemId === '' || systemId.length > 15) {
     throw new ConfigError('SWITCHBOARD_SMPP_URL', `the system_id (the URL's user) must be 1 to 15 characters (SMPP 3.4), got ${systemId.length}: smpp://system_id:password@host:port`);
@@ -401,13 +424,13 @@ export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST', '127.0.0.1');
   const port = int(env, 'PORT', 8080, 0, 65535);
   const tls = httpsFiles(env);
-  const publicUrl = (url(env, 'SWITCHBOARD_PUBLIC_URL', ['http:', 'https:']) ?? listenUrl(tls, host, port)).replace(/\/+$/, '');
+  const publicUrl = (publicUrlSetting(env) ?? listenUrl(tls, host, port)).replace(/\/+$/, '');
   const network = oneOf(env, 'SWITCHBOARD_NETWORK', ['simulator', 'smpp'] as const, 'simulator');
   const smppUrl = url(env, 'SWITCHBOARD_SMPP_URL', ['smpp:', 'smpps:', 'ssmpp:']);
   if (network === 'smpp' && smppUrl === undefined) {
     throw new ConfigError('SWITCHBOARD_SMPP_URL', 'required when SWITCHBOARD_NETWORK=smpp (smpp://system_id:password@host:port, or smpps:// over TLS)');
   }
-  if (smppUrl !== undefined) checkSmppCredentials(smppUrl);
+  if (smppUrl !== undefined) checkSmppUrl(smppUrl);
   const simSmppPortRaw = optional(env, 'SWITCHBOARD_SIM_SMPP_PORT');
   const config: Config = {
     host,

@@ -37,8 +37,9 @@ export async function openStore(config: Config, log?: StoreLog, { serving = fals
       log,
     });
   }
+  let store: Store;
   try {
-    return openSqliteStore({ file: sqliteFile(config), synchronous: config.sqliteSynchronous, exclusive: serving, log });
+    store = openSqliteStore({ file: sqliteFile(config), synchronous: config.sqliteSynchronous, exclusive: serving, log });
   } catch (err) {
     if (err instanceof StoreInUseError) {
       throw new ConfigError(
@@ -46,26 +47,49 @@ export async function openStore(config: Config, log?: StoreLog, { serving = fals
         `${config.dataDir} is in use by another gateway or simulator SMSC; give each process its own data dir, or share a PostgreSQL database (SWITCHBOARD_DATABASE_URL) to run several instances`,
       );
     }
-    // Not writable, a file where the directory should be, not a database: the setting names the
-    // place, so the line does too (SQLite's own "unable to open database file" names neither).
-    // SQLite says "disk I/O error" or "database or disk is full" when it cannot make its log and
-    // shared-memory files on a full disk, which names neither the cause nor the way out.
-    const free = freeBytes(config.dataDir);
-    if (free !== undefined && free < FULL_DISK_BYTES) {
-      throw new ConfigError(
-        'SWITCHBOARD_DATA_DIR',
-        `cannot keep the SQLite store in ${config.dataDir}: the disk is full (${free} bytes free); free space there (or move the data dir to a larger disk) and start again`,
-      );
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory' : err instanceof Error ? err.message : String(err);
-    const file = sqliteFile(config);
-    // A restore that put a backup in place but kept the old store's log, which SQLite then applies
-    // to pages it does not belong to (the README's restore steps say to remove it).
-    const hint =
-      code === 'SQLITE_CORRUPT' && existsSync(`${file}-wal`)
-        ? `; if switchboard.db was restored from a backup, ${file}-wal is the old store's log: remove it and switchboard.db-shm, then start again`
-        : '';
-    throw new ConfigError('SWITCHBOARD_DATA_DIR', `cannot keep the SQLite store in ${config.dataDir}: ${why}${hint}`);
+    throw fullDisk(config) ?? storeError(config, err);
   }
+  // A migration is all or nothing (migrate.ts), so starting again once space is freed works.
+  return {
+    ...store,
+    migrate: async () => {
+      try {
+        return await store.migrate();
+      } catch (err) {
+        throw fullDisk(config) ?? err;
+      }
+    },
+  };
+}
+
+/**
+ * The error of a store that failed on a nearly full disk: SQLite says "disk I/O error" or
+ * "database or disk is full" when it cannot grow its files, which names neither the cause nor the
+ * way out. Undefined when there is space.
+ */
+function fullDisk(config: Config): ConfigError | undefined {
+  const free = freeBytes(config.dataDir);
+  if (free === undefined || free >= FULL_DISK_BYTES) return undefined;
+  return new ConfigError(
+    'SWITCHBOARD_DATA_DIR',
+    `cannot keep the SQLite store in ${config.dataDir}: the disk is full (${free} bytes free); free space there (or move the data dir to a larger disk) and start again`,
+  );
+}
+
+/**
+ * Why the SQLite store could not be opened — not writable, a file where the directory should be,
+ * not a database — naming the place, as the setting does (SQLite's own "unable to open database
+ * file" names neither), with the way out where it is known.
+ */
+function storeError(config: Config, err: unknown): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory' : err instanceof Error ? err.message : String(err);
+  const file = sqliteFile(config);
+  // A restore that put a backup in place but kept the old store's log, which SQLite then applies
+  // to pages it does not belong to (the README's restore steps say to remove it).
+  const hint =
+    code === 'SQLITE_CORRUPT' && existsSync(`${file}-wal`)
+      ? `; if switchboard.db was restored from a backup, ${file}-wal is the old store's log: remove it and switchboard.db-shm, then start again`
+      : '';
+  return new ConfigError('SWITCHBOARD_DATA_DIR', `cannot keep the SQLite store in ${config.dataDir}: ${why}${hint}`);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH, getToken } from '../helpers/apps.js';
-import { runCli, type CliResult } from './run.js';
+import { runCli, runCliIntoClosedPipe, type CliResult } from './run.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -125,6 +125,15 @@ describe('on the store', { concurrency: true }, () => {
     await Promise.all(cases.map(async ([run, pattern]) => assertFailed(await run, 2, pattern)));
   });
 
+  test('a closed stdout (`app create | head -c0`): the app is made, one line on stderr says its output was lost, exit 3', async () => {
+    // It said `Error: write EPIPE` with a stack trace, and exit 1 as if nothing was done.
+    const res = await runCliIntoClosedPipe(['app', 'create', '--name', 'cli-piped'], { ...gw.env });
+    assert.equal(res.status, 3, res.stderr);
+    assert.equal(res.stderr, 'switchboard: done, but its output could not be written (write EPIPE); whatever it shows only once (a secret, a token) is lost\n');
+    const listed = await local('app', 'list');
+    assert.equal(listed.json().apps.filter((a: { name: string }) => a.name === 'cli-piped').length, 1);
+  });
+
   test('migrate is idempotent, and says which migrations it applied', async () => {
     const res = await local('migrate');
     assert.equal(res.status, 0, res.stderr);
@@ -175,5 +184,20 @@ describe('against a running gateway (--url)', { concurrency: true }, () => {
     assertFailed(wrong, 1, /admin token/);
     assertFailed(none, 2, /--admin-token/);
     assertFailed(down, 1, /cannot reach/);
+  });
+
+  test('a --url (or SWITCHBOARD_URL) with user:password@ is a usage error that does not echo the password', async () => {
+    // It was `cannot reach …: TypeError: Request cannot be constructed from a URL that includes credentials: http://ops:hunter2-secret@…`.
+    const [admin, gateway, fromEnv, notUrl] = await Promise.all([
+      runCli(['app', 'list', '--url', 'http://ops:hunter2-secret@127.0.0.1:9', '--admin-token', 'x']),
+      runCli(['handset', 'show', '+14255550100', '--url', 'http://ops:hunter2-secret@127.0.0.1:9']),
+      runCli(['handset', 'show', '+14255550100'], { SWITCHBOARD_URL: 'http://ops:hunter2-secret@127.0.0.1:9' }),
+      runCli(['app', 'list', '--url', 'hunter2-secret', '--admin-token', 'x']),
+    ]);
+    for (const res of [admin, gateway, fromEnv, notUrl]) assert.doesNotMatch(res.stderr, /hunter2/, res.stderr);
+    assertFailed(admin, 2, /^switchboard: --url must not carry a user name or password/);
+    assertFailed(gateway, 2, /^switchboard: --url must not carry a user name or password/);
+    assertFailed(fromEnv, 2, /^switchboard: SWITCHBOARD_URL must not carry a user name or password/);
+    assertFailed(notUrl, 2, /^switchboard: --url is not a URL/);
   });
 });

@@ -63,3 +63,38 @@ onSqlite('a backup to a full disk names the backup file, not the store, and leav
     assert.equal(res.stderr, `switchboard: disk full: the backup ${target} cannot be written; nothing was kept\n`);
   });
 });
+
+onSqlite('a migration the disk cut short leaves the store as it was, says so, and works once space is freed (it failed for ever: table "apps" already exists)', async (t) => {
+  // Space left for the store: 16 KiB fails before any migration (it said `migration  failed: disk
+  // I/O error`), 128 KiB within 0001-foundation.
+  const sizes = [16, 128];
+  const full = await mkdtemp(join(tmpdir(), 'switchboard-full-migrate-'));
+  try {
+    const script = sizes
+      .map((kib) =>
+        [
+          'rm -rf "$TMPFS/data"',
+          'total=$(df -k --output=avail "$TMPFS" | tail -1)',
+          `head -c $(( (total - ${kib}) * 1024 )) /dev/zero > "$TMPFS/filler" 2>/dev/null`,
+          `"$NODE" "$BIN" migrate >/dev/null; echo "${kib} KiB: exit $?" >&2`,
+          'rm -f "$TMPFS/filler"',
+          '"$NODE" "$BIN" migrate >/dev/null; echo "freed: exit $?" >&2',
+        ].join('\n'),
+      )
+      .join('\n');
+    const res = await inTmpfs(full, '8m', script, {
+      NODE: process.execPath,
+      BIN,
+      SWITCHBOARD_DATA_DIR: join(full, 'data'),
+      SWITCHBOARD_DATABASE_URL: '',
+      SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE,
+      LOG_LEVEL: 'silent',
+    });
+    if (res === undefined) return t.skip('no user namespaces here (unshare -rm) to mount a small tmpfs');
+    const said = `switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in ${join(full, 'data')}: the disk is full (N bytes free); free space there (or move the data dir to a larger disk) and start again`;
+    const expected = sizes.flatMap((kib) => [said, `${kib} KiB: exit 2`, 'freed: exit 0']);
+    assert.deepEqual(res.stderr.replace(/\(\d+ bytes free\)/g, '(N bytes free)').trimEnd().split('\n'), expected);
+  } finally {
+    await rm(full, { recursive: true, force: true });
+  }
+});

@@ -55,6 +55,30 @@ test('a bad value names its variable', () => {
   }
 });
 
+test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHBOARD_SMPP_URL needs a host and a port from 1; neither echoes its value', () => {
+  // The public URL's were put into every resourceURL and Location (`https://ops:hunter2-secret@sms.example.com/sms/v3/…`).
+  const refused: [string, string, RegExp][] = [
+    ['SWITCHBOARD_PUBLIC_URL', 'https://ops:hunter2-secret@sms.example.com', /must not carry a user name or password/],
+    ['SWITCHBOARD_PUBLIC_URL', 'https://hunter2-secret@sms.example.com', /must not carry a user name or password/],
+    ['SWITCHBOARD_PUBLIC_URL', 'https://@sms.example.com', /must not carry a user name or password/],
+    ['SWITCHBOARD_PUBLIC_URL', 'https://sms.example.com/?key=hunter2-secret', /must not have a query or fragment/],
+    ['SWITCHBOARD_PUBLIC_URL', 'https://sms.example.com/#hunter2-secret', /must not have a query or fragment/],
+    ['SWITCHBOARD_PUBLIC_URL', 'https://sms.example.com?', /must not have a query or fragment/],
+    ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@smsc.example.net:0', /the port must be 1 to 65535/],
+    ['SWITCHBOARD_SMPP_URL', 'smpp:gw:hunter2', /names no host/],
+  ];
+  for (const [variable, value, message] of refused) {
+    assert.throws(
+      () => loadConfig({ [variable]: value }),
+      (err: unknown) => err instanceof ConfigError && err.variable === variable && message.test(err.message) && !err.message.includes('hunter2'),
+      value,
+    );
+  }
+  // A path stays (a gateway behind a proxy under a prefix), and the SMSC's credentials are its bind's.
+  assert.equal(loadConfig({ SWITCHBOARD_PUBLIC_URL: 'https://example.com/sms-gateway/' }).publicUrl, 'https://example.com/sms-gateway');
+  assert.deepEqual(parseSmppUrl(loadConfig({ SWITCHBOARD_SMPP_URL: 'smpp://gw:pw@smsc.example.net:1' }).smpp.url ?? ''), { host: 'smsc.example.net', port: 1, tls: false, systemId: 'gw', password: 'pw' });
+});
+
 test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at start, TLS settings only with smpps://', () => {
   const tls = (name: string) => new URL(`../fixtures/tls/${name}`, import.meta.url).pathname;
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-tls-'));
@@ -129,6 +153,14 @@ function startWith(env: Record<string, string>): { status: number | null; lines:
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
   return { status: res.status, lines: res.stderr.trim().split('\n'), stderr: res.stderr };
 }
+
+test('SWITCHBOARD_PUBLIC_URL with a password stops the process: one line naming the variable, not the password, exit code 2', () => {
+  const { status, lines, stderr } = startWith({ SWITCHBOARD_PUBLIC_URL: 'https://ops:hunter2-secret@sms.example.com', PORT: '0' });
+  assert.equal(status, 2, stderr);
+  assert.equal(lines.length, 1, stderr);
+  assert.match(stderr, /SWITCHBOARD_PUBLIC_URL: must not carry a user name or password/);
+  assert.doesNotMatch(stderr, /hunter2/);
+});
 
 test('a data dir the store cannot use, and a port in use, stop the process the same way: one line naming the variable, exit code 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));

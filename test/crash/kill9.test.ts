@@ -5,63 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../helpers/apps.js';
-import { ADMIN_TOKEN, send, type TestGateway } from '../helpers/gateway.js';
+import { ADMIN_TOKEN, send } from '../helpers/gateway.js';
+import { client, handsetTexts, startChild, stopChild, type Child } from './child.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const HANDSETS = Array.from({ length: 5 }, (_, i) => `+1425203${String(1000 + i)}`);
-
-interface Child {
-  readonly process: ChildProcess;
-  readonly url: string;
-}
-
-/** Starts `node --import tsx src/main.ts` and resolves with its URL once it logs that it listens. */
-function startChild(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}\n${err}`)), 60_000);
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /"url":"(http:\/\/[^"]+)".*switchboard listening/.exec(out);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve({ process: child, url: match[1] });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code}:\n${out}\n${err}`));
-    });
-  });
-}
-
-function client(url: string): TestGateway {
-  return { request: (method: string, path: string, init?: object) => send(url, method, path, init) } as unknown as TestGateway;
-}
-
-async function handsetTexts(url: string): Promise<string[]> {
-  const texts: string[] = [];
-  for (const h of HANDSETS) {
-    const res = await send(url, 'GET', `/sim/v1/handsets/${encodeURIComponent(h)}/messages`);
-    assert.equal(res.status, 200, res.text);
-    texts.push(...res.json().messages.map((m: { text: string }) => m.text));
-  }
-  return texts;
-}
 
 test('kill -9 mid-stream: every accepted message reaches its handset exactly once after a restart, and goes final without waiting out the leases', { timeout: 180_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-crash-'));
@@ -113,7 +64,7 @@ test('kill -9 mid-stream: every accepted message reaches its handset exactly onc
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
-    await new Promise<void>((resolve) => (first.process.exitCode !== null || first.process.signalCode !== null ? resolve() : first.process.once('exit', () => resolve())));
+    await first.exited;
     assert.ok(accepted.size >= killAfter);
 
     child = await startChild(env);
@@ -121,7 +72,7 @@ test('kill -9 mid-stream: every accepted message reaches its handset exactly onc
     const deadline = Date.now() + 60_000;
     let texts: string[] = [];
     for (;;) {
-      texts = await handsetTexts(second.url);
+      texts = await handsetTexts(second.url, HANDSETS);
       if ([...accepted.keys()].every((t) => texts.includes(t))) break;
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 200));
@@ -147,11 +98,7 @@ test('kill -9 mid-stream: every accepted message reaches its handset exactly onc
     }
     assert.deepEqual([...open], [], `${open.size} accepted message(s) never went final`);
   } finally {
-    if (child !== undefined && child.process.exitCode === null && child.process.signalCode === null) {
-      const exited = new Promise((resolve) => child?.process.once('exit', resolve));
-      child.process.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(child);
     await rm(dataDir, { recursive: true, force: true });
   }
 });
