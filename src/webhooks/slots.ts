@@ -5,9 +5,9 @@ const PREFIX = 'listener:';
 
 /**
  * Once a claim looked past busy listeners and found no more due jobs, claims look only at the
- * head of the due jobs for this long: a job of another listener, queued behind a busy listener's
- * backlog meanwhile, waits at most this long; without the pause every claim (one per finished
- * POST) read the busy backlog whole.
+ * head of the due jobs for this long: a job of another listener, queued behind busy listeners'
+ * backlogs meanwhile, waits at most this long; without the pause every claim (one per finished
+ * POST) read the oldest due job of every listener.
  */
 const LOOK_PAST_BUSY_EVERY_MS = 200;
 

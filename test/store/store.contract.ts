@@ -833,6 +833,24 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(past.map((j) => j.ref).sort(), ['busy0', 'free30', 'free31', 'free32', 'free33', 'free34', 'free35', 'free36', 'free37', 'free38', 'free39', 'late']);
     });
 
+    it('notifications: looking past busy listeners, a claim reaches every other listener’s oldest jobs, however many backlogs are due before them', async ({ store }) => {
+      await createApp(store, 'app1');
+      let at = T0;
+      const add = (id: string, queue: string) => store.notifications.create({ ...notification(id, queue), createdAt: (at += 1) });
+      // Six busy listeners' backlogs of 20 each, due first; 'quick' has a job among them, 'x' and 'y' after them.
+      for (let b = 0; b < 6; b += 1) {
+        for (let i = 0; i < 20; i += 1) await add(`busy${b}-${i}`, `listener:busy${b}`);
+        if (b === 1) await add('quick0', 'listener:quick');
+      }
+      for (let i = 0; i < 3; i += 1) for (const q of ['x', 'y', 'quick']) await add(`${q}${i + 1}`, `listener:${q}`);
+      await store.notifications.create({ ...notification('future', 'listener:z'), createdAt: at + 1 });
+      const claim = (limit: number, now: number) =>
+        store.notifications.claimForListeners({ kinds: ['webhook'], workerId: 'w1', limit, leaseMs: LEASE, now, freeSlots: (q) => (q.startsWith('listener:busy') ? 0 : 2) });
+      assert.deepEqual((await claim(5, at)).map((j) => j.ref), ['quick0', 'x1', 'y1', 'quick1', 'x2'], 'oldest first, two per listener');
+      assert.deepEqual((await claim(10, at)).map((j) => j.ref), ['y2', 'quick2', 'x3', 'y3', 'quick3']);
+      assert.deepEqual(await claim(10, at), []);
+    });
+
     it('notifications: an acknowledgement deletes the notification and its job together, only for the job’s holder', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');

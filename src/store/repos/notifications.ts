@@ -51,8 +51,9 @@ export interface ListenerClaimOptions extends ClaimOptions {
   readonly freeSlots: (queue: string) => number;
   /**
    * Whether to look past the head of the due jobs, when it belongs to listeners with no free
-   * slot, for other listeners' jobs (default true). That look reads the busy listeners' whole due
-   * backlog, so a claimer does it now and then rather than on every claim (ListenerLimitedJobs).
+   * slot, for other listeners' jobs however long the backlogs before them (default true). That
+   * look reads the oldest due job of every listener, so a claimer does it now and then rather
+   * than on every claim (ListenerLimitedJobs).
    */
   readonly lookPastBusy?: boolean;
 }

@@ -13,8 +13,9 @@ import {
 import type { Database, NotificationsTable } from '../schema.js';
 import type { SqlContext } from './context.js';
 import { Coalescer, lookupByKey } from './coalesce.js';
-import { deleteHeldJob, inDueOrder, insertJobs, leaseJobs, leaseSet, readyDue, withDueTimes } from './jobs.js';
-import { perLimit, prepared } from './prepared.js';
+import { deleteHeldJob, insertJobs } from './jobs.js';
+import { claimForListeners } from './listener-claim.js';
+import { prepared } from './prepared.js';
 
 export function toNotification(row: NotificationsTable): NotificationRecord {
   return {
@@ -43,37 +44,6 @@ export function notificationRow(n: NewNotification): NotificationsTable {
     created_at: n.createdAt,
   };
 }
-
-/**
- * Candidates a listener claim reads per round. A listener has at most its few slots free when a
- * claim runs, yet twice the runner's free workers were read: ≈ 48 rows on the SMPP path to take at
- * most the one listener's 8, and the claim was the costliest statement there.
- */
-const CANDIDATE_PAGE = 16;
-/** Rounds a claim spends looking past busy listeners' jobs, when it looks past them at all. */
-const LOOK_PAST_ROUNDS = 3;
-
-type DueValues = { kinds: string[]; now: number };
-
-const candidatesQuery = (db: Kysely<Database>, v: DueValues, page: number) =>
-  readyDue(db, v).select(['id', 'queue', 'run_at']).orderBy('run_at').orderBy('created_at').limit(page);
-
-const firstCandidates = perLimit((page) => prepared((db, v: DueValues) => candidatesQuery(db, v, page)));
-
-type LeaseValues = { ids: string[]; workerId: string; now: number; leaseEnd: number };
-
-// PostgreSQL checks again that each is free (see claimForListeners; SQLite chose them in its write
-// transaction and leases them with leaseJobs), and takes the ids as one array: one statement text
-// whatever the count (each text is a prepared statement there).
-const leaseIfStillFree = prepared((db, v: LeaseValues) =>
-  db
-    .updateTable('jobs')
-    .set(leaseSet(v))
-    .where((eb) => eb('id', '=', eb.fn.any(eb.val(v.ids))))
-    .where('state', '=', 'ready')
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]))
-    .returningAll(),
-);
 
 /** The webhook job that delivers a notification. */
 export function notificationJob(n: NewNotification): NewJob {
@@ -166,64 +136,8 @@ export class SqlNotificationRepo implements NotificationRepo {
     });
   }
 
-  claimForListeners({ kinds, workerId, limit, leaseMs, now, freeSlots, lookPastBusy = true }: ListenerClaimOptions): Promise<Job[]> {
-    const { dialect } = this.#ctx;
-    const page = Math.min(limit * 2, CANDIDATE_PAGE);
-    // PostgreSQL runs it without a transaction (two round trips where a locking one took four):
-    // the final update checks again that each chosen job is free, so of two instances choosing
-    // the same job only one claims it, and the other claims fewer this time.
-    const claim = async (trx: Kysely<Database>) => {
-      const chosen: Array<{ id: string; run_at: number }> = [];
-      const taken = new Map<string, number>();
-      const full = new Set<string>();
-      let nullFull = false;
-      let lookedPast = 0;
-      // Candidates a page at a time, oldest first. A page taken whole may hide more takeable jobs
-      // behind it: read on. A page with a busy listener's jobs in it ends the look, unless this
-      // claim looks past busy listeners: then a few more rounds exclude them, so one listener's
-      // backlog at the head of the queue cannot hide the others.
-      const due = { kinds: [...kinds], now };
-      while (chosen.length < limit) {
-        let rows;
-        if (chosen.length === 0 && full.size === 0 && !nullFull) {
-          // The usual first page, with nothing to exclude yet: a prepared statement.
-          rows = (await firstCandidates(page)(trx, due)).rows;
-        } else {
-          let candidates = candidatesQuery(trx, due, page);
-          if (chosen.length > 0) candidates = candidates.where('id', 'not in', chosen.map((c) => c.id));
-          if (full.size > 0) {
-            const excluded = [...full];
-            candidates = candidates.where((eb) => eb.or([eb('queue', 'is', null), eb('queue', 'not in', excluded)]));
-          }
-          if (nullFull) candidates = candidates.where('queue', 'is not', null);
-          rows = await candidates.execute();
-        }
-        let busy = false;
-        for (const row of rows) {
-          if (chosen.length >= limit) break;
-          const queue = row.queue ?? '';
-          const used = taken.get(queue) ?? 0;
-          if (used >= freeSlots(queue)) {
-            busy = true;
-            if (row.queue === null) nullFull = true;
-            else full.add(row.queue);
-            continue;
-          }
-          taken.set(queue, used + 1);
-          chosen.push({ id: row.id, run_at: Number(row.run_at) });
-        }
-        if (rows.length < page) break;
-        if (busy) {
-          if (!lookPastBusy || lookedPast === LOOK_PAST_ROUNDS) break;
-          lookedPast += 1;
-        }
-      }
-      if (chosen.length === 0) return [];
-      const lease = { ids: chosen.map((c) => c.id), workerId, now, leaseEnd: now + leaseMs };
-      const { rows: claimed } = dialect === 'postgres' ? await leaseIfStillFree(trx, lease) : await leaseJobs(trx, lease);
-      return inDueOrder(withDueTimes(claimed, chosen));
-    };
-    return dialect === 'postgres' ? claim(this.#ctx.db) : this.#ctx.write(claim);
+  claimForListeners(options: ListenerClaimOptions): Promise<Job[]> {
+    return claimForListeners(this.#ctx, options);
   }
 
   async deadLetters(appId: string, limit: number): Promise<DeadLetter[]> {
