@@ -1,7 +1,7 @@
-import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
 import { blockedAddresses, type IsBlocked } from './blocked-addresses.js';
+import { HostResolver } from './host-resolver.js';
 import { isSelf, normalHost, type SelfEndpoint } from './listener-url.js';
 
 /** Where the webhook sender must not connect (plain data: it crosses to the sender thread). */
@@ -25,25 +25,28 @@ export function refusal(address: string, port: number, blocked: IsBlocked, self:
 }
 
 /**
- * A `lookup` for net.connect that resolves the name itself and refuses it when any of its
- * addresses, of either family, is refused: net.connect may try several of them (happy eyeballs),
- * and a name with one public and one internal address must not reach the internal one.
+ * A `lookup` for net.connect that resolves the name itself (see HostResolver: never on libuv's
+ * thread pool) and refuses it when any of its addresses, of either family, is refused: net.connect
+ * may try several of them (happy eyeballs), and a name with one public and one internal address
+ * must not reach the internal one. An answer kept from an earlier lookup is checked again.
  */
-export function guardedLookup(refuse: (address: string) => string | undefined): LookupFunction {
+export function guardedLookup(resolver: HostResolver, refuse: (address: string) => string | undefined): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, hints: options.hints }, (err, addresses) => {
-      if (err !== null) return callback(err, '');
-      for (const { address } of addresses) {
-        const why = refuse(address);
-        if (why !== undefined) return callback(new BlockedAddressError(`listener host resolves to ${why}`), '');
-      }
-      const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
-      const usable = family === 0 ? addresses : addresses.filter((a) => a.family === family);
-      if (options.all === true) return callback(null, usable);
-      const first = usable[0];
-      if (first === undefined) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '');
-      return callback(null, first.address, first.family);
-    });
+    resolver.resolve(hostname).then(
+      (addresses) => {
+        for (const { address } of addresses) {
+          const why = refuse(address);
+          if (why !== undefined) return callback(new BlockedAddressError(`listener host resolves to ${why}`), '');
+        }
+        const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
+        const usable = family === 0 ? addresses : addresses.filter((a) => a.family === family);
+        if (options.all === true) return callback(null, usable);
+        const first = usable[0];
+        if (first === undefined) return callback(Object.assign(new Error(`no IPv${family} address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+        return callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, ''),
+    );
   };
 }
 
@@ -53,6 +56,8 @@ export function guardedLookup(refuse: (address: string) => string | undefined): 
  */
 export function guardedConnector(options: ConnectGuardOptions & { readonly timeoutMs: number }): buildConnector.connector {
   const blocked = blockedAddresses(options.blockedAddresses);
+  // A lookup may take as long as a connect: the connect's timeout covers both.
+  const resolver = new HostResolver(options.timeoutMs);
   // The self check needs the port, which a lookup is not told: one connector per listener port
   // (few of them; each keeps its own TLS sessions).
   const byPort = new Map<number, buildConnector.connector>();
@@ -65,7 +70,7 @@ export function guardedConnector(options: ConnectGuardOptions & { readonly timeo
     }
     let connect = byPort.get(port);
     if (connect === undefined) {
-      connect = buildConnector({ timeout: options.timeoutMs, lookup: guardedLookup(refuse) });
+      connect = buildConnector({ timeout: options.timeoutMs, lookup: guardedLookup(resolver, refuse) });
       byPort.set(port, connect);
     }
     return connect(opts, callback);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { LookupAddress } from 'node:dns';
 import { blockedAddresses, LINK_LOCAL_RANGES, PRIVATE_RANGES } from '../../src/webhooks/blocked-addresses.js';
 import { guardedLookup, refusal } from '../../src/webhooks/connect-guard.js';
+import { HostResolver } from '../../src/webhooks/host-resolver.js';
 import { WebhookSender, type SenderOptions } from '../../src/webhooks/sender.js';
 import { ThreadedSender } from '../../src/webhooks/sender-thread.js';
 import { startListener } from './listener.js';
@@ -19,7 +20,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 function lookup(refuse: (address: string) => string | undefined, options: object): Promise<{ err: NodeJS.ErrnoException | null; address: string | LookupAddress[]; family?: number }> {
-  return new Promise((resolve) => guardedLookup(refuse)('localhost', options, (err, address, family) => resolve({ err, address, family })));
+  return new Promise((resolve) => guardedLookup(new HostResolver(2000), refuse)('localhost', options, (err, address, family) => resolve({ err, address, family })));
 }
 
 test('refusal: a blocked address, or the gateway itself on its port (any loopback address for a loopback-bound gateway)', () => {
@@ -33,7 +34,7 @@ test('refusal: a blocked address, or the gateway itself on its port (any loopbac
   assert.equal(refusal('203.0.113.9', 8080, blocked, self), undefined);
 });
 
-test('the lookup refuses a name when any of its addresses is refused, and otherwise answers as dns.lookup would', async () => {
+test('the lookup refuses a name when any of its addresses is refused, and otherwise answers as dns.lookup would (localhost, from the hosts file)', async () => {
   const refused = await lookup((a) => (LOCALHOST_ADDRESS.test(a) ? `a blocked address ${a}` : undefined), { all: true });
   assert.equal(refused.err?.code, 'ERR_WEBHOOK_BLOCKED_ADDRESS');
   assert.match(refused.err?.message ?? '', /^listener host resolves to a blocked address (127\.0\.0\.1|::1)$/);
