@@ -77,9 +77,18 @@ export class WebhookEngine {
     );
     const slots = new ListenerSlots(config.webhookConcurrencyPerListener);
     this.#slots = slots;
+    if (config.webhookConcurrencyPerListener > config.dispatchConcurrency) {
+      log.warn(
+        { webhookConcurrency: config.webhookConcurrencyPerListener, dispatchConcurrency: config.dispatchConcurrency },
+        `SWITCHBOARD_WEBHOOK_CONCURRENCY is above SWITCHBOARD_DISPATCH_CONCURRENCY: a listener gets at most ${config.dispatchConcurrency} POSTs at once (the webhook workers of this instance); raise SWITCHBOARD_DISPATCH_CONCURRENCY for more`,
+      );
+    }
+    // An attempt holds its job for at most three timeouts (the sender aborts the POST then), plus
+    // 5 s for reading the notification before and recording the outcome after.
+    const attemptMs = 3 * config.webhookTimeoutMs + 5_000;
     // Host and pid, like the other runners: an operator sees which instance holds a job.
     this.#workerId = `webhooks-${hostname()}-${process.pid}-${randomUUID()}`;
-    this.#jobs = new ListenerLimitedJobs(store.jobs, store.notifications, slots, () => this.poke());
+    this.#jobs = new ListenerLimitedJobs(store.jobs, store.notifications, slots, () => this.poke(), { workers: config.dispatchConcurrency, attemptMs });
     const handlers = [
       deliverHandler({ notifications: store.notifications, sender: this.#sender, clock, log, self: deps.self, blocked }),
     ].map((h) => releasingSlot(h, slots, () => this.poke()));
@@ -91,9 +100,9 @@ export class WebhookEngine {
       schedule: (attempt, now) => nextRunAt(attempt, now, { baseMs: config.retryBaseMs, capMs: config.retryCapMs }),
       concurrency: config.dispatchConcurrency,
       // Longer than a job claimed ahead waits for a slot (until one of the listener's POSTs ends)
-      // and then its own attempt takes (the sender aborts a POST after 3 timeouts each), so a
-      // live worker never loses its job; after a crash the job runs again once this has passed.
-      leaseMs: 6 * config.webhookTimeoutMs + 5_000,
+      // and then its own attempt takes, so a live worker never loses its job; after a crash the
+      // job runs again once this has passed. A job kept ahead longer is renewed (ListenerLimitedJobs).
+      leaseMs: 3 * config.webhookTimeoutMs + attemptMs,
     });
     this.#runner.on('error', runnerErrors(log, 'webhook runner error'));
   }

@@ -225,6 +225,7 @@ test('a poke that comes while a claim is under way is not lost: the new job runs
       },
       enqueue: (j) => real.enqueue(j),
       complete: (id, w) => real.complete(id, w),
+      renew: (ids, w, heldUntil, until) => real.renew(ids, w, heldUntil, until),
       reschedule: (id, w, runAt, error) => real.reschedule(id, w, runAt, error),
       bury: (id, w, error) => real.bury(id, w, error),
       wake: (kind, refs, now) => real.wake(kind, refs, now),

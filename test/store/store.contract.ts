@@ -124,6 +124,29 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(await other.jobs.claim({ kinds: ['submit'], workerId: 'alive', limit: 5, leaseMs: LEASE, now: T0 + 10 * LEASE }), []);
     });
 
+    it('jobs: a renewal extends only the leases still held under the lease it names: not one another worker took, nor one claimed again', async (s) => {
+      const other = await s.another();
+      await s.store.jobs.enqueue([job('submit', 'a', T0 - 3), job('submit', 'b', T0 - 2), job('submit', 'c', T0 - 1)]);
+      const held = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w1', limit: 5, leaseMs: LEASE, now: T0 });
+      const id = (ref: string) => held.find((j) => j.ref === ref)?.id as string;
+      const first = T0 + LEASE;
+      assert.deepEqual(await s.store.jobs.renew([id('a')], 'w1', first, T0 + 10 * LEASE), [id('a')]);
+      // Past the first lease: w1 claims b and c again; b goes back and to w2.
+      const late = first + 1;
+      assert.deepEqual((await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w1', limit: 5, leaseMs: LEASE, now: late })).map((j) => j.ref), ['b', 'c']);
+      assert.equal(await s.store.jobs.reschedule(id('b'), 'w1', late, 'given back'), true);
+      assert.deepEqual((await other.jobs.claim({ kinds: ['submit'], workerId: 'w2', limit: 5, leaseMs: LEASE, now: late })).map((j) => j.ref), ['b']);
+
+      const second = late + LEASE;
+      assert.deepEqual(await s.store.jobs.renew([id('b'), id('c')], 'w1', first, second + LEASE), [], 'neither is held under the first lease any more');
+      assert.deepEqual(await s.store.jobs.renew([id('b'), id('c')], 'w1', second, second + LEASE), [id('c')]);
+      assert.equal(await other.jobs.complete(id('b'), 'w2'), true, 'b is still w2’s');
+      assert.deepEqual(await other.jobs.claim({ kinds: ['submit'], workerId: 'w2', limit: 5, leaseMs: LEASE, now: second + 1 }), [], 'the renewed leases hold');
+      const [after] = await other.jobs.claim({ kinds: ['submit'], workerId: 'w2', limit: 5, leaseMs: LEASE, now: second + LEASE + 1 });
+      assert.equal(after?.ref, 'c');
+      assert.equal(after?.attempts, 3, 'a renewal is not an attempt');
+    });
+
     it('jobs: reschedule releases the job until its new run time and keeps the error and attempts', async ({ store }) => {
       await store.jobs.enqueue([job('submit', 'r')]);
       const [first] = await store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 1, leaseMs: LEASE, now: T0 });

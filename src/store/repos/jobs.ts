@@ -53,6 +53,12 @@ export interface JobRepo {
   claim(options: ClaimOptions): Promise<Job[]>;
   /** The job is done: deletes it. False when the caller no longer holds it. */
   complete(id: string, workerId: string): Promise<boolean>;
+  /**
+   * Extends to `until` the leases of the jobs of `ids` the worker still holds under the lease that
+   * ends at `heldUntil` (as its claim, or the last renewal, set it); answers the ids renewed. A job
+   * whose lease ran out and was claimed again since, by anyone, is not renewed.
+   */
+  renew(ids: readonly string[], workerId: string, heldUntil: number, until: number): Promise<string[]>;
   /** Releases the job to run again at `runAt`, recording why. */
   reschedule(id: string, workerId: string, runAt: number, error: string): Promise<boolean>;
   /** Gives up on the job: it stays, dead, for the operator to see and replay. */

@@ -86,6 +86,23 @@ const rescheduleHeld = prepared((db, v: { id: string; workerId: string; runAt: n
     .where('locked_by', '=', v.workerId),
 );
 
+type RenewValues = { ids: string[]; workerId: string; heldUntil: number; until: number };
+// The lease's end moves with run_at, as a claim's does (see leaseSet).
+const renewSet = (v: RenewValues) => ({ locked_until: v.until, run_at: v.until });
+const renewHeld = prepared((db, v: RenewValues) =>
+  db.updateTable('jobs').set(renewSet(v)).where('id', 'in', v.ids).where('locked_by', '=', v.workerId).where('locked_until', '=', v.heldUntil).returning('id'),
+);
+// PostgreSQL: the ids as one array, one statement text whatever their count.
+const renewHeldArray = prepared((db, v: RenewValues) =>
+  db
+    .updateTable('jobs')
+    .set(renewSet(v))
+    .where((eb) => eb('id', '=', eb.fn.any(eb.val(v.ids))))
+    .where('locked_by', '=', v.workerId)
+    .where('locked_until', '=', v.heldUntil)
+    .returning('id'),
+);
+
 const buryHeld = prepared((db, v: { id: string; workerId: string; error: string }) =>
   db.updateTable('jobs').set({ state: 'dead', locked_by: null, locked_until: null, last_error: v.error }).where('id', '=', v.id).where('locked_by', '=', v.workerId),
 );
@@ -220,6 +237,13 @@ export class SqlJobRepo implements JobRepo {
   async reschedule(id: string, workerId: string, runAt: number, error: string): Promise<boolean> {
     const res = await writeOne(this.#ctx, (db) => rescheduleHeld(db, { id, workerId, runAt, error }));
     return (res.numAffectedRows ?? 0n) > 0n;
+  }
+
+  async renew(ids: readonly string[], workerId: string, heldUntil: number, until: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const v = { ids: [...ids], workerId, heldUntil, until };
+    const { rows } = await writeOne(this.#ctx, (db) => (this.#ctx.dialect === 'postgres' ? renewHeldArray(db, v) : renewHeld(db, v)));
+    return rows.map((r) => r.id);
   }
 
   async bury(id: string, workerId: string, error: string): Promise<boolean> {
