@@ -63,15 +63,17 @@ function oldestOfQueues(db: Kysely<Database>, v: DueValues, queues: readonly str
 
 type LeaseValues = { ids: string[]; workerId: string; now: number; leaseEnd: number };
 
-// PostgreSQL checks again that each is free (see claimForListeners; SQLite chose them in its write
-// transaction and leases them with leaseJobs), and takes the ids as one array: one statement text
-// whatever the count (each text is a prepared statement there).
+// PostgreSQL checks again that each is free and due (see claimForListeners; SQLite chose them in
+// its write transaction and leases them with leaseJobs): another instance may have claimed one
+// since, or claimed it, failed and put it off to its next try. It takes the ids as one array: one
+// statement text whatever the count (each text is a prepared statement there).
 const leaseIfStillFree = prepared((db, v: LeaseValues) =>
   db
     .updateTable('jobs')
     .set(leaseSet(v))
     .where((eb) => eb('id', '=', eb.fn.any(eb.val(v.ids))))
     .where('state', '=', 'ready')
+    .where('run_at', '<=', v.now)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', v.now)]))
     .returningAll(),
 );
