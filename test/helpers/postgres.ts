@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { migratedTemplate } from './migrated-store.js';
 
 /**
  * Where the PostgreSQL tests create their databases: a server and a role allowed to CREATE
@@ -47,10 +48,19 @@ export interface TestDatabase {
  */
 const PREFIX = /^sbt_[a-z0-9_]*$/.test(process.env.SWITCHBOARD_TEST_DB_PREFIX ?? '') ? (process.env.SWITCHBOARD_TEST_DB_PREFIX as string) : 'sbt_';
 
-/** Creates a fresh database `sbt_<random>` on the test server, for one test gateway or suite. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * Creates a fresh database `sbt_<random>` on the test server, for one test gateway or suite: empty,
+ * or with `migrated`, a copy of a template the store's migrations already ran on.
+ */
+export async function createTestDatabase({ migrated = false } = {}): Promise<TestDatabase> {
   const name = `${PREFIX}${randomBytes(6).toString('hex')}`;
-  await maintenance((c) => c.query(`create database ${name}`));
+  if (migrated) {
+    const template = migratedTemplate(TEST_DATABASE_URL, PREFIX);
+    await template.ready;
+    await maintenance((c) => c.query(`create database ${name} template ${template.name}`));
+  } else {
+    await maintenance((c) => c.query(`create database ${name}`));
+  }
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;
