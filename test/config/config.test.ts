@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { parseSmppUrl } from '../../src/network/smpp/connector.js';
+import { nodeEntry, repoFile, ROOT } from '../helpers/root.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens', () => {
   const config = loadConfig({});
@@ -80,7 +81,7 @@ test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHB
 });
 
 test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at start, TLS settings only with smpps://', () => {
-  const tls = (name: string) => new URL(`../fixtures/tls/${name}`, import.meta.url).pathname;
+  const tls = (name: string) => repoFile(`test/fixtures/tls/${name}`);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-tls-'));
   try {
     const notPem = join(dir, 'not.pem');
@@ -136,7 +137,8 @@ test('SWITCHBOARD_TRUST_PROXY: off by default; true, a hop count, or addresses, 
 });
 
 test('the process stops with one line naming the variable and exit code 2', () => {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const res = spawnSync(process.execPath, nodeEntry('src/main.ts'), {
+    cwd: ROOT,
     env: { ...process.env, PORT: 'abc' },
     encoding: 'utf8',
     timeout: 120_000,
@@ -150,7 +152,7 @@ test('the process stops with one line naming the variable and exit code 2', () =
 
 /** Runs the gateway's entry with `env` added; its exit status and stderr lines. */
 function startWith(env: Record<string, string>): { status: number | null; lines: string[]; stderr: string } {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const res = spawnSync(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
   return { status: res.status, lines: res.stderr.trim().split('\n'), stderr: res.stderr };
 }
 
