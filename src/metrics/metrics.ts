@@ -61,14 +61,14 @@ export class GatewayMetrics {
     }
   });
 
-  readonly httpRequests = new Counter({
+  readonly #httpRequests = new Counter({
     name: 'switchboard_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status code.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly httpDuration = new CellHistogram({
+  readonly #httpDuration = new CellHistogram({
     name: 'switchboard_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method and route pattern.',
     labelNames: ['method', 'route'] as const,
@@ -216,6 +216,19 @@ export class GatewayMetrics {
       this.webhookFailures.inc();
       this.webhookDeadLetters.inc();
     });
+  }
+
+  /**
+   * One HTTP answer, timed when its start is known. Every answer is counted here: those of the
+   * routes from fastify's onResponse hook (metrics/http.ts), and those given where no hook runs
+   * (app.ts `frameworkErrors`, client-error.ts). Without a route pattern (none matched, or none
+   * was reached) the route is `unmatched`. `method` must be one Node parses or a fixed word,
+   * never a client's token as it came: each would be a new series.
+   */
+  httpAnswered(method: string, routePattern: string | undefined, status: number, seconds?: number): void {
+    const route = routePattern ?? 'unmatched';
+    this.#httpRequests.inc({ method, route, status: String(status) });
+    if (seconds !== undefined) this.#httpDuration.cell({ method, route }).observe(seconds);
   }
 
   /** A submit is about to go to the network (store: the recipient was read for it). */
