@@ -188,7 +188,7 @@ export class GatewayMetrics {
   });
 
   constructor() {
-    this.#smppGauges();
+    this.#smppSeries();
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -249,8 +249,9 @@ export class GatewayMetrics {
     return this.#backlogOnce();
   }
 
-  /** SMPP link gauges, read from the links at scrape time (empty on the simulator). */
-  #smppGauges(): void {
+  /** SMPP link series, read from the links at scrape time (empty on the simulator). */
+  #smppSeries(): void {
+    const links = () => this.#sources?.smpp?.linkReport();
     const perLink = (name: string, help: string, value: (link: SmppReport['links'][number]) => number) => {
       const gauge: Gauge<'link'> = new Gauge({
         name,
@@ -258,10 +259,26 @@ export class GatewayMetrics {
         labelNames: ['link'] as const,
         registers: [this.registry],
         collect: () => {
-          const links = this.#sources?.smpp?.linkReport();
-          if (links === undefined) return;
+          const report = links();
+          if (report === undefined) return;
           gauge.reset();
-          for (const link of links) gauge.set({ link: link.name }, value(link));
+          for (const link of report) gauge.set({ link: link.name }, value(link));
+        },
+      });
+    };
+    // Counts the link keeps itself, which only go up (from 0 when the process starts, a reset
+    // Prometheus's rate() allows for): counters, set from the link's count at each scrape.
+    const perLinkCount = (name: string, help: string, value: (link: SmppReport['links'][number]) => number) => {
+      const counter: Counter<'link'> = new Counter({
+        name,
+        help,
+        labelNames: ['link'] as const,
+        registers: [this.registry],
+        collect: () => {
+          const report = links();
+          if (report === undefined) return;
+          counter.reset();
+          for (const link of report) counter.inc({ link: link.name }, value(link));
         },
       });
     };
@@ -269,9 +286,8 @@ export class GatewayMetrics {
     perLink('switchboard_smpp_window_in_use', 'submit_sm PDUs awaiting their response on the link.', (l) => l.windowInUse);
     perLink('switchboard_smpp_window_size', 'The link window (SWITCHBOARD_SMPP_WINDOW).', (l) => l.windowSize);
     perLink('switchboard_smpp_queued', 'Submits waiting for room in the window or the throughput limit.', (l) => l.queued);
-    // Counters kept by the link itself, exposed as they are (they restart with the process).
-    perLink('switchboard_smpp_reconnects_total', 'Binds re-established after a link loss.', (l) => l.reconnects);
-    perLink('switchboard_smpp_submitted_total', 'submit_sm PDUs the SMSC accepted on the link.', (l) => l.submitted);
-    perLink('switchboard_smpp_throttled_total', 'submit_sm PDUs the SMSC answered with a throttling error.', (l) => l.throttled);
+    perLinkCount('switchboard_smpp_reconnects_total', 'Binds re-established after a link loss.', (l) => l.reconnects);
+    perLinkCount('switchboard_smpp_submitted_total', 'submit_sm PDUs the SMSC accepted on the link.', (l) => l.submitted);
+    perLinkCount('switchboard_smpp_throttled_total', 'submit_sm PDUs the SMSC answered with a throttling error.', (l) => l.throttled);
   }
 }
