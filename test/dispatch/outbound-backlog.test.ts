@@ -24,7 +24,7 @@ async function enqueue(gw: TestGateway, appId: string, count: number, tag: strin
 
 async function delivered(gw: TestGateway, tag: string): Promise<number> {
   let n = 0;
-  for (const h of HANDSETS) n += (await gw.gateway.ctx.store.handsets.messages(h, 'MT', 100_000)).filter((m) => m.text.startsWith(`${tag} `)).length;
+  for (const h of HANDSETS) n += (await gw.gateway.ctx.store.handsets.messages(h, 'MT', { limit: 100_000 })).filter((m) => m.text.startsWith(`${tag} `)).length;
   return n;
 }
 

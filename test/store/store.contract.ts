@@ -594,7 +594,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(added.filter(Boolean).length, 1);
       assert.equal(await other.handsets.deliverMt({ ...mt, text: 'second', ref: 'r-2', receivedAt: T0 + 1 }), true);
       assert.deepEqual(
-        (await s.store.handsets.messages('+14255550100', 'MT', 10)).map((m) => [m.text, m.receivedAt]),
+        (await s.store.handsets.messages('+14255550100', 'MT', { limit: 10 })).map((m) => [m.text, m.receivedAt]),
         [
           ['hi', T0],
           ['second', T0 + 1],
@@ -605,6 +605,31 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(await other.handsets.get('+14255550100'), { number: '+14255550100', online: false, kind: 'mobile' });
     });
 
+    it('handsets: messages whose times interleave (an MO timed before its hand-over, MTs meanwhile) all land, and page oldest first after an id', async (s) => {
+      // Each change of time starts the id's counter again, so every message at T0 had counter 0 and
+      // only 16 random bits apart: 2000 of them clashed (primary key) about 30 times over.
+      const other = await s.another();
+      const number = '+14255550111';
+      const count = 2000;
+      for (let i = 0; i < count; i++) {
+        await (i % 4 < 2 ? s.store : other).handsets.recordMo({ number, direction: 'MO', peer: '22627000', text: `m${i}`, encoding: 'GSM7', segments: 1, receivedAt: T0 + (i % 2) });
+      }
+      const pages: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await s.store.handsets.messages(number, 'MO', { after, limit: 700 });
+        if (page.length === 0) break;
+        pages.push(page.map((m) => m.id));
+        after = page.at(-1)?.id;
+      }
+      assert.deepEqual(pages.map((p) => p.length), [700, 700, 600]);
+      const ids = pages.flat();
+      assert.equal(new Set(ids).size, count);
+      assert.deepEqual(ids, [...ids].sort(), 'each page after the one before, in id order');
+      const times = (await s.store.handsets.messages(number, 'MO', { limit: count })).map((m) => m.receivedAt);
+      assert.deepEqual(times, [...Array<number>(count / 2).fill(T0), ...Array<number>(count / 2).fill(T0 + 1)], 'oldest first');
+    });
+
     it('retention: handset messages and unrouted MO received before a time are deleted in bounded batches, newer ones kept', async (s) => {
       for (let i = 0; i < 5; i++) {
         await s.store.handsets.recordMo({ number: '+14255550100', direction: 'MO', peer: '22627999', text: `mo${i}`, encoding: 'GSM7', segments: 1, receivedAt: T0 + i });
@@ -613,7 +638,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 2);
       assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 1);
       assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 0);
-      assert.deepEqual((await s.store.handsets.messages('+14255550100', 'MO', 10)).map((m) => m.text), ['mo3', 'mo4']);
+      assert.deepEqual((await s.store.handsets.messages('+14255550100', 'MO', { limit: 10 })).map((m) => m.text), ['mo3', 'mo4']);
       assert.equal(await s.store.inbox.sweepUnrouted(T0 + 3, 10), 3);
       assert.deepEqual((await s.store.inbox.unrouted(10)).map((u) => u.text), ['u4', 'u3']);
     });
