@@ -73,13 +73,17 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
+/** The tables a test fills: every one but Kysely's record of the migrations. */
+const TEST_TABLES = `select coalesce(string_agg(format('%I', tablename), ', '), '') as list
+  from pg_tables where schemaname = 'public' and tablename not like 'kysely\\_migration%'`;
+
 const made = new Map<string, Promise<void>>();
 
 /**
  * Makes sure the migrated template database `name` exists on the server of `serverUrl`: made under
  * a temporary name and renamed, under an advisory lock so the processes of a run make it once.
  */
-export function migratedTemplate(serverUrl: string, prefix: string): { name: string; ready: Promise<void> } {
+function migratedTemplate(serverUrl: string, prefix: string): { name: string; ready: Promise<void> } {
   const name = `${prefix}tmpl_${storeCodeHash()}`;
   let ready = made.get(name);
   if (ready === undefined) {
@@ -98,6 +102,15 @@ export function migratedTemplate(serverUrl: string, prefix: string): { name: str
         } finally {
           await store.close();
         }
+        // A database is reused by emptying these tables (recycleMigratedDatabase): that gives the
+        // template back only while the migrations leave them empty.
+        await withClient(url.toString(), async (db) => {
+          const { rows } = await db.query<{ list: string }>(TEST_TABLES);
+          const tables = rows[0]?.list ?? '';
+          if (tables === '') return;
+          const filled = await db.query(`select 1 from (${tables.split(', ').map((t) => `(select 1 from ${t} limit 1)`).join(' union all ')}) rows`);
+          if (filled.rowCount !== 0) throw new Error('the migrations left rows in a table: test/helpers/migrated-store.ts must copy the template again instead of emptying tables');
+        });
         // A database with a session still on it can be neither renamed nor copied.
         await client.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1`, [building]);
         await client.query(`alter database ${building} rename to ${name}`);
@@ -110,4 +123,47 @@ export function migratedTemplate(serverUrl: string, prefix: string): { name: str
     ready.catch(() => made.delete(name));
   }
   return { name, ready };
+}
+
+/**
+ * Migrated databases this process is done with, emptied: the next test gateway takes one instead
+ * of copying the template (a copy and a drop took about a second of the server's time each, the
+ * drop with a checkpoint, for each of some hundreds of gateways per pass).
+ */
+const spare: string[] = [];
+
+/** A migrated database for one test gateway or suite: a spare one of this process, else a new copy. */
+export async function migratedDatabase(serverUrl: string, prefix: string, name: string): Promise<string> {
+  const reused = spare.pop();
+  if (reused !== undefined) return reused;
+  const template = migratedTemplate(serverUrl, prefix);
+  await template.ready;
+  await withClient(serverUrl, (c) => c.query(`create database ${name} template ${template.name}`));
+  return name;
+}
+
+/**
+ * Gives back a database from migratedDatabase: its sessions are ended and its tables emptied, and
+ * it waits for the next one. The spares are dropped when the process has nothing left to do (a
+ * process that exits before, or a database that cannot be emptied, is dropped by
+ * scripts/run-tests.mjs with the rest of the run's databases).
+ */
+export async function recycleMigratedDatabase(serverUrl: string, name: string): Promise<void> {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await withClient(url.toString(), async (db) => {
+    await db.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    const { rows } = await db.query<{ list: string }>(TEST_TABLES);
+    const tables = rows[0]?.list ?? '';
+    if (tables !== '') await db.query(`truncate ${tables} restart identity cascade`);
+  });
+  spare.push(name);
+  if (spare.length === 1) process.once('beforeExit', () => void dropSpares(serverUrl));
+}
+
+async function dropSpares(serverUrl: string): Promise<void> {
+  const names = spare.splice(0);
+  await withClient(serverUrl, async (c) => {
+    for (const name of names) await c.query(`drop database if exists ${name} with (force)`);
+  }).catch(() => undefined);
 }
