@@ -33,6 +33,12 @@ export interface StoredResponse {
   readonly body: Record<string, unknown>;
 }
 
+/**
+ * Starts the request hashes stored before migration 0091, which took the sender and the receipt
+ * target from the app's settings (sms/send.ts compares those the old way).
+ */
+export const LEGACY_HASH_PREFIX = 'legacy:';
+
 export interface MessageRecord {
   readonly id: string;
   readonly appId: string;
