@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { ApiError } from '../errors.js';
 import type { Connector } from '../network/connector.js';
 import type { NewJob } from '../store/repos/jobs.js';
-import { LEGACY_HASH_PREFIX, type MessageRecord, type NotifyMode, type RecipientRecord, type SendApi, type StoredResponse } from '../store/repos/messages.js';
+import { LEGACY_HASH_PREFIX, type IdempotencyRecord, type MessageRecord, type NotifyMode, type RecipientRecord, type SendApi, type StoredResponse } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 import { parseRecipients, type Recipient } from './address.js';
 import { newMessageId } from './ids.js';
@@ -72,6 +72,8 @@ export interface SendServiceDeps {
   readonly connector: Connector;
   readonly maxRecipients: number;
   readonly networkRetryWindowMs: number;
+  /** How long a send's Idempotency-Key and clientCorrelator are remembered. */
+  readonly idempotencyRetentionMs: number;
   /** Called after each accept commits, so dispatch picks the new jobs up at once. */
   readonly onAccepted: () => void;
 }
@@ -119,7 +121,7 @@ export class SendService {
   }
 
   async send(request: SendRequest, respond: ResponseBuilder): Promise<SendResult> {
-    const { store, clock, connector, maxRecipients, networkRetryWindowMs } = this.#deps;
+    const { store, clock, connector, maxRecipients, networkRetryWindowMs, idempotencyRetentionMs } = this.#deps;
     const oneapi = request.api.startsWith('oneapi');
     const addressVar = oneapi ? 'address' : 'Address';
 
@@ -135,8 +137,9 @@ export class SendService {
     const replayable = request.idempotencyKey !== null || request.clientCorrelator !== null;
     // AT&T paths name no sender: theirs is the app's first short code, a setting.
     const hash = replayable ? requestHash(request, recipients, text, oneapi ? request.sender : null, request.receipt) : '';
-    const replay = (prior: MessageRecord) => this.#replay(prior, hash, request, () => legacyHash(request, recipients, text));
-    const prior = await this.#prior(request);
+    const keys = { appId: request.appId, idempotencyKey: request.idempotencyKey, clientCorrelator: request.clientCorrelator };
+    const replay = (prior: IdempotencyRecord) => this.#replay(prior, hash, request, () => legacyHash(request, recipients, text));
+    const prior = replayable ? await store.messages.findIdempotent(keys) : undefined;
     if (prior !== undefined) return replay(prior);
 
     const notify = await request.notify();
@@ -161,9 +164,6 @@ export class SendService {
       notifyMode: notify.mode satisfies NotifyMode,
       notifyUrl: notify.mode === 'none' ? null : notify.url,
       callbackData: notify.mode === 'oneapi' ? notify.callbackData : null,
-      clientCorrelator: request.clientCorrelator,
-      idempotencyKey: request.idempotencyKey,
-      requestHash: hash,
       createdAt: now,
       statusExpiresAt: null,
       statusConsumed: false,
@@ -172,7 +172,7 @@ export class SendService {
     for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
       const id = newMessageId(now);
       const response = respond(id, recipients);
-      const message: MessageRecord = { ...base, id, response };
+      const message: MessageRecord = { ...base, id };
       const rows: RecipientRecord[] = recipients.map((r, seq) => ({
         id: `${id}-${seq}`,
         messageId: id,
@@ -185,7 +185,8 @@ export class SendService {
         updatedAt: now,
       }));
       const jobs: NewJob[] = rows.map((r) => ({ kind: SUBMIT_KIND, ref: r.id, runAt: now, deadlineAt: now + networkRetryWindowMs }));
-      const result = await store.messages.accept(message, rows, jobs);
+      const remembered = replayable ? { ...keys, messageId: id, requestHash: hash, response, expiresAt: now + idempotencyRetentionMs } : undefined;
+      const result = await store.messages.accept(message, rows, jobs, remembered);
       if (result.created) {
         this.#deps.onAccepted();
         return { response, created: true };
@@ -195,21 +196,11 @@ export class SendService {
     throw new Error(`no free message id after ${ID_ATTEMPTS} attempts`);
   }
 
-  async #prior(request: SendRequest): Promise<MessageRecord | undefined> {
-    const { messages } = this.#deps.store;
-    if (request.idempotencyKey !== null) {
-      const byKey = await messages.findByIdempotencyKey(request.appId, request.idempotencyKey);
-      if (byKey !== undefined) return byKey;
-    }
-    if (request.clientCorrelator !== null) return messages.findByCorrelator(request.appId, request.clientCorrelator);
-    return undefined;
-  }
-
   /**
    * The stored answer when the earlier request was the same one; 409 SVC0005 when it was not.
    * `legacy` computes the hash a release before 0091 would have stored, for the rows it wrote.
    */
-  async #replay(prior: MessageRecord, hash: string, request: SendRequest, legacy: () => Promise<string>): Promise<SendResult> {
+  async #replay(prior: IdempotencyRecord, hash: string, request: SendRequest, legacy: () => Promise<string>): Promise<SendResult> {
     if (prior.requestHash === hash) return { response: prior.response, created: false };
     if (prior.requestHash.startsWith(LEGACY_HASH_PREFIX) && prior.requestHash === (await legacy())) return { response: prior.response, created: false };
     if (request.idempotencyKey !== null && prior.idempotencyKey === request.idempotencyKey) {
