@@ -18,6 +18,7 @@ test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens
   assert.equal(config.sqliteSynchronous, 'FULL');
   assert.equal(config.tokenTtlS, 172800);
   assert.equal(config.statusRetentionS, 1800);
+  assert.equal(config.idempotencyRetentionS, 86400);
   assert.equal(config.networkRetryWindowS, 259200);
   assert.equal(config.maxRecipients, 50);
   assert.equal(config.publicUrl, 'http://127.0.0.1:8080');
@@ -30,6 +31,7 @@ test('a bad value names its variable', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ SWITCHBOARD_NETWORK: 'carrier-pigeon' }, 'SWITCHBOARD_NETWORK'],
     [{ SWITCHBOARD_TOKEN_TTL_S: '-1' }, 'SWITCHBOARD_TOKEN_TTL_S'],
+    [{ SWITCHBOARD_IDEMPOTENCY_RETENTION_S: '0' }, 'SWITCHBOARD_IDEMPOTENCY_RETENTION_S'],
     [{ SWITCHBOARD_DATABASE_URL: 'mysql://x' }, 'SWITCHBOARD_DATABASE_URL'],
     [{ SWITCHBOARD_NETWORK: 'smpp' }, 'SWITCHBOARD_SMPP_URL'],
     [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://127.0.0.1:2775' }, 'SWITCHBOARD_SMPP_URL'],

@@ -14,7 +14,7 @@ async function enqueue(gw: TestGateway, appId: string, count: number, tag: strin
       Array.from({ length: Math.min(batch, count - start) }, (_, j) => {
         const i = start + j;
         return outbox.send(
-          { api: 'att-v3', appId, sender: '22627500', address: HANDSETS[i % HANDSETS.length], message: `${tag} ${i}`, notify: { mode: 'none' }, clientCorrelator: null, idempotencyKey: null },
+          { api: 'att-v3', appId, sender: '22627500', address: HANDSETS[i % HANDSETS.length], message: `${tag} ${i}`, receipt: { mode: 'none' }, notify: async () => ({ mode: 'none' }), clientCorrelator: null, idempotencyKey: null },
           () => ({ status: 201, location: null, body: {} }),
         );
       }),
