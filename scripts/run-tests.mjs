@@ -5,27 +5,28 @@
 // Every integration suite (a file that starts gateways through test/helpers/gateway.ts, directly
 // or through test/smpp/world.ts's smppGateway, or that has a branch of its own for PostgreSQL;
 // outside test/scale/ and test/store/) runs on both stores: once on SQLite, once on PostgreSQL (SWITCHBOARD_TEST_STORE=postgres, one fresh
-// database per test gateway). Every other file runs once. The two passes run side by side when
-// the machine has the cores for it. SWITCHBOARD_TEST_STORE=sqlite|postgres limits the
+// database per test gateway). Every other file runs once. The files of both passes share one
+// queue (see below). SWITCHBOARD_TEST_STORE=sqlite|postgres limits the
 // integration suites to one store. Without a reachable PostgreSQL the PostgreSQL pass is skipped
 // with a line saying so, unless CI=true: then it is an error.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 const DEFAULT_DATABASE_URL = 'postgres://switchboard:switchboard@127.0.0.1:5432/switchboard_test';
 
-function walk(dir) {
+function walk(dir, suffix = '.test.ts') {
   const out = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...walk(path));
-    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+    if (statSync(path).isDirectory()) out.push(...walk(path, suffix));
+    else if (name.endsWith(suffix)) out.push(relative(root, path));
   }
   return out;
 }
@@ -51,9 +52,9 @@ const once = files.filter((f) => !integration.includes(f));
 const readsStore = (file) => /TEST_STORE/.test(readFileSync(join(root, file), 'utf8'));
 const onceAnywhere = once.filter((f) => choosesStore(f) && !readsStore(f));
 
-// Each pass starts its files in this order, --test-concurrency at a time: the files measured to
-// take longest go first, so none of them starts near the end and runs on alone (2026-11, a 2-core
-// machine; a file missing from the list only starts in alphabetical order, it still runs).
+// The queue starts its files in this order: the files measured to take longest go first, so none
+// of them starts near the end and runs on alone (2026-11, a 2-core machine; a file missing from
+// the list only starts in alphabetical order, it still runs; the run prints its longest files).
 const LONGEST_FIRST = [
   'test/cli/cli.test.ts',
   'test/bench/bench-smoke.test.ts',
@@ -86,7 +87,6 @@ const rank = (file) => {
   const i = LONGEST_FIRST.indexOf(file);
   return i < 0 ? LONGEST_FIRST.length : i;
 };
-const longestFirst = (list) => [...list].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 
 async function postgresAnswers(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -143,6 +143,31 @@ if (files.some((f) => f.startsWith('test/cli/') || f.startsWith('test/bench/')))
   baseEnv.SWITCHBOARD_TEST_DIST = 'fresh';
 }
 
+// The test processes run a transpiled copy of src/, test/ and bench/ in .test-build/ (esbuild,
+// as tsx does it, in about a second for all of them), not the sources through tsx's loader: that
+// loader cost each test process about a second of CPU more, a fifth of the suite's CPU on a
+// 2-core machine. The copy keeps the layout, so relative imports and `import.meta.url` paths
+// resolve as in src/; the few non-TypeScript files the code reads are linked in, and
+// test/helpers/root.ts finds the repository from there. Stack traces point at the sources.
+const BUILD = '.test-build';
+console.log(`run-tests: transpiling src/, test/ and bench/ to ${BUILD}/`);
+rmSync(join(root, BUILD), { recursive: true, force: true });
+await build({
+  entryPoints: ['src', 'test', 'bench'].flatMap((dir) => walk(join(root, dir), '.ts')),
+  outdir: join(root, BUILD),
+  outbase: root,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+for (const path of ['package.json', 'src/console/assets', 'test/fixtures', 'test/smpp/fixtures']) {
+  mkdirSync(dirname(join(root, BUILD, path)), { recursive: true });
+  symlinkSync(relative(dirname(join(root, BUILD, path)), join(root, path)), join(root, BUILD, path));
+}
+const built = (file) => join(BUILD, file.replace(/\.ts$/, '.js'));
+
 async function dropLeftovers() {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
   try {
@@ -159,83 +184,142 @@ async function dropLeftovers() {
 const passes = [];
 const postgresPass = wantPostgres && postgresDown === undefined && integration.length > 0;
 const moved = postgresPass ? onceAnywhere : [];
-const sqliteFiles = longestFirst([...once.filter((f) => !moved.includes(f)), ...(wantSqlite ? integration : [])]);
+const sqliteFiles = [...once.filter((f) => !moved.includes(f)), ...(wantSqlite ? integration : [])];
 if (sqliteFiles.length > 0) passes.push({ name: 'sqlite', files: sqliteFiles, env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'sqlite' } });
-if (postgresPass) passes.push({ name: 'postgres', files: longestFirst([...integration, ...moved]), env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'postgres' } });
+if (postgresPass) passes.push({ name: 'postgres', files: [...integration, ...moved], env: { ...baseEnv, SWITCHBOARD_TEST_STORE: 'postgres' } });
 if (passes.length === 0) {
   console.error('run-tests: nothing to run for these filters and stores');
   process.exit(1);
 }
 
-// Two passes at once need the cores; on a small machine they take turns instead.
+// One queue for both passes, longest first, so neither pass idles at its end while the other
+// runs on. Each file runs in a process of its own (node runs a test file's tests itself), and its
+// output is printed whole when it ends, not interleaved with the others'. Most of a suite's time is
+// spent waiting (timers, the network, the other processes of a test): on 2 cores four files at a
+// time left about half the CPU idle, so the default is three per core.
+// SWITCHBOARD_TEST_CONCURRENCY sets it.
 const cores = availableParallelism();
-const sideBySide = passes.length > 1 && cores >= 2;
-const concurrency = sideBySide ? Math.max(2, Math.floor(cores / 2)) : Math.max(2, Math.min(cores, 4));
+const concurrency = Number(process.env.SWITCHBOARD_TEST_CONCURRENCY) || Math.max(2, 3 * cores);
+const queue = passes
+  .flatMap((pass) => pass.files.map((file) => ({ pass, file })))
+  .sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.pass.name < b.pass.name ? -1 : 1));
 
-// The runner's own totals ("ℹ pass 12" from spec, "# pass 12" from TAP), summed over the passes
-// for the closing "tests: N passed, N failed" line that CI reads.
+// The runner's own totals ("# pass 12" from TAP), summed over the files for the closing
+// "tests: N passed, N failed" line that CI reads.
 const totals = { pass: 0, fail: 0, skipped: 0 };
 function count(line) {
-  const m = /^(?:\u2139|#) (pass|fail|skipped) (\d+)$/.exec(line.trim());
+  const m = /^# (pass|fail|skipped) (\d+)$/.exec(line.trim());
   if (m) totals[m[1]] += Number(m[2]);
 }
 
-// The names of failed tests, repeated at the very end: with two passes interleaved, a failure of
-// the pass that ends first scrolls far up, out of the tail that CI keeps.
+// The names of failed tests, repeated at the very end, where the tail that CI keeps shows them.
 const failed = [];
-function noteFailure(pass, line) {
-  const m = /^\s*(?:\u2716 (.+?)(?: \(\d[\d.]*ms\))?|not ok \d+ - (.+))$/.exec(line);
-  const name = m?.[1] ?? m?.[2];
-  if (name !== undefined && name !== 'failing tests:') failed.push(`[${pass.name}] ${name}`);
-}
 
-function run(pass, prefix) {
-  return new Promise((resolve) => {
-    const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000'];
-    args.push(prefix ? '--test-reporter=spec' : '--test-reporter=tap');
-    args.push(...pass.files);
-    const child = spawn(process.execPath, args, { cwd: root, env: pass.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout, child.stderr]) {
-      let rest = '';
-      const emit = (line) => {
-        count(line);
-        noteFailure(pass, line);
-        process.stdout.write(prefix ? `[${pass.name}] ${line}\n` : `${line}\n`);
-      };
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) emit(line);
-      });
-      stream.on('end', () => {
-        if (rest !== '') emit(rest);
-      });
-    }
-    child.on('close', (code, signal) => resolve({ pass, code: code ?? (signal ? 1 : 0) }));
+/** A test file's limit: a test times out after 300 s, and no file has near as many long ones. */
+const FILE_TIMEOUT_MS = 15 * 60_000;
+
+/** The process groups of the files running: a stopped run (Ctrl-C) takes them with it. */
+const groups = new Set();
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const pid of groups) killGroup(pid);
+    process.exit(130);
   });
 }
 
+/** Runs one test file; prints its output when it ends. */
+function run({ pass, file }) {
+  return new Promise((resolve) => {
+    const began = Date.now();
+    const args = ['--enable-source-maps', '--test-reporter=tap', '--test-timeout=300000', built(file)];
+    // SWITCHBOARD_TEST_CPU=1: each file's CPU seconds, with its child processes', by /usr/bin/time.
+    const cpuFile = measureCpu ? join(tmpdir(), `run-tests-cpu-${process.pid}-${launched++}`) : undefined;
+    // A process group of its own, so a file that outlives FILE_TIMEOUT_MS goes with every process
+    // it started (a test that timed out leaves its children running, and they the file).
+    const options = { cwd: root, env: pass.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true };
+    const child =
+      cpuFile === undefined
+        ? spawn(process.execPath, args, options)
+        : spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args], options);
+    groups.add(child.pid);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, FILE_TIMEOUT_MS);
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (out += chunk));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      groups.delete(child.pid);
+      const seconds = (Date.now() - began) / 1000;
+      if (timedOut) out += `\nrun-tests: killed after ${FILE_TIMEOUT_MS / 1000} s, with every process it started\n`;
+      const failures = [];
+      for (const line of out.split('\n')) {
+        count(line);
+        const name = /^\s*not ok \d+ - (.+)$/.exec(line)?.[1];
+        if (name !== undefined) failures.push(name);
+      }
+      const ok = code === 0 && failures.length === 0;
+      // A file that dies outside any test (an import that throws, a crash) names no test.
+      if (!ok && (failures.length === 0 || timedOut)) {
+        failures.push(timedOut ? `${file} still running after ${FILE_TIMEOUT_MS / 1000} s: killed` : `${file} exited with ${signal ?? `code ${code}`}`);
+        totals.fail += 1;
+      }
+      failed.push(...failures.map((name) => `[${pass.name}] ${file}: ${name}`));
+      let cpu;
+      if (cpuFile !== undefined) {
+        const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+        cpu = user + system;
+        rmSync(cpuFile, { force: true });
+      }
+      const took = `${seconds.toFixed(1)} s${cpu === undefined ? '' : `, ${cpu.toFixed(1)} s CPU`}`;
+      process.stdout.write(`# ${ok ? 'ok' : 'FAILED'} [${pass.name}] ${file} (${took})\n${out.endsWith('\n') || out === '' ? out : `${out}\n`}`);
+      resolve({ pass, file, ok, seconds, cpu });
+    });
+  });
+}
+
+const measureCpu = process.env.SWITCHBOARD_TEST_CPU === '1';
+let launched = 0;
+console.log(`run-tests: ${queue.length} test files (${passes.map((p) => `${p.name} ${p.files.length}`).join(', ')}), ${concurrency} at a time`);
 const started = Date.now();
 const results = [];
-if (sideBySide) {
-  results.push(...(await Promise.all(passes.map((p) => run(p, true)))));
-} else {
-  for (const p of passes) {
-    console.log(`run-tests: ${p.name} pass (${p.files.length} files)`);
-    results.push(await run(p, false));
-  }
-}
+let next = 0;
+await Promise.all(
+  Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+    while (next < queue.length) results.push(await run(queue[next++]));
+  }),
+);
 if (postgresDown === undefined) await dropLeftovers();
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
+console.log('run-tests: the longest files:');
+for (const r of [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 12)) console.log(`  ${r.seconds.toFixed(1).padStart(6)} s  [${r.pass.name}] ${r.file}`);
+if (measureCpu) {
+  const total = results.reduce((sum, r) => sum + r.cpu, 0);
+  console.log(`run-tests: CPU of the test processes and their children, ${total.toFixed(0)} s in all; the most:`);
+  for (const r of [...results].sort((a, b) => b.cpu - a.cpu).slice(0, 25)) console.log(`  ${r.cpu.toFixed(1).padStart(6)} s  [${r.pass.name}] ${r.file}`);
+}
 if (failed.length > 0) {
   console.log('run-tests: failed:');
   for (const name of new Set(failed)) console.log(`  ${name}`);
 }
-for (const { pass, code } of results) {
-  console.log(`run-tests: ${pass.name} pass: ${pass.files.length} files, ${code === 0 ? 'passed' : `FAILED (exit ${code})`}`);
+for (const pass of passes) {
+  const mine = results.filter((r) => r.pass === pass);
+  const bad = mine.filter((r) => !r.ok).length;
+  console.log(`run-tests: ${pass.name} pass: ${pass.files.length} files, ${bad === 0 ? 'passed' : `FAILED (${bad} files)`}`);
 }
 if (wantPostgres && postgresDown !== undefined) console.log('run-tests: the PostgreSQL pass was SKIPPED (no server).');
 console.log(`run-tests: ${seconds} s`);
 console.log(`tests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
-process.exit(results.every((r) => r.code === 0) ? 0 : 1);
+process.exit(results.every((r) => r.ok) ? 0 : 1);

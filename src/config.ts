@@ -61,6 +61,8 @@ export interface Config {
   /** Token pairs an app keeps; issuing one more deletes its oldest (with their access tokens). */
   readonly maxTokensPerApp: number;
   readonly statusRetentionS: number;
+  /** A send's Idempotency-Key and clientCorrelator are remembered this long after it, for a repeat. */
+  readonly idempotencyRetentionS: number;
   readonly inboxRetentionS: number;
   /** MO to no app's short code is kept this long for the operator (`/admin/v1/unrouted`). */
   readonly unroutedRetentionS: number;
@@ -457,6 +459,7 @@ export function loadConfig(env: Env = process.env): Config {
     refreshTokenTtlS: int(env, 'SWITCHBOARD_REFRESH_TOKEN_TTL_S', 7776000, 1),
     maxTokensPerApp: int(env, 'SWITCHBOARD_MAX_TOKENS_PER_APP', 1000, 1),
     statusRetentionS: int(env, 'SWITCHBOARD_STATUS_RETENTION_S', 1800, 1),
+    idempotencyRetentionS: int(env, 'SWITCHBOARD_IDEMPOTENCY_RETENTION_S', 86400, 1),
     inboxRetentionS: int(env, 'SWITCHBOARD_INBOX_RETENTION_S', 1800, 1),
     unroutedRetentionS: int(env, 'SWITCHBOARD_UNROUTED_RETENTION_S', 604800, 1),
     deadLetterRetentionS: int(env, 'SWITCHBOARD_DEAD_LETTER_RETENTION_S', 2592000, 1),

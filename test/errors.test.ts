@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ApiError, CATALOGUE, OperatorError } from '../src/errors.js';
+import { repoFile } from './helpers/root.js';
 
 // The contract's §14 table is the source of the wire ids and texts; the catalogue must match it
 // both ways (every id of the table is in the catalogue with the same text, and nothing more).
-const contract = readFileSync(new URL('../../shared/spec/contract.md', import.meta.url), 'utf8');
+const contract = readFileSync(repoFile('../shared/spec/contract.md'), 'utf8');
 const section = contract.slice(contract.indexOf('## 14. Error code table'), contract.indexOf('## 15. Sources'));
 const rows = [...section.matchAll(/^\| (SVC\d{4}|POL\d{4}) \| (Service|Policy) \| [^|]+ \| ([^|]+) \|/gm)].map((m) => ({
   id: m[1] as string,

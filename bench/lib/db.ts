@@ -63,8 +63,8 @@ export function seedSqliteMessages(file: string, appId: string, sender: string, 
   db.pragma('synchronous = NORMAL');
   const now = Date.now();
   const insertMessage = db.prepare(
-    `insert into messages (id, app_id, api, sender, text, encoding, segments, notify_mode, notify_url, callback_data, client_correlator, idempotency_key, request_hash, response, created_at, status_expires_at, status_consumed)
-     values (?, ?, 'att-v3', ?, 'seeded message', 'GSM7', 1, 'none', null, null, null, null, ?, '{}', ?, null, 0)`,
+    `insert into messages (id, app_id, api, sender, text, encoding, segments, notify_mode, notify_url, callback_data, created_at, status_expires_at, status_consumed)
+     values (?, ?, 'att-v3', ?, 'seeded message', 'GSM7', 1, 'none', null, null, ?, null, 0)`,
   );
   const insertRecipient = db.prepare(
     `insert into message_recipients (id, message_id, seq, address_original, e164, status, network_id, final_at, updated_at)
@@ -74,7 +74,7 @@ export function seedSqliteMessages(file: string, appId: string, sender: string, 
   const batch = db.transaction((n: number, offset: number) => {
     for (let i = 0; i < n; i++) {
       const id = `SMS${hex(8)}`;
-      insertMessage.run(id, appId, sender, hex(32), now - (total - offset - i));
+      insertMessage.run(id, appId, sender, now - (total - offset - i));
       insertRecipient.run(randomUUID(), id, hex(8), now);
       if ((offset + i) % Math.max(1, Math.floor(total / 1000)) === 0) sample.push(id);
     }

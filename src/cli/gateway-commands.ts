@@ -112,14 +112,27 @@ export function gatewayCommands(usage: (message: string) => Error): Command[] {
       name: 'handset show',
       args: 'NUMBER',
       summary: 'the messages a virtual handset received (simulated network)',
-      details: ['NUMBER                        any address form: 4255550100, 14255550100, tel:+14255550100', WHERE],
+      details: [
+        'NUMBER                        any address form: 4255550100, 14255550100, tel:+14255550100',
+        WHERE,
+        '',
+        'Prints {"number","messages"} as JSON: every message the handset holds, oldest first (read a page at a time).',
+      ],
       positionals: ['NUMBER'],
       action: {
         kind: 'gateway',
         run: async (client, { positionals }) => {
           const number = positionals[0] ?? '';
-          const { body } = await client.call('GET', `/sim/v1/handsets/${encodeURIComponent(number)}/messages`);
-          return { number, ...(body as object) };
+          const messages: unknown[] = [];
+          // A page holds at most 1000; `next` names the rest.
+          let path: string | undefined = `/sim/v1/handsets/${encodeURIComponent(number)}/messages`;
+          while (path !== undefined) {
+            const { body } = await client.call('GET', path);
+            const page = body as { messages: unknown[]; next?: string };
+            messages.push(...page.messages);
+            path = page.next;
+          }
+          return { number, messages };
         },
       },
     },

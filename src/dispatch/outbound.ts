@@ -88,6 +88,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   if (connector === undefined) throw new Error(`SWITCHBOARD_NETWORK=${config.network}: no connector for this network`);
 
   const statusRetentionMs = config.statusRetentionS * 1000;
+  const idempotencyRetentionMs = config.idempotencyRetentionS * 1000;
   const notify = dlrNotificationBuilder(config.webhookRetryWindowS * 1000);
   const onFinal = (result: FinalizeResult) => {
     if (result.message.notifyMode !== 'none' && result.message.notifyUrl !== null) deps.notified(listenerQueue(result.message.notifyUrl));
@@ -113,13 +114,14 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     connector,
     maxRecipients: config.maxRecipients,
     networkRetryWindowMs: config.networkRetryWindowS * 1000,
+    idempotencyRetentionMs,
     onAccepted: () => runner.poke(),
   });
   const sweeper = new Sweeper({
     store,
     clock,
     log,
-    intervalMs: Math.min(60_000, Math.max(250, statusRetentionMs / 4)),
+    intervalMs: Math.min(60_000, Math.max(250, Math.min(statusRetentionMs, idempotencyRetentionMs) / 4)),
     deadLetterRetentionMs: config.deadLetterRetentionS * 1000,
   });
   let unsubscribe: (() => void) | undefined;

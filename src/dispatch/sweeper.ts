@@ -88,8 +88,9 @@ export class SweepLoop {
 
 /**
  * Deletes what the API no longer shows: message statuses past their retention (contract §4: 30
- * minutes after the final state), ended throttle windows, and dead letters nobody replayed — in
- * bounded batches, as fast as they come due, never blocking requests for long.
+ * minutes after the final state), idempotency keys past theirs, ended throttle windows, and dead
+ * letters nobody replayed — in bounded batches, as fast as they come due, never blocking requests
+ * for long.
  */
 export class Sweeper {
   readonly #options: SweeperOptions;
@@ -113,8 +114,9 @@ export class Sweeper {
     const { store, clock, deadLetterRetentionMs } = this.#options;
     const now = clock.now();
     const statuses = await sweepInBatches((n) => store.messages.sweep(now, n));
+    const keys = await sweepInBatches((n) => store.messages.sweepIdempotent(now, n));
     await store.rateLimits.sweep(now);
     const dead = await sweepInBatches((n) => store.notifications.sweepDeadLetters(now - deadLetterRetentionMs, n));
-    return statuses.more || dead.more;
+    return statuses.more || keys.more || dead.more;
   }
 }

@@ -61,7 +61,7 @@ function trustProxy(setting: Config['trustProxy']): boolean | string[] | ((addre
   return typeof setting === 'boolean' ? setting : [...setting];
 }
 
-export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): FastifyInstance {
+export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log' | 'metrics'>): FastifyInstance {
   // Node enforces the request timeout only with a headers timeout no longer than it (its own is
   // 60 s), and checks every interval, not to the millisecond.
   const server = {
@@ -85,12 +85,15 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log'>): Fast
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // A path the router cannot read (a broken %-escape, a path segment over 100 characters) is
     // answered before any route or error handler: in the path's envelope, not fastify's own body.
+    // No onResponse hook runs for it either, so it is counted here.
     frameworkErrors: (error, request, reply) => {
+      const started = performance.now();
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
       void sendApiError(request, reply, flavourOf(request.url), new ApiError('SVC0002', ['URI'], { status }));
+      ctx.metrics?.httpAnswered(request.method, undefined, reply.statusCode, (performance.now() - started) / 1000);
     },
     // A request Node's parser refuses never reaches the hooks above: answered in its envelope too.
-    clientErrorHandler: clientErrorHandler(ctx.log),
+    clientErrorHandler: clientErrorHandler(ctx.log, ctx.metrics),
     // `address: "tel:…"` and `address: [...]` must validate the same way.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   });

@@ -1,8 +1,9 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { METHODS, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import { errorEnvelope, plainErrorAnswer } from './error-handler.js';
 import { asciiJson, flavourOf, JSON_TYPE, toXml, wantsXml, XML_TYPE } from './representation.js';
 
@@ -24,15 +25,26 @@ const STATUS: Readonly<Record<string, number>> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
 
+const KNOWN_METHODS = new Set(METHODS);
+
+/** What can be read of a refused request: the method only when Node knows it (it is a metrics label). */
+interface Refused {
+  readonly method: string | undefined;
+  readonly url: string | undefined;
+  readonly accept: string | undefined;
+}
+
 /**
  * What can be read of a request Node's parser refused, from the bytes it got:
  * `METHOD SP /path… SP HTTP/1.1 CRLF … Accept: … CRLF`. A target with raw spaces or bytes
  * past ASCII is still read up to its first space, which is enough to name the path's family.
  */
-function readRefused(packet: unknown): { url: string | undefined; accept: string | undefined } {
-  if (!Buffer.isBuffer(packet)) return { url: undefined, accept: undefined };
+function readRefused(packet: unknown): Refused {
+  if (!Buffer.isBuffer(packet)) return { method: undefined, url: undefined, accept: undefined };
   const text = packet.toString('latin1');
+  const method = /^[!-~]+/.exec(text)?.[0];
   return {
+    method: method !== undefined && KNOWN_METHODS.has(method) ? method : undefined,
     url: /^[!-~]+ +(\/[^ \r\n]*)/.exec(text)?.[1],
     accept: /\r\naccept:[ \t]*([^\r\n]*)/i.exec(text)?.[1],
   };
@@ -90,7 +102,7 @@ function rawAnswer(err: ApiError, url: string | undefined, accept: string | unde
  * body was being read or the bytes refused (else the AT&T one, JSON), then the connection is
  * closed: fastify's own `{"error":"Bad Request",…}` body is nothing an AT&T or OneAPI client reads.
  */
-export function clientErrorHandler(log: FastifyBaseLogger) {
+export function clientErrorHandler(log: FastifyBaseLogger, metrics: GatewayMetrics | undefined) {
   return function answerClientError(error: ConnectionError, socket: Socket): void {
     // A reset peer has nothing left to answer.
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
@@ -101,13 +113,18 @@ export function clientErrorHandler(log: FastifyBaseLogger) {
       socket.destroy();
       return;
     }
-    const { url, accept } = incoming === undefined ? readRefused(error.rawPacket) : { url: incoming.url, accept: incoming.headers.accept };
+    const { method, url, accept }: Refused =
+      incoming === undefined ? readRefused(error.rawPacket) : { method: incoming.method, url: incoming.url, accept: incoming.headers.accept };
     // A line with no path after its first word (`garbage`) is no request at all, not a wrong method.
     const status = error.code === 'HPE_INVALID_METHOD' && url === undefined ? 400 : (STATUS[error.code] ?? 400);
     // Node's own rule: no answer over one whose headers have gone out already.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     try {
-      if (socket.writable && inFlight?.headersSent !== true) socket.write(rawAnswer(new ApiError('SVC0002', [PART[error.code] ?? 'Request'], { status }), url, accept));
+      if (socket.writable && inFlight?.headersSent !== true) {
+        socket.write(rawAnswer(new ApiError('SVC0002', [PART[error.code] ?? 'Request'], { status }), url, accept));
+        // Not timed: when such a request began is not known.
+        metrics?.httpAnswered(method ?? 'unknown', undefined, status);
+      }
     } finally {
       socket.destroy();
     }

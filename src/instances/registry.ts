@@ -53,6 +53,7 @@ export type InstanceView = InstanceRecord & { readonly live: boolean; readonly s
 export function sharedSettings(config: Config): Record<string, string> {
   return {
     SWITCHBOARD_STATUS_RETENTION_S: String(config.statusRetentionS),
+    SWITCHBOARD_IDEMPOTENCY_RETENTION_S: String(config.idempotencyRetentionS),
     SWITCHBOARD_INBOX_RETENTION_S: String(config.inboxRetentionS),
     SWITCHBOARD_UNROUTED_RETENTION_S: String(config.unroutedRetentionS),
     SWITCHBOARD_DEAD_LETTER_RETENTION_S: String(config.deadLetterRetentionS),

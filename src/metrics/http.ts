@@ -9,10 +9,7 @@ import type { GatewayMetrics } from './metrics.js';
  */
 export const metricsHttp = fp(async (app: FastifyInstance, { metrics }: { metrics: GatewayMetrics }) => {
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const method = request.method;
-    metrics.httpRequests.inc({ method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.cell({ method, route }).observe(reply.elapsedTime / 1000);
+    metrics.httpAnswered(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

@@ -61,14 +61,14 @@ export class GatewayMetrics {
     }
   });
 
-  readonly httpRequests = new Counter({
+  readonly #httpRequests = new Counter({
     name: 'switchboard_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status code.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly httpDuration = new CellHistogram({
+  readonly #httpDuration = new CellHistogram({
     name: 'switchboard_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method and route pattern.',
     labelNames: ['method', 'route'] as const,
@@ -188,7 +188,7 @@ export class GatewayMetrics {
   });
 
   constructor() {
-    this.#smppGauges();
+    this.#smppSeries();
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -218,6 +218,19 @@ export class GatewayMetrics {
     });
   }
 
+  /**
+   * One HTTP answer, timed when its start is known. Every answer is counted here: those of the
+   * routes from fastify's onResponse hook (metrics/http.ts), and those given where no hook runs
+   * (app.ts `frameworkErrors`, client-error.ts). Without a route pattern (none matched, or none
+   * was reached) the route is `unmatched`. `method` must be one Node parses or a fixed word,
+   * never a client's token as it came: each would be a new series.
+   */
+  httpAnswered(method: string, routePattern: string | undefined, status: number, seconds?: number): void {
+    const route = routePattern ?? 'unmatched';
+    this.#httpRequests.inc({ method, route, status: String(status) });
+    if (seconds !== undefined) this.#httpDuration.cell({ method, route }).observe(seconds);
+  }
+
   /** A submit is about to go to the network (store: the recipient was read for it). */
   submitting(recipientId: string, segments: number): void {
     // Bounded by the jobs in flight; the cap only guards against a caller that never finishes.
@@ -236,8 +249,9 @@ export class GatewayMetrics {
     return this.#backlogOnce();
   }
 
-  /** SMPP link gauges, read from the links at scrape time (empty on the simulator). */
-  #smppGauges(): void {
+  /** SMPP link series, read from the links at scrape time (empty on the simulator). */
+  #smppSeries(): void {
+    const links = () => this.#sources?.smpp?.linkReport();
     const perLink = (name: string, help: string, value: (link: SmppReport['links'][number]) => number) => {
       const gauge: Gauge<'link'> = new Gauge({
         name,
@@ -245,10 +259,26 @@ export class GatewayMetrics {
         labelNames: ['link'] as const,
         registers: [this.registry],
         collect: () => {
-          const links = this.#sources?.smpp?.linkReport();
-          if (links === undefined) return;
+          const report = links();
+          if (report === undefined) return;
           gauge.reset();
-          for (const link of links) gauge.set({ link: link.name }, value(link));
+          for (const link of report) gauge.set({ link: link.name }, value(link));
+        },
+      });
+    };
+    // Counts the link keeps itself, which only go up (from 0 when the process starts, a reset
+    // Prometheus's rate() allows for): counters, set from the link's count at each scrape.
+    const perLinkCount = (name: string, help: string, value: (link: SmppReport['links'][number]) => number) => {
+      const counter: Counter<'link'> = new Counter({
+        name,
+        help,
+        labelNames: ['link'] as const,
+        registers: [this.registry],
+        collect: () => {
+          const report = links();
+          if (report === undefined) return;
+          counter.reset();
+          for (const link of report) counter.inc({ link: link.name }, value(link));
         },
       });
     };
@@ -256,9 +286,8 @@ export class GatewayMetrics {
     perLink('switchboard_smpp_window_in_use', 'submit_sm PDUs awaiting their response on the link.', (l) => l.windowInUse);
     perLink('switchboard_smpp_window_size', 'The link window (SWITCHBOARD_SMPP_WINDOW).', (l) => l.windowSize);
     perLink('switchboard_smpp_queued', 'Submits waiting for room in the window or the throughput limit.', (l) => l.queued);
-    // Counters kept by the link itself, exposed as they are (they restart with the process).
-    perLink('switchboard_smpp_reconnects_total', 'Binds re-established after a link loss.', (l) => l.reconnects);
-    perLink('switchboard_smpp_submitted_total', 'submit_sm PDUs the SMSC accepted on the link.', (l) => l.submitted);
-    perLink('switchboard_smpp_throttled_total', 'submit_sm PDUs the SMSC answered with a throttling error.', (l) => l.throttled);
+    perLinkCount('switchboard_smpp_reconnects_total', 'Binds re-established after a link loss.', (l) => l.reconnects);
+    perLinkCount('switchboard_smpp_submitted_total', 'submit_sm PDUs the SMSC accepted on the link.', (l) => l.submitted);
+    perLinkCount('switchboard_smpp_throttled_total', 'submit_sm PDUs the SMSC answered with a throttling error.', (l) => l.throttled);
   }
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { ApiError } from '../errors.js';
 import type { Connector } from '../network/connector.js';
 import type { NewJob } from '../store/repos/jobs.js';
-import type { MessageRecord, NotifyMode, RecipientRecord, SendApi, StoredResponse } from '../store/repos/messages.js';
+import { LEGACY_HASH_PREFIX, type IdempotencyRecord, type MessageRecord, type NotifyMode, type RecipientRecord, type SendApi, type StoredResponse } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 import { parseRecipients, type Recipient } from './address.js';
 import { newMessageId } from './ids.js';
@@ -15,22 +15,42 @@ const ID_ATTEMPTS = 3;
 /** Job kind that hands one recipient's copy to the network (ref = recipient id). */
 export const SUBMIT_KIND = 'submit';
 
+/** Where a message's delivery receipts go. */
 export type NotifyRequest =
   | { readonly mode: 'none' }
   /** AT&T `notifyDeliveryStatus: true`: to the app's delivery status URL. */
   | { readonly mode: 'att'; readonly url: string | null }
-  /** OneAPI `receiptRequest`. */
+  /** OneAPI: the request's `receiptRequest`, or the app's delivery-receipt subscription on the sender. */
+  | { readonly mode: 'oneapi'; readonly url: string; readonly callbackData: string | null };
+
+/**
+ * What the request itself asked about delivery receipts: AT&T `notifyDeliveryStatus: true`
+ * ('att'), a OneAPI `receiptRequest` ('oneapi', its notifyURL as the listener URL rules gave it
+ * back), or nothing.
+ */
+export type ReceiptRequest =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'att' }
   | { readonly mode: 'oneapi'; readonly url: string; readonly callbackData: string | null };
 
 export interface SendRequest {
   readonly api: SendApi;
   readonly appId: string;
-  /** Sender short code, digits only; the caller has checked the app holds it. */
+  /**
+   * Sender short code, digits only; the caller has checked the app holds it. OneAPI paths name it;
+   * on AT&T paths it is the app's first short code.
+   */
   readonly sender: string;
   /** The `address` field as the body carried it (string, list, comma-joined…). */
   readonly address: unknown;
   readonly message: unknown;
-  readonly notify: NotifyRequest;
+  readonly receipt: ReceiptRequest;
+  /**
+   * Where the receipts go. Asked only after the replay check: it may come from the app's settings
+   * (its delivery status URL, a delivery-receipt subscription), which can change between a send
+   * and its retry.
+   */
+  readonly notify: () => Promise<NotifyRequest>;
   readonly clientCorrelator: string | null;
   readonly idempotencyKey: string | null;
   /** Other request fields that make two requests differ (they count for idempotency). */
@@ -52,12 +72,39 @@ export interface SendServiceDeps {
   readonly connector: Connector;
   readonly maxRecipients: number;
   readonly networkRetryWindowMs: number;
+  /** How long a send's Idempotency-Key and clientCorrelator are remembered. */
+  readonly idempotencyRetentionMs: number;
   /** Called after each accept commits, so dispatch picks the new jobs up at once. */
   readonly onAccepted: () => void;
 }
 
-function hashOf(value: unknown): string {
+/**
+ * The request as a repeat is compared with it. `sender` and `notify` are passed apart: a replay
+ * compares only what the client sent (the OneAPI path's sender, the receipt it asked for), while a
+ * hash written before 0091 took them as resolved from the app's settings (see legacyHash).
+ */
+function requestHash(request: SendRequest, recipients: readonly Recipient[], text: string, sender: string | null, notify: ReceiptRequest | NotifyRequest): string {
+  const value = {
+    api: request.api,
+    sender,
+    recipients: recipients.map((r) => [r.e164, r.original]),
+    text,
+    notify,
+    clientCorrelator: request.clientCorrelator,
+    extra: request.extra ?? null,
+  };
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+/**
+ * The hash a release before 0091 stored for `request`: with the sender and the receipt target as
+ * resolved from the app's settings at the time, so it matches only while they are unchanged.
+ */
+async function legacyHash(request: SendRequest, recipients: readonly Recipient[], text: string): Promise<string> {
+  const n = await request.notify();
+  // Its fields in the order the old code wrote them: the hash is of the JSON text.
+  const asWritten = n.mode === 'none' ? { mode: n.mode } : n.mode === 'att' ? { mode: n.mode, url: n.url } : { mode: n.mode, url: n.url, callbackData: n.callbackData };
+  return `${LEGACY_HASH_PREFIX}${requestHash(request, recipients, text, request.sender, asWritten)}`;
 }
 
 /**
@@ -74,7 +121,7 @@ export class SendService {
   }
 
   async send(request: SendRequest, respond: ResponseBuilder): Promise<SendResult> {
-    const { store, clock, connector, maxRecipients, networkRetryWindowMs } = this.#deps;
+    const { store, clock, connector, maxRecipients, networkRetryWindowMs, idempotencyRetentionMs } = this.#deps;
     const oneapi = request.api.startsWith('oneapi');
     const addressVar = oneapi ? 'address' : 'Address';
 
@@ -86,23 +133,17 @@ export class SendService {
     if (typeof text !== 'string' || text === '') throw new ApiError('SVC0002', [oneapi ? 'message' : 'Message']);
     if (text.length > MAX_MESSAGE_CHARS) throw new ApiError('SVC0280', [String(MAX_MESSAGE_CHARS)]);
 
-    if (request.notify.mode === 'att' && request.notify.url === null) throw new ApiError('SVC0283');
-
     // Only a request with a key can be replayed; without one the hash (≈ 10 µs) would never be read.
     const replayable = request.idempotencyKey !== null || request.clientCorrelator !== null;
-    const requestHash = replayable
-      ? hashOf({
-          api: request.api,
-          sender: request.sender,
-          recipients: recipients.map((r) => [r.e164, r.original]),
-          text,
-          notify: request.notify,
-          clientCorrelator: request.clientCorrelator,
-          extra: request.extra ?? null,
-        })
-      : '';
-    const prior = await this.#prior(request);
-    if (prior !== undefined) return this.#replay(prior, requestHash, request);
+    // AT&T paths name no sender: theirs is the app's first short code, a setting.
+    const hash = replayable ? requestHash(request, recipients, text, oneapi ? request.sender : null, request.receipt) : '';
+    const keys = { appId: request.appId, idempotencyKey: request.idempotencyKey, clientCorrelator: request.clientCorrelator };
+    const replay = (prior: IdempotencyRecord) => this.#replay(prior, hash, request, () => legacyHash(request, recipients, text));
+    const prior = replayable ? await store.messages.findIdempotent(keys) : undefined;
+    if (prior !== undefined) return replay(prior);
+
+    const notify = await request.notify();
+    if (notify.mode === 'att' && notify.url === null) throw new ApiError('SVC0283');
 
     if (connector.checkDestination !== undefined) {
       for (const r of recipients) {
@@ -113,7 +154,6 @@ export class SendService {
 
     const now = clock.now();
     const { encoding, segments } = describe(text);
-    const notify = request.notify;
     const base = {
       appId: request.appId,
       api: request.api,
@@ -124,9 +164,6 @@ export class SendService {
       notifyMode: notify.mode satisfies NotifyMode,
       notifyUrl: notify.mode === 'none' ? null : notify.url,
       callbackData: notify.mode === 'oneapi' ? notify.callbackData : null,
-      clientCorrelator: request.clientCorrelator,
-      idempotencyKey: request.idempotencyKey,
-      requestHash,
       createdAt: now,
       statusExpiresAt: null,
       statusConsumed: false,
@@ -135,7 +172,7 @@ export class SendService {
     for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
       const id = newMessageId(now);
       const response = respond(id, recipients);
-      const message: MessageRecord = { ...base, id, response };
+      const message: MessageRecord = { ...base, id };
       const rows: RecipientRecord[] = recipients.map((r, seq) => ({
         id: `${id}-${seq}`,
         messageId: id,
@@ -148,29 +185,24 @@ export class SendService {
         updatedAt: now,
       }));
       const jobs: NewJob[] = rows.map((r) => ({ kind: SUBMIT_KIND, ref: r.id, runAt: now, deadlineAt: now + networkRetryWindowMs }));
-      const result = await store.messages.accept(message, rows, jobs);
+      const remembered = replayable ? { ...keys, messageId: id, requestHash: hash, response, expiresAt: now + idempotencyRetentionMs } : undefined;
+      const result = await store.messages.accept(message, rows, jobs, remembered);
       if (result.created) {
         this.#deps.onAccepted();
         return { response, created: true };
       }
-      if (result.existing !== undefined) return this.#replay(result.existing, requestHash, request);
+      if (result.existing !== undefined) return replay(result.existing);
     }
     throw new Error(`no free message id after ${ID_ATTEMPTS} attempts`);
   }
 
-  async #prior(request: SendRequest): Promise<MessageRecord | undefined> {
-    const { messages } = this.#deps.store;
-    if (request.idempotencyKey !== null) {
-      const byKey = await messages.findByIdempotencyKey(request.appId, request.idempotencyKey);
-      if (byKey !== undefined) return byKey;
-    }
-    if (request.clientCorrelator !== null) return messages.findByCorrelator(request.appId, request.clientCorrelator);
-    return undefined;
-  }
-
-  /** The stored answer when the earlier request was the same one; 409 SVC0005 when it was not. */
-  #replay(prior: MessageRecord, requestHash: string, request: SendRequest): SendResult {
-    if (prior.requestHash === requestHash) return { response: prior.response, created: false };
+  /**
+   * The stored answer when the earlier request was the same one; 409 SVC0005 when it was not.
+   * `legacy` computes the hash a release before 0091 would have stored, for the rows it wrote.
+   */
+  async #replay(prior: IdempotencyRecord, hash: string, request: SendRequest, legacy: () => Promise<string>): Promise<SendResult> {
+    if (prior.requestHash === hash) return { response: prior.response, created: false };
+    if (prior.requestHash.startsWith(LEGACY_HASH_PREFIX) && prior.requestHash === (await legacy())) return { response: prior.response, created: false };
     if (request.idempotencyKey !== null && prior.idempotencyKey === request.idempotencyKey) {
       throw new ApiError('SVC0005', [request.idempotencyKey, 'Idempotency-Key']);
     }

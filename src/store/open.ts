@@ -2,8 +2,6 @@ import { existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import type { Store, StoreLog } from './store.js';
-import { openPostgresStore } from './postgres/postgres-store.js';
-import { openSqliteStore, StoreInUseError } from './sqlite/sqlite-store.js';
 
 /** The SQLite store's file in the data dir. */
 export function sqliteFile(config: Config): string {
@@ -28,7 +26,10 @@ function freeBytes(dir: string): number | undefined {
  * several instances share a store only on PostgreSQL.
  */
 export async function openStore(config: Config, log?: StoreLog, { serving = false } = {}): Promise<Store> {
+  // Each store's driver loads only when it is the one configured: a process (each CLI command
+  // among them) loads one of them, not both.
   if (config.databaseUrl !== undefined) {
+    const { openPostgresStore } = await import('./postgres/postgres-store.js');
     return openPostgresStore({
       url: config.databaseUrl,
       poolSize: config.databasePoolSize,
@@ -37,6 +38,7 @@ export async function openStore(config: Config, log?: StoreLog, { serving = fals
       log,
     });
   }
+  const { openSqliteStore, StoreInUseError } = await import('./sqlite/sqlite-store.js');
   let store: Store;
   try {
     store = openSqliteStore({ file: sqliteFile(config), synchronous: config.sqliteSynchronous, exclusive: serving, log });

@@ -94,12 +94,6 @@ export interface MessagesTable {
   notify_mode: string;
   notify_url: string | null;
   callback_data: string | null;
-  client_correlator: string | null;
-  idempotency_key: string | null;
-  /** SHA-256 of the normalised request: a replay must match it to get the stored answer. */
-  request_hash: string;
-  /** JSON of the answer given at accept (status, Location, body), replayed for idempotent repeats. */
-  response: string;
   created_at: number;
   /** Set once every recipient is final: the status is gone after this instant. */
   status_expires_at: number | null;
@@ -136,6 +130,23 @@ export interface HandsetsTable {
   online: number;
   kind: string;
   updated_at: number;
+}
+
+/**
+ * The Idempotency-Key and clientCorrelator of a send, kept apart from its message (whose status may
+ * be deleted long before) so that a repeat gets the first answer again.
+ */
+export interface IdempotencyKeysTable {
+  message_id: string;
+  app_id: string;
+  idempotency_key: string | null;
+  client_correlator: string | null;
+  /** SHA-256 of the request as the client sent it: a repeat must match it to get the stored answer. */
+  request_hash: string;
+  /** JSON of the answer given at accept (status, Location, body). */
+  response: string;
+  /** Deleted after this instant (SWITCHBOARD_IDEMPOTENCY_RETENTION_S after the send). */
+  expires_at: number;
 }
 
 export interface HandsetMessagesTable {
@@ -334,6 +345,7 @@ export interface Database {
   instances: InstancesTable;
   messages: MessagesTable;
   message_recipients: MessageRecipientsTable;
+  idempotency_keys: IdempotencyKeysTable;
   rate_counters: RateCountersTable;
   handsets: HandsetsTable;
   handset_messages: HandsetMessagesTable;

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { findKannel } from '../../bench/lib/kannel.js';
+import { ROOT } from '../helpers/root.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs `npm run bench` with `args`; asserts it exits 0 and answers the table's lines. */
 async function runBench(args: readonly string[], env: Record<string, string> = {}): Promise<{ lines: string[]; out: string }> {

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TEST_STORE } from '../helpers/gateway.js';
 import { FILL_TMPFS, inTmpfs } from '../helpers/tmpfs.js';
 import { CLI_FROM_SOURCE, runCli } from './run.js';
+import { repoFile } from '../helpers/root.js';
 
-const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+const BIN = repoFile('bin/switchboard.js');
 // The suite runs once per store (scripts/run-tests.mjs): a full disk is SQLite's case.
 const onSqlite = TEST_STORE === 'sqlite' ? test : () => undefined;
 

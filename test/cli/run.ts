@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { repoFile } from '../helpers/root.js';
 
-const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+const BIN = repoFile('bin/switchboard.js');
 
 export interface CliResult {
   readonly status: number;

@@ -5,10 +5,10 @@ import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CLI_FROM_SOURCE, runCli } from './run.js';
+import { repoFile } from '../helpers/root.js';
 
-const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+const BIN = repoFile('bin/switchboard.js');
 
 interface Served {
   readonly url: string;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { parseSmppUrl } from '../../src/network/smpp/connector.js';
+import { nodeEntry, repoFile, ROOT } from '../helpers/root.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens', () => {
   const config = loadConfig({});
@@ -17,6 +18,7 @@ test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens
   assert.equal(config.sqliteSynchronous, 'FULL');
   assert.equal(config.tokenTtlS, 172800);
   assert.equal(config.statusRetentionS, 1800);
+  assert.equal(config.idempotencyRetentionS, 86400);
   assert.equal(config.networkRetryWindowS, 259200);
   assert.equal(config.maxRecipients, 50);
   assert.equal(config.publicUrl, 'http://127.0.0.1:8080');
@@ -29,6 +31,7 @@ test('a bad value names its variable', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ SWITCHBOARD_NETWORK: 'carrier-pigeon' }, 'SWITCHBOARD_NETWORK'],
     [{ SWITCHBOARD_TOKEN_TTL_S: '-1' }, 'SWITCHBOARD_TOKEN_TTL_S'],
+    [{ SWITCHBOARD_IDEMPOTENCY_RETENTION_S: '0' }, 'SWITCHBOARD_IDEMPOTENCY_RETENTION_S'],
     [{ SWITCHBOARD_DATABASE_URL: 'mysql://x' }, 'SWITCHBOARD_DATABASE_URL'],
     [{ SWITCHBOARD_NETWORK: 'smpp' }, 'SWITCHBOARD_SMPP_URL'],
     [{ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://127.0.0.1:2775' }, 'SWITCHBOARD_SMPP_URL'],
@@ -80,7 +83,7 @@ test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHB
 });
 
 test('SMPP over TLS: smpps:// (port 3550 when absent), PEM files checked at start, TLS settings only with smpps://', () => {
-  const tls = (name: string) => new URL(`../fixtures/tls/${name}`, import.meta.url).pathname;
+  const tls = (name: string) => repoFile(`test/fixtures/tls/${name}`);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-tls-'));
   try {
     const notPem = join(dir, 'not.pem');
@@ -136,7 +139,8 @@ test('SWITCHBOARD_TRUST_PROXY: off by default; true, a hop count, or addresses, 
 });
 
 test('the process stops with one line naming the variable and exit code 2', () => {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const res = spawnSync(process.execPath, nodeEntry('src/main.ts'), {
+    cwd: ROOT,
     env: { ...process.env, PORT: 'abc' },
     encoding: 'utf8',
     timeout: 120_000,
@@ -150,7 +154,7 @@ test('the process stops with one line naming the variable and exit code 2', () =
 
 /** Runs the gateway's entry with `env` added; its exit status and stderr lines. */
 function startWith(env: Record<string, string>): { status: number | null; lines: string[]; stderr: string } {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const res = spawnSync(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
   return { status: res.status, lines: res.stderr.trim().split('\n'), stderr: res.stderr };
 }
 

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { repoFile } from '../helpers/root.js';
 
 /** Debian's chromium (apt-get install chromium): playwright-core downloads no browser of its own. */
 export const CHROMIUM = process.env.SWITCHBOARD_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Where the browser tests leave their screenshots (gitignored). */
-export const OUTPUT_DIR = fileURLToPath(new URL('../../.test-output/console/', import.meta.url));
+export const OUTPUT_DIR = repoFile('.test-output/console/');
 
 /**
  * Why the browser tests cannot run here, or undefined when they can. Without chromium they are

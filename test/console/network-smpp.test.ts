@@ -51,6 +51,10 @@ test('an SMPP bind on the Network page and in /metrics; the carrier shows its bo
   while ((await metric(esme, /^switchboard_segments_submitted_total /)) !== 1 && Date.now() < deadline) await sleep(100);
   assert.equal(await metric(esme, /^switchboard_smpp_submitted_total\{/), 1);
   assert.equal(await metric(esme, /^switchboard_segments_submitted_total /), 1);
+  // The link's own counts only go up: counters, as their `_total` says (promtool flags a gauge so named).
+  const exposition = (await esme.request('GET', '/metrics')).text;
+  for (const name of ['reconnects', 'submitted', 'throttled']) assert.match(exposition, new RegExp(`^# TYPE switchboard_smpp_${name}_total counter$`, 'm'));
+  assert.match(exposition, /^# TYPE switchboard_smpp_window_in_use gauge$/m);
 
   const page = await consolePage(esme, await signIn(esme), '/console/network');
   assert.match(page, /SMPP 3\.4 \(SMSC\)/);

@@ -4,12 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ADMIN_TOKEN, send, type TestGateway } from '../helpers/gateway.js';
 import { createApp } from '../helpers/apps.js';
 import { startListener } from '../webhooks/listener.js';
+import { nodeEntry, ROOT } from '../helpers/root.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Child {
   readonly url: string;
@@ -32,7 +31,7 @@ function startChild(dataDir: string): Promise<Child> {
     SWITCHBOARD_SIM_DELIVERY_DELAY_MS: '10',
   };
   delete env.SWITCHBOARD_DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let buffer = '';
     let stderr = '';

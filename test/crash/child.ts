@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { send, type TestGateway } from '../helpers/gateway.js';
+import { nodeEntry, ROOT } from '../helpers/root.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 /** A gateway in a process of its own, as `npm start` runs it, for a test to stop or kill. */
 export interface Child {
@@ -12,9 +12,9 @@ export interface Child {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `node --import tsx src/main.ts` and resolves with its URL once it logs that it listens. */
+/** Starts the gateway's entry (src/main.ts) in a child process and resolves with its URL once it logs that it listens. */
 export function startChild(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, nodeEntry('src/main.ts'), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,7 @@ async function enqueue(gw: TestGateway, appId: string, count: number, tag: strin
       Array.from({ length: Math.min(batch, count - start) }, (_, j) => {
         const i = start + j;
         return outbox.send(
-          { api: 'att-v3', appId, sender: '22627500', address: HANDSETS[i % HANDSETS.length], message: `${tag} ${i}`, notify: { mode: 'none' }, clientCorrelator: null, idempotencyKey: null },
+          { api: 'att-v3', appId, sender: '22627500', address: HANDSETS[i % HANDSETS.length], message: `${tag} ${i}`, receipt: { mode: 'none' }, notify: async () => ({ mode: 'none' }), clientCorrelator: null, idempotencyKey: null },
           () => ({ status: 201, location: null, body: {} }),
         );
       }),
@@ -24,7 +24,7 @@ async function enqueue(gw: TestGateway, appId: string, count: number, tag: strin
 
 async function delivered(gw: TestGateway, tag: string): Promise<number> {
   let n = 0;
-  for (const h of HANDSETS) n += (await gw.gateway.ctx.store.handsets.messages(h, 'MT', 100_000)).filter((m) => m.text.startsWith(`${tag} `)).length;
+  for (const h of HANDSETS) n += (await gw.gateway.ctx.store.handsets.messages(h, 'MT', { limit: 100_000 })).filter((m) => m.text.startsWith(`${tag} `)).length;
   return n;
 }
 

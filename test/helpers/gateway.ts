@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
+import { seedMigratedSqlite } from './migrated-store.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -47,10 +48,13 @@ export interface TestResponse {
 export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const dataDir = env.SWITCHBOARD_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'switchboard-test-')));
   const storeEnv: Record<string, string> = {};
+  if (TEST_STORE === 'sqlite' && env.SWITCHBOARD_DATA_DIR === undefined && env.SWITCHBOARD_DATABASE_URL === undefined) {
+    await seedMigratedSqlite(join(dataDir, 'switchboard.db'));
+  }
   if (TEST_STORE === 'postgres' && env.SWITCHBOARD_DATABASE_URL === undefined) {
     let database = databases.get(dataDir);
     if (database === undefined) {
-      database = await createTestDatabase();
+      database = await createTestDatabase({ migrated: true });
       databases.set(dataDir, database);
     }
     // Several gateways run at once in a test file; keep each one's share of the server small.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { migratedDatabase, recycleMigratedDatabase } from './migrated-store.js';
 
 /**
  * Where the PostgreSQL tests create their databases: a server and a role allowed to CREATE
@@ -33,10 +34,10 @@ async function maintenance<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>
 }
 
 export interface TestDatabase {
-  /** Connection URL of the fresh, empty database. */
+  /** Connection URL of the database. */
   readonly url: string;
   readonly name: string;
-  /** Drops the database, ending any connection still open to it. */
+  /** Drops the database (a migrated one is emptied for the next test), ending any connection still open to it. */
   drop(): Promise<void>;
 }
 
@@ -47,20 +48,27 @@ export interface TestDatabase {
  */
 const PREFIX = /^sbt_[a-z0-9_]*$/.test(process.env.SWITCHBOARD_TEST_DB_PREFIX ?? '') ? (process.env.SWITCHBOARD_TEST_DB_PREFIX as string) : 'sbt_';
 
-/** Creates a fresh database `sbt_<random>` on the test server, for one test gateway or suite. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `${PREFIX}${randomBytes(6).toString('hex')}`;
-  await maintenance((c) => c.query(`create database ${name}`));
+/**
+ * Creates a fresh database `sbt_<random>` on the test server, for one test gateway or suite: empty,
+ * or with `migrated`, a copy of a template the store's migrations already ran on.
+ */
+export async function createTestDatabase({ migrated = false } = {}): Promise<TestDatabase> {
+  const fresh = `${PREFIX}${randomBytes(6).toString('hex')}`;
+  const name = migrated ? await migratedDatabase(TEST_DATABASE_URL, PREFIX, fresh) : fresh;
+  if (!migrated) await maintenance((c) => c.query(`create database ${name}`));
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;
+  const dropNow = () =>
+    maintenance(async (c) => {
+      await c.query(`drop database if exists ${name} with (force)`);
+    });
   return {
     url: url.toString(),
     name,
     drop: () => {
-      dropped ??= maintenance(async (c) => {
-        await c.query(`drop database if exists ${name} with (force)`);
-      });
+      // A migrated one is emptied for the next test instead (migrated-store.ts).
+      dropped ??= migrated ? recycleMigratedDatabase(TEST_DATABASE_URL, name).catch(dropNow) : dropNow();
       return dropped;
     },
   };

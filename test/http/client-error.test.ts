@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
+import { sendRaw as sendRawTo, type RawAnswer } from '../helpers/raw-http.js';
 
 // Requests Node's HTTP parser refuses before fastify sees them (from a fuzzing walk): they were
 // answered with fastify's own `{"error":"Bad Request","message":"Client Error","statusCode":400}`.
@@ -15,40 +15,9 @@ after(async () => {
   await gw.close();
 });
 
-interface RawAnswer {
-  readonly status: number;
-  readonly headers: string;
-  readonly body: string;
-}
-
-/**
- * Writes `raw` on a fresh connection (a list: one write each, 100 ms apart) and reads everything
- * until the gateway hangs up.
- */
+/** `raw` to this suite's gateway unless another is named. */
 function sendRaw(raw: string | readonly string[], to: TestGateway = gw): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(to.gateway.port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    // A reset after the answer still ends the exchange: 'close' follows 'error'.
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      // The body runs to the end: an answer to a pipelined request comes after it.
-      const end = text.indexOf('\r\n\r\n');
-      const head = end < 0 ? text : text.slice(0, end);
-      const body = end < 0 ? '' : text.slice(end + 4);
-      const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]);
-      if (Number.isNaN(status)) reject(new Error(`no HTTP answer: ${JSON.stringify(text)}`));
-      else resolve({ status, headers: head.toLowerCase(), body });
-    });
-    void (async () => {
-      for (const [i, part] of (typeof raw === 'string' ? [raw] : raw).entries()) {
-        if (i > 0) await new Promise((r) => setTimeout(r, 100));
-        socket.write(Buffer.from(part, 'latin1'));
-      }
-    })();
-  });
+  return sendRawTo(to, raw);
 }
 
 test('an unknown method: 405 in the envelope of the path, XML when accepted, connection closed', async () => {

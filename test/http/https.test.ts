@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { Agent, fetch } from 'undici';
 import { createApp } from '../helpers/apps.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { nodeEntry, repoFile, ROOT } from '../helpers/root.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
+const fixture = (name: string) => repoFile(`test/fixtures/tls/${name}`);
 const trusting = new Agent({ connect: { ca: [readFileSync(fixture('localhost.crt')), readFileSync(fixture('client.crt'))] } });
 
 /** The test gateway, its requests over TLS trusting the test certificates. */
@@ -91,8 +91,8 @@ test('HTTPS: SIGHUP serves a renewed certificate to new connections; a pair that
 
 /** `node src/main.ts` in a child process: its listening URL, its log lines, and a way to wait for one. */
 async function gatewayProcess(t: { after(fn: () => Promise<void>): void }, dir: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  const child = spawn(process.execPath, nodeEntry('src/main.ts'), {
+    cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_ADMIN_TOKEN: 'test-admin-token-0123456789', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

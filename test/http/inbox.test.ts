@@ -258,7 +258,7 @@ test('unrouted MO and the handsets\' messages are deleted after their retention'
     await sendMo(short, '+14255550109', '55555', 'nobody home');
     const unrouted = async () => (await short.request('GET', '/admin/v1/unrouted', { headers: ADMIN_AUTH })).json().unrouted.length;
     assert.equal(await unrouted(), 1);
-    const onHandset = async () => (await short.gateway.ctx.store.handsets.messages('+14255550109', 'MO', 10)).length;
+    const onHandset = async () => (await short.gateway.ctx.store.handsets.messages('+14255550109', 'MO', { limit: 10 })).length;
     assert.equal(await onHandset(), 1);
     const end = Date.now() + 5000;
     while ((await unrouted()) > 0 || (await onHandset()) > 0) {

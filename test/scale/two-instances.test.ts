@@ -10,6 +10,7 @@ import { createApp } from '../helpers/apps.js';
 import { ADMIN_TOKEN, send, type TestGateway } from '../helpers/gateway.js';
 import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 import { startListener } from '../webhooks/listener.js';
+import { nodeEntry, ROOT } from '../helpers/root.js';
 
 /*
  * Scale-out: two gateway processes on one PostgreSQL database share the work; one is killed with
@@ -19,7 +20,6 @@ import { startListener } from '../webhooks/listener.js';
  * their leases expire (and not before).
  */
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const MT_COUNT = 2000;
 const MO_COUNT = 200;
 const LEASE_MS = 3000;
@@ -40,7 +40,7 @@ interface Instance {
 }
 
 async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, nodeEntry('src/main.ts'), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

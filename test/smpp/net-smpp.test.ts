@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startTestGateway } from '../helpers/gateway.js';
+import { repoFile } from '../helpers/root.js';
 
-const script = fileURLToPath(new URL('./fixtures/net-smpp-esme.pl', import.meta.url));
+const script = repoFile('test/smpp/fixtures/net-smpp-esme.pl');
 
 function perlHasNetSmpp(): boolean {
   try {

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { inProcessSmsc, smppGateway, waitUntil } from './world.js';
+import { repoFile } from '../helpers/root.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
+const fixture = (name: string) => repoFile(`test/fixtures/tls/${name}`);
 const SMSC_TLS = { SWITCHBOARD_SIM_SMPP_TLS_CERT: fixture('localhost.crt'), SWITCHBOARD_SIM_SMPP_TLS_KEY: fixture('localhost.key') };
 
 test('smpps://: the gateway binds over TLS to an SMSC it trusts; messages, receipts and MO travel through it', async (t) => {

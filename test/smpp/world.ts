@@ -10,15 +10,14 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { type RunningSmsc, startSmsc } from '../../src/network/sim-smsc/standalone.js';
 import { createApp, type TestApp } from '../helpers/apps.js';
 import { send, startTestGateway, type TestGateway, type TestResponse } from '../helpers/gateway.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { ControlledReceiptSmsc } from './fake-smsc.js';
+import { nodeEntry, ROOT } from '../helpers/root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Quick retries and reconnects so a suite watching messages travel takes seconds. */
 export const FAST_SMPP: Record<string, string> = {
@@ -112,12 +111,12 @@ export interface SmscProcess extends Smsc {
   restart(): Promise<SmscProcess>;
 }
 
-/** `node --import tsx src/cli.ts smsc --port N` in a child process. */
+/** `switchboard smsc --port N` (src/cli.ts) in a child process. */
 export async function smscProcess(env: Record<string, string> = {}, given?: { port: number; dataDir: string }): Promise<SmscProcess> {
   const port = given?.port ?? (await freePort());
   const dataDir = given?.dataDir ?? (await mkdtemp(join(tmpdir(), 'switchboard-smsc-')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'smsc', '--port', String(port)], {
-    cwd: root,
+  const child = spawn(process.execPath, [...nodeEntry('src/cli.ts'), 'smsc', '--port', String(port)], {
+    cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',

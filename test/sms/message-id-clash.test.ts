@@ -20,7 +20,7 @@ test('an id another instance already took is drawn again; the send is stored onc
     assert.deepEqual(await store.messages.accept(storedMessage(taken), [], []), { created: true });
 
     const sent = await outbound.outbox.send(
-      { api: 'att-v3', appId: 'app1', sender: '22627000', address: 'tel:+14255550100', message: 'hi', notify: { mode: 'none' }, clientCorrelator: null, idempotencyKey: null },
+      { api: 'att-v3', appId: 'app1', sender: '22627000', address: 'tel:+14255550100', message: 'hi', receipt: { mode: 'none' }, notify: async () => ({ mode: 'none' }), clientCorrelator: null, idempotencyKey: null },
       (id) => ({ status: 201, location: null, body: { id } }),
     );
     assert.equal(sent.created, true);
@@ -43,10 +43,6 @@ function storedMessage(id: string) {
     notifyMode: 'none' as const,
     notifyUrl: null,
     callbackData: null,
-    clientCorrelator: null,
-    idempotencyKey: null,
-    requestHash: 'h',
-    response: { status: 201, location: null, body: {} },
     createdAt: T,
     statusExpiresAt: null,
     statusConsumed: false,

@@ -7,6 +7,7 @@ import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 import { SESSION_COOKIE } from '../../src/console/session.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { FAST, handsetReceives } from '../http/send-helpers.js';
+import { nodeEntry, ROOT } from '../helpers/root.js';
 
 const reachable = await postgresReachable();
 
@@ -117,8 +118,8 @@ test('a gateway whose database does not answer stops at start with one line nami
   const proxy = await startTcpProxy('127.0.0.1', 5432);
   await proxy.cut();
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: new URL('../..', import.meta.url).pathname,
+    const child = spawn(process.execPath, nodeEntry('src/main.ts'), {
+      cwd: ROOT,
       env: {
         ...process.env,
         PORT: '0',

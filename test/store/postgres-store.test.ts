@@ -14,7 +14,7 @@ runStoreContract({
   name: 'postgres',
   skip: reachable ? false : `no PostgreSQL at ${new URL(TEST_DATABASE_URL).host} (set SWITCHBOARD_TEST_DATABASE_URL)`,
   open: async () => {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ migrated: true });
     const opened: Store[] = [];
     const openOne = async () => {
       const store = await openPostgresStore({ url: database.url, poolSize: 4 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { seedMigratedSqlite } from '../helpers/migrated-store.js';
 import { createApp, runStoreContract, SECRET_HASH, token } from './store.contract.js';
 
 runStoreContract({
@@ -12,6 +13,7 @@ runStoreContract({
   open: async () => {
     const dir = await mkdtemp(join(tmpdir(), 'switchboard-store-'));
     const file = join(dir, 'switchboard.db');
+    await seedMigratedSqlite(file);
     const store = openSqliteStore({ file, synchronous: 'NORMAL' });
     await store.migrate();
     return {

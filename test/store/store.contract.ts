@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job, NewJob } from '../../src/store/repos/jobs.js';
 import type { MoPartRecord, PartSetHandler } from '../../src/store/repos/inbox.js';
-import type { MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
+import type { IdempotencyRecord, MessageRecord, RecipientRecord } from '../../src/store/repos/messages.js';
 import type { NewNotification } from '../../src/store/repos/notifications.js';
 import type { SubscriptionRecord } from '../../src/store/repos/subscriptions.js';
 import { AppGoneError, type Store } from '../../src/store/store.js';
@@ -361,22 +361,57 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(await s.store.rateLimits.hit('app1', 's', T0 + 1_000, T0 + 2_000), 2);
     });
 
-    it('messages: concurrent sends with one idempotency key on several instances store one message', async (s) => {
+    it('messages: concurrent sends with one idempotency key on several instances store one message; the others beside them are stored', async (s) => {
       const other = await s.another();
       await createApp(s.store, 'app1');
-      const attempts = Array.from({ length: 8 }, (_, i) => {
+      // Sends without a key at the same moment: on PostgreSQL they share statements with the keyed ones.
+      const attempts = Array.from({ length: 16 }, (_, i) => {
         const id = `m${i}`;
-        const m = message(id, 'app1', { idempotencyKey: 'same-key' });
-        return (i % 2 === 0 ? s.store : other).messages.accept(m, [recipient(id, 1)], [job('submit', `${id}-1`)]);
+        const keys = i % 2 === 0 ? idempotent(id, 'app1', { idempotencyKey: 'same-key' }) : undefined;
+        return (i % 4 < 2 ? s.store : other).messages.accept(message(id, 'app1'), [recipient(id, 1)], [job('submit', `${id}-1`)], keys);
       });
       const results = await Promise.all(attempts);
-      const created = results.filter((r) => r.created);
-      assert.equal(created.length, 1);
-      const winner = (await s.store.messages.findByIdempotencyKey('app1', 'same-key'))?.id;
-      for (const r of results) if (!r.created) assert.equal(r.existing?.id, winner);
-      // Only the stored message's submit job exists.
-      const jobs = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 });
-      assert.deepEqual(refs(jobs), [`${winner}-1`]);
+      const keyed = results.filter((_, i) => i % 2 === 0);
+      assert.ok(results.every((r, i) => i % 2 === 0 || r.created), 'every send without a key is stored');
+      assert.equal(keyed.filter((r) => r.created).length, 1);
+      const winner = (await s.store.messages.findIdempotent({ appId: 'app1', idempotencyKey: 'same-key', clientCorrelator: null }))?.messageId;
+      for (const r of keyed) if (!r.created) assert.equal(r.existing?.messageId, winner);
+      // Only the stored messages' submit jobs exist.
+      const jobs = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 40, leaseMs: LEASE, now: T0 });
+      assert.deepEqual([...refs(jobs)].sort(), [`${winner}-1`, ...results.flatMap((_, i) => (i % 2 === 1 ? [`m${i}-1`] : []))].sort());
+    });
+
+    it('messages: a send\'s idempotency keys outlive its status, find the send by either key, refuse another send whole, and go at their own expiry in batches', async ({ store }) => {
+      await createApp(store, 'app1');
+      await createApp(store, 'app2');
+      const first = idempotent('m1', 'app1', { idempotencyKey: 'k', clientCorrelator: 'c', expiresAt: T0 + 1_000 });
+      assert.deepEqual(await store.messages.accept(message('m1', 'app1'), [recipient('m1', 1)], [], first), { created: true });
+      assert.deepEqual(await store.messages.findIdempotent({ appId: 'app1', idempotencyKey: 'k', clientCorrelator: null }), first);
+      assert.deepEqual(await store.messages.findIdempotent({ appId: 'app1', idempotencyKey: 'other', clientCorrelator: 'c' }), first);
+      assert.equal(await store.messages.findIdempotent({ appId: 'app2', idempotencyKey: 'k', clientCorrelator: 'c' }), undefined, 'another app\'s keys are its own');
+      for (const taken of [{ idempotencyKey: 'k' }, { clientCorrelator: 'c' }]) {
+        const again = await store.messages.accept(message('m2', 'app1'), [recipient('m2', 1)], [job('submit', 'm2-1')], idempotent('m2', 'app1', taken));
+        assert.deepEqual(again, { created: false, existing: first });
+      }
+      assert.equal(await store.messages.recipient('m2-1'), undefined, 'nothing of the refused send was written');
+      assert.deepEqual(refs(await store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 5, leaseMs: LEASE, now: T0 })), []);
+
+      // The status goes SWITCHBOARD_STATUS_RETENTION_S after it became final; the keys stay.
+      assert.ok(await store.messages.finalize({ recipientId: 'm1-1' }, 'DeliveredToTerminal', T0, 10, () => null));
+      assert.equal(await store.messages.sweep(T0 + 10, 10), 1);
+      assert.equal(await store.messages.recipient('m1-1'), undefined);
+      assert.deepEqual(await store.messages.findIdempotent({ appId: 'app1', idempotencyKey: 'k', clientCorrelator: null }), first);
+
+      for (const [id, expiresAt] of [['m3', T0 + 1_000], ['m4', T0 + 500], ['m5', T0 + 1_001]] as const) {
+        assert.deepEqual(await store.messages.accept(message(id, 'app2'), [], [], idempotent(id, 'app2', { idempotencyKey: id, expiresAt })), { created: true });
+      }
+      assert.equal(await store.messages.sweepIdempotent(T0 + 499, 10), 0);
+      assert.equal(await store.messages.sweepIdempotent(T0 + 1_000, 2), 2, 'a bounded batch');
+      assert.equal(await store.messages.sweepIdempotent(T0 + 1_000, 2), 1);
+      for (const key of ['k', 'm3', 'm4']) assert.equal(await store.messages.findIdempotent({ appId: key === 'k' ? 'app1' : 'app2', idempotencyKey: key, clientCorrelator: null }), undefined, key);
+      assert.notEqual(await store.messages.findIdempotent({ appId: 'app2', idempotencyKey: 'm5', clientCorrelator: null }), undefined, 'not yet expired');
+      // Forgotten: the key is free for a new send.
+      assert.deepEqual(await store.messages.accept(message('m6', 'app1'), [], [], idempotent('m6', 'app1', { idempotencyKey: 'k' })), { created: true });
     });
 
     it('messages: concurrent accepts each store their own message, recipients and jobs; concurrent reads each get their own row', async (s) => {
@@ -465,11 +500,16 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       await createApp(s.store, 'app1');
       await createApp(s.store, 'app2');
       assert.deepEqual(await s.store.messages.accept(message('m1', 'app1'), [recipient('m1', 1)], [job('submit', 'm1-1')]), { created: true });
-      const clash = await other.messages.accept(message('m1', 'app2', { text: 'other' }), [recipient('m1', 2)], [job('submit', 'm1-2')]);
+      const keys = idempotent('m1', 'app2', { idempotencyKey: 'k' });
+      const clash = await other.messages.accept(message('m1', 'app2', { text: 'other' }), [recipient('m1', 2)], [job('submit', 'm1-2')], keys);
       assert.deepEqual(clash, { created: false, existing: undefined });
       const jobs = await s.store.jobs.claim({ kinds: ['submit'], workerId: 'w', limit: 20, leaseMs: LEASE, now: T0 });
       assert.deepEqual(refs(jobs), ['m1-1'], 'nothing of the refused message was written');
       assert.equal((await s.store.messages.recipient('m1-2')), undefined);
+      assert.equal(await s.store.messages.findIdempotent(keys), undefined, 'nor its keys');
+      // Drawn again, the send is stored with its keys.
+      assert.deepEqual(await other.messages.accept(message('m2', 'app2'), [recipient('m2', 2)], [], { ...keys, messageId: 'm2' }), { created: true });
+      assert.equal((await s.store.messages.findIdempotent(keys))?.messageId, 'm2');
     });
 
     it('messages: recipients finalized at once on several instances: each once, and the message ends final', async (s) => {
@@ -617,7 +657,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(added.filter(Boolean).length, 1);
       assert.equal(await other.handsets.deliverMt({ ...mt, text: 'second', ref: 'r-2', receivedAt: T0 + 1 }), true);
       assert.deepEqual(
-        (await s.store.handsets.messages('+14255550100', 'MT', 10)).map((m) => [m.text, m.receivedAt]),
+        (await s.store.handsets.messages('+14255550100', 'MT', { limit: 10 })).map((m) => [m.text, m.receivedAt]),
         [
           ['hi', T0],
           ['second', T0 + 1],
@@ -628,6 +668,31 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(await other.handsets.get('+14255550100'), { number: '+14255550100', online: false, kind: 'mobile' });
     });
 
+    it('handsets: messages whose times interleave (an MO timed before its hand-over, MTs meanwhile) all land, and page oldest first after an id', async (s) => {
+      // Each change of time starts the id's counter again, so every message at T0 had counter 0 and
+      // only 16 random bits apart: 2000 of them clashed (primary key) about 30 times over.
+      const other = await s.another();
+      const number = '+14255550111';
+      const count = 2000;
+      for (let i = 0; i < count; i++) {
+        await (i % 4 < 2 ? s.store : other).handsets.recordMo({ number, direction: 'MO', peer: '22627000', text: `m${i}`, encoding: 'GSM7', segments: 1, receivedAt: T0 + (i % 2) });
+      }
+      const pages: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await s.store.handsets.messages(number, 'MO', { after, limit: 700 });
+        if (page.length === 0) break;
+        pages.push(page.map((m) => m.id));
+        after = page.at(-1)?.id;
+      }
+      assert.deepEqual(pages.map((p) => p.length), [700, 700, 600]);
+      const ids = pages.flat();
+      assert.equal(new Set(ids).size, count);
+      assert.deepEqual(ids, [...ids].sort(), 'each page after the one before, in id order');
+      const times = (await s.store.handsets.messages(number, 'MO', { limit: count })).map((m) => m.receivedAt);
+      assert.deepEqual(times, [...Array<number>(count / 2).fill(T0), ...Array<number>(count / 2).fill(T0 + 1)], 'oldest first');
+    });
+
     it('retention: handset messages and unrouted MO received before a time are deleted in bounded batches, newer ones kept', async (s) => {
       for (let i = 0; i < 5; i++) {
         await s.store.handsets.recordMo({ number: '+14255550100', direction: 'MO', peer: '22627999', text: `mo${i}`, encoding: 'GSM7', segments: 1, receivedAt: T0 + i });
@@ -636,7 +701,7 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 2);
       assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 1);
       assert.equal(await s.store.handsets.sweepMessages(T0 + 3, 2), 0);
-      assert.deepEqual((await s.store.handsets.messages('+14255550100', 'MO', 10)).map((m) => m.text), ['mo3', 'mo4']);
+      assert.deepEqual((await s.store.handsets.messages('+14255550100', 'MO', { limit: 10 })).map((m) => m.text), ['mo3', 'mo4']);
       assert.equal(await s.store.inbox.sweepUnrouted(T0 + 3, 10), 3);
       assert.deepEqual((await s.store.inbox.unrouted(10)).map((u) => u.text), ['u4', 'u3']);
     });
@@ -952,13 +1017,23 @@ export function message(id: string, appId: string, extra: Partial<MessageRecord>
     notifyMode: 'none',
     notifyUrl: null,
     callbackData: null,
-    clientCorrelator: null,
-    idempotencyKey: null,
-    requestHash: 'h',
-    response: { status: 201, location: null, body: { outboundSMSResponse: { messageId: id } } },
     createdAt: T0,
     statusExpiresAt: null,
     statusConsumed: false,
+    ...extra,
+  };
+}
+
+/** A send's idempotency keys (none unless given) with the answer it got. */
+export function idempotent(messageId: string, appId: string, extra: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
+  return {
+    messageId,
+    appId,
+    idempotencyKey: null,
+    clientCorrelator: null,
+    requestHash: `hash of ${messageId}`,
+    response: { status: 201, location: null, body: { outboundSMSResponse: { messageId } } },
+    expiresAt: T0 + 86_400_000,
     ...extra,
   };
 }

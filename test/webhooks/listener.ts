@@ -62,7 +62,7 @@ export async function startListener(answer: (r: Received, index: number) => Answ
     received,
     inFlight: () => inFlight,
     maxInFlight: () => maxInFlight,
-    waitFor: (count, timeoutMs = 10_000) =>
+    waitFor: (count, timeoutMs = 30_000) =>
       new Promise<Received[]>((resolve, reject) => {
         if (received.length >= count) return resolve(received);
         const timer = setTimeout(() => reject(new Error(`listener got ${received.length} of ${count} requests in ${timeoutMs} ms`)), timeoutMs);

@@ -21,7 +21,7 @@ const senderParam: ParamDoc = { description: "One of the app's short codes, in a
 const requestIdParam: ParamDoc = { description: 'The request id: the last segment of the `resourceURL` Send SMS returned.', example: MESSAGE_ID };
 const registrationParam: ParamDoc = { description: "The app's short code whose MO messages are polled (poll delivery).", example: CODE };
 const idempotencyNote =
-  'An `Idempotency-Key` header (up to 255 characters) makes a repeat return the first answer (with `Idempotent-Replayed: true`) without sending again; the same key with a different request is 409 SVC0005.';
+  'An `Idempotency-Key` header (up to 255 characters) makes a repeat return the first answer (with `Idempotent-Replayed: true`) without sending again, for `SWITCHBOARD_IDEMPOTENCY_RETENTION_S` (24 h) after the send; the same key with a different request is 409 SVC0005.';
 
 const address = { description: 'One address, a comma-joined list or an array (at most 50): `tel:+14255550100`, `tel:4255550100`, `14255550100`, URL-encoded forms too.', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 

@@ -7,6 +7,7 @@ const APP_ID = 'cff8d7c0-002a-461c-bee1-a8992815ad07';
 const NUMBER = '4255550100';
 const CODE = '22627000';
 const STAMP = '2026-11-25T21:02:42.270Z';
+const HANDSET_MESSAGE = '001795640562270-000000-8c4e1f0a93b2d675';
 
 const OAUTH = ['OAuth'];
 const ADMIN = ['Admin'];
@@ -125,7 +126,7 @@ const deadLetterView = obj({
   body: str('The notification body.'),
 });
 
-const handsetMessage = obj({ from: str('Sender short code.'), text: str('Reassembled text.'), encoding: str('GSM7, LATIN1 or UCS2.'), segments: int('Parts on the air.'), receivedAt: str('ISO 8601.') });
+const handsetMessage = obj({ id: str('Orders the messages; `after` takes it.'), from: str('Sender short code.'), text: str('Reassembled text.'), encoding: str('GSM7, LATIN1 or UCS2.'), segments: int('Parts on the air.'), receivedAt: str('ISO 8601.') });
 const numberParam: ParamDoc = { description: 'The handset, in any address form (`tel%3A%2B14255550100`, `14255550100`, `4255550100`).', example: NUMBER };
 
 export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
@@ -292,13 +293,22 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
 
   'GET /sim/v1/handsets/:number/messages': {
     summary: 'Messages a handset received',
-    description: 'The MT messages of a virtual handset, reassembled, oldest first. Only with SWITCHBOARD_NETWORK=simulator.',
+    description:
+      'The MT messages of a virtual handset, reassembled, oldest first, a page at a time: `limit` from the oldest, or from the one after the message `after`. While more follow, `next` is the path of the rest. Only with SWITCHBOARD_NETWORK=simulator.',
     tags: SIM,
     flavour: 'operator',
     security: 'none',
     params: { number: numberParam },
+    query: {
+      limit: { description: '1 to 1000 (default 1000).', example: 1000 },
+      after: { description: 'The `id` of a message: the page starts after it.', example: HANDSET_MESSAGE },
+    },
     responses: {
-      '200': { description: 'Its messages.', schema: obj({ messages: arr(handsetMessage) }), json: { messages: [{ from: CODE, text: 'Hello from Switchboard', encoding: 'GSM7', segments: 1, receivedAt: STAMP }] } },
+      '200': {
+        description: 'Its messages.',
+        schema: obj({ messages: arr(handsetMessage), next: str('Only while more follow: the path of the next page.') }, ['messages']),
+        json: { messages: [{ id: HANDSET_MESSAGE, from: CODE, text: 'Hello from Switchboard', encoding: 'GSM7', segments: 1, receivedAt: STAMP }] },
+      },
     },
     errors: [400],
   },

@@ -3,20 +3,11 @@ import type { GatewayContext } from '../../context.js';
 import { OperatorError } from '../../errors.js';
 import type { DeadLetter } from '../../store/repos/notifications.js';
 import type { UnroutedMo } from '../../store/repos/inbox.js';
+import { listLimit } from '../list-limit.js';
 import { jsonBodiesOnly } from '../representation.js';
 import { adminAuth } from './admin.js';
 
 const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
-
-function limitOf(query: unknown): number {
-  const raw = (query as Record<string, unknown> | undefined)?.limit;
-  if (raw === undefined) return DEFAULT_LIMIT;
-  if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw) || Number(raw) < 1) {
-    throw new OperatorError(400, 'invalid_request', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
-  }
-  return Math.min(Number(raw), MAX_LIMIT);
-}
 
 function deadLetterView(d: DeadLetter): Record<string, unknown> {
   return {
@@ -64,7 +55,7 @@ export async function adminDeadLetterRoutes(app: FastifyInstance, { ctx }: { ctx
   };
 
   app.get<{ Params: { id: string } }>('/admin/v1/apps/:id/dead-letters', async (request) => {
-    const limit = limitOf(request.query);
+    const limit = listLimit(request.query, DEFAULT_LIMIT);
     await appOrThrow(request.params.id);
     return { deadLetters: (await ctx.webhooks.deadLetters(request.params.id, limit)).map(deadLetterView) };
   });
@@ -77,7 +68,7 @@ export async function adminDeadLetterRoutes(app: FastifyInstance, { ctx }: { ctx
   });
 
   app.post<{ Params: { id: string } }>('/admin/v1/apps/:id/dead-letters/replay', async (request, reply) => {
-    const limit = limitOf(request.query);
+    const limit = listLimit(request.query, DEFAULT_LIMIT);
     await appOrThrow(request.params.id);
     const replayed = [];
     for (const dead of await ctx.webhooks.deadLetters(request.params.id, limit)) {
@@ -87,5 +78,5 @@ export async function adminDeadLetterRoutes(app: FastifyInstance, { ctx }: { ctx
     return reply.code(202).send({ replayed });
   });
 
-  app.get('/admin/v1/unrouted', async (request) => ({ unrouted: (await ctx.store.inbox.unrouted(limitOf(request.query))).map(unroutedView) }));
+  app.get('/admin/v1/unrouted', async (request) => ({ unrouted: (await ctx.store.inbox.unrouted(listLimit(request.query, DEFAULT_LIMIT))).map(unroutedView) }));
 }

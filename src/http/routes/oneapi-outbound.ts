@@ -12,7 +12,7 @@ import { sendRepresentation } from '../representation.js';
 import { throttle } from '../throttle.js';
 import { idempotencyKeyOf, replySent } from './att-outbox.js';
 import { parseOneApiSendBody, type OneApiSendBody } from './send-body.js';
-import { oneapiReceiptNotify } from '../../webhooks/receipt-request.js';
+import { oneapiReceiptRequest, oneapiReceiptTarget } from '../../webhooks/receipt-request.js';
 
 const VERSIONS = ['1', '2', '3'] as const;
 type Version = (typeof VERSIONS)[number];
@@ -71,6 +71,7 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
       if (sender === null) throw new ApiError('SVC0004', ['senderAddress']);
       if (!request.apiClient.shortCodes.includes(sender)) throw new ApiError('POL0002', [named]);
       if (body.senderAddress !== undefined && parseShortCode(body.senderAddress) !== sender) throw new ApiError('SVC0004', ['senderAddress']);
+      const receipt = oneapiReceiptRequest(ctx, request.apiClient, body);
       const result = await ctx.outbound.outbox.send(
         {
           api,
@@ -78,8 +79,9 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
           sender,
           address: body.address,
           message: body.message,
+          receipt,
           // receiptRequest, else a delivery-receipt subscription on the sender (webhooks area, §11).
-          notify: await oneapiReceiptNotify(ctx, request.apiClient, sender, body),
+          notify: () => oneapiReceiptTarget(ctx, appId, sender, receipt),
           clientCorrelator: body.clientCorrelator,
           idempotencyKey: idempotencyKeyOf(request),
           extra: { senderName: body.senderName },

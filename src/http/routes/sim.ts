@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../context.js';
 import { OperatorError } from '../../errors.js';
 import { SimulatorError } from '../../network/simulator/network.js';
-import type { HandsetKind } from '../../store/repos/handsets.js';
+import { HANDSET_MESSAGE_ID, type HandsetKind } from '../../store/repos/handsets.js';
 import { parseShortCode, toE164, toTelUri } from '../../sms/address.js';
 import { MAX_MESSAGE_CHARS } from '../../sms/segment.js';
+import { listLimit, MAX_LIST_LIMIT } from '../list-limit.js';
 import { jsonBodiesOnly } from '../representation.js';
 import { fromOwnOrigin } from '../same-origin.js';
 
@@ -47,17 +48,30 @@ export async function simRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayCon
     }
   });
 
-  /** The MT messages the handset received, reassembled, oldest first. */
-  app.get<{ Params: { number: string } }>('/sim/v1/handsets/:number/messages', async (request) => {
-    const messages = await sim.receivedMessages(handsetNumber(request.params.number));
+  /**
+   * The MT messages the handset received, reassembled, oldest first: `limit` (default and at most
+   * 1000) from the oldest, or from the one after `after`; `next` is the path of the rest, when
+   * there is more.
+   */
+  app.get<{ Params: { number: string }; Querystring: Record<string, unknown> }>('/sim/v1/handsets/:number/messages', async (request) => {
+    const number = handsetNumber(request.params.number);
+    const limit = listLimit(request.query, MAX_LIST_LIMIT);
+    const after = request.query.after;
+    if (after !== undefined && (typeof after !== 'string' || !HANDSET_MESSAGE_ID.test(after))) {
+      throw new OperatorError(400, 'invalid_request', '"after" must be the id of a message in this list');
+    }
+    const page = await sim.receivedMessages(number, { after, limit });
+    const last = page.messages.at(-1);
     return {
-      messages: messages.map((m) => ({
+      messages: page.messages.map((m) => ({
+        id: m.id,
         from: m.peer,
         text: m.text,
         encoding: m.encoding,
         segments: m.segments,
         receivedAt: new Date(m.receivedAt).toISOString(),
       })),
+      ...(page.more && last !== undefined ? { next: `/sim/v1/handsets/${encodeURIComponent(number)}/messages?after=${last.id}&limit=${limit}` } : {}),
     };
   });
 

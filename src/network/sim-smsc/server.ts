@@ -114,9 +114,17 @@ export class SimSmsc {
       this.#o.tls,
     );
     this.#outbox.start();
-    // Part sets that never completed, and messages whose receipts can no longer come, go after the retry window.
+    // Part sets that never completed go after the retry window. A message's record goes after
+    // twice the window: its last delivery attempt is due at its submit plus the window, and only
+    // when that attempt runs — later by the runner's poll, a backlog of due jobs or a restart — is
+    // its EXPIRED receipt written from the record; pruned at the window, it was sometimes gone by
+    // then, and the receipt with it. (A receipt deletes the record: only messages that asked for
+    // none are kept that long.)
     this.#pruner = setInterval(() => {
-      this.#o.store.simSmsc.prune(this.#o.clock.now() - this.#o.keepMs).catch((err: unknown) => this.#o.log.error({ err }, 'simulator SMSC: prune failed'));
+      const now = this.#o.clock.now();
+      this.#o.store.simSmsc
+        .prune({ partsBefore: now - this.#o.keepMs, messagesBefore: now - 2 * this.#o.keepMs })
+        .catch((err: unknown) => this.#o.log.error({ err }, 'simulator SMSC: prune failed'));
     }, 60_000);
     this.#pruner.unref();
     this.#o.log.info({ port: this.#listener.port, tls: this.#o.tls !== undefined }, 'simulator SMSC listening');

@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.js';
 import { JobRunner, runnerErrors, type Foreground, type JobHandler, type JobOutcome } from '../../dispatch/runner.js';
 import { SweepLoop, sweepInBatches } from '../../dispatch/sweeper.js';
 import { describe } from '../../sms/segment.js';
-import type { HandsetKind, HandsetRecord } from '../../store/repos/handsets.js';
+import type { HandsetKind, HandsetRecord, StoredHandsetMessage } from '../../store/repos/handsets.js';
 import type { Job } from '../../store/repos/jobs.js';
 import type { Store } from '../../store/store.js';
 import type { SubmitResult } from '../connector.js';
@@ -202,9 +202,15 @@ export class SimulatedNetwork {
     return after;
   }
 
-  /** The MTs the handset received, reassembled, oldest first (the newest `limit`). */
-  receivedMessages(e164: string, limit = 1000) {
-    return this.#options.store.handsets.messages(e164, 'MT', limit);
+  /**
+   * The MTs the handset received, reassembled, oldest first: the first `limit` after the message
+   * `after` (from the oldest without it), and whether more follow them.
+   */
+  async receivedMessages(e164: string, page: { readonly after?: string; readonly limit: number }): Promise<{ messages: StoredHandsetMessage[]; more: boolean }> {
+    // One more than asked for says whether the list goes on.
+    const messages = await this.#options.store.handsets.messages(e164, 'MT', { after: page.after, limit: page.limit + 1 });
+    const more = messages.length > page.limit;
+    return { messages: more ? messages.slice(0, page.limit) : messages, more };
   }
 
   /**

@@ -19,7 +19,9 @@ import { instanceSettings } from './0087-instance-settings.js';
 import { smppConcatRefs } from './0088-smpp-concat-refs.js';
 import { moPartsKnown } from './0089-mo-parts-known.js';
 import { subscriptionsKeyword } from './0090-subscriptions-keyword.js';
-import { jobsQueueDue } from './0092-jobs-queue-due.js';
+import { legacyRequestHashes } from './0091-legacy-request-hashes.js';
+import { idempotencyKeys } from './0092-idempotency-keys.js';
+import { jobsQueueDue } from './0093-jobs-queue-due.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -46,7 +48,9 @@ export const migrations: Record<string, Migration> = {
   '0088-smpp-concat-refs': smppConcatRefs,
   '0089-mo-parts-known': moPartsKnown,
   '0090-subscriptions-keyword': subscriptionsKeyword,
-  '0092-jobs-queue-due': jobsQueueDue,
+  '0091-legacy-request-hashes': legacyRequestHashes,
+  '0092-idempotency-keys': idempotencyKeys,
+  '0093-jobs-queue-due': jobsQueueDue,
 };
 
 export const migrationProvider: MigrationProvider = {

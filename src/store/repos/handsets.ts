@@ -22,6 +22,15 @@ export interface HandsetMessageRecord {
   readonly receivedAt: number;
 }
 
+/** A message as the handset holds it. */
+export interface StoredHandsetMessage extends HandsetMessageRecord {
+  /** Orders the handset's messages by arrival (epoch ms first); a page of them starts after one. */
+  readonly id: string;
+}
+
+/** A handset message id: epoch ms, a counter, 16 random hex digits (4 in ids made by earlier releases). */
+export const HANDSET_MESSAGE_ID = /^\d{15}-\d{6}-[0-9a-f]{4,16}$/;
+
 export interface HandsetRepo {
   /** The handset's state; the default for a number never changed. */
   get(number: string): Promise<HandsetRecord>;
@@ -32,8 +41,8 @@ export interface HandsetRepo {
    */
   deliverMt(message: HandsetMessageRecord & { readonly ref: string }): Promise<boolean>;
   recordMo(message: HandsetMessageRecord): Promise<void>;
-  /** The handset's messages in one direction, oldest first, at most `limit` (the newest ones). */
-  messages(number: string, direction: 'MT' | 'MO', limit: number): Promise<HandsetMessageRecord[]>;
+  /** The handset's messages in one direction, oldest first: the first `limit` whose id is after `after` (or from the oldest). */
+  messages(number: string, direction: 'MT' | 'MO', page: { readonly after?: string; readonly limit: number }): Promise<StoredHandsetMessage[]>;
   /** Deletes at most `limit` messages (any handset) received before `before`; returns how many. */
   sweepMessages(before: number, limit: number): Promise<number>;
 }

@@ -33,6 +33,31 @@ export interface StoredResponse {
   readonly body: Record<string, unknown>;
 }
 
+/**
+ * Starts the request hashes stored before migration 0091, which took the sender and the receipt
+ * target from the app's settings (sms/send.ts compares those the old way).
+ */
+export const LEGACY_HASH_PREFIX = 'legacy:';
+
+/** The keys a send can be repeated by: its `Idempotency-Key`, its OneAPI `clientCorrelator`. */
+export interface IdempotencyKeys {
+  readonly appId: string;
+  readonly idempotencyKey: string | null;
+  readonly clientCorrelator: string | null;
+}
+
+/**
+ * A send's keys with what a repeat needs, kept until `expiresAt` whatever became of the message
+ * (its status may be deleted long before).
+ */
+export interface IdempotencyRecord extends IdempotencyKeys {
+  readonly messageId: string;
+  /** What a repeat is compared with. */
+  readonly requestHash: string;
+  readonly response: StoredResponse;
+  readonly expiresAt: number;
+}
+
 export interface MessageRecord {
   readonly id: string;
   readonly appId: string;
@@ -45,11 +70,6 @@ export interface MessageRecord {
   readonly notifyMode: NotifyMode;
   readonly notifyUrl: string | null;
   readonly callbackData: string | null;
-  readonly clientCorrelator: string | null;
-  readonly idempotencyKey: string | null;
-  /** What a replay is compared with; empty when the request had neither idempotency key nor correlator (it cannot be replayed). */
-  readonly requestHash: string;
-  readonly response: StoredResponse;
   readonly createdAt: number;
   readonly statusExpiresAt: number | null;
   readonly statusConsumed: boolean;
@@ -71,7 +91,7 @@ export interface RecipientRecord {
 export type AcceptResult =
   | { readonly created: true }
   /** Another message of the app already holds the idempotency key or client correlator. */
-  | { readonly created: false; readonly existing: MessageRecord }
+  | { readonly created: false; readonly existing: IdempotencyRecord }
   /** Another message holds this message's id (another instance drew it too): nothing was written. */
   | { readonly created: false; readonly existing: undefined };
 
@@ -94,19 +114,20 @@ export type DlrNotificationBuilder = (message: MessageRecord, recipient: Recipie
 
 /**
  * Outbound messages and their per-recipient delivery status. Accepting writes the message, its
- * recipients and their submit jobs in one transaction; a final state is written together with its
+ * recipients, their submit jobs and the send's idempotency keys in one transaction; the keys then
+ * live for their own retention, apart from the message. A final state is written together with its
  * notification (and its webhook job), so neither can exist without the other.
  */
 export interface MessageRepo {
   /**
-   * Commits the message, its recipients and `jobs` atomically. When the app already has a message
-   * with the same idempotency key or client correlator nothing is written and that message is
-   * returned instead (concurrent duplicates included: the unique index decides). Throws
-   * AppGoneError when the app no longer exists.
+   * Commits the message, its recipients, `jobs` and its idempotency `keys` atomically. When the app
+   * already holds the idempotency key or client correlator (for a message sent within its
+   * retention), nothing is written and that send's record is returned instead (concurrent
+   * duplicates included: a unique index decides). Throws AppGoneError when the app no longer exists.
    */
-  accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult>;
-  findByIdempotencyKey(appId: string, key: string): Promise<MessageRecord | undefined>;
-  findByCorrelator(appId: string, correlator: string): Promise<MessageRecord | undefined>;
+  accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[], keys?: IdempotencyRecord): Promise<AcceptResult>;
+  /** The send that holds the idempotency key, else the one that holds the client correlator. */
+  findIdempotent(keys: IdempotencyKeys): Promise<IdempotencyRecord | undefined>;
   /** A recipient with its message, for dispatch. */
   recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined>;
   /**
@@ -140,4 +161,6 @@ export interface MessageRepo {
   pendingRecipientIds(e164: string, limit: number, after?: string): Promise<string[]>;
   /** Deletes up to `limit` messages whose status expired; returns how many. */
   sweep(now: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` idempotency records past their `expiresAt`; returns how many. */
+  sweepIdempotent(now: number, limit: number): Promise<number>;
 }

@@ -40,6 +40,6 @@ export interface SimSmscRepo {
   recordMessage(message: SimSmscMessage): Promise<void>;
   forgetMessage(ref: string): Promise<void>;
   message(ref: string): Promise<SimSmscMessage | undefined>;
-  /** Deletes incomplete sets and messages older than `before`. */
-  prune(before: number): Promise<number>;
+  /** Deletes the parts of incomplete sets stored before `partsBefore` and the messages submitted before `messagesBefore`. */
+  prune(cutoffs: { readonly partsBefore: number; readonly messagesBefore: number }): Promise<number>;
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database, JobsTable, MessageRecipientsTable, MessagesTable } from '../schema.js';
+import type { Database, IdempotencyKeysTable, JobsTable, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { WriteOutcomeUnknownError } from '../store.js';
 
 /**
@@ -34,28 +34,33 @@ export async function insertRowsInOneStatement(db: Kysely<Database>, tables: Rea
   if (parts.length > 0) await sql`with ${sql.join(parts)} select 1`.execute(db);
 }
 
-/** One message to accept: its row, its recipients' and its jobs'. */
+/** One message to accept: its row, its recipients', its jobs' and its idempotency keys' (if any). */
 export interface AcceptRows {
   readonly message: MessagesTable;
   readonly recipients: readonly MessageRecipientsTable[];
   readonly jobs: readonly JobsTable[];
+  readonly keys: IdempotencyKeysTable | null;
 }
 
 /**
- * PostgreSQL's accept: messages with their recipients and jobs in one statement, committed on its
- * own — one round trip for a batch of concurrent accepts (see coalesce.ts) where BEGIN, three
- * inserts and COMMIT took five per message, each holding a pooled connection. A message whose
- * idempotency key, correlator or id is taken (by an earlier message or one before it in the
- * batch) is skipped, and so are its recipients and jobs. The recipients' foreign key is checked
- * at the end of the statement, after the message rows are in. Resolves, per message, to whether
- * it was inserted.
+ * PostgreSQL's accept: messages with their recipients, jobs and idempotency keys in one statement,
+ * committed on its own — one round trip for a batch of concurrent accepts (see coalesce.ts) where
+ * BEGIN, three inserts and COMMIT took five per message, each holding a pooled connection. A
+ * message whose id is taken (another instance drew it too) is skipped with its rows. An idempotency
+ * key or correlator another send holds (or one before it in the batch) is not skipped but fails the
+ * whole statement, nothing written (see isKeyTaken): a skipped key could not take back its message,
+ * written by the same statement. That takes two requests with one key at once (a repeat of a
+ * stored send is answered before it gets here); the batch's other accepts then run again alone.
+ * The recipients' foreign key is checked at the end of the statement, after the message rows are
+ * in. Resolves, per message, to whether it was inserted.
  */
 export async function acceptInOneStatement(db: Kysely<Database>, batch: readonly AcceptRows[]): Promise<boolean[]> {
   const recipients = batch.flatMap((b) => b.recipients);
   const jobs = batch.flatMap((b) => b.jobs);
-  // No conflict target: whichever unique index (idempotency key, correlator) fires, nothing is written.
+  const keys = batch.flatMap((b) => (b.keys === null ? [] : [b.keys]));
   const parts = [sql`m as (${insertJson('messages', batch.map((b) => b.message))} on conflict do nothing returning id)`];
   if (recipients.length > 0) parts.push(sql`r as (${insertJson('message_recipients', recipients)} where message_id in (select id from m))`);
+  if (keys.length > 0) parts.push(sql`k as (${insertJson('idempotency_keys', keys)} where message_id in (select id from m))`);
   if (jobs.length > 0) {
     // A job row names no message: the owners, in the same order, go beside the rows.
     parts.push(sql`j as (${insertJsonIfOwnerKept('jobs', jobs, batch.flatMap((b) => b.jobs.map(() => b.message.id)), 'm')})`);
@@ -65,20 +70,28 @@ export async function acceptInOneStatement(db: Kysely<Database>, batch: readonly
   return batch.map((b) => inserted.has(b.message.id));
 }
 
+/** PostgreSQL's error for an accept statement that met an idempotency key or correlator another send holds. */
+export function isKeyTaken(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null || !('code' in err) || !('table' in err)) return false;
+  return err.code === '23505' && err.table === 'idempotency_keys';
+}
+
 /**
  * After an accept statement whose answer was lost with its connection (`lost`): reads back which
  * of the batch's messages it stored. One of them found means the statement committed, and the
  * others were skipped as taken (answered as acceptInOneStatement would have). None found is
  * still unknown — the statement may not have run, may have skipped them all, or may commit after
  * this read — so `lost` is thrown (503): answering "not stored" there could store a message twice.
- * A message counts as found only with its own app, creation time and request hash.
+ * A message counts as found only with its own app, creation time and request hash (that of its
+ * idempotency keys; none without them).
  */
 export async function storedDespiteLostAnswer(db: Kysely<Database>, batch: readonly AcceptRows[], lost: WriteOutcomeUnknownError): Promise<boolean[]> {
-  const { rows } = await sql<Pick<MessagesTable, 'id' | 'app_id' | 'created_at' | 'request_hash'>>`select id, app_id, created_at, request_hash from messages where id = any(${batch.map((b) => b.message.id)}::text[])`.execute(db);
+  const { rows } = await sql<Pick<MessagesTable, 'id' | 'app_id' | 'created_at'> & { request_hash: string | null }>`select m.id, m.app_id, m.created_at, k.request_hash
+    from messages m left join idempotency_keys k on k.message_id = m.id where m.id = any(${batch.map((b) => b.message.id)}::text[])`.execute(db);
   const found = new Map(rows.map((r) => [r.id, r]));
-  const stored = batch.map(({ message: m }) => {
+  const stored = batch.map(({ message: m, keys }) => {
     const row = found.get(m.id);
-    return row !== undefined && row.app_id === m.app_id && Number(row.created_at) === m.created_at && row.request_hash === m.request_hash;
+    return row !== undefined && row.app_id === m.app_id && Number(row.created_at) === m.created_at && row.request_hash === (keys?.request_hash ?? null);
   });
   if (!stored.includes(true)) throw lost;
   return stored;

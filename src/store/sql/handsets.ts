@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo } from '../repos/handsets.js';
+import { randomUUID } from 'node:crypto';
+import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo, StoredHandsetMessage } from '../repos/handsets.js';
 import type { HandsetMessagesTable, HandsetsTable } from '../schema.js';
 import { insertJson } from './accept-postgres.js';
 import { Coalescer, lookupByKey, rowRefused } from './coalesce.js';
@@ -12,8 +13,13 @@ let lastMs = 0;
 let counter = 0;
 
 /**
- * A time-ordered id (epoch ms, then a per-process counter, then randomness against other
- * processes), so sorting by id gives arrival order without an engine-specific serial column.
+ * A time-ordered id (epoch ms, then a per-process counter, then randomness), so sorting by id
+ * gives arrival order without an engine-specific serial column, and a page of a handset's
+ * messages starts after the last id of the one before. The counter starts at 0 in every process
+ * and again whenever `at` changes (an MO's time is taken before its long hand-over, so times
+ * interleave), so two rows can share time and counter: 60 random bits (16 hex digits of a v4
+ * UUID, drawn from a pooled buffer) keep them apart; they were 16, one clash in 65,536 such pairs,
+ * and a clash failed the insert. Ids of the older form (4 hex digits) sort among these by time.
  */
 function orderedId(at: number): string {
   if (at === lastMs) counter++;
@@ -21,12 +27,13 @@ function orderedId(at: number): string {
     lastMs = at;
     counter = 0;
   }
-  const rand = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0');
+  const rand = randomUUID().replace(/-/g, '').slice(0, 16);
   return `${String(at).padStart(15, '0')}-${String(counter).padStart(6, '0')}-${rand}`;
 }
 
-function toMessage(row: HandsetMessagesTable): HandsetMessageRecord {
+function toMessage(row: HandsetMessagesTable): StoredHandsetMessage {
   return {
+    id: row.id,
     number: row.number,
     direction: row.direction,
     peer: row.peer,
@@ -132,16 +139,11 @@ export class SqlHandsetRepo implements HandsetRepo {
     });
   }
 
-  async messages(number: string, direction: 'MT' | 'MO', limit: number): Promise<HandsetMessageRecord[]> {
-    const rows = await this.#ctx.db
-      .selectFrom('handset_messages')
-      .selectAll()
-      .where('number', '=', number)
-      .where('direction', '=', direction)
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.reverse().map(toMessage);
+  async messages(number: string, direction: 'MT' | 'MO', page: { readonly after?: string; readonly limit: number }): Promise<StoredHandsetMessage[]> {
+    let query = this.#ctx.db.selectFrom('handset_messages').selectAll().where('number', '=', number).where('direction', '=', direction);
+    if (page.after !== undefined) query = query.where('id', '>', page.after);
+    const rows = await query.orderBy('id').limit(page.limit).execute();
+    return rows.map(toMessage);
   }
 
   #row(m: HandsetMessageRecord): HandsetMessagesTable {

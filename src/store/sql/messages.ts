@@ -6,6 +6,8 @@ import type {
   DeliveryStatus,
   FinalizeResult,
   FinalStatus,
+  IdempotencyKeys,
+  IdempotencyRecord,
   MessageRecord,
   MessageRepo,
   NotifyMode,
@@ -15,9 +17,9 @@ import type {
   StoredResponse,
 } from '../repos/messages.js';
 import { FINAL_STATUSES, isFinalStatus } from '../repos/messages.js';
-import type { Database, MessageRecipientsTable, MessagesTable } from '../schema.js';
+import type { Database, IdempotencyKeysTable, MessageRecipientsTable, MessagesTable } from '../schema.js';
 import { WriteOutcomeUnknownError } from '../store.js';
-import { acceptInOneStatement, storedDespiteLostAnswer, type AcceptRows } from './accept-postgres.js';
+import { acceptInOneStatement, isKeyTaken, storedDespiteLostAnswer, type AcceptRows } from './accept-postgres.js';
 import { writeForApp } from './app-gone.js';
 import { Coalescer, lookupByKey, rowRefused } from './coalesce.js';
 import { finalizeInOneStatement, finalizeOnlyRecipientsInOneStatement, markSubmittedInOneStatement, type FinalizeStep, type SubmittedStep } from './messages-postgres.js';
@@ -38,10 +40,6 @@ function toMessage(row: Selectable<MessagesTable>): MessageRecord {
     notifyMode: row.notify_mode as NotifyMode,
     notifyUrl: row.notify_url,
     callbackData: row.callback_data,
-    clientCorrelator: row.client_correlator,
-    idempotencyKey: row.idempotency_key,
-    requestHash: row.request_hash,
-    response: JSON.parse(row.response) as StoredResponse,
     createdAt: Number(row.created_at),
     statusExpiresAt: row.status_expires_at === null ? null : Number(row.status_expires_at),
     statusConsumed: Number(row.status_consumed) === 1,
@@ -74,13 +72,33 @@ function messageRow(m: MessageRecord): MessagesTable {
     notify_mode: m.notifyMode,
     notify_url: m.notifyUrl,
     callback_data: m.callbackData,
-    client_correlator: m.clientCorrelator,
-    idempotency_key: m.idempotencyKey,
-    request_hash: m.requestHash,
-    response: JSON.stringify(m.response),
     created_at: m.createdAt,
     status_expires_at: m.statusExpiresAt,
     status_consumed: m.statusConsumed ? 1 : 0,
+  };
+}
+
+function toIdempotent(row: Selectable<IdempotencyKeysTable>): IdempotencyRecord {
+  return {
+    messageId: row.message_id,
+    appId: row.app_id,
+    idempotencyKey: row.idempotency_key,
+    clientCorrelator: row.client_correlator,
+    requestHash: row.request_hash,
+    response: JSON.parse(row.response) as StoredResponse,
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+function idempotentRow(k: IdempotencyRecord): IdempotencyKeysTable {
+  return {
+    message_id: k.messageId,
+    app_id: k.appId,
+    idempotency_key: k.idempotencyKey,
+    client_correlator: k.clientCorrelator,
+    request_hash: k.requestHash,
+    response: JSON.stringify(k.response),
+    expires_at: k.expiresAt,
   };
 }
 
@@ -152,15 +170,27 @@ const insertMessage = prepared((db, m: MessagesTable) =>
       notify_mode: m.notify_mode,
       notify_url: m.notify_url,
       callback_data: m.callback_data,
-      client_correlator: m.client_correlator,
-      idempotency_key: m.idempotency_key,
-      request_hash: m.request_hash,
-      response: m.response,
       created_at: m.created_at,
       status_expires_at: m.status_expires_at,
       status_consumed: m.status_consumed,
     })
-    // No conflict target: whichever unique index (idempotency key, correlator) fires, nothing is written.
+    // An id another instance drew too (see SendService): nothing is written.
+    .onConflict((oc) => oc.doNothing()),
+);
+
+// No conflict target: whichever unique index (idempotency key, correlator, message id) fires, nothing is written.
+const insertIdempotent = prepared((db, k: IdempotencyKeysTable) =>
+  db
+    .insertInto('idempotency_keys')
+    .values({
+      message_id: k.message_id,
+      app_id: k.app_id,
+      idempotency_key: k.idempotency_key,
+      client_correlator: k.client_correlator,
+      request_hash: k.request_hash,
+      response: k.response,
+      expires_at: k.expires_at,
+    })
     .onConflict((oc) => oc.doNothing()),
 );
 
@@ -289,20 +319,37 @@ export class SqlMessageRepo implements MessageRepo {
     }
   }
 
-  accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult> {
-    // The recipients' and jobs' rows belong to the message written with them: only its app can be missing.
-    return writeForApp(message.appId, () => this.#accept(message, recipients, jobs));
+  accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[], keys?: IdempotencyRecord): Promise<AcceptResult> {
+    // The rows written belong to the message written with them: only its app can be missing.
+    return writeForApp(message.appId, () => this.#accept(message, recipients, jobs, keys));
   }
 
-  async #accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[]): Promise<AcceptResult> {
+  async #accept(message: MessageRecord, recipients: readonly RecipientRecord[], jobs: readonly NewJob[], keys: IdempotencyRecord | undefined): Promise<AcceptResult> {
     if (this.#accepts !== undefined) {
-      if (await this.#accepts.call({ message: messageRow(message), recipients: recipients.map(recipientRow), jobs: jobRows(jobs, message.createdAt) })) return { created: true };
-      return { created: false, existing: await this.#findDuplicate(this.#ctx.db, message) };
+      const rows = {
+        message: messageRow(message),
+        recipients: recipients.map(recipientRow),
+        jobs: jobRows(jobs, message.createdAt),
+        keys: keys === undefined ? null : idempotentRow(keys),
+      };
+      try {
+        // Skipped: the id is taken. A key or correlator taken fails the statement instead (see acceptInOneStatement).
+        return (await this.#accepts.call(rows)) ? { created: true } : { created: false, existing: undefined };
+      } catch (err) {
+        if (keys === undefined || !isKeyTaken(err)) throw err;
+        return { created: false, existing: await this.#findIdempotent(this.#ctx.db, keys) };
+      }
     }
     return this.#ctx.write(async (trx) => {
-      const inserted = await insertMessage(trx, messageRow(message));
-      if (Number(inserted.numAffectedRows ?? 0n) === 0) {
-        return { created: false, existing: await this.#findDuplicate(trx, message) };
+      // The keys first: when another send holds one, nothing is written (nor found, when the
+      // conflict was on the message id: then it is drawn again).
+      if (keys !== undefined && Number((await insertIdempotent(trx, idempotentRow(keys))).numAffectedRows ?? 0n) === 0) {
+        return { created: false, existing: await this.#findIdempotent(trx, keys) };
+      }
+      if (Number((await insertMessage(trx, messageRow(message))).numAffectedRows ?? 0n) === 0) {
+        // The id is taken (see SendService): the keys written above go with this attempt.
+        if (keys !== undefined) await trx.deleteFrom('idempotency_keys').where('message_id', '=', keys.messageId).execute();
+        return { created: false, existing: undefined };
       }
       const [only] = recipients;
       if (recipients.length === 1 && only !== undefined) await insertRecipient(trx, recipientRow(only));
@@ -312,26 +359,17 @@ export class SqlMessageRepo implements MessageRepo {
     });
   }
 
-  async #findDuplicate(db: Db, message: MessageRecord): Promise<MessageRecord | undefined> {
-    if (message.idempotencyKey !== null) {
-      const byKey = await this.#findBy(db, message.appId, 'idempotency_key', message.idempotencyKey);
-      if (byKey !== undefined) return byKey;
-    }
-    if (message.clientCorrelator !== null) return this.#findBy(db, message.appId, 'client_correlator', message.clientCorrelator);
-    return undefined;
+  async #findIdempotent(db: Db, keys: IdempotencyKeys): Promise<IdempotencyRecord | undefined> {
+    const by = async (column: 'idempotency_key' | 'client_correlator', value: string | null) => {
+      if (value === null) return undefined;
+      const row = await db.selectFrom('idempotency_keys').selectAll().where('app_id', '=', keys.appId).where(column, '=', value).executeTakeFirst();
+      return row === undefined ? undefined : toIdempotent(row);
+    };
+    return (await by('idempotency_key', keys.idempotencyKey)) ?? by('client_correlator', keys.clientCorrelator);
   }
 
-  async #findBy(db: Db, appId: string, column: 'idempotency_key' | 'client_correlator', value: string): Promise<MessageRecord | undefined> {
-    const row = await db.selectFrom('messages').selectAll().where('app_id', '=', appId).where(column, '=', value).executeTakeFirst();
-    return row === undefined ? undefined : toMessage(row);
-  }
-
-  findByIdempotencyKey(appId: string, key: string): Promise<MessageRecord | undefined> {
-    return this.#findBy(this.#ctx.db, appId, 'idempotency_key', key);
-  }
-
-  findByCorrelator(appId: string, correlator: string): Promise<MessageRecord | undefined> {
-    return this.#findBy(this.#ctx.db, appId, 'client_correlator', correlator);
+  findIdempotent(keys: IdempotencyKeys): Promise<IdempotencyRecord | undefined> {
+    return this.#findIdempotent(this.#ctx.db, keys);
   }
 
   async recipient(recipientId: string): Promise<{ message: MessageRecord; recipient: RecipientRecord } | undefined> {
@@ -462,6 +500,16 @@ export class SqlMessageRepo implements MessageRepo {
       await trx.deleteFrom('message_recipients').where('message_id', 'in', ids).execute();
       await trx.deleteFrom('messages').where('id', 'in', ids).execute();
       return ids.length;
+    });
+  }
+
+  sweepIdempotent(now: number, limit: number): Promise<number> {
+    return this.#ctx.write(async (trx) => {
+      const res = await trx
+        .deleteFrom('idempotency_keys')
+        .where('message_id', 'in', (eb) => eb.selectFrom('idempotency_keys').select('message_id').where('expires_at', '<=', now).limit(limit))
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
     });
   }
 }

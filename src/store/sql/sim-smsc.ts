@@ -97,10 +97,10 @@ export class SqlSimSmscRepo implements SimSmscRepo {
     };
   }
 
-  async prune(before: number): Promise<number> {
+  async prune({ partsBefore, messagesBefore }: { readonly partsBefore: number; readonly messagesBefore: number }): Promise<number> {
     return this.#ctx.write(async (trx) => {
-      const a = await trx.deleteFrom('sim_smsc_parts').where('created_at', '<', before).executeTakeFirst();
-      const b = await trx.deleteFrom('sim_smsc_messages').where('submitted_at', '<', before).executeTakeFirst();
+      const a = await trx.deleteFrom('sim_smsc_parts').where('created_at', '<', partsBefore).executeTakeFirst();
+      const b = await trx.deleteFrom('sim_smsc_messages').where('submitted_at', '<', messagesBefore).executeTakeFirst();
       return Number(a.numDeletedRows) + Number(b.numDeletedRows);
     });
   }

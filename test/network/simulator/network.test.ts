@@ -43,6 +43,11 @@ async function withNetwork(
   }
 }
 
+/** The handset's messages, all of them for these tests. */
+async function received(net: SimulatedNetwork, to: string) {
+  return (await net.receivedMessages(to, { limit: 1000 })).messages;
+}
+
 async function until(check: () => Promise<boolean> | boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
@@ -71,13 +76,13 @@ test('reassembleParts orders parts by their UDH sequence, whatever order they ca
 test('handsets keep their messages for the retention, then they are deleted', async () => {
   await withNetwork({ messageRetentionMs: 600 }, async (net) => {
     await net.submitMt(mt('+14255550100', 'first', 'r1'));
-    await until(async () => (await net.receivedMessages('+14255550100')).length === 1);
+    await until(async () => (await received(net, '+14255550100')).length === 1);
     await new Promise((r) => setTimeout(r, 400));
     await net.submitMt(mt('+14255550101', 'second', 'r2'));
-    await until(async () => (await net.receivedMessages('+14255550101')).length === 1);
+    await until(async () => (await received(net, '+14255550101')).length === 1);
     // Swept every 250 ms: the first goes 600–850 ms after it came, when the second is at most 450 ms old.
-    await until(async () => (await net.receivedMessages('+14255550100')).length === 0, 2000);
-    assert.equal((await net.receivedMessages('+14255550101')).length === 0, false, 'a newer message outlived the older one');
+    await until(async () => (await received(net, '+14255550100')).length === 0, 2000);
+    assert.equal((await received(net, '+14255550101')).length === 0, false, 'a newer message outlived the older one');
   });
 });
 
@@ -86,7 +91,7 @@ test('an MT is delivered after the delay, with a receipt carrying the ref', asyn
     const started = Date.now();
     const res = await net.submitMt(mt('+14255550100', 'hello', 'r1'));
     assert.equal(res.ok, true);
-    await until(async () => (await net.receivedMessages('+14255550100')).length === 1);
+    await until(async () => (await received(net, '+14255550100')).length === 1);
     assert.ok(Date.now() - started >= 90, 'delivered before the delay');
     await until(() => receipts.length === 1);
     assert.equal(receipts[0]?.state, 'delivered');
@@ -100,7 +105,7 @@ test('the same ref submitted twice (a retry after a crash) shows once on the han
     await net.submitMt(mt('+14255550101', 'once', 'same'));
     await net.submitMt(mt('+14255550101', 'once', 'same'));
     await until(() => receipts.length === 2);
-    assert.equal((await net.receivedMessages('+14255550101')).length, 1);
+    assert.equal((await received(net, '+14255550101')).length, 1);
   });
 });
 
@@ -131,10 +136,10 @@ test('a handset switched off after the network took the MT gets it when it is ba
     assert.equal((await net.submitMt(mt('+14255550106', 'later', 'r6'))).ok, true);
     await net.updateHandset('+14255550106', { online: false });
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await net.receivedMessages('+14255550106')).length, 0);
+    assert.equal((await received(net, '+14255550106')).length, 0);
     await net.updateHandset('+14255550106', { online: true });
     assert.deepEqual(ready, ['+14255550106']);
-    await until(async () => (await net.receivedMessages('+14255550106')).length === 1);
+    await until(async () => (await received(net, '+14255550106')).length === 1);
     await until(() => receipts.length === 1);
     assert.equal(receipts[0]?.state, 'delivered');
   });
@@ -146,7 +151,7 @@ test('an MT whose handset stays off past the retry window expires with an expire
     await net.updateHandset('+14255550107', { online: false });
     await until(() => receipts.length === 1);
     assert.equal(receipts[0]?.state, 'expired');
-    assert.equal((await net.receivedMessages('+14255550107')).length, 0);
+    assert.equal((await received(net, '+14255550107')).length, 0);
   });
 });
 
@@ -159,7 +164,7 @@ test('MO goes to the registered handler and into the handset thread', async () =
     });
     await net.sendMo('+14255550108', '22627000', 'hi');
     assert.deepEqual(got, ['+14255550108>22627000:hi']);
-    const thread = await store.handsets.messages('+14255550108', 'MO', 10);
+    const thread = await store.handsets.messages('+14255550108', 'MO', { limit: 10 });
     assert.deepEqual(thread.map((m) => [m.peer, m.text, m.encoding, m.segments]), [['22627000', 'hi', 'GSM7', 1]]);
   });
 });

@@ -56,7 +56,7 @@ runConnectorContract('simulator', async (): Promise<ConnectorHarness> => {
   return {
     connector,
     receipts,
-    received: async (to) => (await network.receivedMessages(to)).map((m) => m.text),
+    received: async (to) => (await network.receivedMessages(to, { limit: 100 })).messages.map((m) => m.text),
     close: async () => {
       await connector.stop();
       await drop();
@@ -83,7 +83,7 @@ runConnectorContract('smpp', async (): Promise<ConnectorHarness> => {
   return {
     connector,
     receipts,
-    received: async (to) => (await smsc.store.handsets.messages(to, 'MT', 100)).map((m) => m.text),
+    received: async (to) => (await smsc.store.handsets.messages(to, 'MT', { limit: 100 })).map((m) => m.text),
     close: async () => {
       await connector.stop();
       await smsc.close();
