@@ -78,11 +78,13 @@ if (TEST_STORE === 'sqlite' && !IN_NAMESPACE) {
     try {
       const resolvConf = join(dir, 'resolv.conf');
       writeFileSync(resolvConf, 'nameserver 127.0.0.1\nsearch hooks.test\n');
-      const tsx = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;
-      const script = `mount --bind ${resolvConf} /etc/resolv.conf && ip link set lo up && exec ${tsx} --test ${self}`;
+      // This file again, run as this process runs (the sources through tsx, or the suite's
+      // transpiled copy), its tests its own.
+      const node = [process.execPath, ...process.execArgv.filter((a) => !a.startsWith('--test')), self];
+      const script = 'mount --bind "$0" /etc/resolv.conf && ip link set lo up && exec "$@"';
       const env: Record<string, string | undefined> = { ...process.env, SWITCHBOARD_TEST_IN_NETNS: '1' };
       delete env.NODE_TEST_CONTEXT;
-      const run = spawnSync('unshare', ['-rmn', 'sh', '-c', script], { encoding: 'utf8', timeout: 120_000, env });
+      const run = spawnSync('unshare', ['-rmn', 'sh', '-c', script, resolvConf, ...node], { encoding: 'utf8', timeout: 120_000, env });
       const out = `${run.stdout}\n${run.stderr}`;
       assert.equal(run.status, 0, `in the namespaces:\n${out.split('\n').filter((l) => /^\s*(not ok|ok|#)|Error|expected|actual|measured/.test(l)).join('\n')}`);
     } finally {
