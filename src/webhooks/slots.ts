@@ -64,7 +64,7 @@ interface Kept {
 }
 
 export interface ListenerLimitedJobsOptions {
-  /** The runner's workers: no more jobs than these are kept ahead (they start one per worker). */
+  /** The runner's workers: no more of a listener's jobs than these are kept ahead (they start one per worker). */
   readonly workers: number;
   /**
    * The longest an attempt holds its job once it starts. A kept job is handed out without a
