@@ -122,7 +122,10 @@ test('right secrets at once are no failures: more token requests at once than th
     const scrypts = gw.gateway.ctx.appCredentials.scrypts;
     const answers = await Promise.all(Array.from({ length: LIMIT * 4 }, () => tokenRequest(gw, app.appKey, app.appSecret)));
     assert.deepEqual(answers.map((res) => res.status), Array<number>(LIMIT * 4).fill(200), answers.find((r) => r.status !== 200)?.text);
-    assert.equal(gw.gateway.ctx.appCredentials.scrypts - scrypts, 1);
+    // Requests that arrive while the first check runs share its verdict; on a loaded machine some
+    // arrive after it ended and check again (2 once at load 40), but not one each.
+    const checks = gw.gateway.ctx.appCredentials.scrypts - scrypts;
+    assert.ok(checks >= 1 && checks <= 4, `${checks} scrypt checks for ${LIMIT * 4} requests`);
     for (let i = 0; i < LIMIT; i++) assertChecked(await tokenRequest(gw, app.appKey, 'wrong'), `then failure ${i + 1} is checked`);
     assertRefusedUnchecked(await tokenRequest(gw, app.appKey, 'wrong'));
   } finally {
