@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migratedDatabase, recycleMigratedDatabase } from './migrated-store.js';
+import { migratedDatabase, recycleMigratedDatabase, withClient } from './migrated-store.js';
 
 /**
  * Where the PostgreSQL tests create their databases: a server and a role allowed to CREATE
@@ -23,15 +23,7 @@ export async function postgresReachable(): Promise<boolean> {
   }
 }
 
-async function maintenance<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const maintenance = <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => withClient(TEST_DATABASE_URL, fn);
 
 export interface TestDatabase {
   /** Connection URL of the database. */
