@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isAdminToken } from '../auth/admin-token.js';
@@ -7,6 +6,7 @@ import type { GatewayContext } from '../context.js';
 import { ApiError, OperatorError } from '../errors.js';
 import { STORE_UNAVAILABLE_TEXT } from '../http/error-handler.js';
 import { fromOwnOrigin } from '../http/same-origin.js';
+import { packageFile } from '../package-files.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { bindSession, consoleDeps, formValue, queryValue, safeNext, seeOther } from './context.js';
 import { html } from './html.js';
@@ -18,11 +18,8 @@ import { messagePages } from './pages/messages.js';
 import { networkPages } from './pages/network.js';
 import { csrfMatches, endSession, findSession, startSession } from './session.js';
 
-/*
- * The assets live next to the sources and are not compiled; from src/console/ and from the build
- * in dist/console/ alike this points at src/console/assets/.
- */
-const ASSETS = fileURLToPath(new URL('../../src/console/assets/', import.meta.url));
+/* The assets live next to the sources and are not built: every form of the code serves them from there. */
+const ASSETS = packageFile('src/console/assets/');
 
 /** Routes anyone may reach: the sign-in page and the static assets. */
 const PUBLIC = new Set(['/console/login', '/console/assets/*']);

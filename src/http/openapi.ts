@@ -8,6 +8,7 @@ import { API_DOCS } from './openapi/api-docs.js';
 import { COMPONENT_SCHEMAS, docKey, operationParts, SECURITY_SCHEMES, securityOf } from './openapi/document.js';
 import type { OperationDoc } from './openapi/model.js';
 import { OPERATOR_DOCS } from './openapi/operator-docs.js';
+import { packageFile } from '../package-files.js';
 
 /** Every documented operation by `docKey(method, url)`. */
 export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = { ...API_DOCS, ...OPERATOR_DOCS };
@@ -18,7 +19,7 @@ const MARK = 'x-switchboard-doc';
 /** Paths that are pages, not API: the console and the docs UI itself. */
 const NOT_API = /^\/(console|docs)(\/|$)/;
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { entryFile } from '../package-files.js';
 import type { SelfEndpoint } from './listener-url.js';
 import { WebhookSender, type PostResult, type SenderOptions } from './sender.js';
 
@@ -33,7 +35,7 @@ export type StartThread = (options: SenderOptions) => Worker;
 
 export const startSenderThread: StartThread = (options) => {
   const fromSources = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSources ? './sender-worker.ts' : './sender-worker.js', import.meta.url).href;
+  const entry = pathToFileURL(entryFile('webhooks/sender-worker')).href;
   // The test suite runs the sources through tsx, whose loader a worker thread does not inherit.
   const source = fromSources
     ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`
