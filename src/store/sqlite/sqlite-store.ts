@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type { SqliteSynchronous } from '../../config.js';
 import type { Database } from '../schema.js';
 import type { Store, StoreLog } from '../store.js';
@@ -13,7 +13,7 @@ import { backupSqlite } from './backup.js';
 import { Checkpointer } from './checkpointer.js';
 import { DiskFullWatch } from './disk-full.js';
 import { lockStore, type StoreLock } from './store-lock.js';
-import { DurableSqliteDialect } from './durable-dialect.js';
+import { StoreSqliteDialect } from './store-dialect.js';
 import { InlineLimitPlugin } from './inline-limit.js';
 import { withStatementCache } from './statement-cache.js';
 import { WalFlusher, type SyncFile } from './wal-flusher.js';
@@ -107,7 +107,7 @@ function open(options: SqliteStoreOptions, lock: StoreLock | undefined): Store {
   };
   const diskFull = new DiskFullWatch(options.file, options.log);
   const config = { database: withStatementCache(database, onWrite, (statement) => diskFull.guard(statement)) };
-  const dialect = flusher === undefined ? new SqliteDialect(config) : new DurableSqliteDialect(config, flusher);
+  const dialect = new StoreSqliteDialect(config, flusher);
   const db = new Kysely<Database>({ dialect, plugins: [new InlineLimitPlugin()] });
   const committer = new GroupCommitter(db, { durable: () => flusher?.whenDurable() });
   const repositories = createRepositories({ db, dialect: 'sqlite', write: (fn) => committer.run(fn) });

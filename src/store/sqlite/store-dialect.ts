@@ -1,36 +1,46 @@
 import {
+  CompiledQuery,
   SqliteDialect,
   type DatabaseConnection,
   type Driver,
   type QueryCompiler,
   type SqliteDialectConfig,
-  type TransactionSettings,
 } from 'kysely';
 import type { WalFlusher } from './wal-flusher.js';
 
 /**
- * Kysely's SQLite dialect whose connection, when handed back after a write, waits for the write
- * to be on disk (see WalFlusher). The wait happens after the connection is released, so other
- * queries run while the disk syncs.
+ * Kysely's SQLite dialect as the store runs it.
+ *
+ * Every transaction begins IMMEDIATE, taking the write lock first: a deferred one that reads
+ * before it writes cannot wait for the lock when another process holds it (SQLite only runs the
+ * busy handler for a connection outside a transaction, to rule out deadlocks) and fails at once
+ * with SQLITE_BUSY. Another process does write beside the gateway: the CLI's store commands. With
+ * a deferred begin, `switchboard app create` beside a running gateway made its token requests
+ * answer 500 ("database is locked"), and the gateway's writes could fail the CLI's. The gateway
+ * writes in every transaction it opens, so taking the lock first costs it nothing.
+ *
+ * With a WalFlusher, the connection, when handed back after a write, waits for the write to be on
+ * disk (see WalFlusher). The wait happens after the connection is released, so other queries run
+ * while the disk syncs.
  */
-export class DurableSqliteDialect extends SqliteDialect {
-  readonly #flusher: WalFlusher;
+export class StoreSqliteDialect extends SqliteDialect {
+  readonly #flusher: WalFlusher | undefined;
 
-  constructor(config: SqliteDialectConfig, flusher: WalFlusher) {
+  constructor(config: SqliteDialectConfig, flusher?: WalFlusher) {
     super(config);
     this.#flusher = flusher;
   }
 
   override createDriver(): Driver {
-    return new DurableDriver(super.createDriver(), this.#flusher);
+    return new StoreDriver(super.createDriver(), this.#flusher);
   }
 }
 
-class DurableDriver implements Driver {
+class StoreDriver implements Driver {
   readonly #inner: Driver;
-  readonly #flusher: WalFlusher;
+  readonly #flusher: WalFlusher | undefined;
 
-  constructor(inner: Driver, flusher: WalFlusher) {
+  constructor(inner: Driver, flusher: WalFlusher | undefined) {
     this.#inner = inner;
     this.#flusher = flusher;
   }
@@ -43,8 +53,8 @@ class DurableDriver implements Driver {
     return this.#inner.acquireConnection();
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#inner.beginTransaction(connection, settings);
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -69,7 +79,7 @@ class DurableDriver implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     await this.#inner.releaseConnection(connection);
-    await this.#flusher.flushIfDirty();
+    await this.#flusher?.flushIfDirty();
   }
 
   destroy(): Promise<void> {
