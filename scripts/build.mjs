@@ -17,6 +17,7 @@ export const BUNDLE_OPTIONS = {
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
+  sourcesContent: false,
   // Error and class names show in logs and answers: no renaming when modules are put side by side.
   keepNames: true,
   external: [

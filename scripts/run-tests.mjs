@@ -16,17 +16,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS, ENTRIES } from './build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 const DEFAULT_DATABASE_URL = 'postgres://switchboard:switchboard@127.0.0.1:5432/switchboard_test';
 
-function walk(dir, suffix = '.test.ts') {
+function walk(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...walk(path, suffix));
-    else if (name.endsWith(suffix)) out.push(relative(root, path));
+    if (statSync(path).isDirectory()) out.push(...walk(path));
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
   }
   return out;
 }
@@ -143,24 +144,26 @@ if (files.some((f) => f.startsWith('test/cli/') || f.startsWith('test/bench/')))
   baseEnv.SWITCHBOARD_TEST_DIST = 'fresh';
 }
 
-// The test processes run a transpiled copy of src/, test/ and bench/ in .test-build/ (esbuild,
-// as tsx does it, in about a second for all of them), not the sources through tsx's loader: that
-// loader cost each test process about a second of CPU more, a fifth of the suite's CPU on a
-// 2-core machine. The copy keeps the layout, so relative imports and `import.meta.url` paths
-// resolve as in src/; the few non-TypeScript files the code reads are linked in, and
-// test/helpers/root.ts finds the repository from there. Stack traces point at the sources.
+// The test processes run a copy of the suites bundled with esbuild into .test-build/, as
+// `npm run build` bundles the gateway (scripts/build.mjs): each test file an entry, and the
+// gateway's entries that tests start as processes and threads of their own; the code they share
+// in .test-build/chunks/. Not the sources through tsx's loader (a second of CPU more per test
+// process), nor a copy file by file: Node 20 loads an ES module graph one file at a time, and
+// the gateway's 600-odd modules cost each test process about 0.4 s of CPU more than one bundle.
+// The layout of the entries is the repository's; package.json and the files the code reads are
+// linked in, and test/helpers/root.ts finds the repository from there. Stack traces point at
+// the sources. The tests' own tools (the browser driver, the load generator, …) stay outside.
 const BUILD = '.test-build';
-console.log(`run-tests: transpiling src/, test/ and bench/ to ${BUILD}/`);
+console.log(`run-tests: bundling the suites into ${BUILD}/`);
 rmSync(join(root, BUILD), { recursive: true, force: true });
+const devDependencies = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies);
 await build({
-  entryPoints: ['src', 'test', 'bench'].flatMap((dir) => walk(join(root, dir), '.ts')),
+  ...BUNDLE_OPTIONS,
+  absWorkingDir: root,
+  entryPoints: [...ENTRIES.map((entry) => `src/${entry}.ts`), ...files],
   outdir: join(root, BUILD),
   outbase: root,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
+  external: [...BUNDLE_OPTIONS.external, ...devDependencies],
 });
 for (const path of ['package.json', 'src/console/assets', 'test/fixtures', 'test/smpp/fixtures']) {
   mkdirSync(dirname(join(root, BUILD, path)), { recursive: true });

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { repoFile } from './root.js';
 
 /**
  * Test gateways start on a store the migrations already ran on, copied from a template made once
@@ -16,7 +16,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
  */
 
 /** The store code the templates were made by: a change to it makes new ones. */
-const STORE_CODE = fileURLToPath(new URL('../../src/store/', import.meta.url));
+const STORE_CODE = repoFile('src/store/');
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir)

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_DIR } from '../../src/package-files.js';
 
 /**
  * The folder the test code runs from: the repository for the sources (`npx tsx --test file`), or
- * the transpiled copy scripts/run-tests.mjs makes in .test-build/ (the suite runs that, without
- * tsx's loader in every test process).
+ * the bundled copy scripts/run-tests.mjs makes in .test-build/ (the suite runs that, without
+ * tsx's loader in every test process), which links package.json in.
  */
-const CODE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CODE_ROOT = PACKAGE_DIR;
 
 /** The repository: the folder of package-lock.json, above CODE_ROOT or CODE_ROOT itself. */
 export const ROOT = ((): string => {
