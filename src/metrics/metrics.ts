@@ -169,7 +169,7 @@ export class GatewayMetrics {
 
   readonly #backlogJobs = new Gauge({
     name: 'switchboard_dispatch_backlog_jobs',
-    help: 'Jobs due now and not yet done (submits and notifications).',
+    help: "Jobs due now and not yet done (submits and notifications, and the simulator's deliveries while it runs).",
     registers: [this.registry],
     collect: async () => {
       const backlog = await this.#backlog();

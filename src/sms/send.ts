@@ -138,7 +138,7 @@ export class SendService {
     // AT&T paths name no sender: theirs is the app's first short code, a setting.
     const hash = replayable ? requestHash(request, recipients, text, oneapi ? request.sender : null, request.receipt) : '';
     const keys = { appId: request.appId, idempotencyKey: request.idempotencyKey, clientCorrelator: request.clientCorrelator };
-    const replay = (prior: IdempotencyRecord) => this.#replay(prior, hash, request, () => legacyHash(request, recipients, text));
+    const replay = (prior: IdempotencyRecord) => this.#replay(prior, hash, request, () => legacyHash(request, recipients, text), () => respond(prior.messageId, recipients));
     const prior = replayable ? await store.messages.findIdempotent(keys) : undefined;
     if (prior !== undefined) return replay(prior);
 
@@ -197,12 +197,15 @@ export class SendService {
   }
 
   /**
-   * The stored answer when the earlier request was the same one; 409 SVC0005 when it was not.
+   * The first answer again when the earlier request was the same one; 409 SVC0005 when it was not.
    * `legacy` computes the hash a release before 0091 would have stored, for the rows it wrote.
+   * `answer` builds it for this request rather than reading the stored one: the same request gets
+   * the same answer, but its URLs must be on the origin this client called (its Host), which a
+   * retry through another name or proxy can differ in.
    */
-  async #replay(prior: IdempotencyRecord, hash: string, request: SendRequest, legacy: () => Promise<string>): Promise<SendResult> {
-    if (prior.requestHash === hash) return { response: prior.response, created: false };
-    if (prior.requestHash.startsWith(LEGACY_HASH_PREFIX) && prior.requestHash === (await legacy())) return { response: prior.response, created: false };
+  async #replay(prior: IdempotencyRecord, hash: string, request: SendRequest, legacy: () => Promise<string>, answer: () => StoredResponse): Promise<SendResult> {
+    if (prior.requestHash === hash) return { response: answer(), created: false };
+    if (prior.requestHash.startsWith(LEGACY_HASH_PREFIX) && prior.requestHash === (await legacy())) return { response: answer(), created: false };
     if (request.idempotencyKey !== null && prior.idempotencyKey === request.idempotencyKey) {
       throw new ApiError('SVC0005', [request.idempotencyKey, 'Idempotency-Key']);
     }

@@ -44,6 +44,23 @@ export function attMoCallback(mo: MoView): Record<string, unknown> {
   };
 }
 
+/**
+ * The sender and text of an MO message from its attMoCallback body (a dead letter's, to put it in
+ * the inbox); undefined for any other body.
+ */
+export function moOfAttCallback(body: string): { readonly from: string; readonly text: string } | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { SenderAddress: sender, Message: text } = v as Record<string, unknown>;
+  if (typeof sender !== 'string' || !sender.startsWith('tel:') || typeof text !== 'string') return undefined;
+  return { from: sender.slice('tel:'.length), text };
+}
+
 /** One `inboundSMSMessage` of OneAPI (§10, §11); `resourceURL` only where the message has one. */
 export function oneapiInboundMessage(mo: MoView, resourceUrl?: string): Record<string, unknown> {
   return {

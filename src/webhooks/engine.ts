@@ -8,6 +8,7 @@ import { nextRunAt } from '../dispatch/backoff.js';
 import type { Job } from '../store/repos/jobs.js';
 import type { DeadLetter } from '../store/repos/notifications.js';
 import type { Store } from '../store/store.js';
+import { moOfAttCallback } from './bodies.js';
 import { deliverHandler } from './deliver.js';
 import { blockedAddresses, type IsBlocked } from './blocked-addresses.js';
 import { checkListenerUrl, type ListenerUrlVerdict, type SelfEndpoint } from './listener-url.js';
@@ -21,6 +22,13 @@ export interface WebhookEngineDeps {
   readonly log: FastifyBaseLogger;
   /** The gateway's own endpoints (known once it listens), for the listener URL guard. */
   readonly self: () => readonly SelfEndpoint[];
+}
+
+/** A replayed dead letter: sent again to `url`, or (an MO for a short code that polls now) put in the inbox. */
+export interface Replayed {
+  readonly id: string;
+  readonly url: string | null;
+  readonly state: 'pending' | 'inbox';
 }
 
 /**
@@ -150,23 +158,30 @@ export class WebhookEngine {
   /**
    * Sends a dead letter again with a fresh retry window. Its URL is looked up again when it came
    * from the app's registration (the short code's listener, the delivery status URL), so replaying
-   * after fixing a listener reaches the fixed one. Undefined when the app has no such dead letter.
+   * after fixing a listener reaches the fixed one. An MO whose short code (still the app's) went
+   * over to polling goes to its inbox instead, as a new message would, rather than to the listener
+   * the app gave up. Undefined when the app has no such dead letter.
    */
-  async replay(appId: string, id: string): Promise<DeadLetter | undefined> {
+  async replay(appId: string, id: string): Promise<Replayed | undefined> {
     const { store, clock, config } = this.#deps;
     const dead = await store.notifications.deadLetter(appId, id);
     if (dead === undefined) return undefined;
+    const now = clock.now();
     let url = dead.url;
     if (dead.target === 'listener' && dead.shortCode !== null) {
       const code = await store.shortCodes.get(dead.shortCode);
       if (code?.appId === appId && code.listenerUrl !== null) url = code.listenerUrl;
+      const mo = code?.appId === appId && code.moDelivery === 'poll' ? moOfAttCallback(dead.body) : undefined;
+      if (mo !== undefined) {
+        const moved = await store.inbox.fromDeadLetter(appId, { ...mo, id, to: dead.shortCode, receivedAt: dead.createdAt }, now + config.inboxRetentionS * 1000);
+        return moved ? { id, url: null, state: 'inbox' } : undefined;
+      }
     } else if (dead.target === 'delivery-status-url') {
       url = (await store.apps.get(appId))?.deliveryStatusUrl ?? url;
     }
-    const now = clock.now();
     const done = await store.notifications.replay(appId, id, { url, queue: listenerQueue(url), now, deadlineAt: now + config.webhookRetryWindowS * 1000 });
     if (!done) return undefined;
     this.poke();
-    return { ...dead, url, attempts: 0 };
+    return { id, url, state: 'pending' };
   }
 }

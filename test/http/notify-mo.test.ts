@@ -147,6 +147,35 @@ test('an app\'s dead letters replayed at once, oldest first, `limit` at a time, 
   assert.equal((await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/replay?limit=0`, { headers: ADMIN_AUTH })).status, 400);
 });
 
+test('an MO dead letter replayed after its short code went over to polling goes to the inbox, not to the old listener', async () => {
+  const broken = await listener(() => 500);
+  const app = await createApp(gw, { shortCodes: [{ shortCode: '22627203', moDelivery: 'callback', listenerUrl: broken.url }] });
+  await sendMo(gw, '+14255550113', '22627203', 'poll me');
+  let letters: any[] = [];
+  for (let i = 0; i < 60 && letters.length === 0; i += 1) {
+    await sleep(100);
+    letters = (await gw.request('GET', `/admin/v1/apps/${app.id}/dead-letters`, { headers: ADMIN_AUTH })).json().deadLetters;
+  }
+  assert.equal(letters.length, 1);
+  const [letter] = letters;
+  // The operator gives up on the listener: the app polls from now on.
+  assert.equal((await gw.request('DELETE', `/admin/v1/apps/${app.id}/short-codes/22627203`, { headers: ADMIN_AUTH })).status, 204);
+  const readd = await gw.request('POST', `/admin/v1/apps/${app.id}/short-codes`, { headers: ADMIN_AUTH, body: { shortCode: '22627203', moDelivery: 'poll' } });
+  assert.equal(readd.status, 201, readd.text);
+  const posted = broken.received.length;
+  const replay = await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/${letter.id}/replay`, { headers: ADMIN_AUTH });
+  assert.equal(replay.status, 202, replay.text);
+  assert.deepEqual(replay.json(), { id: letter.id, url: null, state: 'inbox' });
+  const inbox = await gw.request('GET', '/sms/v3/messaging/inbox/22627203', { headers: app.auth });
+  assert.equal(inbox.status, 200, inbox.text);
+  const list = inbox.json().InboundSmsMessageList;
+  assert.deepEqual(list.InboundSmsMessage, [{ MessageId: letter.id, Message: 'poll me', SenderAddress: 'tel:+14255550113' }]);
+  await sleep(300);
+  assert.equal(broken.received.length, posted, 'POSTed to the listener the short code no longer has');
+  assert.deepEqual((await gw.request('GET', `/admin/v1/apps/${app.id}/dead-letters`, { headers: ADMIN_AUTH })).json(), { deadLetters: [] });
+  assert.equal((await gw.request('POST', `/admin/v1/apps/${app.id}/dead-letters/${letter.id}/replay`, { headers: ADMIN_AUTH })).status, 404);
+});
+
 test('one slow listener cannot starve the others: at most SWITCHBOARD_WEBHOOK_CONCURRENCY POSTs each', async () => {
   // 3 workers in all, 2 per listener: without the per-listener limit the slow backlog would hold
   // all 3 workers for 2.5 s and the fast listener would wait that long.

@@ -94,3 +94,34 @@ test('the API document names no server without SWITCHBOARD_PUBLIC_URL: /docs cal
   const docs = await raw(plain, 'GET', '/openapi.json', { host: 'sms.lan:8080' });
   assert.deepEqual(docs.json.servers, [{ url: '/' }]);
 });
+
+test('an idempotent repeat through another Host answers with URLs on the Host it called, not the first request\'s', async () => {
+  const key = { 'idempotency-key': 'host-replay-1' };
+  const body = JSON.stringify({ outboundSMSRequest: { address: `tel:${number()}`, message: 'where again' } });
+  const send = (host: string) => raw(plain, 'POST', '/sms/v3/messaging/outbox', { 'content-type': 'application/json', host, ...key }, body);
+  const first = await send('127.0.0.1:8080');
+  assert.equal(first.status, 201);
+  const again = await send('localhost:8080');
+  assert.equal(again.status, 201);
+  const { messageId, resourceReference } = (again.json as SendAnswer).outboundSMSResponse;
+  assert.equal(messageId, (first.json as SendAnswer).outboundSMSResponse.messageId, 'the repeat made a second message');
+  assert.equal(resourceReference.resourceURL, `http://localhost:8080/sms/v3/messaging/outbox/${messageId}`);
+  assert.equal(again.location, resourceReference.resourceURL);
+
+  // OneAPI /3 echoes the request: its resourceURL and its deliveryInfoList's follow the Host too.
+  const to = `tel:${number()}`;
+  const request = JSON.stringify({ outboundSMSMessageRequest: { address: [to], outboundSMSTextMessage: { message: 'where again' }, clientCorrelator: 'host-replay-2' } });
+  const path = '/3/smsmessaging/outbound/tel%3A22627000/requests';
+  const a = await raw(plain, 'POST', path, { 'content-type': 'application/json', host: '127.0.0.1:8080' }, request);
+  const b = await raw(plain, 'POST', path, { 'content-type': 'application/json', host: 'localhost:8080' }, request);
+  assert.equal(a.status, 201);
+  assert.equal(b.status, 201);
+  const echoA = (a.json as { outboundSMSMessageRequest: Record<string, any> }).outboundSMSMessageRequest;
+  const echoB = (b.json as { outboundSMSMessageRequest: Record<string, any> }).outboundSMSMessageRequest;
+  assert.ok(String(echoA.resourceURL).startsWith('http://127.0.0.1:8080/3/'), echoA.resourceURL);
+  assert.equal(echoB.resourceURL, String(echoA.resourceURL).replace('127.0.0.1', 'localhost'));
+  assert.equal(echoB.deliveryInfoList.resourceURL, `${echoB.resourceURL}/deliveryInfos`);
+  assert.equal(b.location, echoB.resourceURL);
+  // Nothing else differs from the first answer.
+  assert.deepEqual({ ...echoB, resourceURL: null, deliveryInfoList: null }, { ...echoA, resourceURL: null, deliveryInfoList: null });
+});

@@ -100,6 +100,8 @@ test('an accept whose answer is lost is read back, not sent again: 201 and one m
   const { rows } = await direct.query<{ id: string }>('select id from messages');
   assert.deepEqual(rows.map((r) => r.id), [id], 'one send, one message');
   assert.equal((await handsetMessages(gw, '+14257390001')).length, 1, 'one send, one SMS');
+  const metrics = (await gw.request('GET', '/metrics')).text;
+  assert.match(metrics, /^switchboard_messages_accepted_total\{api="att-v3"\} 1$/m, 'counted as accepted');
 });
 
 test('a read-once status flip whose answer is lost is not sent again: 503 SVC1000, the status consumed once', { skip }, async (t) => {

@@ -84,6 +84,16 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual(refs(both), ['other-kind', 'later']);
     });
 
+    it('jobs: jobs made in one millisecond and due at once are claimed in the order they were made', async ({ store }) => {
+      await createApp(store, 'app1');
+      // Accepts made one after the other in one millisecond (see postgres-claim-ties.test.ts for a table whose rows came and went).
+      for (const id of ['SMStie1', 'SMStie2', 'SMStie3']) {
+        const r = recipient(id, 0);
+        await store.messages.accept(message(id, 'app1'), [r], [job('submit', r.id, T0)]);
+      }
+      assert.deepEqual(refs(await store.jobs.claim({ kinds: ['submit'], workerId: 'w1', limit: 10, leaseMs: LEASE, now: T0 })), ['SMStie1-0', 'SMStie2-0', 'SMStie3-0']);
+    });
+
     it('jobs: concurrent claimers on several instances take every job exactly once', async (s) => {
       const stores = [s.store, await s.another(), await s.another()];
       const total = 300;

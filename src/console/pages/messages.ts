@@ -135,6 +135,12 @@ function filterForm(f: Filters, apps: ReadonlyMap<string, string>): SafeHtml {
   </form>`;
 }
 
+/** What a replay's redirect (`done=`) tells the operator. */
+const NOTICES: ReadonlyMap<string, string> = new Map([
+  ['replayed', 'Replayed: the notification is being sent again with a fresh retry window.'],
+  ['inbox', 'Replayed: the short code takes MO messages by polling now, so the message is in its inbox.'],
+]);
+
 /** Messages: outbound with per-recipient states, inbound waiting in inboxes (and unrouted), dead letters with replay. */
 export async function messagePages(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { ctx } = deps;
@@ -180,7 +186,7 @@ export async function messagePages(app: FastifyInstance, deps: ConsoleDeps): Pro
     const liveUrl = consoleUrl(['messages'], { ...f.raw, view: f.view, fragment: 'list' });
     const appName = f.filter.appId === undefined ? undefined : apps.get(f.filter.appId);
     const title = appName === undefined ? 'Messages' : `Messages of ${appName}`;
-    const notice = queryValue(request.query, 'done') === 'replayed' ? 'Replayed: the notification is being sent again with a fresh retry window.' : undefined;
+    const notice = NOTICES.get(queryValue(request.query, 'done') ?? '');
     return deps.send(request, reply, {
       title,
       section: 'messages',
@@ -200,6 +206,6 @@ export async function messagePages(app: FastifyInstance, deps: ConsoleDeps): Pro
     // elsewhere. It is sent as checked, never normalised: as a URL's path `/console/..//evil.example/`
     // became `//evil.example/`, another host to a browser.
     const back = safeNext(formValue(request.body, 'back'), consoleUrl(['messages'], { view: 'dead' }));
-    return seeOther(reply, `${back}${back.includes('?') ? '&' : '?'}done=replayed`);
+    return seeOther(reply, `${back}${back.includes('?') ? '&' : '?'}done=${replayed.state === 'inbox' ? 'inbox' : 'replayed'}`);
   });
 }

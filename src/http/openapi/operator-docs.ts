@@ -103,6 +103,12 @@ const appExample = {
 const appWithSecretExample = { ...appExample, appSecret: 'e3489734a0f89d6741a9d69f' };
 const shortCodeExample = { shortCode: CODE, appId: APP_ID, moDelivery: 'poll', listenerUrl: null, createdAt: STAMP };
 
+const replayedDoc = obj({
+  id: str('Event id.'),
+  url: nullable(str('Where it goes; null when it went to the inbox.')),
+  state: str('`pending` (sent again), or `inbox` (an MO whose short code polls now).'),
+});
+
 const idParam: ParamDoc = { description: 'App id.', example: APP_ID };
 const admin = (doc: Omit<OperationDoc, 'tags' | 'flavour' | 'security'>): OperationDoc => ({ tags: ADMIN, flavour: 'operator', security: 'admin', ...doc });
 
@@ -232,22 +238,22 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
   }),
   'POST /admin/v1/apps/:id/dead-letters/:eventId/replay': admin({
     summary: 'Replay a dead letter',
-    description: "Sent again with a fresh retry window, to the short code's or app's current URL.",
+    description: "Sent again with a fresh retry window, to the short code's or app's current URL. An MO whose short code (still the app's) takes MO messages by polling now goes to its inbox instead (`state` `inbox`, no `url`).",
     params: { id: idParam, eventId: { description: 'The dead letter id.', example: 'evt_3c1f0e9a8b7d6c5e' } },
     responses: {
-      '202': { description: 'Queued.', schema: obj({ id: str('Event id.'), url: str('Where it goes.'), state: str('`pending`.') }), json: { id: 'evt_3c1f0e9a8b7d6c5e', url: 'https://app.example/mo', state: 'pending' } },
+      '202': { description: 'Queued.', schema: replayedDoc, json: { id: 'evt_3c1f0e9a8b7d6c5e', url: 'https://app.example/mo', state: 'pending' } },
     },
     errors: [401, 404],
   }),
   'POST /admin/v1/apps/:id/dead-letters/replay': admin({
     summary: "Replay an app's dead letters",
-    description: "The oldest `limit` dead letters sent again with a fresh retry window, each to the short code's or app's current URL (after a listener is mended).",
+    description: "The oldest `limit` dead letters sent again with a fresh retry window, each to the short code's or app's current URL (after a listener is mended), or to the inbox like a single replay.",
     params: { id: idParam },
     query: { limit: { description: '1 to 1000 (default 100).', example: 100 } },
     responses: {
       '202': {
         description: 'Queued.',
-        schema: obj({ replayed: arr(obj({ id: str('Event id.'), url: str('Where it goes.'), state: str('`pending`.') })) }),
+        schema: obj({ replayed: arr(replayedDoc) }),
         json: { replayed: [{ id: 'evt_3c1f0e9a8b7d6c5e', url: 'https://app.example/mo', state: 'pending' }] },
       },
     },

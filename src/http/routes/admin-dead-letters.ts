@@ -40,7 +40,8 @@ function unroutedView(u: UnroutedMo): Record<string, unknown> {
  *   shortCode, attempts, lastError, createdAt, contentType, body}]}`: notifications whose retry
  *   window ended without a 2xx, oldest first; `id` is their X-Switchboard-Event-Id.
  * - `POST /admin/v1/apps/{id}/dead-letters/{eventId}/replay` → 202 `{"id","url","state":"pending"}`:
- *   sent again with a fresh retry window (to the short code's or app's current URL).
+ *   sent again with a fresh retry window (to the short code's or app's current URL); an MO whose
+ *   short code polls now → 202 `{"id","url":null,"state":"inbox"}`, in the inbox.
  * - `POST /admin/v1/apps/{id}/dead-letters/replay[?limit=N]` → 202 `{"replayed":[{"id","url","state"}]}`:
  *   the oldest N (default 100, at most 1000) replayed the same way, after a listener is mended.
  * - `GET /admin/v1/unrouted[?limit=N]` → `{"unrouted":[{id, shortCode, senderAddress, message,
@@ -64,7 +65,7 @@ export async function adminDeadLetterRoutes(app: FastifyInstance, { ctx }: { ctx
     await appOrThrow(request.params.id);
     const replayed = await ctx.webhooks.replay(request.params.id, request.params.eventId);
     if (replayed === undefined) throw new OperatorError(404, 'not_found', `app ${request.params.id} has no dead letter ${request.params.eventId}`);
-    return reply.code(202).send({ id: replayed.id, url: replayed.url, state: 'pending' });
+    return reply.code(202).send(replayed);
   });
 
   app.post<{ Params: { id: string } }>('/admin/v1/apps/:id/dead-letters/replay', async (request, reply) => {
@@ -73,7 +74,7 @@ export async function adminDeadLetterRoutes(app: FastifyInstance, { ctx }: { ctx
     const replayed = [];
     for (const dead of await ctx.webhooks.deadLetters(request.params.id, limit)) {
       const again = await ctx.webhooks.replay(request.params.id, dead.id);
-      if (again !== undefined) replayed.push({ id: again.id, url: again.url, state: 'pending' });
+      if (again !== undefined) replayed.push(again);
     }
     return reply.code(202).send({ replayed });
   });

@@ -115,6 +115,12 @@ export interface InboxRepo {
    * and counts those still pending. Atomic: concurrent takers never get the same message.
    */
   take(appId: string, shortCode: string, limit: number, now: number): Promise<{ messages: InboxMessage[]; pending: number }>;
+  /**
+   * Moves the app's dead letter `mo.id` (an MO notification) into its inbox as `mo`, until
+   * `expiresAt`: the notification and its job go and the inbox row comes in one write. False when
+   * the app has no such dead letter (replayed or swept meanwhile).
+   */
+  fromDeadLetter(appId: string, mo: IncomingMo, expiresAt: number): Promise<boolean>;
   /** Deletes expired inbox messages and dedup keys; returns how many inbox messages went. */
   purge(now: number): Promise<number>;
   /** Up to `limit` part sets whose first part arrived before `startedBefore`, oldest first. */

@@ -12,6 +12,7 @@ import type {
   UnroutedMo,
   UnroutedReason,
 } from '../repos/inbox.js';
+import { WEBHOOK_JOB_KIND } from '../repos/notifications.js';
 import type { Database, InboxMessagesTable, MoPartsTable, UnroutedMoTable } from '../schema.js';
 import { insertRowsInOneStatement } from './accept-postgres.js';
 import { coalescedWrites, type Coalescer } from './coalesce.js';
@@ -147,6 +148,19 @@ export class SqlInboxRepo implements InboxRepo {
     return this.#ctx.write(async (trx) => {
       if (dedup !== undefined && !(await remember(trx, `mo:${dedup.key}`, mo.receivedAt, dedup.until))) return false;
       await route(trx, mo, disposition);
+      return true;
+    });
+  }
+
+  fromDeadLetter(appId: string, mo: IncomingMo, expiresAt: number): Promise<boolean> {
+    return this.#ctx.write(async (trx) => {
+      const owned = await trx.selectFrom('notifications').select('id').where('id', '=', mo.id).where('app_id', '=', appId).executeTakeFirst();
+      if (owned === undefined) return false;
+      // Still dead: a replay or the dead-letter sweep may have taken it since it was read.
+      const taken = await trx.deleteFrom('jobs').where('kind', '=', WEBHOOK_JOB_KIND).where('ref', '=', mo.id).where('state', '=', 'dead').executeTakeFirst();
+      if (taken.numDeletedRows === 0n) return false;
+      await trx.deleteFrom('notifications').where('id', '=', mo.id).execute();
+      await trx.insertInto('inbox_messages').values(inboxRow(mo, appId, expiresAt)).execute();
       return true;
     });
   }

@@ -22,12 +22,18 @@ export function toJob(row: JobsTable): Job {
   };
 }
 
+/** Jobs this process has made ids for: orders the ids of one millisecond. */
+let jobsMade = 0;
+
 /**
  * Time first, so new jobs land at the right edge of the job table's key index (a batch of inserts
- * dirties a few pages rather than one random page each); the UUID keeps ids unique across processes.
+ * dirties a few pages rather than one random page each); then this process's count, so ids of one
+ * millisecond sort in the order their jobs were made (claims order ties by id); the UUID keeps ids
+ * unique across processes.
  */
 function orderedJobId(now: number): string {
-  return `${now.toString(16).padStart(12, '0')}-${randomUUID()}`;
+  jobsMade += 1;
+  return `${now.toString(16).padStart(12, '0')}-${jobsMade.toString(16).padStart(12, '0')}-${randomUUID()}`;
 }
 
 /** Rows to insert for new jobs (the accept's single statement on PostgreSQL takes them as they are). */
@@ -161,7 +167,9 @@ export const leaseJobs = prepared((db, v: { ids: string[]; workerId: string; lea
 const claimDueSkippingLocked = perLimit((limit) =>
   prepared((db, v: ClaimValues) =>
     db
-      .with('due', (qc) => dueQuery(qc, v, limit).forUpdate().skipLocked())
+      // Ties in the order the jobs were made (see orderedJobId): PostgreSQL returns equal keys in
+      // the order of their rows in the table, which is not the order they were written once rows were deleted.
+      .with('due', (qc) => dueQuery(qc, v, limit).orderBy('created_at').orderBy('id').forUpdate().skipLocked())
       .updateTable('jobs')
       .from('due')
       .set(leaseSet(v))
@@ -177,9 +185,12 @@ export function withDueTimes(claimed: readonly JobsTable[], chosen: ReadonlyArra
   return claimed.map((r) => ({ ...r, due_at: dueAt.get(r.id) ?? Number(r.run_at) }));
 }
 
+/** Jobs of one due time and creation millisecond in the order they were made (see orderedJobId). */
+export const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Claimed jobs answered with the due time they had, oldest first (see JobRepo.claim). */
 export function inDueOrder(rows: readonly ClaimedRow[]): Job[] {
-  return rows.map((r) => ({ ...toJob(r), runAt: Number(r.due_at) })).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
+  return rows.map((r) => ({ ...toJob(r), runAt: Number(r.due_at) })).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt || byId(a.id, b.id));
 }
 
 export class SqlJobRepo implements JobRepo {

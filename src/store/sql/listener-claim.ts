@@ -1,9 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Job } from '../repos/jobs.js';
 import type { ListenerClaimOptions } from '../repos/notifications.js';
 import type { Database } from '../schema.js';
 import type { SqlContext } from './context.js';
-import { inDueOrder, leaseJobs, leaseSet, readyDue, withDueTimes } from './jobs.js';
+import { byId, inDueOrder, leaseJobs, leaseSet, readyDue, withDueTimes } from './jobs.js';
 import { perLimit, prepared } from './prepared.js';
 
 /**
@@ -15,12 +15,23 @@ import { perLimit, prepared } from './prepared.js';
 const CANDIDATE_PAGE = 16;
 
 type DueValues = { kinds: string[]; now: number };
+
 type Candidate = { id: string; queue: string | null; run_at: number; created_at: number };
 
 const COLUMNS = ['id', 'queue', 'run_at', 'created_at'] as const;
 
-const candidatesQuery = (db: Kysely<Database>, v: DueValues, page: number) =>
-  readyDue(db, v).select(COLUMNS).orderBy('run_at').orderBy('created_at').limit(page);
+/**
+ * Whether due jobs of one due time and creation millisecond are ordered by id, the order they were
+ * made in (see orderedJobId): on PostgreSQL, which otherwise returns them in the order of their
+ * rows in the table, not the order they were written once rows were deleted. SQLite returns them
+ * in rowid order, which is that order already; an id there would add a sort to every claim.
+ */
+const tiesById = (db: Kysely<Database>) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+const candidatesQuery = (db: Kysely<Database>, v: DueValues, page: number) => {
+  const due = readyDue(db, v).select(COLUMNS).orderBy('run_at').orderBy('created_at');
+  return (tiesById(db) ? due.orderBy('id') : due).limit(page);
+};
 
 const firstCandidates = perLimit((page) => prepared((db, v: DueValues) => candidatesQuery(db, v, page)));
 
@@ -35,18 +46,14 @@ const oldestOfQueue = perLimit((n) =>
  * more; however many jobs the queues hold, the cost grows with the number of queues (listeners).
  */
 function queueHeads(db: Kysely<Database>, v: DueValues) {
-  const head = readyDue(db, v)
-    .select('id')
-    .where('queue', '=', sql.ref<string>('queues.queue'))
-    .orderBy('run_at')
-    .orderBy('created_at')
-    .limit(sql.lit(1));
+  const first = readyDue(db, v).select('id').where('queue', '=', sql.ref<string>('queues.queue')).orderBy('run_at').orderBy('created_at');
+  const head = (tiesById(db) ? first.orderBy('id') : first).limit(sql.lit(1));
   return sql<Candidate>`with recursive queues(queue) as (
       select (select queue from jobs where state = 'ready' and queue is not null order by queue limit 1)
       union all
       select (select queue from jobs where state = 'ready' and queue > queues.queue order by queue limit 1) from queues where queues.queue is not null)
     select j.id, j.queue, j.run_at, j.created_at from queues join jobs j on j.id = ${head}
-    order by j.run_at, j.created_at`.execute(db);
+    order by j.run_at, j.created_at, j.id`.execute(db);
 }
 
 /** The oldest `n` due jobs of each of `queues`, in one statement (PostgreSQL). */
@@ -56,6 +63,7 @@ function oldestOfQueues(db: Kysely<Database>, v: DueValues, queues: readonly str
     .where('queue', '=', sql.ref<string>('w.queue'))
     .orderBy('run_at')
     .orderBy('created_at')
+    .orderBy('id')
     .limit(sql.ref<number>('w.n'));
   return sql<Candidate>`select c.id, c.queue, c.run_at, c.created_at
     from unnest(${queues}::text[], ${n}::int[]) as w(queue, n) cross join lateral ${oldest} as c`.execute(db);
@@ -78,7 +86,7 @@ const leaseIfStillFree = prepared((db, v: LeaseValues) =>
     .returningAll(),
 );
 
-const byDue = (a: Candidate, b: Candidate) => Number(a.run_at) - Number(b.run_at) || Number(a.created_at) - Number(b.created_at);
+const byDue = (a: Candidate, b: Candidate) => Number(a.run_at) - Number(b.run_at) || Number(a.created_at) - Number(b.created_at) || byId(a.id, b.id);
 
 /** What a claim has chosen so far: at most `limit` jobs, and no more of a queue than its free slots. */
 class Choice {
