@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { waitForProgress } from './progress.js';
 
 /**
  * Read-side access to a gateway's store from the bench process, to see how far the work got
@@ -38,17 +39,13 @@ export function openBenchDb(target: { sqliteFile?: string; databaseUrl?: string 
 export const DELIVERED = "select count(*) as n from message_recipients where status = 'DeliveredToTerminal'";
 
 /**
- * Waits until `sql` counts at least `n`; returns the time (performance.now) it got there. Counting
- * a large table costs the machine CPU: poll it less often (`everyMs`).
+ * Waits until `sql` counts at least `n` (giving up when the count has not grown for `stallMs`);
+ * returns the time (performance.now) it got there. Counting a large table costs the machine CPU:
+ * poll it less often (`everyMs`).
  */
-export async function waitForCount(db: BenchDb, sql: string, n: number, timeoutMs: number, everyMs = 25): Promise<number> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await db.count(sql);
-    if (got >= n) return performance.now();
-    if (Date.now() > end) throw new Error(`only ${got} of ${n} after ${timeoutMs} ms (${sql})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+export async function waitForCount(db: BenchDb, sql: string, n: number, stallMs: number, everyMs = 25): Promise<number> {
+  await waitForProgress(() => db.count(sql), n, stallMs, sql, everyMs);
+  return performance.now();
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
+import { waitForProgress } from './progress.js';
 
 /** An app listener on 127.0.0.1 that acks every POST at once and counts them. */
 export interface CountingListener {
   readonly url: string;
   count(): number;
-  /** Resolves when `n` notifications arrived; the time of the last one. */
-  waitFor(n: number, timeoutMs: number): Promise<number>;
+  /** Resolves when `n` notifications arrived, with the time of the last one; rejects when none came for `stallMs`. */
+  waitFor(n: number, stallMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -27,12 +28,8 @@ export async function startListener(): Promise<CountingListener> {
   return {
     url: `http://127.0.0.1:${port}/notify`,
     count: () => count,
-    waitFor: async (n, timeoutMs) => {
-      const end = Date.now() + timeoutMs;
-      while (count < n) {
-        if (Date.now() > end) throw new Error(`listener got ${count} of ${n} in ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    waitFor: async (n, stallMs) => {
+      await waitForProgress(() => count, n, stallMs, 'notifications at the listener', 20);
       return last;
     },
     close: () => new Promise((r) => server.close(() => r())),

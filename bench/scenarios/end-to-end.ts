@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { findKannel, startKannel, type KannelDlrStorage, type KannelProc } from '../lib/kannel.js';
 import { DELIVERED, openBenchDb, seedSqliteMessages, waitForCount, type BenchDb } from '../lib/db.js';
 import { startListener } from '../lib/listener.js';
+import { STALL_MS } from '../lib/progress.js';
 import { load, sendBody } from '../lib/load.js';
 import { startGatewayProcess, startRelay, startSink, startSmscProcess, type SmppPeerProc } from '../lib/processes.js';
 import { provisionApp } from '../lib/provision.js';
@@ -49,7 +50,7 @@ export async function endToEndSimulator(kind: StoreKind, count: number): Promise
     const start = performance.now();
     const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: sendBody(TO) });
     const acceptedAt = performance.now();
-    const done = await waitForCount(db, DELIVERED, r.requests, 600_000);
+    const done = await waitForCount(db, DELIVERED, r.requests, STALL_MS);
     const cpu = fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore, r.requests);
     const seconds = (done - start) / 1000;
     return [row({ scenario: 'end to end, simulator: accept → DeliveredToTerminal', store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `accept phase ${fmt.s((acceptedAt - start) / 1000)} s; gateway ${cpu}; RSS ${fmt.mb(gateway.rssMb())}` })];
@@ -79,7 +80,7 @@ export async function endToEndSmpp(kind: StoreKind, count: number, smscKind: Sms
     const r = await load({ url: `${gateway.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, body: SMPP_BODY });
     const acceptedAt = performance.now();
     const backlog = await stagesAt(db, listener.count(), r.requests);
-    const last = await listener.waitFor(r.requests, 600_000);
+    const last = await listener.waitFor(r.requests, STALL_MS);
     const cpu = `gateway ${fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore.gateway, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.proc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
     const seconds = (last - start) / 1000;
     return [row({ scenario: `end to end, SMPP: HTTP → submit_sm → DLR → notification, ${SMSC_LABEL[smscKind]}`, store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `last notification ${fmt.s((last - acceptedAt) / 1000)} s after last accept (${backlog}); ${cpu}; gateway RSS ${fmt.mb(gateway.rssMb())}, SMSC RSS ${fmt.mb(smsc.proc.rssMb())}` })];
@@ -107,7 +108,7 @@ export async function relayCeiling(count: number, smscKind: SmscKind, journaled 
     const start = performance.now();
     const r = await load({ url: `${relay.url}/sms/v3/messaging/outbox`, connections: 16, amount: count, headers: { 'content-type': 'application/json' }, body: SMPP_BODY });
     const acceptedAt = performance.now();
-    const last = await listener.waitFor(r.requests, 600_000);
+    const last = await listener.waitFor(r.requests, STALL_MS);
     const cpu = `relay ${fmt.cpuPerMsg(relay.cpuSeconds() - cpuBefore.relay, r.requests)}, SMSC ${fmt.cpuPerMsg(smsc.proc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
     const seconds = (last - start) / 1000;
     const relayKind = journaled ? 'SMPP relay, every step in one synced journal' : 'bare SMPP relay, nothing stored';
@@ -142,7 +143,7 @@ export async function kannelReference(count: number, smscKind: SmscKind, dlrStor
     const start = performance.now();
     const r = await load({ url: `${kannel.sendsmsUrl}&${query.toString()}`, connections: 16, amount: count, method: 'GET' });
     const acceptedAt = performance.now();
-    const last = await listener.waitFor(r.requests, 600_000);
+    const last = await listener.waitFor(r.requests, STALL_MS);
     const cpu = `Kannel ${fmt.cpuPerMsg(kannel.cpuSeconds() - cpuBefore.kannel, r.requests)} (bearerbox and smsbox), SMSC ${fmt.cpuPerMsg(smsc.proc.cpuSeconds() - cpuBefore.smsc, r.requests)}`;
     const rss = kannel.rss();
     const seconds = (last - start) / 1000;
@@ -189,8 +190,8 @@ export async function inbound(kind: StoreKind, count: number): Promise<Row[]> {
       const start = performance.now();
       const r = await load({ url: `${gateway.url}/sim/v1/handsets/${encodeURIComponent(TO)}/messages`, connections: 16, amount: count, headers: { 'content-type': 'application/json' }, body });
       const done = mode === 'poll'
-        ? await waitForCount(db, 'select count(*) as n from inbox_messages', r.requests, 600_000)
-        : await listener.waitFor(r.requests, 600_000);
+        ? await waitForCount(db, 'select count(*) as n from inbox_messages', r.requests, STALL_MS)
+        : await listener.waitFor(r.requests, STALL_MS);
       const seconds = (done - start) / 1000;
       rows.push(row({ scenario: `inbound MO → ${mode === 'poll' ? 'polled inbox' : 'listener callback'}`, store: kind, concurrency: '16', messages: fmt.int(r.requests), seconds: fmt.s(seconds), rate: fmt.rate(r.requests / seconds), p50: fmt.ms(r.p50), p99: fmt.ms(r.p99), extra: `RSS ${fmt.mb(gateway.rssMb())}` }));
     } finally {

@@ -1,5 +1,6 @@
 import { DELIVERED, openBenchDb, waitForCount } from '../lib/db.js';
 import { load, sendBody } from '../lib/load.js';
+import { STALL_MS } from '../lib/progress.js';
 import { startCeiling, startGatewayProcess } from '../lib/processes.js';
 import { provisionApp } from '../lib/provision.js';
 import { fmt, row, type Row } from '../lib/report.js';
@@ -48,7 +49,7 @@ export async function accept(kind: StoreKind, durationS: number, concurrencies: 
       const cpuAccept = gateway.cpuSeconds() - cpuBefore;
       const rss = gateway.rssMb();
       const deliveredThen = await db.count(DELIVERED);
-      const caughtUp = await waitForCount(db, DELIVERED, r.requests, 600_000, 250);
+      const caughtUp = await waitForCount(db, DELIVERED, r.requests, STALL_MS, 250);
       const delivery = `delivered ${Math.round((100 * deliveredThen) / Math.max(1, r.requests))} % at the last accept, all ${fmt.s((caughtUp - acceptedAt) / 1000)} s after it`;
       const cpu = `gateway ${fmt.cpuPerMsg(cpuAccept, r.requests)} (${fmt.cpuPerMsg(gateway.cpuSeconds() - cpuBefore, r.requests)} with the backlog)`;
       const bad = r.non2xx + r.errors > 0 ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : '';
