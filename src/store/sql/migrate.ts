@@ -45,6 +45,10 @@ export async function runMigrations(db: Kysely<Database>): Promise<string[]> {
  */
 async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
   if (db.getExecutor().adapter.supportsTransactionalDdl) return new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  // Every CLI store command migrates first, beside a running gateway whose writes wait for the
+  // lock meanwhile (on its event loop: SQLite's busy wait is synchronous). A store already up to
+  // date needs no lock to see so: a migration's record commits with the migration.
+  if (await upToDate(db)) return { results: [] };
   return db.connection().execute(async (conn) => {
     try {
       await beginImmediate(conn);
@@ -82,6 +86,15 @@ async function beginImmediate(conn: Kysely<Database>): Promise<void> {
       }
     }
   }
+}
+
+/** Whether the store has run exactly the migrations this code has (no more, no fewer). */
+async function upToDate(db: Kysely<Database>): Promise<boolean> {
+  const known = Object.keys(await migrationProvider.getMigrations());
+  const ran = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`
+    .execute(db)
+    .then((r) => new Set(r.rows.map((row) => row.name)), () => undefined);
+  return ran !== undefined && ran.size === known.length && known.every((name) => ran.has(name));
 }
 
 /** The last migration recorded in the store that this code does not have, if any. */
