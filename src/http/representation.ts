@@ -82,11 +82,14 @@ const builder = new XMLBuilder({
 /**
  * Serialises a body as an XML document. A body of one key (`{ outboundSMSResponse: {...} }`) is
  * its own root; `root` wraps one that has none (v2's `{ Id, ResourceReference }`), since a
- * document with two top-level elements is not XML any client can read.
+ * document with two top-level elements is not XML any client can read. A CR (a handset's CRLF)
+ * is written as `&#13;`: every XML parser turns a raw CR into LF (XML 1.0 §2.11), so the client
+ * would read another text than a JSON client does. Replaced after the builder, which would escape
+ * the `&`, and writes no CR of its own (`format: false`).
  */
 export function toXml(body: Record<string, unknown>, root?: string): string {
   const rooted = root !== undefined || Object.keys(body).length !== 1 ? { [root ?? 'Response']: body } : body;
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(rooted)}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(rooted).replace(/\r/g, '&#13;')}`;
 }
 
 /**

@@ -205,6 +205,10 @@ test('inbound subscription with notificationFormat XML, created from an XML body
     r!.body,
     /^<\?xml version="1.0" encoding="UTF-8"\?><inboundSMSMessageNotification><callbackData>xml-data<\/callbackData><inboundSMSMessage><dateTime>[^<]+<\/dateTime><destinationAddress>22627403<\/destinationAddress><messageId>MO[0-9a-f]{16}<\/messageId><message>in xml<\/message><senderAddress>tel:\+14255550134<\/senderAddress><\/inboundSMSMessage><\/inboundSMSMessageNotification>$/,
   );
+  // A handset's CRLF as character references: an XML parser would read a raw CR as LF.
+  await sendMo(gw, '+14255550134', '22627403', 'in\r\nxml');
+  const [, crlf] = await l.waitFor(2);
+  assert.match(crlf!.body, /<message>in&#13;\nxml<\/message>/);
 });
 
 test('subscription refusals', async () => {
