@@ -31,6 +31,17 @@ test('decodeText: the declared charset; without one UTF-8, or Latin-1 when the b
   );
 });
 
+test('decodeText: windows-1252 and every label WHATWG maps to it (Latin-1, ASCII), and undeclared non-UTF-8 bytes, read 0x80–0x9F through the windows-1252 table', () => {
+  const bytes = Buffer.from([0x80, 0x82, 0x85, 0x8a, 0x8c, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0x99, 0x9f, 0x81, 0x8d, 0x8f, 0x90, 0x9d, 0xe9, 0x41]);
+  const meant = '€‚…ŠŒ‘’“”–—™Ÿ\u0081\u008D\u008F\u0090\u009DéA';
+  for (const label of ['windows-1252', 'cp1252', 'x-cp1252', 'latin1', 'iso-8859-1', 'iso8859-1', 'us-ascii', undefined]) {
+    assert.equal(decodeText(bytes, label), meant, String(label));
+  }
+  assert.equal(parseFormBody(latin1('m=%80uro+%93q%94'), 'windows-1252').m, '€uro “q”');
+  // Other single-byte charsets are Node's own (ICU), already right.
+  assert.equal(decodeText(Buffer.from([0x80, 0x8a]), 'windows-1250'), '€Š');
+});
+
 test('parseFormBody: escapes and plus signs decoded in the charset, repeated keys in order, no prototype keys', () => {
   const form = parseFormBody(latin1('address=tel%3A%2B1425&address=tel:+1426&message=caf%E9+ok&empty=&flag&__proto__=x'), 'iso-8859-1');
   assert.deepEqual({ ...form }, { address: ['tel:+1425', 'tel: 1426'], message: 'café ok', empty: '', flag: '', ['__proto__']: 'x' });

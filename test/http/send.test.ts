@@ -271,6 +271,27 @@ test('Latin-1 clients: a declared charset, an XML declaration or undeclared Lati
   assert.equal(((await refused.json()) as { RequestError: { PolicyException: { MessageId: string } } }).RequestError.PolicyException.MessageId, 'POL0011');
 });
 
+test('Windows clients: bytes 0x80–0x9F are windows-1252 (€, curly quotes), declared as windows-1252, cp1252 or Latin-1, or undeclared, as browsers read them (Node decoded C1 controls)', async () => {
+  const post = (contentType: string, body: Buffer) =>
+    fetch(`${gw.url}/sms/v3/messaging/outbox`, { method: 'POST', headers: { ...app.auth, 'content-type': contentType }, body });
+  const cp1252 = (s: string) => Buffer.from(s, 'latin1');
+  const cases = [
+    { type: 'application/x-www-form-urlencoded; charset=windows-1252', body: (to: string) => cp1252(`address=tel%3A${encodeURIComponent(to)}&message=%80uro%20%93quoted%94`) },
+    { type: 'application/json; charset=windows-1252', body: (to: string) => cp1252(`{"outboundSMSRequest":{"address":"tel:${to}","message":"\x80uro \x93quoted\x94"}}`) },
+    { type: 'application/json; charset=cp1252', body: (to: string) => cp1252(`{"outboundSMSRequest":{"address":"tel:${to}","message":"\x80uro \x93quoted\x94"}}`) },
+    { type: 'application/x-www-form-urlencoded; charset=ISO-8859-1', body: (to: string) => cp1252(`address=tel%3A${encodeURIComponent(to)}&message=%80uro%20%93quoted%94`) },
+    { type: 'application/json', body: (to: string) => cp1252(`{"outboundSMSRequest":{"address":"tel:${to}","message":"\x80uro \x93quoted\x94"}}`) },
+    { type: 'application/xml', body: (to: string) => cp1252(`<?xml version="1.0" encoding="windows-1252"?><outboundSMSRequest><address>tel:${to}</address><message>\x80uro \x93quoted\x94</message></outboundSMSRequest>`) },
+  ];
+  for (const c of cases) {
+    const to = number();
+    const res = await post(c.type, c.body(to));
+    assert.equal(res.status, 201, `${c.type}: ${await res.text()}`);
+    const [mt] = await handsetReceives(gw, to);
+    assert.equal(mt.text, '€uro “quoted”', c.type);
+  }
+});
+
 test('a compressed body is 415 POL0011, in the envelope (it was read as text and called malformed, 400 SVC0002); identity is a body as any', async () => {
   const body = (to: string) => JSON.stringify({ outboundSMSRequest: { address: `tel:${to}`, message: 'packed' } });
   const gzipped = await fetch(`${gw.url}/sms/v3/messaging/outbox`, {
