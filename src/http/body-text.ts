@@ -72,12 +72,13 @@ export function decodeText(bytes: Uint8Array, charset: string | undefined): stri
 }
 
 /**
- * What a body sent as `application/x-www-form-urlencoded` really holds when it is a JSON object
- * or an XML document: its first character after whitespace (and a UTF-8 byte order mark) is `{`
- * or `<`, which no form's first key starts with. AT&T's Ruby codekit posts `payload.to_json`
- * without a Content-Type, and Ruby's Net::HTTP labels any such body as a form.
+ * What a body sent as `application/x-www-form-urlencoded` or `text/plain` really holds when it is
+ * a JSON object or an XML document: its first character after whitespace (and a UTF-8 byte order
+ * mark) is `{` or `<`, which no form's first key starts with. AT&T's Ruby codekit posts
+ * `payload.to_json` without a Content-Type, and Ruby's Net::HTTP labels any such body as a form;
+ * fetch() labels a string body `text/plain;charset=UTF-8`.
  */
-export function documentInForm(body: Uint8Array): 'json' | 'xml' | undefined {
+export function documentInBody(body: Uint8Array): 'json' | 'xml' | undefined {
   let i = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
   while (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d) i++;
   if (body[i] === 0x7b) return 'json';

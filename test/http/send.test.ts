@@ -383,6 +383,29 @@ test("AT&T's Ruby codekit: `payload.to_json` posted as a form (Net::HTTP's label
   assert.equal(oauth.status, 400, oauth.text);
 });
 
+test("fetch()'s default `text/plain;charset=UTF-8`: a JSON or XML document is read as one, as a form's is; other text is still 400 SVC0002 (they were 400 naming the wrapper they held)", async () => {
+  const TEXT = { 'content-type': 'text/plain;charset=UTF-8' };
+  const [a, b, c] = [number(), number(), number()];
+  const v3 = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, ...TEXT },
+    body: JSON.stringify({ outboundSMSRequest: { address: `tel:${a}`, message: 'from fetch' } }),
+  });
+  assert.equal(v3.status, 201, v3.text);
+  const xml = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: { ...app.auth, ...TEXT }, body: `<outboundSMSRequest><address>tel:${b}</address><message>v2 xml text</message></outboundSMSRequest>` });
+  assert.equal(xml.status, 200, xml.text);
+  const oneapi = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
+    headers: { ...app.auth, ...TEXT },
+    body: JSON.stringify({ outboundSMSMessageRequest: { address: [`tel:${c}`], outboundSMSTextMessage: { message: 'oneapi from fetch' } } }),
+  });
+  assert.equal(oneapi.status, 201, oneapi.text);
+  assert.equal((await handsetReceives(gw, a))[0].text, 'from fetch');
+  assert.equal((await handsetReceives(gw, b))[0].text, 'v2 xml text');
+  assert.equal((await handsetReceives(gw, c))[0].text, 'oneapi from fetch');
+  const prose = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', { headers: { ...app.auth, ...TEXT }, body: 'send hi to 4255550100' });
+  assert.equal(prose.status, 400, prose.text);
+  assert.equal(prose.json().requestError.serviceException.messageId, 'SVC0002');
+});
+
 test('OneAPI /2 JSON: 201, resourceReference, Location with the sender as tel%3A…', async () => {
   const to = number();
   const res = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
