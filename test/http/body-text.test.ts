@@ -25,6 +25,11 @@ test('decodeText: the declared charset; without one UTF-8, or Latin-1 when the b
   assert.equal(decodeText(Buffer.from('café €', 'utf8'), undefined), 'café €');
   assert.equal(decodeText(latin1('caf\xe9 na\xefve'), undefined), 'café naïve');
   assert.equal(decodeText(Buffer.from('\uFEFF{}', 'utf8'), 'utf-8'), '{}');
+  // Bytes that are not text in the declared charset are U+FFFD, as browsers read them: refusing
+  // them would refuse a message cut at a byte count mid-character, and reading them as Latin-1
+  // would garble the rest of the text the client did write in UTF-8.
+  assert.equal(decodeText(Buffer.from([0x63, 0x61, 0x66, 0xc3]), 'utf-8'), 'caf\uFFFD');
+  assert.equal(decodeText(Buffer.concat([Buffer.from('é ', 'utf8'), latin1('\xe9')]), 'utf-8'), 'é \uFFFD');
   assert.throws(
     () => decodeText(latin1('x'), 'x-no-such-charset'),
     (err: unknown) => err instanceof ApiError && err.id === 'POL0011' && err.status === 415,
