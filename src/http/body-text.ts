@@ -26,7 +26,24 @@ export function xmlDeclaredCharset(body: Uint8Array): string | undefined {
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
+
+/**
+ * What windows-1252 has at 0x80–0x9F (WHATWG's index; the five bytes it leaves unassigned stay
+ * the C1 control of their value); every other byte is the code point of its value.
+ */
+const WINDOWS_1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
+
+/**
+ * windows-1252, which the WHATWG Encoding Standard (and so every browser) also reads for the
+ * `latin1`, `iso-8859-1` and `us-ascii` labels. Node 20's TextDecoder takes those labels for
+ * windows-1252 but decodes 0x80–0x9F as C1 controls: a Windows client's €, “ and ” reached the
+ * handset as U+0080, U+0093 and U+0094.
+ */
+function decodeWindows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80] ?? c);
+}
 
 function decoderFor(charset: string): TextDecoder {
   try {
@@ -37,26 +54,31 @@ function decoderFor(charset: string): TextDecoder {
 }
 
 /**
- * Decodes `bytes` in `charset` (any label the WHATWG Encoding Standard knows; another is 415
- * POL0011). Without one: UTF-8, or Latin-1 when the bytes are not UTF-8 — an undeclared Latin-1
+ * Decodes `bytes` in `charset` (any label the WHATWG Encoding Standard knows, decoded as it says;
+ * another is 415 POL0011). Without one: UTF-8, or windows-1252 (Latin-1 with €, curly quotes …
+ * at 0x80–0x9F, as browsers read Latin-1) when the bytes are not UTF-8 — an undeclared Latin-1
  * client's é is never valid UTF-8, and valid UTF-8 is never read any other way.
  */
 export function decodeText(bytes: Uint8Array, charset: string | undefined): string {
-  if (charset !== undefined) return decoderFor(charset).decode(bytes);
+  if (charset !== undefined) {
+    const decoder = decoderFor(charset);
+    return decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
+  }
   try {
     return strictUtf8.decode(bytes);
   } catch {
-    return latin1.decode(bytes);
+    return decodeWindows1252(bytes);
   }
 }
 
 /**
- * What a body sent as `application/x-www-form-urlencoded` really holds when it is a JSON object
- * or an XML document: its first character after whitespace (and a UTF-8 byte order mark) is `{`
- * or `<`, which no form's first key starts with. AT&T's Ruby codekit posts `payload.to_json`
- * without a Content-Type, and Ruby's Net::HTTP labels any such body as a form.
+ * What a body sent as `application/x-www-form-urlencoded` or `text/plain` really holds when it is
+ * a JSON object or an XML document: its first character after whitespace (and a UTF-8 byte order
+ * mark) is `{` or `<`, which no form's first key starts with. AT&T's Ruby codekit posts
+ * `payload.to_json` without a Content-Type, and Ruby's Net::HTTP labels any such body as a form;
+ * fetch() labels a string body `text/plain;charset=UTF-8`.
  */
-export function documentInForm(body: Uint8Array): 'json' | 'xml' | undefined {
+export function documentInBody(body: Uint8Array): 'json' | 'xml' | undefined {
   let i = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
   while (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d) i++;
   if (body[i] === 0x7b) return 'json';

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import JSON5 from 'json5';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ApiError } from '../errors.js';
-import { charsetParam, decodeText, documentInForm, parseFormBody, xmlDeclaredCharset } from './body-text.js';
+import { charsetParam, decodeText, documentInBody, parseFormBody, xmlDeclaredCharset } from './body-text.js';
 
 /**
  * Which error envelope a path speaks: AT&T RESTful (PascalCase), GSMA OneAPI (lower-camel),
@@ -82,11 +82,14 @@ const builder = new XMLBuilder({
 /**
  * Serialises a body as an XML document. A body of one key (`{ outboundSMSResponse: {...} }`) is
  * its own root; `root` wraps one that has none (v2's `{ Id, ResourceReference }`), since a
- * document with two top-level elements is not XML any client can read.
+ * document with two top-level elements is not XML any client can read. A CR (a handset's CRLF)
+ * is written as `&#13;`: every XML parser turns a raw CR into LF (XML 1.0 §2.11), so the client
+ * would read another text than a JSON client does. Replaced after the builder, which would escape
+ * the `&`, and writes no CR of its own (`format: false`).
  */
 export function toXml(body: Record<string, unknown>, root?: string): string {
   const rooted = root !== undefined || Object.keys(body).length !== 1 ? { [root ?? 'Response']: body } : body;
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(rooted)}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build(rooted).replace(/\r/g, '&#13;')}`;
 }
 
 /**
@@ -224,11 +227,12 @@ export function jsonBodiesOnly(app: FastifyInstance): void {
 }
 
 /**
- * Registers the body parsers: JSON (strict, then lenient), XML (application/xml, text/xml) and
- * form-urlencoded (repeated keys become arrays), each read in the character set the client
- * declared (see body-text.ts). Media-type matching is case-insensitive. On the AT&T and OneAPI
- * paths a "form" that is a JSON object or an XML document is read as one (documentInForm); /oauth
- * and the console take forms as they come; the operator surfaces take JSON only (jsonBodiesOnly).
+ * Registers the body parsers: JSON (strict, then lenient), XML (application/xml, text/xml),
+ * form-urlencoded (repeated keys become arrays) and plain text, each read in the character set the
+ * client declared (see body-text.ts). Media-type matching is case-insensitive. On the AT&T and
+ * OneAPI paths a "form" or plain text that is a JSON object or an XML document is read as one
+ * (documentInBody); /oauth and the console take forms as they come; the operator surfaces take
+ * JSON only (jsonBodiesOnly).
  */
 export const representation = fp(async (app: FastifyInstance) => {
   const parse = (read: (body: Buffer, contentType: string | undefined, url: string) => unknown) => (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
@@ -243,17 +247,21 @@ export const representation = fp(async (app: FastifyInstance) => {
   };
   const readJson = (body: Buffer, type: string | undefined): unknown => parseJsonBody(decodeText(body, charsetParam(type)));
   const readXml = (body: Buffer, type: string | undefined): unknown => parseXmlBody(decodeText(body, charsetParam(type) ?? xmlDeclaredCharset(body)));
-  const readForm = (body: Buffer, type: string | undefined, url: string): unknown => {
+  /** On the API paths, a JSON object or an XML document under another label is read as one; else `otherwise`. */
+  const readLabelled = (otherwise: (body: Buffer, charset: string | undefined) => unknown) => (body: Buffer, type: string | undefined, url: string): unknown => {
     const flavour = flavourOf(url);
-    const inForm = flavour === 'att' || flavour === 'oneapi' ? documentInForm(body) : undefined;
-    if (inForm === 'json') return readJson(body, type);
-    if (inForm === 'xml') return readXml(body, type);
-    return parseFormBody(body, charsetParam(type));
+    const document = flavour === 'att' || flavour === 'oneapi' ? documentInBody(body) : undefined;
+    if (document === 'json') return readJson(body, type);
+    if (document === 'xml') return readXml(body, type);
+    return otherwise(body, charsetParam(type));
   };
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse(readJson));
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, parse(readXml));
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parse(readForm));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parse(readLabelled(parseFormBody)));
+  // fetch() labels a string body `text/plain;charset=UTF-8` unless told otherwise: other text stays
+  // a string, as fastify's own parser left it, which no route takes for a request.
+  app.addContentTypeParser('text/plain', { parseAs: 'buffer' }, parse(readLabelled(decodeText)));
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (reply.getHeader('content-type') === FASTIFY_JSON_TYPE) reply.header('content-type', JSON_TYPE);
     done(null, payload);

@@ -25,10 +25,26 @@ test('decodeText: the declared charset; without one UTF-8, or Latin-1 when the b
   assert.equal(decodeText(Buffer.from('café €', 'utf8'), undefined), 'café €');
   assert.equal(decodeText(latin1('caf\xe9 na\xefve'), undefined), 'café naïve');
   assert.equal(decodeText(Buffer.from('\uFEFF{}', 'utf8'), 'utf-8'), '{}');
+  // Bytes that are not text in the declared charset are U+FFFD, as browsers read them: refusing
+  // them would refuse a message cut at a byte count mid-character, and reading them as Latin-1
+  // would garble the rest of the text the client did write in UTF-8.
+  assert.equal(decodeText(Buffer.from([0x63, 0x61, 0x66, 0xc3]), 'utf-8'), 'caf\uFFFD');
+  assert.equal(decodeText(Buffer.concat([Buffer.from('é ', 'utf8'), latin1('\xe9')]), 'utf-8'), 'é \uFFFD');
   assert.throws(
     () => decodeText(latin1('x'), 'x-no-such-charset'),
     (err: unknown) => err instanceof ApiError && err.id === 'POL0011' && err.status === 415,
   );
+});
+
+test('decodeText: windows-1252 and every label WHATWG maps to it (Latin-1, ASCII), and undeclared non-UTF-8 bytes, read 0x80–0x9F through the windows-1252 table', () => {
+  const bytes = Buffer.from([0x80, 0x82, 0x85, 0x8a, 0x8c, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0x99, 0x9f, 0x81, 0x8d, 0x8f, 0x90, 0x9d, 0xe9, 0x41]);
+  const meant = '€‚…ŠŒ‘’“”–—™Ÿ\u0081\u008D\u008F\u0090\u009DéA';
+  for (const label of ['windows-1252', 'cp1252', 'x-cp1252', 'latin1', 'iso-8859-1', 'iso8859-1', 'us-ascii', undefined]) {
+    assert.equal(decodeText(bytes, label), meant, String(label));
+  }
+  assert.equal(parseFormBody(latin1('m=%80uro+%93q%94'), 'windows-1252').m, '€uro “q”');
+  // Other single-byte charsets are Node's own (ICU), already right.
+  assert.equal(decodeText(Buffer.from([0x80, 0x8a]), 'windows-1250'), '€Š');
 });
 
 test('parseFormBody: escapes and plus signs decoded in the charset, repeated keys in order, no prototype keys', () => {

@@ -166,6 +166,19 @@ test('XML inbox: a control character a handset sent cannot make the batch unread
   assert.equal(json.json().InboundSmsMessageList.InboundSmsMessage[0].Message, 'ctl\u0003j');
 });
 
+test('XML inbox: a CR a handset sent is written as &#13;, which XML parsers keep (a raw CR reaches the app as LF, XML 1.0 §2.11)', async () => {
+  const text = 'line1\r\nline2\rline3';
+  await sendMo(gw, '+14255550107', '22627002', text);
+  const att = await v3('22627002', { accept: 'application/xml' });
+  assert.equal(att.status, 200);
+  assert.match(att.text, /<Message>line1&#13;\nline2&#13;line3<\/Message>/);
+  assert.ok(!att.text.includes('\r'), JSON.stringify(att.text));
+  await sendMo(gw, '+14255550107', '22627002', text);
+  const one = await gw.request('GET', '/2/smsmessaging/inbound/registrations/22627002/messages', { headers: { ...app.auth, accept: 'application/xml' } });
+  assert.equal(one.status, 200);
+  assert.match(one.text, /<message>line1&#13;\nline2&#13;line3<\/message>/);
+});
+
 test('HEAD on an inbox answers 405 (Allow: GET) and hands nothing out: the GET still gets the message', async () => {
   await sendMo(gw, '+14255550106', '22627001', 'not for HEAD');
   for (const path of ['/sms/v3/messaging/inbox/22627001', '/rest/sms/2/messaging/inbox?RegistrationID=22627001', '/3/smsmessaging/inbound/registrations/22627001/messages']) {

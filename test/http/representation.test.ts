@@ -67,10 +67,15 @@ test('toXml: a body without one root gets the root it is given, or Response; one
   assert.equal(toXml({ outboundSMSResponse: { messageId: 'SMS1' } }), `${head}<outboundSMSResponse><messageId>SMS1</messageId></outboundSMSResponse>`);
 });
 
-test('toXml: characters XML 1.0 cannot carry become U+FFFD; tab, CR, LF and astral characters stay', () => {
+test('toXml: characters XML 1.0 cannot carry become U+FFFD; tab, LF and astral characters stay, CR as &#13;', () => {
   const xml = toXml({ m: { text: 'a\u0001b\u001Fc\uFFFEd\uD800e\tf\ng\rh\u{1F600}' } });
-  assert.equal(xml, '<?xml version="1.0" encoding="UTF-8"?><m><text>a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\tf\ng\rh\u{1F600}</text></m>');
+  assert.equal(xml, '<?xml version="1.0" encoding="UTF-8"?><m><text>a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\tf\ng&#13;h\u{1F600}</text></m>');
   assert.equal(XMLValidator.validate(xml), true);
+});
+
+test('toXml: a CR survives a round trip through an XML parser', () => {
+  const xml = toXml({ inboundSMSMessage: { message: 'line1\r\nline2\rline3' } });
+  assert.equal((parseXmlBody(xml).inboundSMSMessage as Record<string, unknown>).message, 'line1\r\nline2\rline3');
 });
 
 test('XML: message and callbackData keep their spaces and line ends; other values are trimmed', () => {

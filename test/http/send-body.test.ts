@@ -58,5 +58,9 @@ test('OneAPI bodies: nested JSON and flat GSMA form map onto one shape', () => {
     assert.deepEqual([body.notifyUrl, body.callbackData], [null, null], JSON.stringify(orphan));
   }
   refuses(() => parseOneApiSendBody({ address: 'a', message: 'm', clientCorrelator: { x: 1 } }), 'SVC0002', ['clientCorrelator']);
+  // Contract §14: charging information in a request is 403 POL0008; empty, there is none.
+  refuses(() => parseOneApiSendBody({ outboundSMSMessageRequest: { address: 'a', message: 'm', charging: { amount: '1' } } }), 'POL0008', []);
+  refuses(() => parseOneApiSendBody({ address: 'a', message: 'm', charging: '1' }), 'POL0008', []);
+  for (const charging of [null, '', {}]) assert.equal(parseOneApiSendBody({ address: 'a', message: 'm', charging }).message, 'm');
   refuses(() => parseOneApiSendBody([]), 'SVC0002', ['outboundSMSMessageRequest']);
 });

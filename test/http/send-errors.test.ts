@@ -154,6 +154,29 @@ test('OneAPI: lower-camel envelope with variables arrays; sender checks', async 
   oneapiError(await send({ outboundSMSMessageRequest: { address: number(), outboundSMSTextMessage: { message: 'x' } } }, '/1/smsmessaging/outbound/%7BsenderAddress%7D/requests'), 400, 'SVC0004', ['senderAddress']);
 });
 
+test('OneAPI charging information: 403 POL0008 "Charging is not supported" in JSON, XML and form bodies, nothing sent (it was sent, and the app took the user for charged)', async () => {
+  const path = '/2/smsmessaging/outbound/tel%3A22627100/requests';
+  const to = number();
+  const json = await gw.request('POST', path, {
+    headers: app.auth,
+    body: { outboundSMSMessageRequest: { address: [`tel:${to}`], outboundSMSTextMessage: { message: 'x' }, charging: { description: ['Alert'], currency: 'USD', amount: '0.99', code: 'A1' } } },
+  });
+  oneapiError(json, 403, 'POL0008');
+  assert.equal(json.json().requestError.policyException.text, 'Charging is not supported');
+  const xml = await gw.request('POST', '/3/smsmessaging/outbound/tel%3A22627100/requests', {
+    headers: { ...app.auth, ...XML },
+    body: `<outboundSMSMessageRequest><address>tel:${to}</address><outboundSMSTextMessage><message>x</message></outboundSMSTextMessage><charging><amount>0.99</amount><currency>USD</currency></charging></outboundSMSMessageRequest>`,
+  });
+  assert.equal(xml.status, 403, xml.text);
+  assert.match(xml.text, /<policyException><messageId>POL0008<\/messageId><text>Charging is not supported<\/text>/);
+  const form = new URLSearchParams({ address: `tel:${to}`, message: 'x', charging: '0.99' });
+  oneapiError(await gw.request('POST', '/1/smsmessaging/outbound/22627100/requests', { headers: { ...app.auth, ...FORM }, body: form.toString() }), 403, 'POL0008');
+  assert.deepEqual(await handsetMessages(gw, to), []);
+  // An empty one carries nothing to refuse.
+  const empty = await gw.request('POST', path, { headers: app.auth, body: { outboundSMSMessageRequest: { address: [`tel:${to}`], outboundSMSTextMessage: { message: 'x' }, charging: null } } });
+  assert.equal(empty.status, 201, empty.text);
+});
+
 test('an Idempotency-Key over 255 characters: 400 SVC0002', async () => {
   attError(await v3({ outboundSMSRequest: { address: number(), message: 'x' } }, { ...app.auth, 'idempotency-key': 'k'.repeat(256) }), 400, 'SVC0002', 'Idempotency-Key');
 });

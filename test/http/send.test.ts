@@ -271,6 +271,27 @@ test('Latin-1 clients: a declared charset, an XML declaration or undeclared Lati
   assert.equal(((await refused.json()) as { RequestError: { PolicyException: { MessageId: string } } }).RequestError.PolicyException.MessageId, 'POL0011');
 });
 
+test('Windows clients: bytes 0x80–0x9F are windows-1252 (€, curly quotes), declared as windows-1252, cp1252 or Latin-1, or undeclared, as browsers read them (Node decoded C1 controls)', async () => {
+  const post = (contentType: string, body: Buffer) =>
+    fetch(`${gw.url}/sms/v3/messaging/outbox`, { method: 'POST', headers: { ...app.auth, 'content-type': contentType }, body });
+  const cp1252 = (s: string) => Buffer.from(s, 'latin1');
+  const cases = [
+    { type: 'application/x-www-form-urlencoded; charset=windows-1252', body: (to: string) => cp1252(`address=tel%3A${encodeURIComponent(to)}&message=%80uro%20%93quoted%94`) },
+    { type: 'application/json; charset=windows-1252', body: (to: string) => cp1252(`{"outboundSMSRequest":{"address":"tel:${to}","message":"\x80uro \x93quoted\x94"}}`) },
+    { type: 'application/json; charset=cp1252', body: (to: string) => cp1252(`{"outboundSMSRequest":{"address":"tel:${to}","message":"\x80uro \x93quoted\x94"}}`) },
+    { type: 'application/x-www-form-urlencoded; charset=ISO-8859-1', body: (to: string) => cp1252(`address=tel%3A${encodeURIComponent(to)}&message=%80uro%20%93quoted%94`) },
+    { type: 'application/json', body: (to: string) => cp1252(`{"outboundSMSRequest":{"address":"tel:${to}","message":"\x80uro \x93quoted\x94"}}`) },
+    { type: 'application/xml', body: (to: string) => cp1252(`<?xml version="1.0" encoding="windows-1252"?><outboundSMSRequest><address>tel:${to}</address><message>\x80uro \x93quoted\x94</message></outboundSMSRequest>`) },
+  ];
+  for (const c of cases) {
+    const to = number();
+    const res = await post(c.type, c.body(to));
+    assert.equal(res.status, 201, `${c.type}: ${await res.text()}`);
+    const [mt] = await handsetReceives(gw, to);
+    assert.equal(mt.text, '€uro “quoted”', c.type);
+  }
+});
+
 test('a compressed body is 415 POL0011, in the envelope (it was read as text and called malformed, 400 SVC0002); identity is a body as any', async () => {
   const body = (to: string) => JSON.stringify({ outboundSMSRequest: { address: `tel:${to}`, message: 'packed' } });
   const gzipped = await fetch(`${gw.url}/sms/v3/messaging/outbox`, {
@@ -360,6 +381,29 @@ test("AT&T's Ruby codekit: `payload.to_json` posted as a form (Net::HTTP's label
     body: JSON.stringify({ client_id: app.appKey, client_secret: app.appSecret, grant_type: 'client_credentials', scope: 'SMS' }),
   });
   assert.equal(oauth.status, 400, oauth.text);
+});
+
+test("fetch()'s default `text/plain;charset=UTF-8`: a JSON or XML document is read as one, as a form's is; other text is still 400 SVC0002 (they were 400 naming the wrapper they held)", async () => {
+  const TEXT = { 'content-type': 'text/plain;charset=UTF-8' };
+  const [a, b, c] = [number(), number(), number()];
+  const v3 = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, ...TEXT },
+    body: JSON.stringify({ outboundSMSRequest: { address: `tel:${a}`, message: 'from fetch' } }),
+  });
+  assert.equal(v3.status, 201, v3.text);
+  const xml = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: { ...app.auth, ...TEXT }, body: `<outboundSMSRequest><address>tel:${b}</address><message>v2 xml text</message></outboundSMSRequest>` });
+  assert.equal(xml.status, 200, xml.text);
+  const oneapi = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
+    headers: { ...app.auth, ...TEXT },
+    body: JSON.stringify({ outboundSMSMessageRequest: { address: [`tel:${c}`], outboundSMSTextMessage: { message: 'oneapi from fetch' } } }),
+  });
+  assert.equal(oneapi.status, 201, oneapi.text);
+  assert.equal((await handsetReceives(gw, a))[0].text, 'from fetch');
+  assert.equal((await handsetReceives(gw, b))[0].text, 'v2 xml text');
+  assert.equal((await handsetReceives(gw, c))[0].text, 'oneapi from fetch');
+  const prose = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', { headers: { ...app.auth, ...TEXT }, body: 'send hi to 4255550100' });
+  assert.equal(prose.status, 400, prose.text);
+  assert.equal(prose.json().requestError.serviceException.messageId, 'SVC0002');
 });
 
 test('OneAPI /2 JSON: 201, resourceReference, Location with the sender as tel%3A…', async () => {

@@ -130,6 +130,25 @@ test("subscriptions from a JSON or XML body posted as a form (AT&T's Ruby codeki
   assert.equal(JSON.parse(r!.body).inboundSMSMessageNotification.callbackData, 'xml-form');
 });
 
+test("subscriptions posted as fetch()'s default `text/plain;charset=UTF-8`: a JSON or XML body is read as one (they were 400 SVC0002)", async () => {
+  const l = await listener();
+  const own = await createApp(gw, { shortCodes: [{ shortCode: '22627406', moDelivery: 'poll' }] });
+  const TEXT = { 'content-type': 'text/plain;charset=UTF-8' };
+  const receipts = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:22627406')}/subscriptions`, {
+    headers: { ...own.auth, ...TEXT },
+    body: JSON.stringify({ deliveryReceiptSubscription: { callbackReference: { notifyURL: l.url, callbackData: 'json-text' } } }),
+  });
+  assert.equal(receipts.status, 201, receipts.text);
+  const inbound = await gw.request('POST', '/2/smsmessaging/inbound/subscriptions', {
+    headers: { ...own.auth, ...TEXT },
+    body: `<subscription><callbackReference><notifyURL>${l.url}</notifyURL><callbackData>xml-text</callbackData></callbackReference><destinationAddress>22627406</destinationAddress></subscription>`,
+  });
+  assert.equal(inbound.status, 201, inbound.text);
+  await sendMo(gw, '+14255550136', '22627406', 'to the xml-text subscription');
+  const [r] = await l.waitFor(1);
+  assert.equal(JSON.parse(r!.body).inboundSMSMessageNotification.callbackData, 'xml-text');
+});
+
 test('inbound subscription: MO to the short code goes to notifyURL in the OneAPI form, by keyword, instead of the inbox', async () => {
   const all = await listener();
   const stop = await listener();
@@ -205,6 +224,10 @@ test('inbound subscription with notificationFormat XML, created from an XML body
     r!.body,
     /^<\?xml version="1.0" encoding="UTF-8"\?><inboundSMSMessageNotification><callbackData>xml-data<\/callbackData><inboundSMSMessage><dateTime>[^<]+<\/dateTime><destinationAddress>22627403<\/destinationAddress><messageId>MO[0-9a-f]{16}<\/messageId><message>in xml<\/message><senderAddress>tel:\+14255550134<\/senderAddress><\/inboundSMSMessage><\/inboundSMSMessageNotification>$/,
   );
+  // A handset's CRLF as character references: an XML parser would read a raw CR as LF.
+  await sendMo(gw, '+14255550134', '22627403', 'in\r\nxml');
+  const [, crlf] = await l.waitFor(2);
+  assert.match(crlf!.body, /<message>in&#13;\nxml<\/message>/);
 });
 
 test('subscription refusals', async () => {

@@ -101,6 +101,9 @@ export function parseOneApiSendBody(body: unknown): OneApiSendBody {
   const message = isObject(textMessage) ? field(textMessage, 'message') : field(inner, 'message');
   const address = field(inner, 'address');
   if (address === undefined && message === undefined) throw new ApiError('SVC0002', ['outboundSMSMessageRequest']);
+  // Nothing is charged: a send that asks for a charge is refused (contract §14), not sent for free
+  // while the app takes the user for charged. An empty one asks for nothing.
+  if (carries(field(inner, 'charging'))) throw new ApiError('POL0008', []);
   const receipt = field(inner, 'receiptRequest');
   // A receiptRequest that is not an object asked for receipts nowhere: refused, not ignored.
   if (receipt !== undefined && receipt !== null && receipt !== '' && !isObject(receipt)) throw invalid('receiptRequest');
@@ -120,6 +123,12 @@ export function parseOneApiSendBody(body: unknown): OneApiSendBody {
     callbackData,
     senderName: optionalText(field(inner, 'senderName'), 'senderName', invalid),
   };
+}
+
+/** A value other than absent, null, empty text or an empty object. */
+function carries(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return false;
+  return !isObject(v) || Object.keys(v).length > 0;
 }
 
 function isHttpUrl(s: string): boolean {
