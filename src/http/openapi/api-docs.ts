@@ -1,4 +1,4 @@
-import { arr, bool, obj, str, type OperationDoc, type ParamDoc } from './model.js';
+import { arr, bool, obj, str, type ErrorDoc, type JsonSchema, type OperationDoc, type ParamDoc } from './model.js';
 
 /*
  * The SMS API itself: AT&T RESTful v3 and v2, and GSMA OneAPI on /1, /2 and /3 (the same document
@@ -23,7 +23,37 @@ const registrationParam: ParamDoc = { description: "The app's short code whose M
 const idempotencyNote =
   'An `Idempotency-Key` header (up to 255 characters) makes a repeat return the first answer (with `Idempotent-Replayed: true`) without sending again, for `SWITCHBOARD_IDEMPOTENCY_RETENTION_S` (24 h) after the send; the same key with a different request is 409 SVC0005.';
 
+/*
+ * What each Send SMS answers 400 and 403 with, checked against the code (sms/send.ts, send-body.ts,
+ * api-auth.ts, throttle.ts, att-outbox.ts) and pinned by test/http/docs-try-it-out.test.ts.
+ */
+const THROTTLED =
+  "Over the app's `ratePerSecond` (POL0001 `Rate limit exceeded`) or `ratePerDay` (POL0001 `Daily quota exceeded`), both with Retry-After";
+const throttled403 = (also: string): ErrorDoc => ({
+  variables: ['Rate limit exceeded'],
+  why: `${THROTTLED}; ${also}scope missing (POL0001), app suspended (POL1010) or, with HTTP Basic, too many failed checks of the App Key from this address (POL0001, with Retry-After).`,
+});
+const ATT_SEND_ERRORS: Record<number, ErrorDoc> = {
+  400: {
+    why: 'Invalid input: SVC0002 (no such field, empty `Message`, a body that cannot be read), SVC0003 (`notifyDeliveryStatus` not true/false), SVC0004 (no valid address), SVC0280 (over 4096 characters), POL0003 (over 50 recipients), POL0013 (the same number twice), SVC0001 (a landline or off-net number), SVC0283 (`notifyDeliveryStatus` without a delivery status URL on the app); POL0001 without a token.',
+  },
+  403: throttled403('the app has no short code (POL0002); '),
+  409: { variables: ['order-1234', 'Idempotency-Key'], why: '`Idempotency-Key` reused for a different request.' },
+};
+const ONEAPI_SEND_ERRORS: Record<number, ErrorDoc> = {
+  400: {
+    why: 'Invalid input: SVC0002 (no such field, empty `message`, `notifyURL` not an allowed URL, a body that cannot be read), SVC0004 (no valid `address`, or a `senderAddress` other than the path\'s), SVC0280 (over 4096 characters), POL0003 (over 50 recipients), POL0013 (the same number twice), SVC0001 (a landline or off-net number); POL0001 without a token.',
+  },
+  403: throttled403("the sender is not one of the app's short codes (POL0002); charging information in the request (POL0008); "),
+};
+const STATUS_ERRORS: Record<number, ErrorDoc> = { 403: throttled403('') };
+
 const address = { description: 'One address, a comma-joined list or an array (at most 50): `tel:+14255550100`, `tel:4255550100`, `14255550100`, URL-encoded forms too.', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+
+/** A form's address: one per key, the key repeated, or a comma-joined list. */
+const formAddress = str('One address, or a comma-joined list (at most 50); the key may also be repeated.');
+/** A form carries strings only: `notifyDeliveryStatus` as the words. */
+const formFlag = str('Push final states to the delivery status URL instead of polling.', { enum: ['true', 'false'] });
 
 const deliveryStatus = str(
   '`DeliveredToNetwork`, `DeliveredToTerminal` or `DeliveryImpossible` (OneAPI also `MessageWaiting` before the network took it, and `DeliveryUncertain` when the network never reported on it, which AT&T paths show as `DeliveryImpossible`).',
@@ -57,8 +87,11 @@ const oneapiSendBody = obj(
         address,
         senderAddress: str('Must name the same short code as the path (else SVC0004).'),
         outboundSMSTextMessage: obj({ message: str('Up to 4096 characters; GSM 7-bit, Latin-1 or UCS-2 is chosen for it.') }, ['message']),
-        clientCorrelator: str('Idempotency key: a repeat returns the original resource; reused for a different request → 409 SVC0005.', { maxLength: 255 }),
-        receiptRequest: obj({ notifyURL: str('Where `deliveryInfoNotification` is POSTed.'), callbackData: str('Echoed in the notification.') }),
+        clientCorrelator: str('Idempotency key: a repeat returns the original resource without sending again; reused for a different request → 409 SVC0005.', { maxLength: 255, example: 'order-1234' }),
+        receiptRequest: obj({
+          notifyURL: str('Where `deliveryInfoNotification` is POSTed (retried for SWITCHBOARD_WEBHOOK_RETRY_WINDOW_S, 72 h, then dead-lettered).', { example: 'https://app.example/dr' }),
+          callbackData: str('Echoed in the notification.', { example: 'order-1234' }),
+        }),
         senderName: str('Ignored for short codes.'),
       },
       ['address', 'outboundSMSTextMessage'],
@@ -86,6 +119,7 @@ const attSendV3: OperationDoc = {
     json: { outboundSMSRequest: { address: [NUMBER, 'tel:+14255550101'], message: 'Hello from Switchboard', notifyDeliveryStatus: false } },
     xml: `<outboundSMSRequest><address>${NUMBER}</address><message>Hello from Switchboard</message><notifyDeliveryStatus>false</notifyDeliveryStatus></outboundSMSRequest>`,
     form: 'address=tel%3A%2B14255550100&address=tel%3A%2B14255550101&message=Hello%20from%20Switchboard&notifyDeliveryStatus=false',
+    formFields: obj({ address: formAddress, message: str('Up to 4096 characters.'), notifyDeliveryStatus: formFlag }, ['address', 'message']),
   },
   responses: {
     '201': {
@@ -97,6 +131,7 @@ const attSendV3: OperationDoc = {
     },
   },
   errors: SEND_ERRORS,
+  errorDocs: ATT_SEND_ERRORS,
 };
 
 const attSendV2: OperationDoc = {
@@ -106,10 +141,11 @@ const attSendV2: OperationDoc = {
   flavour: 'att',
   security: 'oauth',
   body: {
-    schema: obj({ Address: address, Message: str('Up to 4096 characters.') }, ['Address', 'Message']),
+    schema: obj({ Address: address, Message: str('Up to 4096 characters.'), notifyDeliveryStatus: bool("As v3's: push final states to the delivery status URL (also \"true\"/\"false\").") }, ['Address', 'Message']),
     json: { Address: NUMBER, Message: 'Hello from Switchboard' },
     xml: `<outboundSMSRequest><Address>${NUMBER}</Address><Message>Hello from Switchboard</Message></outboundSMSRequest>`,
     form: 'Address=tel%3A%2B14255550100&Message=Hello+from+Switchboard',
+    formFields: obj({ Address: formAddress, Message: str('Up to 4096 characters.'), notifyDeliveryStatus: formFlag }, ['Address', 'Message']),
   },
   responses: {
     '200': {
@@ -129,6 +165,7 @@ const attSendV2: OperationDoc = {
     },
   },
   errors: SEND_ERRORS,
+  errorDocs: ATT_SEND_ERRORS,
 };
 
 function attStatus(base: string): OperationDoc {
@@ -149,6 +186,7 @@ function attStatus(base: string): OperationDoc {
       },
     },
     errors: READ_ERRORS,
+    errorDocs: STATUS_ERRORS,
   };
 }
 
@@ -190,18 +228,24 @@ const oneapiSend: OperationDoc = {
   security: 'oauth',
   params: { senderAddress: senderParam },
   body: {
+    description:
+      'The examples are safe to Execute again and again: each sends a new message and asks for no notification. With a `clientCorrelator` (e.g. `"clientCorrelator": "order-1234"`) a repeat is answered as the first was, without sending; with `"receiptRequest": {"notifyURL": "https://app.example/dr", "callbackData": "order-1234"}` each send POSTs its final states there, retried for 72 h. In a form both are flat keys: `clientCorrelator`, `notifyURL`, `callbackData`.',
     schema: oneapiSendBody,
-    json: {
-      outboundSMSMessageRequest: {
-        address: [NUMBER],
-        senderAddress: `tel:${CODE}`,
-        outboundSMSTextMessage: { message: 'Hello from Switchboard' },
-        clientCorrelator: 'order-1234',
-        receiptRequest: { notifyURL: 'https://app.example/dr', callbackData: 'order-1234' },
+    json: { outboundSMSMessageRequest: { address: [NUMBER], senderAddress: `tel:${CODE}`, outboundSMSTextMessage: { message: 'Hello from Switchboard' } } },
+    xml: `<outboundSMSMessageRequest><address>${NUMBER}</address><senderAddress>tel:${CODE}</senderAddress><outboundSMSTextMessage><message>Hello from Switchboard</message></outboundSMSTextMessage></outboundSMSMessageRequest>`,
+    form: `senderAddress=tel%3A${CODE}&address=tel%3A%2B14255550100&message=Hello+from+Switchboard`,
+    formFields: obj(
+      {
+        senderAddress: str('Must name the same short code as the path (else SVC0004).'),
+        address: formAddress,
+        message: str('Up to 4096 characters.'),
+        clientCorrelator: str('Idempotency key (see the JSON schema); empty: none.', { maxLength: 255 }),
+        notifyURL: str('Where `deliveryInfoNotification` is POSTed; empty: none.'),
+        callbackData: str('Echoed in the notification.'),
+        senderName: str('Ignored for short codes.'),
       },
-    },
-    xml: `<outboundSMSMessageRequest><address>${NUMBER}</address><senderAddress>tel:${CODE}</senderAddress><outboundSMSTextMessage><message>Hello from Switchboard</message></outboundSMSTextMessage><clientCorrelator>order-1234</clientCorrelator></outboundSMSMessageRequest>`,
-    form: `senderAddress=tel%3A${CODE}&address=tel%3A%2B14255550100&message=Hello+from+Switchboard&clientCorrelator=order-1234&notifyURL=https%3A%2F%2Fapp.example%2Fdr&callbackData=order-1234`,
+      ['address', 'message'],
+    ),
   },
   responses: {
     '201': {
@@ -213,6 +257,7 @@ const oneapiSend: OperationDoc = {
     },
   },
   errors: SEND_ERRORS,
+  errorDocs: ONEAPI_SEND_ERRORS,
 };
 
 const oneapiStatus = (summary: string): OperationDoc => ({
@@ -231,6 +276,7 @@ const oneapiStatus = (summary: string): OperationDoc => ({
     },
   },
   errors: READ_ERRORS,
+  errorDocs: STATUS_ERRORS,
 });
 
 const inboundListUrl = `${HOST}/2/smsmessaging/inbound/registrations/${CODE}/messages`;
@@ -272,6 +318,16 @@ const oneapiInbound: OperationDoc = {
 };
 
 const callbackReference = obj({ notifyURL: str('Where notifications are POSTed (http in the sandbox realm, https in production).'), callbackData: str('Echoed in each notification.') }, ['notifyURL']);
+/** A subscription's form: `callbackReference` flattened, beside the kind's own keys. */
+function subscriptionForm(own: Record<string, JsonSchema>): JsonSchema {
+  return obj({
+    ...own,
+    notifyURL: str('Where notifications are POSTed (http in the sandbox realm, https in production).'),
+    callbackData: str('Echoed in each notification.'),
+    clientCorrelator: str('A repeat with the same value returns the same subscription.', { maxLength: 255 }),
+  });
+}
+
 const receiptSubUrl = `${HOST}/2/smsmessaging/outbound/tel%3A${CODE}/subscriptions/sub5a0c7f3e9b214d6a`;
 const receiptSubscription: OperationDoc = {
   summary: 'Subscribe to delivery receipts (OneAPI)',
@@ -285,6 +341,7 @@ const receiptSubscription: OperationDoc = {
     json: { deliveryReceiptSubscription: { callbackReference: { notifyURL: 'https://app.example/dr', callbackData: 'shop' }, clientCorrelator: 'dr-1' } },
     xml: '<deliveryReceiptSubscription><callbackReference><notifyURL>https://app.example/dr</notifyURL><callbackData>shop</callbackData></callbackReference><clientCorrelator>dr-1</clientCorrelator></deliveryReceiptSubscription>',
     form: 'notifyURL=https%3A%2F%2Fapp.example%2Fdr&callbackData=shop&clientCorrelator=dr-1',
+    formFields: subscriptionForm({ filterCriteria: str('Kept, not applied (also `criteria`).') }),
   },
   responses: {
     '201': {
@@ -296,6 +353,10 @@ const receiptSubscription: OperationDoc = {
     },
   },
   errors: [400, 401, 403, 409],
+  errorDocs: {
+    400: { why: 'Invalid input: SVC0002 (`notifyURL` missing or not an allowed URL, a field that is not text), SVC0004 (the sender is not a short code); POL0001 without a token.' },
+    403: { why: "The sender is not one of the app's short codes (POL0002), scope missing (POL0001), app suspended (POL1010) or, with HTTP Basic, too many failed checks of the App Key from this address (POL0001, with Retry-After)." },
+  },
 };
 
 const inboundSubUrl = `${HOST}/2/smsmessaging/inbound/subscriptions/sub0b3e9d4c8a7f6e21`;
@@ -321,6 +382,11 @@ const inboundSubscription: OperationDoc = {
     json: { subscription: { callbackReference: { notifyURL: 'https://app.example/mo', callbackData: 'kw' }, destinationAddress: CODE, criteria: 'JOIN', notificationFormat: 'JSON' } },
     xml: `<subscription><callbackReference><notifyURL>https://app.example/mo</notifyURL></callbackReference><destinationAddress>${CODE}</destinationAddress><criteria>JOIN</criteria></subscription>`,
     form: `destinationAddress=${CODE}&notifyURL=https%3A%2F%2Fapp.example%2Fmo&criteria=JOIN&notificationFormat=JSON`,
+    formFields: subscriptionForm({
+      destinationAddress: str('The short code.'),
+      criteria: str('Keyword the first word must match.'),
+      notificationFormat: str('JSON (default) or XML.', { enum: ['JSON', 'XML'] }),
+    }),
   },
   responses: {
     '201': {
@@ -332,6 +398,9 @@ const inboundSubscription: OperationDoc = {
     },
   },
   errors: [400, 401, 403, 409],
+  errorDocs: {
+    400: { why: "Invalid input: SVC0002 (`notifyURL` missing or not an allowed URL, `destinationAddress` not one of the app's short codes, a field that is not text), SVC0003 (`notificationFormat` other than JSON or XML); POL0001 without a token." },
+  },
 };
 
 const unsubscribe = (summary: string, withSender: boolean): OperationDoc => ({

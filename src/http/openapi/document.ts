@@ -1,5 +1,5 @@
 import { SHORT_CODE_DIGITS } from '../../sms/address.js';
-import { MEDIA, obj, str, type DocFlavour, type DocSecurity, type JsonSchema, type OperationDoc, type ResponseDoc } from './model.js';
+import { MEDIA, obj, str, type BodyDoc, type DocFlavour, type DocSecurity, type ErrorDoc, type JsonSchema, type OperationDoc, type ResponseDoc } from './model.js';
 
 type Json = Record<string, unknown>;
 
@@ -70,9 +70,15 @@ interface ErrorExample {
 }
 
 const API_ERRORS: Record<number, ErrorExample> = {
-  400: { id: 'SVC0002', exception: 'Service', text: 'Invalid input value for message part %1', variables: ['Message'], why: 'Invalid input (SVC0002/SVC0004/SVC0280/POL0003/POL0013, or POL0001 without a token).' },
+  400: { id: 'SVC0002', exception: 'Service', text: 'Invalid input value for message part %1', variables: ['Message'], why: 'Invalid input (SVC0002), or POL0001 without a token.' },
   401: { id: 'POL0001', exception: 'Policy', text: 'A policy error occurred. Error code is %1', variables: ['Access token invalid or expired'], why: 'Unknown, expired or revoked access token; with HTTP Basic, an unknown App Key, a wrong secret or a malformed header (`WWW-Authenticate: Basic`).' },
-  403: { id: 'POL0001', exception: 'Policy', text: 'A policy error occurred. Error code is %1', variables: ['Throttled'], why: 'Throttled or, with HTTP Basic, too many failed checks of the App Key from this address (both with Retry-After), scope missing, app suspended (POL1010), sender not the app\'s (POL0002) or, on a OneAPI send, charging information in the request (POL0008).' },
+  403: {
+    id: 'POL0001',
+    exception: 'Policy',
+    text: 'A policy error occurred. Error code is %1',
+    variables: ['Access token not valid for SMS'],
+    why: 'Scope missing (POL0001), app suspended (POL1010) or, with HTTP Basic, too many failed checks of the App Key from this address (POL0001, with Retry-After).',
+  },
   409: { id: 'SVC0005', exception: 'Service', text: 'Correlator %1 specified in message part %2 is a duplicate', variables: ['order-1234', 'clientCorrelator'], why: 'Idempotency key or clientCorrelator reused for a different request.' },
   413: { id: 'SVC0002', exception: 'Service', text: 'Invalid input value for message part %1', variables: ['Body'], why: 'Body over SWITCHBOARD_BODY_LIMIT_BYTES.' },
   415: { id: 'POL0011', exception: 'Policy', text: 'Media type not supported', variables: [], why: 'Not JSON, XML or form.' },
@@ -110,11 +116,12 @@ function oneapiXml(e: ErrorExample): string {
   return `<?xml version="1.0" encoding="UTF-8"?><requestError><${tag}><messageId>${e.id}</messageId><text>${e.text}</text>${vars}</${tag}></requestError>`;
 }
 
-function errorResponse(flavour: DocFlavour, status: number): Json {
+function errorResponse(flavour: DocFlavour, status: number, own: ErrorDoc = {}): Json {
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   if (flavour === 'att' || flavour === 'oneapi') {
-    const e = API_ERRORS[status] ?? API_ERRORS[400];
-    if (e === undefined) throw new Error(`no example for ${status}`);
+    const typical = API_ERRORS[status] ?? API_ERRORS[400];
+    if (typical === undefined) throw new Error(`no example for ${status}`);
+    const e: ErrorExample = { ...typical, ...own };
     const json =
       flavour === 'att'
         ? { RequestError: { [`${e.exception}Exception`]: { MessageId: e.id, Text: e.text, Variables: e.variables.join(',') } } }
@@ -153,6 +160,31 @@ function successResponse(flavour: DocFlavour, r: ResponseDoc): Json {
   return out;
 }
 
+/**
+ * The schema of an XML body: the element the example's root names, with its children. Swagger UI
+ * sends the example only under a schema that names its root element; else a comment.
+ */
+function xmlSchema(schema: JsonSchema, example: string): JsonSchema {
+  const root = /^\s*(?:<\?xml[^>]*\?>\s*)?<([A-Za-z_][\w.-]*)/.exec(example)?.[1];
+  if (root === undefined) throw new Error(`no root element in ${example}`);
+  const wrapped = (schema.properties as Record<string, JsonSchema> | undefined)?.[root];
+  return { ...(wrapped ?? schema), xml: { name: root } };
+}
+
+/**
+ * The schema of a form body: its flat keys, each with the value of the form example (repeated keys
+ * comma-joined, as the gateway reads a list), or empty: Swagger UI fills each field with its
+ * property's example, or "string" when there is none.
+ */
+function formSchema(body: BodyDoc, example: string): JsonSchema {
+  const fields = body.formFields ?? body.schema;
+  const values = new URLSearchParams(example);
+  const properties = Object.fromEntries(Object.entries(fields.properties as Record<string, JsonSchema>).map(([key, p]) => [key, { ...p, example: values.getAll(key).join(',') }]));
+  const unknown = [...values.keys()].filter((key) => !(key in properties));
+  if (unknown.length > 0) throw new Error(`form example keys ${unknown.join(', ')} are not fields`);
+  return { ...fields, properties };
+}
+
 /** The requestBody, responses and parameters of an operation, as OpenAPI 3.0 objects. */
 export function operationParts(doc: OperationDoc): { requestBody?: Json; responses: Json; parameters: Json[] } {
   const responses: Json = {};
@@ -161,7 +193,7 @@ export function operationParts(doc: OperationDoc): { requestBody?: Json; respons
   // Where the admin token is checked, too many failures from one address are 429; /oauth answers
   // them 401 invalid_client, as AT&T clients know no 429 (contract §13).
   if (doc.flavour === 'operator' && errors.includes(401)) errors.push(429);
-  for (const status of errors) responses[String(status)] = errorResponse(doc.flavour, status);
+  for (const status of errors) responses[String(status)] = errorResponse(doc.flavour, status, doc.errorDocs?.[status]);
 
   const parameters: Json[] = [];
   for (const [name, p] of Object.entries(doc.params ?? {})) {
@@ -175,8 +207,8 @@ export function operationParts(doc: OperationDoc): { requestBody?: Json; respons
   const { schema, json, xml, form, description } = doc.body;
   const content: Json = {};
   if (json !== undefined) content[MEDIA.json] = { schema, example: json };
-  if (xml !== undefined) content[MEDIA.xml] = { schema, example: xml };
-  if (form !== undefined) content[MEDIA.form] = { schema, example: form };
+  if (xml !== undefined) content[MEDIA.xml] = { schema: xmlSchema(schema, xml), example: xml };
+  if (form !== undefined) content[MEDIA.form] = { schema: formSchema(doc.body, form), example: form };
   const requestBody: Json = { required: true, content };
   if (description !== undefined) requestBody.description = description;
   return { requestBody, responses, parameters };

@@ -19,12 +19,20 @@ export interface ParamDoc {
   readonly required?: boolean;
 }
 
-/** A request body: the schema of its JSON form and a worked example per media type it takes. */
+/**
+ * A request body: the schema of its JSON form and a worked example per media type it takes. /docs
+ * (Swagger UI) sends the JSON example as it is, the XML one only under a schema that names its
+ * root element (taken from the example), and a form built field by field from the form schema's
+ * properties, each pre-filled with its `example`: `formFields` are the flat keys the gateway reads
+ * in a form (default: `schema`, when the JSON body is flat already), and each gets its example from
+ * `form` (empty when `form` has none).
+ */
 export interface BodyDoc {
   readonly schema: JsonSchema;
   readonly json?: unknown;
   readonly xml?: string;
   readonly form?: string;
+  readonly formFields?: JsonSchema;
   readonly description?: string;
 }
 
@@ -35,6 +43,14 @@ export interface ResponseDoc {
   readonly xml?: string;
   readonly text?: string;
   readonly headers?: Record<string, string>;
+}
+
+/** An operation's own account of an error status, where the flavour's typical one does not fit it. */
+export interface ErrorDoc {
+  /** Which refusals answer this status on this operation, with their ids. */
+  readonly why?: string;
+  /** The example's variables, as the gateway fills them on this operation. */
+  readonly variables?: readonly string[];
 }
 
 export interface OperationDoc {
@@ -50,6 +66,8 @@ export interface OperationDoc {
   readonly responses: Record<string, ResponseDoc>;
   /** Error statuses; each gets the envelope of the flavour with a typical example. */
   readonly errors?: readonly number[];
+  /** Where this operation's refusals differ from the typical example of a status. */
+  readonly errorDocs?: Readonly<Record<number, ErrorDoc>>;
 }
 
 export const MEDIA = {
