@@ -18,8 +18,9 @@ export const BUNDLE_OPTIONS = {
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   sourcesContent: false,
-  // Error and class names show in logs and answers: no renaming when modules are put side by side.
-  keepNames: true,
+  // Not keepNames: it wraps every function and class made, closures on the hot paths included, in
+  // a defineProperty call (Send SMS accept at concurrency 64: 0.28 → 0.33 ms of CPU per message,
+  // 13 % fewer per second). Nothing reads a class's name but the logs' error type.
   external: [
     // A native addon, loaded from node_modules as it is.
     'better-sqlite3',
