@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, localGatewayUrl } from './config.js';
 import { OperatorError } from './errors.js';
 import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin-client.js';
 import { COMMANDS, UsageError, type Command, type CommandInput } from './cli/commands.js';
-import { DEFAULT_GATEWAY_URL, GatewayClient } from './cli/gateway-client.js';
+import { GatewayClient } from './cli/gateway-client.js';
 import { openStore, sqliteFile } from './store/open.js';
 
 const GLOBAL_OPTIONS = {
@@ -206,7 +206,7 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
   if (action.kind === 'gateway') {
     const fromEnv = process.env.SWITCHBOARD_URL;
     // An empty setting is an unset one, as in the configuration.
-    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined && fromEnv !== '' ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : DEFAULT_GATEWAY_URL;
+    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined && fromEnv !== '' ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : localGatewayUrl();
     await print(await action.run(new GatewayClient(url), input));
     return 0;
   }

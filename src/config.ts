@@ -385,9 +385,31 @@ export function readSmppTls(files: SmppTlsFiles): SmppTls {
   return { ca, ...pair };
 }
 
+function urlOf(https: boolean, host: string, port: number): string {
+  return `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** `http://host:port` of a listening address (an IPv6 one in brackets), `https://` with SWITCHBOARD_TLS_CERT. */
 export function listenUrl(tls: Config['tls'], host: string, port: number): string {
-  return `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return urlOf(tls !== undefined, host, port);
+}
+
+/** The address a client on this machine calls a HOST by: loopback for every address (0.0.0.0, ::), else HOST itself. */
+export function reachableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  return host === '::' || host === '0:0:0:0:0:0:0:0' ? '::1' : host;
+}
+
+/**
+ * The gateway this environment's HOST, PORT and SWITCHBOARD_TLS_CERT serve, as a client on this
+ * machine reaches it: where the CLI's `sms` and `handset` commands go without --url, as its store
+ * commands use this environment's store. Only these settings are read (not the certificate):
+ * another setting being wrong is no reason not to reach the gateway.
+ */
+export function localGatewayUrl(env: Env = process.env): string {
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  if (port === 0) throw new ConfigError('PORT', '0 (any free port) names no gateway to reach: give --url or SWITCHBOARD_URL');
+  return urlOf(optional(env, 'SWITCHBOARD_TLS_CERT') !== undefined, reachableHost(str(env, 'HOST', '127.0.0.1')), port);
 }
 
 /** A text setting no longer than `max` characters (a protocol field's bound). */

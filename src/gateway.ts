@@ -4,8 +4,9 @@ import { AppCredentialCheck } from './auth/app-credentials.js';
 import { warnOfUnusableShortCodes } from './auth/apps.js';
 import { createAuthFailures } from './auth/failed-attempts.js';
 import type { Logger } from 'pino';
+import { resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
-import { type Config, listenUrl } from './config.js';
+import { type Config, listenUrl, reachableHost } from './config.js';
 import type { GatewayContext } from './context.js';
 import { listenProblem, withBoundPort } from './http/bind-port.js';
 import { buildHttpApp } from './http/app.js';
@@ -45,6 +46,29 @@ export interface GatewayOptions {
   readonly logger?: Logger;
 }
 
+/** A word the shell reads as it is: quoted when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * A first start: where a new user goes from here. The CLI finds the store by its own environment,
+ * so the command names this gateway's store (the same command without it made an app in ./data
+ * that the gateway did not know), and the Quickstart's 127.0.0.1:8080 is replaced by where this
+ * gateway is. The database URL is named, not printed: it may hold a password.
+ */
+function firstStartHint(config: Config, url: string): string {
+  const create = 'npx switchboard app create --name demo';
+  const command =
+    config.databaseUrl !== undefined
+      ? `\`${create}\` with this gateway's SWITCHBOARD_DATABASE_URL set`
+      : config.dataDir === resolve('data')
+        ? `\`${create}\` in this directory`
+        : `\`SWITCHBOARD_DATA_DIR=${shellWord(config.dataDir)} ${create}\``;
+  const quickstart = url === 'http://127.0.0.1:8080' ? 'README "Quickstart"' : `README "Quickstart" with ${url} for http://127.0.0.1:8080`;
+  return `next: ${command}, then ${quickstart}; the web console is at ${url}/console (sign in with the admin token), the API docs at ${url}/docs`;
+}
+
 /** Wires config → store → network → dispatch → http, and starts listening. */
 export async function startGateway(requested: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const config = await withBoundPort(requested);
@@ -58,14 +82,6 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const released = await store.releaseLeases?.(clock.now());
   if (released !== undefined && released > 0) log.info({ jobs: released }, 'jobs held by the process before this one are due again');
   await warnOfUnusableShortCodes(store, log);
-  const generatedAdminToken = await ensureAdminToken(store, config);
-  if (generatedAdminToken !== undefined) {
-    // Shown once: only its hash is kept. One plain line so it stands out from the JSON logs.
-    process.stdout.write(`switchboard: generated admin token (shown once, keep it): ${generatedAdminToken}\n`);
-    // A first start: where a new user goes from here.
-    process.stdout.write('switchboard: next: `npx switchboard app create --name demo` in this directory, then README "Quickstart"; the web console is at /console (sign in with the admin token), the API docs at /docs\n');
-  }
-
   // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.
   let boundPort = config.port;
   // The address HOST was bound to (HOST may be a name): what other instances can reach this one by.
@@ -161,6 +177,21 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   } catch (err) {
     await close().catch(() => undefined);
     throw listenProblem(err, '127.0.0.1', config.simSmppPort ?? 0, 'SWITCHBOARD_SIM_SMPP_PORT');
+  }
+  // Only a start that serves makes the admin token: one whose port was taken (or that another
+  // network's gateway turned away) printed the token's one showing and exited, and the start after
+  // it had none to print. Until now no token existed, so nobody could have been let in early.
+  let generatedAdminToken: string | undefined;
+  try {
+    generatedAdminToken = await ensureAdminToken(store, config);
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+  if (generatedAdminToken !== undefined) {
+    // Shown once: only its hash is kept. One plain line so it stands out from the JSON logs.
+    process.stdout.write(`switchboard: generated admin token (shown once, keep it): ${generatedAdminToken}\n`);
+    process.stdout.write(`switchboard: ${firstStartHint(config, listenUrl(config.tls, reachableHost(config.host), port))}\n`);
   }
   const reloadTls = () => {
     // With SWITCHBOARD_TLS_CERT fastify built an https.Server; its types do not say so.

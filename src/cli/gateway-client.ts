@@ -1,9 +1,6 @@
 import { OperatorError } from '../errors.js';
 import { fetchJson } from './fetch-json.js';
 
-/** Where `sms` and `handset` commands find the gateway when no --url is given. */
-export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
-
 export interface GatewayAnswer {
   readonly status: number;
   readonly body: unknown;

@@ -1,5 +1,5 @@
 import type { Command, CommandInput } from './commands.js';
-import { DEFAULT_GATEWAY_URL, type GatewayClient } from './gateway-client.js';
+import type { GatewayClient } from './gateway-client.js';
 import { FINAL_STATUSES } from '../store/repos/messages.js';
 
 const FINAL = new Set<string>(FINAL_STATUSES);
@@ -8,7 +8,7 @@ const POLL_MS = 250;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const WHERE = `--url URL                     the running gateway (default $SWITCHBOARD_URL, else ${DEFAULT_GATEWAY_URL})`;
+const WHERE = '--url URL                     the running gateway (default $SWITCHBOARD_URL, else http://HOST:PORT of this environment, 127.0.0.1:8080 when unset)';
 
 function text(input: CommandInput, name: string): string | undefined {
   const v = input.values[name];

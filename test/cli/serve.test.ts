@@ -1,14 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CLI_FROM_SOURCE, runCli } from './run.js';
 import { repoFile } from '../helpers/root.js';
+import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
 
 const BIN = repoFile('bin/switchboard.js');
+const postgres = await postgresReachable();
 
 interface Served {
   readonly url: string;
@@ -70,7 +73,7 @@ describe('serve, admin-token and smsc as processes', { concurrency: true }, () =
       assert.equal(announced.length, 1, first.lines.join('\n'));
       const token = /: ([0-9a-f]{48})$/.exec(announced[0] ?? '')?.[1];
       assert.ok(token !== undefined, announced[0]);
-      assert.equal(first.lines.filter((l) => l.startsWith('switchboard: next: `npx switchboard app create')).length, 1, 'a first start says where to go next');
+      assert.equal(first.lines.filter((l) => l.startsWith('switchboard: next: ')).length, 1, 'a first start says where to go next');
       const ok = await fetch(`${first.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(ok.status, 200);
       assert.equal((await fetch(`${first.url}/admin/v1/apps`)).status, 401);
@@ -91,6 +94,76 @@ describe('serve, admin-token and smsc as processes', { concurrency: true }, () =
       assert.equal(apps.status, 0, apps.stderr);
       assert.deepEqual(apps.json(), { apps: [] });
       assert.equal(await second.stop(), 0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a first start that does not come to serve (PORT or SWITCHBOARD_SIM_SMPP_PORT taken) prints no admin token; the first one that serves does', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    const taken = createServer();
+    try {
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const port = String((taken.address() as AddressInfo).port);
+      const env = { HOST: '127.0.0.1', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: '', SWITCHBOARD_DATABASE_URL: '' };
+      // The port is found taken at listen; the simulator's SMPP port only once the gateway listens.
+      for (const [extra, setting] of [[{ PORT: port }, 'PORT'], [{ PORT: '0', SWITCHBOARD_SIM_SMPP_PORT: port }, 'SWITCHBOARD_SIM_SMPP_PORT']] as const) {
+        const failed = await runCli(['serve'], { ...env, ...extra });
+        assert.equal(failed.status, 2, failed.stderr);
+        assert.match(failed.stderr, new RegExp(`^switchboard: invalid configuration: ${setting}: 127\\.0\\.0\\.1:${port} is in use`));
+        assert.ok(!failed.stdout.includes('switchboard: '), `a start that never served printed: ${failed.stdout}`);
+      }
+      const first = await serve(dataDir);
+      const announced = first.lines.filter((l) => l.startsWith('switchboard: generated admin token'));
+      assert.equal(announced.length, 1, first.lines.join('\n'));
+      const token = /: ([0-9a-f]{48})$/.exec(announced[0] ?? '')?.[1];
+      assert.equal((await fetch(`${first.url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      assert.equal(await first.stop(), 0);
+    } finally {
+      taken.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("the first start's next: line names its data dir and URL: its command, run elsewhere, makes an app this gateway knows", async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    // A data dir the shell must have quoted.
+    const dataDir = join(parent, "it's data");
+    const elsewhere = join(parent, 'elsewhere');
+    await mkdir(elsewhere);
+    try {
+      const gateway = await serve(dataDir);
+      const token = /admin token \(shown once, keep it\): ([0-9a-f]{48})$/.exec(gateway.lines.find((l) => l.includes('generated admin token')) ?? '')?.[1];
+      const url = gateway.url;
+      const next = gateway.lines.find((l) => l.startsWith('switchboard: next: '));
+      assert.equal(
+        next,
+        `switchboard: next: \`SWITCHBOARD_DATA_DIR='${dataDir.replace("'", "'\\''")}' npx switchboard app create --name demo\`, then README "Quickstart" with ${url} for http://127.0.0.1:8080; the web console is at ${url}/console (sign in with the admin token), the API docs at ${url}/docs`,
+      );
+      // As a user pastes it in another terminal and directory, with none of the gateway's settings.
+      const command = /`([^`]+)`/.exec(next ?? '')?.[1]?.replace('npx switchboard', `"${process.execPath}" "${BIN}"`) ?? '';
+      const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
+      delete env.SWITCHBOARD_DATA_DIR;
+      delete env.SWITCHBOARD_DATABASE_URL;
+      await promisify(execFile)('sh', ['-c', command], { cwd: elsewhere, env });
+      const apps = await fetch(`${url}/admin/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
+      assert.deepEqual(((await apps.json()) as { apps: { name: string }[] }).apps.map((a) => a.name), ['demo']);
+      assert.equal(await gateway.stop(), 0);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  test('on PostgreSQL the next: line names SWITCHBOARD_DATABASE_URL without printing it (it may hold a password)', { skip: postgres ? false : 'no PostgreSQL server' }, async (t) => {
+    const db = await createTestDatabase();
+    t.after(() => db.drop());
+    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    try {
+      const gateway = await serve(dataDir, { SWITCHBOARD_DATABASE_URL: db.url });
+      const next = gateway.lines.find((l) => l.startsWith('switchboard: next: ')) ?? '';
+      assert.match(next, /^switchboard: next: `npx switchboard app create --name demo` with this gateway's SWITCHBOARD_DATABASE_URL set, then README "Quickstart" with http:\/\/127\.0\.0\.1:\d+ for /);
+      assert.ok(!next.includes(db.name) && !next.includes('postgres'), next);
+      assert.equal(await gateway.stop(), 0);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -98,6 +98,25 @@ describe('sms and handset commands', { concurrency: true }, () => {
     assert.match(down.stderr, /^switchboard: cannot reach http:\/\/127\.0\.0\.1:9: /);
   });
 
+  test('without --url or SWITCHBOARD_URL the commands go to HOST:PORT of their environment, the gateway that environment serves', async () => {
+    const port = new URL(gw.url).port;
+    const show = (env: Record<string, string>) => runCli(['handset', 'show', '4255550199'], { SWITCHBOARD_URL: '', SWITCHBOARD_TLS_CERT: '', ...env });
+    const [same, anyAddress, fromUrl, anyPort] = await Promise.all([
+      show({ HOST: '127.0.0.1', PORT: port }),
+      // A gateway bound to every address is reached on loopback.
+      show({ HOST: '0.0.0.0', PORT: port }),
+      show({ HOST: '127.0.0.1', PORT: port, SWITCHBOARD_URL: 'http://127.0.0.1:9' }),
+      show({ HOST: '127.0.0.1', PORT: '0' }),
+    ]);
+    assert.equal(same.status, 0, same.stderr);
+    assert.equal(same.json().number, '4255550199');
+    assert.equal(anyAddress.status, 0, anyAddress.stderr);
+    assert.equal(fromUrl.status, 1);
+    assert.match(fromUrl.stderr, /^switchboard: cannot reach http:\/\/127\.0\.0\.1:9: /);
+    assert.equal(anyPort.status, 2);
+    assert.equal(anyPort.stderr, 'switchboard: invalid configuration: PORT: 0 (any free port) names no gateway to reach: give --url or SWITCHBOARD_URL\n');
+  });
+
   test('--help of the new commands', async () => {
     const commands = [['sms', 'send'], ['handset', 'show'], ['handset', 'send']];
     const [main, ...results] = await Promise.all([runCli(['--help']), ...commands.map((words) => runCli([...words, '--help']))]);

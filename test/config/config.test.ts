@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, localGatewayUrl } from '../../src/config.js';
 import { parseSmppUrl } from '../../src/network/smpp/connector.js';
 import { nodeEntry, repoFile, ROOT } from '../helpers/root.js';
 
@@ -56,6 +56,18 @@ test('a bad value names its variable', () => {
   for (const [variable, value] of [['SWITCHBOARD_SMPP_URL', 'smpp://sys:s3cretpw@host:99999'], ['SWITCHBOARD_DATABASE_URL', 'postgres://u:s3cretpw@host:99999/db']]) {
     assert.throws(() => loadConfig({ [variable as string]: value as string }), (err: unknown) => err instanceof ConfigError && err.variable === variable && !err.message.includes('s3cretpw'), variable);
   }
+});
+
+test("the CLI's gateway without --url: this environment's HOST:PORT as a client on this machine reaches it", () => {
+  assert.equal(localGatewayUrl({}), 'http://127.0.0.1:8080');
+  assert.equal(localGatewayUrl({ PORT: '18080' }), 'http://127.0.0.1:18080');
+  assert.equal(localGatewayUrl({ HOST: '0.0.0.0', PORT: '18080' }), 'http://127.0.0.1:18080');
+  assert.equal(localGatewayUrl({ HOST: '::', PORT: '18080' }), 'http://[::1]:18080');
+  assert.equal(localGatewayUrl({ HOST: 'fd00::5' }), 'http://[fd00::5]:8080');
+  // Only whether HTTPS is on: the certificate is the gateway's to read, not the CLI's.
+  assert.equal(localGatewayUrl({ HOST: 'gw.internal', PORT: '8443', SWITCHBOARD_TLS_CERT: '/nowhere/cert.pem' }), 'https://gw.internal:8443');
+  assert.throws(() => localGatewayUrl({ PORT: 'http' }), (err: unknown) => err instanceof ConfigError && err.message === 'PORT: expected a whole number, got "http"');
+  assert.throws(() => localGatewayUrl({ PORT: '0' }), (err: unknown) => err instanceof ConfigError && err.message.startsWith('PORT: 0 (any free port) names no gateway to reach'));
 });
 
 test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHBOARD_SMPP_URL needs a host and a port from 1; neither echoes its value', () => {
