@@ -20,7 +20,6 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config } = gateway.ctx;
-  gateway.ctx.log.info({ url: gateway.url, network: config.network, store: gateway.ctx.store.engine }, 'switchboard listening');
   const stop = (signal: string) => {
     gateway.ctx.log.info({ signal }, 'stopping');
     gateway.close().then(
@@ -38,6 +37,9 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => {
     if (gateway.reloadTls() === undefined) gateway.ctx.log.info({ signal: 'SIGHUP' }, 'nothing to reload (no SWITCHBOARD_TLS_CERT, SWITCHBOARD_SMPP_TLS_CA or SWITCHBOARD_SMPP_TLS_CERT)');
   });
+  // Last: whoever waits for this line (a supervisor, a script, a test) may signal the process at
+  // once, and a SIGHUP before its handler would end the gateway without its stop.
+  gateway.ctx.log.info({ url: gateway.url, network: config.network, store: gateway.ctx.store.engine }, 'switchboard listening');
 }
 
 main().catch((err: unknown) => {
