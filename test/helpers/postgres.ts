@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
 import { migratedDatabase, recycleMigratedDatabase, withClient } from './migrated-store.js';
 
 /**
@@ -64,4 +66,23 @@ export async function createTestDatabase({ migrated = false } = {}): Promise<Tes
       return dropped;
     },
   };
+}
+
+/**
+ * A migrated PostgreSQL store of its own and a second session on its database, as another
+ * instance holds one: for races where that instance's write commits while the store waits.
+ */
+export async function withStoreAndOtherSession(fn: (store: Store, other: pg.Client) => Promise<void>): Promise<void> {
+  const database = await createTestDatabase();
+  const store = await openPostgresStore({ url: database.url, poolSize: 4 });
+  const other = new pg.Client({ connectionString: database.url });
+  try {
+    await store.migrate();
+    await other.connect();
+    await fn(store, other);
+  } finally {
+    await other.end().catch(() => undefined);
+    await store.close();
+    await database.drop();
+  }
 }

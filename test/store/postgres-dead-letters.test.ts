@@ -1,18 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
+import { postgresReachable, withStoreAndOtherSession } from '../helpers/postgres.js';
 import { createApp, notification } from './store.contract.js';
 
 const reachable = await postgresReachable();
 
 test('a dead letter replayed while the retention sweep deletes it stays replayed (PostgreSQL)', { skip: reachable ? false : 'no PostgreSQL server' }, async () => {
-  const database = await createTestDatabase();
-  const store = await openPostgresStore({ url: database.url, poolSize: 4 });
-  const other = new pg.Client({ connectionString: database.url });
-  try {
-    await store.migrate();
+  await withStoreAndOtherSession(async (store, other) => {
     await createApp(store, 'app1');
     const n = notification('evt-dead', 'listener:x');
     await store.notifications.create({ ...n, deadlineAt: n.createdAt + 1000 });
@@ -20,7 +14,6 @@ test('a dead letter replayed while the retention sweep deletes it stays replayed
     const [job] = await store.notifications.claimForListeners({ kinds: ['webhook'], workerId: 'w1', limit: 1, leaseMs: 60_000, now, freeSlots: () => 10 });
     assert.ok(job);
     assert.ok(await store.jobs.bury(job.id, 'w1', 'gave up'));
-    await other.connect();
     // Another request replays it (NotificationRepo.replay's update) and commits while the sweep,
     // which has already read it as dead, waits for its lock.
     await other.query('begin');
@@ -36,9 +29,5 @@ test('a dead letter replayed while the retention sweep deletes it stays replayed
     assert.deepEqual(jobs.rows, [{ state: 'ready' }]);
     const notes = await other.query("select id from notifications where id = 'evt-dead'");
     assert.equal(notes.rows.length, 1, 'its notification is kept for the replay');
-  } finally {
-    await other.end().catch(() => undefined);
-    await store.close();
-    await database.drop();
-  }
+  });
 });

@@ -1,23 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
+import { postgresReachable, withStoreAndOtherSession } from '../helpers/postgres.js';
 import { createApp, notification } from './store.contract.js';
 
 const reachable = await postgresReachable();
 
 test('a listener claim does not lease a job another instance put off meanwhile: no retry before its back-off (PostgreSQL)', { skip: reachable ? false : 'no PostgreSQL server' }, async () => {
-  const database = await createTestDatabase();
-  const store = await openPostgresStore({ url: database.url, poolSize: 4 });
-  const other = new pg.Client({ connectionString: database.url });
-  try {
-    await store.migrate();
+  await withStoreAndOtherSession(async (store, other) => {
     await createApp(store, 'app1');
     const n = notification('evt-retry', 'listener:x');
     await store.notifications.create(n);
     const now = n.createdAt + 10;
-    await other.connect();
     // Another instance's attempt failed: its reschedule (claim and failure in one update here)
     // commits between this claim's read of the due jobs and its lease, which waits for the lock.
     await other.query('begin');
@@ -28,9 +21,5 @@ test('a listener claim does not lease a job another instance put off meanwhile: 
     assert.deepEqual(await claiming, [], 'not due until its back-off ends');
     const { rows } = await other.query<{ run_at: string; locked_by: string | null }>("select run_at, locked_by from jobs where ref = 'evt-retry'");
     assert.deepEqual(rows, [{ run_at: String(now + 60_000), locked_by: null }]);
-  } finally {
-    await other.end().catch(() => undefined);
-    await store.close();
-    await database.drop();
-  }
+  });
 });
