@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from './auth/admin-token.js';
 import { AppCredentialCheck } from './auth/app-credentials.js';
-import { warnOfUnusableShortCodes } from './auth/apps.js';
+import { warnOfUnknownScopes, warnOfUnusableShortCodes } from './auth/apps.js';
 import { createAuthFailures } from './auth/failed-attempts.js';
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
@@ -82,6 +82,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const released = await store.releaseLeases?.(clock.now());
   if (released !== undefined && released > 0) log.info({ jobs: released }, 'jobs held by the process before this one are due again');
   await warnOfUnusableShortCodes(store, log);
+  await warnOfUnknownScopes(store, log);
   // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.
   let boundPort = config.port;
   // The address HOST was bound to (HOST may be a name): what other instances can reach this one by.

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { rotateAdminToken } from '../auth/admin-token.js';
 import type { AppPatch, NewApp } from '../auth/apps.js';
+import { parseScopes, unknownScopes, unknownScopesMessage } from '../auth/scopes.js';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import type { AdminClient } from './admin-client.js';
@@ -66,6 +67,15 @@ function rate(values: Values, name: string): number | null | undefined {
   return Number(v);
 }
 
+/** `--scopes`: a name no app can be given is a usage mistake (exit 2), on the store or with --url. */
+function scopeList(values: Values): string[] | undefined {
+  const v = str(values, 'scopes');
+  if (v === undefined) return undefined;
+  const unknown = unknownScopes(parseScopes(v));
+  if (unknown.length > 0) throw new UsageError(`--scopes: ${unknownScopesMessage(unknown)}`);
+  return v.split(',');
+}
+
 /** A URL, or `none` (→ null). */
 function nullableUrl(values: Values, name: string): string | null | undefined {
   const v = str(values, name);
@@ -80,7 +90,7 @@ const appOptions = {
 } as const satisfies ParseArgsConfig['options'];
 
 const appOptionHelp = [
-  '--scopes LIST                 comma-separated scopes (default SMS)',
+  '--scopes LIST                 comma-separated scopes (default SMS; also MMS, IMMN, SPEECH, STTC, TTS)',
   '--delivery-status-url URL     where delivery status notifications go ("none" clears it)',
   '--rate-per-second N           requests per second: Send SMS and delivery status ("none" = unlimited, the default)',
   '--rate-per-day N              requests per UTC day: Send SMS and delivery status ("none" = unlimited, the default)',
@@ -126,12 +136,12 @@ export const COMMANDS: readonly Command[] = [
         if (name === undefined) throw new UsageError('app create needs --name NAME');
         const input: { -readonly [K in keyof NewApp]: NewApp[K] } = { name };
         const realm = str(values, 'realm');
-        const scopes = str(values, 'scopes');
+        const scopes = scopeList(values);
         const deliveryStatusUrl = nullableUrl(values, 'delivery-status-url');
         const ratePerSecond = rate(values, 'rate-per-second');
         const ratePerDay = rate(values, 'rate-per-day');
         if (realm !== undefined) input.realm = realm;
-        if (scopes !== undefined) input.scopes = scopes.split(',');
+        if (scopes !== undefined) input.scopes = scopes;
         if (deliveryStatusUrl !== undefined) input.deliveryStatusUrl = deliveryStatusUrl;
         if (ratePerSecond !== undefined) input.ratePerSecond = ratePerSecond;
         if (ratePerDay !== undefined) input.ratePerDay = ratePerDay;
@@ -164,12 +174,12 @@ export const COMMANDS: readonly Command[] = [
       run: (client, { values, positionals }) => {
         const patch: { -readonly [K in keyof AppPatch]: AppPatch[K] } = {};
         const name = str(values, 'name');
-        const scopes = str(values, 'scopes');
+        const scopes = scopeList(values);
         const deliveryStatusUrl = nullableUrl(values, 'delivery-status-url');
         const ratePerSecond = rate(values, 'rate-per-second');
         const ratePerDay = rate(values, 'rate-per-day');
         if (name !== undefined) patch.name = name;
-        if (scopes !== undefined) patch.scopes = scopes.split(',');
+        if (scopes !== undefined) patch.scopes = scopes;
         if (deliveryStatusUrl !== undefined) patch.deliveryStatusUrl = deliveryStatusUrl;
         if (ratePerSecond !== undefined) patch.ratePerSecond = ratePerSecond;
         if (ratePerDay !== undefined) patch.ratePerDay = ratePerDay;

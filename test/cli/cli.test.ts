@@ -118,6 +118,10 @@ describe('on the store', { concurrency: true }, () => {
       [local('app', 'update', 'a'), /at least one option/],
       [local('app', 'update', 'a', '--rate-per-second', 'fast'), /whole number/],
       [local('app', 'create', '--name', 'x', '--rate-per-second', '-3'), /--rate-per-second expects a whole number or "none", got "-3"/],
+      // A scope that no app can be given (the operator trial's typo), on the store or through the admin API.
+      [local('app', 'create', '--name', 'x', '--scopes', 'SMSS'), /^switchboard: --scopes: unknown scope SMSS: the AT&T API platform's scopes are SMS, MMS, IMMN, SPEECH, STTC, TTS/],
+      [remote('app', 'create', '--name', 'x', '--scopes', 'SMS,SMSS'), /--scopes: unknown scope SMSS/],
+      [local('app', 'update', 'a', '--scopes', 'MSM'), /--scopes: unknown scope MSM/],
       [local('admin-token', '--url', gw.url), /store only/],
       [runCli(['app', 'list'], { ...gw.env, PORT: 'abc' }), /invalid configuration: PORT/],
       [runCli(['migrate'], { ...gw.env, SWITCHBOARD_NETWORK: 'carrier-pigeon' }), /SWITCHBOARD_NETWORK/],
