@@ -156,6 +156,13 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      const began = performance.now();
+      // Attempts under way that end without finishing their job (the link went, a listener did
+      // not answer) leave it due again: for the next start, or another instance, to take.
+      let handedBack = 0;
+      const countHandedBack = () => void handedBack++;
+      outbound.runner.on('job:retry', countHandedBack);
+      webhooks.events.on('job:retry', countHandedBack);
       // Node stops enforcing the request timeout once the server closes, so a client that never
       // finishes its request would hold the stop for ever: it gets that long, then is cut off.
       const cut = setTimeout(() => http.server.closeAllConnections(), config.requestTimeoutMs);
@@ -170,6 +177,11 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       await inbound.stop();
       await instances.leave().catch((err: unknown) => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not remove this instance from the store; it ages out'));
       await store.close();
+      outbound.runner.off('job:retry', countHandedBack);
+      webhooks.events.off('job:retry', countHandedBack);
+      // The last line of a stop that finished: the process exits 0 after it (a supervisor that
+      // cut the stop short at its timeout leaves no such line).
+      log.info({ durationMs: Math.round(performance.now() - began), jobsHandedBack: handedBack }, 'stopped');
     })();
     return closing;
   };
