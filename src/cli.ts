@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig, localGatewayUrl } from './config.js';
+import { checkSettingNames, ConfigError, loadConfig, localGatewayUrl, readSetting } from './config.js';
 import { OperatorError } from './errors.js';
 import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin-client.js';
 import { COMMANDS, UsageError, type Command, type CommandInput } from './cli/commands.js';
@@ -191,6 +191,8 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     await write(commandHelp(command));
     return 0;
   }
+  // Every command reads settings (the store's, the gateway's address, an admin token or app secret).
+  checkSettingNames(process.env);
   const action = command.action;
   if (action.kind === 'serve') {
     if (input.url !== undefined) throw new UsageError('serve does not take --url');
@@ -204,14 +206,13 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     return undefined;
   }
   if (action.kind === 'gateway') {
-    const fromEnv = process.env.SWITCHBOARD_URL;
-    // An empty setting is an unset one, as in the configuration.
-    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined && fromEnv !== '' ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : localGatewayUrl();
+    const fromEnv = readSetting(process.env, 'SWITCHBOARD_URL');
+    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : localGatewayUrl();
     await print(await action.run(new GatewayClient(url), input));
     return 0;
   }
   if (action.kind === 'admin' && input.url !== undefined) {
-    const token = input.adminToken ?? process.env.SWITCHBOARD_ADMIN_TOKEN;
+    const token = input.adminToken ?? readSetting(process.env, 'SWITCHBOARD_ADMIN_TOKEN');
     if (token === undefined || token === '') throw new UsageError('--url needs --admin-token TOKEN (or SWITCHBOARD_ADMIN_TOKEN)');
     await print(await action.run(new HttpAdminClient(gatewayUrl(input.url, '--url'), token), input));
     return 0;

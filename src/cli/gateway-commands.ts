@@ -1,3 +1,4 @@
+import { readSetting } from '../config.js';
 import type { Command, CommandInput } from './commands.js';
 import type { GatewayClient } from './gateway-client.js';
 import { FINAL_STATUSES } from '../store/repos/messages.js';
@@ -72,7 +73,7 @@ export function gatewayCommands(usage: (message: string) => Error): Command[] {
         kind: 'gateway',
         run: async (client, input) => {
           const appKey = required(input, 'app');
-          const secret = required(input, 'secret', process.env.SWITCHBOARD_APP_SECRET);
+          const secret = required(input, 'secret', readSetting(process.env, 'SWITCHBOARD_APP_SECRET'));
           const to = recipients(input);
           if (to.length === 0) throw usage('--to is required');
           const message = required(input, 'text');
