@@ -7,6 +7,7 @@ import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin
 import { COMMANDS, UsageError, type Command, type CommandInput } from './cli/commands.js';
 import { GatewayClient } from './cli/gateway-client.js';
 import { openStore, sqliteFile } from './store/open.js';
+import { StoreRefusedError } from './store/store.js';
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string' },
@@ -238,13 +239,15 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
 }
 
 /**
- * Maps a failure to its one stderr line and exit status: 2 for usage and configuration, 3 for a
- * command that was done but whose output was lost, 1 otherwise.
+ * Maps a failure to its one stderr line and exit status: 2 for usage and configuration (a store
+ * this code cannot use as configured among it), 3 for a command that was done but whose output was
+ * lost, 1 otherwise.
  */
 function failure(err: unknown): { line: string; status: number } {
   if (err instanceof OutputLostError) return { line: err.message, status: 3 };
   if (err instanceof UsageError) return { line: err.message, status: 2 };
   if (err instanceof ConfigError) return { line: `invalid configuration: ${err.message}`, status: 2 };
+  if (err instanceof StoreRefusedError) return { line: err.message, status: 2 };
   if (err instanceof OperatorError) return { line: err.message, status: 1 };
   return { line: err instanceof Error ? err.message : String(err), status: 1 };
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import pg from 'pg';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig, localGatewayUrl } from '../../src/config.js';
 import { parseSmppUrl } from '../../src/network/smpp/connector.js';
 import { nodeEntry, repoFile, ROOT } from '../helpers/root.js';
+import { postgresReachable, TEST_DATABASE_URL } from '../helpers/postgres.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens', () => {
   const config = loadConfig({});
@@ -202,6 +204,46 @@ test('a data dir the store cannot use, and a port in use, stop the process the s
     assert.match(simSmppTaken.lines[0] ?? '', new RegExp(`SWITCHBOARD_SIM_SMPP_PORT: 127\\.0\\.0\\.1:${port} is in use by another process \\(EADDRINUSE\\)`));
   } finally {
     server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL at start: a database or role that does not exist, or a refused password, is a setting to fix (exit 2); a server not there is exit 1', async (t) => {
+  if (!(await postgresReachable())) return t.skip('no PostgreSQL server');
+  const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // A port nobody listens on: the one just released.
+    const closedPort = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const at = (change: (u: URL) => void): string => {
+      const u = new URL(TEST_DATABASE_URL);
+      change(u);
+      return u.href;
+    };
+    const cases: Array<[string, string, number, RegExp]> = [
+      ['no such database (3D000)', at((u) => (u.pathname = '/switchboard_no_such_db')), 2, /^switchboard: cannot reach PostgreSQL at .*\/switchboard_no_such_db: database "switchboard_no_such_db" does not exist$/],
+      ['no such role (28000 or 28P01)', at((u) => (u.username = 'switchboard_no_such_role')), 2, /^switchboard: cannot reach PostgreSQL at switchboard_no_such_role@.*: (role "switchboard_no_such_role" does not exist|password authentication failed for user "switchboard_no_such_role")$/],
+      ['connection refused', at((u) => (u.port = String(closedPort))), 1, /^switchboard: cannot reach PostgreSQL at .*: connect ECONNREFUSED /],
+    ];
+    // A wrong password only where the server checks it (a trust login, as on 127.0.0.1 here, takes any).
+    const wrongPassword = at((u) => (u.password = 'not-the-password'));
+    const probe = new pg.Client({ connectionString: wrongPassword });
+    const checked = await probe.connect().then(
+      () => false,
+      (err: unknown) => (err as { code?: string }).code === '28P01',
+    );
+    await probe.end().catch(() => undefined);
+    if (checked) cases.push(['wrong password (28P01)', wrongPassword, 2, /password authentication failed/]);
+    for (const [what, url, status, line] of cases) {
+      const res = startWith({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), PORT: '0', SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_DATABASE_RETRY_MS: '0' });
+      assert.equal(res.status, status, `${what}: ${res.stderr}`);
+      assert.equal(res.lines.length, 1, res.stderr);
+      assert.match(res.lines[0] ?? '', line, what);
+      assert.doesNotMatch(res.stderr, /not-the-password/);
+    }
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
