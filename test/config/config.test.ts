@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, localGatewayUrl } from '../../src/config.js';
 import { parseSmppUrl } from '../../src/network/smpp/connector.js';
 import { nodeEntry, repoFile, ROOT } from '../helpers/root.js';
 import { postgresReachable, TEST_DATABASE_URL } from '../helpers/postgres.js';
+import { runCli } from '../cli/run.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens', () => {
   const config = loadConfig({});
@@ -166,10 +167,10 @@ test('the process stops with one line naming the variable and exit code 2', () =
   assert.doesNotMatch(res.stderr, /at .*\.ts:\d+/);
 });
 
-/** Runs the gateway's entry with `env` added; its exit status and stderr lines. */
-function startWith(env: Record<string, string>): { status: number | null; lines: string[]; stderr: string } {
-  const res = spawnSync(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
-  return { status: res.status, lines: res.stderr.trim().split('\n'), stderr: res.stderr };
+/** Runs the gateway's entry with `env` added; its exit status, stderr lines and stdout (the log). */
+function startWith(env: Record<string, string>, timeout = 120_000): { status: number | null; lines: string[]; stderr: string; stdout: string } {
+  const res = spawnSync(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout });
+  return { status: res.status, lines: res.stderr.trim().split('\n'), stderr: res.stderr, stdout: res.stdout };
 }
 
 test('SWITCHBOARD_PUBLIC_URL with a password stops the process: one line naming the variable, not the password, exit code 2', () => {
@@ -190,6 +191,24 @@ test('a data dir the store cannot use, and a port in use, stop the process the s
     assert.equal(notDir.status, 2, notDir.stderr);
     assert.equal(notDir.lines.length, 1, notDir.stderr);
     assert.match(notDir.lines[0] ?? '', /SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in .*a-file: not a directory/);
+    // Not first a warning to chmod it as a directory (the operator trial's C4).
+    assert.doesNotMatch(notDir.stdout, /chmod|readable by other users/);
+
+    // Under /proc, where Node 20's recursive mkdir spun for ever without a word (the operator trial's C3).
+    for (const procDir of ['/proc/switchboard-nope', '/proc/switchboard-nope/data']) {
+      const proc = startWith({ SWITCHBOARD_DATA_DIR: procDir, PORT: '0' }, 30_000);
+      assert.equal(proc.status, 2, `${procDir}: ${proc.stderr}`);
+      assert.equal(proc.lines.length, 1, proc.stderr);
+      assert.match(proc.lines[0] ?? '', /^switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in \/proc\/switchboard-nope.*: ENOENT/);
+      const cli = await runCli(['app', 'list'], { SWITCHBOARD_DATA_DIR: procDir });
+      assert.equal(cli.status, 2, `${procDir}: ${cli.stderr}`);
+      assert.match(cli.stderr, /^switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in \/proc\/switchboard-nope.*: ENOENT[^\n]*\n$/);
+    }
+    // Levels missing above the data dir are made, each 0700.
+    const deep = join(dir, 'made', 'by', 'the-gateway');
+    const made = await runCli(['app', 'list'], { SWITCHBOARD_DATA_DIR: deep });
+    assert.equal(made.status, 0, made.stderr);
+    for (const level of [join(dir, 'made'), join(dir, 'made', 'by'), deep]) assert.equal(statSync(level).mode & 0o777, 0o700, level);
 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = String((server.address() as AddressInfo).port);
