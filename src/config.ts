@@ -202,6 +202,28 @@ function bool(env: Env, name: Setting, fallback: boolean): boolean {
   throw new ConfigError(name, `expected true or false, got "${raw}"`);
 }
 
+/**
+ * Why WHATWG URL refused `raw`, for the parts that can be named without echoing the value (which
+ * may hold a password): the port, an IPv6 host without its `]`, a character no host has.
+ * Undefined for anything else.
+ */
+function whyNotUrl(raw: string): string | undefined {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(raw)?.[1];
+  if (authority === undefined) return undefined;
+  // The host and port follow the last @: a password may hold one.
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const m = /^(\[[^\]]*\]?|[^:]*)(?::(.*))?$/.exec(hostPort);
+  const host = m?.[1] ?? '';
+  const port = m?.[2];
+  if (host.startsWith('[') && !host.endsWith(']')) return 'the host\'s IPv6 address has no closing ]';
+  if (/[\s<>\\^|]/.test(host)) return 'the host has a character no host name has (a space, <, >, \\, ^ or |)';
+  if (port !== undefined && port !== '') {
+    if (!/^\d+$/.test(port)) return 'the port must be a number from 1 to 65535';
+    if (Number(port) > 65535) return `the port must be 1 to 65535, got ${port}`;
+  }
+  return undefined;
+}
+
 function url(env: Env, name: Setting, protocols: readonly string[]): string | undefined {
   const raw = optional(env, name);
   if (raw === undefined) return undefined;
@@ -210,7 +232,7 @@ function url(env: Env, name: Setting, protocols: readonly string[]): string | un
     parsed = new URL(raw);
   } catch {
     // The value is not echoed: URL settings carry passwords, and this one could not be parsed to hide it.
-    throw new ConfigError(name, `not a URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
+    throw new ConfigError(name, whyNotUrl(raw) ?? `not a URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `expected a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);

@@ -73,7 +73,7 @@ test("the CLI's gateway without --url: this environment's HOST:PORT as a client 
   assert.throws(() => localGatewayUrl({ PORT: '0' }), (err: unknown) => err instanceof ConfigError && err.message.startsWith('PORT: 0 (any free port) names no gateway to reach'));
 });
 
-test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHBOARD_SMPP_URL needs a host and a port from 1; neither echoes its value', () => {
+test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHBOARD_SMPP_URL needs a host and a port from 1 to 65535; neither echoes its value', () => {
   // The public URL's were put into every resourceURL and Location (`https://ops:hunter2-secret@sms.example.com/sms/v3/…`).
   const refused: [string, string, RegExp][] = [
     ['SWITCHBOARD_PUBLIC_URL', 'https://ops:hunter2-secret@sms.example.com', /must not carry a user name or password/],
@@ -84,6 +84,12 @@ test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHB
     ['SWITCHBOARD_PUBLIC_URL', 'https://sms.example.com?', /must not have a query or fragment/],
     ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@smsc.example.net:0', /the port must be 1 to 65535/],
     ['SWITCHBOARD_SMPP_URL', 'smpp:gw:hunter2', /names no host/],
+    // WHATWG URL refuses these, which was reported as "not a URL" (the operator trial's S3).
+    ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@127.0.0.1:99999', /^SWITCHBOARD_SMPP_URL: the port must be 1 to 65535, got 99999$/],
+    ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@127.0.0.1:27x5', /^SWITCHBOARD_SMPP_URL: the port must be a number from 1 to 65535$/],
+    ['SWITCHBOARD_DATABASE_URL', 'postgres://u:hunter2@[::1:5432/db', /^SWITCHBOARD_DATABASE_URL: the host's IPv6 address has no closing \]$/],
+    ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@smsc example.net:2775', /^SWITCHBOARD_SMPP_URL: the host has a character no host name has/],
+    ['SWITCHBOARD_PUBLIC_URL', 'https://sms.example.com:65536', /^SWITCHBOARD_PUBLIC_URL: the port must be 1 to 65535, got 65536$/],
   ];
   for (const [variable, value, message] of refused) {
     assert.throws(
