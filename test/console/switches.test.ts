@@ -59,7 +59,7 @@ test('the app suspension switch: a value other than true or false is a 400 form 
   const suspended = async () => (await gw.request('GET', `/admin/v1/apps/${app.id}`, { headers: ADMIN_AUTH })).json().suspended as boolean;
   assert.equal((await post(`/console/apps/${app.id}/suspend`, { suspended: 'true' })).status, 303);
   assert.equal(await suspended(), true);
-  for (const fields of [{ suspended: 'yes' }, { suspended: 'on' }, {}]) {
+  for (const fields of [{ suspended: 'yes' }, { suspended: 'on' }, {}] as Record<string, string>[]) {
     const res = await post(`/console/apps/${app.id}/suspend`, fields);
     assert.equal(res.status, 400, JSON.stringify(fields));
     assert.match(await res.text(), /suspended must be true or false\./);
