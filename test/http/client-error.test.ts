@@ -59,7 +59,7 @@ test("/oauth (every token and revoke path) and the operator surfaces say what a 
   assert.deepEqual(await oauth('FOO /oauth/v4/token HTTP/1.1\r\nHost: x\r\n\r\n'), { error: 'invalid_request', error_description: 'unknown method' });
   assert.deepEqual(await oauth('POST /oauth/v4/token HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'), { error: 'invalid_request', error_description: 'malformed HTTP request' });
   // fastify's refusal of a path it cannot decode (app.ts frameworkErrors), not Node's.
-  assert.deepEqual(await oauth('POST /oauth/v4/%E0%A4%A HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'), { error: 'invalid_request', error_description: 'malformed request target' });
+  assert.deepEqual(await oauth('POST /oauth/v4/%E0%A4%A HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'), { error: 'invalid_request', error_description: 'malformed request target' });
   const admin = await sendRaw(`GET /admin/v1/apps HTTP/1.1\r\nHost: x\r\n${big}\r\n`);
   assert.equal(admin.status, 431);
   assert.deepEqual(JSON.parse(admin.body), { error: { code: 'invalid_request', message: 'request headers too large' } });
