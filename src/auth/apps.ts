@@ -104,7 +104,7 @@ function checkScopes(input: readonly string[] | string): string[] {
   const scopes = parseScopes(input);
   if (scopes.length === 0) throw invalid('scopes must name at least one scope');
   const bad = invalidScopeNames(scopes);
-  if (bad.length > 0) throw invalid(`invalid scope name: ${bad.join(', ')}`);
+  if (bad.length > 0) throw invalid(`scopes holds an invalid scope name: ${bad.join(', ')}`);
   return scopes;
 }
 

@@ -62,8 +62,37 @@ function rate(values: Values, name: string): number | null | undefined {
   const v = str(values, name);
   if (v === undefined) return undefined;
   if (v === 'none') return null;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a whole number or "none", got "${v}"`);
+  if (!/^0*[1-9]\d*$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--${name} expects a whole number of at least 1 or "none", got "${v}"`);
   return Number(v);
+}
+
+/** The option (or argument) of each field the admin layer names in its refusals. */
+const FIELD_OPTIONS: Readonly<Record<string, string>> = {
+  name: '--name',
+  realm: '--realm',
+  scopes: '--scopes',
+  deliveryStatusUrl: '--delivery-status-url',
+  ratePerSecond: '--rate-per-second',
+  ratePerDay: '--rate-per-day',
+  shortCode: 'CODE',
+  moDelivery: '--mo-delivery',
+  listenerUrl: '--listener-url',
+};
+
+/**
+ * The admin layer's refusal of a value (400: `realm must be sandbox or production`, or through
+ * --url `body/realm must be one of …`) as the usage error it is, in the CLI's terms: `--realm
+ * must be …`. The same refusal on the store and through --url, so both exit 2.
+ */
+export function refusedValue(message: string): UsageError {
+  const option = (field: string) => FIELD_OPTIONS[field] ?? field;
+  // A field names itself as a message's first word, and a camelCase one anywhere; elsewhere `name`
+  // and `realm` are words (`invalid scope name`, `in the production realm`).
+  const camel = Object.keys(FIELD_OPTIONS).filter((f) => /[A-Z]/.test(f));
+  const worded = message
+    .replace(/^(?:body\/)?(\w+)/, (first, field: string) => (field in FIELD_OPTIONS ? option(field) : first))
+    .replace(new RegExp(`\\b(${camel.join('|')})\\b`, 'g'), option);
+  return new UsageError(worded);
 }
 
 /** A URL, or `none` (→ null). */
