@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig, localGatewayUrl } from './config.js';
+import { checkSettingNames, ConfigError, loadConfig, localGatewayUrl, readSetting } from './config.js';
 import { OperatorError } from './errors.js';
 import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin-client.js';
 import { COMMANDS, refusedValue, UsageError, type Command, type CommandInput } from './cli/commands.js';
 import { GatewayClient } from './cli/gateway-client.js';
 import { openStore, sqliteFile } from './store/open.js';
+import { StoreRefusedError } from './store/store.js';
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string' },
@@ -213,6 +214,8 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     await write(commandHelp(command));
     return 0;
   }
+  // Every command reads settings (the store's, the gateway's address, an admin token or app secret).
+  checkSettingNames(process.env);
   const action = command.action;
   if (action.kind === 'serve') {
     if (input.url !== undefined) throw new UsageError('serve does not take --url');
@@ -226,14 +229,13 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     return undefined;
   }
   if (action.kind === 'gateway') {
-    const fromEnv = process.env.SWITCHBOARD_URL;
-    // An empty setting is an unset one, as in the configuration.
-    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined && fromEnv !== '' ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : localGatewayUrl();
+    const fromEnv = readSetting(process.env, 'SWITCHBOARD_URL');
+    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : localGatewayUrl();
     await print(await action.run(new GatewayClient(url), input));
     return 0;
   }
   if (action.kind === 'admin' && input.url !== undefined) {
-    const token = input.adminToken ?? process.env.SWITCHBOARD_ADMIN_TOKEN;
+    const token = input.adminToken ?? readSetting(process.env, 'SWITCHBOARD_ADMIN_TOKEN');
     if (token === undefined || token === '') throw new UsageError('--url needs --admin-token TOKEN (or SWITCHBOARD_ADMIN_TOKEN)');
     await print(await runAdmin(action, new HttpAdminClient(gatewayUrl(input.url, '--url'), token), input));
     return 0;
@@ -258,13 +260,15 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
 }
 
 /**
- * Maps a failure to its one stderr line and exit status: 2 for usage and configuration, 3 for a
- * command that was done but whose output was lost, 1 otherwise.
+ * Maps a failure to its one stderr line and exit status: 2 for usage and configuration (a store
+ * this code cannot use as configured among it), 3 for a command that was done but whose output was
+ * lost, 1 otherwise.
  */
 function failure(err: unknown): { line: string; status: number } {
   if (err instanceof OutputLostError) return { line: err.message, status: 3 };
   if (err instanceof UsageError) return { line: err.message, status: 2 };
   if (err instanceof ConfigError) return { line: `invalid configuration: ${err.message}`, status: 2 };
+  if (err instanceof StoreRefusedError) return { line: err.message, status: 2 };
   if (err instanceof OperatorError) return { line: err.message, status: 1 };
   return { line: err instanceof Error ? err.message : String(err), status: 1 };
 }

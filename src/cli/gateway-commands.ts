@@ -1,3 +1,4 @@
+import { readSetting } from '../config.js';
 import type { Command, CommandInput } from './commands.js';
 import type { GatewayClient } from './gateway-client.js';
 import { parseAddress, parseShortCode, toE164 } from '../sms/address.js';
@@ -93,7 +94,7 @@ export function gatewayCommands(usage: (message: string) => Error): Command[] {
         kind: 'gateway',
         run: async (client, input) => {
           const appKey = required(input, 'app');
-          const secret = required(input, 'secret', process.env.SWITCHBOARD_APP_SECRET);
+          const secret = required(input, 'secret', readSetting(process.env, 'SWITCHBOARD_APP_SECRET'));
           const to = recipients(input);
           if (to.length === 0) throw usage('--to is required');
           const notNumber = to.find((address) => parseAddress(address).kind !== 'msisdn');
