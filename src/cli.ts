@@ -1,18 +1,22 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig, localGatewayUrl } from './config.js';
+import { checkSettingNames, ConfigError, loadConfig, localGatewayUrl, readSetting } from './config.js';
 import { OperatorError } from './errors.js';
 import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin-client.js';
-import { COMMANDS, UsageError, type Command, type CommandInput } from './cli/commands.js';
+import { COMMANDS, refusedValue, UsageError, type Command, type CommandInput } from './cli/commands.js';
 import { GatewayClient } from './cli/gateway-client.js';
 import { openStore, sqliteFile } from './store/open.js';
+import { StoreRefusedError } from './store/store.js';
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string' },
   'admin-token': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** The global options as they are spelled on the command line. */
+const KNOWN_GLOBAL = new Set(['--url', '--admin-token', '--help', '-h']);
 
 const WHERE = [
   'Where it acts:',
@@ -22,7 +26,8 @@ const WHERE = [
   '  --admin-token TOKEN   the admin token for --url (default: $SWITCHBOARD_ADMIN_TOKEN)',
   '',
   'Output: the result as JSON on stdout (the admin API\'s bodies); errors as one line on stderr.',
-  'Exit status: 0 done, 1 failed (not found, conflict, unreachable), 2 bad usage or configuration,',
+  'Exit status: 0 done, 1 failed (not found, conflict, unreachable), 2 bad usage (an unknown option,',
+  '  a missing or bad value) or configuration,',
   '  3 done but its output could not be written (stdout closed).',
 ];
 
@@ -169,6 +174,19 @@ function print(value: unknown): Promise<void> {
   return value === undefined ? Promise.resolve() : write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Runs an admin command. A value the admin layer refuses (400) is a usage error (exit 2), worded
+ * with the option's name; a missing app, a taken short code or an unreachable gateway stay failures.
+ */
+async function runAdmin(action: Extract<Command['action'], { kind: 'admin' }>, client: AdminClient, input: CommandInput): Promise<unknown> {
+  try {
+    return await action.run(client, input);
+  } catch (err) {
+    if (err instanceof OperatorError && err.status === 400) throw refusedValue(err.message);
+    throw err;
+  }
+}
+
 /** Runs one CLI invocation; resolves to the exit status, or to undefined for `serve` (which keeps running). */
 export async function runCli(argv: readonly string[]): Promise<number | undefined> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
@@ -184,13 +202,20 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
       }
       throw new UsageError(words.length < 2 ? `${group} needs a subcommand; try switchboard ${group} --help` : `unknown command "${group} ${words[1]}"; try switchboard ${group} --help`);
     }
-    throw new UsageError(words[0] === undefined ? 'no command given; try switchboard --help' : `unknown command "${words[0]}"; try switchboard --help`);
+    if (words[0] === undefined) {
+      // `switchboard --bogus`: name the option, not the command that is not there.
+      const unknown = argv.find((a) => a.startsWith('-') && !KNOWN_GLOBAL.has(a.split('=')[0] ?? a));
+      throw new UsageError(unknown !== undefined ? `unknown option "${unknown.split('=')[0]}"; try switchboard --help` : 'no command given; try switchboard --help');
+    }
+    throw new UsageError(`unknown command "${words[0]}"; try switchboard --help`);
   }
   const input = parse(command, rest);
   if (input.help) {
     await write(commandHelp(command));
     return 0;
   }
+  // Every command reads settings (the store's, the gateway's address, an admin token or app secret).
+  checkSettingNames(process.env);
   const action = command.action;
   if (action.kind === 'serve') {
     if (input.url !== undefined) throw new UsageError('serve does not take --url');
@@ -204,16 +229,15 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     return undefined;
   }
   if (action.kind === 'gateway') {
-    const fromEnv = process.env.SWITCHBOARD_URL;
-    // An empty setting is an unset one, as in the configuration.
-    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined && fromEnv !== '' ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : localGatewayUrl();
+    const fromEnv = readSetting(process.env, 'SWITCHBOARD_URL');
+    const url = input.url !== undefined ? gatewayUrl(input.url, '--url') : fromEnv !== undefined ? gatewayUrl(fromEnv, 'SWITCHBOARD_URL') : localGatewayUrl();
     await print(await action.run(new GatewayClient(url), input));
     return 0;
   }
   if (action.kind === 'admin' && input.url !== undefined) {
-    const token = input.adminToken ?? process.env.SWITCHBOARD_ADMIN_TOKEN;
+    const token = input.adminToken ?? readSetting(process.env, 'SWITCHBOARD_ADMIN_TOKEN');
     if (token === undefined || token === '') throw new UsageError('--url needs --admin-token TOKEN (or SWITCHBOARD_ADMIN_TOKEN)');
-    await print(await action.run(new HttpAdminClient(gatewayUrl(input.url, '--url'), token), input));
+    await print(await runAdmin(action, new HttpAdminClient(gatewayUrl(input.url, '--url'), token), input));
     return 0;
   }
   if (input.url !== undefined) throw new UsageError(`${command.name} works on the store only, not with --url`);
@@ -227,8 +251,7 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     if (action.kind === 'store') {
       await print(await action.run(store, config, (line) => process.stderr.write(`switchboard: ${line}\n`), input, applied));
     } else {
-      const client: AdminClient = new StoreAdminClient(store, systemClock);
-      await print(await action.run(client, input));
+      await print(await runAdmin(action, new StoreAdminClient(store, systemClock), input));
     }
   } finally {
     await store.close();
@@ -237,13 +260,15 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
 }
 
 /**
- * Maps a failure to its one stderr line and exit status: 2 for usage and configuration, 3 for a
- * command that was done but whose output was lost, 1 otherwise.
+ * Maps a failure to its one stderr line and exit status: 2 for usage and configuration (a store
+ * this code cannot use as configured among it), 3 for a command that was done but whose output was
+ * lost, 1 otherwise.
  */
 function failure(err: unknown): { line: string; status: number } {
   if (err instanceof OutputLostError) return { line: err.message, status: 3 };
   if (err instanceof UsageError) return { line: err.message, status: 2 };
   if (err instanceof ConfigError) return { line: `invalid configuration: ${err.message}`, status: 2 };
+  if (err instanceof StoreRefusedError) return { line: err.message, status: 2 };
   if (err instanceof OperatorError) return { line: err.message, status: 1 };
   return { line: err instanceof Error ? err.message : String(err), status: 1 };
 }

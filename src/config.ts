@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { resolve } from 'node:path';
+import { SETTINGS, type Setting, unknownSetting } from './settings.js';
 import { parseBlockedAddresses } from './webhooks/blocked-addresses.js';
 
 /** Raised for a bad environment value; main prints its message as one line and exits 2. */
@@ -83,6 +84,8 @@ export interface Config {
   readonly webhookBlockedAddresses: readonly string[];
   readonly moReassemblyTimeoutS: number;
   readonly network: NetworkKind;
+  /** SWITCHBOARD_SMPP_* settings given while the network is the simulator, which uses none of them (warned about at start). */
+  readonly ignoredSmppSettings: readonly Setting[];
   readonly simDeliveryDelayMs: number;
   /** How long a simulated handset keeps the messages it received and sent. */
   readonly simMessageRetentionS: number;
@@ -150,17 +153,30 @@ export interface SmppTlsFiles {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function str(env: Env, name: string, fallback: string): string {
+function str(env: Env, name: Setting, fallback: string): string {
   const v = env[name];
   return v === undefined || v === '' ? fallback : v;
 }
 
-function optional(env: Env, name: string): string | undefined {
+function optional(env: Env, name: Setting): string | undefined {
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;
 }
 
-function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+/** A setting read outside this file (the CLI's SWITCHBOARD_URL, …): undefined when unset or empty. */
+export const readSetting: (env: Env, name: Setting) => string | undefined = optional;
+
+/**
+ * Refuses a `SWITCHBOARD_*` variable that is no setting (see settings.ts), naming the setting it
+ * most likely meant. Every process that reads settings calls it first (loadConfig does).
+ */
+export function checkSettingNames(env: Env): void {
+  const unknown = unknownSetting(env);
+  if (unknown === undefined) return;
+  throw new ConfigError(unknown.name, unknown.nearest === undefined ? 'not a setting (README "Configuration" lists them)' : `not a setting (did you mean ${unknown.nearest}?)`);
+}
+
+function int(env: Env, name: Setting, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
@@ -169,7 +185,7 @@ function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX
   return n;
 }
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(env: Env, name: Setting, allowed: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const match = allowed.find((a) => a.toLowerCase() === raw.trim().toLowerCase());
@@ -177,7 +193,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return match;
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
+function bool(env: Env, name: Setting, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const v = raw.trim().toLowerCase();
@@ -186,7 +202,29 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `expected true or false, got "${raw}"`);
 }
 
-function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+/**
+ * Why WHATWG URL refused `raw`, for the parts that can be named without echoing the value (which
+ * may hold a password): the port, an IPv6 host without its `]`, a character no host has.
+ * Undefined for anything else.
+ */
+function whyNotUrl(raw: string): string | undefined {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(raw)?.[1];
+  if (authority === undefined) return undefined;
+  // The host and port follow the last @: a password may hold one.
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const m = /^(\[[^\]]*\]?|[^:]*)(?::(.*))?$/.exec(hostPort);
+  const host = m?.[1] ?? '';
+  const port = m?.[2];
+  if (host.startsWith('[') && !host.endsWith(']')) return 'the host\'s IPv6 address has no closing ]';
+  if (/[\s<>\\^|]/.test(host)) return 'the host has a character no host name has (a space, <, >, \\, ^ or |)';
+  if (port !== undefined && port !== '') {
+    if (!/^\d+$/.test(port)) return 'the port must be a number from 1 to 65535';
+    if (Number(port) > 65535) return `the port must be 1 to 65535, got ${port}`;
+  }
+  return undefined;
+}
+
+function url(env: Env, name: Setting, protocols: readonly string[]): string | undefined {
   const raw = optional(env, name);
   if (raw === undefined) return undefined;
   let parsed: URL;
@@ -194,7 +232,7 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
     parsed = new URL(raw);
   } catch {
     // The value is not echoed: URL settings carry passwords, and this one could not be parsed to hide it.
-    throw new ConfigError(name, `not a URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
+    throw new ConfigError(name, whyNotUrl(raw) ?? `not a URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `expected a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
@@ -223,7 +261,7 @@ function publicUrlSetting(env: Env): string | undefined {
   return raw;
 }
 
-function blockedAddresses(env: Env, name: string): readonly string[] {
+function blockedAddresses(env: Env, name: Setting): readonly string[] {
   const verdict = parseBlockedAddresses(str(env, name, 'link-local'));
   if (!verdict.ok) throw new ConfigError(name, verdict.reason);
   return verdict.ranges;
@@ -233,7 +271,7 @@ const ID_FORMS = ['decimal', 'hex', 'hex-upper', 'padded-decimal', 'padded-hex']
 
 const RECEIPT_STATS = ['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'UNKNOWN'] as const;
 
-function outcomes(env: Env, name: string): Config['simSmpp']['receiptOutcomes'] {
+function outcomes(env: Env, name: Setting): Config['simSmpp']['receiptOutcomes'] {
   const raw = optional(env, name);
   if (raw === undefined) return [{ stat: 'DELIVRD', weight: 1 }];
   const list = raw.split(',').map((entry) => {
@@ -286,7 +324,7 @@ function trustProxy(env: Env): Config['trustProxy'] {
  * A PEM file named by a setting, read and checked at start: a missing or wrong file stops the start
  * with a line naming the setting, rather than failing every bind later.
  */
-function readPem(path: string, name: string, kind: 'certificate' | 'key'): string {
+function readPem(path: string, name: Setting, kind: 'certificate' | 'key'): string {
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
@@ -316,7 +354,7 @@ function readPem(path: string, name: string, kind: 'certificate' | 'key'): strin
 }
 
 /** The paths of a certificate and its key, both named or neither. */
-function pairFiles(env: Env, certName: string, keyName: string): { certFile: string; keyFile: string } | undefined {
+function pairFiles(env: Env, certName: Setting, keyName: Setting): { certFile: string; keyFile: string } | undefined {
   const certFile = optional(env, certName);
   const keyFile = optional(env, keyName);
   if (certFile === undefined && keyFile === undefined) return undefined;
@@ -324,7 +362,7 @@ function pairFiles(env: Env, certName: string, keyName: string): { certFile: str
   return { certFile, keyFile };
 }
 
-function certAndKey(env: Env, certName: string, keyName: string): { cert: string; key: string } | undefined {
+function certAndKey(env: Env, certName: Setting, keyName: Setting): { cert: string; key: string } | undefined {
   const files = pairFiles(env, certName, keyName);
   return files === undefined ? undefined : readCertAndKey({ ...files, certName, keyName });
 }
@@ -333,7 +371,7 @@ function certAndKey(env: Env, certName: string, keyName: string): { cert: string
  * Reads a certificate (chain) and its key, checked as at start: each certificate parses, the key
  * is the certificate's. Also for a reload (SIGHUP); a ConfigError names the setting at fault.
  */
-export function readCertAndKey(files: { certFile: string; keyFile: string; certName: string; keyName: string }): { cert: string; key: string } {
+export function readCertAndKey(files: { certFile: string; keyFile: string; certName: Setting; keyName: Setting }): { cert: string; key: string } {
   const cert = readPem(files.certFile, files.certName, 'certificate');
   const key = readPem(files.keyFile, files.keyName, 'key');
   try {
@@ -357,7 +395,7 @@ function httpsFiles(env: Env): Config['tls'] {
   return files === undefined ? undefined : { ...readCertAndKey({ ...files, certName: 'SWITCHBOARD_TLS_CERT', keyName: 'SWITCHBOARD_TLS_KEY' }), ...files };
 }
 
-const SMPP_TLS_SETTINGS = ['SWITCHBOARD_SMPP_TLS_CA', 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY'];
+const SMPP_TLS_SETTINGS: readonly Setting[] = ['SWITCHBOARD_SMPP_TLS_CA', 'SWITCHBOARD_SMPP_TLS_CERT', 'SWITCHBOARD_SMPP_TLS_KEY'];
 
 /** `smpps://` (or node-smpp's `ssmpp://`): SMPP over TLS. */
 export function isTlsSmppUrl(smppUrl: string): boolean {
@@ -413,7 +451,7 @@ export function localGatewayUrl(env: Env = process.env): string {
 }
 
 /** A text setting no longer than `max` characters (a protocol field's bound). */
-function maxLength(name: string, value: string, max: number): string {
+function maxLength(name: Setting, value: string, max: number): string {
   if (value.length > max) throw new ConfigError(name, `at most ${max} characters, got ${value.length}`);
   return value;
 }
@@ -445,6 +483,7 @@ export const SMPP_LEASE_MARGIN_MS = 1000;
 
 /** Reads and validates the whole configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
+  checkSettingNames(env);
   const host = str(env, 'HOST', '127.0.0.1');
   const port = int(env, 'PORT', 8080, 0, 65535);
   const tls = httpsFiles(env);
@@ -497,6 +536,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookBlockedAddresses: blockedAddresses(env, 'SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES'),
     moReassemblyTimeoutS: int(env, 'SWITCHBOARD_MO_REASSEMBLY_TIMEOUT_S', 300, 1),
     network,
+    ignoredSmppSettings: network === 'simulator' ? SETTINGS.filter((name) => name.startsWith('SWITCHBOARD_SMPP_') && optional(env, name) !== undefined) : [],
     simDeliveryDelayMs: int(env, 'SWITCHBOARD_SIM_DELIVERY_DELAY_MS', 50),
     simMessageRetentionS: int(env, 'SWITCHBOARD_SIM_MESSAGE_RETENTION_S', 604800, 1),
     simSmppPort: simSmppPortRaw === undefined ? undefined : int(env, 'SWITCHBOARD_SIM_SMPP_PORT', 0, 0, 65535),

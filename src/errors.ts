@@ -33,6 +33,12 @@ export interface ApiErrorOptions {
   /** HTTP status when it differs from the catalogue's (POL0001 is 400, 401 or 403). */
   status?: number;
   headers?: Record<string, string>;
+  /**
+   * What the error says on the surfaces without the API's envelope (/oauth, the operator APIs, the
+   * console), for an error the framework raises on every path: the catalogue's templates are the
+   * API's wording ("Invalid input value for message part Header").
+   */
+  description?: string;
 }
 
 /**
@@ -42,12 +48,14 @@ export interface ApiErrorOptions {
 export class ApiError extends Error {
   readonly status: number;
   readonly headers: Record<string, string>;
+  readonly #description: string | undefined;
 
   constructor(readonly id: ErrorId, readonly variables: readonly string[] = [], options: ApiErrorOptions = {}) {
     super(`${id}: ${CATALOGUE[id].text}${variables.length ? ` (${variables.join(', ')})` : ''}`);
     this.name = 'ApiError';
     this.status = options.status ?? CATALOGUE[id].status;
     this.headers = options.headers ?? {};
+    this.#description = options.description;
   }
 
   get exception(): 'Service' | 'Policy' {
@@ -68,6 +76,11 @@ export class ApiError extends Error {
   get filledText(): string {
     return this.text.replace(/%(\d)/g, (_, n: string) => this.variables[Number(n) - 1] ?? '');
   }
+
+  /** The text for the surfaces without the API's envelope: the description given, else filledText. */
+  get plainText(): string {
+    return this.#description ?? this.filledText;
+  }
 }
 
 /** An error of the operator surfaces (admin API, simulator API): `{"error":{"code","message"}}`. */
@@ -82,7 +95,7 @@ export class OperatorError extends Error {
    * router cannot read): their own codes (README "Admin API"), not the API's wire ids.
    */
   static of(err: ApiError): OperatorError {
-    return new OperatorError(err.status, operatorCode(err.status), err.filledText);
+    return new OperatorError(err.status, operatorCode(err.status), err.plainText);
   }
 }
 

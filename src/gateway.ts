@@ -73,6 +73,11 @@ function firstStartHint(config: Config, url: string): string {
 export async function startGateway(requested: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const config = await withBoundPort(requested);
   const log = options.logger ?? createLogger(config.logLevel);
+  // A deliberate switch to the simulator keeps its SMPP settings and must start, but an SMSC that
+  // is not used should not go unnoticed: the simulator answers DeliveredToTerminal on its own.
+  if (config.ignoredSmppSettings.length > 0) {
+    log.warn({ settings: config.ignoredSmppSettings }, 'SWITCHBOARD_NETWORK is simulator: these SMPP settings are ignored and no message goes to an SMSC');
+  }
   const clock = options.clock ?? systemClock;
   const metrics = new GatewayMetrics();
   const store: Store = instrumentStore(await openStore(config, log, { serving: true }), metrics);

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { JoinRefusedError } from './instances/registry.js';
+import { StoreRefusedError } from './store/store.js';
 
 /** Process entry: a bad setting is one line and exit 2; SIGTERM/SIGINT stop gracefully. */
 async function main(): Promise<void> {
@@ -15,6 +16,10 @@ async function main(): Promise<void> {
     }
     if (err instanceof JoinRefusedError) {
       process.stderr.write(`switchboard: cannot start: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof StoreRefusedError) {
+      process.stderr.write(`switchboard: ${err.message}\n`);
       process.exit(2);
     }
     throw err;

@@ -6,7 +6,7 @@ import type { AppChanges, AppRecord, Realm } from '../store/repos/apps.js';
 import type { MoDelivery, ShortCodeRecord } from '../store/repos/short-codes.js';
 import type { Store } from '../store/store.js';
 import { isShortCode, SHORT_CODE_DIGITS } from '../sms/address.js';
-import { parseScopes, PLATFORM_SCOPES, SMS_SCOPE, unknownScopes, unknownScopesMessage } from './scopes.js';
+import { parseScopes, PLATFORM_SCOPES, SMS_SCOPE, unknownScopes } from './scopes.js';
 import { hashSecret, newAppKey, newAppSecret, newSigningSecret } from './secrets.js';
 
 /** An app as the admin API and the CLI show it (never its secret hash). */
@@ -104,7 +104,10 @@ function checkScopes(input: readonly string[] | string): string[] {
   const scopes = parseScopes(input);
   if (scopes.length === 0) throw invalid('scopes must name at least one scope');
   const unknown = unknownScopes(scopes);
-  if (unknown.length > 0) throw invalid(unknownScopesMessage(unknown));
+  if (unknown.length > 0) {
+    const which = unknown.length === 1 ? 'an unknown scope' : 'unknown scopes';
+    throw invalid(`scopes holds ${which}: ${unknown.join(', ')} (the AT&T API platform's scopes are ${PLATFORM_SCOPES.join(', ')}; this gateway serves SMS)`);
+  }
   return scopes;
 }
 

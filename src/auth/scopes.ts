@@ -30,11 +30,6 @@ export function unknownScopes(scopes: readonly string[]): string[] {
   return scopes.filter((s) => !PLATFORM_SCOPES.includes(s));
 }
 
-/** Why an app cannot be given `unknown` (see unknownScopes), naming the scopes it can be given. */
-export function unknownScopesMessage(unknown: readonly string[]): string {
-  return `unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the AT&T API platform's scopes are ${PLATFORM_SCOPES.join(', ')} (this gateway serves SMS)`;
-}
-
 /** The requested scopes the app was not given. */
 export function missingScopes(requested: readonly string[], granted: readonly string[]): string[] {
   return requested.filter((s) => !granted.includes(s));

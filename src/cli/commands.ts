@@ -1,7 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { rotateAdminToken } from '../auth/admin-token.js';
 import type { AppPatch, NewApp } from '../auth/apps.js';
-import { parseScopes, unknownScopes, unknownScopesMessage } from '../auth/scopes.js';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import type { AdminClient } from './admin-client.js';
@@ -63,17 +62,37 @@ function rate(values: Values, name: string): number | null | undefined {
   const v = str(values, name);
   if (v === undefined) return undefined;
   if (v === 'none') return null;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a whole number or "none", got "${v}"`);
+  if (!/^0*[1-9]\d*$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--${name} expects a whole number of at least 1 or "none", got "${v}"`);
   return Number(v);
 }
 
-/** `--scopes`: a name no app can be given is a usage mistake (exit 2), on the store or with --url. */
-function scopeList(values: Values): string[] | undefined {
-  const v = str(values, 'scopes');
-  if (v === undefined) return undefined;
-  const unknown = unknownScopes(parseScopes(v));
-  if (unknown.length > 0) throw new UsageError(`--scopes: ${unknownScopesMessage(unknown)}`);
-  return v.split(',');
+/** The option (or argument) of each field the admin layer names in its refusals. */
+const FIELD_OPTIONS: Readonly<Record<string, string>> = {
+  name: '--name',
+  realm: '--realm',
+  scopes: '--scopes',
+  deliveryStatusUrl: '--delivery-status-url',
+  ratePerSecond: '--rate-per-second',
+  ratePerDay: '--rate-per-day',
+  shortCode: 'CODE',
+  moDelivery: '--mo-delivery',
+  listenerUrl: '--listener-url',
+};
+
+/**
+ * The admin layer's refusal of a value (400: `realm must be sandbox or production`, or through
+ * --url `body/realm must be one of …`) as the usage error it is, in the CLI's terms: `--realm
+ * must be …`. The same refusal on the store and through --url, so both exit 2.
+ */
+export function refusedValue(message: string): UsageError {
+  const option = (field: string) => FIELD_OPTIONS[field] ?? field;
+  // A field names itself as a message's first word, and a camelCase one anywhere; elsewhere `name`
+  // and `realm` are words (`invalid scope name`, `in the production realm`).
+  const camel = Object.keys(FIELD_OPTIONS).filter((f) => /[A-Z]/.test(f));
+  const worded = message
+    .replace(/^(?:body\/)?(\w+)/, (first, field: string) => (field in FIELD_OPTIONS ? option(field) : first))
+    .replace(new RegExp(`\\b(${camel.join('|')})\\b`, 'g'), option);
+  return new UsageError(worded);
 }
 
 /** A URL, or `none` (→ null). */
@@ -136,12 +155,12 @@ export const COMMANDS: readonly Command[] = [
         if (name === undefined) throw new UsageError('app create needs --name NAME');
         const input: { -readonly [K in keyof NewApp]: NewApp[K] } = { name };
         const realm = str(values, 'realm');
-        const scopes = scopeList(values);
+        const scopes = str(values, 'scopes');
         const deliveryStatusUrl = nullableUrl(values, 'delivery-status-url');
         const ratePerSecond = rate(values, 'rate-per-second');
         const ratePerDay = rate(values, 'rate-per-day');
         if (realm !== undefined) input.realm = realm;
-        if (scopes !== undefined) input.scopes = scopes;
+        if (scopes !== undefined) input.scopes = scopes.split(',');
         if (deliveryStatusUrl !== undefined) input.deliveryStatusUrl = deliveryStatusUrl;
         if (ratePerSecond !== undefined) input.ratePerSecond = ratePerSecond;
         if (ratePerDay !== undefined) input.ratePerDay = ratePerDay;
@@ -174,12 +193,12 @@ export const COMMANDS: readonly Command[] = [
       run: (client, { values, positionals }) => {
         const patch: { -readonly [K in keyof AppPatch]: AppPatch[K] } = {};
         const name = str(values, 'name');
-        const scopes = scopeList(values);
+        const scopes = str(values, 'scopes');
         const deliveryStatusUrl = nullableUrl(values, 'delivery-status-url');
         const ratePerSecond = rate(values, 'rate-per-second');
         const ratePerDay = rate(values, 'rate-per-day');
         if (name !== undefined) patch.name = name;
-        if (scopes !== undefined) patch.scopes = scopes;
+        if (scopes !== undefined) patch.scopes = scopes.split(',');
         if (deliveryStatusUrl !== undefined) patch.deliveryStatusUrl = deliveryStatusUrl;
         if (ratePerSecond !== undefined) patch.ratePerSecond = ratePerSecond;
         if (ratePerDay !== undefined) patch.ratePerDay = ratePerDay;

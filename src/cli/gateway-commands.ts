@@ -1,5 +1,8 @@
+import { readSetting } from '../config.js';
 import type { Command, CommandInput } from './commands.js';
 import type { GatewayClient } from './gateway-client.js';
+import { parseAddress, parseShortCode, toE164 } from '../sms/address.js';
+import { MAX_MESSAGE_CHARS } from '../sms/segment.js';
 import { FINAL_STATUSES } from '../store/repos/messages.js';
 
 const FINAL = new Set<string>(FINAL_STATUSES);
@@ -50,6 +53,25 @@ export function gatewayCommands(usage: (message: string) => Error): Command[] {
     if (v === undefined || v === '') throw usage(`--${name} is required`);
     return v;
   };
+  // Values are read here by the gateway's own rules (sms/address.ts, the message limit), so a
+  // mistyped one is a usage error before any request; what only the gateway knows (the app's
+  // secret and short codes, a landline) is its answer, exit 1.
+  const handsetNumber = (input: CommandInput): string => {
+    const number = input.positionals[0] ?? '';
+    if (toE164(number) === null) throw usage(`NUMBER must be a ten-digit US number, got "${number}"`);
+    return number;
+  };
+  /** The digits of a short code in any form the API takes (`22627000`, `tel:22627000`, `short:…`). */
+  const shortCode = (value: string, name: string): string => {
+    const code = parseShortCode(value);
+    if (code === null) throw usage(`--${name} must be a short code such as 22627000, got "${value}"`);
+    return code;
+  };
+  const messageText = (input: CommandInput): string => {
+    const message = required(input, 'text');
+    if (message.length > MAX_MESSAGE_CHARS) throw usage(`--text has ${message.length} characters; at most ${MAX_MESSAGE_CHARS}`);
+    return message;
+  };
 
   return [
     {
@@ -72,11 +94,14 @@ export function gatewayCommands(usage: (message: string) => Error): Command[] {
         kind: 'gateway',
         run: async (client, input) => {
           const appKey = required(input, 'app');
-          const secret = required(input, 'secret', process.env.SWITCHBOARD_APP_SECRET);
+          const secret = required(input, 'secret', readSetting(process.env, 'SWITCHBOARD_APP_SECRET'));
           const to = recipients(input);
           if (to.length === 0) throw usage('--to is required');
-          const message = required(input, 'text');
-          const from = text(input, 'from');
+          const notNumber = to.find((address) => parseAddress(address).kind !== 'msisdn');
+          if (notNumber !== undefined) throw usage(`--to must be US numbers (4255550100, tel:+14255550100 …), got "${notNumber}"`);
+          const message = messageText(input);
+          const fromValue = text(input, 'from');
+          const from = fromValue === undefined ? undefined : shortCode(fromValue, 'from');
           const token = await client.token(appKey, secret);
           let messageId: string;
           let resourceUrl: string | undefined;
@@ -121,8 +146,8 @@ export function gatewayCommands(usage: (message: string) => Error): Command[] {
       positionals: ['NUMBER'],
       action: {
         kind: 'gateway',
-        run: async (client, { positionals }) => {
-          const number = positionals[0] ?? '';
+        run: async (client, input) => {
+          const number = handsetNumber(input);
           const messages: unknown[] = [];
           // A page holds at most 1000; `next` names the rest.
           let path: string | undefined = `/sim/v1/handsets/${encodeURIComponent(number)}/messages`;
@@ -146,9 +171,9 @@ export function gatewayCommands(usage: (message: string) => Error): Command[] {
       action: {
         kind: 'gateway',
         run: async (client, input) => {
-          const number = input.positionals[0] ?? '';
-          const to = required(input, 'to');
-          const message = required(input, 'text');
+          const number = handsetNumber(input);
+          const to = shortCode(required(input, 'to'), 'to');
+          const message = messageText(input);
           const { body } = await client.call('POST', `/sim/v1/handsets/${encodeURIComponent(number)}/messages`, { json: { to, text: message } });
           return (body as { message: unknown }).message;
         },

@@ -26,6 +26,19 @@ export function formValue(body: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value.trim() : undefined;
 }
 
+/**
+ * A yes/no form field: `true` or `false` (any case); undefined when absent. Any other value, empty
+ * included, is refused (400, its message for the page), never read as false: a switch posted as
+ * `on` or `1` would otherwise do the opposite of what was meant.
+ */
+export function formFlag(body: unknown, name: string): boolean | undefined {
+  const value = formValue(body, name);
+  if (value === undefined) return undefined;
+  const lower = value.toLowerCase();
+  if (lower === 'true' || lower === 'false') return lower === 'true';
+  throw new OperatorError(400, 'invalid_request', `${name} must be true or false.`);
+}
+
 /** One query parameter, empty → undefined. */
 export function queryValue(query: unknown, name: string): string | undefined {
   const value = formValue(query, name);

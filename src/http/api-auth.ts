@@ -19,11 +19,19 @@ const REALM = 'Bearer realm="switchboard"';
 const BASIC_REALM = 'Basic realm="switchboard"';
 
 /**
- * The access token a request presents: `Authorization: Bearer <token>` (scheme in any case, as the
- * 2012 C# sample sends `BEARER`), else the `access_token` query parameter (older clients).
+ * The schemes that carry an access token: `Bearer` (RFC 6750), and `OAuth`, its name in the OAuth
+ * 2.0 drafts up to draft-10, which early clients of the AT&T platform were written against.
+ * Scheme names match in any case (RFC 7235), as the 2012 C# sample sends `BEARER`.
+ */
+const TOKEN_SCHEME = /^\s*(?:bearer|oauth)(?:\s|$)/i;
+const TOKEN_HEADER = /^\s*(?:bearer|oauth)\s+(\S+)\s*$/i;
+
+/**
+ * The access token a request presents: `Authorization: Bearer <token>` (or `OAuth <token>`), else
+ * the `access_token` query parameter (older clients).
  */
 export function presentedToken(authorization: string | undefined, query: unknown): string | undefined {
-  const bearer = authorization === undefined ? undefined : /^\s*bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  const bearer = authorization === undefined ? undefined : TOKEN_HEADER.exec(authorization)?.[1];
   if (bearer !== undefined) return bearer;
   if (query === null || typeof query !== 'object') return undefined;
   const param = (query as Record<string, unknown>).access_token;
@@ -86,7 +94,7 @@ export function apiAuth(ctx: GatewayContext, scope: string = SMS_SCOPE) {
     }
     const basic = presentedBasic(request.headers.authorization);
     if (basic === undefined) {
-      throw new ApiError('POL0001', ['Access token missing'], { status: 400, headers: { 'www-authenticate': REALM } });
+      throw new ApiError('POL0001', [noTokenReason(request.headers.authorization)], { status: 400, headers: { 'www-authenticate': REALM } });
     }
     // Malformed credentials cost no check and are not counted (as at /oauth).
     if (basic === 'malformed') throw basicChallenge('Malformed HTTP Basic credentials');
@@ -94,6 +102,17 @@ export function apiAuth(ctx: GatewayContext, scope: string = SMS_SCOPE) {
     if (!check.ok) throw basicRefusal(check, scope);
     request.apiClient = check.client;
   };
+}
+
+/**
+ * Why a request without a usable token or Basic credentials has none: no header, a token scheme
+ * without exactly one token, or another scheme. The scheme is not echoed: a client that left it
+ * out sent its token there.
+ */
+function noTokenReason(authorization: string | undefined): string {
+  if (authorization === undefined || authorization.trim() === '') return 'Access token missing';
+  if (TOKEN_SCHEME.test(authorization)) return 'Malformed Authorization header: expected Bearer <access token>';
+  return 'Authorization scheme not supported: use Bearer <access token>';
 }
 
 function tokenRefusal(check: Extract<AccessCheck, { ok: false }>, scope: string): ApiError {

@@ -89,7 +89,8 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log' | 'metr
     frameworkErrors: (error, request, reply) => {
       const started = performance.now();
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-      void sendApiError(request, reply, flavourOf(request.url), new ApiError('SVC0002', ['URI'], { status }));
+      const description = status === 414 ? 'request target too long' : 'malformed request target';
+      void sendApiError(request, reply, flavourOf(request.url), new ApiError('SVC0002', ['URI'], { status, description }));
       ctx.metrics?.httpAnswered(request.method, undefined, reply.statusCode, (performance.now() - started) / 1000);
     },
     // A request Node's parser refuses never reaches the hooks above: answered in its envelope too.

@@ -106,22 +106,57 @@ function formBytes(raw: string): Uint8Array {
 }
 
 /**
+ * The list fields of request bodies: repeated in a form or XML, and so always read as a list. The
+ * Send SMS recipients (`address`, `Address` on v2), in any case.
+ */
+export const LIST_FIELDS: ReadonlySet<string> = new Set(['address']);
+
+/** `name[]` (jQuery, Rails) or `name[N]` (PHP's http_build_query): the name and the index, if any. */
+const BRACKETED = /^(.+)\[(\d*)\]$/;
+
+/** Orders indexes written in digits, of any length, without reading them as numbers. */
+function compareIndexes(a: string, b: string): number {
+  const [x, y] = [a.replace(/^0+/, ''), b.replace(/^0+/, '')];
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+}
+
+/**
  * Parses an `application/x-www-form-urlencoded` body: values decoded in `charset` (as decodeText),
  * a repeated key collected into an array in order. Not @fastify/formbody, whose parser decodes
  * escapes as UTF-8 only and leaves any other byte as the literal `%E9`.
+ *
+ * A list field (LIST_FIELDS) may also come as the form arrays of PHP and Rails clients:
+ * `Address[0]=…&Address[1]=…` (PHP's `http_build_query`) or `Address[]=…&Address[]=…` (jQuery,
+ * Rails), each a repeat of `Address`; `[N]` ones in index order, after any plain or `[]` ones.
+ * Other bracketed names are kept as sent, fields no route knows.
  */
 export function parseFormBody(body: Uint8Array, charset: string | undefined): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  const indexed = new Map<string, { index: string; value: string }[]>();
+  const add = (key: string, value: string) => {
+    const seen = out[key];
+    if (seen === undefined) out[key] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[key] = [seen, value];
+  };
   const text = Buffer.from(body).toString('latin1');
   for (const pair of text.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const key = decodeText(formBytes(eq === -1 ? pair : pair.slice(0, eq)), charset);
     const value = decodeText(formBytes(eq === -1 ? '' : pair.slice(eq + 1)), charset);
-    const seen = out[key];
-    if (seen === undefined) out[key] = value;
-    else if (Array.isArray(seen)) seen.push(value);
-    else out[key] = [seen, value];
+    const [, name, index] = BRACKETED.exec(key) ?? [];
+    if (name === undefined || index === undefined || !LIST_FIELDS.has(name.toLowerCase())) add(key, value);
+    else if (index === '') add(name, value);
+    else {
+      const entries = indexed.get(name) ?? [];
+      entries.push({ index, value });
+      indexed.set(name, entries);
+    }
+  }
+  for (const [name, entries] of indexed) {
+    // Stable: a repeated index keeps the order it was sent in.
+    for (const { value } of entries.sort((a, b) => compareIndexes(a.index, b.index))) add(name, value);
   }
   return out;
 }

@@ -14,6 +14,14 @@ const PART: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: 'Header',
 };
 
+/** What each refusal is, in words, for the surfaces without the API's envelope; anything else is a malformed request. */
+const DESCRIPTION: Readonly<Record<string, string>> = {
+  HPE_INVALID_METHOD: 'unknown method',
+  HPE_INVALID_URL: 'malformed request target',
+  HPE_HEADER_OVERFLOW: 'request headers too large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'request not received in time',
+};
+
 /**
  * The status of each client error; anything else is 400. A method token Node's parser does not
  * know is a wrong method, 405 (contract §14), but without `Allow`: a path's methods are the
@@ -116,12 +124,14 @@ export function clientErrorHandler(log: FastifyBaseLogger, metrics: GatewayMetri
     const { method, url, accept }: Refused =
       incoming === undefined ? readRefused(error.rawPacket) : { method: incoming.method, url: incoming.url, accept: incoming.headers.accept };
     // A line with no path after its first word (`garbage`) is no request at all, not a wrong method.
-    const status = error.code === 'HPE_INVALID_METHOD' && url === undefined ? 400 : (STATUS[error.code] ?? 400);
+    const noRequest = error.code === 'HPE_INVALID_METHOD' && url === undefined;
+    const status = noRequest ? 400 : (STATUS[error.code] ?? 400);
+    const description = noRequest ? 'malformed HTTP request' : (DESCRIPTION[error.code] ?? 'malformed HTTP request');
     // Node's own rule: no answer over one whose headers have gone out already.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     try {
       if (socket.writable && inFlight?.headersSent !== true) {
-        socket.write(rawAnswer(new ApiError('SVC0002', [PART[error.code] ?? 'Request'], { status }), url, accept));
+        socket.write(rawAnswer(new ApiError('SVC0002', [PART[error.code] ?? 'Request'], { status, description }), url, accept));
         // Not timed: when such a request began is not known.
         metrics?.httpAnswered(method ?? 'unknown', undefined, status);
       }

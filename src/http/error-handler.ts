@@ -81,7 +81,7 @@ function oauthErrorOf(status: number): 'invalid_request' | 'temporarily_unavaila
 /** The answer to an API error on the surfaces whose body does not depend on Accept. */
 export function plainErrorAnswer(flavour: 'oauth' | 'operator' | 'console', err: ApiError): { type: string; text: string; headers: Record<string, string> } {
   if (flavour === 'oauth') {
-    return { type: JSON_TYPE, text: asciiJson({ error: oauthErrorOf(err.status), error_description: err.filledText }), headers: { 'cache-control': 'no-store' } };
+    return { type: JSON_TYPE, text: asciiJson({ error: oauthErrorOf(err.status), error_description: err.plainText }), headers: { 'cache-control': 'no-store' } };
   }
   const operator = OperatorError.of(err);
   if (flavour === 'console') return errorAnswer(operator.status, operator.message);
@@ -112,7 +112,7 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
     const apiError = error instanceof AppGoneError ? appGoneRefusal(request) : toApiError(error);
     if (apiError === undefined) {
       request.log.error({ err: error }, 'request failed');
-      const internal = new ApiError('SVC0001', ['Internal'], { status: 500 });
+      const internal = new ApiError('SVC0001', ['Internal'], { status: 500, description: 'internal error' });
       return sendApiError(request, reply, flavour, internal);
     }
     // The headers the error carries (Retry-After of a store outage), whatever the flavour's body.

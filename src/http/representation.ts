@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import JSON5 from 'json5';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ApiError } from '../errors.js';
-import { charsetParam, decodeText, documentInBody, parseFormBody, xmlDeclaredCharset } from './body-text.js';
+import { LIST_FIELDS, charsetParam, decodeText, documentInBody, parseFormBody, xmlDeclaredCharset } from './body-text.js';
 
 /**
  * Which error envelope a path speaks: AT&T RESTful (PascalCase), GSMA OneAPI (lower-camel),
@@ -160,7 +160,7 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   // Repeated recipients and one recipient must look the same to the domain.
-  isArray: (name) => name.toLowerCase() === 'address',
+  isArray: (name) => LIST_FIELDS.has(name.toLowerCase()),
 });
 
 /**

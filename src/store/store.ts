@@ -85,6 +85,19 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * The store cannot be used as configured, and a restart would not change that: a store migrated by
+ * a newer Switchboard, a PostgreSQL database or role that does not exist, a refused password. A
+ * setting to fix, so the gateway and the CLI exit 2, which supervisors do not restart; a server not
+ * reachable (yet) is another error and exit 1.
+ */
+export class StoreRefusedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreRefusedError';
+  }
+}
+
+/**
  * A write on behalf of an app that no longer exists: an operator deleted it while the request
  * was under way, after its token or secret had been checked. The HTTP layer answers it as it
  * would the request's credentials now (401 POL0001), not with a 500.

@@ -52,7 +52,7 @@ test('older code on a store migrated by a newer Switchboard says so, names the m
     // It said `migration  failed: corrupted migrations: previously executed migration … is missing`.
     for (const args of [['migrate'], ['app', 'list'], ['serve']]) {
       const res = await runCli(args, env);
-      assert.equal(res.status, 1, `${args.join(' ')}: ${res.stdout}${res.stderr}`);
+      assert.equal(res.status, 2, `${args.join(' ')}: ${res.stdout}${res.stderr}`);
       assert.equal(res.stdout, '');
       assert.equal(
         res.stderr,

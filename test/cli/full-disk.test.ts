@@ -34,7 +34,7 @@ onSqlite('a gateway started on a full disk says the disk is full and what to do 
       BIN,
       SWITCHBOARD_DATA_DIR: join(full, 'data'),
       SWITCHBOARD_DATABASE_URL: '',
-      SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE,
+      SWITCHBOARD_TEST_CLI_FROM_SOURCE: CLI_FROM_SOURCE,
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'silent',
@@ -54,7 +54,7 @@ onSqlite('a backup to a full disk names the backup file, not the store, and leav
       TARGET: target,
       SWITCHBOARD_DATA_DIR: data,
       SWITCHBOARD_DATABASE_URL: '',
-      SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE,
+      SWITCHBOARD_TEST_CLI_FROM_SOURCE: CLI_FROM_SOURCE,
       LOG_LEVEL: 'silent',
     });
     if (res === undefined) return t.skip('no user namespaces here (unshare -rm) to mount a small tmpfs');
@@ -87,7 +87,7 @@ onSqlite('a migration the disk cut short leaves the store as it was, says so, an
       BIN,
       SWITCHBOARD_DATA_DIR: join(full, 'data'),
       SWITCHBOARD_DATABASE_URL: '',
-      SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE,
+      SWITCHBOARD_TEST_CLI_FROM_SOURCE: CLI_FROM_SOURCE,
       LOG_LEVEL: 'silent',
     });
     if (res === undefined) return t.skip('no user namespaces here (unshare -rm) to mount a small tmpfs');

@@ -18,7 +18,7 @@ export interface CliResult {
 export const CLI_FROM_SOURCE = process.env.SWITCHBOARD_TEST_DIST === 'fresh' ? '0' : '1';
 
 function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, LOG_LEVEL: 'silent', ...env, SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
+  return { ...process.env, LOG_LEVEL: 'silent', ...env, SWITCHBOARD_TEST_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
 }
 
 /** Runs `node bin/switchboard.js …` as a user would, with `env` on top of this process's environment. */

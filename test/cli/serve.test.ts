@@ -24,7 +24,7 @@ interface Served {
 
 /** `switchboard serve` on port 0 over `dataDir`, without SWITCHBOARD_ADMIN_TOKEN unless `extra` sets it; resolves once it listens. */
 function serve(dataDir: string, extra: Record<string, string> = {}): Promise<Served> {
-  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
+  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_TEST_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
   delete env.SWITCHBOARD_ADMIN_TOKEN;
   delete env.SWITCHBOARD_DATABASE_URL;
   Object.assign(env, extra);
@@ -180,7 +180,7 @@ describe('serve, admin-token and smsc as processes', { concurrency: true }, () =
       );
       // As a user pastes it in another terminal and directory, with none of the gateway's settings.
       const command = /`([^`]+)`/.exec(next ?? '')?.[1]?.replace('npx switchboard', `"${process.execPath}" "${BIN}"`) ?? '';
-      const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
+      const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', SWITCHBOARD_TEST_CLI_FROM_SOURCE: CLI_FROM_SOURCE };
       delete env.SWITCHBOARD_DATA_DIR;
       delete env.SWITCHBOARD_DATABASE_URL;
       await promisify(execFile)('sh', ['-c', command], { cwd: elsewhere, env });

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createApp, type TestApp } from '../helpers/apps.js';
-import { runCli } from './run.js';
+import { runCli, type CliResult } from './run.js';
 
 let gw: TestGateway;
 let app: TestApp;
@@ -77,13 +77,14 @@ describe('sms and handset commands', { concurrency: true }, () => {
     const landline = await gw.request('PUT', '/sim/v1/handsets/4255550194', { body: { kind: 'landline' } });
     assert.equal(landline.status, 200);
     // Independent runs, side by side: each is a process start.
-    const [wrongSecret, refused, noText, noNumber, badNumber, down] = await Promise.all([
+    const [wrongSecret, refused, noText, noNumber, badNumber, down, notOwned] = await Promise.all([
       cli('sms', 'send', '--app', app.appKey, '--secret', 'nope', '--to', '4255550190', '--text', 'x'),
       cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550194', '--text', 'x'),
       cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190'),
       cli('handset', 'show'),
       cli('handset', 'show', '12345'),
       runCli(['handset', 'show', '4255550190', '--url', 'http://127.0.0.1:9']),
+      cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, '--to', '4255550190', '--text', 'x', '--from', '22627499'),
     ]);
     assert.equal(wrongSecret.status, 1);
     assert.match(wrongSecret.stderr, /^switchboard: invalid_client: /);
@@ -92,10 +93,38 @@ describe('sms and handset commands', { concurrency: true }, () => {
     assert.equal(noText.status, 2);
     assert.equal(noText.stderr, 'switchboard: --text is required\n');
     assert.equal(noNumber.status, 2);
-    assert.equal(badNumber.status, 1);
-    assert.match(badNumber.stderr, /^switchboard: not a ten-digit US number: 12345\n$/);
+    // A mistyped value is read by the gateway's own rules before any request: a usage error (it was
+    // the gateway's 400, exit 1).
+    assert.equal(badNumber.status, 2);
+    assert.equal(badNumber.stderr, 'switchboard: NUMBER must be a ten-digit US number, got "12345"\n');
     assert.equal(down.status, 1);
     assert.match(down.stderr, /^switchboard: cannot reach http:\/\/127\.0\.0\.1:9: /);
+    // What only the gateway knows stays its refusal: a short code the app does not hold.
+    assert.equal(notOwned.status, 1);
+    assert.match(notOwned.stderr, /^switchboard: POL0002: /);
+  });
+
+  test('bad values of every option: exit 2, one line naming the option, nothing sent (they were the API\'s 400, exit 1)', async () => {
+    const send = (...args: string[]) => cli('sms', 'send', '--app', app.appKey, '--secret', app.appSecret, ...args);
+    const cases: Array<[Promise<CliResult>, string]> = [
+      [send('--to', 'abc', '--text', 'x'), '--to must be US numbers (4255550100, tel:+14255550100 …), got "abc"'],
+      [send('--to', '4255550180,22627400', '--text', 'x'), '--to must be US numbers (4255550100, tel:+14255550100 …), got "22627400"'],
+      [send('--to', '4255550180', '--text', 'x', '--from', '4255550100'), '--from must be a short code such as 22627000, got "4255550100"'],
+      [send('--to', '4255550180', '--text', 'x'.repeat(4097)), '--text has 4097 characters; at most 4096'],
+      [send('--to', '4255550180', '--text', 'x', '--wait=yes'), "sms send: Option '--wait' does not take an argument"],
+      [send('--to', '4255550180', '--text', 'x', '--colour', 'red'), "sms send: Unknown option '--colour'"],
+      [cli('handset', 'send', '4255550181', '--to', 'abc', '--text', 'x'), '--to must be a short code such as 22627000, got "abc"'],
+      [cli('handset', 'send', 'abc', '--to', '22627400', '--text', 'x'), 'NUMBER must be a ten-digit US number, got "abc"'],
+      [cli('handset', 'send', '4255550181', '--to', '22627400'), '--text is required'],
+      [cli('handset', 'show', '4255550181', '--colour'), "handset show: Unknown option '--colour'"],
+    ];
+    for (const [run, line] of cases) {
+      const res = await run;
+      assert.equal(res.status, 2, `${line}: ${res.stderr}`);
+      assert.equal(res.stderr, `switchboard: ${line}\n`);
+      assert.equal(res.stdout, '');
+    }
+    assert.deepEqual((await gw.request('GET', '/sim/v1/handsets/4255550180/messages')).json().messages, []);
   });
 
   test('without --url or SWITCHBOARD_URL the commands go to HOST:PORT of their environment, the gateway that environment serves', async () => {

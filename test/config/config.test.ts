@@ -1,13 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, localGatewayUrl } from '../../src/config.js';
 import { parseSmppUrl } from '../../src/network/smpp/connector.js';
 import { nodeEntry, repoFile, ROOT } from '../helpers/root.js';
+import { postgresReachable, TEST_DATABASE_URL } from '../helpers/postgres.js';
+import { runCli } from '../cli/run.js';
 
 test('defaults: 127.0.0.1:8080, SQLite in ./data, simulated network, 48 h tokens', () => {
   const config = loadConfig({});
@@ -70,7 +73,7 @@ test("the CLI's gateway without --url: this environment's HOST:PORT as a client 
   assert.throws(() => localGatewayUrl({ PORT: '0' }), (err: unknown) => err instanceof ConfigError && err.message.startsWith('PORT: 0 (any free port) names no gateway to reach'));
 });
 
-test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHBOARD_SMPP_URL needs a host and a port from 1; neither echoes its value', () => {
+test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHBOARD_SMPP_URL needs a host and a port from 1 to 65535; neither echoes its value', () => {
   // The public URL's were put into every resourceURL and Location (`https://ops:hunter2-secret@sms.example.com/sms/v3/…`).
   const refused: [string, string, RegExp][] = [
     ['SWITCHBOARD_PUBLIC_URL', 'https://ops:hunter2-secret@sms.example.com', /must not carry a user name or password/],
@@ -81,6 +84,12 @@ test('SWITCHBOARD_PUBLIC_URL takes no user:password@, query or fragment; SWITCHB
     ['SWITCHBOARD_PUBLIC_URL', 'https://sms.example.com?', /must not have a query or fragment/],
     ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@smsc.example.net:0', /the port must be 1 to 65535/],
     ['SWITCHBOARD_SMPP_URL', 'smpp:gw:hunter2', /names no host/],
+    // WHATWG URL refuses these, which was reported as "not a URL" (the operator trial's S3).
+    ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@127.0.0.1:99999', /^SWITCHBOARD_SMPP_URL: the port must be 1 to 65535, got 99999$/],
+    ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@127.0.0.1:27x5', /^SWITCHBOARD_SMPP_URL: the port must be a number from 1 to 65535$/],
+    ['SWITCHBOARD_DATABASE_URL', 'postgres://u:hunter2@[::1:5432/db', /^SWITCHBOARD_DATABASE_URL: the host's IPv6 address has no closing \]$/],
+    ['SWITCHBOARD_SMPP_URL', 'smpp://gw:hunter2@smsc example.net:2775', /^SWITCHBOARD_SMPP_URL: the host has a character no host name has/],
+    ['SWITCHBOARD_PUBLIC_URL', 'https://sms.example.com:65536', /^SWITCHBOARD_PUBLIC_URL: the port must be 1 to 65535, got 65536$/],
   ];
   for (const [variable, value, message] of refused) {
     assert.throws(
@@ -164,10 +173,10 @@ test('the process stops with one line naming the variable and exit code 2', () =
   assert.doesNotMatch(res.stderr, /at .*\.ts:\d+/);
 });
 
-/** Runs the gateway's entry with `env` added; its exit status and stderr lines. */
-function startWith(env: Record<string, string>): { status: number | null; lines: string[]; stderr: string } {
-  const res = spawnSync(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
-  return { status: res.status, lines: res.stderr.trim().split('\n'), stderr: res.stderr };
+/** Runs the gateway's entry with `env` added; its exit status, stderr lines and stdout (the log). */
+function startWith(env: Record<string, string>, timeout = 120_000): { status: number | null; lines: string[]; stderr: string; stdout: string } {
+  const res = spawnSync(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout });
+  return { status: res.status, lines: res.stderr.trim().split('\n'), stderr: res.stderr, stdout: res.stdout };
 }
 
 test('SWITCHBOARD_PUBLIC_URL with a password stops the process: one line naming the variable, not the password, exit code 2', () => {
@@ -188,6 +197,24 @@ test('a data dir the store cannot use, and a port in use, stop the process the s
     assert.equal(notDir.status, 2, notDir.stderr);
     assert.equal(notDir.lines.length, 1, notDir.stderr);
     assert.match(notDir.lines[0] ?? '', /SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in .*a-file: not a directory/);
+    // Not first a warning to chmod it as a directory (the operator trial's C4).
+    assert.doesNotMatch(notDir.stdout, /chmod|readable by other users/);
+
+    // Under /proc, where Node 20's recursive mkdir spun for ever without a word (the operator trial's C3).
+    for (const procDir of ['/proc/switchboard-nope', '/proc/switchboard-nope/data']) {
+      const proc = startWith({ SWITCHBOARD_DATA_DIR: procDir, PORT: '0' }, 30_000);
+      assert.equal(proc.status, 2, `${procDir}: ${proc.stderr}`);
+      assert.equal(proc.lines.length, 1, proc.stderr);
+      assert.match(proc.lines[0] ?? '', /^switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in \/proc\/switchboard-nope.*: ENOENT/);
+      const cli = await runCli(['app', 'list'], { SWITCHBOARD_DATA_DIR: procDir });
+      assert.equal(cli.status, 2, `${procDir}: ${cli.stderr}`);
+      assert.match(cli.stderr, /^switchboard: invalid configuration: SWITCHBOARD_DATA_DIR: cannot keep the SQLite store in \/proc\/switchboard-nope.*: ENOENT[^\n]*\n$/);
+    }
+    // Levels missing above the data dir are made, each 0700.
+    const deep = join(dir, 'made', 'by', 'the-gateway');
+    const made = await runCli(['app', 'list'], { SWITCHBOARD_DATA_DIR: deep });
+    assert.equal(made.status, 0, made.stderr);
+    for (const level of [join(dir, 'made'), join(dir, 'made', 'by'), deep]) assert.equal(statSync(level).mode & 0o777, 0o700, level);
 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = String((server.address() as AddressInfo).port);
@@ -202,6 +229,46 @@ test('a data dir the store cannot use, and a port in use, stop the process the s
     assert.match(simSmppTaken.lines[0] ?? '', new RegExp(`SWITCHBOARD_SIM_SMPP_PORT: 127\\.0\\.0\\.1:${port} is in use by another process \\(EADDRINUSE\\)`));
   } finally {
     server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL at start: a database or role that does not exist, or a refused password, is a setting to fix (exit 2); a server not there is exit 1', async (t) => {
+  if (!(await postgresReachable())) return t.skip('no PostgreSQL server');
+  const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // A port nobody listens on: the one just released.
+    const closedPort = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const at = (change: (u: URL) => void): string => {
+      const u = new URL(TEST_DATABASE_URL);
+      change(u);
+      return u.href;
+    };
+    const cases: Array<[string, string, number, RegExp]> = [
+      ['no such database (3D000)', at((u) => (u.pathname = '/switchboard_no_such_db')), 2, /^switchboard: cannot reach PostgreSQL at .*\/switchboard_no_such_db: database "switchboard_no_such_db" does not exist$/],
+      ['no such role (28000 or 28P01)', at((u) => (u.username = 'switchboard_no_such_role')), 2, /^switchboard: cannot reach PostgreSQL at switchboard_no_such_role@.*: (role "switchboard_no_such_role" does not exist|password authentication failed for user "switchboard_no_such_role")$/],
+      ['connection refused', at((u) => (u.port = String(closedPort))), 1, /^switchboard: cannot reach PostgreSQL at .*: connect ECONNREFUSED /],
+    ];
+    // A wrong password only where the server checks it (a trust login, as on 127.0.0.1 here, takes any).
+    const wrongPassword = at((u) => (u.password = 'not-the-password'));
+    const probe = new pg.Client({ connectionString: wrongPassword });
+    const checked = await probe.connect().then(
+      () => false,
+      (err: unknown) => (err as { code?: string }).code === '28P01',
+    );
+    await probe.end().catch(() => undefined);
+    if (checked) cases.push(['wrong password (28P01)', wrongPassword, 2, /password authentication failed/]);
+    for (const [what, url, status, line] of cases) {
+      const res = startWith({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), PORT: '0', SWITCHBOARD_DATABASE_URL: url, SWITCHBOARD_DATABASE_RETRY_MS: '0' });
+      assert.equal(res.status, status, `${what}: ${res.stderr}`);
+      assert.equal(res.lines.length, 1, res.stderr);
+      assert.match(res.lines[0] ?? '', line, what);
+      assert.doesNotMatch(res.stderr, /not-the-password/);
+    }
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { repoFile } from '../helpers/root.js';
 
 /** Debian's chromium (apt-get install chromium): playwright-core downloads no browser of its own. */
-export const CHROMIUM = process.env.SWITCHBOARD_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.SWITCHBOARD_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Where the browser tests leave their screenshots (gitignored). */
 export const OUTPUT_DIR = repoFile('.test-output/console/');
@@ -15,7 +15,7 @@ export const OUTPUT_DIR = repoFile('.test-output/console/');
  */
 export function browserMissing(): string | undefined {
   if (existsSync(CHROMIUM)) return undefined;
-  const reason = `no browser at ${CHROMIUM} (apt-get install chromium, or set SWITCHBOARD_CHROMIUM)`;
+  const reason = `no browser at ${CHROMIUM} (apt-get install chromium, or set SWITCHBOARD_TEST_CHROMIUM)`;
   if (process.env.CI === 'true') throw new Error(`${reason}: the console browser tests must run in CI`);
   return reason;
 }

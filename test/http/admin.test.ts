@@ -205,13 +205,13 @@ describe('apps', () => {
 
   test('a scope that is not the AT&T platform\'s (the operator trial\'s `SMSS`) is refused at creation and update, naming the ones accepted', async () => {
     // It was taken as typed: the app got tokens, and every send was 403 POL0001 "Access token not valid for SMS".
-    const message = "unknown scope SMSS: the AT&T API platform's scopes are SMS, MMS, IMMN, SPEECH, STTC, TTS (this gateway serves SMS)";
+    const message = "scopes holds an unknown scope: SMSS (the AT&T API platform's scopes are SMS, MMS, IMMN, SPEECH, STTC, TTS; this gateway serves SMS)";
     const created = await admin('POST', '/apps', { name: 'typo', scopes: ['SMSS'] });
     assertError(created, 400, 'invalid_request');
     assert.equal(created.json().error.message, message);
     assert.ok(!(await admin('GET', '/apps')).json().apps.some((x: any) => x.name === 'typo'), 'nothing was made');
     const several = await admin('POST', '/apps', { name: 'typos', scopes: 'SMS,SPEACH,MMMS' });
-    assert.match(several.json().error.message, /^unknown scopes SPEACH, MMMS: /);
+    assert.match(several.json().error.message, /^scopes holds unknown scopes: SPEACH, MMMS \(/);
     // Every platform scope a codekit may register beside SMS, in any case.
     const all = await newApp({ name: 'platform', scopes: 'sms,mms,immn,speech,sttc,tts' });
     assert.deepEqual(all.scopes, ['SMS', 'MMS', 'IMMN', 'SPEECH', 'STTC', 'TTS']);

@@ -10,6 +10,14 @@ test('Bearer header, scheme in any case (the 2012 C# sample sends BEARER)', () =
   assert.equal(presentedToken('bearer   abc123  ', {}), 'abc123');
 });
 
+test('OAuth header, the scheme of OAuth 2.0 drafts up to draft-10, in any case', () => {
+  assert.equal(presentedToken('OAuth abc123', {}), 'abc123');
+  assert.equal(presentedToken('oauth abc123', {}), 'abc123');
+  assert.equal(presentedToken('OAUTH  abc123 ', { access_token: 'q1' }), 'abc123');
+  assert.equal(presentedToken('OAuth', {}), undefined);
+  assert.equal(presentedToken('OAuthabc123', {}), undefined);
+});
+
 test('the access_token query parameter when there is no Bearer header', () => {
   assert.equal(presentedToken(undefined, { access_token: 'q1' }), 'q1');
   assert.equal(presentedToken(undefined, { access_token: ['q1', 'q2'] }), 'q1');
@@ -73,6 +81,33 @@ describe('API authentication over HTTP (the real delivery-status routes)', () =>
     }
     const query = await gw.request('GET', `${AT_T}?access_token=${app.token}`);
     assert.equal(query.json().RequestError.ServiceException.MessageId, 'SVC0002');
+  });
+
+  test('`Authorization: OAuth <token>` (OAuth 2.0 drafts ≤ 10) authenticates as Bearer does, on AT&T and OneAPI paths (it was 400 POL0001 "missing")', async () => {
+    for (const scheme of ['OAuth', 'oauth']) {
+      const res = await gw.request('GET', AT_T, { headers: { authorization: `${scheme} ${app.token}` } });
+      assert.equal(res.json().RequestError?.ServiceException?.MessageId, 'SVC0002', res.text);
+    }
+    const oneapi = await gw.request('GET', ONEAPI, { headers: { authorization: `OAuth ${app.token}` } });
+    assert.equal(oneapi.json().requestError?.serviceException?.messageId, 'SVC0002', oneapi.text);
+    const unknown = await gw.request('GET', AT_T, { headers: { authorization: 'OAuth not-a-token' } });
+    policy(unknown, 401);
+  });
+
+  test('a header without a usable token is 400 POL0001 saying what is wrong with it, not that it is missing', async () => {
+    const variables = async (authorization: string | undefined) => {
+      const res = await gw.request('GET', AT_T, authorization === undefined ? {} : { headers: { authorization } });
+      policy(res, 400);
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="switchboard"');
+      return res.json().RequestError.PolicyException.Variables as string;
+    };
+    assert.equal(await variables(undefined), 'Access token missing');
+    for (const other of ['Digest username="x"', 'Token abc', app.token]) {
+      const why = await variables(other);
+      assert.equal(why, 'Authorization scheme not supported: use Bearer <access token>', other);
+      assert.ok(!why.includes(app.token), 'a token sent without a scheme is not echoed');
+    }
+    for (const malformed of ['Bearer', 'OAuth ', 'Bearer a b']) assert.equal(await variables(malformed), 'Malformed Authorization header: expected Bearer <access token>', malformed);
   });
 
   test('a token without the SMS scope: 403 POL0001', async () => {

@@ -56,3 +56,11 @@ test('parseFormBody: escapes and plus signs decoded in the charset, repeated key
   assert.equal(parseFormBody(latin1('m=100%+sure%zz'), undefined).m, '100% sure%zz');
   assert.equal(parseFormBody(Buffer.from('m=café', 'utf8'), undefined).m, 'café');
 });
+
+test('parseFormBody: `address[]` and `address[N]` are repeats of the list field, `[N]` in index order; other bracketed names stay as sent', () => {
+  const php = parseFormBody(latin1('Address%5B10%5D=k&Address%5B2%5D=c&Address%5B02%5D=c2&Address%5B0%5D=a&Message=m&Message%5B0%5D=x&Foo%5B%5D=y'), undefined);
+  assert.deepEqual({ ...php }, { Address: ['a', 'c', 'c2', 'k'], Message: 'm', 'Message[0]': 'x', 'Foo[]': 'y' });
+  const rails = parseFormBody(latin1('address=p&address%5B%5D=q&address[]=r&address%5B1%5D=t&address%5B%5D%5B%5D=z&address%5Bx%5D=w'), undefined);
+  assert.deepEqual({ ...rails }, { address: ['p', 'q', 'r', 't'], 'address[][]': 'z', 'address[x]': 'w' });
+  assert.equal(parseFormBody(latin1('address%5B%5D=one'), undefined).address, 'one');
+});

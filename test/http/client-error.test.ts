@@ -47,6 +47,27 @@ test('an oversized header: 431 in the envelope of the path', async () => {
   assert.equal(JSON.parse(res.body).RequestError.ServiceException.Variables, 'Header');
 });
 
+test("/oauth (every token and revoke path) and the operator surfaces say what a refused request did wrong in words, not in the API's wording ('Invalid input value for message part Header')", async () => {
+  const big = `X-Big: ${'a'.repeat(20_000)}\r\n`;
+  for (const path of ['/oauth/v4/token', '/oauth/v4/revoke', '/oauth/token', '/oauth/access_token', '/oauth/revoke']) {
+    const res = await sendRaw(`POST ${path} HTTP/1.1\r\nHost: x\r\n${big}\r\n`);
+    assert.equal(res.status, 431, path);
+    assert.match(res.headers, /\r\ncache-control: no-store\r\n/);
+    assert.deepEqual(JSON.parse(res.body), { error: 'invalid_request', error_description: 'request headers too large' }, path);
+  }
+  const oauth = async (raw: string) => JSON.parse((await sendRaw(raw)).body);
+  assert.deepEqual(await oauth('FOO /oauth/v4/token HTTP/1.1\r\nHost: x\r\n\r\n'), { error: 'invalid_request', error_description: 'unknown method' });
+  assert.deepEqual(await oauth('POST /oauth/v4/token HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'), { error: 'invalid_request', error_description: 'malformed HTTP request' });
+  // fastify's refusal of a path it cannot decode (app.ts frameworkErrors), not Node's.
+  assert.deepEqual(await oauth('POST /oauth/v4/%E0%A4%A HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'), { error: 'invalid_request', error_description: 'malformed request target' });
+  const admin = await sendRaw(`GET /admin/v1/apps HTTP/1.1\r\nHost: x\r\n${big}\r\n`);
+  assert.equal(admin.status, 431);
+  assert.deepEqual(JSON.parse(admin.body), { error: { code: 'invalid_request', message: 'request headers too large' } });
+  // The API paths keep their envelope, with the part it names.
+  const att = await sendRaw(`GET /sms/v3/messaging/outbox HTTP/1.1\r\nHost: x\r\n${big}\r\n`);
+  assert.equal(JSON.parse(att.body).RequestError.ServiceException.Text, 'Invalid input value for message part %1');
+});
+
 test('bad framing or a bad request target: each surface answers in its own shape', async () => {
   const oauth = await sendRaw('POST /oauth/v4/token HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
   assert.equal(oauth.status, 400);

@@ -79,6 +79,27 @@ test('v3 form body: repeated address keys and notifyDeliveryStatus=false', async
   await handsetReceives(gw, b);
 });
 
+test("PHP's and Rails' form arrays: `Address[N]` in index order and `address[]`, on v3, v2 and OneAPI (they were 400 SVC0004); other bracketed names are ignored as any unknown field", async () => {
+  const [a, b, c, d, e, f] = [number(), number(), number(), number(), number(), number()];
+  // PHP's http_build_query(['Address' => [...], 'Message' => ...]), indexes sent out of order.
+  const php = await gw.request('POST', '/sms/v3/messaging/outbox', {
+    headers: { ...app.auth, ...FORM },
+    body: `Address%5B1%5D=${encodeURIComponent(`tel:${b}`)}&Address%5B0%5D=${encodeURIComponent(`tel:${a}`)}&Message=php&Other%5B0%5D=x`,
+  });
+  assert.equal(php.status, 201, php.text);
+  const status = await gw.request('GET', `/sms/v3/messaging/outbox/${php.json().outboundSMSResponse.messageId}`, { headers: app.auth });
+  assert.deepEqual(status.json().DeliveryInfoList.DeliveryInfo.map((i: { Address: string }) => i.Address), [`tel:${a}`, `tel:${b}`]);
+  // jQuery's $.param and Rails' to_query: `address[]` repeated.
+  const rails = await gw.request('POST', '/rest/sms/2/messaging/outbox', { headers: { ...app.auth, ...FORM }, body: `address%5B%5D=${encodeURIComponent(c)}&address[]=${encodeURIComponent(d)}&message=rails` });
+  assert.equal(rails.status, 200, rails.text);
+  const oneapi = await gw.request('POST', '/2/smsmessaging/outbound/tel%3A22627000/requests', {
+    headers: { ...app.auth, ...FORM },
+    body: `senderAddress=tel%3A22627000&address%5B0%5D=${encodeURIComponent(`tel:${e}`)}&address%5B1%5D=${encodeURIComponent(`tel:${f}`)}&message=oneapi`,
+  });
+  assert.equal(oneapi.status, 201, oneapi.text);
+  for (const [n, text] of [[a, 'php'], [b, 'php'], [c, 'rails'], [d, 'rails'], [e, 'oneapi'], [f, 'oneapi']] as const) assert.equal((await handsetReceives(gw, n))[0].text, text);
+});
+
 test('v3 with a trailing slash, the token in the query string and odd Content-Type case', async () => {
   const to = number();
   const res = await gw.request('POST', `/sms/v3/messaging/outbox/?access_token=${app.token}`, {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppAdmin, type AppDetailView, type AppPatch, type AppView, type AppWithSecretView } from '../../auth/apps.js';
 import { OperatorError } from '../../errors.js';
 import { isShortCode, SHORT_CODE_DIGITS, SHORT_CODE_PATTERN } from '../../sms/address.js';
-import { formValue, queryValue, seeOther, sessionOf, type ConsoleDeps } from '../context.js';
+import { formFlag, formValue, queryValue, seeOther, sessionOf, type ConsoleDeps } from '../context.js';
 import { consoleUrl, html, type SafeHtml } from '../html.js';
 import { actionForm, csrfField, time } from '../layout.js';
 
@@ -236,7 +236,8 @@ export async function appPages(app: FastifyInstance, deps: ConsoleDeps): Promise
 
   app.post<{ Params: { id: string } }>('/apps/:id/suspend', (request, reply) =>
     attempt(request, reply, async () => {
-      const suspended = formValue(request.body, 'suspended') === 'true';
+      const suspended = formFlag(request.body, 'suspended');
+      if (suspended === undefined) throw new OperatorError(400, 'invalid_request', 'suspended must be true or false.');
       await admin.updateApp(request.params.id, { suspended });
       return consoleUrl(['apps', request.params.id], { done: suspended ? 'suspended' : 'resumed' });
     }),

@@ -5,7 +5,7 @@ import { parseShortCode, toE164, toTelUri } from '../../sms/address.js';
 import { MAX_MESSAGE_CHARS } from '../../sms/segment.js';
 import type { ThreadMessage } from '../../store/repos/console.js';
 import type { HandsetKind, HandsetRecord } from '../../store/repos/handsets.js';
-import { formValue, queryValue, seeOther, sessionOf, type ConsoleDeps } from '../context.js';
+import { formFlag, formValue, queryValue, seeOther, sessionOf, type ConsoleDeps } from '../context.js';
 import { consoleUrl, html, type SafeHtml } from '../html.js';
 import { csrfField, time } from '../layout.js';
 import { sendLive } from '../live.js';
@@ -136,10 +136,18 @@ export async function handsetPages(app: FastifyInstance, deps: ConsoleDeps, sim:
 
   app.post<{ Params: { number: string } }>('/handsets/:number/state', async (request, reply) => {
     const e164 = numberOf(request.params.number);
-    const online = formValue(request.body, 'online');
-    const kind = KINDS.find((k) => k === formValue(request.body, 'kind'));
+    let online: boolean | undefined;
+    try {
+      online = formFlag(request.body, 'online');
+    } catch (err) {
+      if (err instanceof OperatorError) return handsetPage(request, reply, err.message, err.status);
+      throw err;
+    }
+    const kindValue = formValue(request.body, 'kind');
+    const kind = KINDS.find((k) => k === kindValue);
+    if (kindValue !== undefined && kind === undefined) return handsetPage(request, reply, `kind must be one of ${KINDS.join(', ')}.`, 400);
     if (online === undefined && kind === undefined) return handsetPage(request, reply, 'Nothing to change.', 400);
-    await sim.updateHandset(e164, { ...(online === undefined ? {} : { online: online === 'true' }), ...(kind === undefined ? {} : { kind }) });
+    await sim.updateHandset(e164, { ...(online === undefined ? {} : { online }), ...(kind === undefined ? {} : { kind }) });
     return seeOther(reply, handsetUrl(e164));
   });
 }

@@ -51,7 +51,7 @@ const STATUS_ERRORS: Record<number, ErrorDoc> = { 403: throttled403('') };
 const address = { description: 'One address, a comma-joined list or an array (at most 50): `tel:+14255550100`, `tel:4255550100`, `14255550100`, URL-encoded forms too.', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 
 /** A form's address: one per key, the key repeated, or a comma-joined list. */
-const formAddress = str('One address, or a comma-joined list (at most 50); the key may also be repeated.');
+const formAddress = str('One address, or a comma-joined list (at most 50); the key may also be repeated, also as `address[]` or `address[0]`, `address[1]` ….');
 /** A form carries strings only: `notifyDeliveryStatus` as the words. */
 const formFlag = str('Push final states to the delivery status URL instead of polling.', { enum: ['true', 'false'] });
 

@@ -35,7 +35,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
 export const SECURITY_SCHEMES = {
   oauth: {
     type: 'oauth2',
-    description: 'Access token from /oauth/v4/token, as `Authorization: Bearer …` (any scheme case) or `?access_token=`.',
+    description: 'Access token from /oauth/v4/token, as `Authorization: Bearer …` (any scheme case; `OAuth …` too) or `?access_token=`.',
     flows: { clientCredentials: { tokenUrl: '/oauth/v4/token', scopes: { SMS: 'Send and receive SMS' } } },
   },
   admin: { type: 'http', scheme: 'bearer', description: 'The admin token (SWITCHBOARD_ADMIN_TOKEN, or the one printed at first start).' },

@@ -9,6 +9,13 @@ function isConnectionSqlState(code: string): boolean {
   return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
 }
 
+/**
+ * SQLSTATEs of a server that answered and turned the connection away for what it was given: no such
+ * database (3D000), no such role or not allowed in (28000), a wrong password (28P01). Waiting or
+ * restarting does not help.
+ */
+const REFUSED_SQLSTATES = new Set(['3D000', '28000', '28P01']);
+
 /** pg's own messages for a client whose socket closed or never opened. */
 const LOST = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable/i;
 
@@ -49,4 +56,10 @@ export function redactedTarget(url: string): string {
   const u = new URL(url);
   const user = u.username === '' ? '' : `${decodeURIComponent(u.username)}@`;
   return `${user}${u.host}${u.pathname}`;
+}
+
+/** True when the server refused the connection for its database, role or password (see REFUSED_SQLSTATES). */
+export function isRefusedConnection(err: unknown): boolean {
+  const code = codeOf(err);
+  return code !== undefined && REFUSED_SQLSTATES.has(code);
 }

@@ -3,8 +3,8 @@ import pg from 'pg';
 import type { Database } from '../schema.js';
 import { runMigrations } from '../sql/migrate.js';
 import { createRepositories } from '../sql/repositories.js';
-import type { Store, StoreLog } from '../store.js';
-import { reasonOf, redactedTarget } from './connection-errors.js';
+import { StoreRefusedError, type Store, type StoreLog } from '../store.js';
+import { isRefusedConnection, reasonOf, redactedTarget } from './connection-errors.js';
 import { JobNotifier, installJobsTrigger } from './job-notifier.js';
 import { ResilientPool } from './resilient-pool.js';
 import { TableStatistics } from './table-statistics.js';
@@ -124,8 +124,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   } catch (err) {
     await pool.end().catch(() => undefined);
     await fixed.pool.end().catch(() => undefined);
-    const reason = reasonOf(err instanceof Error && err.cause !== undefined ? err.cause : err);
-    throw new Error(`cannot reach PostgreSQL at ${target}: ${reason}`, { cause: err });
+    const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
+    const message = `cannot reach PostgreSQL at ${target}: ${reasonOf(cause)}`;
+    throw isRefusedConnection(cause) ? new StoreRefusedError(message, { cause: err }) : new Error(message, { cause: err });
   }
   started = true;
   // Jobs, messages and notifications are rows written and deleted all day: without autovacuum

@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrationProvider } from '../migrations/index.js';
 import type { Database } from '../schema.js';
+import { StoreRefusedError } from '../store.js';
 
 /** Kysely's record of the migrations that ran (its default table). */
 const MIGRATION_TABLE = 'kysely_migration';
@@ -23,7 +24,7 @@ export async function runMigrations(db: Kysely<Database>): Promise<string[]> {
     // Kysely refuses before running anything ("corrupted migrations: … is missing"): an older
     // Switchboard on a store a newer one upgraded, which only that newer code can serve.
     if (newer !== undefined) {
-      throw new Error(`the store was migrated by a newer Switchboard (migration ${newer}, unknown to this version): run that version or a newer one on it; the store was left unchanged`);
+      throw new StoreRefusedError(`the store was migrated by a newer Switchboard (migration ${newer}, unknown to this version): run that version or a newer one on it; the store was left unchanged`);
     }
     const reason = error instanceof Error ? error.message : 'unknown error';
     // A failure outside any one migration: taking the lock, Kysely's own tables, the commit.

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import type { SqliteSynchronous } from '../../config.js';
@@ -57,12 +57,47 @@ function openToOthers(file: string): string[] {
 }
 
 /**
+ * Creates the data dir (0700) and whatever levels above it are missing, after finding the nearest
+ * one that exists and checking it is a directory, one plain mkdir a level. Not a recursive mkdir:
+ * Node 20's spins for ever, a core busy and nothing said, on a parent that exists but answers
+ * ENOENT to mkdir (`/proc/nope`); here every refusal is mkdir's or stat's error.
+ */
+function makeDataDir(dir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(at).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || dirname(at) === at) throw err;
+      missing.unshift(at);
+      continue;
+    }
+    // The code the caller turns into "not a directory", as it did mkdir's.
+    if (!isDir) throw Object.assign(new Error(`${at} is not a directory`), { code: 'ENOTDIR' });
+    break;
+  }
+  for (const level of missing) {
+    try {
+      mkdirSync(level, { mode: 0o700 });
+    } catch (err) {
+      // Another process (a CLI command beside a first start) made it meanwhile.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(level).isDirectory()) continue;
+      throw err;
+    }
+  }
+}
+
+/**
  * The embedded store: one SQLite file in WAL mode, written by this process only. With FULL the
  * connection itself runs NORMAL and every write's caller waits for an off-thread sync of the log
  * (WalFlusher): as durable as SQLite's own FULL, without an fsync on the event loop per commit.
  * Checkpoints run on a worker thread (Checkpointer) for the same reason.
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
+  // First: a data dir that cannot be one (a regular file) is that error, not a chmod warning before it.
+  makeDataDir(dirname(options.file));
   // Message text and webhook signing secrets live here: a new store is for its owner's eyes only
   // (SQLite gives the log and shared-memory files the database file's mode). Existing ones keep
   // theirs: the owner is told, since changing a user's file modes is theirs to do.
@@ -73,7 +108,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       `the data dir or store files are readable by other users (a dir made by hand or files from an older release; new ones are 0700/0600): chmod 700 ${dirname(options.file)} && chmod 600 ${options.file}*`,
     );
   }
-  mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
   if (!existsSync(options.file)) closeSync(openSync(options.file, 'a', 0o600));
   const lock = options.exclusive === true ? lockStore(`${options.file}.lock`) : undefined;
   if (lock === false) throw new StoreInUseError(options.file);
