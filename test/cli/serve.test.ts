@@ -66,7 +66,7 @@ function serve(dataDir: string, extra: Record<string, string> = {}): Promise<Ser
 
 /** `switchboard smsc --port 0` over `dataDir`; resolves once it listens, with its SMPP port and every stdout line so far. */
 async function smsc(dataDir: string, extra: Record<string, string>): Promise<{ smppPort: number; lines: string[]; stop(): Promise<number | null> }> {
-  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_CLI_FROM_SOURCE: CLI_FROM_SOURCE, ...extra };
+  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_TEST_CLI_FROM_SOURCE: CLI_FROM_SOURCE, ...extra };
   delete env.SWITCHBOARD_DATABASE_URL;
   const child = spawn(process.execPath, [BIN, 'smsc', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
