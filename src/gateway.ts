@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from './auth/admin-token.js';
 import { AppCredentialCheck } from './auth/app-credentials.js';
-import { warnOfUnusableShortCodes } from './auth/apps.js';
+import { warnOfUnknownScopes, warnOfUnusableShortCodes } from './auth/apps.js';
 import { createAuthFailures } from './auth/failed-attempts.js';
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
@@ -87,6 +87,7 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   const released = await store.releaseLeases?.(clock.now());
   if (released !== undefined && released > 0) log.info({ jobs: released }, 'jobs held by the process before this one are due again');
   await warnOfUnusableShortCodes(store, log);
+  await warnOfUnknownScopes(store, log);
   // The port is known once the server listens (PORT=0 in tests); the listener URL guard asks late.
   let boundPort = config.port;
   // The address HOST was bound to (HOST may be a name): what other instances can reach this one by.
@@ -160,6 +161,13 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      const began = performance.now();
+      // Attempts under way that end without finishing their job (the link went, a listener did
+      // not answer) leave it due again: for the next start, or another instance, to take.
+      let handedBack = 0;
+      const countHandedBack = () => void handedBack++;
+      outbound.runner.on('job:retry', countHandedBack);
+      webhooks.events.on('job:retry', countHandedBack);
       // Node stops enforcing the request timeout once the server closes, so a client that never
       // finishes its request would hold the stop for ever: it gets that long, then is cut off.
       const cut = setTimeout(() => http.server.closeAllConnections(), config.requestTimeoutMs);
@@ -174,6 +182,11 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       await inbound.stop();
       await instances.leave().catch((err: unknown) => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not remove this instance from the store; it ages out'));
       await store.close();
+      outbound.runner.off('job:retry', countHandedBack);
+      webhooks.events.off('job:retry', countHandedBack);
+      // The last line of a stop that finished: the process exits 0 after it (a supervisor that
+      // cut the stop short at its timeout leaves no such line).
+      log.info({ durationMs: Math.round(performance.now() - began), jobsHandedBack: handedBack }, 'stopped');
     })();
     return closing;
   };

@@ -6,7 +6,7 @@ import type { AppChanges, AppRecord, Realm } from '../store/repos/apps.js';
 import type { MoDelivery, ShortCodeRecord } from '../store/repos/short-codes.js';
 import type { Store } from '../store/store.js';
 import { isShortCode, SHORT_CODE_DIGITS } from '../sms/address.js';
-import { invalidScopeNames, parseScopes, SMS_SCOPE } from './scopes.js';
+import { parseScopes, PLATFORM_SCOPES, SMS_SCOPE, unknownScopes } from './scopes.js';
 import { hashSecret, newAppKey, newAppSecret, newSigningSecret } from './secrets.js';
 
 /** An app as the admin API and the CLI show it (never its secret hash). */
@@ -103,8 +103,11 @@ function checkName(name: string): string {
 function checkScopes(input: readonly string[] | string): string[] {
   const scopes = parseScopes(input);
   if (scopes.length === 0) throw invalid('scopes must name at least one scope');
-  const bad = invalidScopeNames(scopes);
-  if (bad.length > 0) throw invalid(`scopes holds an invalid scope name: ${bad.join(', ')}`);
+  const unknown = unknownScopes(scopes);
+  if (unknown.length > 0) {
+    const which = unknown.length === 1 ? 'an unknown scope' : 'unknown scopes';
+    throw invalid(`scopes holds ${which}: ${unknown.join(', ')} (the AT&T API platform's scopes are ${PLATFORM_SCOPES.join(', ')}; this gateway serves SMS)`);
+  }
   return scopes;
 }
 
@@ -149,6 +152,23 @@ export async function warnOfUnusableShortCodes(store: Store, log: Logger): Promi
   log.warn(
     { shortCodes: unusable.map((sc) => ({ shortCode: sc.code, appId: sc.appId })) },
     `short codes not of ${SHORT_CODE_DIGITS.min} to ${SHORT_CODE_DIGITS.max} digits: no handset can text them and no app can poll them; remove them (DELETE /admin/v1/apps/{id}/short-codes/{code}, or the console) and register usable ones`,
+  );
+}
+
+/**
+ * Logs a warning naming the apps that hold scopes other than the platform's (PLATFORM_SCOPES),
+ * which earlier builds took as typed (`SMSS`). They are kept and work as before — an app without
+ * `SMS` cannot send — but the operator is told which to mend.
+ */
+export async function warnOfUnknownScopes(store: Store, log: Logger): Promise<void> {
+  const odd = (await store.apps.list()).flatMap((app) => {
+    const unknown = unknownScopes(app.scopes);
+    return unknown.length === 0 ? [] : [{ appId: app.id, name: app.name, unknownScopes: unknown }];
+  });
+  if (odd.length === 0) return;
+  log.warn(
+    { apps: odd },
+    `apps with scopes that are not the AT&T API platform's (${PLATFORM_SCOPES.join(', ')}): an app without SMS cannot send; set their scopes (PATCH /admin/v1/apps/{id}, switchboard app update APP_ID --scopes SMS, or the console)`,
   );
 }
 

@@ -1,7 +1,13 @@
 /** The scope of the SMS API (contract.md §1.2): Send SMS, delivery status, Get SMS, notifications. */
 export const SMS_SCOPE = 'SMS';
 
-const SCOPE_NAME = /^[A-Z0-9][A-Z0-9_.:-]{0,63}$/;
+/**
+ * The AT&T API platform's scope names an app may be given: `SMS` (the only one this gateway
+ * serves), and those of the platform's other APIs that a codekit or an app registered with several
+ * asks for beside it (contract.md §1.2 `SPEECH,STTC,TTS`; README `SMS,MMS`; IMMN, §12's MMS/IMMN).
+ * Any other name is a typo that would give an app no API at all.
+ */
+export const PLATFORM_SCOPES: readonly string[] = [SMS_SCOPE, 'MMS', 'IMMN', 'SPEECH', 'STTC', 'TTS'];
 
 /**
  * Splits a scope list as clients send it: `SMS`, `SMS,MMS`, `SMS MMS` (RFC 6749 uses spaces, AT&T
@@ -19,9 +25,9 @@ export function parseScopes(input: string | readonly string[]): string[] {
   return out;
 }
 
-/** The names in `scopes` that are not valid scope names (letters, digits, `_ . : -`). */
-export function invalidScopeNames(scopes: readonly string[]): string[] {
-  return scopes.filter((s) => !SCOPE_NAME.test(s));
+/** The names in `scopes` (as parseScopes gives them) that are not PLATFORM_SCOPES. */
+export function unknownScopes(scopes: readonly string[]): string[] {
+  return scopes.filter((s) => !PLATFORM_SCOPES.includes(s));
 }
 
 /** The requested scopes the app was not given. */

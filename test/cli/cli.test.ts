@@ -100,13 +100,18 @@ describe('on the store', { concurrency: true }, () => {
     assertFailed(noApp, 1, /no app with id no-such-app/);
   });
 
+  const PLATFORM = "(the AT&T API platform's scopes are SMS, MMS, IMMN, SPEECH, STTC, TTS; this gateway serves SMS)";
+
   test('a value the admin layer refuses: exit 2, one line naming the option, on the store and through --url alike (it was exit 1, naming the admin API field)', async () => {
     const app = (await local('app', 'create', '--name', 'bad-values', '--realm', 'production')).json();
     // [arguments, the line on the store, the line through --url (the admin API checks some first)]
     const cases: Array<[string[], string, string?]> = [
       [['app', 'create', '--name', 'x', '--realm', 'staging'], '--realm must be sandbox or production', '--realm must be one of sandbox, production'],
       [['app', 'create', '--name', ' '], '--name must be 1 to 100 characters'],
-      [['app', 'create', '--name', 'x', '--scopes', 'S!'], '--scopes holds an invalid scope name: S!'],
+      [['app', 'create', '--name', 'x', '--scopes', 'S!'], `--scopes holds an unknown scope: S! ${PLATFORM}`],
+      // The operator trial's typo: an app that got tokens and could never send.
+      [['app', 'create', '--name', 'x', '--scopes', 'SMS,SMSS'], `--scopes holds an unknown scope: SMSS ${PLATFORM}`],
+      [['app', 'update', app.id, '--scopes', 'SPEACH,MMMS'], `--scopes holds unknown scopes: SPEACH, MMMS ${PLATFORM}`],
       [['app', 'update', app.id, '--delivery-status-url', 'not a url'], '--delivery-status-url is not a URL: not a url', '--delivery-status-url: the listener URL is not an absolute URL'],
       [['short-code', 'add', app.id, '12'], 'CODE must be 3 to 8 digits'],
       [['short-code', 'add', app.id, '22627103', '--listener-url', 'http://example.test/mo'], '--listener-url must be https in the production realm', '--listener-url: production apps need an https listener URL'],
@@ -123,6 +128,7 @@ describe('on the store', { concurrency: true }, () => {
       assert.deepEqual([res.status, res.stderr, res.stdout], [2, `switchboard: ${line}\n`, ''], what);
     }
     assert.deepEqual((await local('short-code', 'list', app.id)).json().shortCodes, [], 'nothing was added');
+    assert.deepEqual((await local('app', 'show', app.id)).json().scopes, ['SMS'], 'nothing was changed');
   });
 
   test('usage errors and bad configuration: one line on stderr, exit 2', async () => {

@@ -30,7 +30,8 @@ function serve(dataDir: string, extra: Record<string, string> = {}): Promise<Ser
   Object.assign(env, extra);
   const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // On 'close', not 'exit': its last lines may still be in the pipe when it exits.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let buffer = '';
     let stderr = '';
@@ -61,6 +62,43 @@ function serve(dataDir: string, extra: Record<string, string> = {}): Promise<Ser
     });
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
+}
+
+/** `switchboard smsc --port 0` over `dataDir`; resolves once it listens, with its SMPP port and every stdout line so far. */
+async function smsc(dataDir: string, extra: Record<string, string>): Promise<{ smppPort: number; lines: string[]; stop(): Promise<number | null> }> {
+  const env: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_TEST_CLI_FROM_SOURCE: CLI_FROM_SOURCE, ...extra };
+  delete env.SWITCHBOARD_DATABASE_URL;
+  const child = spawn(process.execPath, [BIN, 'smsc', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  let buffer = '';
+  const smppPort = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        lines.push(line);
+        const port = /^switchboard smsc: smpp=127\.0\.0\.1:(\d+) /.exec(line)?.[1];
+        if (port !== undefined) resolve(Number(port));
+      }
+    });
+    void exited.then((code) => reject(new Error(`smsc exited with ${code}`)));
+  });
+  return {
+    smppPort,
+    lines,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** The JSON log lines among `lines`. */
+function logged(lines: readonly string[]): Array<Record<string, unknown>> {
+  return lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 // Every test has its own data dir and ports: they run side by side (each is mostly process starts).
@@ -268,6 +306,52 @@ describe('serve, admin-token and smsc as processes', { concurrency: true }, () =
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  test('a graceful stop ends with a `stopped` line, then exit 0; the simulator SMSC logs binds accepted, refused (never the password) and closed, and its own stop', async (t) => {
+    // From the operator trial: neither said that a stop had finished, and a refused bind showed only on the gateway's side.
+    const parent = await mkdtemp(join(tmpdir(), 'switchboard-serve-'));
+    t.after(() => rm(parent, { recursive: true, force: true }));
+    const carrier = await smsc(join(parent, 'smsc'), { SWITCHBOARD_SIM_SMPP_PASSWORD: 'right-pw' });
+    t.after(() => carrier.stop());
+    const smppGateway = async (password: string, dir: string) => {
+      const gateway = await serve(join(parent, dir), { SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: `smpp://sb-${dir}:${password}@127.0.0.1:${carrier.smppPort}` });
+      t.after(() => gateway.stop());
+      return gateway;
+    };
+    const waitFor = async (what: (line: Record<string, unknown>) => boolean, description: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!logged(carrier.lines).some(what)) {
+        assert.ok(Date.now() < deadline, `no ${description} in:\n${carrier.lines.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+
+    const refused = await smppGateway('wrong-pw', 'g1');
+    await waitFor((l) => l.systemId === 'sb-g1' && l.level === 40, 'refusal');
+    assert.equal(await refused.stop(), 0);
+    const accepted = await smppGateway('right-pw', 'g2');
+    await waitFor((l) => l.systemId === 'sb-g2' && l.msg === 'simulator SMSC: bind accepted', 'accepted bind');
+    assert.equal(await accepted.stop(), 0);
+    await waitFor((l) => l.systemId === 'sb-g2' && l.msg === 'simulator SMSC: bind closed', 'closed bind');
+    assert.equal(await carrier.stop(), 0);
+
+    const refusal = logged(carrier.lines).filter((l) => l.systemId === 'sb-g1');
+    assert.deepEqual(
+      refusal.map((l) => [l.level, l.msg, l.bindType]),
+      refusal.map(() => [40, 'simulator SMSC: bind refused: the password is not SWITCHBOARD_SIM_SMPP_PASSWORD (ESME_RINVPASWD)', 'transceiver']),
+    );
+    assert.ok(refusal.length >= 1 && refusal.every((l) => typeof l.peer === 'string'));
+    for (const lines of [carrier.lines, refused.lines, accepted.lines]) assert.ok(!lines.join('\n').includes('-pw'), 'no password logged');
+    // Each process's last line says that its stop finished, and how long it took.
+    for (const lines of [refused.lines, accepted.lines, carrier.lines]) {
+      const last = JSON.parse(lines.at(-1) ?? '{}');
+      assert.equal(last.msg, 'stopped', lines.join('\n'));
+      assert.equal(last.level, 30);
+      assert.ok(Number.isInteger(last.durationMs) && last.durationMs >= 0, lines.at(-1));
+    }
+    assert.equal(JSON.parse(accepted.lines.at(-1) ?? '{}').jobsHandedBack, 0);
+    assert.deepEqual(logged(carrier.lines).slice(-3).map((l) => l.msg), ['stopping', 'simulator SMSC stopped', 'stopped']);
   });
 
   test('smsc --port in use stops with one line naming the option', async () => {

@@ -1,7 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
+import { ADMIN_AUTH, createApp, getToken } from '../helpers/apps.js';
+import { Writable } from 'node:stream';
+import { warnOfUnknownScopes } from '../../src/auth/apps.js';
+import { createLogger } from '../../src/logger.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -198,6 +201,47 @@ describe('apps', () => {
     assertError(await admin('PATCH', `/apps/${a.id}`, { suspended: 'maybe' }), 400, 'invalid_request');
     assertError(await admin('PATCH', `/apps/${a.id}`, { scopes: [] }), 400, 'invalid_request');
     assert.equal((await admin('PATCH', `/apps/${a.id}`, { deliveryStatusUrl: 'https://example.test/' })).status, 200);
+  });
+
+  test('a scope that is not the AT&T platform\'s (the operator trial\'s `SMSS`) is refused at creation and update, naming the ones accepted', async () => {
+    // It was taken as typed: the app got tokens, and every send was 403 POL0001 "Access token not valid for SMS".
+    const message = "scopes holds an unknown scope: SMSS (the AT&T API platform's scopes are SMS, MMS, IMMN, SPEECH, STTC, TTS; this gateway serves SMS)";
+    const created = await admin('POST', '/apps', { name: 'typo', scopes: ['SMSS'] });
+    assertError(created, 400, 'invalid_request');
+    assert.equal(created.json().error.message, message);
+    assert.ok(!(await admin('GET', '/apps')).json().apps.some((x: any) => x.name === 'typo'), 'nothing was made');
+    const several = await admin('POST', '/apps', { name: 'typos', scopes: 'SMS,SPEACH,MMMS' });
+    assert.match(several.json().error.message, /^scopes holds unknown scopes: SPEACH, MMMS \(/);
+    // Every platform scope a codekit may register beside SMS, in any case.
+    const all = await newApp({ name: 'platform', scopes: 'sms,mms,immn,speech,sttc,tts' });
+    assert.deepEqual(all.scopes, ['SMS', 'MMS', 'IMMN', 'SPEECH', 'STTC', 'TTS']);
+    const patched = await admin('PATCH', `/apps/${all.id}`, { scopes: ['SMS', 'SMSS'] });
+    assertError(patched, 400, 'invalid_request');
+    assert.equal(patched.json().error.message, message);
+    assert.deepEqual((await admin('GET', `/apps/${all.id}`)).json().scopes, ['SMS', 'MMS', 'IMMN', 'SPEECH', 'STTC', 'TTS'], 'left as it was');
+  });
+
+  test('an app stored with an unknown scope by an earlier build keeps its scopes and its tokens, and the start warns of it', async () => {
+    const legacy = await newApp({ name: 'legacy-scopes' });
+    assert.ok(await gw.gateway.ctx.store.apps.update(legacy.id, { scopes: ['SMS', 'SMSS'] }, Date.now()));
+    const tokens = await getToken(gw, legacy.appKey, legacy.appSecret);
+    assert.equal(typeof tokens.access_token, 'string');
+    const renamed = await admin('PATCH', `/apps/${legacy.id}`, { name: 'legacy-renamed' });
+    assert.equal(renamed.status, 200, 'a change that leaves the scopes alone is taken');
+    assert.deepEqual(renamed.json().scopes, ['SMS', 'SMSS']);
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    await warnOfUnknownScopes(gw.gateway.ctx.store, createLogger('info', sink));
+    assert.equal(lines.length, 1);
+    const logged = JSON.parse(lines[0] ?? '{}');
+    assert.equal(logged.level, 40);
+    assert.deepEqual(logged.apps.filter((a: any) => a.appId === legacy.id), [{ appId: legacy.id, name: 'legacy-renamed', unknownScopes: ['SMSS'] }]);
+    assert.match(logged.msg, /an app without SMS cannot send/);
   });
 
   test('unknown app: 404 not_found on every app route', async () => {

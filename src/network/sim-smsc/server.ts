@@ -133,8 +133,10 @@ export class SimSmsc {
 
   async stop(): Promise<void> {
     if (this.#pruner) clearInterval(this.#pruner);
+    const listening = this.#listener !== undefined;
     await this.#listener?.close();
     await this.#outbox.stop();
+    if (listening) this.#o.log.info('simulator SMSC stopped');
   }
 
   stats(): SimSmscStats {
@@ -171,7 +173,11 @@ export class SimSmsc {
         session.respond(pdu, STATUS.RSYSERR);
       });
     });
-    session.once('close', () => this.#binds.delete(session));
+    session.once('close', () => {
+      const bind = this.#binds.get(session);
+      this.#binds.delete(session);
+      if (bind) this.#o.log.info({ systemId: bind.systemId, bindType: bind.type, peer: session.remoteAddress }, 'simulator SMSC: bind closed');
+    });
   }
 
   async #onRequest(session: SmppSession, pdu: Pdu): Promise<void> {
@@ -196,15 +202,24 @@ export class SimSmsc {
   }
 
   #onBind(session: SmppSession, pdu: Pdu, current: Bind | undefined): void {
-    if (current) return session.respond(pdu, STATUS.RALYBND);
+    const type = pdu.command.slice('bind_'.length) as Bind['type'];
+    // Who asked, never with the password: a refusal here is otherwise seen only on the ESME's side.
+    const who = { systemId: systemIdOf(pdu), bindType: type, peer: session.remoteAddress };
+    if (current) {
+      this.#o.log.warn(who, 'simulator SMSC: bind refused: this connection is bound already (ESME_RALYBND)');
+      return session.respond(pdu, STATUS.RALYBND);
+    }
     const password = this.#o.password;
     // Compared as digests in constant time: the time taken must not tell how much of a guess was right.
-    if (password !== undefined && !sameDigest(sha256Hex(passwordOf(pdu)), sha256Hex(password))) return session.respond(pdu, STATUS.RINVPASWD);
-    const type = pdu.command.slice('bind_'.length) as Bind['type'];
-    this.#binds.set(session, { systemId: systemIdOf(pdu), type });
+    if (password !== undefined && !sameDigest(sha256Hex(passwordOf(pdu)), sha256Hex(password))) {
+      this.#o.log.warn(who, 'simulator SMSC: bind refused: the password is not SWITCHBOARD_SIM_SMPP_PASSWORD (ESME_RINVPASWD)');
+      return session.respond(pdu, STATUS.RINVPASWD);
+    }
+    this.#binds.set(session, { systemId: who.systemId, type });
     session.respond(pdu, STATUS.ROK, { system_id: 'SWITCHBOARD' });
+    this.#o.log.info(who, 'simulator SMSC: bind accepted');
     if (type !== 'transmitter') {
-      this.#outbox.wake(systemIdOf(pdu)).catch((err: unknown) => this.#o.log.error({ err }, 'simulator SMSC: outbox wake failed'));
+      this.#outbox.wake(who.systemId).catch((err: unknown) => this.#o.log.error({ err }, 'simulator SMSC: outbox wake failed'));
     }
   }
 

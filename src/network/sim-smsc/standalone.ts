@@ -85,10 +85,13 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      const began = performance.now();
       await smsc.stop();
       await http.close();
       await network.stop();
       await store.close();
+      // The last line of a stop that finished: the process exits 0 after it.
+      log.info({ durationMs: Math.round(performance.now() - began) }, 'stopped');
     })();
     return closing;
   };
@@ -108,14 +111,15 @@ export async function startSmsc(base: Config, options: { smppPort: number; logge
 export async function runSmscProcess(config: Config, smppPort: number): Promise<void> {
   const running = await startSmsc(config, { smppPort });
   process.stdout.write(`switchboard smsc: smpp=127.0.0.1:${running.smppPort} http=${running.url}\n`);
-  const stop = () => {
+  const stop = (signal: string) => {
+    running.http.log.info({ signal }, 'stopping');
     running.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
   // As the gateway: a hangup must not end it without its stop (its TLS files are read at start only).
   process.on('SIGHUP', () => running.http.log.info({ signal: 'SIGHUP' }, 'nothing to reload'));
 }
