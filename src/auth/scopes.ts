@@ -3,11 +3,13 @@ export const SMS_SCOPE = 'SMS';
 
 /**
  * The AT&T API platform's scope names an app may be given: `SMS` (the only one this gateway
- * serves), and those of the platform's other APIs that a codekit or an app registered with several
- * asks for beside it (contract.md §1.2 `SPEECH,STTC,TTS`; README `SMS,MMS`; IMMN, §12's MMS/IMMN).
- * Any other name is a typo that would give an app no API at all.
+ * serves), and those of the platform's other APIs that codekits and SDKs register beside it and
+ * ask for in one token request (the HTML5 SDK's `SMS,MMS,SPEECH,STTC,TTS,ADS,PAYMENT`, the Java
+ * samples' `SMS,MMS,WAP,DC,TL,PAYMENT,MOBO,MIM`, the in-app messaging samples' `IMMN,MIM`, the
+ * JavaScript samples' `SMS,MMS,WAP,SPEECH,ADS,CCS`, and `CMS`): a token request names every one,
+ * so an app must be able to hold them all. Any other name is a typo that would give an app no API.
  */
-export const PLATFORM_SCOPES: readonly string[] = [SMS_SCOPE, 'MMS', 'IMMN', 'SPEECH', 'STTC', 'TTS'];
+export const PLATFORM_SCOPES: readonly string[] = [SMS_SCOPE, 'MMS', 'IMMN', 'MIM', 'SPEECH', 'STTC', 'TTS', 'ADS', 'PAYMENT', 'WAP', 'DC', 'TL', 'MOBO', 'CCS', 'CMS'];
 
 /**
  * Splits a scope list as clients send it: `SMS`, `SMS,MMS`, `SMS MMS` (RFC 6749 uses spaces, AT&T

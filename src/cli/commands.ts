@@ -109,7 +109,7 @@ const appOptions = {
 } as const satisfies ParseArgsConfig['options'];
 
 const appOptionHelp = [
-  '--scopes LIST                 comma-separated scopes (default SMS; also MMS, IMMN, SPEECH, STTC, TTS)',
+  '--scopes LIST                 comma-separated scopes (default SMS; also MMS, IMMN, SPEECH and the other AT&T platform scopes)',
   '--delivery-status-url URL     where delivery status notifications go ("none" clears it)',
   '--rate-per-second N           requests per second: Send SMS and delivery status ("none" = unlimited, the default)',
   '--rate-per-day N              requests per UTC day: Send SMS and delivery status ("none" = unlimited, the default)',

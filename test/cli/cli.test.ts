@@ -100,7 +100,7 @@ describe('on the store', { concurrency: true }, () => {
     assertFailed(noApp, 1, /no app with id no-such-app/);
   });
 
-  const PLATFORM = "(the AT&T API platform's scopes are SMS, MMS, IMMN, SPEECH, STTC, TTS; this gateway serves SMS)";
+  const PLATFORM = "(the AT&T API platform's scopes are SMS, MMS, IMMN, MIM, SPEECH, STTC, TTS, ADS, PAYMENT, WAP, DC, TL, MOBO, CCS, CMS; this gateway serves SMS)";
 
   test('a value the admin layer refuses: exit 2, one line naming the option, on the store and through --url alike (it was exit 1, naming the admin API field)', async () => {
     const app = (await local('app', 'create', '--name', 'bad-values', '--realm', 'production')).json();

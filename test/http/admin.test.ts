@@ -205,7 +205,7 @@ describe('apps', () => {
 
   test('a scope that is not the AT&T platform\'s (the operator trial\'s `SMSS`) is refused at creation and update, naming the ones accepted', async () => {
     // It was taken as typed: the app got tokens, and every send was 403 POL0001 "Access token not valid for SMS".
-    const message = "scopes holds an unknown scope: SMSS (the AT&T API platform's scopes are SMS, MMS, IMMN, SPEECH, STTC, TTS; this gateway serves SMS)";
+    const message = "scopes holds an unknown scope: SMSS (the AT&T API platform's scopes are SMS, MMS, IMMN, MIM, SPEECH, STTC, TTS, ADS, PAYMENT, WAP, DC, TL, MOBO, CCS, CMS; this gateway serves SMS)";
     const created = await admin('POST', '/apps', { name: 'typo', scopes: ['SMSS'] });
     assertError(created, 400, 'invalid_request');
     assert.equal(created.json().error.message, message);
@@ -213,12 +213,12 @@ describe('apps', () => {
     const several = await admin('POST', '/apps', { name: 'typos', scopes: 'SMS,SPEACH,MMMS' });
     assert.match(several.json().error.message, /^scopes holds unknown scopes: SPEACH, MMMS \(/);
     // Every platform scope a codekit may register beside SMS, in any case.
-    const all = await newApp({ name: 'platform', scopes: 'sms,mms,immn,speech,sttc,tts' });
-    assert.deepEqual(all.scopes, ['SMS', 'MMS', 'IMMN', 'SPEECH', 'STTC', 'TTS']);
+    const all = await newApp({ name: 'platform', scopes: 'sms,mms,immn,mim,speech,sttc,tts,ads,payment,wap,dc,tl,mobo,ccs,cms' });
+    assert.deepEqual(all.scopes, ['SMS', 'MMS', 'IMMN', 'MIM', 'SPEECH', 'STTC', 'TTS', 'ADS', 'PAYMENT', 'WAP', 'DC', 'TL', 'MOBO', 'CCS', 'CMS']);
     const patched = await admin('PATCH', `/apps/${all.id}`, { scopes: ['SMS', 'SMSS'] });
     assertError(patched, 400, 'invalid_request');
     assert.equal(patched.json().error.message, message);
-    assert.deepEqual((await admin('GET', `/apps/${all.id}`)).json().scopes, ['SMS', 'MMS', 'IMMN', 'SPEECH', 'STTC', 'TTS'], 'left as it was');
+    assert.deepEqual((await admin('GET', `/apps/${all.id}`)).json().scopes, ['SMS', 'MMS', 'IMMN', 'MIM', 'SPEECH', 'STTC', 'TTS', 'ADS', 'PAYMENT', 'WAP', 'DC', 'TL', 'MOBO', 'CCS', 'CMS'], 'left as it was');
   });
 
   test('an app stored with an unknown scope by an earlier build keeps its scopes and its tokens, and the start warns of it', async () => {
