@@ -1,6 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { timeOrderedHex } from '../sms/ids.js';
 
-/** An MO message id: `MO` + 16 lowercase hex digits (shown as `MessageId` / `messageId`). */
-export function newMoId(): string {
-  return `MO${randomBytes(8).toString('hex')}`;
+/**
+ * An MO message id: `MO` + 16 lowercase hex digits (shown as `MessageId` / `messageId`), in the
+ * order the MOs came (timeOrderedHex): an inbox hands out messages of one millisecond in id order.
+ */
+export function newMoId(now: number = Date.now()): string {
+  return `MO${timeOrderedHex(now)}`;
 }

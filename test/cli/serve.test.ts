@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createInterface } from 'node:readline';
 import { CLI_FROM_SOURCE, runCli } from './run.js';
 import { repoFile } from '../helpers/root.js';
 import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
@@ -33,32 +34,24 @@ function serve(dataDir: string, extra: Record<string, string> = {}): Promise<Ser
   // On 'close', not 'exit': its last lines may still be in the pipe when it exits.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    let buffer = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        lines.push(line);
-        if (line.includes('switchboard listening')) {
-          const url = JSON.parse(line).url as string;
-          resolve({
-            url,
-            lines,
-            stop: () => {
-              child.kill('SIGTERM');
-              return exited;
-            },
-            crash: () => {
-              child.kill('SIGKILL');
-              return exited;
-            },
-          });
-        }
-      }
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      if (!line.includes('switchboard listening')) return;
+      const url = JSON.parse(line).url as string;
+      resolve({
+        url,
+        lines,
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+        crash: () => {
+          child.kill('SIGKILL');
+          return exited;
+        },
+      });
     });
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
@@ -71,18 +64,11 @@ async function smsc(dataDir: string, extra: Record<string, string>): Promise<{ s
   const child = spawn(process.execPath, [BIN, 'smsc', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  let buffer = '';
   const smppPort = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        lines.push(line);
-        const port = /^switchboard smsc: smpp=127\.0\.0\.1:(\d+) /.exec(line)?.[1];
-        if (port !== undefined) resolve(Number(port));
-      }
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      const port = /^switchboard smsc: smpp=127\.0\.0\.1:(\d+) /.exec(line)?.[1];
+      if (port !== undefined) resolve(Number(port));
     });
     void exited.then((code) => reject(new Error(`smsc exited with ${code}`)));
   });

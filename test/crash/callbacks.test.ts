@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { ADMIN_TOKEN, send, type TestGateway } from '../helpers/gateway.js';
 import { createApp } from '../helpers/apps.js';
 import { startListener } from '../webhooks/listener.js';
@@ -33,21 +34,13 @@ function startChild(dataDir: string): Promise<Child> {
   delete env.SWITCHBOARD_DATABASE_URL;
   const child = spawn(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
-    let buffer = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (line.includes('switchboard listening')) {
-          const url = JSON.parse(line).url as string;
-          const gw = { url, request: (method: string, path: string, init?: object) => send(url, method, path, init) } as unknown as TestGateway;
-          resolve({ url, process: child, gw });
-        }
-      }
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!line.includes('switchboard listening')) return;
+      const url = JSON.parse(line).url as string;
+      const gw = { url, request: (method: string, path: string, init?: object) => send(url, method, path, init) } as unknown as TestGateway;
+      resolve({ url, process: child, gw });
     });
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${stderr}`)));
   });

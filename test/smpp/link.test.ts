@@ -153,8 +153,8 @@ test('a window throttled at once is one pause, not one per PDU: the pause grows 
     assert.ok(answers.every((a) => a.status === STATUS.ROK));
     assert.ok(smsc.throttledCount >= 10, `the SMSC throttled ${smsc.throttledCount}`);
     assert.deepEqual(smsc.accepted, Array.from({ length: 30 }, (_, i) => `w${String(i).padStart(2, '0')}`), 'order kept');
-    // 30 at 10 a second: about three seconds.
-    assert.ok(elapsed < 4500, `took ${elapsed} ms`);
+    // 30 at 10 a second: about three seconds (a pause per PDU would be past ten; a loaded machine adds a second or two).
+    assert.ok(elapsed < 7000, `took ${elapsed} ms`);
     await link.stop();
   });
 });

@@ -17,9 +17,11 @@ test('message ids sort by the time they were drawn, also within one millisecond'
   const drawn = [newMessageId(t), newMessageId(t), newMessageId(t), newMessageId(t + 1), newMessageId(t + 1000), newMessageId(t + 86_400_000)];
   for (const id of drawn) assert.match(id, MESSAGE_ID);
   assert.equal(new Set(drawn).size, drawn.length);
-  // Within one millisecond the sequence counts up from a random start (and may wrap once in 16M).
+  // Within one millisecond the sequence counts up from a random start in its lower half: no wrap.
   const seqs = drawn.slice(0, 3).map((id) => parseInt(id.slice(13), 16));
-  assert.deepEqual([seqs[1], seqs[2]], [((seqs[0] ?? 0) + 1) % 2 ** 24, ((seqs[0] ?? 0) + 2) % 2 ** 24]);
+  assert.ok((seqs[0] ?? Infinity) < 2 ** 23);
+  assert.deepEqual([seqs[1], seqs[2]], [(seqs[0] ?? 0) + 1, (seqs[0] ?? 0) + 2]);
+  assert.deepEqual([...drawn].sort(), drawn, 'ids sort in the order they were drawn');
   assert.deepEqual(
     drawn.slice(2).map((id) => id.slice(3, 13)),
     [...drawn.slice(2).map((id) => id.slice(3, 13))].sort(),
