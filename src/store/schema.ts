@@ -165,7 +165,7 @@ export interface HandsetMessagesTable {
 }
 
 export interface InboxMessagesTable {
-  /** The MO message id (`MO` + 16 hex digits), shown as `MessageId`. */
+  /** The MO message id (`MO` + 24 hex digits), shown as `MessageId`. */
   id: string;
   app_id: string;
   /** Destination short code, digits only. */

@@ -49,7 +49,7 @@ test('Get SMS v3: messages come in batches, each exactly once, with string count
     if (list.InboundSmsMessage.length === 0) break;
     for (const m of list.InboundSmsMessage) {
       assert.deepEqual(Object.keys(m).sort(), ['Message', 'MessageId', 'SenderAddress']);
-      assert.match(m.MessageId, /^MO[0-9a-f]{16}$/);
+      assert.match(m.MessageId, /^MO[0-9a-f]{24}$/);
       assert.equal(m.SenderAddress, 'tel:+14255550100');
       ids.add(m.MessageId);
       seen.push(m.Message);
@@ -147,7 +147,7 @@ test('XML on both flavours: repeated message elements, counters as text', async 
   assert.match(att.headers.get('content-type') ?? '', /application\/xml/);
   assert.match(
     att.text,
-    /<InboundSmsMessageList><InboundSmsMessage><MessageId>MO[0-9a-f]{16}<\/MessageId><Message>x1<\/Message><SenderAddress>tel:\+14255550104<\/SenderAddress><\/InboundSmsMessage><InboundSmsMessage>.*<Message>x2<\/Message>.*<NumberOfMessagesInThisBatch>2<\/NumberOfMessagesInThisBatch><ResourceUrl>.*<\/ResourceUrl><TotalNumberOfPendingMessages>0<\/TotalNumberOfPendingMessages><\/InboundSmsMessageList>/,
+    /<InboundSmsMessageList><InboundSmsMessage><MessageId>MO[0-9a-f]{24}<\/MessageId><Message>x1<\/Message><SenderAddress>tel:\+14255550104<\/SenderAddress><\/InboundSmsMessage><InboundSmsMessage>.*<Message>x2<\/Message>.*<NumberOfMessagesInThisBatch>2<\/NumberOfMessagesInThisBatch><ResourceUrl>.*<\/ResourceUrl><TotalNumberOfPendingMessages>0<\/TotalNumberOfPendingMessages><\/InboundSmsMessageList>/,
   );
   await sendMo(gw, '+14255550104', '22627003', 'x3');
   const one = await gw.request('GET', '/2/smsmessaging/inbound/registrations/22627003/messages', { headers: { ...app.auth, accept: 'application/xml' } });

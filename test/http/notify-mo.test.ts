@@ -54,7 +54,7 @@ test('a listener that fails 3 times (timeout, 503, redirect) then acks gets the 
   assert.match(body.DateTime, /^\d\d-\d\d-\d{4}T\d\d:\d\d:\d\d$/);
   const [month, day, year] = body.DateTime.slice(0, 10).split('-');
   assert.ok(Math.abs(Date.parse(`${year}-${month}-${day}T${body.DateTime.slice(11)}Z`) - Date.now()) < 60_000, 'UTC time of arrival');
-  assert.match(body.MessageId, /^MO[0-9a-f]{16}$/);
+  assert.match(body.MessageId, /^MO[0-9a-f]{24}$/);
   assert.equal(body.Message, 'Hello world');
   assert.equal(body.SenderAddress, 'tel:+14255550110');
   assert.equal(body.DestinationAddress, '22627200');

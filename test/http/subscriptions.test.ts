@@ -222,7 +222,7 @@ test('inbound subscription with notificationFormat XML, created from an XML body
   assert.match(String(r!.headers['content-type']), /^application\/xml/);
   assert.match(
     r!.body,
-    /^<\?xml version="1.0" encoding="UTF-8"\?><inboundSMSMessageNotification><callbackData>xml-data<\/callbackData><inboundSMSMessage><dateTime>[^<]+<\/dateTime><destinationAddress>22627403<\/destinationAddress><messageId>MO[0-9a-f]{16}<\/messageId><message>in xml<\/message><senderAddress>tel:\+14255550134<\/senderAddress><\/inboundSMSMessage><\/inboundSMSMessageNotification>$/,
+    /^<\?xml version="1.0" encoding="UTF-8"\?><inboundSMSMessageNotification><callbackData>xml-data<\/callbackData><inboundSMSMessage><dateTime>[^<]+<\/dateTime><destinationAddress>22627403<\/destinationAddress><messageId>MO[0-9a-f]{24}<\/messageId><message>in xml<\/message><senderAddress>tel:\+14255550134<\/senderAddress><\/inboundSMSMessage><\/inboundSMSMessageNotification>$/,
   );
   // A handset's CRLF as character references: an XML parser would read a raw CR as LF.
   await sendMo(gw, '+14255550134', '22627403', 'in\r\nxml');

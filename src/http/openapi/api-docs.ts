@@ -193,7 +193,7 @@ function attStatus(base: string): OperationDoc {
 function attInboxDoc(v: 'v3' | 'v2', url: string): OperationDoc {
   const list = {
     InboundSmsMessageList: {
-      InboundSmsMessage: [{ MessageId: 'MO5f1c2a9e03b7d412', Message: 'Hello', SenderAddress: NUMBER }],
+      InboundSmsMessage: [{ MessageId: 'MO019a1f2b3c4d0001e5f1c2a9', Message: 'Hello', SenderAddress: NUMBER }],
       NumberOfMessagesInThisBatch: '1',
       ResourceUrl: url,
       TotalNumberOfPendingMessages: '0',
@@ -211,7 +211,7 @@ function attInboxDoc(v: 'v3' | 'v2', url: string): OperationDoc {
         description: 'A batch of messages.',
         schema: attInbox,
         json: list,
-        xml: `<?xml version="1.0" encoding="UTF-8"?><InboundSmsMessageList><InboundSmsMessage><MessageId>MO5f1c2a9e03b7d412</MessageId><Message>Hello</Message><SenderAddress>${NUMBER}</SenderAddress></InboundSmsMessage><NumberOfMessagesInThisBatch>1</NumberOfMessagesInThisBatch><ResourceUrl>${url}</ResourceUrl><TotalNumberOfPendingMessages>0</TotalNumberOfPendingMessages></InboundSmsMessageList>`,
+        xml: `<?xml version="1.0" encoding="UTF-8"?><InboundSmsMessageList><InboundSmsMessage><MessageId>MO019a1f2b3c4d0001e5f1c2a9</MessageId><Message>Hello</Message><SenderAddress>${NUMBER}</SenderAddress></InboundSmsMessage><NumberOfMessagesInThisBatch>1</NumberOfMessagesInThisBatch><ResourceUrl>${url}</ResourceUrl><TotalNumberOfPendingMessages>0</TotalNumberOfPendingMessages></InboundSmsMessageList>`,
       },
     },
     errors: READ_ERRORS,
@@ -304,14 +304,14 @@ const oneapiInbound: OperationDoc = {
       json: {
         inboundSMSMessageList: {
           inboundSMSMessage: [
-            { dateTime: '2026-11-25T21:15:36.113Z', destinationAddress: CODE, messageId: 'MO5f1c2a9e03b7d412', message: 'Hello', resourceURL: `${inboundListUrl}/MO5f1c2a9e03b7d412`, senderAddress: NUMBER },
+            { dateTime: '2026-11-25T21:15:36.113Z', destinationAddress: CODE, messageId: 'MO019a1f2b3c4d0001e5f1c2a9', message: 'Hello', resourceURL: `${inboundListUrl}/MO019a1f2b3c4d0001e5f1c2a9`, senderAddress: NUMBER },
           ],
           numberOfMessagesInThisBatch: '1',
           resourceURL: inboundListUrl,
           totalNumberOfPendingMessages: '0',
         },
       },
-      xml: `<?xml version="1.0" encoding="UTF-8"?><inboundSMSMessageList><inboundSMSMessage><dateTime>2026-11-25T21:15:36.113Z</dateTime><destinationAddress>${CODE}</destinationAddress><messageId>MO5f1c2a9e03b7d412</messageId><message>Hello</message><resourceURL>${inboundListUrl}/MO5f1c2a9e03b7d412</resourceURL><senderAddress>${NUMBER}</senderAddress></inboundSMSMessage><numberOfMessagesInThisBatch>1</numberOfMessagesInThisBatch><resourceURL>${inboundListUrl}</resourceURL><totalNumberOfPendingMessages>0</totalNumberOfPendingMessages></inboundSMSMessageList>`,
+      xml: `<?xml version="1.0" encoding="UTF-8"?><inboundSMSMessageList><inboundSMSMessage><dateTime>2026-11-25T21:15:36.113Z</dateTime><destinationAddress>${CODE}</destinationAddress><messageId>MO019a1f2b3c4d0001e5f1c2a9</messageId><message>Hello</message><resourceURL>${inboundListUrl}/MO019a1f2b3c4d0001e5f1c2a9</resourceURL><senderAddress>${NUMBER}</senderAddress></inboundSMSMessage><numberOfMessagesInThisBatch>1</numberOfMessagesInThisBatch><resourceURL>${inboundListUrl}</resourceURL><totalNumberOfPendingMessages>0</totalNumberOfPendingMessages></inboundSMSMessageList>`,
     },
   },
   errors: READ_ERRORS,

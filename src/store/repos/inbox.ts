@@ -3,7 +3,7 @@ import type { SubscriptionRecord } from './subscriptions.js';
 
 /** A whole MO message waiting in a poll-mode short code's inbox. */
 export interface InboxMessage {
-  /** `MO` + 16 hex digits. */
+  /** `MO` + 24 hex digits (see newMoId). */
   readonly id: string;
   readonly appId: string;
   /** Destination short code, digits only. */
