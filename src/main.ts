@@ -1,10 +1,39 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { JoinRefusedError } from './instances/registry.js';
 import { StoreRefusedError } from './store/store.js';
 
+const USAGE = 'usage: node dist/main.js — the gateway, set up by its environment alone (README "Configuration"); `switchboard --help` for the command line\n';
+
+/**
+ * Whether this module is the process's entry (`node dist/main.js`), not imported by `switchboard
+ * serve`, whose arguments are the CLI's.
+ */
+function isProcessEntry(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
 /** Process entry: a bad setting is one line and exit 2; SIGTERM/SIGINT stop gracefully. */
 async function main(): Promise<void> {
+  // It takes no arguments: `--help` answered by a start would make ./data and spend the one-time
+  // printing of the admin token (the operator trial), and an argument is a mistake to name.
+  const args = isProcessEntry() ? process.argv.slice(2) : [];
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  if (args.length > 0) {
+    process.stderr.write(`switchboard: the gateway takes no arguments, got "${args[0]}"; ${USAGE}`);
+    process.exit(2);
+  }
   let gateway;
   try {
     gateway = await startGateway(loadConfig());

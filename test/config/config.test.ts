@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +171,22 @@ test('the process stops with one line naming the variable and exit code 2', () =
   assert.equal(lines.length, 1, res.stderr);
   assert.match(lines[0] ?? '', /PORT/);
   assert.doesNotMatch(res.stderr, /at .*\.ts:\d+/);
+});
+
+test('the gateway\'s entry answers --help with its usage and refuses an argument, starting nothing (it started a gateway on 8080)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-help-'));
+  try {
+    const env = { ...process.env, SWITCHBOARD_DATA_DIR: join(dir, 'data'), PORT: '0' };
+    const help = spawnSync(process.execPath, [...nodeEntry('src/main.ts'), '--help'], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^usage: node dist\/main\.js .*switchboard --help/);
+    const bad = spawnSync(process.execPath, [...nodeEntry('src/main.ts'), 'serve'], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /^switchboard: the gateway takes no arguments, got "serve"; usage: /);
+    assert.equal(existsSync(join(dir, 'data')), false, 'no data dir made');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Runs the gateway's entry with `env` added; its exit status, stderr lines and stdout (the log). */

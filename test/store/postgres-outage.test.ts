@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import pg from 'pg';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_AUTH, createApp } from '../helpers/apps.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import { createTestDatabase, postgresReachable } from '../helpers/postgres.js';
+import { createTestDatabase, postgresReachable, TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { SESSION_COOKIE } from '../../src/console/session.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { FAST, handsetReceives } from '../http/send-helpers.js';
@@ -112,6 +113,40 @@ test('PostgreSQL that stops answering without closing: 503 SVC1000 within the qu
   const [mt] = await handsetReceives(gw, '+14257321004', 1, 10_000);
   assert.equal(mt.text, 'through a freeze');
   assert.equal((await gw.request('GET', '/healthz')).status, 200);
+});
+
+test('a database that turns new connections away (ALLOW_CONNECTIONS false): 503 SVC1000 meanwhile, not 500; business as usual once it takes them again', { skip: reachable ? false : 'no PostgreSQL server' }, async (t) => {
+  // The server answers FATAL 55000 "not currently accepting connections": it was answered 500
+  // SVC0001 with a stack trace logged, as if the request had been at fault (the operator trial).
+  const database = await createTestDatabase();
+  const name = new URL(database.url).pathname.slice(1);
+  const gw = await startTestGateway({ ...FAST, SWITCHBOARD_DATABASE_URL: database.url, SWITCHBOARD_DATABASE_RETRY_MS: '300' });
+  const owner = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await owner.connect();
+  t.after(async () => {
+    await owner.query(`alter database "${name}" allow_connections true`).catch(() => undefined);
+    await owner.end();
+    await gw.close();
+    await database.drop();
+  });
+  const app = await createApp(gw, { shortCodes: [{ shortCode: '22627322', moDelivery: 'poll' }] });
+  const sendTo = (to: string) => gw.request('POST', '/sms/v3/messaging/outbox', { headers: app.auth, body: { outboundSMSRequest: { address: `tel:${to}`, message: 'through a refusal' } } });
+
+  await owner.query(`alter database "${name}" allow_connections false`);
+  await owner.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+  const refused = await sendTo('+14257322001');
+  assert.equal(refused.status, 503, refused.text);
+  assert.equal(refused.headers.get('retry-after'), '1');
+  assert.equal(refused.json().RequestError.ServiceException.MessageId, 'SVC1000');
+  const admin = await gw.request('GET', '/admin/v1/apps', { headers: ADMIN_AUTH });
+  assert.equal(admin.status, 503, admin.text);
+  assert.equal((await gw.request('GET', '/healthz')).status, 503);
+
+  await owner.query(`alter database "${name}" allow_connections true`);
+  const res = await sendTo('+14257322002');
+  assert.equal(res.status, 201, res.text);
+  const [mt] = await handsetReceives(gw, '+14257322002', 1, 10_000);
+  assert.equal(mt.text, 'through a refusal');
 });
 
 test('a gateway whose database does not answer stops at start with one line naming it, exit 1', async () => {

@@ -33,7 +33,19 @@ export function isConnectionError(err: unknown): boolean {
   if (err instanceof AggregateError) return err.errors.some(isConnectionError);
   const code = codeOf(err);
   if (code !== undefined && (SOCKET_CODES.has(code) || isConnectionSqlState(code))) return true;
+  if (endsSession(err) && !isRefusedConnection(err)) return true;
   return err instanceof Error && LOST.test(err.message);
+}
+
+/**
+ * A FATAL (or PANIC) error: the server ended or would not start the session, whatever the
+ * statement. Beside the states above: a database not accepting connections (55000, `ALTER
+ * DATABASE … ALLOW_CONNECTIONS false`, a maintenance switch), too many connections (53300), idle
+ * timeouts. The same 55000 raised by a statement is an error of that statement, at ERROR severity.
+ */
+function endsSession(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null || !('severity' in err)) return false;
+  return err.severity === 'FATAL' || err.severity === 'PANIC';
 }
 
 /** pg's error for a statement that ran past `query_timeout` (the connection stays open). */
