@@ -18,6 +18,7 @@ import { certificateSummary, type Config, isTlsSmppUrl, readSmppTls, SMPP_LEASE_
 import { encodeText } from '../../sms/encoding.js';
 import { buildUserData, segmentText, type SegmentedMessage } from '../../sms/segment.js';
 import type { SmppRepo } from '../../store/repos/smpp.js';
+import { StoreUnavailableError } from '../../store/store.js';
 import type { Connector, ConnectorEvents, SubmitRequest, SubmitResult } from '../connector.js';
 import { isReceipt, parseReceipt } from './dlr.js';
 import { SmppError } from './errors.js';
@@ -80,6 +81,9 @@ export interface SmppReport {
 
 /** registered_delivery: SMSC delivery receipt on success and on failure (§5.2.17). */
 const RECEIPT_ANY = 0x01;
+
+/** How long a part the SMSC accepted is stored again while the store is out, for a submit without a lease. */
+const RECORD_RETRY_MS = 60_000;
 
 export class SmppConnector implements Connector {
   readonly name = 'smpp';
@@ -239,13 +243,16 @@ export class SmppConnector implements Connector {
     const accepted = new Map((existing?.parts ?? []).map((p) => [p.part, p.smscId]));
     const pdus = this.#pdus(request, message, concatRef, payloadMode).filter((p) => !accepted.has(p.part));
 
+    // A part the SMSC accepted is stored by the time the job's lease ends, or the job's next claim
+    // would send it again.
+    const recordBy = request.heldUntil === undefined ? Date.now() + RECORD_RETRY_MS : Date.now() + (request.heldUntil - clock.now()) - SMPP_LEASE_MARGIN_MS;
     const outcomes = await Promise.allSettled(
       pdus.map(async ({ part, fields }): Promise<SubmitAnswer> => {
         const answer = await link.submit(fields, sendBy);
         if (answer.status === STATUS.ROK) {
           const keys = idKeys(answer.messageId);
           const record = { recipientId: request.recipientId, part, smscId: answer.messageId, idKey: keys.key, idDec: keys.dec, idHex: keys.hex, submittedAt: clock.now() };
-          const written = repo.recordPart(record, openWithPart ? opening : undefined);
+          const written = this.#recordAccepted(record, openWithPart ? opening : undefined, recordBy);
           this.#tracker?.partRecording(keys, written);
           await written;
           accepted.set(part, answer.messageId);
@@ -260,6 +267,27 @@ export class SmppConnector implements Connector {
     if (failure) return failure;
     const ids = [...accepted.entries()].sort((a, b) => a[0] - b[0]).map(([, id]) => id);
     return { ok: true, networkId: ids.join(',') };
+  }
+
+  /**
+   * Stores a part the SMSC accepted, again and again while the store is unavailable, until `by`
+   * (the link's clock). A failed record failed the submit, and its retry sent the part a second
+   * time: the handset got the message twice (an operator trial, PostgreSQL connections cut). The
+   * write is an upsert of the part, so one whose outcome was unknown may run again.
+   */
+  async #recordAccepted(record: Parameters<SmppRepo['recordPart']>[0], opening: Parameters<SmppRepo['recordPart']>[1], by: number): Promise<void> {
+    let delay = 50;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#o.repo.recordPart(record, opening);
+        return;
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError) || Date.now() + delay > by) throw err;
+        if (attempt === 1) this.#o.log.warn({ recipientId: record.recipientId, part: record.part, reason: err.message }, 'smpp part accepted by the SMSC but not stored yet; storing it again');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 1000);
+      }
+    }
   }
 
   /** One submit_sm per part (UDH when several), or one with message_payload. */
