@@ -7,6 +7,9 @@ export interface JsonAnswer {
   readonly body: unknown;
 }
 
+/** TLS errors of a certificate the CLI does not trust: a self-signed one, or one of a private CA. */
+const UNTRUSTED_CERTIFICATE = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
 /**
  * One HTTP call of the CLI to a running gateway: an unreachable gateway and a body that is not
  * JSON become one-line OperatorErrors; the caller decides what a non-2xx answer means.
@@ -16,8 +19,11 @@ export async function fetchJson(url: string, init: RequestInit): Promise<JsonAns
   try {
     res = await fetch(url, init);
   } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-    throw new OperatorError(503, 'unreachable', `cannot reach ${new URL(url).origin}: ${cause}`);
+    const inner = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
+    const cause = inner?.message ?? String(err);
+    const code = inner !== undefined && 'code' in inner && typeof inner.code === 'string' ? inner.code : undefined;
+    const hint = code !== undefined && UNTRUSTED_CERTIFICATE.has(code) ? ' (to trust it, set NODE_EXTRA_CA_CERTS to its PEM file)' : '';
+    throw new OperatorError(503, 'unreachable', `cannot reach ${new URL(url).origin}: ${cause}${hint}`);
   }
   const text = await res.text();
   try {

@@ -260,3 +260,11 @@ export class ControlledReceiptSmsc extends FakeSmsc {
     return response.command_status;
   }
 }
+
+/** Binds transmitters and refuses every receiver (ESME_RBINDFAIL): sends go out, nothing comes in. */
+export class ReceiverRefusingSmsc extends FakeSmsc {
+  protected override onBind(session: SmppSession, pdu: Pdu): void {
+    if (pdu.command === 'bind_receiver') return session.respond(pdu, STATUS.RBINDFAIL);
+    super.onBind(session, pdu);
+  }
+}

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_AUTH } from '../helpers/apps.js';
 import { freePort, inProcessSmsc, type Smsc, smppGateway, type SmppWorld, waitUntil } from './world.js';
+import { ReceiverRefusingSmsc } from './fake-smsc.js';
 
 let next = 600;
 const numbers = (n: number) => Array.from({ length: n }, () => `+1425555${String(next++).padStart(4, '0')}`);
@@ -118,6 +119,20 @@ test('a refused bind: /healthz says which bind is down, the admin API says why',
   assert.equal(health.status, 503);
   assert.deepEqual(health.json().smsc.map((l: { bound: boolean }) => l.bound), [false, false]);
   assert.equal(health.json().network, 'down');
+});
+
+test('pair binds whose receivers are all refused: /healthz 200 "degraded" (sends go out, no receipt or MO can come in)', async (t) => {
+  // It said "ok" while nothing could come in (an operator trial cut both receivers).
+  const smsc = await new ReceiverRefusingSmsc().start();
+  t.after(() => smsc.stop());
+  const { gw } = await smppGateway(smsc.port, { SWITCHBOARD_SMPP_BINDS: '2', SWITCHBOARD_SMPP_BIND_MODE: 'pair' }, undefined, { waitBound: false });
+  t.after(() => gw.close());
+  await waitUntil(async () => (await gw.request('GET', '/healthz')).json().smsc?.every((l: { bound: boolean }) => l.bound) === true, 5000, 'both transmitters bound');
+  const health = await gw.request('GET', '/healthz');
+  assert.equal(health.status, 200, health.text);
+  assert.equal(health.json().status, 'degraded');
+  assert.equal(health.json().network, 'up');
+  assert.deepEqual(health.json().smsc.map((l: { bound: boolean; receiverBound: boolean }) => [l.bound, l.receiverBound]), [[true, false], [true, false]]);
 });
 
 test('two binds share the load; /admin/v1/smsc-links shows each', async (t) => {

@@ -356,7 +356,7 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     flavour: 'operator',
     security: 'none',
     responses: {
-      '200': { description: 'Up.', schema: obj({ status: str('`ok` or `degraded`.'), store: str('up/down.'), network: str('up/down.'), engine: str('sqlite or postgres.') }), json: { status: 'ok', store: 'up', network: 'up', engine: 'sqlite' } },
+      '200': { description: 'Up (`degraded` in smpp mode when binds can submit but none can receive).', schema: obj({ status: str('`ok` or `degraded`.'), store: str('up/down.'), network: str('up/down.'), engine: str('sqlite or postgres.') }), json: { status: 'ok', store: 'up', network: 'up', engine: 'sqlite' } },
       '503': { description: 'The store or the network is down.', json: { status: 'degraded', store: 'up', network: 'down', engine: 'sqlite' } },
     },
   },
