@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startSmsc } from '../../src/network/sim-smsc/standalone.js';
 import { inProcessSmsc, smppGateway, waitUntil } from './world.js';
 import { repoFile } from '../helpers/root.js';
 
@@ -57,6 +61,31 @@ test('smpps:// to an SMSC whose certificate the gateway does not trust: no bind,
   assert.equal(await world.finalStatus(id, 0), 'DeliveredToNetwork', 'accepted, not final (AT&T shows a waiting message so)');
   assert.deepEqual(await smsc.handset('+14255550903'), []);
   assert.equal(smsc.running.smsc.stats().binds.length, 0);
+});
+
+test('the simulator SMSC logs a TLS handshake that failed (an ESME without its CA): a warning with the reason', async (t) => {
+  // It logged nothing: the failure showed only on the gateway's side (an operator trial).
+  const lines: Array<{ level: number; msg: string; reason?: string }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString('utf8')));
+      done();
+    },
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-smsc-tls-'));
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: 'smsc-admin-token-0123456789', SWITCHBOARD_SQLITE_SYNCHRONOUS: 'NORMAL', ...SMSC_TLS });
+  const smsc = await startSmsc(config, { smppPort: 0, logger: createLogger('info', sink) });
+  t.after(async () => {
+    await smsc.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const world = await smppGateway(smsc.smppPort, { SWITCHBOARD_SMPP_URL: `smpps://switchboard:secret@localhost:${smsc.smppPort}` }, undefined, { waitBound: false });
+  t.after(() => world.gw.close());
+  await waitUntil(() => lines.some((l) => l.msg === 'simulator SMSC: TLS handshake failed'), 5000, 'the SMSC\'s warning');
+  const warning = lines.find((l) => l.msg === 'simulator SMSC: TLS handshake failed');
+  assert.equal(warning?.level, 40);
+  // What the SMSC saw: here the ESME hung up on a certificate it does not trust.
+  assert.ok((warning?.reason ?? '') !== '', 'the reason');
 });
 
 /**

@@ -112,6 +112,8 @@ export class SimSmsc {
       { window: 10, responseTimeoutMs: 5000, enquireLinkMs: 0 },
       (s) => this.#accept(s),
       this.#o.tls,
+      // Seen otherwise only on the ESME's side (a CA it lacks, plain SMPP to the TLS port).
+      (reason) => this.#o.log.warn({ reason }, 'simulator SMSC: TLS handshake failed'),
     );
     this.#outbox.start();
     // Part sets that never completed go after the retry window. A message's record goes after

@@ -307,13 +307,18 @@ export interface SmppListener {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (over TLS with `tls`'s certificate and key) and hands each accepted connection to `onSession`. */
+/**
+ * Listens on host:port (over TLS with `tls`'s certificate and key) and hands each accepted
+ * connection to `onSession`; `onTlsError` hears why each TLS handshake that failed did, which no
+ * session sees.
+ */
 export function listenSmpp(
   host: string,
   port: number,
   options: SessionOptions,
   onSession: (session: SmppSession) => void,
   tls?: { readonly cert: string; readonly key: string },
+  onTlsError?: (reason: string) => void,
 ): Promise<SmppListener> {
   const sessions = new Set<SmppSession>();
   const server = smpp.createServer(tls === undefined ? {} : { cert: tls.cert, key: tls.key }, (codec) => {
@@ -322,6 +327,8 @@ export function listenSmpp(
     session.once('close', () => sessions.delete(session));
     onSession(session);
   });
+  // The TLS socket is destroyed by then, its address gone: the reason is what there is to say.
+  if (tls !== undefined && onTlsError !== undefined) server.on('tlsClientError', (err: Error) => onTlsError(err.message));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
