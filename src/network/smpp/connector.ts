@@ -13,6 +13,7 @@
  * is acknowledged only after the core has stored it, otherwise answered ESME_RX_T_APPN so the
  * SMSC redelivers.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../clock.js';
 import { certificateSummary, type Config, isTlsSmppUrl, readSmppTls, SMPP_LEASE_MARGIN_MS, type SmppTls } from '../../config.js';
 import { encodeText } from '../../sms/encoding.js';
@@ -284,7 +285,7 @@ export class SmppConnector implements Connector {
       } catch (err) {
         if (!(err instanceof StoreUnavailableError) || Date.now() + delay > by) throw err;
         if (attempt === 1) this.#o.log.warn({ recipientId: record.recipientId, part: record.part, reason: err.message }, 'smpp part accepted by the SMSC but not stored yet; storing it again');
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay);
         delay = Math.min(delay * 2, 1000);
       }
     }
