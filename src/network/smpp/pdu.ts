@@ -104,8 +104,9 @@ export interface SubmitSmFields {
   readonly messagePayload?: Buffer;
 }
 
-export function submitSmPdu(f: SubmitSmFields): Pdu {
-  const fields: Record<string, unknown> = {
+/** The fields a submit_sm and a deliver_sm share (the codec writes them in the PDU's own order). */
+function messageFields(f: Pick<SubmitSmFields, 'source' | 'destination' | 'esmClass' | 'dataCoding' | 'shortMessage'>): Record<string, unknown> {
+  return {
     source_addr_ton: f.source.ton,
     source_addr_npi: f.source.npi,
     source_addr: f.source.addr,
@@ -113,10 +114,14 @@ export function submitSmPdu(f: SubmitSmFields): Pdu {
     dest_addr_npi: f.destination.npi,
     destination_addr: f.destination.addr,
     esm_class: f.esmClass,
-    registered_delivery: f.registeredDelivery,
     data_coding: f.dataCoding,
     short_message: f.shortMessage,
   };
+}
+
+export function submitSmPdu(f: SubmitSmFields): Pdu {
+  const fields = messageFields(f);
+  fields['registered_delivery'] = f.registeredDelivery;
   if (f.messagePayload) fields['message_payload'] = f.messagePayload;
   return newPdu('submit_sm', fields);
 }
@@ -213,17 +218,7 @@ export function deliverSmPdu(f: {
   messageState?: number;
   networkErrorCode?: Buffer;
 }): Pdu {
-  const fields: Record<string, unknown> = {
-    source_addr_ton: f.source.ton,
-    source_addr_npi: f.source.npi,
-    source_addr: f.source.addr,
-    dest_addr_ton: f.destination.ton,
-    dest_addr_npi: f.destination.npi,
-    destination_addr: f.destination.addr,
-    esm_class: f.esmClass,
-    data_coding: f.dataCoding,
-    short_message: f.shortMessage,
-  };
+  const fields = messageFields(f);
   if (f.receiptedMessageId !== undefined) fields['receipted_message_id'] = f.receiptedMessageId;
   if (f.messageState !== undefined) fields['message_state'] = f.messageState;
   if (f.networkErrorCode !== undefined) fields['network_error_code'] = f.networkErrorCode;

@@ -11,7 +11,8 @@ export type NotificationKind = 'mo' | 'dlr';
  */
 export type NotificationTarget = 'listener' | 'delivery-status-url' | 'client';
 
-export interface NewNotification {
+/** A notification as stored: what its POST carries and to whom. */
+export interface NotificationRecord {
   /** The event id, the same on every attempt (`X-Switchboard-Event-Id`). */
   readonly id: string;
   readonly appId: string;
@@ -23,21 +24,12 @@ export interface NewNotification {
   readonly contentType: string;
   readonly body: string;
   readonly createdAt: number;
+}
+
+export interface NewNotification extends NotificationRecord {
   /** Jobs of one queue share the per-listener concurrency limit (see webhooks/queue.ts). */
   readonly queue: string;
   readonly deadlineAt: number;
-}
-
-export interface NotificationRecord {
-  readonly id: string;
-  readonly appId: string;
-  readonly kind: NotificationKind;
-  readonly target: NotificationTarget;
-  readonly shortCode: string | null;
-  readonly url: string;
-  readonly contentType: string;
-  readonly body: string;
-  readonly createdAt: number;
 }
 
 /** A notification whose retry window ended without an ack. */
