@@ -132,4 +132,6 @@ test('a limit that is no whole number from 1, or an after that is no message id,
   }
   // More than 1000 is 1000, as the admin lists take it.
   assert.equal((await gw.request('GET', `${path}?limit=5000`)).status, 200);
+  // A page link kept from an earlier release (ids in decimal epoch milliseconds) still pages.
+  assert.equal((await gw.request('GET', `${path}?after=001795887539953-000000-0123456789abcdef`)).status, 200);
 });

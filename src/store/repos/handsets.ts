@@ -28,8 +28,11 @@ export interface StoredHandsetMessage extends HandsetMessageRecord {
   readonly id: string;
 }
 
-/** A handset message id: epoch ms, a counter, 16 random hex digits (4 in ids made by earlier releases). */
-export const HANDSET_MESSAGE_ID = /^\d{15}-\d{6}-[0-9a-f]{4,16}$/;
+/**
+ * A handset message id: 16 time-ordered hex digits, then 16 random ones; or, made by earlier
+ * releases, epoch ms in decimal, a counter and 4 or 16 random hex digits (they sort first).
+ */
+export const HANDSET_MESSAGE_ID = /^(?:[0-9a-f]{16}-[0-9a-f]{16}|\d{15}-\d{6}-[0-9a-f]{4,16})$/;
 
 export interface HandsetRepo {
   /** The handset's state; the default for a number never changed. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
+import { timeOrderedHexSource } from '../../ordered-ids.js';
 import type { HandsetKind, HandsetMessageRecord, HandsetRecord, HandsetRepo, StoredHandsetMessage } from '../repos/handsets.js';
 import type { HandsetMessagesTable, HandsetsTable } from '../schema.js';
 import { insertJson } from './accept-postgres.js';
@@ -9,26 +10,18 @@ import { prepared } from './prepared.js';
 
 const DEFAULT: Omit<HandsetRecord, 'number'> = { online: true, kind: 'mobile' };
 
-let lastMs = 0;
-let counter = 0;
+const handsetHex = timeOrderedHexSource();
 
 /**
- * A time-ordered id (epoch ms, then a per-process counter, then randomness), so sorting by id
- * gives arrival order without an engine-specific serial column, and a page of a handset's
- * messages starts after the last id of the one before. The counter starts at 0 in every process
- * and again whenever `at` changes (an MO's time is taken before its long hand-over, so times
- * interleave), so two rows can share time and counter: 60 random bits (16 hex digits of a v4
- * UUID, drawn from a pooled buffer) keep them apart; they were 16, one clash in 65,536 such pairs,
- * and a clash failed the insert. Ids of the older form (4 hex digits) sort among these by time.
+ * A time-ordered id (timeOrderedHexSource), so sorting by id gives arrival order without an
+ * engine-specific serial column, and a page of a handset's messages starts after the last id of
+ * the one before. 64 random bits (16 hex digits of a v4 UUID, drawn from a pooled buffer) keep
+ * apart the ids of two instances on one database. Ids of the older forms (15 decimal digits of
+ * milliseconds, then a counter) begin with `00`, which these have not since March 2026, so they
+ * sort before these.
  */
 function orderedId(at: number): string {
-  if (at === lastMs) counter++;
-  else {
-    lastMs = at;
-    counter = 0;
-  }
-  const rand = randomUUID().replace(/-/g, '').slice(0, 16);
-  return `${String(at).padStart(15, '0')}-${String(counter).padStart(6, '0')}-${rand}`;
+  return `${handsetHex(at)}-${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 }
 
 function toMessage(row: HandsetMessagesTable): StoredHandsetMessage {

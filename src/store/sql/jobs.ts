@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type QueryCreator } from 'kysely';
+import { timeOrderedHexSource } from '../../ordered-ids.js';
 import type { ClaimOptions, Job, JobRepo, NewJob } from '../repos/jobs.js';
 import type { Database, JobsTable } from '../schema.js';
 import { insertJson } from './accept-postgres.js';
@@ -22,18 +23,15 @@ export function toJob(row: JobsTable): Job {
   };
 }
 
-/** Jobs this process has made ids for: orders the ids of one millisecond. */
-let jobsMade = 0;
+const jobHex = timeOrderedHexSource();
 
 /**
- * Time first, so new jobs land at the right edge of the job table's key index (a batch of inserts
- * dirties a few pages rather than one random page each); then this process's count, so ids of one
- * millisecond sort in the order their jobs were made (claims order ties by id); the UUID keeps ids
- * unique across processes.
+ * Time-ordered (timeOrderedHexSource), so new jobs land at the right edge of the job table's key
+ * index and ids of one millisecond sort in the order their jobs were made (claims order ties by
+ * id); the UUID keeps ids unique across processes.
  */
 function orderedJobId(now: number): string {
-  jobsMade += 1;
-  return `${now.toString(16).padStart(12, '0')}-${jobsMade.toString(16).padStart(12, '0')}-${randomUUID()}`;
+  return `${jobHex(now)}-${randomUUID()}`;
 }
 
 /** Rows to insert for new jobs (the accept's single statement on PostgreSQL takes them as they are). */
