@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from './clock.js';
-import { checkSettingNames, ConfigError, loadConfig, localGatewayUrl, readSetting } from './config.js';
+import { checkSettingNames, ConfigError, loadConfig, localGatewayUrl, readSetting, refusalLines } from './config.js';
 import { OperatorError } from './errors.js';
 import { HttpAdminClient, StoreAdminClient, type AdminClient } from './cli/admin-client.js';
 import { COMMANDS, refusedValue, UsageError, type Command, type CommandInput } from './cli/commands.js';
@@ -260,17 +260,17 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
 }
 
 /**
- * Maps a failure to its one stderr line and exit status: 2 for usage and configuration (a store
- * this code cannot use as configured among it), 3 for a command that was done but whose output was
- * lost, 1 otherwise.
+ * Maps a failure to its stderr lines and exit status: 2 for usage and configuration (a store this
+ * code cannot use as configured among it), 3 for a command that was done but whose output was
+ * lost, 1 otherwise. One line, but for several unknown settings refused at once.
  */
-function failure(err: unknown): { line: string; status: number } {
-  if (err instanceof OutputLostError) return { line: err.message, status: 3 };
-  if (err instanceof UsageError) return { line: err.message, status: 2 };
-  if (err instanceof ConfigError) return { line: `invalid configuration: ${err.message}`, status: 2 };
-  if (err instanceof StoreRefusedError) return { line: err.message, status: 2 };
-  if (err instanceof OperatorError) return { line: err.message, status: 1 };
-  return { line: err instanceof Error ? err.message : String(err), status: 1 };
+function failure(err: unknown): { lines: string[]; status: number } {
+  if (err instanceof OutputLostError) return { lines: [err.message], status: 3 };
+  if (err instanceof UsageError) return { lines: [err.message], status: 2 };
+  if (err instanceof ConfigError) return { lines: refusalLines(err), status: 2 };
+  if (err instanceof StoreRefusedError) return { lines: [err.message], status: 2 };
+  if (err instanceof OperatorError) return { lines: [err.message], status: 1 };
+  return { lines: [err instanceof Error ? err.message : String(err)], status: 1 };
 }
 
 runCli(process.argv.slice(2)).then(
@@ -278,7 +278,7 @@ runCli(process.argv.slice(2)).then(
     if (status !== undefined) process.exit(status);
   },
   (err: unknown) => {
-    const { line, status } = failure(err);
-    process.stderr.write(`switchboard: ${line}\n`, () => process.exit(status));
+    const { lines, status } = failure(err);
+    process.stderr.write(lines.map((line) => `switchboard: ${line}\n`).join(''), () => process.exit(status));
   },
 );

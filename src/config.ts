@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { resolve } from 'node:path';
-import { SETTINGS, type Setting, unknownSetting } from './settings.js';
+import { SETTINGS, type Setting, type UnknownSetting, unknownSettings } from './settings.js';
 import { parseBlockedAddresses } from './webhooks/blocked-addresses.js';
 
 /** Raised for a bad environment value; main prints its message as one line and exits 2. */
@@ -167,13 +167,21 @@ function optional(env: Env, name: Setting): string | undefined {
 export const readSetting: (env: Env, name: Setting) => string | undefined = optional;
 
 /**
- * Refuses a `SWITCHBOARD_*` variable that is no setting (see settings.ts), naming the setting it
- * most likely meant. Every process that reads settings calls it first (loadConfig does).
+ * Refuses the `SWITCHBOARD_*` variables that are no setting (see settings.ts), each on a line of
+ * its own naming the setting it most likely meant. Every process that reads settings calls it
+ * first (loadConfig does).
  */
 export function checkSettingNames(env: Env): void {
-  const unknown = unknownSetting(env);
-  if (unknown === undefined) return;
-  throw new ConfigError(unknown.name, unknown.nearest === undefined ? 'not a setting (README "Configuration" lists them)' : `not a setting (did you mean ${unknown.nearest}?)`);
+  const [first, ...more] = unknownSettings(env);
+  if (first === undefined) return;
+  const why = (unknown: UnknownSetting): string =>
+    `not a setting${unknown.wrongCase ? ', names are upper case' : ''} (${unknown.nearest === undefined ? 'README "Configuration" lists them' : `did you mean ${unknown.nearest}?`})`;
+  throw new ConfigError(first.name, [why(first), ...more.map((unknown) => `${unknown.name}: ${why(unknown)}`)].join('\n'));
+}
+
+/** The lines a refusal is printed as: one per setting refused (checkSettingNames may name several). */
+export function refusalLines(err: ConfigError): string[] {
+  return err.message.split('\n').map((line) => `invalid configuration: ${line}`);
 }
 
 function int(env: Env, name: Setting, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {

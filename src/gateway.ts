@@ -164,10 +164,10 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       const began = performance.now();
       // Attempts under way that end without finishing their job (the link went, a listener did
       // not answer) leave it due again: for the next start, or another instance, to take.
-      let handedBack = 0;
-      const countHandedBack = () => void handedBack++;
-      outbound.runner.on('job:retry', countHandedBack);
-      webhooks.events.on('job:retry', countHandedBack);
+      let rescheduled = 0;
+      const countRescheduled = () => void rescheduled++;
+      outbound.runner.on('job:retry', countRescheduled);
+      webhooks.events.on('job:retry', countRescheduled);
       // Node stops enforcing the request timeout once the server closes, so a client that never
       // finishes its request would hold the stop for ever: it gets that long, then is cut off.
       const cut = setTimeout(() => http.server.closeAllConnections(), config.requestTimeoutMs);
@@ -180,13 +180,22 @@ export async function startGateway(requested: Config, options: GatewayOptions = 
       await outbound.stop();
       await webhooks.stop();
       await inbound.stop();
-      await instances.leave().catch((err: unknown) => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not remove this instance from the store; it ages out'));
+      const [, queued] = await Promise.all([
+        instances.leave().catch((err: unknown) => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not remove this instance from the store; it ages out')),
+        // Every job the store holds to run (due now, due later, or held by another instance), with
+        // nothing of this process's running any more: what the next start, or another instance,
+        // finds. Side by side with leave(), so a store that is out holds the stop up once; unread then.
+        store.jobs.backlog(Number.MAX_SAFE_INTEGER).then(
+          (backlog) => backlog.ready,
+          () => undefined,
+        ),
+      ]);
       await store.close();
-      outbound.runner.off('job:retry', countHandedBack);
-      webhooks.events.off('job:retry', countHandedBack);
+      outbound.runner.off('job:retry', countRescheduled);
+      webhooks.events.off('job:retry', countRescheduled);
       // The last line of a stop that finished: the process exits 0 after it (a supervisor that
       // cut the stop short at its timeout leaves no such line).
-      log.info({ durationMs: Math.round(performance.now() - began), jobsHandedBack: handedBack }, 'stopped');
+      log.info({ durationMs: Math.round(performance.now() - began), attemptsRescheduled: rescheduled, jobsQueued: queued }, 'stopped');
     })();
     return closing;
   };

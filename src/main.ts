@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, refusalLines } from './config.js';
 import { startGateway } from './gateway.js';
 import { JoinRefusedError } from './instances/registry.js';
 import { StoreRefusedError } from './store/store.js';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   } catch (err) {
     // Also a data dir or an address that turns out unusable only when the gateway starts.
     if (err instanceof ConfigError) {
-      process.stderr.write(`switchboard: invalid configuration: ${err.message}\n`);
+      process.stderr.write(refusalLines(err).map((line) => `switchboard: ${line}\n`).join(''));
       process.exit(2);
     }
     if (err instanceof JoinRefusedError) {

@@ -125,26 +125,42 @@ function distance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
-/** The known name a misspelt one most likely meant: a few edits away at most (fewer for short names), else undefined. */
+/**
+ * The setting a name that is none most likely meant: a few edits away at most (fewer for short
+ * names), else undefined. Compared in upper case, and the settings without our prefix (PORT …)
+ * with it too, so that `Switchboard_Port` finds PORT.
+ */
 function nearest(name: string): Setting | undefined {
   const upper = name.toUpperCase();
   const allowed = Math.min(3, Math.max(1, Math.floor((upper.length - OURS.length) / 4)));
   let best: { setting: Setting; edits: number } | undefined;
   for (const setting of SETTINGS) {
-    const edits = distance(upper, setting);
+    const edits = distance(upper, setting.startsWith(OURS) ? setting : OURS + setting);
     if (edits <= allowed && (best === undefined || edits < best.edits)) best = { setting, edits };
   }
   return best?.setting;
 }
 
+/** A `SWITCHBOARD_*` variable that is set and no setting, with the setting it most likely meant. */
+export interface UnknownSetting {
+  readonly name: string;
+  readonly nearest: Setting | undefined;
+  /** Not all upper case: Linux's variable names are case-sensitive, so `switchboard_network` is not SWITCHBOARD_NETWORK. */
+  readonly wrongCase: boolean;
+}
+
 /**
- * The first (by name) `SWITCHBOARD_*` variable of `env` that is set and no setting, with the
- * setting it most likely meant; undefined when there is none. An empty one is an unset one, as
- * everywhere in the configuration.
+ * Every variable of `env` whose name starts with `SWITCHBOARD_` in any case and that is set and
+ * no setting, by name, each with the setting it most likely meant: an operator mends them all in
+ * one go. An empty one is an unset one, as everywhere in the configuration. The test runner's
+ * names are left alone in any case: which names it reads is its business, not the gateway's.
  */
-export function unknownSetting(env: Readonly<Record<string, string | undefined>>): { name: string; nearest: Setting | undefined } | undefined {
-  const name = Object.keys(env)
-    .filter((n) => n.startsWith(OURS) && !n.startsWith(TEST_RUNNER) && !KNOWN.has(n) && env[n] !== undefined && env[n] !== '')
-    .sort()[0];
-  return name === undefined ? undefined : { name, nearest: nearest(name) };
+export function unknownSettings(env: Readonly<Record<string, string | undefined>>): UnknownSetting[] {
+  return Object.keys(env)
+    .filter((n) => {
+      const upper = n.toUpperCase();
+      return upper.startsWith(OURS) && !upper.startsWith(TEST_RUNNER) && !KNOWN.has(n) && env[n] !== undefined && env[n] !== '';
+    })
+    .sort()
+    .map((name) => ({ name, nearest: nearest(name), wrongCase: name !== name.toUpperCase() }));
 }

@@ -100,10 +100,15 @@ function checkName(name: string): string {
   return trimmed;
 }
 
-function checkScopes(input: readonly string[] | string): string[] {
+/**
+ * `held` are the app's scopes before an update: a name an earlier build stored that is not the
+ * platform's may stay, since the console's form and a client's read-modify-write resend the whole
+ * list (refusing it kept every other setting of the app from being saved); only one added is refused.
+ */
+function checkScopes(input: readonly string[] | string, held: readonly string[] = []): string[] {
   const scopes = parseScopes(input);
   if (scopes.length === 0) throw invalid('scopes must name at least one scope');
-  const unknown = unknownScopes(scopes);
+  const unknown = unknownScopes(scopes).filter((s) => !held.includes(s));
   if (unknown.length > 0) {
     const which = unknown.length === 1 ? 'an unknown scope' : 'unknown scopes';
     throw invalid(`scopes holds ${which}: ${unknown.join(', ')} (the AT&T API platform's scopes are ${PLATFORM_SCOPES.join(', ')}; this gateway serves SMS)`);
@@ -222,7 +227,7 @@ export class AppAdmin {
     const app = await this.#app(id);
     const changes: { -readonly [K in keyof AppChanges]: AppChanges[K] } = {};
     if (patch.name !== undefined) changes.name = checkName(patch.name);
-    if (patch.scopes !== undefined) changes.scopes = checkScopes(patch.scopes);
+    if (patch.scopes !== undefined) changes.scopes = checkScopes(patch.scopes, app.scopes);
     if (patch.suspended !== undefined) changes.suspended = patch.suspended;
     if (patch.deliveryStatusUrl !== undefined) {
       changes.deliveryStatusUrl = patch.deliveryStatusUrl === null ? null : checkListenerUrl('deliveryStatusUrl', patch.deliveryStatusUrl, app.realm);

@@ -336,7 +336,8 @@ describe('serve, admin-token and smsc as processes', { concurrency: true }, () =
       assert.equal(last.level, 30);
       assert.ok(Number.isInteger(last.durationMs) && last.durationMs >= 0, lines.at(-1));
     }
-    assert.equal(JSON.parse(accepted.lines.at(-1) ?? '{}').jobsHandedBack, 0);
+    const stopped = JSON.parse(accepted.lines.at(-1) ?? '{}');
+    assert.deepEqual([stopped.attemptsRescheduled, stopped.jobsQueued], [0, 0]);
     assert.deepEqual(logged(carrier.lines).slice(-3).map((l) => l.msg), ['stopping', 'simulator SMSC stopped', 'stopped']);
   });
 

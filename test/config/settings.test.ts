@@ -27,14 +27,33 @@ function refusal(env: Record<string, string>): string {
 }
 
 test('a SWITCHBOARD_* name that is no setting is refused, with the setting it most likely meant', () => {
-  // The first by name: one line, as for any bad setting.
-  assert.equal(refusal(TYPOS), 'SWITCHBOARD_DATABSE_URL: not a setting (did you mean SWITCHBOARD_DATABASE_URL?)');
+  // Every one of them, by name, a line each: the operator mends them in one go.
+  assert.equal(
+    refusal(TYPOS),
+    'SWITCHBOARD_DATABSE_URL: not a setting (did you mean SWITCHBOARD_DATABASE_URL?)\nSWITCHBOARD_NETWROK: not a setting (did you mean SWITCHBOARD_NETWORK?)',
+  );
   assert.equal(refusal({ SWITCHBOARD_NETWROK: 'smpp' }), 'SWITCHBOARD_NETWROK: not a setting (did you mean SWITCHBOARD_NETWORK?)');
   assert.equal(refusal({ SWITCHBOARD_SMPP_TLS_CERTS: '/etc/x.pem' }), 'SWITCHBOARD_SMPP_TLS_CERTS: not a setting (did you mean SWITCHBOARD_SMPP_TLS_CERT?)');
   assert.equal(refusal({ SWITCHBOARD_TOKEN_TTL: '60' }), 'SWITCHBOARD_TOKEN_TTL: not a setting (did you mean SWITCHBOARD_TOKEN_TTL_S?)');
   assert.equal(refusal({ SWITCHBOARD_COLOUR: 'blue' }), 'SWITCHBOARD_COLOUR: not a setting (README "Configuration" lists them)');
-  // The test runner's own names, an empty (unset) one and anyone else's are left alone.
-  assert.equal(loadConfig({ SWITCHBOARD_TEST_STORE: 'postgres', SWITCHBOARD_TEST_DATABASE_URL: 'postgres://x@127.0.0.1/y', SWITCHBOARD_NETWROK: '', PATH: '/bin', SWITCHBOARDX: '1' }).network, 'simulator');
+  // Without our prefix, PORT, HOST and LOG_LEVEL are found all the same.
+  assert.equal(refusal({ SWITCHBOARD_PORT: '8443' }), 'SWITCHBOARD_PORT: not a setting (did you mean PORT?)');
+  // The test runner's own names (in any case: they are its business), an empty (unset) one and anyone else's are left alone.
+  const ignored = { SWITCHBOARD_TEST_STORE: 'postgres', switchboard_test_store: 'sqlite', SWITCHBOARD_NETWROK: '', switchboard_network: '', PATH: '/bin', SWITCHBOARDX: '1', switchboardx: '1' };
+  assert.equal(loadConfig(ignored).network, 'simulator');
+});
+
+test('a setting in lower or mixed case is refused, naming the upper-case setting it was meant as', () => {
+  // Linux's variable names are case-sensitive: these were ignored without a word (found in an operator trial).
+  assert.equal(refusal({ switchboard_network: 'smpp' }), 'switchboard_network: not a setting, names are upper case (did you mean SWITCHBOARD_NETWORK?)');
+  assert.equal(refusal({ Switchboard_Port: '8443' }), 'Switchboard_Port: not a setting, names are upper case (did you mean PORT?)');
+  assert.equal(refusal({ Switchboard_Netwrok: 'smpp' }), 'Switchboard_Netwrok: not a setting, names are upper case (did you mean SWITCHBOARD_NETWORK?)');
+  assert.equal(refusal({ switchboard_colour: 'blue' }), 'switchboard_colour: not a setting, names are upper case (README "Configuration" lists them)');
+  // Beside the upper-case setting itself, which is taken: the other one is still refused.
+  assert.equal(
+    refusal({ SWITCHBOARD_NETWORK: 'smpp', SWITCHBOARD_SMPP_URL: 'smpp://a:b@127.0.0.1:1', switchboard_smpp_tps: '50', SWITCHBOARD_TOKEN_TTL: '60' }),
+    'SWITCHBOARD_TOKEN_TTL: not a setting (did you mean SWITCHBOARD_TOKEN_TTL_S?)\nswitchboard_smpp_tps: not a setting, names are upper case (did you mean SWITCHBOARD_SMPP_TPS?)',
+  );
 });
 
 test('the list of settings holds every SWITCHBOARD_* name read anywhere in src/, and no other', async () => {
@@ -59,11 +78,13 @@ test('the list of settings holds every SWITCHBOARD_* name read anywhere in src/,
   assert.deepEqual(listed.filter((n) => !readme.includes(n)), [], 'a setting README does not name');
 });
 
-test('the gateway, a store command, a gateway command and the simulator SMSC refuse a misspelt name: one line, exit 2', async () => {
+test('the gateway, a store command, a gateway command and the simulator SMSC refuse misspelt names: a line each, exit 2', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-settings-'));
   try {
-    const env = { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', SWITCHBOARD_NETWROK: 'smpp' };
-    const line = 'switchboard: invalid configuration: SWITCHBOARD_NETWROK: not a setting (did you mean SWITCHBOARD_NETWORK?)\n';
+    const env = { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', SWITCHBOARD_NETWROK: 'smpp', switchboard_smpp_url: 'smpp://a:b@127.0.0.1:1' };
+    const line =
+      'switchboard: invalid configuration: SWITCHBOARD_NETWROK: not a setting (did you mean SWITCHBOARD_NETWORK?)\n' +
+      'switchboard: invalid configuration: switchboard_smpp_url: not a setting, names are upper case (did you mean SWITCHBOARD_SMPP_URL?)\n';
     const gateway = spawnSync(process.execPath, nodeEntry('src/main.ts'), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
     assert.equal(gateway.status, 2, gateway.stderr);
     assert.equal(gateway.stderr, line);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { startGateway, type Gateway } from '../../src/gateway.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { seedMigratedSqlite } from './migrated-store.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
@@ -44,8 +44,9 @@ export interface TestResponse {
  * Starts a real gateway on 127.0.0.1:0 over a fresh data dir, with quiet logs and a known admin
  * token, on the store named by TEST_STORE. `env` overrides any setting; passing the
  * SWITCHBOARD_DATA_DIR of an earlier test gateway reuses its data (and, on PostgreSQL, its database).
+ * `options` go to startGateway (a logger whose lines the test reads).
  */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<TestGateway> {
   const dataDir = env.SWITCHBOARD_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'switchboard-test-')));
   const storeEnv: Record<string, string> = {};
   if (TEST_STORE === 'sqlite' && env.SWITCHBOARD_DATA_DIR === undefined && env.SWITCHBOARD_DATABASE_URL === undefined) {
@@ -79,7 +80,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   };
   let gateway: Gateway;
   try {
-    gateway = await startGateway(loadConfig(settings));
+    gateway = await startGateway(loadConfig(settings), options);
   } catch (err) {
     if (env.SWITCHBOARD_DATA_DIR === undefined) await dropData();
     throw err;

@@ -229,6 +229,19 @@ describe('apps', () => {
     const renamed = await admin('PATCH', `/apps/${legacy.id}`, { name: 'legacy-renamed' });
     assert.equal(renamed.status, 200, 'a change that leaves the scopes alone is taken');
     assert.deepEqual(renamed.json().scopes, ['SMS', 'SMSS']);
+    // A client that reads the app and sends it back whole, scopes and all (operator trial): taken,
+    // as long as no unknown name is added; only the added one is named.
+    const resent = await admin('PATCH', `/apps/${legacy.id}`, { name: 'legacy-renamed', scopes: ['SMS', 'SMSS'], ratePerSecond: 7 });
+    assert.equal(resent.status, 200, resent.text);
+    assert.deepEqual([resent.json().scopes, resent.json().ratePerSecond], [['SMS', 'SMSS'], 7]);
+    const added = await admin('PATCH', `/apps/${legacy.id}`, { scopes: 'smss,SMS,MMMS', ratePerSecond: 9 });
+    assertError(added, 400, 'invalid_request');
+    assert.match(added.json().error.message, /^scopes holds an unknown scope: MMMS \(/);
+    assert.equal((await admin('GET', `/apps/${legacy.id}`)).json().ratePerSecond, 7, 'nothing was changed');
+    // Once mended, the old name is refused like any other.
+    assert.deepEqual((await admin('PATCH', `/apps/${legacy.id}`, { scopes: ['SMS', 'MMS'] })).json().scopes, ['SMS', 'MMS']);
+    assertError(await admin('PATCH', `/apps/${legacy.id}`, { scopes: ['SMS', 'SMSS'] }), 400, 'invalid_request');
+    assert.ok(await gw.gateway.ctx.store.apps.update(legacy.id, { scopes: ['SMS', 'SMSS'] }, Date.now()));
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {

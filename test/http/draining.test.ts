@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/logger.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createApp } from '../helpers/apps.js';
+import { waitFor } from './send-helpers.js';
+import { sendMo } from '../inbound/mo.js';
 
 /**
  * Writes `inFlight` but its last 10 bytes, stops the gateway, then writes those bytes with
@@ -61,4 +66,39 @@ test('a console page asked for while the gateway stops is a 503 page with the co
   } finally {
     await gw.close();
   }
+});
+
+test('the `stopped` line counts the attempts the stop ended and the jobs it left queued, apart', async () => {
+  // Found in an operator trial: `jobsHandedBack` counted the attempts under way that the stop
+  // ended, and was read as the jobs still queued.
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  // A listener that answers after the webhook timeout, one POST at a time: one MO notification in
+  // flight at the stop, two waiting behind it.
+  // A listener that never answers. The stop waits out the POST in flight, up to the webhook
+  // timeout: long enough that the POST cannot time out before the stop begins.
+  let posts = 0;
+  const listener = createServer(() => void posts++);
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const listenerUrl = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/listener`;
+  const gw = await startTestGateway({ SWITCHBOARD_WEBHOOK_CONCURRENCY: '1', SWITCHBOARD_WEBHOOK_TIMEOUT_MS: '3000' }, { logger: createLogger('info', sink) });
+  try {
+    await createApp(gw, { shortCodes: [{ shortCode: '22627300', moDelivery: 'callback', listenerUrl }] });
+    for (const text of ['one', 'two', 'three']) await sendMo(gw, '+14255550130', '22627300', text);
+    const { jobs } = gw.gateway.ctx.store;
+    const queued = async () => posts === 1 && (await jobs.backlog(Number.MAX_SAFE_INTEGER)).ready === 3;
+    await waitFor(async () => ((await queued()) ? true : undefined), 5_000, 'the first POST under way and three notifications queued');
+  } finally {
+    await gw.close();
+    listener.closeAllConnections();
+    listener.close();
+  }
+  const stopped = lines.at(-1) ?? {};
+  assert.equal(stopped.msg, 'stopped', JSON.stringify(lines.slice(-3)));
+  assert.deepEqual([stopped.attemptsRescheduled, stopped.jobsQueued, 'jobsHandedBack' in stopped], [1, 3, false]);
 });
