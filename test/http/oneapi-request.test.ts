@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { newMessageId } from '../../src/sms/ids.js';
 import { createApp, type TestApp } from '../helpers/apps.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startListener, type TestListener } from '../webhooks/listener.js';
@@ -207,4 +208,25 @@ test('methods the standard does not define on the request answer 405 with Allow,
     assert.equal((await gw.request('GET', pathOf(url), { headers: app.auth })).status, 200);
   });
   await handsetReceives(gw, to);
+});
+
+test('a OneAPI message stored before its request fields were kept (migration 0094): the sender as `tel:`, no optional field', async () => {
+  const id = newMessageId();
+  const now = Date.now();
+  const stored = await gw.gateway.ctx.store.messages.accept(
+    { id, appId: app.id, api: 'oneapi-2', sender: CODE, text: 'older', encoding: 'GSM7', segments: 1, notifyMode: 'none', notifyUrl: null, callbackData: null, createdAt: now, statusExpiresAt: null, statusConsumed: false, oneapiRequest: null },
+    [{ id: `${id}-0`, messageId: id, seq: 0, addressOriginal: '4255550100', e164: '+14255550100', status: 'DeliveredToNetwork', networkId: null, finalAt: null, updatedAt: now }],
+    [],
+  );
+  assert.deepEqual(stored, { created: true });
+  const res = await gw.request('GET', `/2/smsmessaging/outbound/${CODE}/requests/${id}`, { headers: app.auth });
+  assert.equal(res.status, 200, res.text);
+  const url = `${gw.gateway.ctx.config.publicUrl}/2/smsmessaging/outbound/tel%3A${CODE}/requests/${id}`;
+  assert.deepEqual(res.json().outboundSMSMessageRequest, {
+    address: ['4255550100'],
+    senderAddress: `tel:${CODE}`,
+    outboundSMSTextMessage: { message: 'older' },
+    deliveryInfoList: { deliveryInfo: [{ address: '4255550100', deliveryStatus: 'DeliveredToNetwork' }], resourceURL: `${url}/deliveryInfos` },
+    resourceURL: url,
+  });
 });
