@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { ApiError } from '../errors.js';
 import type { Connector } from '../network/connector.js';
 import type { NewJob } from '../store/repos/jobs.js';
-import { LEGACY_HASH_PREFIX, type IdempotencyRecord, type MessageRecord, type NotifyMode, type RecipientRecord, type SendApi, type StoredResponse } from '../store/repos/messages.js';
+import { LEGACY_HASH_PREFIX, type IdempotencyRecord, type MessageRecord, type NotifyMode, type OneApiRequestFields, type RecipientRecord, type SendApi, type StoredResponse } from '../store/repos/messages.js';
 import type { Store } from '../store/store.js';
 import { parseRecipients, type Recipient } from './address.js';
 import { newMessageId } from './ids.js';
@@ -55,6 +55,8 @@ export interface SendRequest {
   readonly idempotencyKey: string | null;
   /** Other request fields that make two requests differ (they count for idempotency). */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** OneAPI: the request's own fields, kept with the message for GET on the request. */
+  readonly oneapiRequest?: OneApiRequestFields;
 }
 
 /** Builds the API's answer for an accepted message (its shape depends on the API generation). */
@@ -167,6 +169,7 @@ export class SendService {
       createdAt: now,
       statusExpiresAt: null,
       statusConsumed: false,
+      oneapiRequest: request.oneapiRequest ?? null,
     };
     // Another instance may, rarely, have drawn the same id (see newMessageId): then draw again.
     for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {

@@ -31,16 +31,18 @@ export function shownStatus(status: DeliveryStatus, flavour: 'att' | 'oneapi'): 
  * app's, and AT&T `notifyDeliveryStatus` messages all answer the same 400 SVC0002, so an app cannot
  * probe for other apps' message ids (the contract's 403 POL0002 for a foreign id would confirm that
  * the id exists). OneAPI messages with a `receiptRequest` stay pollable, as in GSMA OneAPI.
+ * `consume: false` reads without using up the read-once final status (see MessageRepo.readStatus).
  */
 export async function readDeliveryStatus(
   deps: { store: Store; clock: Clock },
   appId: string,
   messageId: string,
   flavour: 'att' | 'oneapi',
+  options: { readonly consume?: boolean } = {},
 ): Promise<{ message: MessageRecord; entries: StatusEntry[] }> {
   const notFound = () => new ApiError('SVC0002', [flavour === 'oneapi' ? 'requestId' : 'RequestIdentifier']);
   if (!MESSAGE_ID.test(messageId)) throw notFound();
-  const found = await deps.store.messages.readStatus(appId, messageId, deps.clock.now());
+  const found = await deps.store.messages.readStatus(appId, messageId, deps.clock.now(), options);
   if (found === undefined) throw notFound();
   return {
     message: found.message,

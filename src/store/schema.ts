@@ -99,6 +99,8 @@ export interface MessagesTable {
   status_expires_at: number | null;
   /** 1 once the status was read after it became final (read-once rule). */
   status_consumed: number;
+  /** OneAPI sends: JSON of the request's fields no other column holds (OneApiRequestFields); null on AT&T paths. */
+  oneapi_request: string | null;
 }
 
 export interface MessageRecipientsTable {

@@ -19,6 +19,7 @@ before(async () => {
       { shortCode: '22627402', moDelivery: 'poll' },
       { shortCode: '22627403', moDelivery: 'poll' },
       { shortCode: '22627405', moDelivery: 'poll' },
+      { shortCode: '22627407', moDelivery: 'poll' },
     ],
   });
   other = await createApp(gw, { shortCodes: [{ shortCode: '22627499', moDelivery: 'poll' }] });
@@ -228,6 +229,80 @@ test('inbound subscription with notificationFormat XML, created from an XML body
   await sendMo(gw, '+14255550134', '22627403', 'in\r\nxml');
   const [, crlf] = await l.waitFor(2);
   assert.match(crlf!.body, /<message>in&#13;\nxml<\/message>/);
+});
+
+test('GET on a subscription’s resourceURL: the subscription, in JSON or XML, to its own app only (it was 405)', async () => {
+  const l = await listener();
+  const notFound = { requestError: { serviceException: { messageId: 'SVC0002', text: 'Invalid input value for message part %1', variables: ['subscriptionId'] } } };
+  const receipts = await gw.request('POST', `/2/smsmessaging/outbound/${enc('tel:22627407')}/subscriptions`, {
+    headers: app.auth,
+    body: { deliveryReceiptSubscription: { callbackReference: { notifyURL: l.url, callbackData: 'dr-get' }, clientCorrelator: 'get-dr' } },
+  });
+  assert.equal(receipts.status, 201, receipts.text);
+  const receiptsUrl: string = receipts.json().deliveryReceiptSubscription.resourceURL;
+  const receiptsId = receiptsUrl.split('/').pop();
+  // Both GSMA path forms (the sender encoded, plain or left out), as DELETE takes them.
+  for (const path of [
+    new URL(receiptsUrl).pathname,
+    `/2/smsmessaging/outbound/tel:22627407/subscriptions/${receiptsId}`,
+    `/2/smsmessaging/outbound/22627407/subscriptions/${receiptsId}`,
+    `/2/smsmessaging/outbound/subscriptions/${receiptsId}`,
+  ]) {
+    const res = await gw.request('GET', path, { headers: app.auth });
+    assert.equal(res.status, 200, `${path}: ${res.text}`);
+    assert.deepEqual(res.json(), receipts.json(), path);
+  }
+  const receiptsXml = await gw.request('GET', `/2/smsmessaging/outbound/subscriptions/${receiptsId}`, { headers: { ...app.auth, accept: 'application/xml' } });
+  assert.equal(receiptsXml.headers.get('content-type'), 'application/xml');
+  assert.equal(
+    receiptsXml.text,
+    `<?xml version="1.0" encoding="UTF-8"?><deliveryReceiptSubscription><callbackReference><notifyURL>${l.url}</notifyURL><callbackData>dr-get</callbackData></callbackReference><resourceURL>${receiptsUrl}</resourceURL></deliveryReceiptSubscription>`,
+  );
+
+  const inbound = await gw.request('POST', '/3/smsmessaging/inbound/subscriptions', {
+    headers: { ...app.auth, 'content-type': 'application/xml' },
+    body: `<subscription><callbackReference><notifyURL>${l.url}</notifyURL></callbackReference><destinationAddress>tel:22627407</destinationAddress><criteria>JOIN</criteria><notificationFormat>XML</notificationFormat><clientCorrelator>get-in</clientCorrelator></subscription>`,
+  });
+  assert.equal(inbound.status, 201, inbound.text);
+  const inboundUrl: string = inbound.json().resourceReference.resourceURL;
+  const inboundPath = new URL(inboundUrl).pathname;
+  const read = await gw.request('GET', inboundPath, { headers: app.auth });
+  assert.equal(read.status, 200, read.text);
+  assert.deepEqual(read.json(), {
+    subscription: { callbackReference: { notifyURL: l.url }, destinationAddress: '22627407', criteria: 'JOIN', notificationFormat: 'XML', clientCorrelator: 'get-in', resourceURL: inboundUrl },
+  });
+  const readXml = await gw.request('GET', inboundPath, { headers: { ...app.auth, accept: 'application/xml' } });
+  assert.equal(
+    readXml.text,
+    `<?xml version="1.0" encoding="UTF-8"?><subscription><callbackReference><notifyURL>${l.url}</notifyURL></callbackReference><destinationAddress>22627407</destinationAddress><criteria>JOIN</criteria><notificationFormat>XML</notificationFormat><clientCorrelator>get-in</clientCorrelator><resourceURL>${inboundUrl}</resourceURL></subscription>`,
+  );
+
+  // Another app's, the other kind's, an unknown id: all alike, as DELETE answers them.
+  const inboundId = inboundUrl.split('/').pop();
+  for (const [path, who] of [
+    [inboundPath, other],
+    [`/2/smsmessaging/outbound/subscriptions/${receiptsId}`, other],
+    [`/2/smsmessaging/outbound/subscriptions/${inboundId}`, app],
+    [`/2/smsmessaging/inbound/subscriptions/${receiptsId}`, app],
+    ['/2/smsmessaging/inbound/subscriptions/sub0000000000000000', app],
+  ] as const) {
+    const res = await gw.request('GET', path, { headers: who.auth });
+    assert.equal(res.status, 400, path);
+    assert.deepEqual(res.json(), notFound, path);
+  }
+  const foreignXml = await gw.request('GET', inboundPath, { headers: { ...other.auth, accept: 'application/xml' } });
+  assert.match(foreignXml.text, /<requestError><serviceException><messageId>SVC0002<\/messageId>.*<variables>subscriptionId<\/variables>/);
+
+  // Methods the standard does not define there: 405 as before, now with GET allowed.
+  const put = await gw.request('PUT', inboundPath, { headers: app.auth, body: {} });
+  assert.equal(put.status, 405);
+  assert.deepEqual((put.headers.get('allow') ?? '').split(', ').sort(), ['DELETE', 'GET', 'HEAD']);
+
+  // Deleted: gone for GET too.
+  assert.equal((await gw.request('DELETE', inboundPath, { headers: app.auth })).status, 204);
+  assert.equal((await gw.request('DELETE', new URL(receiptsUrl).pathname, { headers: app.auth })).status, 204);
+  assert.equal((await gw.request('GET', inboundPath, { headers: app.auth })).status, 400);
+  assert.equal((await gw.request('GET', new URL(receiptsUrl).pathname, { headers: app.auth })).status, 400);
 });
 
 test('subscription refusals', async () => {

@@ -46,5 +46,6 @@ function storedMessage(id: string) {
     createdAt: T,
     statusExpiresAt: null,
     statusConsumed: false,
+    oneapiRequest: null,
   };
 }

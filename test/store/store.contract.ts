@@ -580,6 +580,18 @@ export function runStoreContract({ name, open, deviations = {}, skip = false }: 
       assert.deepEqual([...refs(webhooks)].sort(), ids.filter((_, i) => i % 4 !== 3).map((id) => `dlr-${id}-1`).sort(), 'one notification each, none where none was built');
     });
 
+    it('messages: a OneAPI request’s own fields come back with the message; a status read with consume: false leaves the read-once answer', async (s) => {
+      await createApp(s.store, 'app1');
+      const oneapiRequest = { senderAddress: 'tel:22627000', clientCorrelator: 'c-1', receiptRequest: { notifyURL: 'https://app.example/dr', callbackData: 'd' }, senderName: 'ACME' };
+      await s.store.messages.accept(message('o1', 'app1', { api: 'oneapi-2', oneapiRequest }), [recipient('o1', 1)], []);
+      assert.deepEqual((await s.store.messages.recipient('o1-1'))?.message.oneapiRequest, oneapiRequest);
+      assert.equal((await s.store.messages.readStatus('app1', 'o1', T0, { consume: false }))?.message.oneapiRequest?.clientCorrelator, 'c-1');
+      await s.store.messages.finalize({ recipientId: 'o1-1' }, 'DeliveredToTerminal', T0 + 1, 60_000, () => null);
+      for (let i = 0; i < 2; i++) assert.equal((await s.store.messages.readStatus('app1', 'o1', T0 + 2, { consume: false }))?.recipients[0]?.status, 'DeliveredToTerminal');
+      assert.ok(await s.store.messages.readStatus('app1', 'o1', T0 + 3), 'the final answer is still there for the status query');
+      assert.equal(await s.store.messages.readStatus('app1', 'o1', T0 + 4, { consume: false }), undefined, 'and gone for every read after it');
+    });
+
     it('messages: DeliveryUncertain is final: it completes the message, a later receipt changes nothing, the status is read once', async (s) => {
       await createApp(s.store, 'app1');
       const notify = (_m: MessageRecord, r: { id: string }) => ({ ...notification(`dlr-${r.id}`, 'q-dlr'), kind: 'dlr' as const });
@@ -1030,6 +1042,7 @@ export function message(id: string, appId: string, extra: Partial<MessageRecord>
     createdAt: T0,
     statusExpiresAt: null,
     statusConsumed: false,
+    oneapiRequest: null,
     ...extra,
   };
 }

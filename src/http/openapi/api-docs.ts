@@ -76,8 +76,9 @@ const attInbox = obj({
   }),
 });
 
+const oneapiDeliveryInfoList = obj({ deliveryInfo: arr(obj({ address: str('As the client spelled it.'), deliveryStatus })), resourceURL: str('The delivery infos resource (`…/deliveryInfos`).') });
 const oneapiDeliveryInfo = obj({
-  deliveryInfoList: obj({ deliveryInfo: arr(obj({ address: str('As the client spelled it.'), deliveryStatus })), resourceURL: str('This resource.') }),
+  deliveryInfoList: oneapiDeliveryInfoList,
 });
 
 const oneapiSendBody = obj(
@@ -279,6 +280,45 @@ const oneapiStatus = (summary: string): OperationDoc => ({
   errorDocs: STATUS_ERRORS,
 });
 
+const oneapiRequestDoc: OperationDoc = {
+  summary: 'Read a sent request (OneAPI)',
+  description:
+    "The resource Send SMS answered (its `resourceURL` and `Location`): the request as it was sent (`address`, `senderAddress`, the message, and `clientCorrelator`, `receiptRequest`, `senderName` where it carried them) with each recipient's current state. Reading it does not use up the read-once final status of `deliveryInfos`; once that status is gone (read, or `SWITCHBOARD_STATUS_RETENTION_S` after the last final state) so is the request. The sender in the path is not checked. Another app's, an unknown and an AT&T send's id are 400 SVC0002 `requestId`.",
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  params: { senderAddress: senderParam, requestId: requestIdParam },
+  responses: {
+    '200': {
+      description: 'The request and its states.',
+      schema: obj({
+        outboundSMSMessageRequest: obj({
+          address: arr(str('As the client spelled it.')),
+          senderAddress: str("As the request named it (else the path's short code as `tel:`)."),
+          outboundSMSTextMessage: obj({ message: str('The text.') }),
+          clientCorrelator: str('When the request carried one.'),
+          receiptRequest: obj({ notifyURL: str('Where the final states are POSTed.'), callbackData: str('Echoed in the notification.') }),
+          senderName: str('When the request carried one.'),
+          deliveryInfoList: oneapiDeliveryInfoList,
+          resourceURL: str('This resource.'),
+        }),
+      }),
+      json: {
+        outboundSMSMessageRequest: {
+          address: [NUMBER],
+          senderAddress: `tel:${CODE}`,
+          outboundSMSTextMessage: { message: 'Hello from Switchboard' },
+          deliveryInfoList: { deliveryInfo: [{ address: NUMBER, deliveryStatus: 'DeliveredToTerminal' }], resourceURL: `${requestUrl}/deliveryInfos` },
+          resourceURL: requestUrl,
+        },
+      },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><outboundSMSMessageRequest><address>${NUMBER}</address><senderAddress>tel:${CODE}</senderAddress><outboundSMSTextMessage><message>Hello from Switchboard</message></outboundSMSTextMessage><deliveryInfoList><deliveryInfo><address>${NUMBER}</address><deliveryStatus>DeliveredToTerminal</deliveryStatus></deliveryInfo><resourceURL>${requestUrl}/deliveryInfos</resourceURL></deliveryInfoList><resourceURL>${requestUrl}</resourceURL></outboundSMSMessageRequest>`,
+    },
+  },
+  errors: READ_ERRORS,
+  errorDocs: STATUS_ERRORS,
+};
+
 const inboundListUrl = `${HOST}/2/smsmessaging/inbound/registrations/${CODE}/messages`;
 const oneapiInbound: OperationDoc = {
   summary: 'Retrieve inbound messages (OneAPI)',
@@ -329,6 +369,12 @@ function subscriptionForm(own: Record<string, JsonSchema>): JsonSchema {
 }
 
 const receiptSubUrl = `${HOST}/2/smsmessaging/outbound/tel%3A${CODE}/subscriptions/sub5a0c7f3e9b214d6a`;
+/** A delivery-receipt subscription as its creation and GET answer it. */
+const receiptSubscriptionAnswer = {
+  schema: obj({ deliveryReceiptSubscription: obj({ callbackReference, resourceURL: str('This subscription.') }) }),
+  json: { deliveryReceiptSubscription: { callbackReference: { notifyURL: 'https://app.example/dr', callbackData: 'shop' }, resourceURL: receiptSubUrl } },
+  xml: `<?xml version="1.0" encoding="UTF-8"?><deliveryReceiptSubscription><callbackReference><notifyURL>https://app.example/dr</notifyURL><callbackData>shop</callbackData></callbackReference><resourceURL>${receiptSubUrl}</resourceURL></deliveryReceiptSubscription>`,
+};
 const receiptSubscription: OperationDoc = {
   summary: 'Subscribe to delivery receipts (OneAPI)',
   description: 'OneAPI sends from this short code without a `receiptRequest` report their final states to `notifyURL` (`deliveryInfoNotification`).',
@@ -343,15 +389,7 @@ const receiptSubscription: OperationDoc = {
     form: 'notifyURL=https%3A%2F%2Fapp.example%2Fdr&callbackData=shop&clientCorrelator=dr-1',
     formFields: subscriptionForm({ filterCriteria: str('Kept, not applied (also `criteria`).') }),
   },
-  responses: {
-    '201': {
-      description: 'Subscribed.',
-      headers: { Location: 'The subscription resource.' },
-      schema: obj({ deliveryReceiptSubscription: obj({ callbackReference, resourceURL: str('This subscription.') }) }),
-      json: { deliveryReceiptSubscription: { callbackReference: { notifyURL: 'https://app.example/dr', callbackData: 'shop' }, resourceURL: receiptSubUrl } },
-      xml: `<?xml version="1.0" encoding="UTF-8"?><deliveryReceiptSubscription><callbackReference><notifyURL>https://app.example/dr</notifyURL><callbackData>shop</callbackData></callbackReference><resourceURL>${receiptSubUrl}</resourceURL></deliveryReceiptSubscription>`,
-    },
-  },
+  responses: { '201': { ...receiptSubscriptionAnswer, description: 'Subscribed.', headers: { Location: 'The subscription resource.' } } },
   errors: [400, 401, 403, 409],
   errorDocs: {
     400: { why: 'Invalid input: SVC0002 (`notifyURL` missing or not an allowed URL, a field that is not text), SVC0004 (the sender is not a short code); POL0001 without a token.' },
@@ -403,6 +441,51 @@ const inboundSubscription: OperationDoc = {
   },
 };
 
+const subscriptionIdParam = (example: string): ParamDoc => ({ description: 'The subscription id (last segment of its resourceURL).', example });
+const SUBSCRIPTION_READ_ERRORS: Record<number, ErrorDoc> = {
+  400: { variables: ['subscriptionId'], why: "No such subscription of the app's (unknown, deleted, another app's or of the other kind): SVC0002 `subscriptionId`; POL0001 without a token." },
+};
+
+const readReceiptSubscription = (summary: string, withSender: boolean): OperationDoc => ({
+  summary,
+  description: 'The subscription as its creation answered it; the sender in the path is not checked.',
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  params: { ...(withSender ? { senderAddress: senderParam } : {}), id: subscriptionIdParam('sub5a0c7f3e9b214d6a') },
+  responses: { '200': { ...receiptSubscriptionAnswer, description: 'The subscription.' } },
+  errors: [400, 401, 403],
+  errorDocs: SUBSCRIPTION_READ_ERRORS,
+});
+
+const readInboundSubscription: OperationDoc = {
+  summary: 'Read an inbound subscription (OneAPI)',
+  description: 'The subscription as it was made: `criteria` and `clientCorrelator` where it has them, `destinationAddress` as digits.',
+  tags: ONEAPI,
+  flavour: 'oneapi',
+  security: 'oauth',
+  params: { id: subscriptionIdParam('sub0b3e9d4c8a7f6e21') },
+  responses: {
+    '200': {
+      description: 'The subscription.',
+      schema: obj({
+        subscription: obj({
+          callbackReference,
+          destinationAddress: str('The short code.'),
+          criteria: str('Keyword the first word must match (absent: every message).'),
+          notificationFormat: str('JSON or XML.', { enum: ['JSON', 'XML'] }),
+          clientCorrelator: str('When it was made with one.'),
+          resourceURL: str('This subscription.'),
+        }),
+      }),
+      json: { subscription: { callbackReference: { notifyURL: 'https://app.example/mo', callbackData: 'kw' }, destinationAddress: CODE, criteria: 'JOIN', notificationFormat: 'JSON', resourceURL: inboundSubUrl } },
+      xml: `<?xml version="1.0" encoding="UTF-8"?><subscription><callbackReference><notifyURL>https://app.example/mo</notifyURL><callbackData>kw</callbackData></callbackReference><destinationAddress>${CODE}</destinationAddress><criteria>JOIN</criteria><notificationFormat>JSON</notificationFormat><resourceURL>${inboundSubUrl}</resourceURL></subscription>`,
+    },
+  },
+  errors: [400, 401, 403],
+  errorDocs: SUBSCRIPTION_READ_ERRORS,
+};
+
 const unsubscribe = (summary: string, withSender: boolean): OperationDoc => ({
   summary,
   description: "Removes one of the app's subscriptions; an unknown id is 400 SVC0002 `subscriptionId`.",
@@ -425,13 +508,17 @@ export const API_DOCS: Readonly<Record<string, OperationDoc>> = {
   'GET /sms/v3/messaging/inbox/:registrationId': attInboxDoc('v3', `${HOST}/sms/v3/messaging/inbox/${CODE}`),
   'GET /rest/sms/2/messaging/inbox': attInboxDoc('v2', `${HOST}/rest/sms/2/messaging/inbox?RegistrationID=${CODE}`),
   'POST /{v}/smsmessaging/outbound/:senderAddress/requests': oneapiSend,
+  'GET /{v}/smsmessaging/outbound/:senderAddress/requests/:requestId': oneapiRequestDoc,
   'GET /{v}/smsmessaging/outbound/requests/:senderAddress/:requestId/deliveryInfos': oneapiStatus("Query delivery status (OneAPI, AT&T's path form)"),
   'GET /{v}/smsmessaging/outbound/:senderAddress/requests/:requestId/deliveryInfos': oneapiStatus('Query delivery status (OneAPI)'),
   'GET /{v}/smsmessaging/outbound/:senderAddress/:requestId/deliveryInfos': oneapiStatus("Query delivery status (OneAPI, AT&T's example URL)"),
   'GET /{v}/smsmessaging/inbound/registrations/:registrationId/messages': oneapiInbound,
   'POST /{v}/smsmessaging/outbound/:senderAddress/subscriptions': receiptSubscription,
+  'GET /{v}/smsmessaging/outbound/subscriptions/:id': readReceiptSubscription('Read a delivery receipt subscription (OneAPI)', false),
+  'GET /{v}/smsmessaging/outbound/:senderAddress/subscriptions/:id': readReceiptSubscription('Read a delivery receipt subscription (OneAPI, sender form)', true),
   'DELETE /{v}/smsmessaging/outbound/subscriptions/:id': unsubscribe('Remove a delivery receipt subscription (OneAPI)', false),
   'DELETE /{v}/smsmessaging/outbound/:senderAddress/subscriptions/:id': unsubscribe('Remove a delivery receipt subscription (OneAPI, sender form)', true),
   'POST /{v}/smsmessaging/inbound/subscriptions': inboundSubscription,
+  'GET /{v}/smsmessaging/inbound/subscriptions/:id': readInboundSubscription,
   'DELETE /{v}/smsmessaging/inbound/subscriptions/:id': unsubscribe('Remove an inbound subscription (OneAPI)', false),
 };

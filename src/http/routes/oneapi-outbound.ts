@@ -3,8 +3,8 @@ import type { GatewayContext } from '../../context.js';
 import { ApiError } from '../../errors.js';
 import type { Recipient } from '../../sms/address.js';
 import { parseShortCode } from '../../sms/address.js';
-import { readDeliveryStatus } from '../../sms/status.js';
-import type { SendApi, StoredResponse } from '../../store/repos/messages.js';
+import { readDeliveryStatus, type StatusEntry } from '../../sms/status.js';
+import type { OneApiRequestFields, SendApi, StoredResponse } from '../../store/repos/messages.js';
 import { apiAuth } from '../api-auth.js';
 import { CONSUMING_READ } from '../not-found.js';
 import { publicBase } from '../public-url.js';
@@ -22,28 +22,50 @@ function requestUrl(publicUrl: string, v: Version, sender: string, messageId: st
   return `${publicUrl}/${v}/smsmessaging/outbound/${encodeURIComponent(`tel:${sender}`)}/requests/${messageId}`;
 }
 
+/** What the request asked that its message keeps no column for: the body's own spelling and options. */
+function requestFields(sender: string, body: OneApiSendBody): OneApiRequestFields {
+  const { clientCorrelator, notifyUrl, callbackData, senderName } = body;
+  return {
+    senderAddress: body.senderAddress ?? `tel:${sender}`,
+    ...(clientCorrelator === null ? {} : { clientCorrelator }),
+    // A callbackData without a notifyURL asked for no receipts (oneapiReceiptRequest): not echoed.
+    ...(notifyUrl === null ? {} : { receiptRequest: callbackData === null ? { notifyURL: notifyUrl } : { notifyURL: notifyUrl, callbackData } }),
+    ...(senderName === null ? {} : { senderName }),
+  };
+}
+
+type DeliveryInfo = { readonly address: string; readonly deliveryStatus: string };
+
+function deliveryInfoOf(entries: readonly StatusEntry[]): DeliveryInfo[] {
+  return entries.map((e) => ({ address: e.recipient.addressOriginal, deliveryStatus: e.status }));
+}
+
+/**
+ * The `outboundSMSMessageRequest` resource, as /3's Send SMS answer and GET on its resourceURL show
+ * it: the request as sent, its recipients' states (`deliveryInfoList`) and its `resourceURL`.
+ */
+function outboundRequest(url: string, fields: OneApiRequestFields, message: unknown, deliveryInfo: readonly DeliveryInfo[]): Record<string, unknown> {
+  const { senderAddress, clientCorrelator, receiptRequest, senderName } = fields;
+  return {
+    address: deliveryInfo.map((d) => d.address),
+    senderAddress,
+    outboundSMSTextMessage: { message },
+    ...(clientCorrelator === undefined ? {} : { clientCorrelator }),
+    ...(receiptRequest === undefined ? {} : { receiptRequest }),
+    ...(senderName === undefined ? {} : { senderName }),
+    deliveryInfoList: { deliveryInfo, resourceURL: `${url}/deliveryInfos` },
+    resourceURL: url,
+  };
+}
+
 /**
  * The Send SMS answer: `resourceReference` on /1 and /2 (what the GSMA libraries read); on /3 the
  * request echoed with its `resourceURL` and a `deliveryInfoList` of `MessageWaiting` (contract §8).
  */
-function sendResponse(v: Version, url: string, sender: string, body: OneApiSendBody, recipients: readonly Recipient[]): StoredResponse {
+function sendResponse(v: Version, url: string, fields: OneApiRequestFields, body: OneApiSendBody, recipients: readonly Recipient[]): StoredResponse {
   if (v !== '3') return { status: 201, location: url, body: { resourceReference: { resourceURL: url } } };
-  const echo: Record<string, unknown> = {
-    address: recipients.map((r) => r.original),
-    senderAddress: body.senderAddress ?? `tel:${sender}`,
-    outboundSMSTextMessage: { message: body.message },
-  };
-  if (body.clientCorrelator !== null) echo.clientCorrelator = body.clientCorrelator;
-  if (body.notifyUrl !== null) {
-    echo.receiptRequest = body.callbackData === null ? { notifyURL: body.notifyUrl } : { notifyURL: body.notifyUrl, callbackData: body.callbackData };
-  }
-  if (body.senderName !== null) echo.senderName = body.senderName;
-  echo.deliveryInfoList = {
-    deliveryInfo: recipients.map((r) => ({ address: r.original, deliveryStatus: 'MessageWaiting' })),
-    resourceURL: `${url}/deliveryInfos`,
-  };
-  echo.resourceURL = url;
-  return { status: 201, location: url, body: { outboundSMSMessageRequest: echo } };
+  const waiting = recipients.map((r) => ({ address: r.original, deliveryStatus: 'MessageWaiting' }));
+  return { status: 201, location: url, body: { outboundSMSMessageRequest: outboundRequest(url, fields, body.message, waiting) } };
 }
 
 /**
@@ -72,6 +94,7 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
       if (!request.apiClient.shortCodes.includes(sender)) throw new ApiError('POL0002', [named]);
       if (body.senderAddress !== undefined && parseShortCode(body.senderAddress) !== sender) throw new ApiError('SVC0004', ['senderAddress']);
       const receipt = oneapiReceiptRequest(ctx, request.apiClient, body);
+      const fields = requestFields(sender, body);
       const result = await ctx.outbound.outbox.send(
         {
           api,
@@ -85,10 +108,23 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
           clientCorrelator: body.clientCorrelator,
           idempotencyKey: idempotencyKeyOf(request),
           extra: { senderName: body.senderName },
+          oneapiRequest: fields,
         },
-        (messageId, recipients) => sendResponse(v, requestUrl(publicBase(ctx.config, request), v, sender, messageId), sender, body, recipients),
+        (messageId, recipients) => sendResponse(v, requestUrl(publicBase(ctx.config, request), v, sender, messageId), fields, body, recipients),
       );
       return replySent(request, reply, result);
+    });
+
+    // GET on the resourceURL Send SMS answered (OMA REST NetAPI ShortMessaging: the individual
+    // outbound request). It shows the status without using up its read-once final answer, so the
+    // deliveryInfos query after it answers as it would have; once that status is gone (read,
+    // expired) so is the request. An AT&T send was never a OneAPI request: unknown here.
+    app.get<{ Params: { requestId: string } }>(`/${v}/smsmessaging/outbound/:senderAddress/requests/:requestId`, guard, async (request, reply) => {
+      const { message, entries } = await readDeliveryStatus(ctx, request.apiClient.appId, request.params.requestId, 'oneapi', { consume: false });
+      if (!message.api.startsWith('oneapi')) throw new ApiError('SVC0002', ['requestId']);
+      const url = requestUrl(publicBase(ctx.config, request), v, message.sender, message.id);
+      const fields = message.oneapiRequest ?? { senderAddress: `tel:${message.sender}` };
+      return sendRepresentation(request, reply, 200, { outboundSMSMessageRequest: outboundRequest(url, fields, message.text, deliveryInfoOf(entries)) });
     });
 
     const paths = [
@@ -101,7 +137,7 @@ export async function oneapiOutboundRoutes(app: FastifyInstance, { ctx }: { ctx:
         const { message, entries } = await readDeliveryStatus(ctx, request.apiClient.appId, request.params.requestId, 'oneapi');
         return sendRepresentation(request, reply, 200, {
           deliveryInfoList: {
-            deliveryInfo: entries.map((e) => ({ address: e.recipient.addressOriginal, deliveryStatus: e.status })),
+            deliveryInfo: deliveryInfoOf(entries),
             resourceURL: `${requestUrl(publicBase(ctx.config, request), v, message.sender, message.id)}/deliveryInfos`,
           },
         });

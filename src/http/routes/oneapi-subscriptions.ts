@@ -40,6 +40,28 @@ function newSubscriptionId(): string {
   return `sub${randomBytes(8).toString('hex')}`;
 }
 
+/** A delivery-receipt subscription's resource: its sender in the canonical `tel:` form, as Send SMS's request URL. */
+function receiptSubscriptionUrl(base: string, v: string, sub: SubscriptionRecord): string {
+  return `${base}/${v}/smsmessaging/outbound/${encodeURIComponent(`tel:${sub.shortCode}`)}/subscriptions/${sub.id}`;
+}
+
+function inboundSubscriptionUrl(base: string, v: string, sub: SubscriptionRecord): string {
+  return `${base}/${v}/smsmessaging/inbound/subscriptions/${sub.id}`;
+}
+
+function callbackReference(sub: SubscriptionRecord): Record<string, string> {
+  return sub.callbackData === null ? { notifyURL: sub.notifyUrl } : { notifyURL: sub.notifyUrl, callbackData: sub.callbackData };
+}
+
+/**
+ * `deliveryReceiptSubscription` as its creation and GET answer it: only the two fields of the
+ * contract, since the GSMA reference Java library's bean has no others and its JSON mapper fails on
+ * any field it does not know (an echoed clientCorrelator did).
+ */
+function receiptSubscriptionBody(sub: SubscriptionRecord, url: string): Record<string, unknown> {
+  return { deliveryReceiptSubscription: { callbackReference: callbackReference(sub), resourceURL: url } };
+}
+
 /** A repeat with the same clientCorrelator must be the same request (OneAPI: else SVC0005, 409). */
 function sameRequest(a: SubscriptionRecord, b: SubscriptionRecord): boolean {
   return a.shortCode === b.shortCode && a.notifyUrl === b.notifyUrl && a.callbackData === b.callbackData && a.criteria === b.criteria && a.format === b.format;
@@ -57,12 +79,17 @@ function sameRequest(a: SubscriptionRecord, b: SubscriptionRecord): boolean {
  * - `DELETE /{v}/smsmessaging/outbound/subscriptions/{id}` and `…/outbound/{senderAddress}/subscriptions/{id}` → 204
  * - `POST /{v}/smsmessaging/inbound/subscriptions` → 201 + Location, `{"resourceReference":{"resourceURL":"…"}}`
  * - `DELETE /{v}/smsmessaging/inbound/subscriptions/{id}` → 204
+ * - `GET` on each subscription's path (OMA REST NetAPI ShortMessaging's individual subscription):
+ *   the delivery-receipt one as its creation answered it; the inbound one as
+ *   `{"subscription":{"callbackReference":{…},"destinationAddress":"…","criteria":"…",
+ *   "notificationFormat":"JSON","clientCorrelator":"…","resourceURL":"…"}}`
  *
  * Refusals: sender or destinationAddress not a short code → SVC0004 / SVC0002; a short code the
  * app does not hold → 403 POL0002 (sender, as Send SMS) / 400 SVC0002 (destinationAddress, as Get
  * SMS); notifyURL missing or not allowed (see webhooks/listener-url.ts) → SVC0002 `notifyURL`;
  * notificationFormat other than JSON/XML → SVC0003; a clientCorrelator reused for a different
- * subscription → 409 SVC0005; an unknown subscription id → 400 SVC0002 `subscriptionId`.
+ * subscription → 409 SVC0005; an unknown subscription id, or another app's → 400 SVC0002
+ * `subscriptionId` (alike, so that no app learns another's ids).
  */
 export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): Promise<void> {
   const auth = { onRequest: apiAuth(ctx) };
@@ -79,6 +106,12 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
     const { created, subscription } = await ctx.store.subscriptions.create(record);
     if (!created && !sameRequest(subscription, record)) throw new ApiError('SVC0005', [record.clientCorrelator ?? '', 'clientCorrelator']);
     return subscription;
+  };
+
+  const find = async (request: FastifyRequest<{ Params: { id: string } }>, kind: SubscriptionKind): Promise<SubscriptionRecord> => {
+    const sub = await ctx.store.subscriptions.get(request.params.id);
+    if (sub === undefined || sub.appId !== request.apiClient.appId || sub.kind !== kind) throw new ApiError('SVC0002', ['subscriptionId']);
+    return sub;
   };
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, kind: SubscriptionKind) => {
@@ -107,20 +140,21 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
         apiVersion: v,
         createdAt: ctx.clock.now(),
       });
-      const url = `${publicBase(ctx.config, request)}/${v}/smsmessaging/outbound/${encodeURIComponent(`tel:${code}`)}/subscriptions/${sub.id}`;
-      // Only the two fields of the contract: the GSMA reference Java library's bean has no others,
-      // and its JSON mapper fails on any field it does not know (an echoed clientCorrelator did).
-      const body = {
-        callbackReference: sub.callbackData === null ? { notifyURL: sub.notifyUrl } : { notifyURL: sub.notifyUrl, callbackData: sub.callbackData },
-        resourceURL: url,
-      };
+      const url = receiptSubscriptionUrl(publicBase(ctx.config, request), v, sub);
       setLocation(reply, url);
-      return sendRepresentation(request, reply, 201, { deliveryReceiptSubscription: body });
+      return sendRepresentation(request, reply, 201, receiptSubscriptionBody(sub, url));
     });
 
+    // Both path forms, as DELETE; the sender in the path is not checked (clients spell it in many ways).
+    const readReceipts = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const sub = await find(request, 'delivery-receipt');
+      return sendRepresentation(request, reply, 200, receiptSubscriptionBody(sub, receiptSubscriptionUrl(publicBase(ctx.config, request), v, sub)));
+    };
     const removeReceipts = (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => remove(request, reply, 'delivery-receipt');
-    app.delete<{ Params: { id: string } }>(`/${v}/smsmessaging/outbound/subscriptions/:id`, auth, removeReceipts);
-    app.delete<{ Params: { id: string; senderAddress: string } }>(`/${v}/smsmessaging/outbound/:senderAddress/subscriptions/:id`, auth, removeReceipts);
+    for (const path of [`/${v}/smsmessaging/outbound/subscriptions/:id`, `/${v}/smsmessaging/outbound/:senderAddress/subscriptions/:id`]) {
+      app.get<{ Params: { id: string } }>(path, auth, readReceipts);
+      app.delete<{ Params: { id: string } }>(path, auth, removeReceipts);
+    }
 
     app.post(`/${v}/smsmessaging/inbound/subscriptions`, auth, async (request, reply) => {
       const appId = request.apiClient.appId;
@@ -144,11 +178,24 @@ export async function oneapiSubscriptionRoutes(app: FastifyInstance, { ctx }: { 
         apiVersion: v,
         createdAt: ctx.clock.now(),
       });
-      const url = `${publicBase(ctx.config, request)}/${v}/smsmessaging/inbound/subscriptions/${sub.id}`;
+      const url = inboundSubscriptionUrl(publicBase(ctx.config, request), v, sub);
       setLocation(reply, url);
       return sendRepresentation(request, reply, 201, { resourceReference: { resourceURL: url } });
     });
 
+    app.get<{ Params: { id: string } }>(`/${v}/smsmessaging/inbound/subscriptions/:id`, auth, async (request, reply) => {
+      const sub = await find(request, 'inbound');
+      return sendRepresentation(request, reply, 200, {
+        subscription: {
+          callbackReference: callbackReference(sub),
+          destinationAddress: sub.shortCode,
+          ...(sub.criteria === null ? {} : { criteria: sub.criteria }),
+          notificationFormat: sub.format,
+          ...(sub.clientCorrelator === null ? {} : { clientCorrelator: sub.clientCorrelator }),
+          resourceURL: inboundSubscriptionUrl(publicBase(ctx.config, request), v, sub),
+        },
+      });
+    });
     app.delete<{ Params: { id: string } }>(`/${v}/smsmessaging/inbound/subscriptions/:id`, auth, (request, reply) => remove(request, reply, 'inbound'));
   }
 }

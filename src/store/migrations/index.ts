@@ -22,6 +22,7 @@ import { subscriptionsKeyword } from './0090-subscriptions-keyword.js';
 import { legacyRequestHashes } from './0091-legacy-request-hashes.js';
 import { idempotencyKeys } from './0092-idempotency-keys.js';
 import { jobsQueueDue } from './0093-jobs-queue-due.js';
+import { messagesOneapiRequest } from './0094-messages-oneapi-request.js';
 
 /**
  * Every migration, in order. The same list runs on SQLite and PostgreSQL; a name is never reused
@@ -51,6 +52,7 @@ export const migrations: Record<string, Migration> = {
   '0091-legacy-request-hashes': legacyRequestHashes,
   '0092-idempotency-keys': idempotencyKeys,
   '0093-jobs-queue-due': jobsQueueDue,
+  '0094-messages-oneapi-request': messagesOneapiRequest,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -58,6 +58,18 @@ export interface IdempotencyRecord extends IdempotencyKeys {
   readonly expiresAt: number;
 }
 
+/**
+ * What a OneAPI send asked that no other field of its message holds, as the client wrote it: GET on
+ * the request's resourceURL echoes it. `receiptRequest` only when the request carried one (a
+ * delivery-receipt subscription's target is not the request's).
+ */
+export interface OneApiRequestFields {
+  readonly senderAddress: string;
+  readonly clientCorrelator?: string;
+  readonly receiptRequest?: { readonly notifyURL: string; readonly callbackData?: string };
+  readonly senderName?: string;
+}
+
 export interface MessageRecord {
   readonly id: string;
   readonly appId: string;
@@ -73,6 +85,8 @@ export interface MessageRecord {
   readonly createdAt: number;
   readonly statusExpiresAt: number | null;
   readonly statusConsumed: boolean;
+  /** OneAPI sends; null on AT&T paths (and on OneAPI messages stored before it was kept). */
+  readonly oneapiRequest: OneApiRequestFields | null;
 }
 
 export interface RecipientRecord {
@@ -151,9 +165,11 @@ export interface MessageRepo {
   ): Promise<FinalizeResult | undefined>;
   /**
    * The app's message and recipients for a status query, or undefined when it is unknown, another
-   * app's, expired or already read after it became final. Reading a final status consumes it.
+   * app's, expired or already read after it became final. Reading a final status consumes it,
+   * unless `consume` is false (GET on a OneAPI request shows the status it holds: the status
+   * query after it must still answer as if it had not been made).
    */
-  readStatus(appId: string, messageId: string, now: number): Promise<{ message: MessageRecord; recipients: RecipientRecord[] } | undefined>;
+  readStatus(appId: string, messageId: string, now: number, options?: { readonly consume?: boolean }): Promise<{ message: MessageRecord; recipients: RecipientRecord[] } | undefined>;
   /**
    * Ids of recipients to `e164` still waiting for the network (to wake their jobs): at most
    * `limit`, in id order, after `after` when paging.

@@ -11,6 +11,7 @@ import type {
   MessageRecord,
   MessageRepo,
   NotifyMode,
+  OneApiRequestFields,
   RecipientRecord,
   RecipientTarget,
   SendApi,
@@ -43,6 +44,7 @@ function toMessage(row: Selectable<MessagesTable>): MessageRecord {
     createdAt: Number(row.created_at),
     statusExpiresAt: row.status_expires_at === null ? null : Number(row.status_expires_at),
     statusConsumed: Number(row.status_consumed) === 1,
+    oneapiRequest: row.oneapi_request === null ? null : (JSON.parse(row.oneapi_request) as OneApiRequestFields),
   };
 }
 
@@ -75,6 +77,7 @@ function messageRow(m: MessageRecord): MessagesTable {
     created_at: m.createdAt,
     status_expires_at: m.statusExpiresAt,
     status_consumed: m.statusConsumed ? 1 : 0,
+    oneapi_request: m.oneapiRequest === null ? null : JSON.stringify(m.oneapiRequest),
   };
 }
 
@@ -173,6 +176,7 @@ const insertMessage = prepared((db, m: MessagesTable) =>
       created_at: m.created_at,
       status_expires_at: m.status_expires_at,
       status_consumed: m.status_consumed,
+      oneapi_request: m.oneapi_request,
     })
     // An id another instance drew too (see SendService): nothing is written.
     .onConflict((oc) => oc.doNothing()),
@@ -460,7 +464,12 @@ export class SqlMessageRepo implements MessageRepo {
     return { message, recipient, messageFinal };
   }
 
-  async readStatus(appId: string, messageId: string, now: number): Promise<{ message: MessageRecord; recipients: RecipientRecord[] } | undefined> {
+  async readStatus(
+    appId: string,
+    messageId: string,
+    now: number,
+    { consume = true }: { readonly consume?: boolean } = {},
+  ): Promise<{ message: MessageRecord; recipients: RecipientRecord[] } | undefined> {
     const { db } = this.#ctx;
     const m = await db.selectFrom('messages').selectAll().where('id', '=', messageId).where('app_id', '=', appId).executeTakeFirst();
     if (m === undefined) return undefined;
@@ -469,7 +478,7 @@ export class SqlMessageRepo implements MessageRepo {
     if (message.statusExpiresAt !== null && message.statusExpiresAt <= now) return undefined;
     const rows = await db.selectFrom('message_recipients').selectAll().where('message_id', '=', messageId).orderBy('seq').execute();
     const recipients = rows.map(toRecipient);
-    if (recipients.every((r) => isFinalStatus(r.status))) {
+    if (consume && recipients.every((r) => isFinalStatus(r.status))) {
       // Read-once (contract §4): only the read that flips the flag gets the final answer.
       const res = await writeOne(this.#ctx, (db) =>
         db.updateTable('messages').set({ status_consumed: 1 }).where('id', '=', messageId).where('status_consumed', '=', 0).executeTakeFirst(),
