@@ -94,6 +94,30 @@ test('a plain HTTP request to the HTTPS port gets 400 with the https:// URL to u
   assert.equal(second.reused, true, 'the TLS connection is kept alive');
   assert.match(second.body, /switchboard_http_requests_total\{method="GET",route="unmatched",status="400"\} 3\n/);
   assert.match(second.body, /switchboard_http_requests_total\{method="POST",route="unmatched",status="400"\} 4\n/);
+
+  // The kept-alive TLS connection, idle, does not hold the graceful stop.
+  const stopping = Date.now();
+  await gw.gateway.close();
+  assert.ok(Date.now() - stopping < 5_000, `stopped after ${Date.now() - stopping} ms`);
+});
+
+test('over TLS, a request that stops coming is still cut off by SWITCHBOARD_REQUEST_TIMEOUT_MS (408)', async (t) => {
+  const gw = await startTestGateway({
+    SWITCHBOARD_TLS_CERT: repoFile('test/fixtures/tls/localhost.crt'),
+    SWITCHBOARD_TLS_KEY: repoFile('test/fixtures/tls/localhost.key'),
+    SWITCHBOARD_REQUEST_TIMEOUT_MS: '500',
+  });
+  t.after(() => gw.close());
+  const started = Date.now();
+  const tls = tlsConnect({ host: '127.0.0.1', port: gw.gateway.port, servername: 'localhost', ca });
+  await new Promise((resolve, reject) => tls.once('secureConnect', resolve).once('error', reject));
+  tls.on('error', () => undefined);
+  tls.write('POST /oauth/v4/token HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 200\r\n\r\ngrant_type=');
+  let answer = '';
+  tls.on('data', (part: Buffer) => (answer += part.toString('latin1')));
+  await new Promise((resolve) => tls.once('close', resolve));
+  assert.match(answer, /^HTTP\/1\.1 408 /);
+  assert.ok(Date.now() - started < 10_000, `cut after ${Date.now() - started} ms`);
 });
 
 /**
