@@ -46,8 +46,9 @@ export interface PlainHttpOptions {
  * the first byte of each connection is looked at before TLS sees it (as httpolyglot does): a TLS
  * handshake record goes to the server's own TLS connection listener with the byte pushed back,
  * which Node's TLSSocket reads first; a letter is HTTP, answered here. Only the wait for the first
- * byte is added before TLS, bounded like the handshake; HTTP request timeouts start, as before,
- * when the handshake is done.
+ * byte is added before TLS, bounded like the handshake (whose own limit starts when TLS gets the
+ * socket, so one that sends a byte and stalls is cut off within twice it); HTTP request timeouts
+ * start, as before, when the handshake is done.
  */
 export function answerPlainHttp(server: HttpsServer, options: PlainHttpOptions): void {
   // tls.Server's listener: it wraps the socket in a TLSSocket and starts the handshake.
