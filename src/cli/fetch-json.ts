@@ -29,6 +29,16 @@ export async function fetchJson(url: string, init: RequestInit): Promise<JsonAns
   try {
     return { status: res.status, ok: res.ok, body: text === '' ? undefined : JSON.parse(text) };
   } catch {
-    throw new OperatorError(res.status, 'bad_response', `${url} answered ${res.status} with a body that is not JSON`);
+    throw new OperatorError(res.status, 'bad_response', `${url} answered ${res.status} with a body that is not JSON${plainWords(res, text)}`);
   }
+}
+
+/**
+ * The first line of a plain-text answer, printable characters only: what the gateway's HTTPS port
+ * says to a plain http:// URL (use https://…), which the user needs to read.
+ */
+function plainWords(res: Response, text: string): string {
+  if (!/^text\/plain\b/i.test(res.headers.get('content-type') ?? '')) return '';
+  const line = (text.split('\n', 1)[0] ?? '').replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 300);
+  return line === '' ? '' : `: ${line}`;
 }

@@ -1,3 +1,4 @@
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import type { Config } from '../config.js';
@@ -11,6 +12,7 @@ import { flavourOf, representation } from './representation.js';
 import { storableInput } from './storable-input.js';
 import { metricsHttp } from '../metrics/http.js';
 import { openapi } from './openapi.js';
+import { answerPlainHttp, HANDSHAKE_TIMEOUT_MS } from './plain-http.js';
 import { consoleRoutes } from '../console/plugin.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin.js';
@@ -69,7 +71,7 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log' | 'metr
     connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(ctx.config.requestTimeoutMs / 4))),
   };
   const tls = ctx.config.tls;
-  return Fastify({
+  const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
     // Requests that come while the gateway stops are answered by the draining plugin instead.
@@ -80,7 +82,7 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log' | 'metr
     // for ever (fastify's default is no limit).
     requestTimeout: ctx.config.requestTimeoutMs,
     http: server,
-    ...(tls === undefined ? {} : { https: { ...server, cert: tls.cert, key: tls.key } }),
+    ...(tls === undefined ? {} : { https: { ...server, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, cert: tls.cert, key: tls.key } }),
     logController: new AccessLog(ctx.log),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // A path the router cannot read (a broken %-escape, a path segment over 100 characters) is
@@ -98,4 +100,7 @@ export function createFastify(ctx: Pick<GatewayContext, 'config' | 'log' | 'metr
     // `address: "tel:…"` and `address: [...]` must validate the same way.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   });
+  // With SWITCHBOARD_TLS_CERT fastify built an https.Server; its types do not say so.
+  if (tls !== undefined) answerPlainHttp(app.server as unknown as HttpsServer, { config: ctx.config, log: ctx.log, metrics: ctx.metrics, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+  return app;
 }

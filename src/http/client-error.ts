@@ -36,25 +36,28 @@ const STATUS: Readonly<Record<string, number>> = {
 const KNOWN_METHODS = new Set(METHODS);
 
 /** What can be read of a refused request: the method only when Node knows it (it is a metrics label). */
-interface Refused {
+export interface Refused {
   readonly method: string | undefined;
   readonly url: string | undefined;
   readonly accept: string | undefined;
+  readonly host: string | undefined;
 }
 
 /**
- * What can be read of a request Node's parser refused, from the bytes it got:
+ * What can be read of a refused request from the bytes it came in (refused by Node's parser, or
+ * plain HTTP on the HTTPS port):
  * `METHOD SP /path… SP HTTP/1.1 CRLF … Accept: … CRLF`. A target with raw spaces or bytes
  * past ASCII is still read up to its first space, which is enough to name the path's family.
  */
-function readRefused(packet: unknown): Refused {
-  if (!Buffer.isBuffer(packet)) return { method: undefined, url: undefined, accept: undefined };
+export function readRefused(packet: unknown): Refused {
+  if (!Buffer.isBuffer(packet)) return { method: undefined, url: undefined, accept: undefined, host: undefined };
   const text = packet.toString('latin1');
   const method = /^[!-~]+/.exec(text)?.[0];
   return {
     method: method !== undefined && KNOWN_METHODS.has(method) ? method : undefined,
     url: /^[!-~]+ +(\/[^ \r\n]*)/.exec(text)?.[1],
     accept: /\r\naccept:[ \t]*([^\r\n]*)/i.exec(text)?.[1],
+    host: /\r\nhost:[ \t]*([^\r\n]*?)[ \t]*\r?\n/i.exec(text)?.[1],
   };
 }
 
@@ -121,7 +124,7 @@ export function clientErrorHandler(log: FastifyBaseLogger, metrics: GatewayMetri
       socket.destroy();
       return;
     }
-    const { method, url, accept }: Refused =
+    const { method, url, accept }: Omit<Refused, 'host'> =
       incoming === undefined ? readRefused(error.rawPacket) : { method: incoming.method, url: incoming.url, accept: incoming.headers.accept };
     // A line with no path after its first word (`garbage`) is no request at all, not a wrong method.
     const noRequest = error.code === 'HPE_INVALID_METHOD' && url === undefined;

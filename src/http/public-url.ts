@@ -16,3 +16,13 @@ export function publicBase(config: Pick<Config, 'publicUrl' | 'publicUrlSet'>, r
   const { host } = request;
   return typeof host === 'string' && HOST.test(host) ? `${request.protocol}://${host}` : config.publicUrl;
 }
+
+/**
+ * Where a plain-HTTP request to the HTTPS port should have gone: `SWITCHBOARD_PUBLIC_URL` when it
+ * is https, else https on the `Host` the client called when that can go into a URL as it is
+ * (nothing the client wrote is echoed otherwise).
+ */
+export function httpsOrigin(config: Pick<Config, 'publicUrl' | 'publicUrlSet'>, host: string | undefined): string | undefined {
+  if (config.publicUrlSet && config.publicUrl.startsWith('https://')) return config.publicUrl;
+  return host !== undefined && HOST.test(host) ? `https://${host}` : undefined;
+}
