@@ -54,7 +54,29 @@ export function answerPlainHttp(server: HttpsServer, options: PlainHttpOptions):
   // tls.Server's listener: it wraps the socket in a TLSSocket and starts the handshake.
   const tlsListeners = server.listeners('connection');
   server.removeAllListeners('connection');
+  // The HTTP layer knows a connection only once its handshake is done, so its close calls miss one
+  // that sent nothing or stalled in its handshake, and server.close() waited for it up to twice the
+  // handshake limit, past SWITCHBOARD_REQUEST_TIMEOUT_MS. A graceful stop closes those still waiting
+  // for their first byte with the idle ones, and every connection when it cuts off the rest.
+  const waiting = new Set<Socket>();
+  const open = new Set<Socket>();
+  const closeIdle = server.closeIdleConnections.bind(server);
+  const closeAll = server.closeAllConnections.bind(server);
+  server.closeIdleConnections = () => {
+    for (const socket of waiting) socket.destroy();
+    closeIdle();
+  };
+  server.closeAllConnections = () => {
+    closeAll();
+    for (const socket of open) socket.destroy();
+  };
   server.on('connection', (socket: Socket) => {
+    waiting.add(socket);
+    open.add(socket);
+    socket.once('close', () => {
+      waiting.delete(socket);
+      open.delete(socket);
+    });
     const received: Buffer[] = [];
     let size = 0;
     let timer = setTimeout(() => (size === 0 ? socket.destroy() : refuse(false)), options.handshakeTimeoutMs);
@@ -78,6 +100,7 @@ export function answerPlainHttp(server: HttpsServer, options: PlainHttpOptions):
       for (const listener of tlsListeners) Reflect.apply(listener, server, [socket]);
     };
     const release = () => {
+      waiting.delete(socket);
       stopTimer();
       socket.off('readable', read);
       socket.off('error', closeOnError);
@@ -85,6 +108,7 @@ export function answerPlainHttp(server: HttpsServer, options: PlainHttpOptions):
     };
     /** Answers 400 with where to go, from the request's Host and path when `whole` (its head is in). */
     const refuse = (whole: boolean) => {
+      waiting.delete(socket);
       socket.off('readable', read);
       stopTimer();
       const request = readRefused(Buffer.concat(received));

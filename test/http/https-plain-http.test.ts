@@ -120,6 +120,34 @@ test('over TLS, a request that stops coming is still cut off by SWITCHBOARD_REQU
   assert.ok(Date.now() - started < 10_000, `cut after ${Date.now() - started} ms`);
 });
 
+test('a connection that sends nothing, or stalls in its TLS handshake, does not hold a graceful stop past SWITCHBOARD_REQUEST_TIMEOUT_MS', { timeout: 60_000 }, async (t) => {
+  // Node's HTTP layer knows a connection only once its handshake is done: the stop waited for such
+  // ones until TLS's own 120 s limit cut them off.
+  const gw = await startTestGateway({
+    SWITCHBOARD_TLS_CERT: repoFile('test/fixtures/tls/localhost.crt'),
+    SWITCHBOARD_TLS_KEY: repoFile('test/fixtures/tls/localhost.key'),
+    SWITCHBOARD_REQUEST_TIMEOUT_MS: '1000',
+  });
+  t.after(() => gw.close());
+  const open = async (first?: Buffer): Promise<{ closed: Promise<number> }> => {
+    const socket = connect(gw.gateway.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    t.after(() => socket.destroy());
+    await new Promise((resolve) => socket.once('connect', resolve));
+    if (first !== undefined) socket.write(first);
+    return { closed: new Promise((resolve) => socket.once('close', () => resolve(Date.now()))) };
+  };
+  const silent = await open();
+  const handshaking = await open(Buffer.from([0x16, 0x03, 0x01]));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const stopping = Date.now();
+  await gw.gateway.close();
+  const took = Date.now() - stopping;
+  assert.ok(took < 10_000, `stopped after ${took} ms`);
+  assert.ok((await silent.closed) - stopping < 1_000, 'the silent connection is closed with the idle ones');
+  assert.ok((await handshaking.closed) - stopping < 10_000, 'the stalled handshake is cut off with the rest');
+});
+
 /**
  * A stream over `socket` that writes its first write (a TLS client's ClientHello) one byte at a
  * time, and how many bytes that was.
