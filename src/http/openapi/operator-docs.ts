@@ -7,7 +7,7 @@ const APP_ID = 'cff8d7c0-002a-461c-bee1-a8992815ad07';
 const NUMBER = '4255550100';
 const CODE = '22627000';
 const STAMP = '2026-11-25T21:02:42.270Z';
-const HANDSET_MESSAGE = '001795640562270-000000-8c4e1f0a93b2d675';
+const HANDSET_MESSAGE = '15523e60f93a91c4-8c4e1f0a93b2d675';
 
 const OAUTH = ['OAuth'];
 const ADMIN = ['Admin'];
