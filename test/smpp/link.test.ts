@@ -5,12 +5,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { SmppError } from '../../src/network/smpp/errors.js';
 import { SmppLink, type LinkOptions } from '../../src/network/smpp/link.js';
 import { addressOf, type Pdu, STATUS, type SubmitSmFields } from '../../src/network/smpp/pdu.js';
 import { BindErrorSmsc, type FakeSmsc, HappySmsc, NoResponseSmsc, ReceiptSendingSmsc, ThrottlingSmsc, UnbindOnSubmitSmsc } from './fake-smsc.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+// A full collection on demand, to see what the link still holds; a new context's `gc` is defined
+// once the flag is set.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 function linkTo(port: number, over: Partial<LinkOptions> = {}): SmppLink {
   return new SmppLink({
@@ -186,6 +193,24 @@ test('a submit not written by its sendBy is handed back LINK_BUSY, unsent; one w
     // The one handed back took no token: the next part goes with the next one, a second after the first.
     assert.equal((await link.submit(part('next'))).status, STATUS.ROK);
     assert.ok(Date.now() - t0 < 1600, `next sent after ${Date.now() - t0} ms`);
+    await link.stop();
+  });
+});
+
+test('a submit that waited in the queue is let go once answered, long before its sendBy', async () => {
+  await withSmsc(new HappySmsc(), async (smsc) => {
+    // A window of 1: every submit but the first waits in the queue, with its send-by timer armed.
+    const link = linkTo(smsc.port, { session: { window: 1, responseTimeoutMs: 1000, enquireLinkMs: 0 } });
+    link.start();
+    await until(() => link.bound);
+    const sent = Array.from({ length: 20 }, (_, i) => part(`m${i}`));
+    const kept = sent.map((fields) => new WeakRef(fields));
+    const answers = await Promise.all(sent.splice(0).map((fields) => link.submit(fields, Date.now() + 60_000)));
+    assert.ok(answers.every((a) => a.status === STATUS.ROK));
+    // A WeakRef's target stays alive until the turn that made it ends.
+    await new Promise((r) => setImmediate(r));
+    collectGarbage();
+    assert.equal(kept.filter((ref) => ref.deref() !== undefined).length, 0, 'the link holds no answered submit until its sendBy');
     await link.stop();
   });
 });

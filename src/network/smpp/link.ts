@@ -163,7 +163,7 @@ export class SmppLink {
   refuse(): void {
     this.#stopping = true;
     if (this.#pumpTimer) clearTimeout(this.#pumpTimer);
-    for (const q of this.#queue.splice(0)) q.reject(new SmppError('STOPPING', 'link stopping'));
+    for (const q of this.#unqueue(0, this.#queue.length)) q.reject(new SmppError('STOPPING', 'link stopping'));
   }
 
   /** Refuses new submits, lets in-flight ones answer, then unbinds every session. */
@@ -185,7 +185,8 @@ export class SmppLink {
       this.#queue.push(item);
       this.#pump();
       // Usually written at once, and then its answer settles it. Still queued (the last: nothing
-      // queued later can be ahead of it), it needs the timer that hands it back at its time.
+      // queued later can be ahead of it), it needs the timer that hands it back at its time,
+      // until it leaves the queue (see #unqueue).
       if (this.#queue.at(-1) === item) this.#watch(item);
     });
   }
@@ -226,12 +227,12 @@ export class SmppLink {
       }
       const wait = this.#bucket.take(1);
       if (wait > 0) return this.#pumpLater(wait);
-      const item = this.#queue.shift();
+      const [item] = this.#unqueue(0, 1);
       if (item) this.#send(session, item);
     }
     if (this.#queue.length > 0 && (!session || session.closed)) {
       // Queued but never written: tell the callers now rather than hold them for a reconnect.
-      for (const q of this.#queue.splice(0)) q.reject(new SmppError('LINK_DOWN', `link ${this.#o.name} went down`));
+      for (const q of this.#unqueue(0, this.#queue.length)) q.reject(new SmppError('LINK_DOWN', `link ${this.#o.name} went down`));
     }
   }
 
@@ -285,11 +286,25 @@ export class SmppLink {
     item.expiry.unref();
   }
 
+  /**
+   * Takes `count` submits out of the queue at `index`, disarming their send-by timers. A timer
+   * left armed would keep its submit (PDU fields, promise) until its sendBy, most of a lease
+   * after its answer: tens of thousands at once under a burst that fills the window.
+   */
+  #unqueue(index: number, count: number): Queued[] {
+    const taken = this.#queue.splice(index, count);
+    for (const item of taken) {
+      clearTimeout(item.expiry);
+      item.expiry = undefined;
+    }
+    return taken;
+  }
+
   /** Hands back a submit still queued at its `sendBy`; one in flight meets its answer instead. */
   #expire(item: Queued): void {
     const i = this.#queue.indexOf(item);
     if (i < 0) return;
-    this.#queue.splice(i, 1);
+    this.#unqueue(i, 1);
     item.reject(new SmppError('LINK_BUSY', `link ${this.#o.name} could not send it in time (throughput cap, throttling or a full window)`));
   }
 
