@@ -65,6 +65,17 @@ interface Queued {
   expiry: NodeJS.Timeout | undefined;
 }
 
+/**
+ * A submit leaving the queue, its send-by timer disarmed: left armed, the timer would keep the
+ * submit (PDU fields, promise) until its sendBy, most of a lease after its answer, tens of
+ * thousands at once under a burst that fills the window.
+ */
+function disarmed(item: Queued): Queued {
+  clearTimeout(item.expiry);
+  item.expiry = undefined;
+  return item;
+}
+
 export interface LinkStats {
   readonly name: string;
   readonly mode: 'transceiver' | 'pair';
@@ -186,7 +197,7 @@ export class SmppLink {
       this.#pump();
       // Usually written at once, and then its answer settles it. Still queued (the last: nothing
       // queued later can be ahead of it), it needs the timer that hands it back at its time,
-      // until it leaves the queue (see #unqueue).
+      // until it leaves the queue (see disarmed).
       if (this.#queue.at(-1) === item) this.#watch(item);
     });
   }
@@ -227,8 +238,8 @@ export class SmppLink {
       }
       const wait = this.#bucket.take(1);
       if (wait > 0) return this.#pumpLater(wait);
-      const [item] = this.#unqueue(0, 1);
-      if (item) this.#send(session, item);
+      const item = this.#queue.shift();
+      if (item) this.#send(session, disarmed(item));
     }
     if (this.#queue.length > 0 && (!session || session.closed)) {
       // Queued but never written: tell the callers now rather than hold them for a reconnect.
@@ -286,18 +297,9 @@ export class SmppLink {
     item.expiry.unref();
   }
 
-  /**
-   * Takes `count` submits out of the queue at `index`, disarming their send-by timers. A timer
-   * left armed would keep its submit (PDU fields, promise) until its sendBy, most of a lease
-   * after its answer: tens of thousands at once under a burst that fills the window.
-   */
+  /** Takes `count` submits out of the queue at `index` (see disarmed). */
   #unqueue(index: number, count: number): Queued[] {
-    const taken = this.#queue.splice(index, count);
-    for (const item of taken) {
-      clearTimeout(item.expiry);
-      item.expiry = undefined;
-    }
-    return taken;
+    return this.#queue.splice(index, count).map(disarmed);
   }
 
   /** Hands back a submit still queued at its `sendBy`; one in flight meets its answer instead. */
