@@ -121,6 +121,7 @@ export class SmppConnector implements Connector {
       graceMs: settings.partReceiptGraceS * 1000,
       finalKeepMs: Math.max(settings.receiptHoldS, settings.receiptKeepS) * 1000,
       openKeepMs: this.#o.keepOpenMs,
+      ownPartWaitMs: settings.responseTimeoutMs,
     });
     await this.#tracker.start();
     for (let i = 1; i <= settings.binds; i++) {

@@ -11,7 +11,9 @@
  * A receipt id R matches a submit id S when key(R) equals key(S) ('same'), dec(S) ('hex→dec': S was
  * hex, R its decimal) or hex(S) ('dec→hex'). A pure-digit id such as `1234` is both a decimal and
  * a hex spelling, so it can match two different submits; `IdMatcher` settles that with the
- * relation this SMSC has shown so far.
+ * relation this SMSC has shown so far. A receipt whose only match is by another relation than the one
+ * this SMSC has shown (SMPPSim's decimal `37` and the part `25`, whose hex reading is 37) is not
+ * taken at once: its own part may not be stored yet (see `choose`).
  */
 
 export interface IdKeys {
@@ -66,7 +68,19 @@ export interface Candidate<T> {
 export class IdMatcher {
   readonly #seen: Record<IdRelation, number> = { same: 0, 'hex→dec': 0, 'dec→hex': 0 };
 
-  choose<T>(receiptIds: readonly string[], candidates: readonly Candidate<T>[], sameItem: (a: T, b: T) => boolean, order: (a: T, b: T) => number): T | null {
+  /**
+   * With `anyRelation` false, matches only by a relation other than the one this SMSC has shown
+   * count as none: the receipt's own part (the same id in this SMSC's form) may still be on its
+   * way, its submit_sm_resp not read or its write not done. The caller asks again with
+   * `anyRelation` once that part would have been stored.
+   */
+  choose<T>(
+    receiptIds: readonly string[],
+    candidates: readonly Candidate<T>[],
+    sameItem: (a: T, b: T) => boolean,
+    order: (a: T, b: T) => number,
+    anyRelation = true,
+  ): T | null {
     const matches: Array<{ item: T; relation: IdRelation }> = [];
     for (const c of candidates) {
       for (const id of receiptIds) {
@@ -79,12 +93,13 @@ export class IdMatcher {
     }
     const first = matches[0];
     if (!first) return null;
+    const shown = this.preferred();
+    if (!anyRelation && this.#seen[shown] > 0 && !matches.some((m) => m.relation === shown)) return null;
     if (matches.every((m) => sameItem(m.item, first.item))) {
       this.#seen[first.relation]++;
       return first.item;
     }
-    const preferred = this.preferred();
-    const relation = [preferred, 'same'].find((r) => matches.some((m) => m.relation === r));
+    const relation = [shown, 'same'].find((r) => matches.some((m) => m.relation === r));
     const pool = relation === undefined ? matches : matches.filter((m) => m.relation === relation);
     return pool.reduce((best, m) => (order(m.item, best.item) < 0 ? m : best)).item;
   }

@@ -56,6 +56,12 @@ export interface ReceiptTrackerOptions {
    */
   readonly finalKeepMs: number;
   readonly openKeepMs: number;
+  /**
+   * How long a held receipt matched only by an id form this SMSC does not use waits for its own
+   * part (see IdMatcher.choose): the SMSC's response timeout, after which that part is stored or
+   * will never be.
+   */
+  readonly ownPartWaitMs: number;
 }
 
 /** How often old mappings are deleted. */
@@ -182,7 +188,7 @@ export class ReceiptTracker {
   async receive(receipt: ParsedReceipt, at: number): Promise<void> {
     this.#received++;
     const recordedBefore = this.#recorded;
-    const part = (await this.#match(receipt.ids)) ?? (await this.#matchOnceRecorded(receipt.ids, recordedBefore));
+    const part = (await this.#match(receipt.ids, false)) ?? (await this.#matchOnceRecorded(receipt.ids, recordedBefore));
     if (part) {
       this.#matched++;
       await this.#apply(part, receipt.state, receipt.errorCode ?? null, at);
@@ -234,7 +240,7 @@ export class ReceiptTracker {
     const writes = ids.flatMap((id) => this.#recording.get(normaliseId(id)) ?? []);
     if (writes.length > 0) await Promise.allSettled(writes);
     else if (this.#recorded === recordedBefore) return null;
-    return this.#match(ids);
+    return this.#match(ids, false);
   }
 
   /** A part's id (in these forms) was just stored: a held receipt naming it can be matched now. */
@@ -276,7 +282,8 @@ export class ReceiptTracker {
     return this.#sweep();
   }
 
-  async #match(ids: readonly string[]): Promise<SmppPartMatch | null> {
+  /** `anyRelation`: see IdMatcher.choose. */
+  async #match(ids: readonly string[], anyRelation: boolean): Promise<SmppPartMatch | null> {
     const keys = ids.map(normaliseId);
     const { repo } = this.#o;
     // While this SMSC writes receipt ids as it wrote the submits' (the usual case), an exact
@@ -288,6 +295,7 @@ export class ReceiptTracker {
       candidates.map((p) => ({ item: p, keys: { key: p.idKey, dec: p.idDec, hex: p.idHex } })),
       (a, b) => a.recipientId === b.recipientId && a.part === b.part,
       likelierOwner,
+      anyRelation,
     );
   }
 
@@ -364,7 +372,7 @@ export class ReceiptTracker {
       const r = h.receipt;
       if (!this.#due.has(r.id) && h.nextAt > now) continue;
       this.#due.delete(r.id);
-      const part = await this.#match(r.ids);
+      const part = await this.#match(r.ids, now - r.heldAt >= this.#o.ownPartWaitMs);
       if (part) {
         this.#matched++;
         this.#matchedLate++;

@@ -59,3 +59,17 @@ test('IdMatcher: submits sharing an id (the SMSC handed it out again) go by `ord
   // '2000' is exactly A1's and A2's id, and the decimal of B's hex id: the exact matches win, then the order
   assert.equal(m.choose(['2000'], reused, same, newestFirst), 'A2');
 });
+
+test('IdMatcher: a lone match by a relation this SMSC does not use waits unless anyRelation (SMPPSim: decimal ids)', () => {
+  const same = (a: string, b: string) => a === b;
+  const asGiven = () => 0;
+  const m = new IdMatcher();
+  assert.equal(m.choose(['25'], [{ item: '25', keys: idKeys('25') }], same, asGiven), '25');
+  // Receipt `37` before part `37` is stored: part `25` (hex 0x25 = 37) is its only match.
+  const lone = [{ item: '25', keys: idKeys('25') }];
+  assert.equal(m.choose(['37'], lone, same, asGiven, false), null);
+  assert.equal(m.choose(['37'], lone, same, asGiven, true), '25');
+  assert.equal(m.choose(['37'], [...lone, { item: '37', keys: idKeys('37') }], same, asGiven, false), '37');
+  // With no history yet, any relation is taken: a hex SMSC's first receipt in decimal.
+  assert.equal(new IdMatcher().choose(['12107289'], [{ item: 'A', keys: idKeys('b8be19') }], same, asGiven, false), 'A');
+});
