@@ -14,7 +14,8 @@ export interface Row {
 export const fmt = {
   rate: (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`,
   ms: (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`,
-  s: (n: number) => n.toFixed(1),
+  // A last notification a few ms before the last 201 read back would print as -0.0.
+  s: (n: number) => (Math.abs(n) < 0.05 ? 0 : n).toFixed(1),
   int: (n: number) => Math.round(n).toLocaleString('en-US'),
   mb: (n: number) => `${Math.round(n)} MB`,
   /** CPU seconds a process spent, per message: comparable across runs even on a busy machine. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { busyShare, parseCpuTimes } from '../../bench/lib/machine.js';
-import { medianRows, row, type Row } from '../../bench/lib/report.js';
+import { fmt, medianRows, row, type Row } from '../../bench/lib/report.js';
 
 const run = (c16: string, c64: string): Row[] => [
   row({ scenario: 'accept', concurrency: '16', rate: c16, extra: 'gateway 0.70 ms CPU/msg' }),
@@ -34,4 +34,8 @@ test('the share of the machine in use is read from two /proc/stat cpu lines', ()
   assert.equal(busyShare(before, after), 0.5);
   assert.equal(busyShare(after, after), 0);
   assert.throws(() => parseCpuTimes('intr 1 2 3'), /no cpu line/);
+});
+
+test('seconds print with one decimal, never as -0.0', () => {
+  assert.deepEqual([fmt.s(-0.02), fmt.s(0), fmt.s(2.26), fmt.s(-0.3)], ['0.0', '0.0', '2.3', '-0.3']);
 });
