@@ -36,7 +36,7 @@ test('two instances settle each overdue recipient once, with one notification', 
   await waitUntil(async () => (await settled()) >= numbers.length, 20_000, 'every recipient settled');
   await waitUntil(() => sink.bodies.length >= numbers.length, 20_000, 'the notifications');
   await new Promise((r) => setTimeout(r, 1000)); // room for a second one, which must not come
-  const statuses = sink.bodies.map((b) => (b as { deliveryInfoNotification: { deliveryInfo: { address: string; deliveryStatus: string } } }).deliveryInfoNotification.deliveryInfo);
+  const statuses = sink.deliveryInfos();
   assert.deepEqual(
     statuses.map((d) => d.address).sort(),
     numbers.map((n) => `tel:${n}`),

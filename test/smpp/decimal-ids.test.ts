@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControlledReceiptSmsc } from './fake-smsc.js';
-import { notificationSink, smppGateway, type SmppWorld, waitUntil } from './world.js';
+import { notificationSink, type NotificationSink, smppGateway, type SmppWorld, waitUntil } from './world.js';
 
 /** Decimal ids from a counter the test sets. */
 class DecimalIdsSmsc extends ControlledReceiptSmsc {
@@ -23,7 +23,7 @@ class DecimalIdsSmsc extends ControlledReceiptSmsc {
 }
 
 let smsc: DecimalIdsSmsc;
-let sink: Awaited<ReturnType<typeof notificationSink>>;
+let sink: NotificationSink;
 let world: SmppWorld;
 
 before(async () => {
@@ -37,20 +37,13 @@ after(async () => {
   await sink.close();
 });
 
-function notificationsFor(to: string): string[] {
-  return sink.bodies
-    .map((b) => (b as { deliveryInfoNotification: { deliveryInfo: { address: string; deliveryStatus: string } } }).deliveryInfoNotification.deliveryInfo)
-    .filter((d) => d.address === `tel:${to}`)
-    .map((d) => d.deliveryStatus);
-}
-
 test('a receipt that comes before its submit_sm_resp waits for its own part, not one whose id spells the same number in hex', async () => {
   const [first, second] = ['+14255550401', '+14255550402'];
   smsc.nextIdIs(25);
   const firstId = await world.sendSms(first, 'Message 25', true);
   await waitUntil(async () => (await world.gw.gateway.ctx.store.smpp.message(`${firstId}-0`))?.parts.length === 1, 5000, 'part 25 stored');
   await smsc.receipt('25', 'DELIVRD');
-  await waitUntil(() => notificationsFor(first).length === 1, 10_000, 'the first message settled');
+  await waitUntil(() => sink.statusesFor(first).length === 1, 10_000, 'the first message settled');
 
   smsc.nextIdIs(37);
   smsc.holdResponses = true;
@@ -59,7 +52,7 @@ test('a receipt that comes before its submit_sm_resp waits for its own part, not
   assert.equal(await smsc.receipt('37', 'UNDELIV'), 0);
   smsc.releaseResponses();
 
-  await waitUntil(() => notificationsFor(second).length === 1, 10_000, 'the second message settled');
-  assert.deepEqual(notificationsFor(second), ['DeliveryImpossible']);
-  assert.deepEqual(notificationsFor(first), ['DeliveredToTerminal']);
+  await waitUntil(() => sink.statusesFor(second).length === 1, 10_000, 'the second message settled');
+  assert.deepEqual(sink.statusesFor(second), ['DeliveryImpossible']);
+  assert.deepEqual(sink.statusesFor(first), ['DeliveredToTerminal']);
 });

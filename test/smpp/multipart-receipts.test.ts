@@ -8,10 +8,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS } from '../../src/network/smpp/pdu.js';
 import { ControlledReceiptSmsc } from './fake-smsc.js';
-import { notificationSink, smppGateway, type SmppWorld, waitUntil } from './world.js';
+import { notificationSink, type NotificationSink, smppGateway, type SmppWorld, waitUntil } from './world.js';
 
 let smsc: ControlledReceiptSmsc;
-let sink: Awaited<ReturnType<typeof notificationSink>>;
+let sink: NotificationSink;
 let world: SmppWorld;
 let next = 200;
 const number = () => `+1425555${String(next++).padStart(4, '0')}`;
@@ -28,12 +28,6 @@ after(async () => {
   await sink.close();
 });
 
-function notificationsFor(to: string): Array<{ deliveryStatus: string }> {
-  return sink.bodies
-    .map((b) => (b as { deliveryInfoNotification: { deliveryInfo: { address: string; deliveryStatus: string } } }).deliveryInfoNotification.deliveryInfo)
-    .filter((d) => d.address === `tel:${to}`);
-}
-
 async function sendThreeParts(to: string) {
   await world.sendSms(to, THREE_PARTS, true);
   await waitUntil(() => smsc.partsTo(to).length === 3, 5000, 'three parts at the SMSC');
@@ -45,9 +39,9 @@ async function sendThreeParts(to: string) {
 /** With notifyDeliveryStatus the status is pushed, not polled (AT&T): the notifications tell it. */
 async function settle(to: string, expected: string): Promise<void> {
   // Generous: on a loaded machine (both store passes at once) the webhook leg alone can take seconds.
-  await waitUntil(() => notificationsFor(to).length >= 1, 20_000, 'the notification');
+  await waitUntil(() => sink.statusesFor(to).length >= 1, 20_000, 'the notification');
   await new Promise((r) => setTimeout(r, 300)); // room for a second one, which must not come
-  assert.deepEqual(notificationsFor(to), [{ address: `tel:${to}`, deliveryStatus: expected }]);
+  assert.deepEqual(sink.statusesFor(to), [expected]);
 }
 
 test('each part asks for a receipt and carries the concatenation UDH', async () => {
@@ -71,7 +65,7 @@ test('receipts in the order 3, 1, 2: delivered once the last one is in', async (
   await smsc.receipt(p3.id, 'DELIVRD');
   await smsc.receipt(p1.id, 'DELIVRD');
   await new Promise((r) => setTimeout(r, 300));
-  assert.deepEqual(notificationsFor(to), [], 'two of three parts is not delivered');
+  assert.deepEqual(sink.statusesFor(to), [], 'two of three parts is not delivered');
   await smsc.receipt(p2.id, 'DELIVRD');
   await settle(to, 'DeliveredToTerminal');
 });
@@ -82,7 +76,7 @@ test('one part fails: impossible at once, later receipts change nothing', async 
   const [p1, p2, p3] = parts;
   assert.ok(p1 && p2 && p3);
   await smsc.receipt(p2.id, 'UNDELIV');
-  await waitUntil(() => notificationsFor(to).length === 1, 5000, 'impossible before the other parts report');
+  await waitUntil(() => sink.statusesFor(to).length === 1, 5000, 'impossible before the other parts report');
   await smsc.receipt(p1.id, 'DELIVRD');
   await smsc.receipt(p3.id, 'DELIVRD');
   await settle(to, 'DeliveryImpossible');
@@ -143,7 +137,7 @@ test('a carrier that reports only the last part: settled as delivered after the 
   assert.ok(last);
   await smsc.receipt(last.id, 'DELIVRD');
   await new Promise((r) => setTimeout(r, 500));
-  assert.deepEqual(notificationsFor(to), [], 'not before the grace period');
+  assert.deepEqual(sink.statusesFor(to), [], 'not before the grace period');
   await settle(to, 'DeliveredToTerminal');
   assert.ok((await world.report()).receipts.settledByGrace >= 1);
 });

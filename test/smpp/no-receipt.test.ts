@@ -9,14 +9,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS } from '../../src/network/smpp/pdu.js';
 import { ControlledReceiptSmsc } from './fake-smsc.js';
-import { notificationSink, SHORT_CODE, smppGateway, type SmppWorld, waitUntil } from './world.js';
+import { notificationSink, type NotificationSink, SHORT_CODE, smppGateway, type SmppWorld, waitUntil } from './world.js';
 
 /** The shortest window the setting takes: its parts are waited for twice as long, 4 s. */
 const RETRY_WINDOW_S = 2;
 const TWO_PARTS = 'Part of a long message. '.repeat(8); // 192 GSM characters: 2 parts of 153
 
 let smsc: ControlledReceiptSmsc;
-let sink: Awaited<ReturnType<typeof notificationSink>>;
+let sink: NotificationSink;
 let world: SmppWorld;
 
 before(async () => {

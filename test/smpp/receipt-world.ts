@@ -1,11 +1,11 @@
 import type { SmppRepo } from '../../src/store/repos/smpp.js';
 import { ReceiptSendingSmsc } from './fake-smsc.js';
-import { notificationSink, smppGateway, type SmppWorld } from './world.js';
+import { notificationSink, type NotificationSink, smppGateway, type SmppWorld } from './world.js';
 
 /** A gateway bound to an SMSC that sends each receipt right behind its submit_sm_resp, with its notifications' listener. */
 export interface ReceiptWorld {
   readonly smsc: ReceiptSendingSmsc;
-  readonly sink: Awaited<ReturnType<typeof notificationSink>>;
+  readonly sink: NotificationSink;
   readonly world: SmppWorld;
   /** Puts the store's own part write back, stops the gateway, the SMSC and the listener. */
   close(): Promise<void>;

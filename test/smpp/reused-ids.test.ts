@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControlledReceiptSmsc } from './fake-smsc.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { notificationSink, smppGateway, type SmppWorld, waitUntil } from './world.js';
+import { notificationSink, type NotificationSink, smppGateway, type SmppWorld, waitUntil } from './world.js';
 
 /** Ids from a counter the test can set back, as an SMSC's restart does. */
 class RestartingIdsSmsc extends ControlledReceiptSmsc {
@@ -23,7 +23,7 @@ class RestartingIdsSmsc extends ControlledReceiptSmsc {
 }
 
 let smsc: RestartingIdsSmsc;
-let sink: Awaited<ReturnType<typeof notificationSink>>;
+let sink: NotificationSink;
 let world: SmppWorld;
 /** The gateway running now (world's, or the one it was restarted as). */
 let gateway: TestGateway;
@@ -41,17 +41,10 @@ after(async () => {
   await sink.close();
 });
 
-function notificationsFor(to: string): string[] {
-  return sink.bodies
-    .map((b) => (b as { deliveryInfoNotification: { deliveryInfo: { address: string; deliveryStatus: string } } }).deliveryInfoNotification.deliveryInfo)
-    .filter((d) => d.address === `tel:${to}`)
-    .map((d) => d.deliveryStatus);
-}
-
 async function settled(to: string, expected: string): Promise<void> {
-  await waitUntil(() => notificationsFor(to).length >= 1, 20_000, `the notification to ${to}`);
+  await waitUntil(() => sink.statusesFor(to).length >= 1, 20_000, `the notification to ${to}`);
   await new Promise((r) => setTimeout(r, 300)); // room for a second one, which must not come
-  assert.deepEqual(notificationsFor(to), [expected]);
+  assert.deepEqual(sink.statusesFor(to), [expected]);
 }
 
 /** Sends `text` to `to`; answers the SMSC ids of its parts once they are stored. */
@@ -71,7 +64,7 @@ test('a 3-part message whose ids an earlier, final one had: its receipts settle 
   assert.deepEqual(await sent(second, THREE_PARTS, 3), ids, 'the same ids again');
   for (const id of ids) await smsc.receipt(id, 'UNDELIV');
   await settled(second, 'DeliveryImpossible');
-  assert.deepEqual(notificationsFor(first), ['DeliveredToTerminal']);
+  assert.deepEqual(sink.statusesFor(first), ['DeliveredToTerminal']);
 });
 
 test('a single-part message reusing an id, its receipt coming after a gateway restart', async () => {
@@ -87,5 +80,5 @@ test('a single-part message reusing an id, its receipt coming after a gateway re
   await waitUntil(() => gateway.gateway.ctx.outbound.connector.isUp() && smsc.sessions.size > 0, 5000, 'rebound');
   for (const id of ids) await smsc.receipt(id, 'UNDELIV');
   await settled(second, 'DeliveryImpossible');
-  assert.deepEqual(notificationsFor(first), ['DeliveredToTerminal']);
+  assert.deepEqual(sink.statusesFor(first), ['DeliveredToTerminal']);
 });

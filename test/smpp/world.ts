@@ -299,7 +299,22 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutM
 }
 
 /** A delivery-status listener that counts what it is sent. */
-export async function notificationSink(): Promise<{ url: string; bodies: unknown[]; close(): Promise<void> }> {
+export interface DeliveryInfo {
+  readonly address: string;
+  readonly deliveryStatus: string;
+}
+
+export interface NotificationSink {
+  readonly url: string;
+  readonly bodies: unknown[];
+  /** The OneAPI delivery notifications' `deliveryInfo`, in the order they came. */
+  deliveryInfos(): DeliveryInfo[];
+  /** The statuses notified for `to` (E.164), in the order they came. */
+  statusesFor(to: string): string[];
+  close(): Promise<void>;
+}
+
+export async function notificationSink(): Promise<NotificationSink> {
   const bodies: unknown[] = [];
   const server = createHttpServer((req: IncomingMessage, res) => {
     let data = '';
@@ -316,5 +331,12 @@ export async function notificationSink(): Promise<{ url: string; bodies: unknown
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/dr`, bodies, close: () => new Promise((r) => server.close(() => r())) };
+  const deliveryInfos = () => bodies.map((b) => (b as { deliveryInfoNotification: { deliveryInfo: DeliveryInfo } }).deliveryInfoNotification.deliveryInfo);
+  return {
+    url: `http://127.0.0.1:${port}/dr`,
+    bodies,
+    deliveryInfos,
+    statusesFor: (to) => deliveryInfos().filter((d) => d.address === `tel:${to}`).map((d) => d.deliveryStatus),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
