@@ -89,12 +89,17 @@ export function gsm7Cost(codeUnit: number): 0 | 1 | 2 {
  * (Δ is in neither, € is GSM but not Latin-1, £ is not ASCII).
  */
 export function isGsm7(text: string, alphabet: DefaultAlphabet = 'gsm'): boolean {
+  return firstNotGsm7(text, alphabet) === -1;
+}
+
+/** Index of the first character that cannot go as GSM 7-bit in this default alphabet, or -1. */
+function firstNotGsm7(text: string, alphabet: DefaultAlphabet): number {
   const top = ALPHABET_TOP[alphabet];
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
-    if (unit > top || gsm7Cost(unit) === 0) return false;
+    if (unit > top || gsm7Cost(unit) === 0) return i;
   }
-  return true;
+  return -1;
 }
 
 export function isLatin1(text: string): boolean {
@@ -162,11 +167,8 @@ export function encodeGsm7(text: string): Buffer {
  * that is not GSM or not in that alphabet.
  */
 function encodeGsm7As(text: string, alphabet: 'ascii' | 'latin1'): Buffer {
-  const top = ALPHABET_TOP[alphabet];
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit > top || gsm7Cost(unit) === 0) throw unencodable(text, i, `GSM7 in ${alphabet}`);
-  }
+  const bad = firstNotGsm7(text, alphabet);
+  if (bad !== -1) throw unencodable(text, bad, `GSM7 in ${alphabet}`);
   return Buffer.from(text, 'latin1');
 }
 
