@@ -143,3 +143,13 @@ test('ascii with message_payload: the whole text in one submit_sm, in ASCII byte
   assert.deepEqual([submits[0]?.dataCoding, submits[0]?.esmClass, submits[0]?.shortMessage.length], [0, 0, 0]);
   assert.equal(hex(submits[0]?.messagePayload), Buffer.from(text, 'latin1').toString('hex'));
 });
+
+test('ascii: a message stored as GSM7 under another setting and not carried by ASCII is encoded again at submit, not refused or garbled', async () => {
+  // What an instance with SWITCHBOARD_SMPP_DEFAULT_ALPHABET=gsm accepted, submitted by this one.
+  const before = ascii.smsc.submits.length;
+  const result = await ascii.world.gw.gateway.ctx.outbound.connector.submit({
+    recipientId: 'SMSalphabet-0', messageId: 'SMSalphabet', from: SHORT_CODE, to: '+14255550192', text: 'x = Δ', encoding: 'GSM7', segments: 1, wantReceipt: false, firstAttempt: true,
+  });
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.deepEqual(ascii.smsc.submits.slice(before).map((s) => [s.dataCoding, hex(s.shortMessage)]), [[8, '00780020003d00200394']]);
+});
