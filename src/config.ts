@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { resolve } from 'node:path';
 import { SETTINGS, type Setting, type UnknownSetting, unknownSettings } from './settings.js';
+import { DEFAULT_ALPHABETS, type DefaultAlphabet } from './sms/encoding.js';
 import { parseBlockedAddresses } from './webhooks/blocked-addresses.js';
 
 /** Raised for a bad environment value; main prints its message as one line and exits 2. */
@@ -102,6 +103,8 @@ export interface Config {
     readonly window: number;
     readonly throughputPerSecond: number;
     readonly useMessagePayload: boolean;
+    /** What the SMSC takes `data_coding` 0 as (SMPP 3.4 leaves it to the SMSC): GSM 03.38 unless set. */
+    readonly defaultAlphabet: DefaultAlphabet;
     readonly systemType: string;
     /** TON/NPI written for E.164 numbers and for short codes in submit_sm. */
     readonly numbering: {
@@ -558,6 +561,7 @@ export function loadConfig(env: Env = process.env): Config {
       window: int(env, 'SWITCHBOARD_SMPP_WINDOW', 10, 1, 1000),
       throughputPerSecond: int(env, 'SWITCHBOARD_SMPP_TPS', 0),
       useMessagePayload: bool(env, 'SWITCHBOARD_SMPP_MESSAGE_PAYLOAD', false),
+      defaultAlphabet: oneOf(env, 'SWITCHBOARD_SMPP_DEFAULT_ALPHABET', DEFAULT_ALPHABETS, 'gsm'),
       systemType: maxLength('SWITCHBOARD_SMPP_SYSTEM_TYPE', str(env, 'SWITCHBOARD_SMPP_SYSTEM_TYPE', ''), 12),
       // SMPP 3.4 §5.2.5–5.2.6: TON 0–6, NPI up to 18 (ERMES).
       numbering: {

@@ -3,6 +3,7 @@
  * SMPP). Core → connector: `start`, `submit`, `stop`. Connector → core: the `ConnectorEvents`
  * callbacks given to `start` (receipts, inbound messages, link state).
  */
+import type { DefaultAlphabet } from '../sms/encoding.js';
 
 /** One MT message to one destination, already segmented by the core. */
 export interface SubmitRequest {
@@ -15,6 +16,7 @@ export interface SubmitRequest {
   /** Destination, E.164 (`+14255550100`). */
   readonly to: string;
   readonly text: string;
+  /** As Send SMS chose it for this network (see Connector.defaultAlphabet). */
   readonly encoding: 'GSM7' | 'LATIN1' | 'UCS2';
   /** Segments the text needs (1 = no concatenation). */
   readonly segments: number;
@@ -86,7 +88,10 @@ export interface InboundPart {
   readonly seq: number;
   /** The part's user data with the UDH cut off; decoded once the set is whole (a character may straddle parts). */
   readonly payload: Uint8Array;
-  /** SMPP data_coding of the part (a text coding: 0, 1, 3, 8 or 0xF0–0xF3). */
+  /**
+   * SMPP data_coding of the part (a text coding: 0, 1, 3, 8 or 0xF0–0xF3), as the SMSC means it:
+   * its 0 comes as 1 (IA5) or 3 (Latin-1) when that is its default alphabet.
+   */
   readonly dataCoding: number;
   readonly receivedAt: number;
 }
@@ -115,6 +120,13 @@ export type DestinationCheck = { readonly ok: true } | { readonly ok: false; rea
 
 export interface Connector {
   readonly name: string;
+  /**
+   * Optional: what the network's GSM 7-bit (SMPP `data_coding` 0) is written in, when not GSM 03.38
+   * (an SMSC that takes it as ASCII or Latin-1). Send SMS chooses a message's encoding with it, so
+   * a text this alphabet cannot carry (`Δ` in ASCII) is stored, counted and sent as Latin-1 or
+   * UCS-2. Absent: GSM 03.38.
+   */
+  readonly defaultAlphabet?: DefaultAlphabet;
   start(events: ConnectorEvents): Promise<void>;
   /**
    * Hands one message to the network. Resolves when the network accepted or refused it; must not

@@ -11,13 +11,26 @@ export type Encoding = 'GSM7' | 'LATIN1' | 'UCS2';
 
 /** SMPP 3.4 `data_coding` values for the encodings we send (§5.2.19). */
 export const DATA_CODING = {
-  GSM7: 0x00, // "SMSC default alphabet"; we use it for GSM 03.38 as unpacked septets
+  GSM7: 0x00, // "SMSC default alphabet": GSM 03.38 as unpacked septets, or the SMSC's own (DefaultAlphabet)
   IA5: 0x01, // IA5 / ASCII; only ever decoded
   LATIN1: 0x03,
   UCS2: 0x08,
 } as const;
 
 export type DataCoding = (typeof DATA_CODING)[keyof typeof DATA_CODING];
+
+/**
+ * What an SMSC means by `data_coding` 0, "SMSC Default Alphabet", which SMPP 3.4 §5.2.19 leaves to
+ * each SMSC: GSM 03.38 as unpacked septets, or ASCII (IA5) or Latin-1 bytes, as SMPPSim and many
+ * US carriers take it (Kannel's `alt-charset`). The air interface is GSM 7-bit either way: only
+ * the bytes between us and the SMSC differ.
+ */
+export type DefaultAlphabet = 'gsm' | 'ascii' | 'latin1';
+
+export const DEFAULT_ALPHABETS: readonly DefaultAlphabet[] = ['gsm', 'ascii', 'latin1'];
+
+/** The highest code unit each default alphabet carries; GSM's own table is gsm7Cost. */
+const ALPHABET_TOP: Record<DefaultAlphabet, number> = { gsm: 0xffff, ascii: 0x7f, latin1: 0xff };
 
 const ESC = 0x1b;
 
@@ -70,9 +83,23 @@ export function gsm7Cost(codeUnit: number): 0 | 1 | 2 {
   return (GSM7_COST[codeUnit] ?? 0) as 0 | 1 | 2;
 }
 
-export function isGsm7(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (gsm7Cost(text.charCodeAt(i)) === 0) return false;
-  return true;
+/**
+ * Whether the text can go as GSM 7-bit to an SMSC with this default alphabet: every character is
+ * in GSM 03.38 and, when the SMSC takes `data_coding` 0 as ASCII or Latin-1, in that alphabet too
+ * (Δ is in neither, € is GSM but not Latin-1, £ is not ASCII).
+ */
+export function isGsm7(text: string, alphabet: DefaultAlphabet = 'gsm'): boolean {
+  return firstNotGsm7(text, alphabet) === -1;
+}
+
+/** Index of the first character that cannot go as GSM 7-bit in this default alphabet, or -1. */
+function firstNotGsm7(text: string, alphabet: DefaultAlphabet): number {
+  const top = ALPHABET_TOP[alphabet];
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit > top || gsm7Cost(unit) === 0) return i;
+  }
+  return -1;
 }
 
 export function isLatin1(text: string): boolean {
@@ -82,20 +109,21 @@ export function isLatin1(text: string): boolean {
 
 /**
  * The encoding a message goes out in: GSM7 when every character is in GSM 03.38 (basic or
- * extension), else LATIN1 when every character fits ISO-8859-1, else UCS2. A fixed preference, not a
- * per-message cost comparison: GSM 7-bit is what every handset renders, so it wins even where Latin-1
- * would need fewer segments (e.g. a text full of '{', which costs two septets each).
+ * extension) and in the SMSC's default alphabet, else LATIN1 when every character fits ISO-8859-1,
+ * else UCS2. A fixed preference, not a per-message cost comparison: GSM 7-bit is what every handset
+ * renders, so it wins even where Latin-1 would need fewer segments (e.g. a text full of '{', which
+ * costs two septets each).
  */
-export function detectEncoding(text: string): Encoding {
-  if (isGsm7(text)) return 'GSM7';
+export function detectEncoding(text: string, alphabet: DefaultAlphabet = 'gsm'): Encoding {
+  if (isGsm7(text, alphabet)) return 'GSM7';
   if (isLatin1(text)) return 'LATIN1';
   return 'UCS2';
 }
 
-export function canEncode(text: string, encoding: Encoding): boolean {
+export function canEncode(text: string, encoding: Encoding, alphabet: DefaultAlphabet = 'gsm'): boolean {
   switch (encoding) {
     case 'GSM7':
-      return isGsm7(text);
+      return isGsm7(text, alphabet);
     case 'LATIN1':
       return isLatin1(text);
     case 'UCS2':
@@ -107,7 +135,7 @@ export function dataCodingOf(encoding: Encoding): DataCoding {
   return DATA_CODING[encoding];
 }
 
-function unencodable(text: string, index: number, encoding: Encoding): RangeError {
+function unencodable(text: string, index: number, encoding: string): RangeError {
   const cp = text.codePointAt(index) ?? 0;
   return new RangeError(
     `character U+${cp.toString(16).toUpperCase().padStart(4, '0')} at index ${index} cannot be encoded as ${encoding}`,
@@ -133,6 +161,17 @@ export function encodeGsm7(text: string): Buffer {
   return out.subarray(0, n);
 }
 
+/**
+ * GSM 7-bit text as the bytes of an SMSC whose default alphabet is ASCII or Latin-1, one per
+ * character (`{` is one byte here, though it costs two septets on the air). Throws on a character
+ * that is not GSM or not in that alphabet.
+ */
+function encodeGsm7As(text: string, alphabet: 'ascii' | 'latin1'): Buffer {
+  const bad = firstNotGsm7(text, alphabet);
+  if (bad !== -1) throw unencodable(text, bad, `GSM7 in ${alphabet}`);
+  return Buffer.from(text, 'latin1');
+}
+
 /** ISO-8859-1, one byte per character (`data_coding` 3). Throws on a character above U+00FF. */
 export function encodeLatin1(text: string): Buffer {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) throw unencodable(text, i, 'LATIN1');
@@ -147,10 +186,11 @@ export function encodeUcs2(text: string): Buffer {
   return Buffer.from(text, 'utf16le').swap16();
 }
 
-export function encodeText(text: string, encoding: Encoding): Buffer {
+/** The text's bytes in `encoding`; GSM7 (`data_coding` 0) as the SMSC's default alphabet writes it. */
+export function encodeText(text: string, encoding: Encoding, alphabet: DefaultAlphabet = 'gsm'): Buffer {
   switch (encoding) {
     case 'GSM7':
-      return encodeGsm7(text);
+      return alphabet === 'gsm' ? encodeGsm7(text) : encodeGsm7As(text, alphabet);
     case 'LATIN1':
       return encodeLatin1(text);
     case 'UCS2':
@@ -213,6 +253,18 @@ export function textCodingOf(dataCoding: number): 'GSM7' | 'IA5' | 'LATIN1' | 'U
   if (dataCoding === DATA_CODING.UCS2) return 'UCS2';
   if (dataCoding >= 0xf0 && dataCoding <= 0xff && (dataCoding & 0x04) === 0) return 'GSM7';
   return null;
+}
+
+/**
+ * The `data_coding` naming what an SMSC with this default alphabet means by `dataCoding`: its 0 is
+ * IA5 (1) or Latin-1 (3) when that is its alphabet, so that the decoders of those codings read it;
+ * any other value means what it says (0xF0–0xF3 name GSM 03.38 itself).
+ */
+export function dataCodingMeant(dataCoding: number, alphabet: DefaultAlphabet): number {
+  if (dataCoding !== DATA_CODING.GSM7) return dataCoding;
+  if (alphabet === 'ascii') return DATA_CODING.IA5;
+  if (alphabet === 'latin1') return DATA_CODING.LATIN1;
+  return dataCoding;
 }
 
 /** Decode a short message's text (UDH already stripped). Throws RangeError for binary/unsupported codings. */

@@ -2,7 +2,7 @@
  * Splitting a message into SMS segments, and the concatenation User Data Header (3GPP TS 23.040
  * §9.2.3.24.1 and .8) that tells the handset how to join them again.
  */
-import { type Encoding, dataCodingOf, detectEncoding, encodeText, gsm7Cost, canEncode } from './encoding.js';
+import { type DefaultAlphabet, type Encoding, dataCodingOf, detectEncoding, encodeText, gsm7Cost, canEncode } from './encoding.js';
 
 /**
  * The API's message length limit (contract §3.1: "4096 one-byte characters"), counted in JS string
@@ -51,8 +51,14 @@ export interface SegmentedMessage {
 }
 
 export interface SegmentOptions {
-  /** Force an encoding (e.g. UCS2 for a carrier without Latin-1); default: detectEncoding(text). */
+  /** Force an encoding (e.g. UCS2 for a carrier without Latin-1); default: detectEncoding(text, alphabet). */
   encoding?: Encoding;
+  /**
+   * What the SMSC takes `data_coding` 0 as (SWITCHBOARD_SMPP_DEFAULT_ALPHABET); default GSM 03.38.
+   * GSM7 is chosen only for text it carries, and its parts' bytes are written in it; septet costs
+   * and limits stay GSM's.
+   */
+  alphabet?: DefaultAlphabet;
   /** Reference size of the concatenation UDH the parts will carry; default 8. */
   refBits?: RefBits;
 }
@@ -105,9 +111,9 @@ function splitPoints(text: string, encoding: Encoding, multi: number): Slice[] {
   return parts;
 }
 
-function resolveEncoding(text: string, forced: Encoding | undefined): Encoding {
-  if (forced === undefined) return detectEncoding(text);
-  if (!canEncode(text, forced)) throw new RangeError(`text cannot be encoded as ${forced}`);
+function resolveEncoding(text: string, forced: Encoding | undefined, alphabet: DefaultAlphabet | undefined): Encoding {
+  if (forced === undefined) return detectEncoding(text, alphabet);
+  if (!canEncode(text, forced, alphabet)) throw new RangeError(`text cannot be encoded as ${forced}${alphabet === undefined || alphabet === 'gsm' ? '' : ` in ${alphabet}`}`);
   return forced;
 }
 
@@ -118,7 +124,7 @@ function resolveEncoding(text: string, forced: Encoding | undefined): Encoding {
  * @example segmentText('x'.repeat(161)).segments.map((s) => s.units) // [153, 8]
  */
 export function segmentText(text: string, options: SegmentOptions = {}): SegmentedMessage {
-  const encoding = resolveEncoding(text, options.encoding);
+  const encoding = resolveEncoding(text, options.encoding, options.alphabet);
   const { single, multi } = segmentLimits(encoding, options.refBits);
   const units = totalUnits(text, encoding);
   const slices: Slice[] = units <= single ? [[0, text.length, units]] : splitPoints(text, encoding, multi);
@@ -127,7 +133,7 @@ export function segmentText(text: string, options: SegmentOptions = {}): Segment
   }
   const segments = slices.map(([start, end, n]) => {
     const part = text.slice(start, end);
-    return { text: part, bytes: encodeText(part, encoding), units: n };
+    return { text: part, bytes: encodeText(part, encoding, options.alphabet), units: n };
   });
   return { encoding, dataCoding: dataCodingOf(encoding), units, segments };
 }
@@ -141,7 +147,7 @@ export interface MessageDescription {
 
 /** Encoding, part count and size without encoding anything: cheap enough for every API request. */
 export function describe(text: string, options: SegmentOptions = {}): MessageDescription {
-  const encoding = resolveEncoding(text, options.encoding);
+  const encoding = resolveEncoding(text, options.encoding, options.alphabet);
   const { single, multi } = segmentLimits(encoding, options.refBits);
   const units = totalUnits(text, encoding);
   const segments = units <= single ? 1 : splitPoints(text, encoding, multi).length;

@@ -155,7 +155,7 @@ export class SendService {
     }
 
     const now = clock.now();
-    const { encoding, segments } = describe(text);
+    const { encoding, segments } = describe(text, { alphabet: connector.defaultAlphabet });
     const base = {
       appId: request.appId,
       api: request.api,

@@ -44,6 +44,7 @@ test('a bad value names its variable', () => {
     [{ SWITCHBOARD_SMPP_SHORT_CODE_TON: '7' }, 'SWITCHBOARD_SMPP_SHORT_CODE_TON'],
     [{ SWITCHBOARD_SMPP_NUMBER_NPI: '19' }, 'SWITCHBOARD_SMPP_NUMBER_NPI'],
     [{ SWITCHBOARD_SMPP_RECEIPT_KEEP_S: '59' }, 'SWITCHBOARD_SMPP_RECEIPT_KEEP_S'],
+    [{ SWITCHBOARD_SMPP_DEFAULT_ALPHABET: 'utf-8' }, 'SWITCHBOARD_SMPP_DEFAULT_ALPHABET'],
     [{ SWITCHBOARD_SQLITE_SYNCHRONOUS: 'OFF' }, 'SWITCHBOARD_SQLITE_SYNCHRONOUS'],
     [{ SWITCHBOARD_ADMIN_TOKEN: 'short-token' }, 'SWITCHBOARD_ADMIN_TOKEN'],
     [{ SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES: '10.0.0.0/33' }, 'SWITCHBOARD_WEBHOOK_BLOCKED_ADDRESSES'],
@@ -292,6 +293,16 @@ test('PostgreSQL at start: a database or role that does not exist, or a refused 
 test('SWITCHBOARD_SMPP_RECEIPT_KEEP_S: how long a final recipient\'s SMPP part ids are kept (an hour unless set)', () => {
   assert.equal(loadConfig({}).smpp.receiptKeepS, 3600);
   assert.equal(loadConfig({ SWITCHBOARD_SMPP_RECEIPT_KEEP_S: '600' }).smpp.receiptKeepS, 600);
+});
+
+test('SWITCHBOARD_SMPP_DEFAULT_ALPHABET: gsm unless set, or ascii or latin1 (any case); another value names the setting and the choices', () => {
+  assert.equal(loadConfig({}).smpp.defaultAlphabet, 'gsm');
+  assert.equal(loadConfig({ SWITCHBOARD_SMPP_DEFAULT_ALPHABET: 'ascii' }).smpp.defaultAlphabet, 'ascii');
+  assert.equal(loadConfig({ SWITCHBOARD_SMPP_DEFAULT_ALPHABET: 'Latin1' }).smpp.defaultAlphabet, 'latin1');
+  assert.throws(
+    () => loadConfig({ SWITCHBOARD_SMPP_DEFAULT_ALPHABET: 'ia5' }),
+    (err: unknown) => err instanceof ConfigError && err.message === 'SWITCHBOARD_SMPP_DEFAULT_ALPHABET: expected one of gsm, ascii, latin1, got "ia5"',
+  );
 });
 
 test('SWITCHBOARD_JOB_LEASE_MS with an SMSC: longer than the submit response timeout plus a second, or no submit could be sent in time', () => {

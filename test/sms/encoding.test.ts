@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import {
   DATA_CODING,
   canEncode,
+  dataCodingMeant,
   dataCodingOf,
   decodeGsm7,
   decodeLatin1,
@@ -75,6 +76,52 @@ test('detectEncoding prefers GSM7, then LATIN1, then UCS2', () => {
   assert.equal(canEncode('ÿ', 'LATIN1'), true);
   assert.equal(canEncode('Ж', 'LATIN1'), false);
   assert.equal(canEncode('Ж', 'UCS2'), true);
+});
+
+/*
+ * SMPP 3.4 §5.2.19 leaves data_coding 0 ("SMSC Default Alphabet") to the SMSC: SMPPSim and many US
+ * carriers take it as ASCII or Latin-1 (an interop trial against SMPPSim showed `@` sent as 0x00).
+ */
+test('default alphabet: GSM7 only for text the SMSC\'s alphabet carries, else LATIN1, else UCS2', () => {
+  const gsmOnly = '@_{}[]~|\\^ $';
+  assert.equal(detectEncoding(gsmOnly, 'ascii'), 'GSM7');
+  assert.equal(detectEncoding(gsmOnly, 'latin1'), 'GSM7');
+  assert.equal(detectEncoding('£5 café', 'gsm'), 'GSM7');
+  assert.equal(detectEncoding('£5 café', 'latin1'), 'GSM7');
+  assert.equal(detectEncoding('£5 café', 'ascii'), 'LATIN1'); // GSM, but £ and é are not ASCII
+  assert.equal(detectEncoding('Δ', 'gsm'), 'GSM7');
+  for (const alphabet of ['ascii', 'latin1'] as const) {
+    assert.equal(detectEncoding('x = Δ', alphabet), 'UCS2', alphabet); // Greek capitals are in neither
+    assert.equal(detectEncoding('5 €', alphabet), 'UCS2', alphabet); // GSM's extension, not Latin-1
+    assert.equal(canEncode('Δ', 'GSM7', alphabet), false);
+    assert.equal(canEncode('`', 'GSM7', alphabet), false, 'ASCII, but not GSM');
+  }
+  for (const ch of '£¥èéùìòÇØøÅåÆæßÉÄÖÑÜ§¿äöñüà¤¡') {
+    assert.equal(canEncode(ch, 'GSM7', 'ascii'), false, ch);
+    assert.equal(canEncode(ch, 'GSM7', 'latin1'), true, ch);
+  }
+});
+
+test('default alphabet: data_coding 0 written as ASCII or Latin-1 bytes, one per character', () => {
+  assert.equal(hex(encodeText('@_{}', 'GSM7')), '00111b281b29');
+  assert.equal(hex(encodeText('@_{}', 'GSM7', 'gsm')), '00111b281b29');
+  assert.equal(hex(encodeText('@_{}[]~|\\^$', 'GSM7', 'ascii')), '405f7b7d5b5d7e7c5c5e24');
+  assert.equal(hex(encodeText('@_£é', 'GSM7', 'latin1')), '405fa3e9');
+  assert.throws(() => encodeText('a£', 'GSM7', 'ascii'), /U\+00A3 at index 1 cannot be encoded as GSM7 in ascii/);
+  assert.throws(() => encodeText('Δ', 'GSM7', 'latin1'), /U\+0394 at index 0 cannot be encoded as GSM7 in latin1/);
+  assert.throws(() => encodeText('`', 'GSM7', 'latin1'), RangeError);
+  assert.equal(hex(encodeText('é', 'LATIN1', 'ascii')), 'e9', 'other codings are what they say');
+});
+
+test('default alphabet: an MO\'s data_coding 0 is read as IA5 or Latin-1, other codings as they say', () => {
+  assert.equal(dataCodingMeant(0, 'gsm'), 0);
+  assert.equal(dataCodingMeant(0, 'ascii'), DATA_CODING.IA5);
+  assert.equal(dataCodingMeant(0, 'latin1'), DATA_CODING.LATIN1);
+  for (const coding of [1, 3, 8, 0xf0, 0x04]) assert.equal(dataCodingMeant(coding, 'ascii'), coding);
+  const bytes = Uint8Array.from([0x40, 0x5f, 0x7b, 0x7d, 0xe9]);
+  assert.equal(decodeText(bytes, dataCodingMeant(0, 'ascii')), '@_{}\uFFFD');
+  assert.equal(decodeText(bytes, dataCodingMeant(0, 'latin1')), '@_{}é');
+  assert.equal(decodeText(bytes.subarray(0, 4), dataCodingMeant(0, 'gsm')), '¡§äñ'); // what the gateway read before
 });
 
 test('data_coding numbers', () => {

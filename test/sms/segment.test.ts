@@ -49,6 +49,19 @@ test('extension characters cost two septets: 80/81 euro signs', () => {
   assert.deepEqual(unitsOf('€'.repeat(81)), [152, 10]);
 });
 
+test('an SMSC taking data_coding 0 as ASCII: GSM septet costs and limits, one byte per character', () => {
+  // 80 braces are 160 septets on the air (one part); 81 are two, split where GSM would split them.
+  const one = segmentText('{'.repeat(80), { alphabet: 'ascii' });
+  assert.deepEqual({ encoding: one.encoding, dataCoding: one.dataCoding, units: one.units }, { encoding: 'GSM7', dataCoding: 0, units: 160 });
+  assert.equal(hex(one.segments[0]?.bytes ?? Buffer.alloc(0)), '7b'.repeat(80));
+  assert.deepEqual(segmentText('{'.repeat(81), { alphabet: 'ascii' }).segments.map((s) => [s.units, s.bytes.length]), [[152, 76], [10, 5]]);
+  assert.deepEqual(describeText('@_', { alphabet: 'ascii' }), { encoding: 'GSM7', segments: 1, units: 2 });
+  assert.deepEqual(describeText('x Δ', { alphabet: 'ascii' }), { encoding: 'UCS2', segments: 1, units: 3 });
+  assert.deepEqual(describeText('x £', { alphabet: 'ascii' }), { encoding: 'LATIN1', segments: 1, units: 3 });
+  assert.deepEqual(describeText('x £', { alphabet: 'latin1' }), { encoding: 'GSM7', segments: 1, units: 3 });
+  assert.throws(() => segmentText('Δ', { encoding: 'GSM7', alphabet: 'latin1' }), /cannot be encoded as GSM7 in latin1/);
+});
+
 test('an escape pair straddling the 153-septet boundary moves whole to the next part', () => {
   const text = 'a'.repeat(152) + '€' + 'b'.repeat(10); // € would take septets 153 and 154
   const m = segmentText(text);

@@ -5,9 +5,11 @@
  * Submit: the text is segmented by us (src/sms/segment.ts) and each part goes out as its own
  * submit_sm with a concatenation UDH (esm_class UDHI), or the whole text as one submit_sm with
  * `message_payload` when configured; payloads are Buffers with an explicit data_coding, never the
- * codec's guess. Every accepted part's SMSC id is stored before submit resolves, so a receipt finds
- * its recipient after a restart. A retry after a partial failure sends only the parts not yet
- * accepted, with the same concatenation reference, so the handset still joins them.
+ * codec's guess; data_coding 0 is written in the SMSC's default alphabet
+ * (SWITCHBOARD_SMPP_DEFAULT_ALPHABET), and an MO's is read in it. Every accepted part's SMSC id is
+ * stored before submit resolves, so a receipt finds its recipient after a restart. A retry after a
+ * partial failure sends only the parts not yet accepted, with the same concatenation reference, so
+ * the handset still joins them.
  *
  * Receive: deliver_sm is a receipt (→ ReceiptTracker) or an MO (→ inbound, whole or by part); it
  * is acknowledged only after the core has stored it, otherwise answered ESME_RX_T_APPN so the
@@ -16,7 +18,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../clock.js';
 import { certificateSummary, type Config, isTlsSmppUrl, readSmppTls, SMPP_LEASE_MARGIN_MS, type SmppTls } from '../../config.js';
-import { encodeText } from '../../sms/encoding.js';
+import { canEncode, type DefaultAlphabet, detectEncoding, encodeText } from '../../sms/encoding.js';
 import { buildUserData, segmentText, type SegmentedMessage } from '../../sms/segment.js';
 import type { SmppRepo } from '../../store/repos/smpp.js';
 import { StoreUnavailableError } from '../../store/store.js';
@@ -88,6 +90,7 @@ const RECORD_RETRY_MS = 60_000;
 
 export class SmppConnector implements Connector {
   readonly name = 'smpp';
+  readonly defaultAlphabet: DefaultAlphabet;
   readonly #o: SmppConnectorOptions;
   readonly #endpoint: SmscEndpoint;
   readonly #links: SmppLink[] = [];
@@ -106,6 +109,7 @@ export class SmppConnector implements Connector {
     if (options.settings.url === undefined) throw new Error('SWITCHBOARD_SMPP_URL is required for the smpp network');
     this.#endpoint = parseSmppUrl(options.settings.url);
     this.#tls = this.#endpoint.tls ? (options.settings.tls ?? {}) : undefined;
+    this.defaultAlphabet = options.settings.defaultAlphabet;
   }
 
   async start(events: ConnectorEvents): Promise<void> {
@@ -213,9 +217,14 @@ export class SmppConnector implements Connector {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const link = this.#pickLink();
     if (!link) return classifyFailure(new SmppError('LINK_DOWN', 'no SMPP link is bound'));
+    const alphabet = this.defaultAlphabet;
+    // Send SMS chose the encoding for this alphabet; a message accepted under another setting (the
+    // alphabet changed, or another instance's differs) that this one cannot carry is chosen again
+    // rather than refused: the stored encoding and part count are then off for it, not the text.
+    const encoding = canEncode(request.text, request.encoding, alphabet) ? request.encoding : detectEncoding(request.text, alphabet);
     let message: SegmentedMessage;
     try {
-      message = segmentText(request.text, { encoding: request.encoding });
+      message = segmentText(request.text, { encoding, alphabet });
     } catch (err) {
       return { ok: false, kind: 'permanent', code: 'ENCODING', detail: err instanceof Error ? err.message : String(err) };
     }
@@ -301,7 +310,7 @@ export class SmppConnector implements Connector {
       registeredDelivery: request.wantReceipt ? RECEIPT_ANY : 0,
     };
     if (payloadMode) {
-      const whole = encodeText(request.text, message.encoding);
+      const whole = encodeText(request.text, message.encoding, this.defaultAlphabet);
       return [{ part: 1, fields: { ...base, esmClass: 0, shortMessage: Buffer.alloc(0), messagePayload: whole } }];
     }
     const userData = buildUserData(message, concatRef);
@@ -352,7 +361,7 @@ export class SmppConnector implements Connector {
       counts.receipts++;
       return STATUS.ROK;
     }
-    const mo = readMo(d, clock.now());
+    const mo = readMo(d, clock.now(), this.defaultAlphabet);
     switch (mo.kind) {
       case 'whole':
         await events.onInbound(mo.message);

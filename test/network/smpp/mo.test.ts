@@ -27,6 +27,24 @@ test('a whole GSM message, decoded from the raw septets (not the codec)', () => 
   assert.deepEqual(mo, { kind: 'whole', message: { from: '+14255550100', to: '22627000', text: 'Hi {there} €5 @home', receivedAt: 1000 } });
 });
 
+test('an SMSC whose default alphabet is ASCII or Latin-1: data_coding 0 read in it; parts go to reassembly as IA5 or Latin-1', () => {
+  const bytes = Buffer.from('@_{}[~]|\\^ $1', 'latin1');
+  for (const alphabet of ['ascii', 'latin1'] as const) {
+    const mo = readMo(deliver({ shortMessage: bytes }), 1, alphabet);
+    assert.equal(mo.kind === 'whole' && mo.message.text, '@_{}[~]|\\^ $1', alphabet);
+  }
+  const latin = readMo(deliver({ shortMessage: Buffer.from('Größe: 5 £', 'latin1') }), 1, 'latin1');
+  assert.equal(latin.kind === 'whole' && latin.message.text, 'Größe: 5 £');
+  const gsm = readMo(deliver({ shortMessage: bytes }), 1, 'gsm');
+  assert.equal(gsm.kind === 'whole' && gsm.message.text, '¡§äñÄüÑöÖÜ ¤1', 'GSM 03.38 reads the same bytes otherwise');
+  const part = readMo(deliver({ esmClass: 0x40, shortMessage: Buffer.concat([buildConcatUdh(7, 2, 1), bytes]) }), 1, 'ascii');
+  assert.equal(part.kind === 'part' && part.part.dataCoding, 1);
+  const sar = readMo(deliver({ shortMessage: bytes, sar: { ref: 7, total: 2, seq: 2 } }), 1, 'latin1');
+  assert.equal(sar.kind === 'part' && sar.part.dataCoding, 3);
+  const ucs2 = readMo(deliver({ dataCoding: 8, shortMessage: encodeUcs2('@') }), 1, 'ascii');
+  assert.equal(ucs2.kind === 'whole' && ucs2.message.text, '@', 'other codings are what they say');
+});
+
 test('UCS-2 in message_payload wins over an empty short_message', () => {
   const mo = readMo(deliver({ dataCoding: 8, messagePayload: encodeUcs2('Привет 👋') }), 1);
   assert.equal(mo.kind === 'whole' && mo.message.text, 'Привет 👋');
