@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addressOf, ESM_CLASS, STATUS, type SubmitSm } from '../../src/network/smpp/pdu.js';
 import { buildConcatUdh } from '../../src/sms/segment.js';
+import { ADMIN_AUTH } from '../helpers/apps.js';
 import { HappySmsc } from './fake-smsc.js';
 import { SHORT_CODE, smppGateway, waitUntil, type SmppWorld } from './world.js';
 
@@ -152,4 +153,12 @@ test('ascii: a message stored as GSM7 under another setting and not carried by A
   });
   assert.equal(result.ok, true, JSON.stringify(result));
   assert.deepEqual(ascii.smsc.submits.slice(before).map((s) => [s.dataCoding, hex(s.shortMessage)]), [[8, '00780020003d00200394']]);
+});
+
+test('GET /admin/v1/smsc-links says which alphabet data_coding 0 is in', async () => {
+  for (const [w, alphabet] of [[gsm, 'gsm'], [ascii, 'ascii'], [latin1, 'latin1']] as const) {
+    const res = await w.world.gw.request('GET', '/admin/v1/smsc-links', { headers: ADMIN_AUTH });
+    assert.equal(res.status, 200);
+    assert.equal(res.json().defaultAlphabet, alphabet);
+  }
 });

@@ -5,7 +5,7 @@ import { adminAuth } from './admin.js';
 /**
  * `GET /admin/v1/smsc-links` (admin token, JSON): the SMPP side of the gateway.
  *
- * In `smpp` mode: `{"network":"smpp","smsc":"host:port","links":[{name, mode, bound, receiverBound,
+ * In `smpp` mode: `{"network":"smpp","smsc":"host:port","tls":false,"defaultAlphabet":"gsm","links":[{name, mode, bound, receiverBound,
  * windowSize, windowInUse, queued, submitted, refused, throttled, receipts, mo, deliverSm,
  * reconnects, responseTimeouts, pausedUntil, lastError}], "receipts":{received, matched,
  * matchedLate, finals, settledByGrace, settledUncertain, held, unmatched, unreadable}, "mo": n}` —

@@ -77,6 +77,8 @@ export interface SmppReport {
   readonly smsc: string;
   /** The binds are over TLS (smpps://). */
   readonly tls: boolean;
+  /** What data_coding 0 is written and read in (SWITCHBOARD_SMPP_DEFAULT_ALPHABET). */
+  readonly defaultAlphabet: DefaultAlphabet;
   readonly links: readonly SmppLinkReport[];
   readonly receipts: ReceiptStats & { readonly held: number; readonly unmatched: number; readonly unreadable: number };
   readonly mo: number;
@@ -195,6 +197,7 @@ export class SmppConnector implements Connector {
     return {
       smsc: `${this.#endpoint.host}:${this.#endpoint.port}`,
       tls: this.#endpoint.tls,
+      defaultAlphabet: this.defaultAlphabet,
       links: this.linkReport(),
       receipts: { ...receipts, ...counts, unreadable: this.#unreadable },
       mo: this.#mo,
