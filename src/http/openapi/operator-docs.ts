@@ -278,8 +278,8 @@ export const OPERATOR_DOCS: Readonly<Record<string, OperationDoc>> = {
     responses: {
       '200': {
         description: 'The links.',
-        schema: obj({ network: str('`simulator` or `smpp`.'), smsc: str('host:port.'), links: arr(obj({ name: str('Link.'), bound: bool('Bound.'), windowSize: int('Window.'), windowInUse: int('In flight.'), reconnects: int('Re-binds.') })) }),
-        json: { network: 'smpp', smsc: '127.0.0.1:2775', tls: false, links: [{ name: '127.0.0.1:2775#1', mode: 'transceiver', bound: true, receiverBound: true, windowSize: 10, windowInUse: 2, queued: 0, submitted: 1204, refused: 0, lastRefusal: null, throttled: 3, reconnects: 1, pausedUntil: null, lastError: null }] },
+        schema: obj({ network: str('`simulator` or `smpp`.'), smsc: str('host:port.'), defaultAlphabet: str('What data_coding 0 is written and read in: `gsm`, `ascii` or `latin1` (SWITCHBOARD_SMPP_DEFAULT_ALPHABET).'), links: arr(obj({ name: str('Link.'), bound: bool('Bound.'), windowSize: int('Window.'), windowInUse: int('In flight.'), reconnects: int('Re-binds.') })) }),
+        json: { network: 'smpp', smsc: '127.0.0.1:2775', tls: false, defaultAlphabet: 'gsm', links: [{ name: '127.0.0.1:2775#1', mode: 'transceiver', bound: true, receiverBound: true, windowSize: 10, windowInUse: 2, queued: 0, submitted: 1204, refused: 0, lastRefusal: null, throttled: 3, reconnects: 1, pausedUntil: null, lastError: null }] },
       },
     },
     errors: [401],
