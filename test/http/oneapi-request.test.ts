@@ -35,6 +35,7 @@ after(async () => {
 /** The path of a URL the gateway answered (its origin is the test gateway's). */
 const pathOf = (url: string) => new URL(url).pathname;
 
+// `body` is the parsed JSON answer, of the shape each test asserts.
 async function send(v: string, body: Record<string, unknown>, sender = `tel%3A${CODE}`): Promise<{ url: string; id: string; body: any }> {
   const res = await gw.request('POST', `/${v}/smsmessaging/outbound/${sender}/requests`, { headers: app.auth, body: { outboundSMSMessageRequest: body } });
   assert.equal(res.status, 201, res.text);
@@ -57,25 +58,21 @@ async function withLinkDown<T>(fn: () => Promise<T>): Promise<T> {
 test('GET on the resourceURL of a /3 send answers the request as its 201 echoed it, statuses and all', async () => {
   const to = number();
   await withLinkDown(async () => {
-    const sent = await send('3', {
+    const request = {
       address: [`tel:${to}`],
       senderAddress: `tel:${CODE}`,
       outboundSMSTextMessage: { message: 'Hello €uro' },
       clientCorrelator: 'get-1',
       receiptRequest: { notifyURL: dr.url, callbackData: 'cb-1' },
       senderName: 'ACME',
-    });
+    };
+    const sent = await send('3', request);
     const res = await gw.request('GET', pathOf(sent.body.outboundSMSMessageRequest.resourceURL), { headers: app.auth });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.headers.get('content-type'), 'application/json');
     assert.deepEqual(res.json(), sent.body);
     assert.deepEqual(res.json().outboundSMSMessageRequest, {
-      address: [`tel:${to}`],
-      senderAddress: `tel:${CODE}`,
-      outboundSMSTextMessage: { message: 'Hello €uro' },
-      clientCorrelator: 'get-1',
-      receiptRequest: { notifyURL: dr.url, callbackData: 'cb-1' },
-      senderName: 'ACME',
+      ...request,
       deliveryInfoList: { deliveryInfo: [{ address: `tel:${to}`, deliveryStatus: 'MessageWaiting' }], resourceURL: `${sent.url}/deliveryInfos` },
       resourceURL: sent.url,
     });
